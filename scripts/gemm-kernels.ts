@@ -1,0 +1,197 @@
+// The GEMM's WebAssembly functions, written with our assembler: panel packing, the register-tiled
+// SIMD macro-kernel and a row copier. `scripts/gen-gemm-wasm.ts` assembles them into
+// `src/core/backend/gemm-wasm.ts`; the driver is `createGemm` in `src/core/backend/gemm.ts`.
+//
+// Packed layouts (element size es, all pointers are byte addresses in the module's memory):
+//   A panel (MR rows of op(A)):   Ap[panel][p][r]  r < MR, p < kLen, rows past the edge are 0
+//   B panel (NR columns of op(B)): Bp[panel][p][j] j < NR
+//   C block:                     row-major with a padded row stride ldc (a multiple of NR)
+// Every C element is ((0 + a0*b0) + a1*b1) + ... in increasing p, each product and each sum
+// rounded to the dtype (no FMA unless the fma variant is asked for), whatever the tile it sits
+// in: that is what makes results independent of blocking and equal to the plain-JS path.
+
+import { F32X4, F64X2, Func, I32, V128, type Lanes } from "./wasm-asm.js";
+
+/** Register tile per dtype: MR rows × NR columns; NR/lanes vectors per row. */
+export const TILES = {
+  float32: { mr: 4, nr: 8 },
+  float64: { mr: 4, nr: 4 },
+} as const;
+
+const lanesOf = (dtype: keyof typeof TILES): Lanes => (dtype === "float32" ? F32X4 : F64X2);
+
+/** `for (c = count; c > 0; c--) body` (count read from local c, which is consumed). */
+function countDown(f: Func, c: number, body: () => void): void {
+  f.block().get(c).eqz().brIf(0).loop();
+  body();
+  f.get(c).i32(1).sub().tee(c).brIf(0).end().end();
+}
+
+/**
+ * pack_<dtype>_<W>(dst, src, outer, kLen, sOuter, sK): copies the outer × kLen sub-matrix
+ * src[o*sOuter + p*sK] (element strides) into panels of W along `outer`, zero-padding the last.
+ * Used for A (outer = rows, W = MR) and B (outer = columns, W = NR).
+ */
+function packFunc(dtype: keyof typeof TILES, w: number): Func {
+  const L = lanesOf(dtype);
+  const es = L.bytes;
+  const f = new Func(`pack_${dtype === "float32" ? "f32" : "f64"}_${w}`, [I32, I32, I32, I32, I32, I32]);
+  const [dst, src, outer, kLen, sOuter, sK] = [0, 1, 2, 3, 4, 5];
+  const sOb = f.local(I32);
+  const sKb = f.local(I32);
+  const ptr = f.local(I32);
+  const q = f.local(I32);
+  const p = f.local(I32);
+  const lane = f.local(I32);
+  const shift = Math.log2(es);
+  f.get(sOuter).i32(shift).shl().set(sOb);
+  f.get(sK).i32(shift).shl().set(sKb);
+
+  // Full panels.
+  f.block().loop();
+  f.get(outer).i32(w).ltU().brIf(1);
+  f.get(src).set(ptr).get(kLen).set(p);
+  f.get(sOuter).i32(1).eq().if_();
+  {
+    // Unit stride along the panel: W contiguous elements per p, moved as vectors.
+    countDown(f, p, () => {
+      for (let v = 0; v < (w * es) / 16; v++) f.get(dst).get(ptr).v128load(v * 16).v128store(v * 16);
+      f.incBy(ptr, sKb).inc(dst, w * es);
+    });
+  }
+  f.else_();
+  {
+    countDown(f, p, () => {
+      f.get(ptr).set(q);
+      for (let r = 0; r < w; r++) {
+        f.get(dst).get(q).load(L.scalar).store(L.scalar, r * es);
+        if (r < w - 1) f.incBy(q, sOb);
+      }
+      f.incBy(ptr, sKb).inc(dst, w * es);
+    });
+  }
+  f.end();
+  f.get(src).get(sOb).i32(w).mul().add().set(src);
+  f.get(outer).i32(w).sub().set(outer);
+  f.br(0).end().end();
+
+  // Edge panel: zero it, then fill the `outer` (< W) live lanes one at a time.
+  f.get(outer).if_();
+  f.get(dst).i32(0).get(kLen).i32(w * es).mul().memoryFill();
+  f.i32(0).set(lane);
+  f.loop();
+  {
+    f.get(src).get(lane).get(sOb).mul().add().set(ptr);
+    f.get(dst).get(lane).i32(es).mul().add().set(q);
+    f.get(kLen).set(p);
+    countDown(f, p, () => {
+      f.get(q).get(ptr).load(L.scalar).store(L.scalar);
+      f.incBy(ptr, sKb).inc(q, w * es);
+    });
+    f.get(lane).i32(1).add().tee(lane).get(outer).ltU().brIf(0);
+  }
+  f.end();
+  f.end();
+  return f;
+}
+
+/**
+ * macro_<dtype>(ap, bp, cp, mPanels, nPanels, kc, ldcB, apPanelB, bpPanelB, first):
+ * for every (B panel jr, A panel ir): C tile (ir, jr) (+)= Ap[ir][0..kc) · Bp[jr][0..kc).
+ * `first` starts the accumulators at zero, otherwise at the C tile's values. ap/bp point at
+ * the current k offset inside panel 0; apPanelB/bpPanelB are the byte strides between panels.
+ * The jr-outer, ir-inner order keeps one B micro-panel in L1 while A streams from L2.
+ */
+function macroFunc(dtype: keyof typeof TILES, fma: boolean): Func {
+  const L = lanesOf(dtype);
+  const es = L.bytes;
+  const { mr, nr } = TILES[dtype];
+  const nv = nr / L.lanes;
+  const f = new Func(`macro_${dtype === "float32" ? "f32" : "f64"}${fma ? "_fma" : ""}`, [
+    I32, I32, I32, I32, I32, I32, I32, I32, I32, I32,
+  ]);
+  const [ap, bp, cp, mPanels, nPanels, kc, ldcB, apPanelB, bpPanelB, first] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const acc: number[][] = [];
+  for (let r = 0; r < mr; r++) acc.push(Array.from({ length: nv }, () => f.local(V128)));
+  const bv = Array.from({ length: nv }, () => f.local(V128));
+  const av = f.local(V128);
+  const jr = f.local(I32);
+  const ir = f.local(I32);
+  const a = f.local(I32);
+  const c = f.local(I32);
+  const cRow = f.local(I32);
+  const pa = f.local(I32);
+  const pb = f.local(I32);
+  const pbEnd = f.local(I32);
+  const cCol = f.local(I32);
+  const bPanel = f.local(I32);
+
+  f.get(cp).set(cCol).get(bp).set(bPanel).get(nPanels).set(jr);
+  countDown(f, jr, () => {
+    f.get(ap).set(a).get(cCol).set(c).get(mPanels).set(ir);
+    countDown(f, ir, () => {
+      // Accumulators: zero, or the C tile so far (continuing the same k order).
+      f.get(first).if_();
+      for (const row of acc) for (const x of row) f.v128zero().set(x);
+      f.else_();
+      f.get(c).set(cRow);
+      acc.forEach((row, r) => {
+        row.forEach((x, v) => f.get(cRow).v128load(v * 16).set(x));
+        if (r < mr - 1) f.incBy(cRow, ldcB);
+      });
+      f.end();
+      // k loop: one rank-1 update of the tile per step (no unrolling: it spills, see TOOLCHAIN.md).
+      f.get(a).set(pa).get(bPanel).tee(pb).get(kc).i32(nr * es).mul().add().set(pbEnd);
+      f.loop();
+      bv.forEach((x, v) => f.get(pb).v128load(v * 16).set(x));
+      for (let r = 0; r < mr; r++) {
+        f.get(pa).loadSplat(es, r * es).set(av);
+        for (let v = 0; v < nv; v++) {
+          const x = acc[r]![v]!;
+          if (fma) f.get(av).get(bv[v]!).get(x).simd(L.madd).set(x);
+          else f.get(x).get(av).get(bv[v]!).simd(L.mul).simd(L.add).set(x);
+        }
+      }
+      f.inc(pa, mr * es).get(pb).i32(nr * es).add().tee(pb).get(pbEnd).ne().brIf(0);
+      f.end();
+      // Store the tile.
+      f.get(c).set(cRow);
+      acc.forEach((row, r) => {
+        row.forEach((x, v) => f.get(cRow).get(x).v128store(v * 16));
+        if (r < mr - 1) f.incBy(cRow, ldcB);
+      });
+      f.incBy(a, apPanelB).get(c).get(ldcB).i32(mr).mul().add().set(c);
+    });
+    f.incBy(bPanel, bpPanelB).inc(cCol, nr * es);
+  });
+  return f;
+}
+
+/** copy_rows(dst, src, rows, rowBytes, dstLdB, srcLdB): copies `rows` strided rows. */
+function copyRowsFunc(): Func {
+  const f = new Func("copy_rows", [I32, I32, I32, I32, I32, I32]);
+  const [dst, src, rows, rowBytes, dstLdB, srcLdB] = [0, 1, 2, 3, 4, 5];
+  countDown(f, rows, () => {
+    f.get(dst).get(src).get(rowBytes).memoryCopy();
+    f.incBy(dst, dstLdB).incBy(src, srcLdB);
+  });
+  return f;
+}
+
+/** Functions of the portable module (SIMD128 + bulk memory). */
+export function baseFuncs(): Func[] {
+  const packs = new Map<string, Func>();
+  for (const dtype of ["float32", "float64"] as const) {
+    for (const w of [TILES[dtype].mr, TILES[dtype].nr]) {
+      const fn = packFunc(dtype, w);
+      packs.set(fn.name, fn);
+    }
+  }
+  return [...packs.values(), macroFunc("float32", false), macroFunc("float64", false), copyRowsFunc()];
+}
+
+/** Functions of the optional module that also needs relaxed SIMD (fused multiply-add). */
+export function fmaFuncs(): Func[] {
+  return [macroFunc("float32", true), macroFunc("float64", true)];
+}
+

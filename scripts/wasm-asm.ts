@@ -1,0 +1,181 @@
+// A minimal WebAssembly binary assembler: just enough (MVP + SIMD + bulk memory) to emit the
+// GEMM kernels from TypeScript without any tool from the internet.
+
+export const I32 = 0x7f;
+export const F32 = 0x7d;
+export const F64 = 0x7c;
+export const V128 = 0x7b;
+export type ValType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
+
+/** Unsigned LEB128. */
+export function uleb(n: number): number[] {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`uleb: ${n} is not a non-negative integer`);
+  const out: number[] = [];
+  do {
+    let byte = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) byte |= 0x80;
+    out.push(byte);
+  } while (n > 0);
+  return out;
+}
+
+/** Signed LEB128 (32-bit range). */
+export function sleb(n: number): number[] {
+  if (!Number.isInteger(n) || n < -(2 ** 31) || n >= 2 ** 32) throw new RangeError(`sleb: ${n} is out of range`);
+  n |= 0;
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+const utf8 = (s: string): number[] => [...new TextEncoder().encode(s)];
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+
+/** Natural alignment exponent for a memory access of `bytes` bytes. */
+const alignOf = (bytes: number): number => Math.log2(bytes);
+
+/**
+ * A function body under construction. Locals are numbered: parameters first, then the locals
+ * declared with `local()`. Instruction helpers append bytes and return `this` for chaining.
+ */
+export class Func {
+  readonly code: number[] = [];
+  private readonly extra: ValType[] = [];
+  constructor(
+    readonly name: string,
+    readonly params: ValType[],
+    readonly results: ValType[] = [],
+  ) {}
+
+  /** Parameter index `i` (for readability at call sites). */
+  param(i: number): number {
+    if (i >= this.params.length) throw new RangeError(`${this.name}: no parameter ${i}`);
+    return i;
+  }
+  local(type: ValType): number {
+    this.extra.push(type);
+    return this.params.length + this.extra.length - 1;
+  }
+
+  op(...bytes: number[]): this {
+    this.code.push(...bytes);
+    return this;
+  }
+  simd(opcode: number, ...imm: number[]): this {
+    return this.op(0xfd, ...uleb(opcode), ...imm);
+  }
+
+  // --- variables and constants
+  get(i: number): this { return this.op(0x20, ...uleb(i)); }
+  set(i: number): this { return this.op(0x21, ...uleb(i)); }
+  tee(i: number): this { return this.op(0x22, ...uleb(i)); }
+  i32(v: number): this { return this.op(0x41, ...sleb(v)); }
+  v128zero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
+
+  // --- control flow (block types are always empty: values flow through locals)
+  block(): this { return this.op(0x02, 0x40); }
+  loop(): this { return this.op(0x03, 0x40); }
+  if_(): this { return this.op(0x04, 0x40); }
+  else_(): this { return this.op(0x05); }
+  end(): this { return this.op(0x0b); }
+  br(depth: number): this { return this.op(0x0c, ...uleb(depth)); }
+  brIf(depth: number): this { return this.op(0x0d, ...uleb(depth)); }
+  ret(): this { return this.op(0x0f); }
+
+  // --- i32 arithmetic and comparisons
+  add(): this { return this.op(0x6a); }
+  sub(): this { return this.op(0x6b); }
+  mul(): this { return this.op(0x6c); }
+  shl(): this { return this.op(0x74); }
+  eqz(): this { return this.op(0x45); }
+  eq(): this { return this.op(0x46); }
+  ne(): this { return this.op(0x47); }
+  ltU(): this { return this.op(0x49); }
+  gtU(): this { return this.op(0x4b); }
+  leU(): this { return this.op(0x4d); }
+  geU(): this { return this.op(0x4f); }
+  select(): this { return this.op(0x1b); }
+
+  /** local[i] += delta (an i32 constant). */
+  inc(i: number, delta: number): this { return this.get(i).i32(delta).add().set(i); }
+  /** local[i] += local[j]. */
+  incBy(i: number, j: number): this { return this.get(i).get(j).add().set(i); }
+
+  // --- memory (address on the stack; `offset` is the constant memarg offset in bytes)
+  load(t: typeof F32 | typeof F64 | typeof I32, offset = 0): this {
+    const [opc, size] = t === F32 ? [0x2a, 4] : t === F64 ? [0x2b, 8] : [0x28, 4];
+    return this.op(opc, ...uleb(alignOf(size)), ...uleb(offset));
+  }
+  store(t: typeof F32 | typeof F64 | typeof I32, offset = 0): this {
+    const [opc, size] = t === F32 ? [0x38, 4] : t === F64 ? [0x39, 8] : [0x36, 4];
+    return this.op(opc, ...uleb(alignOf(size)), ...uleb(offset));
+  }
+  v128load(offset = 0): this { return this.simd(0x00, ...uleb(4), ...uleb(offset)); }
+  v128store(offset = 0): this { return this.simd(0x0b, ...uleb(4), ...uleb(offset)); }
+  /** Load one 32-bit (f32) or 64-bit (f64) scalar and splat it to every lane. */
+  loadSplat(bytes: 4 | 8, offset = 0): this {
+    return this.simd(bytes === 4 ? 0x09 : 0x0a, ...uleb(alignOf(bytes)), ...uleb(offset));
+  }
+  /** memory.copy(dst, src, len) with the operands on the stack in that order. */
+  memoryCopy(): this { return this.op(0xfc, ...uleb(10), 0x00, 0x00); }
+  /** memory.fill(dst, byte, len). */
+  memoryFill(): this { return this.op(0xfc, ...uleb(11), 0x00); }
+
+  /** Encoded body: local declarations (one run per local) and code. */
+  body(): number[] {
+    const decls = this.extra.map((t) => [1, t]);
+    const b = [...vec(decls), ...this.code, 0x0b];
+    return [...uleb(b.length), ...b];
+  }
+}
+
+/** Lane arithmetic of one float vector shape. */
+export interface Lanes {
+  readonly bytes: 4 | 8; // element size
+  readonly lanes: number; // elements per v128
+  readonly add: number; // SIMD opcodes
+  readonly mul: number;
+  readonly madd: number; // relaxed-SIMD fused multiply-add (a*b + c)
+  readonly scalar: typeof F32 | typeof F64;
+}
+export const F32X4: Lanes = { bytes: 4, lanes: 4, add: 0xe4, mul: 0xe6, madd: 0x105, scalar: F32 };
+export const F64X2: Lanes = { bytes: 8, lanes: 2, add: 0xf0, mul: 0xf2, madd: 0x107, scalar: F64 };
+
+/** A module with one memory (exported as "mem") and exported functions, no imports. */
+export function assemble(funcs: Func[], memory: { min: number; max: number }): Uint8Array {
+  const sig = (f: Func): string => `${f.params.join(",")}>${f.results.join(",")}`;
+  const types: string[] = [];
+  const typeOf = funcs.map((f) => {
+    const s = sig(f);
+    if (!types.includes(s)) types.push(s);
+    return types.indexOf(s);
+  });
+  const typeSec = vec(
+    types.map((s) => {
+      const f = funcs[typeOf.indexOf(types.indexOf(s))]!;
+      return [0x60, ...vec(f.params.map((p) => [p])), ...vec(f.results.map((r) => [r]))];
+    }),
+  );
+  const funcSec = vec(typeOf.map((t) => uleb(t)));
+  const memSec = vec([[0x01, ...uleb(memory.min), ...uleb(memory.max)]]);
+  const exportSec = vec([
+    [...vec(utf8("mem").map((b) => [b])), 0x02, 0x00],
+    ...funcs.map((f, i) => [...vec(utf8(f.name).map((b) => [b])), 0x00, ...uleb(i)]),
+  ]);
+  const codeSec = vec(funcs.map((f) => f.body()));
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, typeSec),
+    ...section(3, funcSec),
+    ...section(5, memSec),
+    ...section(7, exportSec),
+    ...section(10, codeSec),
+  ]);
+}

@@ -1,0 +1,334 @@
+// Batched GEMM for the CPU backend: a WebAssembly SIMD micro-kernel over panels packed into the
+// module's own memory, cache-blocked, with a plain-JS path for tiny products.
+//
+// Every C element is computed as s = 0; for p = 0..k-1: s = s + a[i,p]·b[p,j], each product and
+// each sum rounded to the dtype, in increasing p, on every path and for every tile position
+// (edge tiles are zero-padded, k blocks continue from the stored partial sum). So results do not
+// depend on blocking, on how rows are split between threads, or on the wasm/JS choice: the JS
+// path rounds with Math.fround after every float32 multiply and add and is bit-identical.
+//
+// `createGemm` must stay self-contained (it may use only its parameter and the globals
+// WebAssembly, Math, atob, typed arrays, RangeError, TypeError): `scripts/gen-gemm-wasm.ts`
+// transpiles its text into `gemm-wasm.ts` so that worker threads can rebuild it from
+// `gemmSource()` with their own wasm instance. After editing it, run
+// `npx tsx scripts/gen-gemm-wasm.ts` (a test fails while the embedded copy is stale).
+
+import { GEMM_DRIVER_JS, GEMM_TILES, GEMM_WASM_BASE64 } from "./gemm-wasm.js";
+
+export type FloatArray = Float32Array | Float64Array;
+export type GemmDtype = "float32" | "float64";
+
+/** C[bi] = op(A[bi]) @ op(B[bi]) for bi in [0, batch); see `gemm`. */
+export type GemmFn = (
+  dtype: GemmDtype,
+  a: FloatArray, aOff: number, aStride: number, transA: boolean,
+  b: FloatArray, bOff: number, bStride: number, transB: boolean,
+  c: FloatArray, cOff: number, cStride: number,
+  batch: number, m: number, k: number, n: number, rowStart?: number, rowEnd?: number,
+) => void;
+
+/** Cache blocking for one dtype (elements). mc % mr = 0, nc % nr = 0, kb % kc = 0. */
+export interface GemmBlocks {
+  /** Depth of one macro-kernel pass: the A block mc×kc lives in L2, a B micro-panel kc×nr in L1. */
+  readonly kc: number;
+  /** Rows of op(A) packed at once. */
+  readonly mc: number;
+  /** Columns of op(B) packed at once. */
+  readonly nc: number;
+  /** Depth of the packed strips; a deeper k is done in chunks that reload C's partial sums. */
+  readonly kb: number;
+}
+
+export interface GemmConfig {
+  /** The module's bytes (base64), or null for the plain-JS path only. */
+  readonly wasm: string | null;
+  readonly tiles: { readonly [D in GemmDtype]: { readonly mr: number; readonly nr: number } };
+  readonly blocks: { readonly [D in GemmDtype]: GemmBlocks };
+  /** Products with m·k·n at most this run in plain JS (see JS_MAX_WORK). */
+  readonly jsMaxWork: number;
+}
+
+/**
+ * Largest m·k·n done in plain JS even when wasm SIMD is available. Measured with
+ * `npx tsx bench/gemm.ts --crossover` (Node 20, this machine, one thread): TODO.
+ */
+export const JS_MAX_WORK = 4096;
+
+/** Block sizes (see TOOLCHAIN.md: KC = 256, MC = 240 measured best for the f32 4×8 tile). */
+export const GEMM_BLOCKS: GemmConfig["blocks"] = {
+  float32: { kc: 256, mc: 240, nc: 1024, kb: 1024 },
+  float64: { kc: 256, mc: 120, nc: 512, kb: 1024 },
+};
+
+export const DEFAULT_GEMM_CONFIG: GemmConfig = {
+  wasm: GEMM_WASM_BASE64,
+  tiles: GEMM_TILES,
+  blocks: GEMM_BLOCKS,
+  jsMaxWork: JS_MAX_WORK,
+};
+
+/** Builds an independent gemm (its own wasm instance, created on first use). */
+export function createGemm(cfg: GemmConfig): GemmFn {
+  interface Kernels {
+    mem: WebAssembly.Memory;
+    pack: { [D in GemmDtype]: { a: (...args: number[]) => void; b: (...args: number[]) => void } };
+    macro: { [D in GemmDtype]: (...args: number[]) => void };
+    copyRows: (...args: number[]) => void;
+  }
+  let kernels: Kernels | null | undefined; // undefined: not tried yet; null: unavailable
+  let v32 = new Float32Array(0);
+  let v64 = new Float64Array(0);
+
+  function instantiate(): Kernels | null {
+    if (cfg.wasm === null || typeof WebAssembly !== "object") return null;
+    const bin = atob(cfg.wasm);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    if (!WebAssembly.validate(bytes)) return null; // no SIMD128 here: plain JS everywhere
+    const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as Record<string, unknown>;
+    const fn = (name: string) => ex[name] as (...args: number[]) => void;
+    const t = cfg.tiles;
+    return {
+      mem: ex["mem"] as WebAssembly.Memory,
+      pack: {
+        float32: { a: fn(`pack_f32_${t.float32.mr}`), b: fn(`pack_f32_${t.float32.nr}`) },
+        float64: { a: fn(`pack_f64_${t.float64.mr}`), b: fn(`pack_f64_${t.float64.nr}`) },
+      },
+      macro: { float32: fn("macro_f32"), float64: fn("macro_f64") },
+      copyRows: fn("copy_rows"),
+    };
+  }
+
+  /** Makes the memory at least `bytes` long and refreshes the views. */
+  function reserve(kr: Kernels, bytes: number): void {
+    const have = kr.mem.buffer.byteLength;
+    if (have < bytes) kr.mem.grow(Math.ceil((bytes - have) / 65536));
+    if (v32.buffer !== kr.mem.buffer) {
+      v32 = new Float32Array(kr.mem.buffer);
+      v64 = new Float64Array(kr.mem.buffer);
+    }
+  }
+
+  const up = (x: number, to: number): number => Math.ceil(x / to) * to;
+
+  /** Copies the rows × cols sub-matrix at src[base + r·ld + q] densely into view[dst..]. */
+  function stage(view: FloatArray, dst: number, src: FloatArray, base: number, rows: number, cols: number, ld: number): void {
+    if (cols === ld || rows === 1) {
+      (view as Float32Array).set((src as Float32Array).subarray(base, base + rows * cols), dst);
+    } else {
+      for (let r = 0; r < rows; r++, base += ld, dst += cols) {
+        (view as Float32Array).set((src as Float32Array).subarray(base, base + cols), dst);
+      }
+    }
+  }
+
+  // ---- plain JS: one dot product per C element, in increasing p (4 columns at a time).
+
+  function jsF32(
+    a: Float32Array, aBase: number, rsA: number, csA: number,
+    b: Float32Array, bBase: number, rsB: number, csB: number,
+    c: Float32Array, cBase: number, i0: number, i1: number, k: number, n: number,
+  ): void {
+    const fr = Math.fround;
+    for (let i = i0; i < i1; i++) {
+      const ai = aBase + i * rsA;
+      const ci = cBase + i * n;
+      let j = 0;
+      for (; j + 4 <= n; j += 4) {
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let pa = ai, pb = bBase + j * csB;
+        for (let p = 0; p < k; p++, pa += csA, pb += rsB) {
+          const x = a[pa]!;
+          s0 = fr(s0 + fr(x * b[pb]!));
+          s1 = fr(s1 + fr(x * b[pb + csB]!));
+          s2 = fr(s2 + fr(x * b[pb + 2 * csB]!));
+          s3 = fr(s3 + fr(x * b[pb + 3 * csB]!));
+        }
+        c[ci + j] = s0; c[ci + j + 1] = s1; c[ci + j + 2] = s2; c[ci + j + 3] = s3;
+      }
+      for (; j < n; j++) {
+        let s = 0;
+        let pa = ai, pb = bBase + j * csB;
+        for (let p = 0; p < k; p++, pa += csA, pb += rsB) s = fr(s + fr(a[pa]! * b[pb]!));
+        c[ci + j] = s;
+      }
+    }
+  }
+
+  function jsF64(
+    a: Float64Array, aBase: number, rsA: number, csA: number,
+    b: Float64Array, bBase: number, rsB: number, csB: number,
+    c: Float64Array, cBase: number, i0: number, i1: number, k: number, n: number,
+  ): void {
+    for (let i = i0; i < i1; i++) {
+      const ai = aBase + i * rsA;
+      const ci = cBase + i * n;
+      let j = 0;
+      for (; j + 4 <= n; j += 4) {
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let pa = ai, pb = bBase + j * csB;
+        for (let p = 0; p < k; p++, pa += csA, pb += rsB) {
+          const x = a[pa]!;
+          s0 += x * b[pb]!;
+          s1 += x * b[pb + csB]!;
+          s2 += x * b[pb + 2 * csB]!;
+          s3 += x * b[pb + 3 * csB]!;
+        }
+        c[ci + j] = s0; c[ci + j + 1] = s1; c[ci + j + 2] = s2; c[ci + j + 3] = s3;
+      }
+      for (; j < n; j++) {
+        let s = 0;
+        let pa = ai, pb = bBase + j * csB;
+        for (let p = 0; p < k; p++, pa += csA, pb += rsB) s += a[pa]! * b[pb]!;
+        c[ci + j] = s;
+      }
+    }
+  }
+
+  // ---- the wasm path
+
+  function wasmGemm(
+    kr: Kernels, dtype: GemmDtype,
+    a: FloatArray, aOff: number, aStride: number, transA: boolean,
+    b: FloatArray, bOff: number, bStride: number, transB: boolean,
+    c: FloatArray, cOff: number, cStride: number,
+    batch: number, m: number, k: number, n: number, r0: number, r1: number,
+  ): void {
+    const { mr, nr } = cfg.tiles[dtype];
+    const { kc: KC, mc: MC, nc: NC, kb: KB } = cfg.blocks[dtype];
+    const es = dtype === "float32" ? 4 : 8;
+    const packA = kr.pack[dtype].a, packB = kr.pack[dtype].b, macro = kr.macro[dtype];
+    const rows = r1 - r0;
+
+    // Layout in elements, every region 64-byte aligned: Bp | Ap | Cb | S (staging).
+    const kbMax = Math.min(k, KB);
+    const ncMax = Math.min(n, NC), ncPadMax = up(ncMax, nr);
+    const mcMax = Math.min(rows, MC), mcPadMax = up(mcMax, mr);
+    const ldc = ncPadMax;
+    const al = 64 / es;
+    const Bp = 0;
+    const Ap = Bp + up(kbMax * ncPadMax, al);
+    const Cb = Ap + up(kbMax * mcPadMax, al);
+    const S = Cb + up(mcPadMax * ldc, al);
+    const end = S + Math.max(kbMax * ncMax, kbMax * mcMax);
+    reserve(kr, end * es);
+    const view: FloatArray = dtype === "float32" ? v32 : v64;
+    const BpB = Bp * es, ApB = Ap * es, CbB = Cb * es, SB = S * es;
+
+    const shareB = bStride === 0 && batch > 1;
+    for (let kb0 = 0; kb0 < k; kb0 += KB) {
+      const kbLen = Math.min(KB, k - kb0);
+      for (let jc = 0; jc < n; jc += NC) {
+        const nc = Math.min(NC, n - jc), ncPad = up(nc, nr);
+        for (let bi = 0; bi < batch; bi++) {
+          if (bi === 0 || !shareB) {
+            // B strip op(B)[kb0.., jc..] → panels of nr columns.
+            const bBase = bOff + bi * bStride;
+            if (!transB) {
+              stage(view, S, b, bBase + kb0 * n + jc, kbLen, nc, n);
+              packB(BpB, SB, nc, kbLen, 1, nc);
+            } else {
+              stage(view, S, b, bBase + jc * k + kb0, nc, kbLen, k);
+              packB(BpB, SB, nc, kbLen, kbLen, 1);
+            }
+          }
+          const aBase = aOff + bi * aStride;
+          const cBase = cOff + bi * cStride;
+          for (let ic = r0; ic < r1; ic += MC) {
+            const mc = Math.min(MC, r1 - ic), mcPad = up(mc, mr);
+            // A strip op(A)[ic.., kb0..] → panels of mr rows.
+            if (!transA) {
+              stage(view, S, a, aBase + ic * k + kb0, mc, kbLen, k);
+              packA(ApB, SB, mc, kbLen, kbLen, 1);
+            } else {
+              stage(view, S, a, aBase + kb0 * m + ic, kbLen, mc, m);
+              packA(ApB, SB, mc, kbLen, 1, mc);
+            }
+            if (kb0 > 0) {
+              // Continue from the partial sums of the earlier k chunks.
+              for (let r = 0; r < mc; r++) {
+                const src = cBase + (ic + r) * n + jc;
+                (view as Float32Array).set((c as Float32Array).subarray(src, src + nc), Cb + r * ldc);
+              }
+            }
+            for (let pc = 0; pc < kbLen; pc += KC) {
+              const kc = Math.min(KC, kbLen - pc);
+              macro(ApB + pc * mr * es, BpB + pc * nr * es, CbB, mcPad / mr, ncPad / nr, kc,
+                ldc * es, kbLen * mr * es, kbLen * nr * es, kb0 === 0 && pc === 0 ? 1 : 0);
+            }
+            // Write the block back; full-width blocks are compacted in place and copied at once.
+            const dst = cBase + ic * n + jc;
+            if (nc === n) {
+              if (ldc !== n) kr.copyRows(CbB, CbB, mc, n * es, n * es, ldc * es);
+              (c as Float32Array).set((view as Float32Array).subarray(Cb, Cb + mc * n), dst);
+            } else {
+              for (let r = 0; r < mc; r++) {
+                (c as Float32Array).set((view as Float32Array).subarray(Cb + r * ldc, Cb + r * ldc + nc), dst + r * n);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  function check(name: string, x: FloatArray, ctor: Float32ArrayConstructor | Float64ArrayConstructor,
+    off: number, stride: number, batch: number, size: number): void {
+    if (!(x instanceof ctor)) throw new TypeError(`gemm: ${name} must be a ${ctor.name}`);
+    const last = off + (batch - 1) * stride + size;
+    if (!(off >= 0 && stride >= 0 && last <= x.length)) {
+      throw new RangeError(`gemm: ${name} needs elements [${off}, ${last}) (stride ${stride}, batch ${batch}) but has ${x.length}`);
+    }
+  }
+
+  return function gemm(
+    dtype: GemmDtype,
+    a: FloatArray, aOff: number, aStride: number, transA: boolean,
+    b: FloatArray, bOff: number, bStride: number, transB: boolean,
+    c: FloatArray, cOff: number, cStride: number,
+    batch: number, m: number, k: number, n: number, rowStart = 0, rowEnd = m,
+  ): void {
+    const ctor = dtype === "float32" ? Float32Array : Float64Array;
+    if (dtype !== "float32" && dtype !== "float64") throw new TypeError(`gemm: unsupported dtype ${String(dtype)}`);
+    if (batch <= 0 || m <= 0 || n <= 0 || rowEnd <= rowStart) return;
+    if (rowStart < 0 || rowEnd > m) throw new RangeError(`gemm: rows [${rowStart}, ${rowEnd}) outside [0, ${m})`);
+    check("a", a, ctor, aOff, aStride, batch, m * k);
+    check("b", b, ctor, bOff, bStride, batch, k * n);
+    check("c", c, ctor, cOff, cStride, batch, m * n);
+    if (k === 0) {
+      for (let bi = 0; bi < batch; bi++) {
+        const cb = cOff + bi * cStride;
+        c.fill(0, cb + rowStart * n, cb + rowEnd * n);
+      }
+      return;
+    }
+    if (kernels === undefined) kernels = instantiate();
+    if (kernels !== null && m * k * n > cfg.jsMaxWork) {
+      wasmGemm(kernels, dtype, a, aOff, aStride, transA, b, bOff, bStride, transB, c, cOff, cStride,
+        batch, m, k, n, rowStart, rowEnd);
+      return;
+    }
+    const rsA = transA ? 1 : k, csA = transA ? m : 1;
+    const rsB = transB ? 1 : n, csB = transB ? k : 1;
+    for (let bi = 0; bi < batch; bi++) {
+      if (dtype === "float32") {
+        jsF32(a as Float32Array, aOff + bi * aStride, rsA, csA, b as Float32Array, bOff + bi * bStride, rsB, csB,
+          c as Float32Array, cOff + bi * cStride, rowStart, rowEnd, k, n);
+      } else {
+        jsF64(a as Float64Array, aOff + bi * aStride, rsA, csA, b as Float64Array, bOff + bi * bStride, rsB, csB,
+          c as Float64Array, cOff + bi * cStride, rowStart, rowEnd, k, n);
+      }
+    }
+  };
+}
+
+/** The default gemm of this thread. */
+export const gemm: GemmFn = createGemm(DEFAULT_GEMM_CONFIG);
+
+/**
+ * Self-contained JS source for worker threads: `new Function(gemmSource())()` returns a gemm
+ * identical to `gemm` (same code, same bits) with its own wasm instance.
+ */
+export function gemmSource(cfg: GemmConfig = DEFAULT_GEMM_CONFIG): string {
+  return `${GEMM_DRIVER_JS}\nreturn createGemm(${JSON.stringify(cfg)});\n`;
+}
