@@ -1,0 +1,79 @@
+// One system in its own process: load it, and for each case build inputs, check against the float64
+// reference, then time. Talks to bench/run.ts over IPC; a crash or hang here costs only this system's row.
+import { measure, type Mode } from "./lib/measure.js";
+import { cachedReference, caseById, check, type CaseId } from "./lib/workloads.js";
+import type { ChildMsg } from "./lib/protocol.js";
+import { systemById } from "./systems/index.js";
+import { NotAvailable, type System } from "./systems/types.js";
+
+const send = (m: ChildMsg): Promise<void> =>
+  new Promise((resolve) => {
+    if (process.send) process.send(m, undefined, undefined, () => resolve());
+    else {
+      process.stdout.write(JSON.stringify(m) + "\n");
+      resolve();
+    }
+  });
+
+const firstLine = (e: unknown): string => (e instanceof Error ? `${e.name === "Error" ? "" : e.name + ": "}${e.message}` : String(e)).split("\n")[0]!;
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const opt = (k: string) => {
+    const i = args.indexOf(k);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const entry = systemById(opt("--system") ?? "");
+  const cases = (opt("--cases") ?? "").split(",").filter(Boolean) as CaseId[];
+  const mode = (opt("--mode") ?? "quick") as Mode;
+
+  let sys: System;
+  try {
+    await send({ type: "phase", case: cases[0] ?? "", phase: "loading" });
+    sys = await entry.load();
+  } catch (e) {
+    const na = e instanceof NotAvailable || (e instanceof Error && /Cannot find (module|package)|ERR_MODULE_NOT_FOUND/.test(e.message));
+    await send({ type: "system", ok: false, reason: firstLine(e) });
+    for (const c of cases) await send({ type: "result", case: c, status: na ? "na" : "error", reason: firstLine(e) });
+    return;
+  }
+  await send({ type: "system", ok: true, info: sys.info });
+
+  for (const id of cases) {
+    const c = caseById(id);
+    const impl = sys.impls[id];
+    const how = sys.how?.[id];
+    if (!impl) {
+      await send({ type: "result", case: id, status: "na", reason: sys.notes?.[id] ?? "not implemented for this system" });
+      continue;
+    }
+    try {
+      await send({ type: "phase", case: id, phase: "reference" });
+      const inputs = c.inputs();
+      const ref = cachedReference(c, inputs);
+      await send({ type: "phase", case: id, phase: "check" });
+      const run = await impl(inputs);
+      const chk = check(run(), ref, c.rtol);
+      if (!chk.ok) {
+        await send({ type: "result", case: id, status: "wrong", relErr: chk.relErr, reason: chk.detail ?? `max error ${chk.relErr.toExponential(2)} × max|ref| (tolerance ${c.rtol})`, how });
+        continue;
+      }
+      await send({ type: "phase", case: id, phase: "timing" });
+      const t = await measure(run, `${entry.id}/${id}`, mode);
+      await send({ type: "result", case: id, status: "ok", relErr: chk.relErr, timing: t, how });
+    } catch (e) {
+      if (process.env.BENCH_DEBUG) console.error(e);
+      await send({ type: "result", case: id, status: e instanceof NotAvailable ? "na" : "error", reason: firstLine(e), how });
+    }
+  }
+}
+
+main()
+  .catch(async (e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    // peers and pools may hold the loop open; everything is reported by now
+    setTimeout(() => process.exit(process.exitCode ?? 0), 50);
+  });

@@ -1,0 +1,63 @@
+// Median time per call after warm-up: benny (benchmark.js) samples fast calls; calls slower than a
+// threshold are timed one by one, since benchmark.js would spend many seconds calibrating them.
+import benny from "benny";
+import type { RunFn } from "../systems/types.js";
+
+export type Mode = "quick" | "full";
+
+export interface Timing {
+  /** Median seconds per call over the samples. */
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly samples: number;
+  /** Calls made before sampling (the correctness check not counted). */
+  readonly warmup: number;
+  readonly method: "benny" | "per-call";
+}
+
+export const SETTINGS = {
+  quick: { warmCalls: 2, warmMs: 150, perCallAbove: 0.25, perCallSamples: 3, benny: { minSamples: 5, maxTime: 0.3, delay: 0 } },
+  full: { warmCalls: 5, warmMs: 1000, perCallAbove: 1.5, perCallSamples: 7, benny: { minSamples: 15, maxTime: 3, delay: 0 } },
+} as const;
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+function timeOnce(run: RunFn): number {
+  const t0 = performance.now();
+  run();
+  return (performance.now() - t0) / 1e3;
+}
+
+export async function measure(run: RunFn, label: string, mode: Mode): Promise<Timing> {
+  const cfg = SETTINGS[mode];
+  // warm-up: JIT tiers, jit traces, wasm tier-up, buffer pools
+  const warm: number[] = [];
+  const t0 = performance.now();
+  while (warm.length < cfg.warmCalls || performance.now() - t0 < cfg.warmMs) {
+    warm.push(timeOnce(run));
+    if (warm[warm.length - 1]! > cfg.perCallAbove && warm.length >= 1) break; // slow: warm enough
+    if (warm.length >= 10_000) break;
+  }
+  const est = median(warm);
+  if (est > cfg.perCallAbove) {
+    const xs: number[] = [];
+    for (let i = 0; i < cfg.perCallSamples; i++) xs.push(timeOnce(run));
+    return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), samples: xs.length, warmup: warm.length, method: "per-call" };
+  }
+  const summary = await benny.suite(label, benny.configure({ cases: cfg.benny }), benny.add(label, run));
+  const r = summary.results[0];
+  if (!r || !r.completed) throw new Error(`benny: no samples for ${label}`);
+  return {
+    median: r.details.median,
+    min: r.details.min,
+    max: r.details.max,
+    samples: r.samples,
+    warmup: warm.length,
+    method: "benny",
+  };
+}

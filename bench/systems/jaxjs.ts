@@ -1,0 +1,101 @@
+// jax-js (@jax-js/jax) on its `wasm` device, eager and under jit. jax-js arrays are reference-counted:
+// every function consumes its array arguments, so inputs are passed as `x.ref` and results are consumed by dataSync().
+import type * as JaxNs from "@jax-js/jax";
+import type { Arr, CaseId } from "../lib/workloads.js";
+import { pkgVersion } from "../lib/env.js";
+import type { Impl, System } from "./types.js";
+
+type Jax = typeof JaxNs;
+type A = JaxNs.Array;
+// jax-js's transform types are precise per call site; the suite only needs "arrays in, arrays out".
+type Fn = (...args: A[]) => unknown;
+
+let ready: Promise<Jax> | undefined;
+/** Initialises only the wasm device: plain init() also probes WebGPU through `navigator`, absent in Node 20. */
+function load(): Promise<Jax> {
+  ready ??= (async () => {
+    const jax = await import("@jax-js/jax");
+    const devices = await jax.init("wasm");
+    if (!devices.includes("wasm")) throw new Error(`jax-js: wasm device did not initialise (got ${devices.join(", ")})`);
+    jax.defaultDevice("wasm");
+    return jax;
+  })();
+  return ready;
+}
+
+const asArrays = (out: unknown): A[] => (Array.isArray(out) ? (out as A[]) : [out as A]);
+
+function impls(jax: Jax, useJit: boolean): Partial<Record<CaseId, Impl>> {
+  const { numpy: np, nn, grad, vmap, jacrev, hessian, jit } = jax;
+  const J = <F extends Fn>(f: F): F => (useJit ? (jit(f as never) as unknown as F) : f);
+  const T = (a: Arr | undefined): A => {
+    if (!a) throw new Error("jax-js: input missing");
+    return np.array(a.data).reshape([...a.shape]);
+  };
+  /** Calls f on fresh references of the inputs and reads every output back (which consumes it). */
+  const call = (f: Fn, ...args: A[]) => () => asArrays(f(...args.map((a) => a.ref))).map((o) => o.dataSync());
+
+  return {
+    W1: (inp) => {
+      const ps = [T(inp.w1), T(inp.b1), T(inp.w2), T(inp.b2), T(inp.x), T(inp.t)];
+      const loss = (w1: A, b1: A, w2: A, b2: A, x: A, t: A): A =>
+        np.mean(np.square(np.matmul(np.tanh(np.matmul(x, w1).add(b1)), w2).add(b2).sub(t)));
+      return call(J(grad(loss, { argnums: [0, 1, 2, 3] }) as Fn), ...ps);
+    },
+    "W2-512": (inp) => call(J((a: A, b: A) => np.matmul(a, b)), T(inp.a), T(inp.b)),
+    "W2-1024": (inp) => call(J((a: A, b: A) => np.matmul(a, b)), T(inp.a), T(inp.b)),
+    W3: (inp) => {
+      const [w, b] = [T(inp.w), T(inp.b)];
+      const f = (x: A): A => np.tanh(np.matmul(w.ref, x).add(b.ref));
+      return call(J(jacrev(f) as Fn), T(inp.x));
+    },
+    W4: (inp) => {
+      const w = T(inp.w);
+      const g = (row: A): A => np.tanh(np.matmul(row, w.ref));
+      return call(J(vmap(jacrev(g)) as Fn), T(inp.x));
+    },
+    W5: (inp) => {
+      const a = T(inp.a);
+      const s = (x: A): A =>
+        np.sum(np.sin(x.ref).mul(np.square(x.ref))).add(np.dot(x.ref, np.matmul(a.ref, x)).mul(0.5));
+      return call(J(hessian(s) as Fn), T(inp.x));
+    },
+    W6: (inp) => {
+      const f = (x: A): A => np.sum(np.exp(np.sin(x.ref)).mul(np.cos(x)));
+      return call(J(grad(f) as Fn), T(inp.x));
+    },
+    W7: (inp) => {
+      const x = T(inp.x);
+      const f = (v: A): A => np.power(v, 3);
+      const d1 = J(grad(f) as Fn);
+      const d2 = J(grad(grad(f) as (v: A) => A) as Fn);
+      const r1 = call(d1, x), r2 = call(d2, x);
+      return () => [...r1(), ...r2()];
+    },
+    W8: (inp) => {
+      const loss = (w: A, x: A, y: A): A => {
+        const z = np.dot(x, w);
+        return nn.softplus(z.ref).sub(y.mul(z));
+      };
+      return call(J(vmap(grad(loss) as (...a: A[]) => A, [null, 0, 0]) as Fn), T(inp.w), T(inp.x), T(inp.y));
+    },
+  };
+}
+
+async function make(useJit: boolean): Promise<System> {
+  const jax = await load();
+  return {
+    info: {
+      package: "@jax-js/jax",
+      version: pkgVersion("@jax-js/jax"),
+      device: "wasm",
+      // its wasm pool needs a global Worker (browser API); Node 20 has none, so kernels run on the calling thread
+      threads: typeof (globalThis as { Worker?: unknown }).Worker === "undefined" ? 1 : "worker pool",
+      jit: useJit,
+    },
+    impls: impls(jax, useJit),
+  };
+}
+
+export const eager = (): Promise<System> => make(false);
+export const jitted = (): Promise<System> => make(true);

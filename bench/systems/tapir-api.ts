@@ -1,0 +1,64 @@
+// The slice of tapir's public API (spec/API.md) the suite uses, loaded at run time so that a core still being
+// written makes the tapir rows n/a instead of breaking the run or the typecheck.
+import { NotAvailable } from "./types.js";
+
+export interface TTensor {
+  readonly shape: readonly number[];
+  dataSync(): ArrayLike<number>;
+  reshape(shape: number[]): TTensor;
+}
+export type TFn = (...args: TTensor[]) => unknown;
+type Op1 = (x: TTensor) => TTensor;
+type Op2 = (x: TTensor | number, y: TTensor | number) => TTensor;
+
+export interface TapirNumpy {
+  array(data: Float32Array, opts?: { dtype?: string }): TTensor;
+  add: Op2;
+  subtract: Op2;
+  multiply: Op2;
+  power: Op2;
+  matmul: Op2;
+  dot: Op2;
+  square: Op1;
+  tanh: Op1;
+  sin: Op1;
+  cos: Op1;
+  exp: Op1;
+  sum(x: TTensor, axis?: number | number[]): TTensor;
+  mean(x: TTensor, axis?: number | number[]): TTensor;
+}
+
+export interface Tapir {
+  numpy: TapirNumpy;
+  nn: { softplus: Op1 };
+  grad(f: TFn, opts?: { argnums?: number | number[] }): TFn;
+  jit(f: TFn): TFn;
+  vmap(f: TFn, inAxes?: number | null | (number | null)[]): TFn;
+  jacrev(f: TFn): TFn;
+  hessian(f: TFn): TFn;
+  config?: { threads?(): number };
+}
+
+/** A module specifier resolved from this file, hidden from tsc so bench/ typechecks before src/ exists. */
+export async function importTapir(rel: string, what: string): Promise<Record<string, unknown>> {
+  const url = new URL(rel, import.meta.url).href;
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    throw new NotAvailable(`${what} failed to import: ${msg}`);
+  }
+}
+
+/** Checks the names the suite calls exist, so a missing one reads as n/a naming it. */
+export function requireNames(mod: Record<string, unknown>, names: string[], where: string): void {
+  const missing = names.filter((n) => {
+    const path = n.split(".");
+    let v: unknown = mod;
+    for (const p of path) v = v == null ? undefined : (v as Record<string, unknown>)[p];
+    return typeof v !== "function";
+  });
+  if (missing.length) throw new NotAvailable(`${where} lacks ${missing.map((m) => `\`${m}\``).join(", ")}`);
+}
+
+export const asTensors = (out: unknown): TTensor[] => (Array.isArray(out) ? (out as TTensor[]) : [out as TTensor]);

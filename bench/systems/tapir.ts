@@ -1,0 +1,92 @@
+// tapir's functional API: eager (op by op, `grad(f)(x)`) and compiled (`jit(grad(f))`).
+import type { Arr, CaseId } from "../lib/workloads.js";
+import { asTensors, importTapir, requireNames, type Tapir, type TFn, type TTensor } from "./tapir-api.js";
+import type { Impl, System } from "./types.js";
+
+const NAMES = [
+  "grad", "vmap", "jacrev", "hessian",
+  "numpy.array", "numpy.add", "numpy.subtract", "numpy.multiply", "numpy.power", "numpy.matmul", "numpy.dot",
+  "numpy.square", "numpy.tanh", "numpy.sin", "numpy.cos", "numpy.exp", "numpy.sum", "numpy.mean", "nn.softplus",
+];
+
+export async function loadTapir(needJit: boolean): Promise<Tapir> {
+  const mod = await importTapir("../../src/index.js", "tapir (src/index.ts)");
+  requireNames(mod, needJit ? [...NAMES, "jit"] : NAMES, "tapir (src/index.ts)");
+  return mod as unknown as Tapir;
+}
+
+export const tensorOf = (tp: Tapir, a: Arr | undefined): TTensor => {
+  if (!a) throw new Error("tapir: input missing");
+  return tp.numpy.array(a.data).reshape([...a.shape]);
+};
+
+export function threadsOf(tp: Tapir): number | string {
+  try {
+    return tp.config?.threads?.() ?? "config.threads() missing";
+  } catch (e) {
+    return `config.threads() threw: ${String(e)}`;
+  }
+}
+
+function impls(tp: Tapir, useJit: boolean): Partial<Record<CaseId, Impl>> {
+  const { numpy: np, nn, grad, vmap, jacrev, hessian } = tp;
+  const J = (f: TFn): TFn => (useJit ? tp.jit(f) : f);
+  const T = (a: Arr | undefined) => tensorOf(tp, a);
+  const call = (f: TFn, ...args: TTensor[]) => () => asTensors(f(...args)).map((t) => t.dataSync());
+
+  return {
+    W1: (inp) => {
+      const loss = (w1: TTensor, b1: TTensor, w2: TTensor, b2: TTensor, x: TTensor, t: TTensor) =>
+        np.mean(np.square(np.subtract(np.add(np.matmul(np.tanh(np.add(np.matmul(x, w1), b1)), w2), b2), t)));
+      const g = J(grad(loss as TFn, { argnums: [0, 1, 2, 3] }));
+      return call(g, T(inp.w1), T(inp.b1), T(inp.w2), T(inp.b2), T(inp.x), T(inp.t));
+    },
+    "W2-512": (inp) => call(J((a, b) => np.matmul(a!, b!)), T(inp.a), T(inp.b)),
+    "W2-1024": (inp) => call(J((a, b) => np.matmul(a!, b!)), T(inp.a), T(inp.b)),
+    W3: (inp) => {
+      const [w, b] = [T(inp.w), T(inp.b)];
+      const f = (x: TTensor) => np.tanh(np.add(np.matmul(w, x), b));
+      return call(J(jacrev(f as TFn)), T(inp.x));
+    },
+    W4: (inp) => {
+      const w = T(inp.w);
+      const g = (row: TTensor) => np.tanh(np.matmul(row, w));
+      return call(J(vmap(jacrev(g as TFn))), T(inp.x));
+    },
+    W5: (inp) => {
+      const a = T(inp.a);
+      const s = (x: TTensor) =>
+        np.add(np.sum(np.multiply(np.sin(x), np.square(x))), np.multiply(0.5, np.dot(x, np.matmul(a, x))));
+      return call(J(hessian(s as TFn)), T(inp.x));
+    },
+    W6: (inp) => {
+      const f = (x: TTensor) => np.sum(np.multiply(np.exp(np.sin(x)), np.cos(x)));
+      return call(J(grad(f as TFn)), T(inp.x));
+    },
+    W7: (inp) => {
+      const x = T(inp.x);
+      const f = (v: TTensor) => np.power(v, 3);
+      const d1 = J(grad(f as TFn));
+      const d2 = J(grad(grad(f as TFn)));
+      return () => [...call(d1, x)(), ...call(d2, x)()];
+    },
+    W8: (inp) => {
+      const loss = (w: TTensor, x: TTensor, y: TTensor) => {
+        const z = np.dot(x, w);
+        return np.subtract(nn.softplus(z), np.multiply(y, z));
+      };
+      return call(J(vmap(grad(loss as TFn), [null, 0, 0])), T(inp.w), T(inp.x), T(inp.y));
+    },
+  };
+}
+
+async function make(useJit: boolean): Promise<System> {
+  const tp = await loadTapir(useJit);
+  return {
+    info: { package: "tapir", mode: useJit ? "jit(grad(f))" : "eager grad(f)(x)", threads: threadsOf(tp) },
+    impls: impls(tp, useJit),
+  };
+}
+
+export const eager = (): Promise<System> => make(false);
+export const jitted = (): Promise<System> => make(true);

@@ -1,0 +1,98 @@
+// TensorFlow.js implementations of every case, shared by the cpu and wasm backends.
+import type * as TF from "@tensorflow/tfjs";
+import type { Arr, CaseId } from "../lib/workloads.js";
+import type { Impl, Readback } from "./types.js";
+
+type Tf = typeof TF;
+type Tensor = TF.Tensor;
+
+/** TF.js has no jacobian or vmap: Jacobians are one vjp over the input tiled once per output row. */
+export const TFJS_HOW: Partial<Record<CaseId, string>> = {
+  W3: "no jacobian in tf.js: x tiled to [256,256], one tf.grad of Σ tanh(X Wᵀ + b)∘I",
+  W4: "no batch jacobian in tf.js: x tiled to [32,64,32], one tf.grad of Σ tanh(X W)∘mask",
+  W5: "no hessian in tf.js: tf.grad of Σ diag(tf.grad(s) of x tiled to [128,128])",
+  W7: "tf.grad and tf.grad(tf.grad) of tf.pow(x, 3)",
+  W8: "no vmap in tf.js: w tiled to [256,512], one tf.grad of the summed losses",
+};
+
+export function tfjsImpls(tf: Tf): Partial<Record<CaseId, Impl>> {
+  const T = (a: Arr | undefined): Tensor => {
+    if (!a) throw new Error("tfjs: input missing");
+    return tf.tensor(a.data, [...a.shape], "float32");
+  };
+  /** Runs fn inside tidy and reads its tensors back, so nothing leaks between calls. */
+  const read = (fn: () => Tensor[]): Readback => {
+    let out: Readback = [];
+    tf.tidy(() => {
+      out = fn().map((t) => t.dataSync());
+    });
+    return out;
+  };
+
+  return {
+    W1: (inp) => {
+      const [x, w1, b1, w2, b2, t] = [T(inp.x), T(inp.w1), T(inp.b1), T(inp.w2), T(inp.b2), T(inp.t)];
+      const loss = (W1: Tensor, B1: Tensor, W2: Tensor, B2: Tensor): TF.Scalar =>
+        tf.mean(tf.square(tf.sub(tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(x, W1), B1)), W2), B2), t)));
+      const g = tf.grads((...p: Tensor[]) => loss(p[0]!, p[1]!, p[2]!, p[3]!));
+      return () => read(() => g([w1, b1, w2, b2]));
+    },
+    "W2-512": (inp) => {
+      const [a, b] = [T(inp.a), T(inp.b)];
+      return () => read(() => [tf.matMul(a, b)]);
+    },
+    "W2-1024": (inp) => {
+      const [a, b] = [T(inp.a), T(inp.b)];
+      return () => read(() => [tf.matMul(a, b)]);
+    },
+    W3: (inp) => {
+      const [w, b, x] = [T(inp.w), T(inp.b), T(inp.x)];
+      const n = w.shape[0]!;
+      const eye = tf.eye(n);
+      // row k of X is x; ∂/∂X[k,:] of Σ_k f(X[k])_k is row k of the Jacobian
+      const g = tf.grad((X: Tensor) => tf.sum(tf.mul(tf.tanh(tf.add(tf.matMul(X, w, false, true), b)), eye)));
+      return () => read(() => [g(tf.tile(tf.reshape(x, [1, n]), [n, 1]))]);
+    },
+    W4: (inp) => {
+      const [x, w] = [T(inp.x), T(inp.w)];
+      const [B, n] = [x.shape[0]!, x.shape[1]!];
+      const mask = tf.reshape(tf.eye(n), [n, 1, n]); // copy i keeps output column i
+      const g = tf.grad((X: Tensor) =>
+        tf.sum(tf.mul(tf.reshape(tf.tanh(tf.matMul(tf.reshape(X, [n * B, n]), w)), [n, B, n]), mask)),
+      );
+      return () => read(() => [tf.transpose(g(tf.tile(tf.reshape(x, [1, B, n]), [n, 1, 1])), [1, 0, 2])]);
+    },
+    W5: (inp) => {
+      const [x, a] = [T(inp.x), T(inp.a)];
+      const n = x.shape[0]!;
+      const eye = tf.eye(n);
+      // s on each row of X: Σ sin(x)·x² + ½ (x A)·x
+      const s = (X: Tensor): TF.Scalar =>
+        tf.add(tf.sum(tf.mul(tf.sin(X), tf.square(X))), tf.mul(0.5, tf.sum(tf.mul(tf.matMul(X, a), X))));
+      const gs = tf.grad(s);
+      const h = tf.grad((X: Tensor) => tf.sum(tf.mul(gs(X), eye)));
+      return () => read(() => [h(tf.tile(tf.reshape(x, [1, n]), [n, 1]))]);
+    },
+    W6: (inp) => {
+      const x = T(inp.x);
+      const g = tf.grad((v: Tensor) => tf.sum(tf.mul(tf.exp(tf.sin(v)), tf.cos(v))));
+      return () => read(() => [g(x)]);
+    },
+    W7: (inp) => {
+      const x = tf.scalar(inp.x?.data[0] ?? 5);
+      const f = (v: Tensor): Tensor => tf.pow(v, 3);
+      const d1 = tf.grad(f);
+      const d2 = tf.grad((v: Tensor) => d1(v));
+      return () => read(() => [d1(x), d2(x)]);
+    },
+    W8: (inp) => {
+      const [X, w, y] = [T(inp.x), T(inp.w), T(inp.y)];
+      const [B, D] = [X.shape[0]!, X.shape[1]!];
+      const g = tf.grad((W: Tensor) => {
+        const z = tf.sum(tf.mul(W, X), 1);
+        return tf.sum(tf.sub(tf.softplus(z), tf.mul(y, z)));
+      });
+      return () => read(() => [g(tf.tile(tf.reshape(w, [1, D]), [B, 1]))]);
+    },
+  };
+}
