@@ -16,6 +16,17 @@
 import { GEMM_DRIVER_JS, GEMM_TILES, GEMM_WASM_BASE64 } from "./gemm-wasm.js";
 
 export type FloatArray = Float32Array | Float64Array;
+
+/** The part of the WebAssembly JS API used here (the project's libs do not declare it). */
+declare const WebAssembly: {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+};
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
 export type GemmDtype = "float32" | "float64";
 
 /** C[bi] = op(A[bi]) @ op(B[bi]) for bi in [0, batch); see `gemm`. */
@@ -70,7 +81,7 @@ export const DEFAULT_GEMM_CONFIG: GemmConfig = {
 /** Builds an independent gemm (its own wasm instance, created on first use). */
 export function createGemm(cfg: GemmConfig): GemmFn {
   interface Kernels {
-    mem: WebAssembly.Memory;
+    mem: WasmMemory;
     pack: { [D in GemmDtype]: { a: (...args: number[]) => void; b: (...args: number[]) => void } };
     macro: { [D in GemmDtype]: (...args: number[]) => void };
     copyRows: (...args: number[]) => void;
@@ -89,7 +100,7 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     const fn = (name: string) => ex[name] as (...args: number[]) => void;
     const t = cfg.tiles;
     return {
-      mem: ex["mem"] as WebAssembly.Memory,
+      mem: ex["mem"] as WasmMemory,
       pack: {
         float32: { a: fn(`pack_f32_${t.float32.mr}`), b: fn(`pack_f32_${t.float32.nr}`) },
         float64: { a: fn(`pack_f64_${t.float64.mr}`), b: fn(`pack_f64_${t.float64.nr}`) },

@@ -1,0 +1,315 @@
+// The GEMM against naive references: every transpose combination, odd sizes, batches with
+// broadcasts and offsets, both dtypes; bit-identity across row splits, block sizes, the JS and
+// wasm paths and the worker source.
+
+import { readFileSync } from "node:fs";
+import { Worker } from "node:worker_threads";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  createGemm,
+  DEFAULT_GEMM_CONFIG,
+  gemm,
+  gemmSource,
+  JS_MAX_WORK,
+  type FloatArray,
+  type GemmConfig,
+  type GemmDtype,
+  type GemmFn,
+} from "../../src/core/backend/gemm.js";
+import { GEMM_WASM_TS, generate } from "../../scripts/gen-gemm-wasm.js";
+
+const DTYPES = ["float32", "float64"] as const;
+const ctor = (d: GemmDtype) => (d === "float32" ? Float32Array : Float64Array);
+
+/** Deterministic inputs in [-1, 1) (an LCG, so failures reproduce). */
+function randomArray(d: GemmDtype, len: number, seed: number): FloatArray {
+  const out = new (ctor(d))(len);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < len; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+interface Case {
+  m: number; k: number; n: number; transA: boolean; transB: boolean;
+  batch: number; aOff: number; bOff: number; cOff: number;
+  aStride: number; bStride: number; cStride: number;
+}
+
+function makeCase(m: number, k: number, n: number, transA: boolean, transB: boolean, over: Partial<Case> = {}): Case {
+  return { m, k, n, transA, transB, batch: 1, aOff: 0, bOff: 0, cOff: 0, aStride: m * k, bStride: k * n, cStride: m * n, ...over };
+}
+
+const aLen = (t: Case) => t.aOff + (t.batch - 1) * t.aStride + t.m * t.k;
+const bLen = (t: Case) => t.bOff + (t.batch - 1) * t.bStride + t.k * t.n;
+const cLen = (t: Case) => t.cOff + (t.batch - 1) * t.cStride + t.m * t.n;
+
+/**
+ * Naive triple loop in increasing p. With `round` = Math.fround it follows the float32 rules
+ * (round every product and sum); with the identity it is the float64 reference. Also returns
+ * Σ|a·b| per element for error bounds.
+ */
+function naive(t: Case, a: FloatArray, b: FloatArray, round: (x: number) => number, c: Float64Array, abs: Float64Array): void {
+  for (let bi = 0; bi < t.batch; bi++) {
+    const ab = t.aOff + bi * t.aStride, bb = t.bOff + bi * t.bStride, cb = t.cOff + bi * t.cStride;
+    for (let i = 0; i < t.m; i++) {
+      for (let j = 0; j < t.n; j++) {
+        let s = 0, sa = 0;
+        for (let p = 0; p < t.k; p++) {
+          const x = a[ab + (t.transA ? p * t.m + i : i * t.k + p)]!;
+          const y = b[bb + (t.transB ? j * t.k + p : p * t.n + j)]!;
+          s = round(s + round(x * y));
+          sa += Math.abs(x * y);
+        }
+        c[cb + i * t.n + j] = s;
+        abs[cb + i * t.n + j] = sa;
+      }
+    }
+  }
+}
+
+function run(g: GemmFn, d: GemmDtype, t: Case, a: FloatArray, b: FloatArray, c: FloatArray, r0?: number, r1?: number): void {
+  g(d, a, t.aOff, t.aStride, t.transA, b, t.bOff, t.bStride, t.transB, c, t.cOff, t.cStride, t.batch, t.m, t.k, t.n, r0, r1);
+}
+
+function inputs(d: GemmDtype, t: Case, seed: number) {
+  return { a: randomArray(d, aLen(t), seed), b: randomArray(d, bLen(t), seed + 1) };
+}
+
+/** Indices of C written by the call (the m×n block of every batch). */
+function written(t: Case): Set<number> {
+  const s = new Set<number>();
+  for (let bi = 0; bi < t.batch; bi++) for (let e = 0; e < t.m * t.n; e++) s.add(t.cOff + bi * t.cStride + e);
+  return s;
+}
+
+function expectBitsEqual(x: FloatArray, y: FloatArray, what: string): void {
+  expect(x.length).toBe(y.length);
+  for (let i = 0; i < x.length; i++) {
+    if (!Object.is(x[i], y[i])) throw new Error(`${what}: element ${i} differs: ${x[i]} vs ${y[i]}`);
+  }
+}
+
+/** Checks one case on `g` against the references; returns C. */
+function checkCase(g: GemmFn, d: GemmDtype, t: Case, seed = 1): FloatArray {
+  const { a, b } = inputs(d, t, seed);
+  const c = new (ctor(d))(cLen(t)).fill(7); // 7: sentinel for elements the call must not touch
+  run(g, d, t, a, b, c);
+  const exact = new Float64Array(c.length), abs = new Float64Array(c.length);
+  naive(t, a, b, d === "float32" ? Math.fround : (x) => x, exact, abs);
+  const ref64 = d === "float32" ? new Float64Array(c.length) : exact;
+  if (d === "float32") naive(t, a, b, (x) => x, ref64, abs);
+  const w = written(t);
+  for (let i = 0; i < c.length; i++) {
+    if (!w.has(i)) {
+      if (c[i] !== 7) throw new Error(`element ${i} outside C's blocks was overwritten`);
+      continue;
+    }
+    // Same operations in the same order: bit-identical to the naive loop in the dtype's rounding.
+    if (!Object.is(c[i], exact[i])) throw new Error(`${d} ${JSON.stringify(t)}: C[${i}] = ${c[i]}, naive ${exact[i]}`);
+    // And within the float32 error bound of the float64 reference: |err| ≤ k·u·Σ|a·b|.
+    if (d === "float32") {
+      const bound = (t.k + 1) * 2 ** -24 * abs[i]! + 1e-30;
+      if (!(Math.abs(c[i]! - ref64[i]!) <= bound)) throw new Error(`float32 error ${Math.abs(c[i]! - ref64[i]!)} > ${bound}`);
+    }
+  }
+  return c;
+}
+
+const SIZES = [1, 3, 7, 17, 63, 65, 129];
+const TRIPLES: [number, number, number][] = [];
+for (const m of SIZES) for (const k of SIZES) for (const n of SIZES) {
+  // All triples with a small dimension, and the big ones along the diagonal-ish.
+  if (m * k * n <= 17 * 65 * 129 || (m === k && k === n)) TRIPLES.push([m, k, n]);
+}
+
+/** Small blocks, so that small products run every loop of the blocked driver several times. */
+const TINY_BLOCKS: GemmConfig["blocks"] = {
+  float32: { kc: 8, mc: 8, nc: 16, kb: 24 },
+  float64: { kc: 8, mc: 8, nc: 8, kb: 16 },
+};
+const wasmAlways = createGemm({ ...DEFAULT_GEMM_CONFIG, jsMaxWork: 0 });
+const wasmTiny = createGemm({ ...DEFAULT_GEMM_CONFIG, jsMaxWork: 0, blocks: TINY_BLOCKS });
+const jsOnly = createGemm({ ...DEFAULT_GEMM_CONFIG, wasm: null });
+
+describe("gemm against the naive reference", () => {
+  for (const d of DTYPES) {
+    it(`${d}: odd sizes, every transpose combination (default gemm)`, () => {
+      for (const [m, k, n] of TRIPLES) {
+        for (const transA of [false, true]) for (const transB of [false, true]) {
+          checkCase(gemm, d, makeCase(m, k, n, transA, transB), m * 10007 + k * 101 + n);
+        }
+      }
+    });
+
+    it(`${d}: wasm path with tiny blocks (every k chunk, column block and row block loop)`, () => {
+      for (const [m, k, n] of [[1, 1, 1], [3, 7, 17], [17, 63, 65], [65, 17, 63], [33, 50, 40], [9, 100, 9]] as const) {
+        for (const transA of [false, true]) for (const transB of [false, true]) {
+          checkCase(wasmTiny, d, makeCase(m, k, n, transA, transB), m + k + n);
+        }
+      }
+    });
+
+    it(`${d}: batches with broadcast (stride 0), offsets and gaps between C blocks`, () => {
+      for (const g of [gemm, wasmAlways, wasmTiny, jsOnly]) {
+        for (const [m, k, n] of [[3, 5, 7], [17, 33, 9], [40, 70, 30]] as const) {
+          const base = (tA: boolean, tB: boolean, o: Partial<Case>) => makeCase(m, k, n, tA, tB, { batch: 3, ...o });
+          checkCase(g, d, base(false, false, { aStride: 0 }));
+          checkCase(g, d, base(true, false, { bStride: 0, aOff: 5, bOff: 3, cOff: 11 }));
+          checkCase(g, d, base(false, true, { aStride: 0, bStride: 0, cStride: m * n + 13, cOff: 2 }));
+          checkCase(g, d, base(true, true, { aStride: m * k + 4, bStride: k * n + 1, cStride: m * n + 5, aOff: 1 }));
+        }
+      }
+    });
+
+    it(`${d}: a larger product over several k chunks and column blocks (default blocks)`, () => {
+      const big = d === "float32" ? [[9, 1100, 1030], [250, 300, 40]] : [[9, 1030, 520], [130, 300, 40]];
+      for (const [m, k, n] of big as [number, number, number][]) {
+        checkCase(wasmAlways, d, makeCase(m, k, n, false, false), 3);
+        checkCase(wasmAlways, d, makeCase(m, k, n, true, true), 4);
+      }
+    });
+  }
+});
+
+describe("gemm bit-identity", () => {
+  for (const d of DTYPES) {
+    it(`${d}: rows computed in chunks [0,5), [5,m) equal the whole call`, () => {
+      for (const g of [gemm, wasmAlways, wasmTiny, jsOnly]) {
+        for (const [m, k, n] of [[6, 9, 13], [17, 63, 65], [129, 65, 63], [250, 40, 20]] as const) {
+          for (const transA of [false, true]) for (const transB of [false, true]) {
+            const t = makeCase(m, k, n, transA, transB, { batch: 2, bStride: 0 });
+            const { a, b } = inputs(d, t, m + n);
+            const whole = new (ctor(d))(cLen(t)), split = new (ctor(d))(cLen(t));
+            run(g, d, t, a, b, whole);
+            run(g, d, t, a, b, split, 0, 5);
+            run(g, d, t, a, b, split, 5, m);
+            expectBitsEqual(split, whole, "row split");
+          }
+        }
+      }
+    });
+
+    it(`${d}: any row split, any blocks, JS or wasm: the same bits (property)`, () => {
+      const dim = fc.integer({ min: 1, max: 40 });
+      fc.assert(
+        fc.property(dim, dim, dim, fc.boolean(), fc.boolean(), fc.integer({ min: 1, max: 3 }),
+          fc.array(fc.integer({ min: 1, max: 39 }), { maxLength: 4 }), fc.integer(),
+          (m, k, n, transA, transB, batch, cuts, seed) => {
+            const t = makeCase(m, k, n, transA, transB, { batch });
+            const { a, b } = inputs(d, t, seed);
+            const ref = new (ctor(d))(cLen(t));
+            run(jsOnly, d, t, a, b, ref);
+            for (const g of [gemm, wasmAlways, wasmTiny]) {
+              const c = new (ctor(d))(cLen(t));
+              const bounds = [0, ...cuts.filter((x) => x < m).sort((x, y) => x - y), m];
+              for (let i = 0; i + 1 < bounds.length; i++) run(g, d, t, a, b, c, bounds[i], bounds[i + 1]);
+              expectBitsEqual(c, ref, "split/blocks/path");
+            }
+          }),
+        { numRuns: 60 },
+      );
+    });
+
+    it(`${d}: JS and wasm agree on special values (NaN, ±Infinity, ±0, subnormals)`, () => {
+      const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-40, -1e-310, 3, -2.5, 1e30, 1e300];
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 }),
+          fc.array(fc.constantFrom(...specials), { minLength: 144, maxLength: 144 }),
+          fc.array(fc.constantFrom(...specials), { minLength: 144, maxLength: 144 }),
+          (m, k, n, xs, ys) => {
+            const t = makeCase(m, k, n, false, false);
+            const a = (ctor(d)).from(xs.slice(0, m * k)), b = (ctor(d)).from(ys.slice(0, k * n));
+            const c1 = new (ctor(d))(m * n), c2 = new (ctor(d))(m * n);
+            run(jsOnly, d, t, a, b, c1);
+            run(wasmAlways, d, t, a, b, c2);
+            expectBitsEqual(c2, c1, "special values");
+          }),
+        { numRuns: 100 },
+      );
+    });
+  }
+});
+
+describe("gemm edges and errors", () => {
+  it("k = 0 writes zeros into the rows asked for; empty calls do nothing", () => {
+    const c = new Float32Array(12).fill(5);
+    gemm("float32", new Float32Array(0), 0, 0, false, new Float32Array(0), 0, 0, false, c, 0, 6, 2, 3, 0, 2, 1, 3);
+    expect([...c]).toEqual([5, 5, 0, 0, 0, 0, 5, 5, 0, 0, 0, 0]);
+    gemm("float32", new Float32Array(0), 0, 0, false, new Float32Array(0), 0, 0, false, c, 0, 0, 0, 3, 3, 2);
+    gemm("float32", new Float32Array(9), 0, 0, false, new Float32Array(9), 0, 0, false, c, 0, 0, 1, 3, 3, 3, 2, 2);
+    expect(c[0]).toBe(5);
+  });
+
+  it("rejects mismatched arrays and out-of-range operands", () => {
+    const a = new Float32Array(6), b = new Float32Array(6), c = new Float32Array(4);
+    expect(() => gemm("float64", a, 0, 0, false, b, 0, 0, false, c, 0, 0, 1, 2, 3, 2)).toThrow(TypeError);
+    expect(() => gemm("float32", a, 1, 0, false, b, 0, 0, false, c, 0, 0, 1, 2, 3, 2)).toThrow(/a needs elements \[1, 7\)/);
+    expect(() => gemm("float32", a, 0, 0, false, b, 0, 0, false, c, 0, 4, 2, 2, 3, 2)).toThrow(RangeError);
+    expect(() => gemm("float32", a, 0, 0, false, b, 0, 0, false, c, 0, 0, 1, 2, 3, 2, 0, 3)).toThrow(/rows/);
+  });
+
+  it("small products take the JS path below JS_MAX_WORK and agree with wasm above it", () => {
+    expect(JS_MAX_WORK).toBeGreaterThan(0);
+    for (const d of DTYPES) {
+      const t = makeCase(4, 4, 4, false, false);
+      const { a, b } = inputs(d, t, 9);
+      const c1 = new (ctor(d))(16), c2 = new (ctor(d))(16);
+      run(gemm, d, t, a, b, c1);
+      run(wasmAlways, d, t, a, b, c2);
+      expectBitsEqual(c1, c2, "js vs wasm");
+    }
+  });
+});
+
+describe("gemm for worker threads", () => {
+  it("the embedded driver source is up to date with gemm.ts and the kernels", () => {
+    expect(readFileSync(GEMM_WASM_TS, "utf8") === generate()).toBe(true);
+  });
+
+  it("new Function(gemmSource())() computes the same bits, with its own wasm instance", () => {
+    for (const cfg of [DEFAULT_GEMM_CONFIG, { ...DEFAULT_GEMM_CONFIG, jsMaxWork: 0, blocks: TINY_BLOCKS }]) {
+      const g = new Function(gemmSource(cfg))() as GemmFn;
+      for (const d of DTYPES) {
+        for (const [m, k, n] of [[2, 2, 2], [17, 63, 65], [70, 40, 33]] as const) {
+          const t = makeCase(m, k, n, true, false, { batch: 2, bStride: 0 });
+          checkCase(g, d, t, 5);
+        }
+      }
+    }
+  });
+
+  it("a worker thread built from the source writes the same bits into shared memory", async () => {
+    const t = makeCase(67, 129, 45, false, true, { batch: 2 });
+    const { a, b } = inputs("float32", t, 11);
+    const sa = new Float32Array(new SharedArrayBuffer(a.byteLength)), sb = new Float32Array(new SharedArrayBuffer(b.byteLength));
+    sa.set(a);
+    sb.set(b);
+    const sc = new Float32Array(new SharedArrayBuffer(cLen(t) * 4));
+    const worker = new Worker(
+      `const { parentPort, workerData: w } = require("node:worker_threads");
+       const gemm = new Function(w.src)();
+       const f = (buf) => new Float32Array(buf);
+       const t = w.t;
+       gemm("float32", f(w.a), 0, t.aStride, t.transA, f(w.b), 0, t.bStride, t.transB, f(w.c), 0, t.cStride,
+         t.batch, t.m, t.k, t.n, 10, t.m);
+       parentPort.postMessage("done");`,
+      { eval: true, workerData: { src: gemmSource(), a: sa.buffer, b: sb.buffer, c: sc.buffer, t } },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        worker.once("message", () => resolve());
+        worker.once("error", reject);
+      });
+    } finally {
+      await worker.terminate();
+    }
+    run(gemm, "float32", t, sa, sb, sc, 0, 10); // the first rows here, the rest in the worker
+    const whole = new Float32Array(cLen(t));
+    run(gemm, "float32", t, a, b, whole);
+    expectBitsEqual(sc, whole, "worker");
+  });
+});
