@@ -15,7 +15,8 @@ const send = (m: ChildMsg): Promise<void> =>
     }
   });
 
-const firstLine = (e: unknown): string => (e instanceof Error ? `${e.name === "Error" ? "" : e.name + ": "}${e.message}` : String(e)).split("\n")[0]!;
+const firstLine = (e: unknown): string =>
+  (e instanceof Error ? `${e.name === "Error" || e instanceof NotAvailable ? "" : e.name + ": "}${e.message}` : String(e)).split("\n")[0]!;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

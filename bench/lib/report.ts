@@ -1,0 +1,202 @@
+// Turns the collected results into the summary (tapir best, peer/tapir ratios, derived figures), the
+// text and markdown tables, and latest.json's shape.
+import type { Family } from "../systems/types.js";
+import type { Mode } from "./measure.js";
+import type { CaseResult } from "./protocol.js";
+import { CASES, type CaseDef, type CaseId } from "./workloads.js";
+
+export interface SystemRun {
+  readonly id: string;
+  readonly label: string;
+  readonly family: Family;
+  info?: Readonly<Record<string, string | number | boolean>>;
+  loadError?: string;
+  readonly results: Partial<Record<CaseId, CaseResult>>;
+}
+
+export type ScalingCase = "W1" | "W2-1024";
+export interface ScalingRow {
+  readonly threads: number;
+  /** Threads tapir reported (config.threads()) in that child. */
+  reported?: number | string;
+  readonly results: Partial<Record<ScalingCase, CaseResult & { readonly system: string }>>;
+}
+
+export interface CaseSummary {
+  readonly case: CaseId;
+  readonly tapirBest?: { readonly system: string; readonly median: number };
+  /** peer median / tapir best median, per peer system id; absent where either side did not time. */
+  readonly ratios: Record<string, number>;
+  /** GFLOP/s or Melem/s per system id, where the case has a derived figure. */
+  readonly derived: Record<string, number>;
+}
+
+export interface RunReport {
+  readonly date: string;
+  readonly mode: Mode;
+  readonly argv: readonly string[];
+  readonly machine: Readonly<Record<string, string | number>>;
+  readonly versions: Readonly<Record<string, string>>;
+  readonly tapirThreads: number | string;
+  readonly cases: readonly Omit<CaseDef, "inputs" | "reference">[];
+  readonly systems: readonly SystemRun[];
+  readonly summary: readonly CaseSummary[];
+  readonly threadScaling?: { readonly maxThreads: number; readonly rows: readonly ScalingRow[] };
+  readonly wallSeconds: number;
+}
+
+export function summarize(cases: readonly CaseDef[], systems: readonly SystemRun[]): CaseSummary[] {
+  return cases.map((c) => {
+    let best: { system: string; median: number } | undefined;
+    for (const s of systems) {
+      const r = s.results[c.id];
+      if (s.family === "tapir" && r?.status === "ok" && r.timing && (!best || r.timing.median < best.median))
+        best = { system: s.id, median: r.timing.median };
+    }
+    const ratios: Record<string, number> = {};
+    const derived: Record<string, number> = {};
+    for (const s of systems) {
+      const r = s.results[c.id];
+      if (r?.status !== "ok" || !r.timing) continue;
+      if (s.family === "peer" && best) ratios[s.id] = r.timing.median / best.median;
+      if (c.derived) derived[s.id] = (c.derived.perCall / r.timing.median) * c.derived.scale;
+    }
+    return { case: c.id, ...(best ? { tapirBest: best } : {}), ratios, derived };
+  });
+}
+
+// ---- formatting ----
+
+const sig = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2));
+
+export function fmtTime(seconds: number, unit: "ms" | "µs"): string {
+  return unit === "µs" ? `${sig(seconds * 1e6)} µs` : `${sig(seconds * 1e3)} ms`;
+}
+export const fmtRatio = (r: number): string => `${sig(r)}×`;
+
+export function cell(r: CaseResult | undefined, unit: "ms" | "µs"): string {
+  if (!r) return "—";
+  switch (r.status) {
+    case "ok":
+      return r.timing ? fmtTime(r.timing.median, unit) : "?";
+    case "wrong":
+      return Number.isFinite(r.relErr) ? `wrong (err ${r.relErr!.toExponential(1)})` : "wrong (NaN)";
+    case "na":
+      return "n/a";
+    case "error":
+      return "error";
+    case "timeout":
+      return "timeout";
+  }
+}
+
+type Table = { head: string[]; rows: string[][] };
+
+export function renderText(t: Table): string {
+  const widths = t.head.map((h, i) => Math.max(h.length, ...t.rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd();
+  return [line(t.head), widths.map((w) => "─".repeat(w)).join("  "), ...t.rows.map(line)].join("\n");
+}
+
+export function renderMarkdown(t: Table): string {
+  const esc = (s: string) => s.replace(/\|/g, "\\|");
+  return [
+    `| ${t.head.map(esc).join(" | ")} |`,
+    `|${t.head.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
+    ...t.rows.map((r) => `| ${r.map(esc).join(" | ")} |`),
+  ].join("\n");
+}
+
+const caseLabel = (c: CaseDef) => `${c.workload} ${c.id.startsWith("W2") ? c.name : c.name}`;
+
+export function timeTable(rep: RunReport): Table {
+  const cases = CASES.filter((c) => rep.summary.some((s) => s.case === c.id));
+  return {
+    head: ["workload", ...rep.systems.map((s) => s.label)],
+    rows: cases.map((c) => [caseLabel(c) + (c.unit === "µs" ? " (µs/call)" : ""), ...rep.systems.map((s) => cell(s.results[c.id], c.unit))]),
+  };
+}
+
+export function ratioTable(rep: RunReport): Table {
+  const peers = rep.systems.filter((s) => s.family === "peer");
+  const label = (id: string) => rep.systems.find((s) => s.id === id)?.label ?? id;
+  return {
+    head: ["workload", "tapir best", ...peers.map((p) => p.label)],
+    rows: rep.summary.map((s) => {
+      const c = CASES.find((k) => k.id === s.case)!;
+      return [
+        caseLabel(c),
+        s.tapirBest ? `${fmtTime(s.tapirBest.median, c.unit)} (${label(s.tapirBest.system).replace("tapir ", "")})` : "n/a",
+        ...peers.map((p) => (s.ratios[p.id] !== undefined ? fmtRatio(s.ratios[p.id]!) : "—")),
+      ];
+    }),
+  };
+}
+
+export function derivedTable(rep: RunReport): Table | undefined {
+  const rows = rep.summary.filter((s) => CASES.find((c) => c.id === s.case)?.derived);
+  if (!rows.length) return undefined;
+  return {
+    head: ["figure", ...rep.systems.map((s) => s.label)],
+    rows: rows.map((s) => {
+      const c = CASES.find((k) => k.id === s.case)!;
+      return [`${caseLabel(c)} ${c.derived!.label}`, ...rep.systems.map((sys) => (s.derived[sys.id] !== undefined ? sig(s.derived[sys.id]!) : "—"))];
+    }),
+  };
+}
+
+export function scalingTable(rep: RunReport): Table | undefined {
+  const ts = rep.threadScaling;
+  if (!ts) return undefined;
+  const base = (k: ScalingCase) => ts.rows.find((r) => r.threads === 1)?.results[k];
+  const speed = (k: ScalingCase, r: ScalingRow) => {
+    const b = base(k), x = r.results[k];
+    return b?.status === "ok" && x?.status === "ok" && b.timing && x.timing ? fmtRatio(b.timing.median / x.timing.median) : "—";
+  };
+  const gflops = (r: ScalingRow) => {
+    const x = r.results["W2-1024"];
+    return x?.status === "ok" && x.timing ? sig((2 * 1024 ** 3) / x.timing.median / 1e9) : "—";
+  };
+  return {
+    head: ["threads", "W1 mlp_grad", "speed-up", "W2 matmul 1024", "GFLOP/s", "speed-up"],
+    rows: ts.rows.map((r) => [
+      String(r.threads) + (r.reported !== undefined && r.reported !== r.threads ? ` (tapir reports ${r.reported})` : ""),
+      cell(r.results.W1, "ms") + (r.results.W1 ? ` ${r.results.W1.system.replace("tapir-", "")}` : ""),
+      speed("W1", r),
+      cell(r.results["W2-1024"], "ms") + (r.results["W2-1024"] ? ` ${r.results["W2-1024"].system.replace("tapir-", "")}` : ""),
+      gflops(r),
+      speed("W2-1024", r),
+    ]),
+  };
+}
+
+/** Why cells are not timed, one line per system and reason (cases grouped). */
+export function notTimed(rep: RunReport): string[] {
+  const out: string[] = [];
+  for (const s of rep.systems) {
+    const byReason = new Map<string, string[]>();
+    for (const c of CASES) {
+      const r = s.results[c.id];
+      if (!r || r.status === "ok") continue;
+      const key = `${r.status}: ${r.reason ?? ""}`;
+      byReason.set(key, [...(byReason.get(key) ?? []), c.id]);
+    }
+    for (const [reason, ids] of byReason) out.push(`${s.label} [${ids.join(", ")}] ${reason}`);
+  }
+  return out;
+}
+
+/** The non-obvious methods peers need (e.g. hand-batched Jacobians), one line each. */
+export function methods(rep: RunReport): string[] {
+  const seen = new Map<string, string[]>();
+  for (const s of rep.systems)
+    for (const c of CASES) {
+      const how = s.results[c.id]?.how;
+      if (how) {
+        const key = `${c.id}: ${how}`;
+        seen.set(key, [...(seen.get(key) ?? []), s.label]);
+      }
+    }
+  return [...seen].map(([k, who]) => `${who.join(", ")} — ${k}`);
+}

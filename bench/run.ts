@@ -1,0 +1,287 @@
+// `npm run bench`: tapir and its peers side by side on the workloads of shared/bench/WORKLOADS.md.
+// Each system runs in its own child process (bench/child.ts), one after another, so a missing module,
+// a crash or a hang costs one row, not the run. Prints the tables, writes bench/results/.
+import { type ChildProcess, execFileSync, fork } from "node:child_process";
+import { createWriteStream, mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { ROOT, pkgVersion } from "./lib/env.js";
+import type { Mode } from "./lib/measure.js";
+import { Progress } from "./lib/progress.js";
+import type { CaseResult, ChildMsg } from "./lib/protocol.js";
+import {
+  derivedTable, fmtTime, methods, notTimed, ratioTable, renderMarkdown, renderText, scalingTable, summarize, timeTable,
+  type RunReport, type ScalingCase, type ScalingRow, type SystemRun,
+} from "./lib/report.js";
+import { chartSvg } from "./lib/svg.js";
+import { CASES, type CaseDef, type CaseId } from "./lib/workloads.js";
+import { SYSTEMS } from "./systems/index.js";
+import type { SystemEntry } from "./systems/types.js";
+
+const USAGE = `usage: npm run bench [-- options]
+  --quick            short warm-up and few samples (whole run under ~3 minutes on 2 cores)
+  --only W1,W3,T1    run only these workloads (W1…W8, T1 = thread scaling); default all
+  --systems a,b      run only these systems: ${SYSTEMS.map((s) => s.id).join(", ")}
+  --threads N        tapir's pool size for the main run (TAPIR_THREADS), and T1's largest count
+                     (default: os.availableParallelism() = ${os.availableParallelism()})
+  --out DIR          where latest.json, latest.svg and table.md go (default bench/results)`;
+
+interface Options {
+  mode: Mode;
+  only?: Set<string>;
+  systems?: Set<string>;
+  threads?: number;
+  out: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { mode: "full", out: join(ROOT, "bench", "results") };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const val = (): string => {
+      const v = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
+      if (v === undefined) throw new Error(`bench: ${a} needs a value\n${USAGE}`);
+      return v;
+    };
+    const flag = a.split("=")[0];
+    if (flag === "--quick") o.mode = "quick";
+    else if (flag === "--full") o.mode = "full";
+    else if (flag === "--only") o.only = new Set(val().toUpperCase().split(",").map((s) => s.trim()).filter(Boolean));
+    else if (flag === "--systems") o.systems = new Set(val().split(",").map((s) => s.trim()).filter(Boolean));
+    else if (flag === "--threads") {
+      o.threads = Number(val());
+      if (!Number.isInteger(o.threads) || o.threads < 1) throw new Error(`bench: --threads wants a positive integer`);
+    } else if (flag === "--out") o.out = val();
+    else if (flag === "--help" || flag === "-h") {
+      process.stdout.write(USAGE + "\n");
+      process.exit(0);
+    } else throw new Error(`bench: unknown option ${a}\n${USAGE}`);
+  }
+  return o;
+}
+
+const CASE_TIMEOUT_S: Record<Mode, number> = { quick: 60, full: 300 };
+const childScript = join(ROOT, "bench", "child.ts");
+
+/** tsx's loader flags when this process has them (it was started by tsx), else `--import tsx`. */
+const execArgv = process.execArgv.some((a) => a.includes("tsx")) ? process.execArgv : [...process.execArgv, "--import", "tsx"];
+
+interface ChildRun {
+  info?: Readonly<Record<string, string | number | boolean>>;
+  loadError?: string;
+  results: Partial<Record<CaseId, CaseResult>>;
+}
+
+/**
+ * Runs `cases` of one system in child processes. A child that dies or stays silent past the per-case
+ * timeout is killed; its current case is recorded as error/timeout and a fresh child takes the rest.
+ */
+async function runSystem(
+  entry: SystemEntry,
+  cases: CaseId[],
+  mode: Mode,
+  env: NodeJS.ProcessEnv,
+  progress: Progress,
+  log: NodeJS.WritableStream,
+  tag: string,
+): Promise<ChildRun> {
+  const out: ChildRun = { results: {} };
+  let remaining = [...cases];
+  while (remaining.length) {
+    const current = { case: remaining[0]!, phase: "loading" };
+    let killedForTimeout = false;
+    const child: ChildProcess = fork(childScript, ["--system", entry.id, "--cases", remaining.join(","), "--mode", mode], {
+      cwd: ROOT,
+      env,
+      execArgv,
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+    });
+    const prefix = `[${tag} ${entry.id}] `;
+    child.stdout?.on("data", (d: Buffer) => log.write(prefix + d.toString()));
+    let stderrTail = "";
+    child.stderr?.on("data", (d: Buffer) => {
+      const s = d.toString();
+      stderrTail = (stderrTail + s).slice(-2000);
+      log.write(prefix + s);
+    });
+    let watchdog: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => {
+        killedForTimeout = true;
+        child.kill("SIGKILL");
+      }, CASE_TIMEOUT_S[mode] * 1000);
+    };
+    arm();
+    const c0 = (id: string) => CASES.find((c) => c.id === id);
+    child.on("message", (m: ChildMsg) => {
+      arm();
+      if (m.type === "phase") {
+        current.case = m.case as CaseId;
+        current.phase = m.phase;
+        const c = c0(m.case);
+        progress.status(`${tag ? tag + " " : ""}${c ? `${c.workload} ${c.name}` : ""} · ${entry.label} · ${m.phase}`);
+      } else if (m.type === "system") {
+        if (m.ok) out.info = m.info;
+        else out.loadError = m.reason;
+      } else {
+        const { type: _t, ...r } = m;
+        out.results[r.case] = r;
+        remaining = remaining.filter((id) => id !== r.case);
+        const c = c0(r.case)!;
+        const shown = r.status === "ok" && r.timing ? fmtTime(r.timing.median, c.unit) : `${r.status}${r.reason ? `: ${r.reason}` : ""}`;
+        progress.tick(`${tag ? tag + " " : ""}${c.workload} ${c.name} · ${entry.label}: ${shown}`);
+      }
+    });
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.on("exit", (c, s) => resolve([c, s])),
+    );
+    clearTimeout(watchdog);
+    if (remaining.length) {
+      const id = current.case as CaseId;
+      const failed = remaining.includes(id) ? id : remaining[0]!;
+      const why = killedForTimeout
+        ? `no progress for ${CASE_TIMEOUT_S[mode]} s during ${current.phase}; killed`
+        : `child exited (${signal ?? `code ${code}`}) during ${current.phase}: ${stderrTail.trim().split("\n").slice(-1)[0] ?? ""}`;
+      out.results[failed] = { case: failed, status: killedForTimeout ? "timeout" : "error", reason: why };
+      remaining = remaining.filter((x) => x !== failed);
+      progress.tick(`${tag ? tag + " " : ""}${failed} · ${entry.label}: ${killedForTimeout ? "timeout" : "error"}`);
+    }
+  }
+  return out;
+}
+
+function gitDescribe(): string {
+  try {
+    const sha = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return dirty ? `${sha}+src-changes` : sha;
+  } catch {
+    return "unknown";
+  }
+}
+
+async function main(): Promise<void> {
+  const opt = parseArgs(process.argv.slice(2));
+  const t0 = Date.now();
+  const cases: CaseDef[] = CASES.filter((c) => !opt.only || opt.only.has(c.workload) || opt.only.has(c.id.toUpperCase()));
+  const wantT1 = !opt.only || opt.only.has("T1");
+  const systems = SYSTEMS.filter((s) => !opt.systems || opt.systems.has(s.id));
+  if (opt.only && !cases.length && !wantT1) throw new Error(`bench: --only matched no workload (W1…W8, T1)`);
+  const maxThreads = opt.threads ?? os.availableParallelism();
+  const t1Counts = Array.from({ length: maxThreads }, (_, i) => i + 1);
+
+  mkdirSync(opt.out, { recursive: true });
+  const log = createWriteStream(join(opt.out, "latest.log"));
+  const total = systems.length * cases.length + (wantT1 ? t1Counts.length * 2 : 0);
+  const progress = new Progress(total);
+  progress.log(
+    `bench: ${opt.mode} run · ${cases.map((c) => c.id).join(" ")}${wantT1 ? " T1" : ""} · ${systems.length} systems · ${os.cpus()[0]?.model ?? "cpu"} × ${os.availableParallelism()}`,
+  );
+
+  const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...(opt.threads ? { TAPIR_THREADS: String(opt.threads) } : {}) };
+  const runs: SystemRun[] = [];
+  for (const entry of systems) {
+    const r = cases.length ? await runSystem(entry, cases.map((c) => c.id), opt.mode, baseEnv, progress, log, "") : { results: {} };
+    runs.push({ id: entry.id, label: entry.label, family: entry.family, ...r });
+  }
+
+  // T1: tapir alone with 1…N threads, one child per count (the pool size is fixed per process)
+  let threadScaling: RunReport["threadScaling"];
+  if (wantT1) {
+    const pick = (k: ScalingCase): SystemEntry => {
+      // the tapir variant that was fastest in the main run, else eager
+      let best: { id: string; t: number } | undefined;
+      for (const r of runs) {
+        const x = r.results[k];
+        if (r.family === "tapir" && r.id !== "tapir-tape" && x?.status === "ok" && x.timing && (!best || x.timing.median < best.t))
+          best = { id: r.id, t: x.timing.median };
+      }
+      return SYSTEMS.find((s) => s.id === (best?.id ?? "tapir-eager"))!;
+    };
+    const rows: ScalingRow[] = [];
+    for (const n of t1Counts) {
+      const row: ScalingRow = { threads: n, results: {} };
+      const env = { ...process.env, TAPIR_THREADS: String(n) };
+      const groups = new Map<SystemEntry, ScalingCase[]>();
+      for (const k of ["W1", "W2-1024"] as const) groups.set(pick(k), [...(groups.get(pick(k)) ?? []), k]);
+      for (const [entry, ks] of groups) {
+        const r = await runSystem(entry, ks, opt.mode, env, progress, log, `T1 ${n}t`);
+        if (r.info?.threads !== undefined) row.reported = r.info.threads as number | string;
+        for (const k of ks) if (r.results[k]) row.results[k] = { ...r.results[k]!, system: entry.id };
+      }
+      rows.push(row);
+    }
+    threadScaling = { maxThreads, rows };
+  }
+  progress.finish();
+
+  const tapirInfo = runs.find((r) => r.family === "tapir" && r.info)?.info;
+  const report: RunReport = {
+    date: new Date().toISOString(),
+    mode: opt.mode,
+    argv: process.argv.slice(2),
+    machine: {
+      cpu: os.cpus()[0]?.model ?? "unknown",
+      cores: os.availableParallelism(),
+      logicalCpus: os.cpus().length,
+      memGiB: Math.round(os.totalmem() / 2 ** 30),
+      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+      node: process.versions.node,
+      v8: process.versions.v8,
+    },
+    versions: {
+      tapir: `${pkgVersion("tapir") === "not installed" ? "0.1.0" : pkgVersion("tapir")} (${gitDescribe()})`,
+      "@tensorflow/tfjs": pkgVersion("@tensorflow/tfjs"),
+      "@tensorflow/tfjs-backend-wasm": pkgVersion("@tensorflow/tfjs-backend-wasm"),
+      "@jax-js/jax": pkgVersion("@jax-js/jax"),
+      benny: pkgVersion("benny"),
+      tsx: pkgVersion("tsx"),
+    },
+    tapirThreads: (tapirInfo?.threads as number | string | undefined) ?? opt.threads ?? "n/a (tapir did not load)",
+    cases: cases.map(({ inputs: _i, reference: _r, ...rest }) => rest),
+    systems: runs,
+    summary: summarize(cases, runs),
+    ...(threadScaling ? { threadScaling } : {}),
+    wallSeconds: Math.round((Date.now() - t0) / 100) / 10,
+  };
+
+  // ---- print and save ----
+  const header = `tapir bench · ${report.date.slice(0, 16).replace("T", " ")} UTC · ${report.machine.cpu}, ${report.machine.cores} cores · Node ${report.machine.node} · tapir threads ${report.tapirThreads} · ${opt.mode}`;
+  const versions = Object.entries(report.versions).map(([k, v]) => `${k} ${v}`).join(" · ");
+  const txt: string[] = [header, versions, ""];
+  const md: string[] = [`_${header}_`, "", `_${versions}_`, ""];
+  const section = (title: string, t: { head: string[]; rows: string[][] } | undefined) => {
+    if (!t || !t.rows.length) return;
+    txt.push(title, renderText(t), "");
+    md.push(`**${title}**`, "", renderMarkdown(t), "");
+  };
+  if (cases.length) {
+    section("Median time per call (lower is better)", timeTable(report));
+    section("Peer time ÷ tapir best time (above 1×: tapir is faster)", ratioTable(report));
+    section("Derived figures (higher is better)", derivedTable(report));
+  }
+  section(`T1 thread scaling (tapir, TAPIR_THREADS = 1…${maxThreads})`, scalingTable(report));
+  const nt = notTimed(report);
+  if (nt.length) {
+    txt.push("Not timed:", ...nt.map((l) => "  " + l), "");
+    md.push("Not timed:", "", ...nt.map((l) => `- ${l}`), "");
+  }
+  const how = methods(report);
+  if (how.length) {
+    txt.push("How peers compute what they lack:", ...how.map((l) => "  " + l), "");
+    md.push("How peers compute what they lack:", "", ...how.map((l) => `- ${l}`), "");
+  }
+  process.stdout.write(txt.join("\n"));
+
+  writeFileSync(join(opt.out, "latest.json"), JSON.stringify(report, null, 2) + "\n");
+  writeFileSync(join(opt.out, "table.md"), md.join("\n"));
+  if (cases.length) writeFileSync(join(opt.out, "latest.svg"), chartSvg(report));
+  await new Promise<void>((r) => log.end(r));
+  process.stderr.write(`bench: wrote ${["latest.json", "table.md", ...(cases.length ? ["latest.svg"] : []), "latest.log"].map((f) => join(opt.out, f).replace(ROOT + "/", "")).join(", ")} (${report.wallSeconds} s)\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
