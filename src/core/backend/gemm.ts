@@ -121,17 +121,27 @@ export function createGemm(cfg: GemmConfig): GemmFn {
   }
 
   const up = (x: number, to: number): number => Math.ceil(x / to) * to;
+  const PAD = +(globalThis as any).GEMM_PAD || 64;
 
-  /** Copies the rows × cols sub-matrix at src[base + r·ld + q] densely into view[dst..]. */
-  function stage(view: FloatArray, dst: number, src: FloatArray, base: number, rows: number, cols: number, ld: number): void {
-    if (cols === ld || rows === 1) {
+  /**
+   * Copies the rows × cols sub-matrix at src[base + r·ld + q] into view[dst + r·dld + q]. A
+   * contiguous source and destination is one copy; otherwise one copy per row.
+   */
+  function stage(view: FloatArray, dst: number, dld: number, src: FloatArray, base: number, rows: number, cols: number, ld: number): void {
+    if ((cols === ld && cols === dld) || rows === 1) {
       (view as Float32Array).set((src as Float32Array).subarray(base, base + rows * cols), dst);
     } else {
-      for (let r = 0; r < rows; r++, base += ld, dst += cols) {
+      for (let r = 0; r < rows; r++, base += ld, dst += dld) {
         (view as Float32Array).set((src as Float32Array).subarray(base, base + cols), dst);
       }
     }
   }
+
+  /**
+   * Row stride for a staged block whose rows are packed across (one element from each of W
+   * rows per step): a stride of a multiple of 1 KiB would put those rows in the same L1 sets.
+   */
+  const gatherLd = (cols: number, es: number): number => ((cols * es) % 1024 === 0 ? cols + PAD / es : cols);
 
   // ---- plain JS: one dot product per C element, in increasing p (4 columns at a time).
 
@@ -221,7 +231,7 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     const Ap = Bp + up(kbMax * ncPadMax, al);
     const Cb = Ap + up(kbMax * mcPadMax, al);
     const S = Cb + up(mcPadMax * ldc, al);
-    const end = S + Math.max(kbMax * ncMax, kbMax * mcMax);
+    const end = S + Math.max(kbMax, gatherLd(kbMax, es)) * Math.max(ncMax, mcMax);
     reserve(kr, end * es);
     const view: FloatArray = dtype === "float32" ? v32 : v64;
     const BpB = Bp * es, ApB = Ap * es, CbB = Cb * es, SB = S * es;
@@ -236,11 +246,12 @@ export function createGemm(cfg: GemmConfig): GemmFn {
             // B strip op(B)[kb0.., jc..] → panels of nr columns.
             const bBase = bOff + bi * bStride;
             if (!transB) {
-              stage(view, S, b, bBase + kb0 * n + jc, kbLen, nc, n);
+              stage(view, S, nc, b, bBase + kb0 * n + jc, kbLen, nc, n);
               packB(BpB, SB, nc, kbLen, 1, nc);
             } else {
-              stage(view, S, b, bBase + jc * k + kb0, nc, kbLen, k);
-              packB(BpB, SB, nc, kbLen, kbLen, 1);
+              const sld = gatherLd(kbLen, es);
+              stage(view, S, sld, b, bBase + jc * k + kb0, nc, kbLen, k);
+              packB(BpB, SB, nc, kbLen, sld, 1);
             }
           }
           const aBase = aOff + bi * aStride;
@@ -249,10 +260,11 @@ export function createGemm(cfg: GemmConfig): GemmFn {
             const mc = Math.min(MC, r1 - ic), mcPad = up(mc, mr);
             // A strip op(A)[ic.., kb0..] → panels of mr rows.
             if (!transA) {
-              stage(view, S, a, aBase + ic * k + kb0, mc, kbLen, k);
-              packA(ApB, SB, mc, kbLen, kbLen, 1);
+              const sld = gatherLd(kbLen, es);
+              stage(view, S, sld, a, aBase + ic * k + kb0, mc, kbLen, k);
+              packA(ApB, SB, mc, kbLen, sld, 1);
             } else {
-              stage(view, S, a, aBase + kb0 * m + ic, kbLen, mc, m);
+              stage(view, S, mc, a, aBase + kb0 * m + ic, kbLen, mc, m);
               packA(ApB, SB, mc, kbLen, 1, mc);
             }
             if (kb0 > 0) {

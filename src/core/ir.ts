@@ -1,0 +1,199 @@
+// The IR ("jaxpr"): typed variables, equations, outputs; evaluation, type checking, printing.
+//
+// Printed grammar (JAX-like):
+//   jaxpr    ::= "{ lambda " [constvars " ; "] invars " . let" NL eqn* "  in (" atoms ") }"
+//   binder   ::= name ":" type          type ::= ("f32"|"f64"|"i32"|"bool") "[" dims "]"
+//   eqn      ::= "    " binders " = " prim ["[" param ("," param)* "]"] atoms NL
+//   atom     ::= name | literal         literal ::= number ":" type  (scalars only)
+//   param    ::= key "=" value ; a param holding a jaxpr prints it on the following lines,
+//                indented two more spaces (control flow and call primitives).
+// Variables are named a, b, …, z, ba, bb, … in order of first appearance.
+import { SHORT, type DType } from "./dtype.js";
+import { ShapeError, fail } from "./errors.js";
+import { shapeEq } from "./shape.js";
+import { Tensor, scalarTensor } from "./tensor.js";
+import { bind, type Aval } from "./trace.js";
+import type { Primitive } from "./primitive.js";
+
+export class Var {
+  constructor(readonly aval: Aval) {}
+}
+
+/** A scalar constant written inline. */
+export class Lit {
+  readonly aval: Aval;
+  private cached: Tensor | null = null;
+  constructor(
+    readonly value: number,
+    dtype: DType,
+  ) {
+    this.aval = { shape: [], dtype };
+  }
+  tensor(): Tensor {
+    return (this.cached ??= scalarTensor(this.value, this.aval.dtype));
+  }
+}
+
+export type Atom = Var | Lit;
+
+export interface Eqn {
+  readonly prim: Primitive;
+  readonly inputs: Atom[];
+  readonly params: any;
+  readonly outs: Var[];
+}
+
+export class Jaxpr {
+  constructor(
+    readonly constvars: Var[],
+    readonly invars: Var[],
+    readonly eqns: Eqn[],
+    readonly outs: Atom[],
+  ) {}
+  toString(): string {
+    return printJaxpr(this, new Namer(), 0);
+  }
+  get inAvals(): Aval[] {
+    return this.invars.map((v) => v.aval);
+  }
+  get outAvals(): Aval[] {
+    return this.outs.map((v) => v.aval);
+  }
+}
+
+/** A jaxpr with values for its constvars. */
+export class ClosedJaxpr {
+  constructor(
+    readonly jaxpr: Jaxpr,
+    readonly consts: Tensor[],
+  ) {}
+  toString(): string {
+    return this.jaxpr.toString();
+  }
+}
+
+const typeStr = (a: Aval) => `${SHORT[a.dtype]}[${a.shape.join(",")}]`;
+
+class Namer {
+  private names = new Map<Var, string>();
+  name(v: Var): string {
+    let n = this.names.get(v);
+    if (!n) {
+      let i = this.names.size;
+      n = "";
+      do {
+        n = String.fromCharCode(97 + (i % 26)) + n;
+        i = Math.floor(i / 26) - 1;
+      } while (i >= 0);
+      this.names.set(v, n);
+    }
+    return n;
+  }
+  atom(a: Atom): string {
+    return a instanceof Lit ? `${fmtNum(a.value)}:${typeStr(a.aval)}` : this.name(a);
+  }
+  binder(v: Var): string {
+    return `${this.name(v)}:${typeStr(v.aval)}`;
+  }
+}
+
+function fmtNum(x: number): string {
+  return Number.isInteger(x) && Math.abs(x) < 1e16 ? `${x}.0`.replace(/\.0$/, ".0") : String(x);
+}
+
+function fmtParam(v: unknown): string {
+  if (Array.isArray(v)) return `(${v.map(fmtParam).join(",")}${v.length === 1 ? "," : ""})`;
+  if (typeof v === "function") return v.name || "fn";
+  if (v !== null && typeof v === "object") return "{…}";
+  return String(v);
+}
+
+function printJaxpr(j: Jaxpr, namer: Namer, indent: number): string {
+  const pad = " ".repeat(indent);
+  const consts = j.constvars.map((v) => namer.binder(v)).join(" ");
+  const ins = j.invars.map((v) => namer.binder(v)).join(" ");
+  const lines = [`${pad}{ lambda ${consts ? consts + " ; " : ""}${ins} . let`];
+  for (const e of j.eqns) {
+    const sub: string[] = [];
+    const ps: string[] = [];
+    for (const [k, v] of Object.entries(e.params ?? {})) {
+      if (v instanceof Jaxpr || v instanceof ClosedJaxpr) {
+        ps.push(`${k}=`);
+        sub.push(`${pad}      ${k}=\n` + printJaxpr(v instanceof ClosedJaxpr ? v.jaxpr : v, namer, indent + 8));
+      } else if (Array.isArray(v) && v.length > 0 && v.every((x) => x instanceof ClosedJaxpr || x instanceof Jaxpr)) {
+        v.forEach((x, i) => sub.push(`${pad}      ${k}[${i}]=\n` + printJaxpr(x instanceof ClosedJaxpr ? x.jaxpr : x, namer, indent + 8)));
+      } else if (typeof v !== "function" && v !== undefined) ps.push(`${k}=${fmtParam(v)}`);
+    }
+    const lhs = e.outs.map((v) => namer.binder(v)).join(" ");
+    const rhs = `${e.prim.name}${ps.filter((p) => !p.endsWith("=")).length ? `[${ps.filter((p) => !p.endsWith("=")).join(" ")}]` : ""} ${e.inputs.map((a) => namer.atom(a)).join(" ")}`;
+    lines.push(`${pad}    ${lhs} = ${rhs.trimEnd()}`);
+    lines.push(...sub);
+  }
+  lines.push(`${pad}  in (${j.outs.map((a) => namer.atom(a)).join(", ")}) }`);
+  return lines.join("\n");
+}
+
+/**
+ * Evaluates a jaxpr by binding each equation under the current traces (so it runs eagerly,
+ * or is re-traced by any transform). Intermediates are disposed after their last use.
+ */
+export function evalJaxpr(j: Jaxpr, consts: readonly Tensor[], args: readonly Tensor[]): Tensor[] {
+  const env = new Map<Var, Tensor>();
+  j.constvars.forEach((v, i) => env.set(v, consts[i]!));
+  j.invars.forEach((v, i) => env.set(v, args[i]!));
+  const read = (a: Atom): Tensor => (a instanceof Lit ? a.tensor() : env.get(a)!);
+  const lastUse = lastUses(j);
+  const keep = new Set<Var>(j.outs.filter((a): a is Var => a instanceof Var));
+  for (let i = 0; i < j.eqns.length; i++) {
+    const e = j.eqns[i]!;
+    const outs = bind(e.prim, e.inputs.map(read), e.params);
+    e.outs.forEach((v, k) => env.set(v, outs[k]!));
+    // free what this equation was the last reader of (only values made inside this jaxpr)
+    for (const a of e.inputs) {
+      if (a instanceof Var && lastUse.get(a) === i && !keep.has(a) && produced(j, a)) {
+        env.get(a)!.dispose();
+        env.delete(a);
+      }
+    }
+  }
+  return j.outs.map(read);
+}
+
+const producedCache = new WeakMap<Jaxpr, Set<Var>>();
+function produced(j: Jaxpr, v: Var): boolean {
+  let s = producedCache.get(j);
+  if (!s) {
+    s = new Set();
+    for (const e of j.eqns) for (const o of e.outs) s.add(o);
+    producedCache.set(j, s);
+  }
+  return s.has(v);
+}
+
+const lastUseCache = new WeakMap<Jaxpr, Map<Var, number>>();
+function lastUses(j: Jaxpr): Map<Var, number> {
+  let m = lastUseCache.get(j);
+  if (!m) {
+    m = new Map();
+    j.eqns.forEach((e, i) => e.inputs.forEach((a) => a instanceof Var && m!.set(a, i)));
+    lastUseCache.set(j, m);
+  }
+  return m;
+}
+
+/** Checks every equation's output types against its primitive's shape rule. */
+export function typecheckJaxpr(j: Jaxpr): void {
+  const env = new Set<Var>([...j.constvars, ...j.invars]);
+  for (const e of j.eqns) {
+    for (const a of e.inputs) if (a instanceof Var && !env.has(a)) throw fail(ShapeError, `typecheck: ${e.prim.name} reads an unbound variable`);
+    const avals = e.prim.shape(e.inputs.map((a) => a.aval), e.params);
+    avals.forEach((a, i) => {
+      const v = e.outs[i]!;
+      if (a.dtype !== v.aval.dtype || !shapeEq(a.shape, v.aval.shape)) {
+        throw fail(ShapeError, `typecheck: ${e.prim.name} produces ${typeStr(a)} but its binder says ${typeStr(v.aval)}`);
+      }
+      env.add(v);
+    });
+  }
+  for (const a of j.outs) if (a instanceof Var && !env.has(a)) throw fail(ShapeError, `typecheck: output reads an unbound variable`);
+}

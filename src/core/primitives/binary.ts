@@ -1,0 +1,132 @@
+// Binary (and ternary select) elementwise primitives with numpy broadcasting.
+import { avalOf, definePrimitive, defJvp, unbroadcast, vectorized, zeroJvp, UndefPrimal, type Tan, type TransposeArg } from "../primitive.js";
+import type { Tensor } from "../tensor.js";
+import { broadcastShapes } from "../shape.js";
+import { bind } from "../trace.js";
+import { exprFor, mapKernel, naryShape, type ExprTable } from "./util.js";
+import * as ops from "../ops.js";
+
+function binaryImpl(name: string, table: ExprTable) {
+  return ([a, b]: Tensor[]) => [mapKernel(exprFor(name, table, a!.dtype), [a!, b!], a!.dtype)];
+}
+/** Sums a cotangent to an operand's shape when that operand is the linear one. */
+const ctFor = (ct: Tensor, x: TransposeArg): Tan => (x instanceof UndefPrimal ? unbroadcast(ct, x.aval.shape) : null);
+
+// d(x+y) = dx + dy (linear)
+export const addP = definePrimitive({
+  name: "add",
+  shape: naryShape("add"),
+  impl: binaryImpl("add", { float: "a0 + a1", int32: "(a0 + a1) | 0", bool: "(a0 || a1) ? 1 : 0" }),
+  jvp: defJvp((g) => g, (g) => g),
+  batch: vectorized,
+  transpose: ([ct], [x, y]) => (ct ? [ctFor(ct, x!), ctFor(ct, y!)] : [null, null]),
+});
+// d(x-y) = dx - dy (linear)
+export const subP = definePrimitive({
+  name: "sub",
+  shape: naryShape("sub"),
+  impl: binaryImpl("sub", { float: "a0 - a1", int32: "(a0 - a1) | 0" }),
+  jvp: defJvp((g) => g, (g) => ops.negative(g)),
+  batch: vectorized,
+  transpose: ([ct], [x, y]) => (ct ? [ctFor(ct, x!), y instanceof UndefPrimal ? ctFor(ops.negative(ct), y) : null] : [null, null]),
+});
+// d(xy) = y dx + x dy (linear in whichever operand is the tangent)
+export const mulP = definePrimitive({
+  name: "mul",
+  shape: naryShape("mul"),
+  impl: binaryImpl("mul", { float: "a0 * a1", int32: "Math.imul(a0, a1)", bool: "(a0 && a1) ? 1 : 0" }),
+  jvp: defJvp((g, [, y]) => ops.mul(g, y!), (g, [x]) => ops.mul(x!, g)),
+  batch: vectorized,
+  transpose: ([ct], [x, y]) => {
+    if (!ct) return [null, null];
+    return x instanceof UndefPrimal ? [ctFor(ops.mul(ct, y as Tensor), x), null] : [null, ctFor(ops.mul(x as Tensor, ct), y!)];
+  },
+});
+// d(x/y) = dx/y - (x/y) dy/y (linear in the numerator)
+export const divP = definePrimitive({
+  name: "div",
+  shape: naryShape("div"),
+  impl: binaryImpl("div", { float: "a0 / a1", int32: "(a1 === 0 ? 0 : Math.floor(a0 / a1)) | 0" }),
+  jvp: defJvp((g, [, y]) => ops.div(g, y!), (g, [, y], out) => ops.negative(ops.mul(g, ops.div(out, y!)))),
+  batch: vectorized,
+  transpose: ([ct], [x, y]) => [ct ? ctFor(ops.div(ct, y as Tensor), x!) : null, null],
+});
+// d(xʸ) = y xʸ⁻¹ dx + log(x) xʸ dy  (each term 0 where it is 0·∞: y=0, or x=0)
+export const powP = definePrimitive({
+  name: "pow",
+  shape: naryShape("pow"),
+  impl: binaryImpl("pow", { float: "Math.pow(a0, a1)", int32: "Math.pow(a0, a1) | 0" }),
+  jvp: defJvp(
+    (g, [x, y]) => ops.mul(g, ops.where(ops.equal(y!, 0), 0, ops.mul(y!, ops.power(x!, ops.sub(y!, 1))))),
+    (g, [x], out) => ops.mul(g, ops.where(ops.equal(x!, 0), 0, ops.mul(ops.log(ops.where(ops.equal(x!, 0), 1, x!)), out))),
+  ),
+  batch: vectorized,
+});
+
+/** Where x wins a max (½ each at ties, as JAX does). */
+const winMask = (x: Tensor, y: Tensor, gt: boolean) =>
+  ops.where(gt ? ops.greater(x, y) : ops.less(x, y), 1, ops.where(ops.equal(x, y), 0.5, 0)).astype(x.dtype);
+// d max(x,y) = [x>y] dx + [y>x] dy (½ each at ties)
+export const maxP = definePrimitive({
+  name: "max",
+  shape: naryShape("max"),
+  impl: binaryImpl("max", { float: "(a0 > a1 || a0 !== a0 ? a0 : a1)", int32: "(a0 > a1 ? a0 : a1)", bool: "(a0 || a1) ? 1 : 0" }),
+  jvp: defJvp((g, [x, y]) => ops.mul(g, winMask(x!, y!, true)), (g, [x, y]) => ops.mul(g, winMask(y!, x!, true))),
+  batch: vectorized,
+});
+// d min(x,y) = [x<y] dx + [y<x] dy (½ each at ties)
+export const minP = definePrimitive({
+  name: "min",
+  shape: naryShape("min"),
+  impl: binaryImpl("min", { float: "(a0 < a1 || a0 !== a0 ? a0 : a1)", int32: "(a0 < a1 ? a0 : a1)", bool: "(a0 && a1) ? 1 : 0" }),
+  jvp: defJvp((g, [x, y]) => ops.mul(g, winMask(x!, y!, false)), (g, [x, y]) => ops.mul(g, winMask(y!, x!, false))),
+  batch: vectorized,
+});
+
+/** Comparisons and logical connectives: bool output, zero derivative. */
+function boolBinary<N extends string>(name: N, expr: string, types: (keyof ExprTable)[] = ["float", "int32", "bool"]) {
+  const table: ExprTable = {};
+  for (const t of types) table[t] = expr;
+  return definePrimitive<N, {}>({
+    name,
+    shape: naryShape(name, "bool"),
+    impl: ([a, b]) => [mapKernel(exprFor(name, table, a!.dtype), [a!, b!], "bool")],
+    jvp: zeroJvp(),
+    batch: vectorized,
+  });
+}
+export const ltP = boolBinary("lt", "(a0 < a1 ? 1 : 0)");
+export const leP = boolBinary("le", "(a0 <= a1 ? 1 : 0)");
+export const gtP = boolBinary("gt", "(a0 > a1 ? 1 : 0)");
+export const geP = boolBinary("ge", "(a0 >= a1 ? 1 : 0)");
+export const eqP = boolBinary("eq", "(a0 === a1 ? 1 : 0)");
+export const neP = boolBinary("ne", "(a0 !== a1 ? 1 : 0)");
+export const andP = boolBinary("and", "(a0 && a1 ? 1 : 0)", ["bool", "int32"]);
+export const orP = boolBinary("or", "(a0 || a1 ? 1 : 0)", ["bool", "int32"]);
+
+// select(p, a, b) = p ? a : b; linear in a and b: d = select(p, da, db)
+export const selectP = definePrimitive({
+  name: "select",
+  shape: ([p, a, b]) => {
+    const [o] = naryShape("where")([a!, b!]);
+    return [{ shape: broadcastShapes("where", p!.shape, o!.shape), dtype: o!.dtype }];
+  },
+  impl: ([p, a, b]) => [mapKernel("(a0 ? a1 : a2)", [p!, a!, b!], a!.dtype)],
+  jvp: (primals, [, ta, tb], params, self) => {
+    const [p, a, b] = primals as [Tensor, Tensor, Tensor];
+    const outs = bind(self, primals, params);
+    if (!ta && !tb) return [outs, [null]];
+    return [outs, [ops.broadcastTo(bind(self, [p, ta ?? ops.zerosLike(a), tb ?? ops.zerosLike(b)], params)[0]!, outs[0]!.shape)]];
+  },
+  batch: vectorized,
+  transpose: ([ct], [p, a, b]) => {
+    if (!ct) return [null, null, null];
+    const zero = ops.zerosLike(ct);
+    const pt = p as Tensor;
+    return [
+      null,
+      a instanceof UndefPrimal ? unbroadcast(ops.where(pt, ct, zero), avalOf(a).shape) : null,
+      b instanceof UndefPrimal ? unbroadcast(ops.where(pt, zero, ct), avalOf(b).shape) : null,
+    ];
+  },
+});

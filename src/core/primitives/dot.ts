@@ -1,0 +1,116 @@
+// dot_general: contraction with batch dimensions, the one bilinear primitive. Output axes are
+// (batch…, lhs free…, rhs free…) as in XLA; the kernel is a batched GEMM over packed layouts.
+import { definePrimitive, defJvp, UndefPrimal, type Prim } from "../primitive.js";
+import { DTypeError, ShapeError, fail } from "../errors.js";
+import { backend, type FloatArray } from "../backend/index.js";
+import { fmtShape, invertPerm, sizeOf } from "../shape.js";
+import { emptyTensor, type Tensor } from "../tensor.js";
+import { bind1, type Aval } from "../trace.js";
+import * as ops from "../ops.js";
+
+export type DotParams = { contract: [number[], number[]]; batch: [number[], number[]] };
+
+const free = (ndim: number, c: number[], b: number[]) => Array.from({ length: ndim }, (_, i) => i).filter((i) => !c.includes(i) && !b.includes(i));
+
+function dotShape(l: Aval, r: Aval, { contract: [lc, rc], batch: [lb, rb] }: DotParams): number[] {
+  if (l.dtype !== r.dtype) throw fail(DTypeError, `dot_general: operand dtypes differ (${l.dtype} and ${r.dtype}); convert one with astype.`);
+  lc.forEach((a, i) => {
+    if (l.shape[a] !== r.shape[rc[i]!]) {
+      throw fail(ShapeError, `matmul: contracting dimensions do not match: ${fmtShape(l.shape)} axis ${a} has ${l.shape[a]}, ${fmtShape(r.shape)} axis ${rc[i]} has ${r.shape[rc[i]!]}. The inner dimensions must agree.`);
+    }
+  });
+  lb.forEach((a, i) => {
+    if (l.shape[a] !== r.shape[rb[i]!]) throw fail(ShapeError, `matmul: batch dimensions do not match: ${fmtShape(l.shape)} vs ${fmtShape(r.shape)}.`);
+  });
+  return [...lb.map((a) => l.shape[a]!), ...free(l.shape.length, lc, lb).map((a) => l.shape[a]!), ...free(r.shape.length, rc, rb).map((a) => r.shape[a]!)];
+}
+
+/** Lays an operand out as [B, rows, cols] (rows = `first` axes, cols = `second`); returns [tensor, transposed?]. */
+function asMatrix(x: Tensor, bAxes: number[], first: number[], second: number[]): [Tensor, boolean] {
+  const straight = [...bAxes, ...first, ...second];
+  const swapped = [...bAxes, ...second, ...first];
+  const isId = (p: number[]) => p.every((v, i) => v === i);
+  if (isId(straight)) return [x, false];
+  if (isId(swapped)) return [x, true];
+  return [ops.transpose(x, straight), false];
+}
+
+function dotImpl([l, r]: Tensor[], params: DotParams): Tensor[] {
+  const { contract: [lc, rc], batch: [lb, rb] } = params;
+  const lf = free(l!.ndim, lc, lb);
+  const rf = free(r!.ndim, rc, rb);
+  const shape = dotShape(l!, r!, params);
+  const out = emptyTensor(shape, l!.dtype);
+  const B = sizeOf(lb.map((a) => l!.shape[a]!));
+  const M = sizeOf(lf.map((a) => l!.shape[a]!));
+  const N = sizeOf(rf.map((a) => r!.shape[a]!));
+  const K = sizeOf(lc.map((a) => l!.shape[a]!));
+  if (out.size === 0) return [out];
+  const [A, transA] = asMatrix(l!, lb, lf, lc);
+  const [Bm, transB] = asMatrix(r!, rb, rc, rf);
+  backend().matmul(
+    l!.dtype as "float32" | "float64",
+    { a: A._data as FloatArray, aStride: M * K, transA, b: Bm._data as FloatArray, bStride: K * N, transB, batch: B, m: M, k: K, n: N },
+    out._data as FloatArray,
+  );
+  return [out];
+}
+
+/**
+ * Cotangent of the lhs: contract ct with rhs over rhs's free axes, then permute the result
+ * (batch, lhs free, rhs contracting) back to lhs's axis order.
+ */
+function transposeLhs(ct: Tensor, lhs: Aval, rhs: Tensor, { contract: [lc, rc], batch: [lb, rb] }: DotParams): Tensor {
+  const nb = lb.length;
+  const lf = free(lhs.shape.length, lc, lb);
+  const rf = free(rhs.ndim, rc, rb);
+  const ctRf = rf.map((_, i) => nb + lf.length + i);
+  const ctB = lb.map((_, i) => i);
+  const y = bind1(dotGeneralP, [ct, rhs], { contract: [ctRf, rf], batch: [ctB, rb] });
+  // y axes: batch (lb order), lhs free (lf order), rhs contracting axes in rc's remaining order
+  const rcOrder = free(rhs.ndim, rf, rb); // rhs's contracting axes in increasing order
+  const lhsAxesOfY = [...lb, ...lf, ...rcOrder.map((a) => lc[rc.indexOf(a)]!)];
+  return ops.transpose(y, invertPerm(lhsAxesOfY));
+}
+
+/** Swaps the roles of lhs and rhs (output axes permuted accordingly). */
+function transposeRhs(ct: Tensor, lhs: Tensor, rhs: Aval, p: DotParams): Tensor {
+  const { contract: [lc, rc], batch: [lb, rb] } = p;
+  const nb = lb.length;
+  const nlf = free(lhs.ndim, lc, lb).length;
+  const nrf = free(rhs.shape.length, rc, rb).length;
+  // ct of the swapped product has axes (batch, rhs free, lhs free)
+  const swappedCt = ops.transpose(ct, [...Array.from({ length: nb }, (_, i) => i), ...Array.from({ length: nrf }, (_, i) => nb + nlf + i), ...Array.from({ length: nlf }, (_, i) => nb + i)]);
+  return transposeLhs(swappedCt, rhs, lhs, { contract: [rc, lc], batch: [rb, lb] });
+}
+
+// d(x·y) = dx·y + x·dy (bilinear)
+export const dotGeneralP: Prim<"dot_general", DotParams> = definePrimitive<"dot_general", DotParams>({
+  name: "dot_general",
+  shape: ([l, r], params) => [{ shape: dotShape(l!, r!, params), dtype: l!.dtype }],
+  impl: dotImpl,
+  jvp: defJvp<DotParams>((g, [, r], _o, p) => bind1(dotGeneralP, [g, r!], p), (g, [l], _o, p) => bind1(dotGeneralP, [l!, g], p)),
+  batch: ([l, r], [dl, dr], params, _n, self) => {
+    const { contract: [lc, rc], batch: [lb, rb] } = params;
+    const shift = (axes: number[]) => axes.map((a) => a + 1);
+    if (dl !== null && dr !== null) {
+      // both batched: a new leading batch dimension
+      const lm = dl === 0 ? l! : ops.moveaxis(l!, dl!, 0);
+      const rm = dr === 0 ? r! : ops.moveaxis(r!, dr!, 0);
+      return [[bind1(self, [lm, rm], { contract: [shift(lc), shift(rc)], batch: [[0, ...shift(lb)], [0, ...shift(rb)]] })], [0]];
+    }
+    if (dl !== null) {
+      // lhs batched only: its batch axis becomes the first lhs free axis
+      const lm = dl === 0 ? l! : ops.moveaxis(l!, dl!, 0);
+      return [[bind1(self, [lm, r!], { contract: [shift(lc), rc], batch: [shift(lb), rb] })], [lb.length]];
+    }
+    const rm = dr === 0 ? r! : ops.moveaxis(r!, dr!, 0);
+    const nlf = free(l!.ndim, lc, lb).length;
+    return [[bind1(self, [l!, rm], { contract: [lc, shift(rc)], batch: [lb, shift(rb)] })], [lb.length + nlf]];
+  },
+  transpose: ([ct], [l, r], params) => {
+    if (!ct) return [null, null];
+    if (l instanceof UndefPrimal) return [transposeLhs(ct, l.aval, r as Tensor, params), null];
+    return [null, transposeRhs(ct, l as Tensor, (r as UndefPrimal).aval, params)];
+  },
+});

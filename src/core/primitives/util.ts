@@ -1,0 +1,46 @@
+// Shared pieces of primitive definitions: elementwise impl and shape rules.
+import type { DType } from "../dtype.js";
+import { DTypeError, fail } from "../errors.js";
+import { backend, broadcastStrides } from "../backend/index.js";
+import { broadcastShapes, fmtShape } from "../shape.js";
+import { emptyTensor, type Tensor } from "../tensor.js";
+import type { Aval } from "../trace.js";
+
+/** Scalar expression per input dtype; `float` serves float32 and float64. */
+export interface ExprTable {
+  float?: string;
+  int32?: string;
+  bool?: string;
+}
+
+export function exprFor(name: string, table: ExprTable, dtype: DType): string {
+  const e = dtype === "float32" || dtype === "float64" ? table.float : table[dtype];
+  if (e === undefined) throw fail(DTypeError, `${name}: not defined for ${dtype} inputs.`);
+  return e;
+}
+
+/** Runs an elementwise kernel over broadcast operands into a new tensor of `outDtype`. */
+export function mapKernel(expr: string, args: Tensor[], outDtype: DType): Tensor {
+  const shape = args.length === 1 ? args[0]!.shape : broadcastShapes("elementwise", ...args.map((a) => a.shape));
+  const out = emptyTensor(shape, outDtype);
+  backend().elementwise(
+    expr,
+    args.map((a) => ({ data: a._data, strides: broadcastStrides(a.shape, shape) })),
+    shape,
+    out._data,
+  );
+  return out;
+}
+
+/** Shape rule of an n-ary elementwise primitive: operands share a dtype and broadcast. */
+export function naryShape(name: string, outDtype?: DType) {
+  return (avals: Aval[]): Aval[] => {
+    const d = avals[0]!.dtype;
+    for (const a of avals) {
+      if (a.dtype !== d) {
+        throw fail(DTypeError, `${name}: operands must share a dtype, got ${avals.map((x) => `${x.dtype}${fmtShape(x.shape)}`).join(" and ")}. Use astype to convert one.`);
+      }
+    }
+    return [{ shape: broadcastShapes(name, ...avals.map((a) => a.shape)), dtype: outDtype ?? d }];
+  };
+}

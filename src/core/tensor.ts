@@ -1,0 +1,169 @@
+// The user-facing n-d array. Concrete tensors own (a share of) a typed array; tracers are
+// Tensor subclasses that transforms use to carry extra information through the same methods.
+import { arrayCtor, type DType, type TypedArray } from "./dtype.js";
+import { ShapeError, fail } from "./errors.js";
+import { backend } from "./backend/index.js";
+import { fmtShape, sizeOf, type Shape } from "./shape.js";
+
+/** A typed array shared by tensors that view the same data (reshape shares, it does not copy). */
+export class Storage {
+  refs = 1;
+  constructor(readonly data: TypedArray) {}
+}
+
+/** Anything a tensor argument accepts. */
+export type ArrayLike = Tensor | number | boolean | TypedArray | NestedArray;
+export interface NestedArray extends ReadonlyArray<number | boolean | NestedArray> {}
+
+export type IndexSpec = number | null | "..." | readonly [number | null, (number | null)?, (number | null)?];
+
+/**
+ * Methods that need the op library are installed by ops.ts (the op library imports Tensor,
+ * so Tensor reaches it through this table rather than an import cycle at load time).
+ */
+export interface TensorOps {
+  toConcrete(t: Tensor, api: string): Tensor;
+  format(t: Tensor): string;
+}
+let ops: TensorOps | undefined;
+export function installTensorOps(o: TensorOps): void {
+  ops = o;
+}
+
+export class Tensor {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  /** @internal null for tracers */
+  _storage: Storage | null;
+
+  constructor(shape: Shape, dtype: DType, storage: Storage | null) {
+    this.shape = shape;
+    this.dtype = dtype;
+    this._storage = storage;
+    if (storage !== null && scopes.length > 0) scopes[scopes.length - 1]!.push(this);
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+  get size(): number {
+    return sizeOf(this.shape);
+  }
+
+  /** @internal the raw data of a concrete tensor (never handed to users). */
+  get _data(): TypedArray {
+    const s = this._storage;
+    if (!s) return ops!.toConcrete(this, "data")._data;
+    if (s.refs <= 0) {
+      throw fail(ShapeError, `Tensor(${this.dtype}${fmtShape(this.shape)}) was disposed; it can no longer be read. Keep it alive (do not dispose it, or return it from tidy).`);
+    }
+    return s.data;
+  }
+
+  /** A copy of the data as a flat typed array of the tensor's dtype. */
+  dataSync(): TypedArray {
+    const d = ops!.toConcrete(this, "dataSync")._data;
+    return d.slice() as TypedArray;
+  }
+
+  /** Nested JS arrays (numbers; booleans for bool tensors). */
+  toArray(): any {
+    const d = ops!.toConcrete(this, "toArray")._data;
+    const isBool = this.dtype === "bool";
+    const build = (dim: number, off: number): any => {
+      if (dim === this.shape.length) return isBool ? d[off] !== 0 : d[off];
+      const n = this.shape[dim]!;
+      let step = 1;
+      for (let i = dim + 1; i < this.shape.length; i++) step *= this.shape[i]!;
+      const out = new Array(n);
+      for (let i = 0; i < n; i++) out[i] = build(dim + 1, off + i * step);
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** The single element as a JS number (booleans as 0/1). */
+  item(): number {
+    if (this.size !== 1) {
+      throw fail(ShapeError, `item: only size-1 tensors convert to a number, but this is ${this.dtype}${fmtShape(this.shape)} (${this.size} elements). Index or reduce it first.`);
+    }
+    return ops!.toConcrete(this, "item")._data[0]!;
+  }
+
+  toString(): string {
+    return ops!.format(this);
+  }
+
+  /** Frees the storage now (optional: unreachable tensors are reclaimed by the GC). */
+  dispose(): void {
+    const s = this._storage;
+    if (s && s.refs > 0) {
+      s.refs--;
+      if (s.refs === 0) backend().release(s.data);
+    }
+  }
+
+  get isDisposed(): boolean {
+    return this._storage !== null && this._storage.refs <= 0;
+  }
+}
+
+/** Tensors created inside each active tidy() call. */
+const scopes: Tensor[][] = [];
+
+/**
+ * tidy(fn): runs fn and disposes every tensor created inside that is not part of its result
+ * (any tensor reachable in the returned value, searched through arrays and plain objects).
+ */
+export function tidy<T>(fn: () => T): T {
+  scopes.push([]);
+  let created: Tensor[] = [];
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    created = scopes.pop()!;
+  }
+  const keep = new Set<Tensor>();
+  const walk = (x: unknown): void => {
+    if (x instanceof Tensor) keep.add(x);
+    else if (Array.isArray(x)) x.forEach(walk);
+    else if (x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype) Object.values(x).forEach(walk);
+  };
+  walk(result);
+  for (const t of created) if (!keep.has(t)) t.dispose();
+  const outer = scopes[scopes.length - 1];
+  if (outer) for (const t of keep) outer.push(t);
+  return result;
+}
+
+/** A concrete tensor over fresh storage holding `data` (not copied). */
+export function fromData(data: TypedArray, shape: Shape, dtype: DType): Tensor {
+  return new Tensor(shape, dtype, new Storage(data));
+}
+
+/** A concrete tensor with uninitialised storage from the arena. */
+export function emptyTensor(shape: Shape, dtype: DType, zero = false): Tensor {
+  return new Tensor(shape, dtype, new Storage(backend().alloc(dtype, sizeOf(shape), zero)));
+}
+
+/** A concrete tensor viewing another's storage with a new shape of the same size. */
+export function shareStorage(t: Tensor, shape: Shape): Tensor {
+  const s = t._storage!;
+  s.refs++;
+  return new Tensor(shape, t.dtype, s);
+}
+
+/** Scalar tensor of a JS number. */
+export function scalarTensor(x: number, dtype: DType): Tensor {
+  const data = backend().alloc(dtype, 1);
+  data[0] = x;
+  return fromData(data, [], dtype);
+}
+
+export function copyOfArray(a: { readonly length: number; readonly [i: number]: number }, dtype: DType): TypedArray {
+  const data = backend().alloc(dtype, a.length);
+  if (arrayCtor(dtype) === (a as object).constructor) data.set(a as unknown as TypedArray);
+  else for (let i = 0; i < a.length; i++) data[i] = Number(a[i]);
+  return data;
+}

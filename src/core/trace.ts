@@ -1,0 +1,164 @@
+// Traces and tracers: the current-trace stack, `bind`, and the eval trace at the bottom.
+// A primitive applied to tracers is handed to the highest trace among its arguments (or the
+// dynamic trace while staging); concrete arguments alone evaluate the kernel at once.
+import type { DType } from "./dtype.js";
+import { ConcretizationError, TracerLeakError, fail } from "./errors.js";
+import { fmtShape } from "./shape.js";
+import { Tensor } from "./tensor.js";
+import type { Primitive } from "./primitive.js";
+
+/** Abstract value: what a tracer knows about its array. */
+export interface Aval {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+export function avalStr(a: Aval): string {
+  return `${a.dtype}${fmtShape(a.shape)}`;
+}
+
+/** One active transformation: its level on the stack and its trace. */
+export class MainTrace {
+  active = true;
+  readonly trace: Trace;
+  constructor(
+    readonly level: number,
+    /** The transform's name for error messages ("grad", "vmap", "jit"…). */
+    readonly name: string,
+    makeTrace: (main: MainTrace) => Trace,
+  ) {
+    this.trace = makeTrace(this);
+  }
+}
+
+export abstract class Trace {
+  constructor(readonly main: MainTrace) {}
+  /** Boxes a value from a lower level (or a concrete tensor) into this trace. */
+  abstract pure(x: Tensor): Tracer;
+  lift(x: Tensor): Tracer {
+    return this.pure(x);
+  }
+  abstract processPrimitive(prim: Primitive, tracers: Tracer[], params: any): Tensor[];
+}
+
+export abstract class Tracer extends Tensor {
+  abstract readonly _trace: Trace;
+  constructor(shape: readonly number[], dtype: DType) {
+    super(shape, dtype, null);
+  }
+  /** The concrete value behind this tracer, if the transform has one (jvp, linearize); else throws. */
+  toConcrete(api: string): Tensor {
+    throw fail(
+      ConcretizationError,
+      `${api}: a concrete value was needed of a traced ${this.dtype}${fmtShape(this.shape)} under ${this._trace.main.name}. ` +
+        `JS control flow and reads (item, dataSync, toArray) need concrete values: use lax.cond / lax.whileLoop / np.where ` +
+        `for value-dependent control flow, or pass the argument as static (jit's staticArgnums).`,
+    );
+  }
+  /** Drops this tracer's box when it carries nothing for its trace (e.g. an unbatched value). */
+  fullLower(): Tensor {
+    return this;
+  }
+}
+
+const stack: MainTrace[] = [];
+/** Set while staging (jit / makeJaxpr): every bind goes at least to this trace. */
+let dynamic: MainTrace | null = null;
+
+/** Runs `body` with a new main trace pushed; the trace ends (its tracers go stale) after. */
+export function withMain<T>(name: string, makeTrace: (main: MainTrace) => Trace, body: (main: MainTrace) => T): T {
+  const main = new MainTrace(stack.length + 1, name, makeTrace);
+  stack.push(main);
+  try {
+    return body(main);
+  } finally {
+    main.active = false;
+    stack.pop();
+  }
+}
+
+/** Like withMain, but every primitive bound inside is staged into this trace (omnistaging). */
+export function withDynamicMain<T>(name: string, makeTrace: (main: MainTrace) => Trace, body: (main: MainTrace) => T): T {
+  return withMain(name, makeTrace, (main) => {
+    const prev = dynamic;
+    dynamic = main;
+    try {
+      return body(main);
+    } finally {
+      dynamic = prev;
+    }
+  });
+}
+
+/** The dynamic (staging) main, if any, for ops that create values from nothing (zeros, iota). */
+export function dynamicMain(): MainTrace | null {
+  return dynamic;
+}
+
+export function currentLevel(): number {
+  return stack.length;
+}
+
+function leak(t: Tracer): Error {
+  return fail(
+    TracerLeakError,
+    `A tracer ${t.dtype}${fmtShape(t.shape)} created inside ${t._trace.main.name} was used after ${t._trace.main.name} returned. ` +
+      `Return values out of the transformed function instead of storing them in outer variables (or tree.map(stopGradient) them).`,
+  );
+}
+
+function findTopMain(args: readonly Tensor[]): MainTrace | null {
+  let top = dynamic;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a instanceof Tracer) {
+      const m = a._trace.main;
+      if (!m.active) throw leak(a);
+      if (top === null || m.level > top.level) top = m;
+    }
+  }
+  return top;
+}
+
+/** Raises a value into `trace` (from a lower level or concrete). */
+export function fullRaise(trace: Trace, x: Tensor): Tracer {
+  if (x instanceof Tracer) {
+    const m = x._trace.main;
+    if (m === trace.main) return x;
+    if (!m.active) throw leak(x);
+    if (m.level < trace.main.level) return trace.lift(x);
+    throw fail(TracerLeakError, `internal: tracer from level ${m.level} (${m.name}) reached a lower trace ${trace.main.name}.`);
+  }
+  return trace.pure(x);
+}
+
+/** Applies a primitive under the current traces; returns its outputs. */
+export function bind(prim: Primitive, args: readonly Tensor[], params: any): Tensor[] {
+  const top = findTopMain(args);
+  if (top === null) return prim.impl(args as Tensor[], params);
+  const trace = top.trace;
+  const tracers = args.map((a) => fullRaise(trace, a));
+  const outs = trace.processPrimitive(prim, tracers, params);
+  for (let i = 0; i < outs.length; i++) {
+    const o = outs[i]!;
+    if (o instanceof Tracer) outs[i] = o.fullLower();
+  }
+  return outs;
+}
+
+export function bind1(prim: Primitive, args: readonly Tensor[], params: any): Tensor {
+  return bind(prim, args, params)[0]!;
+}
+
+/** The concrete tensor behind `t`, or a ConcretizationError naming `api`. */
+export function toConcrete(t: Tensor, api: string): Tensor {
+  if (t instanceof Tracer) {
+    if (!t._trace.main.active) throw leak(t);
+    return t.toConcrete(api);
+  }
+  return t;
+}
+
+export function isTracer(x: unknown): x is Tracer {
+  return x instanceof Tracer;
+}

@@ -1,0 +1,28 @@
+// tapir: JAX-style automatic differentiation for TypeScript. The functional entry point.
+import "./core/ops.js";
+export { Tensor, tidy } from "./core/tensor.js";
+export type { ArrayLike, IndexSpec, NestedArray } from "./core/tensor.js";
+export type { DType } from "./core/dtype.js";
+export {
+  ShapeError,
+  DTypeError,
+  AxisError,
+  ConcretizationError,
+  TracerLeakError,
+  TreeError,
+  TapeError,
+  NoRuleError,
+  ValueError,
+  WorkerError,
+} from "./core/errors.js";
+export * as numpy from "./numpy.js";
+export * as nn from "./core/nn.js";
+export * as random from "./core/random.js";
+export * as tree from "./tree-api.js";
+export * as config from "./core/config.js";
+export { grad, valueAndGrad, vjp, jvp, linearize, linearTranspose } from "./transforms/vjp.js";
+export { vmap } from "./transforms/vmap.js";
+export type { VmapOptions, InAxes } from "./transforms/vmap.js";
+export { jacfwd, jacrev, hessian } from "./transforms/jacobian.js";
+export { customJvp, customVjp, checkpoint, stopGradient } from "./transforms/custom.js";
+export type { GradOptions } from "./transforms/vjp.js";

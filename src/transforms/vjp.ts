@@ -1,0 +1,181 @@
+// Reverse mode: linearize = JVP + partial evaluation; vjp = linearize + transpose; grad and
+// valueAndGrad are vjp with a unit cotangent; linearTranspose transposes a linear function.
+import { isFloat } from "../core/dtype.js";
+import { DTypeError, ShapeError, fail } from "../core/errors.js";
+import { evalJaxpr, type Jaxpr } from "../core/ir.js";
+import type { Tan } from "../core/primitive.js";
+import { fmtShape } from "../core/shape.js";
+import { Tensor } from "../core/tensor.js";
+import { withMain, type Aval } from "../core/trace.js";
+import { flatten, unflatten, type TreeDef } from "../core/tree.js";
+import * as ops from "../core/ops.js";
+import { jvpFlat } from "./jvp.js";
+import { PETrace, stageFlat, tracersToJaxpr } from "./partial-eval.js";
+import { backwardPass } from "./transpose.js";
+import { checkLike, flattenToTensors, normArgnums, requireFloat, splitAux } from "./args.js";
+
+export interface Linearized {
+  outs: Tensor[];
+  jaxpr: Jaxpr;
+  consts: Tensor[];
+}
+
+/** Primal outputs of f at `primals` and the linear jaxpr of its JVP in the tangents. */
+export function linearizeFlat(f: (xs: Tensor[]) => Tensor[], primals: readonly Tensor[], name = "linearize"): Linearized {
+  return withMain(name, (m) => new PETrace(m), (main) => {
+    const pe = main.trace as PETrace;
+    const tanIns = primals.map((p) => pe.newArg({ shape: p.shape, dtype: p.dtype }));
+    const [outs, touts] = jvpFlat(f, primals, tanIns, name);
+    const tanOuts = touts.map((t, i) => t ?? ops.zerosLike(outs[i]!));
+    const [jaxpr, consts] = tracersToJaxpr(main, tanIns, tanOuts);
+    return { outs, jaxpr, consts };
+  });
+}
+
+/** f over flat tensors, remembering the output tree and aux; aux tensors travel as extra outputs. */
+export class FlatFn {
+  outTree: TreeDef | undefined;
+  auxTree: TreeDef | undefined;
+  auxOther: unknown[] = [];
+  nOut = 0;
+  constructor(
+    readonly api: string,
+    readonly f: (...args: any[]) => unknown,
+    readonly inTree: TreeDef,
+    readonly hasAux: boolean | undefined,
+  ) {}
+  call = (xs: Tensor[]): Tensor[] => {
+    const args = unflatten(this.inTree, xs) as unknown[];
+    const [out, aux] = splitAux(this.api, this.f(...args), this.hasAux);
+    const [outLeaves, outTree] = flattenToTensors(this.api, out, "output");
+    this.outTree = outTree;
+    this.nOut = outLeaves.length;
+    if (!this.hasAux) return outLeaves;
+    const [auxLeaves, auxTree] = flatten(aux);
+    this.auxTree = auxTree;
+    this.auxOther = auxLeaves;
+    return [...outLeaves, ...auxLeaves.filter((l): l is Tensor => l instanceof Tensor)];
+  };
+  /** Output pytree from the first nOut flat outputs. */
+  out(flat: readonly unknown[]): unknown {
+    return unflatten(this.outTree!, flat.slice(0, this.nOut));
+  }
+  /** aux pytree from the tensors after the outputs (non-tensor aux leaves kept as they were). */
+  aux(flat: readonly Tensor[]): unknown {
+    if (!this.hasAux) return undefined;
+    let k = this.nOut;
+    return unflatten(this.auxTree!, this.auxOther.map((l) => (l instanceof Tensor ? flat[k++] : l)));
+  }
+}
+
+export type VjpFn = (cotangent: unknown) => unknown[];
+
+function vjpImpl(api: string, f: (...args: any[]) => unknown, primals: readonly unknown[], hasAux?: boolean): [unknown, VjpFn, unknown, Tensor[]] {
+  const [leaves, inTree] = flattenToTensors(api, [...primals], "primal");
+  const ff = new FlatFn(api, f, inTree, hasAux);
+  const lin = linearizeFlat(ff.call, leaves, api);
+  const outs = lin.outs.slice(0, ff.nOut);
+  const vjpFn: VjpFn = (ct) => {
+    const given = flattenToTensors(`${api} (the returned vjp function)`, ct, "cotangent");
+    checkLike(`${api} (the returned vjp function)`, "the cotangent", given, [outs, ff.outTree!]);
+    const cts: Tan[] = [...given[0], ...lin.outs.slice(ff.nOut).map(() => null)];
+    const res = backwardPass(lin.jaxpr, lin.consts, cts);
+    return unflatten(inTree, res.map((r, i) => r ?? ops.zerosLike(leaves[i]!))) as unknown[];
+  };
+  return [ff.out(outs), vjpFn, ff.aux(lin.outs), outs];
+}
+
+export function vjp(f: (...args: any[]) => unknown, primals: readonly unknown[], opts: { hasAux?: boolean } = {}): any[] {
+  const [out, fn, aux] = vjpImpl("vjp", f, primals, opts.hasAux);
+  return opts.hasAux ? [out, fn, aux] : [out, fn];
+}
+
+export interface GradOptions {
+  argnums?: number | readonly number[];
+  hasAux?: boolean;
+}
+
+/** Shared body of grad and valueAndGrad: [value, grads, aux]. */
+function gradImpl(api: string, f: (...args: any[]) => unknown, opts: GradOptions, args: unknown[]): [Tensor, unknown, unknown] {
+  const argnums = normArgnums(api, opts.argnums, args.length);
+  const diffArgs = argnums.map((i) => args[i]);
+  requireFloat(api, flattenToTensors(api, diffArgs, "argument")[0], "the differentiated argument");
+  const g = (...d: unknown[]) => {
+    const full = [...args];
+    argnums.forEach((k, i) => (full[k] = d[i]));
+    return f(...full);
+  };
+  const [out, vjpFn, aux, outs] = vjpImpl(api, g, diffArgs, opts.hasAux);
+  const o = outs[0];
+  if (outs.length !== 1 || !(out instanceof Tensor) || o!.ndim !== 0 || !isFloat(o!.dtype)) {
+    const desc = outs.length === 1 ? `${o!.dtype}${fmtShape(o!.shape)}` : `a tree of ${outs.length} leaves`;
+    throw fail(
+      o && outs.length === 1 && o.ndim === 0 ? DTypeError : ShapeError,
+      `${api}: f must return a scalar float tensor, but it returned ${desc}. Reduce it (e.g. .sum() or .mean()), or use jacrev/vjp for non-scalar outputs.`,
+    );
+  }
+  const cts = vjpFn(ops.onesLike(o!));
+  const grads = typeof opts.argnums === "number" || opts.argnums === undefined ? cts[0] : cts;
+  return [o!, grads, aux];
+}
+
+export function grad(f: (...args: any[]) => unknown, opts: GradOptions = {}): (...args: any[]) => any {
+  return (...args) => {
+    const [, g, aux] = gradImpl("grad", f, opts, args);
+    return opts.hasAux ? [g, aux] : g;
+  };
+}
+
+export function valueAndGrad(f: (...args: any[]) => unknown, opts: GradOptions = {}): (...args: any[]) => any {
+  return (...args) => {
+    const [v, g, aux] = gradImpl("valueAndGrad", f, opts, args);
+    return opts.hasAux ? [[v, aux], g] : [v, g];
+  };
+}
+
+/** [f(primals), jvpFn]: jvpFn(...tangents) evaluates the linearised f without re-running it. */
+export function linearize(f: (...args: any[]) => unknown, primals: readonly unknown[]): [any, (...tangents: unknown[]) => any] {
+  const api = "linearize";
+  const [leaves, inTree] = flattenToTensors(api, [...primals], "primal");
+  const ff = new FlatFn(api, f, inTree, false);
+  const lin = linearizeFlat(ff.call, leaves, api);
+  const jvpFn = (...tangents: unknown[]) => {
+    const given = flattenToTensors(`${api} (the returned jvp function)`, tangents, "tangent");
+    checkLike(`${api} (the returned jvp function)`, "the tangents", given, [leaves, inTree]);
+    return ff.out(evalJaxpr(lin.jaxpr, lin.consts, given[0]));
+  };
+  return [ff.out(lin.outs), jvpFn];
+}
+
+/** The transpose of a linear function, traced at the shapes/dtypes of `primals`. */
+export function linearTranspose(linearFn: (...args: any[]) => unknown, ...primals: unknown[]): (cotangent: unknown) => unknown[] {
+  const api = "linearTranspose";
+  const [leaves, inTree] = flattenToTensors(api, primals, "primal");
+  requireFloat(api, leaves, "primal");
+  const ff = new FlatFn(api, linearFn, inTree, false);
+  const avals: Aval[] = leaves.map((l) => ({ shape: l.shape, dtype: l.dtype }));
+  const [jaxpr, consts, outs] = stageFlat(ff.call, avals, api);
+  return (ct) => {
+    const given = flattenToTensors(api, ct, "cotangent");
+    checkLike(api, "the cotangent", given, [outs, ff.outTree!]);
+    const res = backwardPass(jaxpr, consts, given[0]);
+    return unflatten(inTree, res.map((r, i) => r ?? ops.zerosLike(leaves[i]!))) as unknown[];
+  };
+}
+
+/** jvp(f, primals, tangents) → [out, tangentOut] (pytrees mirroring f's output). */
+export function jvp(f: (...args: any[]) => unknown, primals: readonly unknown[], tangents: readonly unknown[], opts: { hasAux?: boolean } = {}): any[] {
+  const api = "jvp";
+  const [leaves, inTree] = flattenToTensors(api, [...primals], "primal");
+  const tl = flattenToTensors(api, [...tangents], "tangent");
+  checkLike(api, "tangents", tl, [leaves, inTree]);
+  tl[0].forEach((t, i) => {
+    if (t.dtype !== leaves[i]!.dtype) {
+      throw fail(DTypeError, `jvp: tangent leaf ${i} has dtype ${t.dtype} but its primal is ${leaves[i]!.dtype}; tangents must have the primal's dtype.`);
+    }
+  });
+  const ff = new FlatFn(api, f, inTree, opts.hasAux);
+  const [outs, touts] = jvpFlat(ff.call, leaves, tl[0]);
+  const tangentOut = ff.out(touts.map((t, i) => t ?? ops.zerosLike(outs[i]!)));
+  return opts.hasAux ? [ff.out(outs), tangentOut, ff.aux(outs)] : [ff.out(outs), tangentOut];
+}

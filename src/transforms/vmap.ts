@@ -1,0 +1,168 @@
+// Batching: the batch trace carries each value with the axis (or null) its examples live on.
+import { NoRuleError, ShapeError, TreeError, ValueError, fail } from "../core/errors.js";
+import type { Primitive } from "../core/primitive.js";
+import { fmtShape, normAxis } from "../core/shape.js";
+import { Tensor } from "../core/tensor.js";
+import { Trace, Tracer, bind, withMain, type MainTrace } from "../core/trace.js";
+import * as ops from "../core/ops.js";
+import { broadcastPrefix, flatten, unflatten } from "../core/tree.js";
+
+export class BatchTracer extends Tracer {
+  constructor(
+    readonly _trace: BatchTrace,
+    readonly val: Tensor,
+    readonly bdim: number | null,
+  ) {
+    super(bdim === null ? val.shape : val.shape.filter((_, i) => i !== bdim), val.dtype);
+  }
+  override fullLower(): Tensor {
+    return this.bdim === null ? this.val : this;
+  }
+}
+
+export class BatchTrace extends Trace {
+  constructor(
+    main: MainTrace,
+    readonly axisSize: number,
+  ) {
+    super(main);
+  }
+  pure(x: Tensor): BatchTracer {
+    return new BatchTracer(this, x, null);
+  }
+  processPrimitive(prim: Primitive, tracers: Tracer[], params: any): Tensor[] {
+    const vals = tracers.map((t) => (t as BatchTracer).val);
+    const dims = tracers.map((t) => (t as BatchTracer).bdim);
+    if (dims.every((d) => d === null)) return bind(prim, vals, params);
+    if (!prim.batch) throw fail(NoRuleError, `vmap: primitive ${prim.name} has no batching rule.`);
+    const [outs, odims] = prim.batch(vals, dims, params, this.axisSize, prim);
+    return outs.map((o, i) => new BatchTracer(this, o, odims[i] ?? null));
+  }
+}
+
+/** Value of x with its batch axis at `outAxis` (broadcast if x is not batched by `main`). */
+export function moveBatchAxis(main: MainTrace, x: Tensor, size: number, outAxis: number | null, api = "vmap"): Tensor {
+  const batched = x instanceof BatchTracer && x._trace.main === main && x.bdim !== null;
+  if (outAxis === null) {
+    if (batched) throw fail(ValueError, `${api}: an output is batched but its outAxes entry is null; give it an axis, or make the output independent of the mapped inputs.`);
+    return x instanceof BatchTracer && x._trace.main === main ? x.val : x;
+  }
+  if (!batched) {
+    const v = x instanceof BatchTracer && x._trace.main === main ? x.val : x;
+    const ax = normAxis(api, outAxis, v.ndim + 1);
+    return ops.broadcastTo(ops.expandDims(v, ax), [...v.shape.slice(0, ax), size, ...v.shape.slice(ax)]);
+  }
+  const bt = x as BatchTracer;
+  return ops.moveaxis(bt.val, bt.bdim!, normAxis(api, outAxis, bt.val.ndim));
+}
+
+/** vmap over flat tensors: inDims per input (null = unmapped), outDims per output. */
+export function vmapFlat(
+  f: (xs: Tensor[]) => Tensor[],
+  ins: readonly Tensor[],
+  inDims: readonly (number | null)[],
+  outDims: (n: number) => readonly (number | null)[],
+  axisSize: number,
+): Tensor[] {
+  return withMain("vmap", (m) => new BatchTrace(m, axisSize), (main) => {
+    const trace = main.trace as BatchTrace;
+    const xs = ins.map((x, i) => {
+      const d = inDims[i];
+      return d === null || d === undefined ? x : new BatchTracer(trace, x, d);
+    });
+    const outs = f(xs);
+    const od = outDims(outs.length);
+    return outs.map((o, i) => moveBatchAxis(main, o, axisSize, od[i] ?? 0));
+  });
+}
+
+/** The common size of the mapped axes (or `axisSize`), with the error JAX users expect. */
+export function mappedAxisSize(api: string, leaves: readonly Tensor[], dims: readonly (number | null)[], axisSize?: number): number {
+  const sizes = new Map<number, string[]>();
+  leaves.forEach((x, i) => {
+    const d = dims[i];
+    if (d === null || d === undefined) return;
+    const n = x.shape[d]!;
+    const list = sizes.get(n) ?? [];
+    list.push(`arg leaf ${i}: ${x.dtype}${fmtShape(x.shape)} axis ${d}`);
+    sizes.set(n, list);
+  });
+  if (sizes.size > 1) {
+    const detail = [...sizes.entries()].map(([n, l]) => `size ${n} for ${l.join(", ")}`).join("; ");
+    throw fail(ValueError, `${api}: mapped axes have different sizes: ${detail}. All mapped axes must have the same size.`);
+  }
+  if (sizes.size === 1) {
+    const n = [...sizes.keys()][0]!;
+    if (axisSize !== undefined && axisSize !== n) throw fail(ValueError, `${api}: axisSize ${axisSize} disagrees with the mapped axis size ${n}.`);
+    return n;
+  }
+  if (axisSize === undefined) throw fail(ValueError, `${api}: no input is mapped (all inAxes are null), so the batch size is unknown; pass {axisSize}.`);
+  return axisSize;
+}
+
+export { ShapeError };
+export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor;
+
+// ------------------------------------------------------------------ public vmap
+
+
+export type InAxes = number | null | readonly unknown[] | Record<string, unknown>;
+export interface VmapOptions {
+  inAxes?: InAxes;
+  outAxes?: unknown;
+  axisSize?: number;
+}
+
+/** vmap(f, inAxes) or vmap(f, {inAxes, outAxes, axisSize}), with pytree prefixes as in JAX. */
+export function vmap(f: (...args: any[]) => unknown, spec: InAxes | VmapOptions = 0): (...args: any[]) => any {
+  const opts: VmapOptions =
+    spec !== null && typeof spec === "object" && !Array.isArray(spec) && ("inAxes" in spec || "outAxes" in spec || "axisSize" in spec)
+      ? (spec as VmapOptions)
+      : { inAxes: spec as InAxes };
+  const inAxes = opts.inAxes ?? 0;
+  const outAxes = opts.outAxes ?? 0;
+  return (...args) => {
+    if (Array.isArray(inAxes) && inAxes.length !== args.length) {
+      throw fail(TreeError, `vmap: inAxes has ${inAxes.length} entries but the function was called with ${args.length} argument(s); give one entry per argument (or a single number for all).`);
+    }
+    const prefix = Array.isArray(inAxes) ? inAxes : args.map(() => inAxes);
+    const [leaves, inTree] = flatten(args);
+    const axes = broadcastPrefix("vmap", prefix, args, "inAxes");
+    const ts: Tensor[] = [];
+    const dims: (number | null)[] = [];
+    leaves.forEach((l, i) => {
+      const a = axes[i];
+      if (a === null || a === undefined) {
+        ts.push(l as Tensor);
+        dims.push(null);
+        return;
+      }
+      if (typeof a !== "number") throw fail(TreeError, `vmap: inAxes entries must be integers or null, got ${JSON.stringify(a)}.`);
+      const t = l instanceof Tensor ? l : ops.array(l as number);
+      if (t.ndim === 0) throw fail(ValueError, `vmap: cannot map over axis ${a} of a scalar (argument leaf ${i}); use null in inAxes for unmapped arguments.`);
+      ts.push(t);
+      dims.push(normAxis("vmap", a, t.ndim));
+    });
+    const size = mappedAxisSize("vmap", ts, dims, opts.axisSize);
+    let outTree: ReturnType<typeof flatten>[1] | undefined;
+    let outLeavesRaw: unknown[] = [];
+    let outDims: unknown[] = [];
+    const res = vmapFlat(
+      (xs) => {
+        const flatArgs = leaves.map((l, i) => (dims[i] === null ? l : xs[i]));
+        const out = f(...(unflatten(inTree, flatArgs) as unknown[]));
+        const [ol, od] = flatten(out);
+        outTree = od;
+        outLeavesRaw = ol;
+        outDims = broadcastPrefix("vmap", outAxes, out, "outAxes");
+        return ol.map((o) => (o instanceof Tensor ? o : ops.array(o as number)));
+      },
+      ts,
+      dims,
+      () => outDims.map((d) => d as number | null),
+      size,
+    );
+    void outLeavesRaw;
+    return unflatten(outTree!, res);
+  };
+}
