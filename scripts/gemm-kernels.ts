@@ -13,12 +13,13 @@
 import { F32X4, F64X2, Func, I32, V128, type Lanes } from "./wasm-asm.js";
 
 /** Register tile per dtype: MR rows × NR columns; NR/lanes vectors per row. */
-export const TILES = {
+export const TILES: Tiles = {
   float32: { mr: 4, nr: 8 },
   float64: { mr: 4, nr: 4 },
-} as const;
+};
+export type Tiles = { readonly [D in "float32" | "float64"]: { readonly mr: number; readonly nr: number } };
 
-const lanesOf = (dtype: keyof typeof TILES): Lanes => (dtype === "float32" ? F32X4 : F64X2);
+const lanesOf = (dtype: keyof Tiles): Lanes => (dtype === "float32" ? F32X4 : F64X2);
 
 /** `for (c = count; c > 0; c--) body` (count read from local c, which is consumed). */
 function countDown(f: Func, c: number, body: () => void): void {
@@ -32,7 +33,7 @@ function countDown(f: Func, c: number, body: () => void): void {
  * src[o*sOuter + p*sK] (element strides) into panels of W along `outer`, zero-padding the last.
  * Used for A (outer = rows, W = MR) and B (outer = columns, W = NR).
  */
-function packFunc(dtype: keyof typeof TILES, w: number): Func {
+function packFunc(dtype: keyof Tiles, w: number): Func {
   const L = lanesOf(dtype);
   const es = L.bytes;
   const f = new Func(`pack_${dtype === "float32" ? "f32" : "f64"}_${w}`, [I32, I32, I32, I32, I32, I32]);
@@ -51,16 +52,7 @@ function packFunc(dtype: keyof typeof TILES, w: number): Func {
   f.block().loop();
   f.get(outer).i32(w).ltU().brIf(1);
   f.get(src).set(ptr).get(kLen).set(p);
-  f.get(sOuter).i32(1).eq().if_();
-  {
-    // Unit stride along the panel: W contiguous elements per p, moved as vectors.
-    countDown(f, p, () => {
-      for (let v = 0; v < (w * es) / 16; v++) f.get(dst).get(ptr).v128load(v * 16).v128store(v * 16);
-      f.incBy(ptr, sKb).inc(dst, w * es);
-    });
-  }
-  f.else_();
-  {
+  const gather = (): void =>
     countDown(f, p, () => {
       f.get(ptr).set(q);
       for (let r = 0; r < w; r++) {
@@ -69,8 +61,19 @@ function packFunc(dtype: keyof typeof TILES, w: number): Func {
       }
       f.incBy(ptr, sKb).inc(dst, w * es);
     });
+  if ((w * es) % 16 === 0) {
+    f.get(sOuter).i32(1).eq().if_();
+    // Unit stride along the panel: W contiguous elements per p, moved as vectors.
+    countDown(f, p, () => {
+      for (let v = 0; v < (w * es) / 16; v++) f.get(dst).get(ptr).v128load(v * 16).v128store(v * 16);
+      f.incBy(ptr, sKb).inc(dst, w * es);
+    });
+    f.else_();
+    gather();
+    f.end();
+  } else {
+    gather();
   }
-  f.end();
   f.get(src).get(sOb).i32(w).mul().add().set(src);
   f.get(outer).i32(w).sub().set(outer);
   f.br(0).end().end();
@@ -102,12 +105,12 @@ function packFunc(dtype: keyof typeof TILES, w: number): Func {
  * the current k offset inside panel 0; apPanelB/bpPanelB are the byte strides between panels.
  * The jr-outer, ir-inner order keeps one B micro-panel in L1 while A streams from L2.
  */
-function macroFunc(dtype: keyof typeof TILES, fma: boolean): Func {
+function macroFunc(dtype: keyof Tiles, fma: boolean, tiles: Tiles): Func {
   const L = lanesOf(dtype);
   const es = L.bytes;
-  const { mr, nr } = TILES[dtype];
+  const { mr, nr } = tiles[dtype];
   const nv = nr / L.lanes;
-  const f = new Func(`macro_${dtype === "float32" ? "f32" : "f64"}${fma ? "_fma" : ""}`, [
+  const f = new Func(`macro_${dtype === "float32" ? "f32" : "f64"}`, [
     I32, I32, I32, I32, I32, I32, I32, I32, I32, I32,
   ]);
   const [ap, bp, cp, mPanels, nPanels, kc, ldcB, apPanelB, bpPanelB, first] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
@@ -178,20 +181,19 @@ function copyRowsFunc(): Func {
   return f;
 }
 
-/** Functions of the portable module (SIMD128 + bulk memory). */
-export function baseFuncs(): Func[] {
+/**
+ * The module's functions: pack_<f32|f64>_<W> for W in {mr, nr}, macro_f32, macro_f64 and
+ * copy_rows. With `fma` the macro-kernels use relaxed-SIMD fused multiply-add instead (a module
+ * that validates only where relaxed SIMD is enabled).
+ */
+export function gemmFuncs(fma = false, tiles: Tiles = TILES): Func[] {
   const packs = new Map<string, Func>();
   for (const dtype of ["float32", "float64"] as const) {
-    for (const w of [TILES[dtype].mr, TILES[dtype].nr]) {
+    for (const w of [tiles[dtype].mr, tiles[dtype].nr]) {
       const fn = packFunc(dtype, w);
       packs.set(fn.name, fn);
     }
   }
-  return [...packs.values(), macroFunc("float32", false), macroFunc("float64", false), copyRowsFunc()];
-}
-
-/** Functions of the optional module that also needs relaxed SIMD (fused multiply-add). */
-export function fmaFuncs(): Func[] {
-  return [macroFunc("float32", true), macroFunc("float64", true)];
+  return [...packs.values(), macroFunc("float32", fma, tiles), macroFunc("float64", fma, tiles), copyRowsFunc()];
 }
 

@@ -2,6 +2,7 @@
 // broadcasts and offsets, both dtypes; bit-identity across row splits, block sizes, the JS and
 // wasm paths and the worker source.
 
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import fc from "fast-check";
@@ -12,6 +13,7 @@ import {
   gemm,
   gemmSource,
   JS_MAX_WORK,
+  relaxedSimdAvailable,
   type FloatArray,
   type GemmConfig,
   type GemmDtype,
@@ -158,6 +160,7 @@ describe("gemm against the naive reference", () => {
         for (const [m, k, n] of [[3, 5, 7], [17, 33, 9], [40, 70, 30]] as const) {
           const base = (tA: boolean, tB: boolean, o: Partial<Case>) => makeCase(m, k, n, tA, tB, { batch: 3, ...o });
           checkCase(g, d, base(false, false, { aStride: 0 }));
+          checkCase(g, d, base(false, true, { bStride: 0 })); // folded into one product of 3m rows
           checkCase(g, d, base(true, false, { bStride: 0, aOff: 5, bOff: 3, cOff: 11 }));
           checkCase(g, d, base(false, true, { aStride: 0, bStride: 0, cStride: m * n + 13, cOff: 2 }));
           checkCase(g, d, base(true, true, { aStride: m * k + 4, bStride: k * n + 1, cStride: m * n + 5, aOff: 1 }));
@@ -261,6 +264,49 @@ describe("gemm edges and errors", () => {
       run(gemm, d, t, a, b, c1);
       run(wasmAlways, d, t, a, b, c2);
       expectBitsEqual(c1, c2, "js vs wasm");
+    }
+  });
+});
+
+describe("gemm with relaxed-SIMD FMA (optional)", () => {
+  it("fma: true without relaxed SIMD falls back to the exact module", () => {
+    if (relaxedSimdAvailable()) return; // started with the flag: nothing to fall back from
+    const g = createGemm({ ...DEFAULT_GEMM_CONFIG, fma: true, jsMaxWork: 0 });
+    for (const d of DTYPES) checkCase(g, d, makeCase(17, 63, 65, false, true), 2);
+  });
+
+  it("with --experimental-wasm-relaxed-simd the FMA module is used and stays accurate", () => {
+    const script = `
+      const g = new Function(${JSON.stringify(gemmSource({ ...DEFAULT_GEMM_CONFIG, fma: true, jsMaxWork: 0 }))})();
+      const plain = new Function(${JSON.stringify(gemmSource({ ...DEFAULT_GEMM_CONFIG, jsMaxWork: 0 }))})();
+      const out = {};
+      for (const d of ["float32", "float64"]) {
+        const C = d === "float32" ? Float32Array : Float64Array, m = 67, k = 129, n = 45;
+        let s = 7; const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 31 - 1);
+        const a = C.from({ length: m * k }, rnd), b = C.from({ length: k * n }, rnd);
+        const c = new C(m * n), c0 = new C(m * n), split = new C(m * n);
+        g(d, a, 0, 0, false, b, 0, 0, false, c, 0, 0, 1, m, k, n);
+        g(d, a, 0, 0, false, b, 0, 0, false, split, 0, 0, 1, m, k, n, 0, 5);
+        g(d, a, 0, 0, false, b, 0, 0, false, split, 0, 0, 1, m, k, n, 5, m);
+        plain(d, a, 0, 0, false, b, 0, 0, false, c0, 0, 0, 1, m, k, n);
+        let err = 0, diff = 0, splitSame = true;
+        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+          let r = 0, ab = 0;
+          for (let p = 0; p < k; p++) { r += a[i * k + p] * b[p * n + j]; ab += Math.abs(a[i * k + p] * b[p * n + j]); }
+          err = Math.max(err, Math.abs(c[i * n + j] - r) / ab);
+          if (c[i * n + j] !== c0[i * n + j]) diff++;
+          if (!Object.is(c[i * n + j], split[i * n + j])) splitSame = false;
+        }
+        out[d] = { err, diff, splitSame };
+      }
+      console.log(JSON.stringify(out));`;
+    const res = JSON.parse(
+      execFileSync(process.execPath, ["--experimental-wasm-relaxed-simd", "--input-type=commonjs", "-e", script], { encoding: "utf8" }),
+    ) as Record<GemmDtype, { err: number; diff: number; splitSame: boolean }>;
+    for (const d of DTYPES) {
+      expect(res[d].err).toBeLessThan((129 + 1) * (d === "float32" ? 2 ** -24 : 2 ** -53));
+      expect(res[d].diff).toBeGreaterThan(0); // fused: some elements round differently
+      expect(res[d].splitSame).toBe(true); // but row splits still give the same bits
     }
   });
 });

@@ -13,7 +13,7 @@
 // `gemmSource()` with their own wasm instance. After editing it, run
 // `npx tsx scripts/gen-gemm-wasm.ts` (a test fails while the embedded copy is stale).
 
-import { GEMM_DRIVER_JS, GEMM_TILES, GEMM_WASM_BASE64 } from "./gemm-wasm.js";
+import { GEMM_DRIVER_JS, GEMM_TILES, GEMM_WASM_BASE64, GEMM_WASM_FMA_BASE64 } from "./gemm-wasm.js";
 
 export type FloatArray = Float32Array | Float64Array;
 
@@ -53,6 +53,14 @@ export interface GemmBlocks {
 export interface GemmConfig {
   /** The module's bytes (base64), or null for the plain-JS path only. */
   readonly wasm: string | null;
+  /**
+   * The same module with relaxed-SIMD fused multiply-add in the macro-kernels, used instead of
+   * `wasm` when `fma` is set and this engine validates it (Node 20 needs
+   * --experimental-wasm-relaxed-simd). Results then differ from the JS path (one rounding per
+   * multiply-add instead of two) but still do not depend on row splits or blocking.
+   */
+  readonly wasmFma: string | null;
+  readonly fma: boolean;
   readonly tiles: { readonly [D in GemmDtype]: { readonly mr: number; readonly nr: number } };
   readonly blocks: { readonly [D in GemmDtype]: GemmBlocks };
   /** Products with m·k·n at most this run in plain JS (see JS_MAX_WORK). */
@@ -73,6 +81,8 @@ export const GEMM_BLOCKS: GemmConfig["blocks"] = {
 
 export const DEFAULT_GEMM_CONFIG: GemmConfig = {
   wasm: GEMM_WASM_BASE64,
+  wasmFma: GEMM_WASM_FMA_BASE64,
+  fma: false,
   tiles: GEMM_TILES,
   blocks: GEMM_BLOCKS,
   jsMaxWork: JS_MAX_WORK,
@@ -91,11 +101,19 @@ export function createGemm(cfg: GemmConfig): GemmFn {
   let v64 = new Float64Array(0);
 
   function instantiate(): Kernels | null {
-    if (cfg.wasm === null || typeof WebAssembly !== "object") return null;
-    const bin = atob(cfg.wasm);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    if (!WebAssembly.validate(bytes)) return null; // no SIMD128 here: plain JS everywhere
+    if (typeof WebAssembly !== "object") return null;
+    let bytes: Uint8Array | null = null;
+    for (const b64 of cfg.fma ? [cfg.wasmFma, cfg.wasm] : [cfg.wasm]) {
+      if (b64 === null) continue;
+      const bin = atob(b64);
+      const bs = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bs[i] = bin.charCodeAt(i);
+      if (WebAssembly.validate(bs)) {
+        bytes = bs;
+        break;
+      }
+    }
+    if (bytes === null) return null; // no SIMD128 here: plain JS everywhere
     const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as Record<string, unknown>;
     const fn = (name: string) => ex[name] as (...args: number[]) => void;
     const t = cfg.tiles;
@@ -121,7 +139,6 @@ export function createGemm(cfg: GemmConfig): GemmFn {
   }
 
   const up = (x: number, to: number): number => Math.ceil(x / to) * to;
-  const PAD = +(globalThis as any).GEMM_PAD || 64;
 
   /**
    * Copies the rows × cols sub-matrix at src[base + r·ld + q] into view[dst + r·dld + q]. A
@@ -141,7 +158,7 @@ export function createGemm(cfg: GemmConfig): GemmFn {
    * Row stride for a staged block whose rows are packed across (one element from each of W
    * rows per step): a stride of a multiple of 1 KiB would put those rows in the same L1 sets.
    */
-  const gatherLd = (cols: number, es: number): number => ((cols * es) % 1024 === 0 ? cols + PAD / es : cols);
+  const gatherLd = (cols: number, es: number): number => ((cols * es) % 1024 === 0 ? cols + 64 / es : cols);
 
   // ---- plain JS: one dot product per C element, in increasing p (4 columns at a time).
 
@@ -325,6 +342,12 @@ export function createGemm(cfg: GemmConfig): GemmFn {
       }
       return;
     }
+    if (bStride === 0 && batch > 1 && !transA && aStride === m * k && cStride === m * n && rowStart === 0 && rowEnd === m) {
+      // One B for contiguous A and C batches: a single product with batch·m rows (same bits).
+      m *= batch;
+      rowEnd = m;
+      batch = 1;
+    }
     if (kernels === undefined) kernels = instantiate();
     if (kernels !== null && m * k * n > cfg.jsMaxWork) {
       wasmGemm(kernels, dtype, a, aOff, aStride, transA, b, bOff, bStride, transB, c, cOff, cStride,
@@ -343,6 +366,12 @@ export function createGemm(cfg: GemmConfig): GemmFn {
       }
     }
   };
+}
+
+/** Whether this engine runs the relaxed-SIMD (FMA) module, i.e. whether `fma: true` takes effect. */
+export function relaxedSimdAvailable(): boolean {
+  if (typeof WebAssembly !== "object") return false;
+  return WebAssembly.validate(Uint8Array.from(atob(GEMM_WASM_FMA_BASE64), (ch) => ch.charCodeAt(0)));
 }
 
 /** The default gemm of this thread. */
