@@ -182,8 +182,9 @@ async function main(): Promise<void> {
   const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...(opt.threads ? { TAPIR_THREADS: String(opt.threads) } : {}) };
   const runs: SystemRun[] = [];
   for (const entry of systems) {
+    const ts = Date.now();
     const r = cases.length ? await runSystem(entry, cases.map((c) => c.id), opt.mode, baseEnv, progress, log, "") : { results: {} };
-    runs.push({ id: entry.id, label: entry.label, family: entry.family, ...r });
+    runs.push({ id: entry.id, label: entry.label, family: entry.family, ...r, wallSeconds: (Date.now() - ts) / 1000 });
   }
 
   // T1: tapir alone with 1…N threads, one child per count (the pool size is fixed per process)

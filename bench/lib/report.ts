@@ -11,6 +11,8 @@ export interface SystemRun {
   readonly family: Family;
   info?: Readonly<Record<string, string | number | boolean>>;
   loadError?: string;
+  /** Wall-clock seconds its child processes ran, start-up included. */
+  wallSeconds?: number;
   readonly results: Partial<Record<CaseId, CaseResult>>;
 }
 

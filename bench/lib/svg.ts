@@ -58,7 +58,7 @@ export function chartSvg(rep: RunReport): string {
       const y0 = y(0), y1 = y(lv);
       out.push(`<rect x="${x + 1}" y="${Math.min(y0, y1)}" width="${barW - 2}" height="${Math.max(1, Math.abs(y1 - y0))}" fill="${COLORS[pi % COLORS.length]}"><title>${esc(`${c.workload} ${c.name} · ${p.label}: ${r.toPrecision(3)}×`)}</title></rect>`);
       const ty = lv >= 0 ? y1 - 3 : y1 + 10;
-      out.push(`<text x="${x + barW / 2}" y="${ty}" text-anchor="middle" font-size="9" fill="#333">${r >= 10 ? r.toFixed(0) : r.toFixed(1)}</text>`);
+      out.push(`<text x="${x + barW / 2}" y="${ty}" text-anchor="middle" font-size="9" fill="#333">${r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(1) : r.toPrecision(r >= 0.1 ? 1 : 2).replace(/^0\./, ".")}</text>`);
     });
     const cx = m.l + gi * groupW + groupW / 2;
     out.push(`<text x="${cx}" y="${H - m.b + 18}" text-anchor="middle" font-weight="600">${esc(c.id)}</text>`);
