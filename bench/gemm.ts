@@ -67,20 +67,33 @@ if (process.argv.includes("--shapes")) {
 }
 
 if (process.argv.includes("--crossover")) {
-  // Time per call of each path on small products; the threshold is the largest m·k·n where JS
-  // still wins for most shapes of that size.
+  // Best time per call of each path on small products of several shapes per size; JS_MAX_WORK
+  // is set where wasm starts to win for most shapes.
   const js = createGemm({ ...DEFAULT_GEMM_CONFIG, wasm: null });
-  const wasm = createGemm({ ...DEFAULT_GEMM_CONFIG, jsMaxWork: 0 });
-  const dims = [1, 2, 4, 8, 12, 16, 24, 32, 48, 64];
+  const wasm = createGemm({ ...DEFAULT_GEMM_CONFIG, jsMaxWork: { float32: 0, float64: 0 } });
+  const best = (fn: () => void): number => {
+    for (let i = 0; i < 200; i++) fn();
+    let t = Infinity;
+    for (let r = 0; r < 7; r++) {
+      const t0 = performance.now();
+      for (let i = 0; i < 200; i++) fn();
+      t = Math.min(t, (performance.now() - t0) / 200);
+    }
+    return t * 1000;
+  };
+  const shapes: [number, number, number][] = [];
+  for (const w of [64, 128, 256, 512, 1024, 2048]) {
+    const c = Math.round(Math.cbrt(w)), q = Math.round(Math.sqrt(w));
+    shapes.push([c, c, Math.round(w / c / c)], [1, q, q], [q, q, 1], [q, 1, q], [2, 2, w / 4], [w / 4, 2, 2]);
+  }
   for (const dtype of ["float32", "float64"] as const) {
-    console.log(`\n${dtype}: m k n, work, js µs, wasm µs`);
-    for (const m of dims) {
-      for (const k of [m, 4 * m]) {
-        const n = m;
+    console.log(`\n${dtype}: shape, layout, m·k·n, js µs, wasm µs, faster`);
+    for (const [m, k, n] of shapes) {
+      for (const t of [false, true]) {
         const { a, b, c } = inputs(dtype, m, k, n);
-        const tj = time(() => js(dtype, a, 0, 0, false, b, 0, 0, false, c, 0, 0, 1, m, k, n), 7, 20);
-        const tw = time(() => wasm(dtype, a, 0, 0, false, b, 0, 0, false, c, 0, 0, 1, m, k, n), 7, 20);
-        console.log(`${m} ${k} ${n}\t${m * k * n}\t${(tj * 1e6).toFixed(2)}\t${(tw * 1e6).toFixed(2)}\t${tj < tw ? "js" : "wasm"}`);
+        const tj = best(() => js(dtype, a, 0, 0, t, b, 0, 0, t, c, 0, 0, 1, m, k, n));
+        const tw = best(() => wasm(dtype, a, 0, 0, t, b, 0, 0, t, c, 0, 0, 1, m, k, n));
+        console.log(`${m}×${k}×${n}\t${t ? "AᵀBᵀ" : "AB"}\t${m * k * n}\t${tj.toFixed(2)}\t${tw.toFixed(2)}\t${tj < tw ? "js" : "wasm"}`);
       }
     }
   }

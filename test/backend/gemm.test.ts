@@ -133,8 +133,9 @@ const TINY_BLOCKS: GemmConfig["blocks"] = {
   float32: { kc: 8, mc: 8, nc: 16, kb: 24 },
   float64: { kc: 8, mc: 8, nc: 8, kb: 16 },
 };
-const wasmAlways = createGemm({ ...DEFAULT_GEMM_CONFIG, jsMaxWork: 0 });
-const wasmTiny = createGemm({ ...DEFAULT_GEMM_CONFIG, jsMaxWork: 0, blocks: TINY_BLOCKS });
+const NO_JS = { float32: 0, float64: 0 };
+const wasmAlways = createGemm({ ...DEFAULT_GEMM_CONFIG, jsMaxWork: NO_JS });
+const wasmTiny = createGemm({ ...DEFAULT_GEMM_CONFIG, jsMaxWork: NO_JS, blocks: TINY_BLOCKS });
 const jsOnly = createGemm({ ...DEFAULT_GEMM_CONFIG, wasm: null });
 
 describe("gemm against the naive reference", () => {
@@ -255,8 +256,8 @@ describe("gemm edges and errors", () => {
     expect(() => gemm("float32", a, 0, 0, false, b, 0, 0, false, c, 0, 0, 1, 2, 3, 2, 0, 3)).toThrow(/rows/);
   });
 
-  it("small products take the JS path below JS_MAX_WORK and agree with wasm above it", () => {
-    expect(JS_MAX_WORK).toBeGreaterThan(0);
+  it("products at the JS_MAX_WORK threshold give the same bits on both paths", () => {
+    expect(JS_MAX_WORK.float32).toBeGreaterThan(0);
     for (const d of DTYPES) {
       const t = makeCase(4, 4, 4, false, false);
       const { a, b } = inputs(d, t, 9);
@@ -271,14 +272,14 @@ describe("gemm edges and errors", () => {
 describe("gemm with relaxed-SIMD FMA (optional)", () => {
   it("fma: true without relaxed SIMD falls back to the exact module", () => {
     if (relaxedSimdAvailable()) return; // started with the flag: nothing to fall back from
-    const g = createGemm({ ...DEFAULT_GEMM_CONFIG, fma: true, jsMaxWork: 0 });
+    const g = createGemm({ ...DEFAULT_GEMM_CONFIG, fma: true, jsMaxWork: NO_JS });
     for (const d of DTYPES) checkCase(g, d, makeCase(17, 63, 65, false, true), 2);
   });
 
   it("with --experimental-wasm-relaxed-simd the FMA module is used and stays accurate", () => {
     const script = `
-      const g = new Function(${JSON.stringify(gemmSource({ ...DEFAULT_GEMM_CONFIG, fma: true, jsMaxWork: 0 }))})();
-      const plain = new Function(${JSON.stringify(gemmSource({ ...DEFAULT_GEMM_CONFIG, jsMaxWork: 0 }))})();
+      const g = new Function(${JSON.stringify(gemmSource({ ...DEFAULT_GEMM_CONFIG, fma: true, jsMaxWork: { float32: 0, float64: 0 } }))})();
+      const plain = new Function(${JSON.stringify(gemmSource({ ...DEFAULT_GEMM_CONFIG, jsMaxWork: { float32: 0, float64: 0 } }))})();
       const out = {};
       for (const d of ["float32", "float64"]) {
         const C = d === "float32" ? Float32Array : Float64Array, m = 67, k = 129, n = 45;
@@ -317,7 +318,7 @@ describe("gemm for worker threads", () => {
   });
 
   it("new Function(gemmSource())() computes the same bits, with its own wasm instance", () => {
-    for (const cfg of [DEFAULT_GEMM_CONFIG, { ...DEFAULT_GEMM_CONFIG, jsMaxWork: 0, blocks: TINY_BLOCKS }]) {
+    for (const cfg of [DEFAULT_GEMM_CONFIG, { ...DEFAULT_GEMM_CONFIG, jsMaxWork: NO_JS, blocks: TINY_BLOCKS }]) {
       const g = new Function(gemmSource(cfg))() as GemmFn;
       for (const d of DTYPES) {
         for (const [m, k, n] of [[2, 2, 2], [17, 63, 65], [70, 40, 33]] as const) {

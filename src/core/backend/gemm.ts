@@ -64,14 +64,19 @@ export interface GemmConfig {
   readonly tiles: { readonly [D in GemmDtype]: { readonly mr: number; readonly nr: number } };
   readonly blocks: { readonly [D in GemmDtype]: GemmBlocks };
   /** Products with m·k·n at most this run in plain JS (see JS_MAX_WORK). */
-  readonly jsMaxWork: number;
+  readonly jsMaxWork: { readonly [D in GemmDtype]: number };
 }
 
 /**
- * Largest m·k·n done in plain JS even when wasm SIMD is available. Measured with
- * `npx tsx bench/gemm.ts --crossover` (Node 20, this machine, one thread): TODO.
+ * Largest m·k·n done in plain JS even when wasm SIMD is available: below it the wasm path's
+ * fixed cost (staging, two packs, write-back: ≈0.25 µs float32, ≈0.4 µs float64) exceeds the
+ * arithmetic. Measured with `npx tsx bench/gemm.ts --crossover` (Node 20.20, 2-vCPU EPYC, one
+ * thread, 12 shapes per size incl. 1×k×n, m×k×1, m×1×n, both layouts): float32 JS wins at
+ * m·k·n ≤ 125 (e.g. 5³: 0.19 vs 0.29 µs) and loses from ≈250 on (6·6·7: 0.42 vs 0.31 µs);
+ * float64 JS wins up to ≈256 (1·16·16: 0.22 vs 0.53 µs) and mostly loses from ≈500 (23·23·1:
+ * 0.95 vs 0.81 µs). Both paths give the same bits, so the choice only affects speed.
  */
-export const JS_MAX_WORK = 4096;
+export const JS_MAX_WORK: { readonly [D in GemmDtype]: number } = { float32: 192, float64: 384 };
 
 /** Block sizes (see TOOLCHAIN.md: KC = 256, MC = 240 measured best for the f32 4×8 tile). */
 export const GEMM_BLOCKS: GemmConfig["blocks"] = {
@@ -349,7 +354,7 @@ export function createGemm(cfg: GemmConfig): GemmFn {
       batch = 1;
     }
     if (kernels === undefined) kernels = instantiate();
-    if (kernels !== null && m * k * n > cfg.jsMaxWork) {
+    if (kernels !== null && m * k * n > cfg.jsMaxWork[dtype]) {
       wasmGemm(kernels, dtype, a, aOff, aStride, transA, b, bOff, bStride, transB, c, cOff, cStride,
         batch, m, k, n, rowStart, rowEnd);
       return;
