@@ -1,6 +1,7 @@
 // definePrimitive and the rule helpers. A primitive is one typed object holding every rule a
 // transform needs; symbolic zeros (null tangents/cotangents) are handled here, never in rules.
 import type { Aval } from "./trace.js";
+import type { DType } from "./dtype.js";
 import { bind } from "./trace.js";
 import type { Tensor } from "./tensor.js";
 import * as ops from "./ops.js";
@@ -40,6 +41,8 @@ export interface Primitive<P = any> {
   readonly transpose?: TransposeRule<P>;
   /** Higher-order primitives keep sub-programs or functions in params; printed specially. */
   readonly higherOrder?: boolean;
+  /** Elementwise primitives: the scalar expression over a0, a1, … (what jit fuses). */
+  readonly expr?: (dtypes: DType[], params: P) => string;
 }
 
 type Def<N extends string, P> = {
@@ -49,6 +52,7 @@ type Def<N extends string, P> = {
   batch: BatchRule<P>;
   transpose?: TransposeRule<P>;
   higherOrder?: boolean;
+  expr?: (dtypes: DType[], params: P) => string;
 } & ({ jvp: JvpRule<P> } | { notDifferentiable: true });
 
 /** A primitive with its literal name in the type (the primitive table is keyed by it). */

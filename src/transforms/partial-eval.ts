@@ -39,6 +39,13 @@ export function definePartialEval(prim: Primitive, rule: PartialEvalRule): void 
 }
 
 export class PETrace extends Trace {
+  /** Dynamic (jit/makeJaxpr) traces stage every primitive, even on known values (omnistaging). */
+  constructor(
+    main: MainTrace,
+    readonly stageAll = false,
+  ) {
+    super(main);
+  }
   pure(x: Tensor): PETracer {
     return new PETracer(this, x, x, null);
   }
@@ -48,6 +55,7 @@ export class PETrace extends Trace {
   }
   processPrimitive(prim: Primitive, tracers: Tracer[], params: any): Tensor[] {
     const ts = tracers as PETracer[];
+    if (this.stageAll) return this.stage(prim, ts, params);
     if (ts.every((t) => t.known !== null)) return bind(prim, ts.map((t) => t.known!), params);
     const rule = peRules.get(prim);
     if (rule) return rule(this, ts, params);
@@ -143,7 +151,7 @@ export function stageFlat(f: (xs: Tensor[]) => Tensor[], avals: readonly Aval[],
     const [j, consts] = tracersToJaxpr(main, ins, outs);
     return [j, consts, outs] as [Jaxpr, Tensor[], Tensor[]];
   };
-  return dynamic ? withDynamicMain(name, (m) => new PETrace(m), run) : withMain(name, (m) => new PETrace(m), run);
+  return dynamic ? withDynamicMain(name, (m) => new PETrace(m, true), run) : withMain(name, (m) => new PETrace(m), run);
 }
 
 export const isConcrete = (t: Tensor) => !(t instanceof Tracer);

@@ -8,8 +8,17 @@ export interface StridedInput {
   strides: readonly number[];
 }
 
-/** An expression over inputs `a0, a1, …` (JS numbers) giving the output element. */
+/**
+ * An expression over inputs `a0, a1, …` (JS numbers) giving the output element. Fused kernels
+ * put statements first, one per line (`const t0 = …;`), and the result expression last.
+ */
 export type ScalarExpr = string;
+
+/** [statements, result expression] of a possibly multi-line scalar expression. */
+function splitExpr(expr: ScalarExpr): [string, string] {
+  const i = expr.lastIndexOf("\n");
+  return i < 0 ? ["", expr] : [expr.slice(0, i), expr.slice(i + 1)];
+}
 
 type FlatKernel = (out: TypedArray, ins: TypedArray[], start: number, end: number) => void;
 type StridedKernel = (
@@ -38,8 +47,9 @@ function flatKernel(expr: ScalarExpr, pattern: string): FlatKernel {
         load.push(`const a${i} = v${i}[i];`);
       }
     }
+    const [stmts, result] = splitExpr(expr);
     const src = `${pre.join("\n")}
-for (let i = start; i < end; i++) { ${load.join(" ")} out[i] = ${expr}; }`;
+for (let i = start; i < end; i++) { ${load.join(" ")} ${stmts} out[i] = ${result}; }`;
     k = new Function("out", "ins", "start", "end", src) as FlatKernel;
     flatCache.set(key, k);
   }
@@ -60,7 +70,8 @@ function stridedKernel(expr: ScalarExpr, nIn: number, nd: number): StridedKernel
       lines.push(`  { const c = rem % shape[${d}]; rem = (rem - c) / shape[${d}]; ${Array.from({ length: nIn }, (_, i) => `o${i} += c * strides[${i * nd + d}];`).join(" ")} }`);
     }
     lines.push(`  let p = r * inner;`);
-    lines.push(`  for (let j = 0; j < inner; j++, p++) { ${Array.from({ length: nIn }, (_, i) => `const a${i} = v${i}[o${i} + j * s${i}];`).join(" ")} out[p] = ${expr}; }`);
+    const [stmts, result] = splitExpr(expr);
+    lines.push(`  for (let j = 0; j < inner; j++, p++) { ${Array.from({ length: nIn }, (_, i) => `const a${i} = v${i}[o${i} + j * s${i}];`).join(" ")} ${stmts} out[p] = ${result}; }`);
     lines.push(`}`);
     k = new Function("out", "ins", "strides", "shape", "rowStart", "rowEnd", lines.join("\n")) as StridedKernel;
     stridedCache.set(key, k);

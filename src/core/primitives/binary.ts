@@ -16,6 +16,7 @@ const ctFor = (ct: Tensor, x: TransposeArg): Tan => (x instanceof UndefPrimal ? 
 export const addP = definePrimitive({
   name: "add",
   shape: naryShape("add"),
+  expr: ([d]) => exprFor("add", { float: "a0 + a1", int32: "(a0 + a1) | 0", bool: "(a0 || a1) ? 1 : 0" }, d!),
   impl: binaryImpl("add", { float: "a0 + a1", int32: "(a0 + a1) | 0", bool: "(a0 || a1) ? 1 : 0" }),
   jvp: defJvp((g) => g, (g) => g),
   batch: vectorized,
@@ -25,6 +26,7 @@ export const addP = definePrimitive({
 export const subP = definePrimitive({
   name: "sub",
   shape: naryShape("sub"),
+  expr: ([d]) => exprFor("sub", { float: "a0 - a1", int32: "(a0 - a1) | 0" }, d!),
   impl: binaryImpl("sub", { float: "a0 - a1", int32: "(a0 - a1) | 0" }),
   jvp: defJvp((g) => g, (g) => ops.negative(g)),
   batch: vectorized,
@@ -34,6 +36,7 @@ export const subP = definePrimitive({
 export const mulP = definePrimitive({
   name: "mul",
   shape: naryShape("mul"),
+  expr: ([d]) => exprFor("mul", { float: "a0 * a1", int32: "Math.imul(a0, a1)", bool: "(a0 && a1) ? 1 : 0" }, d!),
   impl: binaryImpl("mul", { float: "a0 * a1", int32: "Math.imul(a0, a1)", bool: "(a0 && a1) ? 1 : 0" }),
   jvp: defJvp((g, [, y]) => ops.mul(g, y!), (g, [x]) => ops.mul(x!, g)),
   batch: vectorized,
@@ -46,6 +49,7 @@ export const mulP = definePrimitive({
 export const divP = definePrimitive({
   name: "div",
   shape: naryShape("div"),
+  expr: ([d]) => exprFor("div", { float: "a0 / a1", int32: "(a1 === 0 ? 0 : Math.floor(a0 / a1)) | 0" }, d!),
   impl: binaryImpl("div", { float: "a0 / a1", int32: "(a1 === 0 ? 0 : Math.floor(a0 / a1)) | 0" }),
   jvp: defJvp((g, [, y]) => ops.div(g, y!), (g, [, y], out) => ops.negative(ops.mul(g, ops.div(out, y!)))),
   batch: vectorized,
@@ -55,6 +59,7 @@ export const divP = definePrimitive({
 export const powP = definePrimitive({
   name: "pow",
   shape: naryShape("pow"),
+  expr: ([d]) => exprFor("pow", { float: "Math.pow(a0, a1)", int32: "Math.pow(a0, a1) | 0" }, d!),
   impl: binaryImpl("pow", { float: "Math.pow(a0, a1)", int32: "Math.pow(a0, a1) | 0" }),
   jvp: defJvp(
     (g, [x, y]) => ops.mul(g, ops.where(ops.equal(y!, 0), 0, ops.mul(y!, ops.power(x!, ops.sub(y!, 1))))),
@@ -70,6 +75,7 @@ const winMask = (x: Tensor, y: Tensor, gt: boolean) =>
 export const maxP = definePrimitive({
   name: "max",
   shape: naryShape("max"),
+  expr: ([d]) => exprFor("max", { float: "(a0 > a1 || a0 !== a0 ? a0 : a1)", int32: "(a0 > a1 ? a0 : a1)", bool: "(a0 || a1) ? 1 : 0" }, d!),
   impl: binaryImpl("max", { float: "(a0 > a1 || a0 !== a0 ? a0 : a1)", int32: "(a0 > a1 ? a0 : a1)", bool: "(a0 || a1) ? 1 : 0" }),
   jvp: defJvp((g, [x, y]) => ops.mul(g, winMask(x!, y!, true)), (g, [x, y]) => ops.mul(g, winMask(y!, x!, true))),
   batch: vectorized,
@@ -78,6 +84,7 @@ export const maxP = definePrimitive({
 export const minP = definePrimitive({
   name: "min",
   shape: naryShape("min"),
+  expr: ([d]) => exprFor("min", { float: "(a0 < a1 || a0 !== a0 ? a0 : a1)", int32: "(a0 < a1 ? a0 : a1)", bool: "(a0 && a1) ? 1 : 0" }, d!),
   impl: binaryImpl("min", { float: "(a0 < a1 || a0 !== a0 ? a0 : a1)", int32: "(a0 < a1 ? a0 : a1)", bool: "(a0 && a1) ? 1 : 0" }),
   jvp: defJvp((g, [x, y]) => ops.mul(g, winMask(x!, y!, false)), (g, [x, y]) => ops.mul(g, winMask(y!, x!, false))),
   batch: vectorized,
@@ -90,6 +97,7 @@ function boolBinary<N extends string>(name: N, expr: string, types: (keyof ExprT
   return definePrimitive<N, {}>({
     name,
     shape: naryShape(name, "bool"),
+    expr: ([d]) => exprFor(name, table, d!),
     impl: ([a, b]) => [mapKernel(exprFor(name, table, a!.dtype), [a!, b!], "bool")],
     jvp: zeroJvp(),
     batch: vectorized,
@@ -111,6 +119,7 @@ export const selectP = definePrimitive({
     const [o] = naryShape("where")([a!, b!]);
     return [{ shape: broadcastShapes("where", p!.shape, o!.shape), dtype: o!.dtype }];
   },
+  expr: () => "(a0 ? a1 : a2)",
   impl: ([p, a, b]) => [mapKernel("(a0 ? a1 : a2)", [p!, a!, b!], a!.dtype)],
   jvp: (primals, [, ta, tb], params, self) => {
     const [p, a, b] = primals as [Tensor, Tensor, Tensor];

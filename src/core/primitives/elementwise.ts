@@ -14,6 +14,7 @@ function unary<N extends string>(name: N, table: ExprTable, jvp: UnaryJvp | "zer
   return definePrimitive<N, {}>({
     name,
     shape: naryShape(name),
+    expr: ([d]) => exprFor(name, table, d!),
     impl: ([x]) => [mapKernel(exprFor(name, table, x!.dtype), [x!], x!.dtype)],
     jvp: jvp === "zero" ? zeroJvp() : defJvp((g, [x], y) => jvp(g, x!, y)),
     batch: vectorized,
@@ -24,6 +25,7 @@ function unary<N extends string>(name: N, table: ExprTable, jvp: UnaryJvp | "zer
 export const negP = definePrimitive({
   name: "neg",
   shape: naryShape("neg"),
+  expr: ([d]) => exprFor("neg", { float: "-a0", int32: "(-a0)|0" }, d!),
   impl: ([x]) => [mapKernel(exprFor("neg", { float: "-a0", int32: "(-a0)|0" }, x!.dtype), [x!], x!.dtype)],
   jvp: linearJvp(),
   batch: vectorized,
@@ -75,6 +77,7 @@ function predicate<N extends string>(name: N, table: ExprTable) {
   return definePrimitive<N, {}>({
     name,
     shape: naryShape(name, "bool"),
+    expr: ([d]) => exprFor(name, table, d!),
     impl: ([x]) => [mapKernel(exprFor(name, table, x!.dtype), [x!], "bool")],
     jvp: zeroJvp(),
     batch: vectorized,
@@ -104,6 +107,7 @@ const isF = (d: DType) => d === "float32" || d === "float64";
 export const convertP = definePrimitive<"convert", { dtype: DType }>({
   name: "convert",
   shape: ([x], { dtype }) => [{ shape: x!.shape, dtype }],
+  expr: (_d, { dtype }) => convertExpr(dtype),
   impl: ([x], { dtype }) => [mapKernel(convertExpr(dtype), [x!], dtype)],
   jvp: ([x], [t], params, self) => [
     bind(self, [x!], params),
@@ -117,11 +121,13 @@ export const convertP = definePrimitive<"convert", { dtype: DType }>({
 export const stopGradientP = definePrimitive({
   name: "stop_gradient",
   shape: naryShape("stop_gradient"),
+  expr: () => "a0",
   impl: ([x]) => [mapKernel("a0", [x!], x!.dtype)],
   jvp: zeroJvp(),
   batch: vectorized,
 });
 
+const unitExpr = (dtype: DType) => (dtype === "float32" ? "((a0 >>> 9) * 1.1920928955078125e-7)" : "((a0 >>> 0) * 2.3283064365386963e-10)");
 // random_unit: 32 random bits (int32) to a float in [0, 1)
 export const randomUnitP = definePrimitive<"random_unit", { dtype: DType }>({
   name: "random_unit",
@@ -129,9 +135,8 @@ export const randomUnitP = definePrimitive<"random_unit", { dtype: DType }>({
     if (x!.dtype !== "int32") throw fail(DTypeError, `random_unit: expects int32 bits, got ${x!.dtype}`);
     return [{ shape: x!.shape, dtype }];
   },
-  impl: ([x], { dtype }) => [
-    mapKernel(dtype === "float32" ? "((a0 >>> 9) * 1.1920928955078125e-7)" : "((a0 >>> 0) * 2.3283064365386963e-10)", [x!], dtype),
-  ],
+  expr: (_d, { dtype }) => unitExpr(dtype),
+  impl: ([x], { dtype }) => [mapKernel(unitExpr(dtype), [x!], dtype)],
   jvp: zeroJvp(),
   batch: vectorized,
 });
