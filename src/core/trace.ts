@@ -132,8 +132,37 @@ export function fullRaise(trace: Trace, x: Tensor): Tracer {
   return trace.pure(x);
 }
 
+/** One primitive application as an op interceptor sees it. */
+export interface OpCall {
+  /** The primitive's name ("mul", "dot_general", …). */
+  readonly name: string;
+  readonly inputs: readonly Tensor[];
+  /** Applies the primitive (same params) to `inputs` or to others of the same shapes and dtypes,
+   *  skipping the interceptor for this one application (nested applications still reach it). */
+  apply(inputs: readonly Tensor[]): Tensor[];
+}
+/** Sees every primitive application before it runs and returns its outputs (usually op.apply(op.inputs)). */
+export type OpInterceptor = (op: OpCall) => Tensor[];
+let interceptor: OpInterceptor | null = null;
+
+/**
+ * Installs `f` to see every primitive application (eager or traced), or removes it with null;
+ * returns the previous one. tapir/compat's GradientTape records the ops it watches this way,
+ * and installs it only while a tape is recording, so `bind` pays nothing otherwise.
+ */
+export function setOpInterceptor(f: OpInterceptor | null): OpInterceptor | null {
+  const prev = interceptor;
+  interceptor = f;
+  return prev;
+}
+
 /** Applies a primitive under the current traces; returns its outputs. */
 export function bind(prim: Primitive, args: readonly Tensor[], params: any): Tensor[] {
+  if (interceptor !== null) return interceptor({ name: prim.name, inputs: args, apply: (xs) => dispatch(prim, xs, params) });
+  return dispatch(prim, args, params);
+}
+
+function dispatch(prim: Primitive, args: readonly Tensor[], params: any): Tensor[] {
   const top = findTopMain(args);
   if (top === null) return prim.impl(args as Tensor[], params);
   const trace = top.trace;
