@@ -1,7 +1,8 @@
 // tapir: JAX-style automatic differentiation for TypeScript. The functional entry point.
 import "./core/ops.js";
 export { Tensor, tidy } from "./core/tensor.js";
-export type { ArrayLike, IndexSpec, NestedArray } from "./core/tensor.js";
+export { toTensorSymbol } from "./core/tensor.js";
+export type { ArrayLike, IndexSpec, NestedArray, TensorConvertible } from "./core/tensor.js";
 export type { DType } from "./core/dtype.js";
 export {
   ShapeError,
@@ -28,3 +29,5 @@ export { customJvp, customVjp, checkpoint, stopGradient } from "./transforms/cus
 export type { GradOptions } from "./transforms/vjp.js";
 export { setOpInterceptor } from "./core/trace.js";
 export type { OpCall, OpInterceptor } from "./core/trace.js";
+export { jit, makeJaxpr } from "./transforms/jit.js";
+export type { JitOptions } from "./transforms/jit.js";

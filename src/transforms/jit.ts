@@ -1,0 +1,253 @@
+// jit: stage a function into the IR once per input signature, optimise it and run it as a
+// compiled step list. The staged call is the higher-order primitive jit_call, whose rules
+// (jvp, batching, partial evaluation, transpose) transform the traced jaxpr and jit again.
+import { ClosedJaxpr, Jaxpr, Lit, Var, type Eqn } from "../core/ir.js";
+import { definePrimitive, type Primitive } from "../core/primitive.js";
+import { SHORT } from "../core/dtype.js";
+import { ValueError, fail } from "../core/errors.js";
+import { Tensor } from "../core/tensor.js";
+import { bind, type Aval } from "../core/trace.js";
+import { flatten, unflatten, treeDefString, type TreeDef } from "../core/tree.js";
+import * as ops from "../core/ops.js";
+import { flattenToTensors } from "./args.js";
+import { definePartialEval, stageFlat, type PETracer } from "./partial-eval.js";
+import { closeOver, defineEqnPartialEval, jvpJaxpr, partialEvalJaxpr, transposeJaxpr, vmapJaxpr } from "./jaxpr-transforms.js";
+import { optimize } from "./passes.js";
+import { FlatFn } from "./vjp.js";
+
+// ---------------------------------------------------------------- the compiled program
+
+/** One equation of the compiled program: slots in, slots out, slots to free after. */
+interface Step {
+  prim: Primitive;
+  params: any;
+  ins: (number | Lit)[];
+  outs: number[];
+  free: number[];
+}
+
+/**
+ * An optimised jaxpr as a flat step list over numbered slots. Intermediates are disposed right
+ * after their last use, so their buffers go back to the arena and the next call reuses them.
+ */
+export class Executable {
+  readonly optimized: ClosedJaxpr;
+  private steps: Step[] = [];
+  private nSlots = 0;
+  private constSlots: number[] = [];
+  private inSlots: number[] = [];
+  private outAtoms: (number | Lit)[] = [];
+  constructor(cj: ClosedJaxpr) {
+    this.optimized = optimize(cj);
+    const j = this.optimized.jaxpr;
+    const slot = new Map<Var, number>();
+    const slotOf = (v: Var) => {
+      let s = slot.get(v);
+      if (s === undefined) slot.set(v, (s = this.nSlots++));
+      return s;
+    };
+    this.constSlots = j.constvars.map(slotOf);
+    this.inSlots = j.invars.map(slotOf);
+    const pinned = new Set<Var>([...j.constvars, ...j.invars, ...j.outs.filter((a): a is Var => a instanceof Var)]);
+    const last = new Map<Var, number>();
+    j.eqns.forEach((e, i) => e.inputs.forEach((a) => a instanceof Var && last.set(a, i)));
+    this.steps = j.eqns.map((e, i) => ({
+      prim: e.prim,
+      params: e.params,
+      ins: e.inputs.map((a) => (a instanceof Lit ? a : slotOf(a))),
+      outs: e.outs.map(slotOf),
+      free: [...new Set(e.inputs.filter((a): a is Var => a instanceof Var && last.get(a) === i && !pinned.has(a)))].map(slotOf),
+    }));
+    // outputs nobody reads are freed right away too
+    for (const [i, e] of j.eqns.entries()) {
+      for (const v of e.outs) if (!last.has(v) && !pinned.has(v)) this.steps[i]!.free.push(slotOf(v));
+    }
+    this.outAtoms = j.outs.map((a) => (a instanceof Lit ? a : slotOf(a)));
+  }
+
+  run(args: readonly Tensor[]): Tensor[] {
+    const env = new Array<Tensor | undefined>(this.nSlots);
+    const consts = this.optimized.consts;
+    for (let i = 0; i < this.constSlots.length; i++) env[this.constSlots[i]!] = consts[i];
+    for (let i = 0; i < this.inSlots.length; i++) env[this.inSlots[i]!] = args[i];
+    const read = (a: number | Lit) => (typeof a === "number" ? env[a]! : a.tensor());
+    for (const s of this.steps) {
+      const outs = s.prim.impl(s.ins.map(read), s.params);
+      for (let k = 0; k < s.outs.length; k++) env[s.outs[k]!] = outs[k];
+      for (const f of s.free) {
+        env[f]!.dispose();
+        env[f] = undefined;
+      }
+    }
+    return this.outAtoms.map(read);
+  }
+}
+
+const executables = new WeakMap<ClosedJaxpr, Executable>();
+export function compiled(cj: ClosedJaxpr): Executable {
+  let e = executables.get(cj);
+  if (!e) executables.set(cj, (e = new Executable(cj)));
+  return e;
+}
+
+// ---------------------------------------------------------------- jit_call
+
+type JitParams = { jaxpr: ClosedJaxpr; name: string };
+const jitOf = (jaxpr: ClosedJaxpr, name: string): JitParams => ({ jaxpr, name });
+const avalsOf = (j: ClosedJaxpr): Aval[] => j.jaxpr.outs.map((a) => a.aval);
+
+// a call of a staged function: evaluated compiled; transformed by transforming its jaxpr
+export const jitCallP: Primitive<JitParams> = definePrimitive<"jit_call", JitParams>({
+  name: "jit_call",
+  shape: (_a, p) => avalsOf(p.jaxpr),
+  impl: (args, p) => compiled(p.jaxpr).run(args),
+  jvp: (primals, tangents, p) => {
+    const nz = tangents.map((t) => t !== null);
+    const j = jvpJaxpr(p.jaxpr, nz);
+    const outs = bind(jitCallP, [...primals, ...(tangents.filter((t) => t !== null) as Tensor[])], jitOf(j, `jvp(${p.name})`));
+    const n = p.jaxpr.jaxpr.outs.length;
+    return [outs.slice(0, n), outs.slice(n)];
+  },
+  batch: (args, dims, p, size) => {
+    const j = vmapJaxpr(p.jaxpr, dims, size);
+    const outs = bind(jitCallP, args, jitOf(j, `vmap(${p.name})`));
+    return [outs, outs.map(() => 0)];
+  },
+  transpose: (cts, args, p) => {
+    const linear = args.map((a) => !(a instanceof Tensor));
+    const j = transposeJaxpr(p.jaxpr, linear);
+    const outAvals = avalsOf(p.jaxpr);
+    const ctIns = cts.map((c, i) => c ?? ops.zeros(outAvals[i]!.shape, { dtype: outAvals[i]!.dtype }));
+    const res = bind(jitCallP, [...(args.filter((a) => a instanceof Tensor) as Tensor[]), ...ctIns], jitOf(j, `transpose(${p.name})`));
+    let k = 0;
+    return linear.map((l) => (l ? res[k++]! : null));
+  },
+  higherOrder: true,
+});
+
+/** Linearize through a jit_call: the known part runs now (compiled), the unknown part is staged. */
+definePartialEval(jitCallP, (trace, tracers, p) => {
+  const unknowns = tracers.map((t) => t.known === null);
+  const pj = partialEvalJaxpr(p.jaxpr, unknowns);
+  const knownIns = tracers.filter((t) => t.known !== null).map((t) => t.known!);
+  const knownOuts = bind(jitCallP, knownIns, jitOf(pj.known, `known(${p.name})`));
+  const nKnown = knownOuts.length - pj.nRes;
+  const res = knownOuts.slice(nKnown).map((r) => trace.pure(r));
+  const unk = trace.stage(jitCallP, [...res, ...tracers.filter((t) => t.known === null)], jitOf(pj.unknown, `unknown(${p.name})`));
+  let ki = 0;
+  let ui = 0;
+  return pj.outUnknown.map((u) => (u ? unk[ui++]! : knownOuts[ki++]!));
+});
+
+/** The same split for a jit_call equation inside a jaxpr. */
+defineEqnPartialEval(jitCallP, (e, unknownIns) => {
+  const p = e.params as JitParams;
+  const pj = partialEvalJaxpr(p.jaxpr, unknownIns);
+  const resVars = pj.known.jaxpr.outs.slice(pj.known.jaxpr.outs.length - pj.nRes).map((a) => new Var(a.aval));
+  const knownOuts = e.outs.filter((_, i) => !pj.outUnknown[i]);
+  const unknownOuts = e.outs.filter((_, i) => pj.outUnknown[i]);
+  const knownEqn: Eqn = { prim: jitCallP, inputs: e.inputs.filter((_, i) => !unknownIns[i]), params: jitOf(pj.known, `known(${p.name})`), outs: [...knownOuts, ...resVars] };
+  const unknownEqn: Eqn = { prim: jitCallP, inputs: [...resVars, ...e.inputs.filter((_, i) => unknownIns[i])], params: jitOf(pj.unknown, `unknown(${p.name})`), outs: unknownOuts };
+  return { knownEqns: [knownEqn], unknownEqns: [unknownEqn], outUnknown: pj.outUnknown };
+});
+
+// ---------------------------------------------------------------- jit
+
+let logCompilesOn = false;
+let cacheSize = 64;
+/** Print every trace of a jitted function with the reason it missed the cache. */
+export function logCompiles(on = true): void {
+  logCompilesOn = on;
+}
+/** Entries kept per jitted function (least recently used are dropped). */
+export function jitCacheSize(n?: number): number {
+  if (n !== undefined) {
+    if (!Number.isInteger(n) || n < 1) throw fail(ValueError, `config.jitCacheSize: n must be a positive integer, got ${n}.`);
+    cacheSize = n;
+  }
+  return cacheSize;
+}
+
+const staticIds = new WeakMap<object, number>();
+let nextStatic = 0;
+function staticKey(v: unknown): string {
+  if (typeof v === "function" || (typeof v === "object" && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) !== Object.prototype)) {
+    let id = staticIds.get(v as object);
+    if (id === undefined) staticIds.set(v as object, (id = nextStatic++));
+    return `#${id}`;
+  }
+  if (v instanceof Tensor) throw fail(ValueError, "jit: a Tensor cannot be a static argument (its value is not hashable); pass it as a traced argument.");
+  return JSON.stringify(v, (_k, x) => (typeof x === "function" ? `#fn` : x)) ?? "undefined";
+}
+
+interface Signature {
+  statics: string[];
+  tree: string;
+  avals: string[];
+}
+const sigKey = (s: Signature) => `${s.statics.join("|")}#${s.tree}#${s.avals.join(",")}`;
+const avalStr = (t: Tensor) => `${SHORT[t.dtype]}[${t.shape.join(",")}]`;
+
+function missReason(prev: Signature | undefined, cur: Signature): string {
+  if (!prev) return "first call";
+  const diffs: string[] = [];
+  cur.statics.forEach((s, i) => s !== prev.statics[i] && diffs.push(`static argument ${i} changed from ${prev.statics[i]} to ${s}`));
+  if (cur.tree !== prev.tree) diffs.push(`argument structure changed from ${prev.tree} to ${cur.tree}`);
+  else cur.avals.forEach((a, i) => a !== prev.avals[i] && diffs.push(`leaf ${i} changed from ${prev.avals[i]} to ${a}`));
+  return diffs.join("; ") || "evicted from the cache";
+}
+
+interface Entry {
+  jaxpr: ClosedJaxpr;
+  hoisted: Tensor[];
+  outTree: TreeDef;
+}
+
+export interface JitOptions {
+  staticArgnums?: number | readonly number[];
+}
+
+/** jit(f): trace once per signature (structure, shapes, dtypes, static values), run compiled. */
+export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = {}): F {
+  const statics = opts.staticArgnums === undefined ? [] : typeof opts.staticArgnums === "number" ? [opts.staticArgnums] : [...opts.staticArgnums];
+  const cache = new Map<string, Entry>();
+  let lastSig: Signature | undefined;
+  const name = f.name || "fn";
+  const jitted = (...args: unknown[]) => {
+    for (const s of statics) {
+      if (!Number.isInteger(s) || s < 0 || s >= args.length) throw fail(ValueError, `jit: staticArgnums ${JSON.stringify(opts.staticArgnums)} out of range for ${args.length} argument(s).`);
+    }
+    const dyn = args.map((a, i) => (statics.includes(i) ? null : a));
+    const [leaves, inTree] = flattenToTensors("jit", dyn, "argument");
+    const sig: Signature = { statics: statics.map((i) => staticKey(args[i])), tree: treeDefString(inTree), avals: leaves.map(avalStr) };
+    const key = sigKey(sig);
+    let entry = cache.get(key);
+    if (entry) {
+      cache.delete(key);
+      cache.set(key, entry);
+    } else {
+      if (logCompilesOn) console.error(`[tapir] compiling ${name} for (${sig.avals.join(", ")}): ${missReason(lastSig, sig)}`);
+      const ff = new FlatFn("jit", (...d: unknown[]) => f(...d.map((x, i) => (statics.includes(i) ? args[i] : x))), inTree, false);
+      const [cj, hoisted] = closeOver(ff.call, leaves.map((l) => ({ shape: l.shape, dtype: l.dtype })), `jit(${name})`, true);
+      entry = { jaxpr: cj, hoisted, outTree: ff.outTree! };
+      cache.set(key, entry);
+      if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+    }
+    lastSig = sig;
+    const outs = bind(jitCallP, [...entry.hoisted, ...leaves], jitOf(entry.jaxpr, name));
+    return unflatten(entry.outTree, outs);
+  };
+  return jitted as F;
+}
+
+/** makeJaxpr(f)(...args): the traced IR of f at these arguments (printable with toString). */
+export function makeJaxpr(f: (...args: any[]) => unknown): (...args: unknown[]) => ClosedJaxpr {
+  return (...args) => {
+    const [leaves, inTree] = flattenToTensors("makeJaxpr", args, "argument");
+    const ff = new FlatFn("makeJaxpr", f, inTree, false);
+    const [j, consts] = stageFlat(ff.call, leaves.map((l) => ({ shape: l.shape, dtype: l.dtype })), "makeJaxpr", true);
+    return new ClosedJaxpr(j, consts);
+  };
+}
+
+export { Jaxpr, ClosedJaxpr, flatten, type PETracer };
