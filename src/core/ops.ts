@@ -4,7 +4,7 @@
 import { dtypeOfArray, isDType, isFloat, promote, type DType, type TypedArray } from "./dtype.js";
 import { AxisError, DTypeError, ShapeError, ValueError, fail } from "./errors.js";
 import { broadcastShapes, fmtShape, isPermutation, normAxes, normAxis, shapeEq, sizeOf } from "./shape.js";
-import { Tensor, copyOfArray, emptyTensor, fromData, installTensorOps, scalarTensor, type ArrayLike, type IndexSpec } from "./tensor.js";
+import { Tensor, copyOfArray, emptyTensor, fromData, installTensorOps, isTensorConvertible, scalarTensor, toTensorSymbol, type ArrayLike, type IndexSpec } from "./tensor.js";
 import { bind1, toConcrete } from "./trace.js";
 import { formatTensor } from "./format.js";
 import * as ew from "./primitives/elementwise.js";
@@ -60,6 +60,7 @@ export function array(x: ArrayLike, opts: DTypeOpt = {}): Tensor {
   checkDType("array", opts.dtype);
   const { dtype } = opts;
   if (x instanceof Tensor) return dtype && dtype !== x.dtype ? astype(x, dtype) : x;
+  if (isTensorConvertible(x)) return array(x[toTensorSymbol](), opts);
   if (typeof x === "number") return scalarTensor(x, dtype ?? "float32");
   if (typeof x === "boolean") return scalarTensor(x ? 1 : 0, dtype ?? "bool");
   if (ArrayBuffer.isView(x)) {

@@ -12,7 +12,19 @@ export class Storage {
 }
 
 /** Anything a tensor argument accepts. */
-export type ArrayLike = Tensor | number | boolean | TypedArray | NestedArray;
+export type ArrayLike = Tensor | number | boolean | TypedArray | NestedArray | TensorConvertible;
+
+/**
+ * Key of the conversion method of objects that stand for a tensor wherever one is taken (as
+ * TensorFlow's `__tf_tensor__`): tapir/compat's Variable converts to its current value this way.
+ */
+export const toTensorSymbol: unique symbol = Symbol.for("tapir.toTensor");
+export interface TensorConvertible {
+  [toTensorSymbol](): Tensor;
+}
+export function isTensorConvertible(x: unknown): x is TensorConvertible {
+  return typeof x === "object" && x !== null && typeof (x as Partial<TensorConvertible>)[toTensorSymbol] === "function";
+}
 export interface NestedArray extends ReadonlyArray<number | boolean | NestedArray> {}
 
 export type IndexSpec = number | null | "..." | readonly [number | null, (number | null)?, (number | null)?];
