@@ -2,6 +2,7 @@
 import "./core/ops.js";
 export { Tensor, tidy } from "./core/tensor.js";
 export { toTensorSymbol } from "./core/tensor.js";
+export { setTensorPrinter } from "./core/format.js";
 export type { ArrayLike, IndexSpec, NestedArray, TensorConvertible } from "./core/tensor.js";
 export type { DType } from "./core/dtype.js";
 export {

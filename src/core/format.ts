@@ -38,9 +38,21 @@ export function formatBody(t: Tensor, fmt: (v: number) => string, indent: number
   return t.ndim === 0 ? strs[0]! : rec(0, 0);
 }
 
+/** Per-tensor printers: tapir/compat prints its tensors as TensorFlow does. */
+const printers = new WeakMap<Tensor, (t: Tensor) => string>();
+
+/** Makes `t.toString()` use `printer` (null: the default numpy-like print again); returns `t`. */
+export function setTensorPrinter(t: Tensor, printer: ((t: Tensor) => string) | null): Tensor {
+  if (printer) printers.set(t, printer);
+  else printers.delete(t);
+  return t;
+}
+
 export function formatTensor(t: Tensor): string {
   if (isTracer(t)) return `Traced<${t.dtype}${fmtShape(t.shape)}>`;
   if (t.isDisposed) return `Array(<disposed>, shape=${fmtShape(t.shape)}, dtype=${t.dtype})`;
+  const printer = printers.get(t);
+  if (printer) return printer(t);
   const body = formatBody(t, (v) => fmtNumber(v, t.dtype), 6);
   return `Array(${body}, dtype=${t.dtype})`;
 }
