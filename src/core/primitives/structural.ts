@@ -212,13 +212,18 @@ const splitAt = (shape: readonly number[], axis: number, width: number) => {
   const inner = sizeOf(shape.slice(axis + width));
   return [outer, inner] as const;
 };
-/** Batch dims of x and idx folded into one flat axis of x: idx' = idx + b·n. */
+/** The kernels' index rule (wrap once from the end, then clamp to [0, n-1]) applied ahead of time. */
+const normIndex = (idx: Tensor, n: number) => ops.clip(ops.where(ops.less(idx, 0), ops.add(idx, n), idx), 0, n - 1);
+/**
+ * Batch dims of x and idx folded into one flat axis of x: idx' = idx + b·n. Indices are
+ * normalised first, so a negative or out-of-range index stays inside its own example.
+ */
 function foldBatchIntoIndex(x: Tensor, dx: number, idx: Tensor, di: number, axis: number, n: number): [Tensor, Tensor] {
   const xt = ops.moveaxis(x, dx, axis); // [..axis, B, n, rest]
   const xs = [...xt.shape];
   const xf = ops.reshape(xt, [...xs.slice(0, axis), xs[axis]! * xs[axis + 1]!, ...xs.slice(axis + 2)]);
   const b = ops.reshape(ops.arange(idx.shape[di]!, { dtype: "int32" }), idx.shape.map((s, i) => (i === di ? s : 1)));
-  return [xf, ops.add(idx, ops.mul(b, n))];
+  return [xf, ops.add(normIndex(idx, n), ops.mul(b, n))];
 }
 // out[..., j, ...] = x[..., idx[j], ...] along `axis` (indices clamped); linear in x, transposed by scatter_add
 export const gatherP: Prim<"gather", GatherParams> = definePrimitive<"gather", GatherParams>({
@@ -274,7 +279,7 @@ export const scatterAddP: Prim<"scatter_add", ScatterParams> = definePrimitive<"
     const uB = du === null ? ops.broadcastTo(ops.expandDims(u!, axis), [...u!.shape.slice(0, axis), size, ...u!.shape.slice(axis)]) : ops.moveaxis(u!, du!, axis);
     void perEx;
     const b = ops.reshape(ops.arange(size, { dtype: "int32" }), [size, ...idxF.shape.slice(1).map(() => 1)]);
-    const out = bind1(self, [uB, ops.add(idxF, ops.mul(b, n))], { axis, n: n * size });
+    const out = bind1(self, [uB, ops.add(normIndex(idxF, n), ops.mul(b, n))], { axis, n: n * size });
     return [[ops.reshape(out, [...out.shape.slice(0, axis), size, n, ...out.shape.slice(axis + 1)])], [axis]];
   },
   transpose: ([ct], [, idx], { axis }) => [ct ? bind1(gatherP, [ct, idx as Tensor], { axis }) : null, null],
