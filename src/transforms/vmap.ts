@@ -72,7 +72,7 @@ export function vmapFlat(
     });
     const outs = f(xs);
     const od = outDims(outs.length);
-    return outs.map((o, i) => moveBatchAxis(main, o, axisSize, od[i] ?? 0));
+    return outs.map((o, i) => moveBatchAxis(main, o, axisSize, od[i] === undefined ? 0 : od[i]!));
   });
 }
 
@@ -119,8 +119,9 @@ export function vmap(f: (...args: any[]) => unknown, spec: InAxes | VmapOptions 
     spec !== null && typeof spec === "object" && !Array.isArray(spec) && ("inAxes" in spec || "outAxes" in spec || "axisSize" in spec)
       ? (spec as VmapOptions)
       : { inAxes: spec as InAxes };
-  const inAxes = opts.inAxes ?? 0;
-  const outAxes = opts.outAxes ?? 0;
+  // null is a meaningful entry (not mapped), so only a missing option takes the default
+  const inAxes = opts.inAxes === undefined ? 0 : opts.inAxes;
+  const outAxes = opts.outAxes === undefined ? 0 : opts.outAxes;
   return (...args) => {
     if (Array.isArray(inAxes) && inAxes.length !== args.length) {
       throw fail(TreeError, `vmap: inAxes has ${inAxes.length} entries but the function was called with ${args.length} argument(s); give one entry per argument (or a single number for all).`);
