@@ -156,6 +156,26 @@ describe("gemm against the naive reference", () => {
       }
     });
 
+    it(`${d}: matrix–vector products (m = 1 or n = 1) over several chunks, splits and batches`, () => {
+      for (const [m, k, n] of [[1, 70000, 3], [9, 70000, 1], [1, 300, 1000], [1000, 300, 1], [1, 5000, 1], [2, 3, 1]] as const) {
+        for (const transA of [false, true]) for (const transB of [false, true]) {
+          checkCase(gemm, d, makeCase(m, k, n, transA, transB), m + k + n);
+        }
+      }
+      for (const transA of [false, true]) for (const transB of [false, true]) {
+        for (const [m, k, n] of [[1, 33, 40], [37, 33, 1], [1, 7, 1]] as const) {
+          checkCase(gemm, d, makeCase(m, k, n, transA, transB, { batch: 3, aStride: 0, cOff: 1, cStride: m * n + 2 }));
+          checkCase(gemm, d, makeCase(m, k, n, transA, transB, { batch: 3, bStride: 0, aOff: 2 }));
+          const t = makeCase(m, k, n, transA, transB, { batch: 2 });
+          const { a, b } = inputs(d, t, 3);
+          const whole = new (ctor(d))(cLen(t)), split = new (ctor(d))(cLen(t));
+          run(gemm, d, t, a, b, whole);
+          for (let r = 0; r < m; r += 5) run(gemm, d, t, a, b, split, r, Math.min(m, r + 5));
+          expectBitsEqual(split, whole, "gemv row split");
+        }
+      }
+    });
+
     it(`${d}: batches with broadcast (stride 0), offsets and gaps between C blocks`, () => {
       for (const g of [gemm, wasmAlways, wasmTiny, jsOnly]) {
         for (const [m, k, n] of [[3, 5, 7], [17, 33, 9], [40, 70, 30]] as const) {
@@ -321,7 +341,7 @@ describe("gemm for worker threads", () => {
     for (const cfg of [DEFAULT_GEMM_CONFIG, { ...DEFAULT_GEMM_CONFIG, jsMaxWork: NO_JS, blocks: TINY_BLOCKS }]) {
       const g = new Function(gemmSource(cfg))() as GemmFn;
       for (const d of DTYPES) {
-        for (const [m, k, n] of [[2, 2, 2], [17, 63, 65], [70, 40, 33]] as const) {
+        for (const [m, k, n] of [[2, 2, 2], [17, 63, 65], [70, 40, 33], [1, 50, 40], [40, 50, 1]] as const) {
           const t = makeCase(m, k, n, true, false, { batch: 2, bStride: 0 });
           checkCase(g, d, t, 5);
         }
