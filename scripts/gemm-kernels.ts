@@ -170,6 +170,122 @@ function macroFunc(dtype: keyof Tiles, fma: boolean, tiles: Tiles): Func {
   return f;
 }
 
+/**
+ * gemv_axpy_<dtype>(y, x, b, kLen, n, ldbB, first): y[0..n) (+)= Σ_p x[p]·b[p·ldb + 0..n), p in
+ * increasing order: a row vector times a matrix whose rows are contiguous. Vectorised along n,
+ * so every y[j] is the sequential sum. `first` zeroes y first.
+ */
+function gemvAxpyFunc(dtype: keyof Tiles): Func {
+  const L = lanesOf(dtype);
+  const es = L.bytes;
+  const f = new Func(`gemv_axpy_${dtype === "float32" ? "f32" : "f64"}`, [I32, I32, I32, I32, I32, I32, I32]);
+  const [y, x, b, kLen, n, ldbB, first] = [0, 1, 2, 3, 4, 5, 6];
+  const xs = f.local(V128);
+  const py = f.local(I32);
+  const pb = f.local(I32);
+  const cnt = f.local(I32);
+  const nv = f.local(I32);
+  const tail = f.local(I32);
+  f.get(first).if_().get(y).i32(0).get(n).i32(es).mul().memoryFill().end();
+  f.get(n).i32(Math.log2(L.lanes)).op(0x76 /* i32.shr_u */).set(nv);
+  f.get(n).get(nv).i32(L.lanes).mul().sub().set(tail);
+  countDown(f, kLen, () => {
+    f.get(x).loadSplat(es).set(xs);
+    f.get(y).set(py).get(b).set(pb).get(nv).set(cnt);
+    countDown(f, cnt, () => {
+      f.get(py).get(py).v128load().get(xs).get(pb).v128load().simd(L.mul).simd(L.add).v128store();
+      f.inc(py, 16).inc(pb, 16);
+    });
+    f.get(tail).set(cnt);
+    countDown(f, cnt, () => {
+      f.get(py).get(py).load(L.scalar).get(x).load(L.scalar).get(pb).load(L.scalar).op(L.smul).op(L.sadd).store(L.scalar);
+      f.inc(py, es).inc(pb, es);
+    });
+    f.inc(x, es).incBy(b, ldbB);
+  });
+  return f;
+}
+
+/**
+ * gemv_dot_<dtype>(y, a, ldaB, blocks, x, kLen, first): for 4·blocks rows of a (row stride ldaB),
+ * y[i] (+)= Σ_p a[i·lda + p]·x[p] in increasing p: a matrix with contiguous rows times a vector.
+ * Vectorised across rows: 4 rows × one vector of p are loaded and transposed in registers, so
+ * each lane still sums its row sequentially. Reads (and computes) whole blocks of 4 rows: the
+ * caller reserves the memory past the last row and ignores the extra outputs.
+ */
+function gemvDotFunc(dtype: keyof Tiles): Func {
+  const L = lanesOf(dtype);
+  const es = L.bytes;
+  const f = new Func(`gemv_dot_${dtype === "float32" ? "f32" : "f64"}`, [I32, I32, I32, I32, I32, I32, I32]);
+  const [y, a, ldaB, blocks, x, kLen, first] = [0, 1, 2, 3, 4, 5, 6];
+  const rowsPerBlock = 4;
+  const nacc = rowsPerBlock / L.lanes; // accumulators, L.lanes rows each
+  const acc = Array.from({ length: nacc }, () => f.local(V128));
+  const ld = Array.from({ length: rowsPerBlock }, () => f.local(V128));
+  const t = Array.from({ length: rowsPerBlock }, () => f.local(V128));
+  const xs = f.local(V128);
+  const row = Array.from({ length: rowsPerBlock }, () => f.local(I32));
+  const px = f.local(I32);
+  const cnt = f.local(I32);
+  const lanesLog = Math.log2(L.lanes);
+  const bytes = (lane: number, from: 0 | 1) => Array.from({ length: es }, (_, i) => from * 16 + lane * es + i);
+  countDown(f, blocks, () => {
+    acc.forEach((r, v) => {
+      f.get(first).if_().v128zero().set(r).else_().get(y).v128load(v * 16).set(r).end();
+    });
+    f.get(a).set(row[0]!);
+    for (let r = 1; r < rowsPerBlock; r++) f.get(row[r - 1]!).get(ldaB).add().set(row[r]!);
+    f.get(x).set(px).get(kLen).i32(lanesLog).op(0x76 /* i32.shr_u */).set(cnt);
+    countDown(f, cnt, () => {
+      // ld[r] = a[row r][p .. p+lanes); transpose each lanes×lanes block so that t[g·lanes + q]
+      // holds column p+q of rows g·lanes .. g·lanes+lanes.
+      ld.forEach((v, r) => f.get(row[r]!).v128load().set(v));
+      if (L.lanes === 4) {
+        for (const [dst, a0, a1, lo] of [[0, 0, 1, true], [1, 0, 1, false], [2, 2, 3, true], [3, 2, 3, false]] as const) {
+          // interleave pairs: lo → (r0 l0, r1 l0, r0 l1, r1 l1), hi → lanes 2, 3
+          const base = lo ? 0 : 2;
+          f.get(ld[a0]!).get(ld[a1]!).shuffle([...bytes(base, 0), ...bytes(base, 1), ...bytes(base + 1, 0), ...bytes(base + 1, 1)]).set(t[dst]!);
+        }
+        // columns: q0 = (t0 lo64, t2 lo64), q1 = (t0 hi64, t2 hi64), q2 = (t1 lo, t3 lo), q3 = (t1 hi, t3 hi)
+        const half = (h: number, from: 0 | 1) => Array.from({ length: 8 }, (_, i) => from * 16 + h * 8 + i);
+        for (const [dst, s0, s1, h] of [[0, 0, 2, 0], [1, 0, 2, 1], [2, 1, 3, 0], [3, 1, 3, 1]] as const) {
+          f.get(t[s0]!).get(t[s1]!).shuffle([...half(h, 0), ...half(h, 1)]).set(ld[dst]!);
+        }
+        for (let q = 0; q < 4; q++) {
+          f.get(acc[0]!).get(px).loadSplat(es, q * es).get(ld[q]!).simd(L.mul).simd(L.add).set(acc[0]!);
+        }
+      } else {
+        // f64: rows (0,1) and (2,3) form the two accumulators; column q of a pair = lane q of both.
+        for (let g = 0; g < nacc; g++) {
+          for (let q = 0; q < 2; q++) f.get(ld[2 * g]!).get(ld[2 * g + 1]!).shuffle([...bytes(q, 0), ...bytes(q, 1)]).set(t[2 * g + q]!);
+        }
+        for (let q = 0; q < 2; q++) {
+          f.get(px).loadSplat(es, q * es).set(xs);
+          for (let g = 0; g < nacc; g++) f.get(acc[g]!).get(xs).get(t[2 * g + q]!).simd(L.mul).simd(L.add).set(acc[g]!);
+        }
+      }
+      for (const r of row) f.inc(r, 16);
+      f.inc(px, 16);
+    });
+    // The last kLen mod lanes columns, one at a time.
+    f.get(kLen).i32(L.lanes - 1).op(0x71 /* i32.and */).set(cnt);
+    countDown(f, cnt, () => {
+      f.get(px).loadSplat(es).set(xs);
+      for (let g = 0; g < nacc; g++) {
+        f.get(row[g * L.lanes]!).load(L.scalar).splat(es);
+        for (let q = 1; q < L.lanes; q++) f.get(row[g * L.lanes + q]!).load(L.scalar).replaceLane(es, q);
+        f.set(t[0]!).get(acc[g]!).get(xs).get(t[0]!).simd(L.mul).simd(L.add).set(acc[g]!);
+      }
+      for (const r of row) f.inc(r, es);
+      f.inc(px, es);
+    });
+    acc.forEach((r, v) => f.get(y).get(r).v128store(v * 16));
+    f.inc(y, 16 * nacc);
+    f.get(a).get(ldaB).i32(rowsPerBlock).mul().add().set(a);
+  });
+  return f;
+}
+
 /** copy_rows(dst, src, rows, rowBytes, dstLdB, srcLdB): copies `rows` strided rows. */
 function copyRowsFunc(): Func {
   const f = new Func("copy_rows", [I32, I32, I32, I32, I32, I32]);
@@ -182,8 +298,8 @@ function copyRowsFunc(): Func {
 }
 
 /**
- * The module's functions: pack_<f32|f64>_<W> for W in {mr, nr}, macro_f32, macro_f64 and
- * copy_rows. With `fma` the macro-kernels use relaxed-SIMD fused multiply-add instead (a module
+ * The module's functions: pack_<f32|f64>_<W> for W in {mr, nr}, macro_<f32|f64>,
+ * gemv_axpy_<f32|f64>, gemv_dot_<f32|f64> and copy_rows. With `fma` the macro-kernels use relaxed-SIMD fused multiply-add instead (a module
  * that validates only where relaxed SIMD is enabled).
  */
 export function gemmFuncs(fma = false, tiles: Tiles = TILES): Func[] {
@@ -194,6 +310,15 @@ export function gemmFuncs(fma = false, tiles: Tiles = TILES): Func[] {
       packs.set(fn.name, fn);
     }
   }
-  return [...packs.values(), macroFunc("float32", fma, tiles), macroFunc("float64", fma, tiles), copyRowsFunc()];
+  return [
+    ...packs.values(),
+    macroFunc("float32", fma, tiles),
+    macroFunc("float64", fma, tiles),
+    gemvAxpyFunc("float32"),
+    gemvAxpyFunc("float64"),
+    gemvDotFunc("float32"),
+    gemvDotFunc("float64"),
+    copyRowsFunc(),
+  ];
 }
 

@@ -123,6 +123,15 @@ export class Func {
   loadSplat(bytes: 4 | 8, offset = 0): this {
     return this.simd(bytes === 4 ? 0x09 : 0x0a, ...uleb(alignOf(bytes)), ...uleb(offset));
   }
+  /** i8x16.shuffle: result byte i = (a ++ b)[lanes[i]] (0–15 from a, 16–31 from b). */
+  shuffle(lanes: number[]): this {
+    if (lanes.length !== 16) throw new RangeError("shuffle: 16 lane indices");
+    return this.simd(0x0d, ...lanes);
+  }
+  /** f32x4.splat (4) / f64x2.splat (8) of the scalar on the stack. */
+  splat(bytes: 4 | 8): this { return this.simd(bytes === 4 ? 0x13 : 0x14); }
+  /** f32x4.replace_lane / f64x2.replace_lane: (vector, scalar) → vector. */
+  replaceLane(bytes: 4 | 8, lane: number): this { return this.simd(bytes === 4 ? 0x20 : 0x22, lane); }
   /** memory.copy(dst, src, len) with the operands on the stack in that order. */
   memoryCopy(): this { return this.op(0xfc, ...uleb(10), 0x00, 0x00); }
   /** memory.fill(dst, byte, len). */
@@ -144,9 +153,11 @@ export interface Lanes {
   readonly mul: number;
   readonly madd: number; // relaxed-SIMD fused multiply-add (a*b + c)
   readonly scalar: typeof F32 | typeof F64;
+  readonly sadd: number; // scalar add and mul opcodes
+  readonly smul: number;
 }
-export const F32X4: Lanes = { bytes: 4, lanes: 4, add: 0xe4, mul: 0xe6, madd: 0x105, scalar: F32 };
-export const F64X2: Lanes = { bytes: 8, lanes: 2, add: 0xf0, mul: 0xf2, madd: 0x107, scalar: F64 };
+export const F32X4: Lanes = { bytes: 4, lanes: 4, add: 0xe4, mul: 0xe6, madd: 0x105, scalar: F32, sadd: 0x92, smul: 0x94 };
+export const F64X2: Lanes = { bytes: 8, lanes: 2, add: 0xf0, mul: 0xf2, madd: 0x107, scalar: F64, sadd: 0xa0, smul: 0xa2 };
 
 /** A module with one memory (exported as "mem") and exported functions, no imports. */
 export function assemble(funcs: Func[], memory: { min: number; max: number }): Uint8Array {

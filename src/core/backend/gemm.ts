@@ -99,6 +99,7 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     mem: WasmMemory;
     pack: { [D in GemmDtype]: { a: (...args: number[]) => void; b: (...args: number[]) => void } };
     macro: { [D in GemmDtype]: (...args: number[]) => void };
+    gemv: { [D in GemmDtype]: { axpy: (...args: number[]) => void; dot: (...args: number[]) => void } };
     copyRows: (...args: number[]) => void;
   }
   let kernels: Kernels | null | undefined; // undefined: not tried yet; null: unavailable
@@ -129,6 +130,10 @@ export function createGemm(cfg: GemmConfig): GemmFn {
         float64: { a: fn(`pack_f64_${t.float64.mr}`), b: fn(`pack_f64_${t.float64.nr}`) },
       },
       macro: { float32: fn("macro_f32"), float64: fn("macro_f64") },
+      gemv: {
+        float32: { axpy: fn("gemv_axpy_f32"), dot: fn("gemv_dot_f32") },
+        float64: { axpy: fn("gemv_axpy_f64"), dot: fn("gemv_dot_f64") },
+      },
       copyRows: fn("copy_rows"),
     };
   }
@@ -317,6 +322,65 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     }
   }
 
+  /**
+   * m = 1 or n = 1: a matrix–vector product without packing. With rows of the matrix contiguous
+   * along k (A for n = 1, Bᵀ for m = 1) the dot kernel transposes 4 rows at a time in registers;
+   * with rows contiguous along the output (B for m = 1, Aᵀ for n = 1) the axpy kernel adds
+   * x[p]·row p. Both keep every output the sequential sum in p. Works through the matrix in
+   * chunks of ≈256 KiB (L2). Returns false for a k too deep to stage 4 rows of.
+   */
+  function gemvGemm(
+    kr: Kernels, dtype: GemmDtype,
+    a: FloatArray, aOff: number, aStride: number, transA: boolean,
+    b: FloatArray, bOff: number, bStride: number, transB: boolean,
+    c: FloatArray, cOff: number, cStride: number,
+    batch: number, m: number, k: number, n: number, r0: number, r1: number,
+  ): boolean {
+    const es = dtype === "float32" ? 4 : 8;
+    const chunk = 262144 / es;
+    const al = 64 / es;
+    const kern = kr.gemv[dtype];
+    const viewOf = (): FloatArray => (dtype === "float32" ? v32 : v64);
+    if (n === 1 ? !transA || m === 1 : transB) {
+      if (k > 1048576) return false;
+      // y[i] = Σ_p mat[i, p]·vec[p] over rows [i0, i1) of mat (row stride k).
+      const rowsChunk = Math.max(4, Math.floor(chunk / k / 4) * 4);
+      const X = 0, Y = up(k, al), S = Y + up(rowsChunk + 4, al);
+      reserve(kr, (S + (rowsChunk + 4) * k) * es);
+      const view = viewOf();
+      for (let bi = 0; bi < batch; bi++) {
+        const aBase = aOff + bi * aStride, bBase = bOff + bi * bStride, cBase = cOff + bi * cStride;
+        const [mat, matBase, vec, vecBase, i0, i1] = n === 1 ? [a, aBase, b, bBase, r0, r1] : [b, bBase, a, aBase, 0, n];
+        (view as Float32Array).set((vec as Float32Array).subarray(vecBase, vecBase + k), X);
+        for (let i = i0; i < i1; i += rowsChunk) {
+          const rc = Math.min(rowsChunk, i1 - i);
+          (view as Float32Array).set((mat as Float32Array).subarray(matBase + i * k, matBase + (i + rc) * k), S);
+          kern.dot(Y * es, S * es, k * es, Math.ceil(rc / 4), X * es, k, 1);
+          (c as Float32Array).set((view as Float32Array).subarray(Y, Y + rc), cBase + i);
+        }
+      }
+      return true;
+    }
+    // y[j] = Σ_p vec[p]·mat[p, j0 + j] for j < cols (mat row stride ld).
+    const [cols, ld, j0] = n === 1 ? [r1 - r0, m, r0] : [n, n, 0];
+    const rowsChunk = Math.max(1, Math.floor(chunk / cols));
+    const X = 0, Y = up(k, al), S = Y + up(cols, al);
+    reserve(kr, (S + Math.min(rowsChunk, k) * cols) * es);
+    const view = viewOf();
+    for (let bi = 0; bi < batch; bi++) {
+      const aBase = aOff + bi * aStride, bBase = bOff + bi * bStride, cBase = cOff + bi * cStride;
+      const [mat, matBase, vec, vecBase] = n === 1 ? [a, aBase, b, bBase] : [b, bBase, a, aBase];
+      (view as Float32Array).set((vec as Float32Array).subarray(vecBase, vecBase + k), X);
+      for (let p = 0; p < k; p += rowsChunk) {
+        const pc = Math.min(rowsChunk, k - p);
+        stage(view, S, cols, mat, matBase + p * ld + j0, pc, cols, ld);
+        kern.axpy(Y * es, (X + p) * es, S * es, pc, cols, cols * es, p === 0 ? 1 : 0);
+      }
+      (c as Float32Array).set((view as Float32Array).subarray(Y, Y + cols), cBase + j0);
+    }
+    return true;
+  }
+
   function check(name: string, x: FloatArray, ctor: Float32ArrayConstructor | Float64ArrayConstructor,
     off: number, stride: number, batch: number, size: number): void {
     if (!(x instanceof ctor)) throw new TypeError(`gemm: ${name} must be a ${ctor.name}`);
@@ -355,6 +419,8 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     }
     if (kernels === undefined) kernels = instantiate();
     if (kernels !== null && m * k * n > cfg.jsMaxWork[dtype]) {
+      if ((m === 1 || n === 1) && gemvGemm(kernels, dtype, a, aOff, aStride, transA, b, bOff, bStride, transB,
+        c, cOff, cStride, batch, m, k, n, rowStart, rowEnd)) return;
       wasmGemm(kernels, dtype, a, aOff, aStride, transA, b, bOff, bStride, transB, c, cOff, cStride,
         batch, m, k, n, rowStart, rowEnd);
       return;
