@@ -32,3 +32,4 @@ export { setOpInterceptor } from "./core/trace.js";
 export type { OpCall, OpInterceptor } from "./core/trace.js";
 export { jit, makeJaxpr } from "./transforms/jit.js";
 export type { JitOptions } from "./transforms/jit.js";
+export * as lax from "./lax.js";

@@ -12,7 +12,7 @@ import { SHORT, type DType } from "./dtype.js";
 import { ShapeError, fail } from "./errors.js";
 import { shapeEq } from "./shape.js";
 import { Tensor, scalarTensor } from "./tensor.js";
-import { bind, type Aval } from "./trace.js";
+import { bind, currentLevel, type Aval } from "./trace.js";
 import type { Primitive } from "./primitive.js";
 
 export class Var {
@@ -135,7 +135,7 @@ function printJaxpr(j: Jaxpr, namer: Namer, indent: number): string {
 
 /**
  * Evaluates a jaxpr by binding each equation under the current traces (so it runs eagerly,
- * or is re-traced by any transform). Intermediates are disposed after their last use.
+ * or is re-traced by any transform). Concrete intermediates are disposed after their last use.
  */
 export function evalJaxpr(j: Jaxpr, consts: readonly Tensor[], args: readonly Tensor[]): Tensor[] {
   const env = new Map<Var, Tensor>();
@@ -144,13 +144,16 @@ export function evalJaxpr(j: Jaxpr, consts: readonly Tensor[], args: readonly Te
   const read = (a: Atom): Tensor => (a instanceof Lit ? a.tensor() : env.get(a)!);
   const lastUse = lastUses(j);
   const keep = new Set<Var>(j.outs.filter((a): a is Var => a instanceof Var));
+  // under a transform, values may be captured (as constants of a staged program, as primals
+  // of tracers), so intermediates are only freed when evaluating concretely
+  const free = currentLevel() === 0;
   for (let i = 0; i < j.eqns.length; i++) {
     const e = j.eqns[i]!;
     const outs = bind(e.prim, e.inputs.map(read), e.params);
     e.outs.forEach((v, k) => env.set(v, outs[k]!));
     // free what this equation was the last reader of (only values made inside this jaxpr)
     for (const a of e.inputs) {
-      if (a instanceof Var && lastUse.get(a) === i && !keep.has(a) && produced(j, a)) {
+      if (free && a instanceof Var && lastUse.get(a) === i && !keep.has(a) && produced(j, a)) {
         env.get(a)!.dispose();
         env.delete(a);
       }

@@ -166,6 +166,21 @@ export function shareStorage(t: Tensor, shape: Shape): Tensor {
   return new Tensor(shape, t.dtype, s);
 }
 
+/**
+ * Outputs as fresh tensor objects: any output that is one of `ins` (or repeats an earlier
+ * output) becomes a new handle on the same storage. Interpreters free intermediates by
+ * object, so a primitive's impl must never hand back an input object as an output.
+ */
+export function freshOutputs(outs: Tensor[], ins: readonly Tensor[]): Tensor[] {
+  const seen = new Set<Tensor>(ins);
+  return outs.map((o) => {
+    if (o._storage === null) return o;
+    if (seen.has(o)) return shareStorage(o, o.shape);
+    seen.add(o);
+    return o;
+  });
+}
+
 /** Scalar tensor of a JS number. */
 export function scalarTensor(x: number, dtype: DType): Tensor {
   const data = backend().alloc(dtype, 1);

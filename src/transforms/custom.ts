@@ -3,7 +3,7 @@
 import { ValueError, TreeError, fail } from "../core/errors.js";
 import { definePrimitive, linearJvp, UndefPrimal, type Primitive, type Tan } from "../core/primitive.js";
 import type { Tensor } from "../core/tensor.js";
-import { Tensor as TensorClass } from "../core/tensor.js";
+import { Tensor as TensorClass, freshOutputs } from "../core/tensor.js";
 import { bind, type Aval } from "../core/trace.js";
 import { flatten, map as treeMap, treeDefEqual, treeDefString, unflatten, type TreeDef } from "../core/tree.js";
 import * as ops from "../core/ops.js";
@@ -30,7 +30,7 @@ type CJParams = { fn: FlatF; jvp: (ps: Tensor[], ts: Tensor[]) => [Tensor[], Ten
 export const customJvpCallP: Primitive<CJParams> = definePrimitive<"custom_jvp_call", CJParams>({
   name: "custom_jvp_call",
   shape: (avals, p) => outAvals(p.fn, avals, "customJvp"),
-  impl: (args, p) => p.fn(args),
+  impl: (args, p) => freshOutputs(p.fn(args), args),
   jvp: (primals, tangents, p) => p.jvp(primals, zerosFor(tangents, primals)),
   batch: (args, dims, p, size) => {
     const inD = front(dims);
@@ -104,7 +104,7 @@ export const customLinP: Primitive<LinParams> = definePrimitive<"custom_lin", Li
 export const customVjpCallP: Primitive<CVParams> = definePrimitive<"custom_vjp_call", CVParams>({
   name: "custom_vjp_call",
   shape: (avals, p) => outAvals(p.fn, avals, "customVjp"),
-  impl: (args, p) => p.fn(args),
+  impl: (args, p) => freshOutputs(p.fn(args), args),
   jvp: (primals, tangents, p) => {
     const [outs, res] = p.fwd(primals);
     const touts = bind(customLinP, [...res, ...zerosFor(tangents, primals)], { bwd: p.bwd, nRes: res.length, outAvals: outs.map((o) => ({ shape: o.shape, dtype: o.dtype })) });
@@ -196,7 +196,7 @@ export const rematLinP: Primitive<RematLinParams> = definePrimitive<"remat_lin",
 export const checkpointCallP: Primitive<RematParams> = definePrimitive<"checkpoint", RematParams>({
   name: "checkpoint",
   shape: (avals, p) => outAvals(p.fn, avals, "checkpoint"),
-  impl: (args, p) => p.fn(args),
+  impl: (args, p) => freshOutputs(p.fn(args), args),
   jvp: (primals, tangents, p, self) => {
     const outs = bind(self, primals, p);
     const touts = bind(rematLinP, [...primals, ...zerosFor(tangents, primals)], { fn: p.fn, n: primals.length, outAvals: outs.map((o) => ({ shape: o.shape, dtype: o.dtype })) });

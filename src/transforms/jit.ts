@@ -5,7 +5,7 @@ import { ClosedJaxpr, Jaxpr, Lit, Var, type Eqn } from "../core/ir.js";
 import { definePrimitive, type Primitive } from "../core/primitive.js";
 import { SHORT } from "../core/dtype.js";
 import { ValueError, fail } from "../core/errors.js";
-import { Tensor } from "../core/tensor.js";
+import { Tensor, shareStorage } from "../core/tensor.js";
 import { bind, type Aval } from "../core/trace.js";
 import { flatten, unflatten, treeDefString, type TreeDef } from "../core/tree.js";
 import * as ops from "../core/ops.js";
@@ -37,6 +37,7 @@ export class Executable {
   private constSlots: number[] = [];
   private inSlots: number[] = [];
   private outAtoms: (number | Lit)[] = [];
+  private producedSlots = new Set<number>();
   constructor(cj: ClosedJaxpr) {
     this.optimized = optimize(cj);
     const j = this.optimized.jaxpr;
@@ -63,6 +64,7 @@ export class Executable {
       for (const v of e.outs) if (!last.has(v) && !pinned.has(v)) this.steps[i]!.free.push(slotOf(v));
     }
     this.outAtoms = j.outs.map((a) => (a instanceof Lit ? a : slotOf(a)));
+    for (const e of j.eqns) for (const v of e.outs) this.producedSlots.add(slotOf(v));
   }
 
   run(args: readonly Tensor[]): Tensor[] {
@@ -79,7 +81,17 @@ export class Executable {
         env[f] = undefined;
       }
     }
-    return this.outAtoms.map(read);
+    // outputs that are inputs, constants, literals or repeats get their own handle
+    const seen = new Set<number>();
+    return this.outAtoms.map((a) => {
+      if (typeof a !== "number") return shareStorage(a.tensor(), []);
+      const t = env[a]!;
+      if (this.producedSlots.has(a) && !seen.has(a)) {
+        seen.add(a);
+        return t;
+      }
+      return shareStorage(t, t.shape);
+    });
   }
 }
 
