@@ -21,7 +21,7 @@ export * as numpy from "./numpy.js";
 export * as nn from "./core/nn.js";
 export * as random from "./core/random.js";
 export * as tree from "./tree-api.js";
-export * as config from "./core/config.js";
+export * as config from "./config-api.js";
 export { grad, valueAndGrad, vjp, jvp, linearize, linearTranspose } from "./transforms/vjp.js";
 export { vmap } from "./transforms/vmap.js";
 export type { VmapOptions, InAxes } from "./transforms/vmap.js";
