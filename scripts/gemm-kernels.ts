@@ -29,6 +29,29 @@ function countDown(f: Func, c: number, body: () => void): void {
 }
 
 /**
+ * Transposes the lanes×lanes block held in vector locals v (v[r] = row r) in place: afterwards
+ * v[q] holds element q of every row. f32x4: two rounds of interleaving shuffles; f64x2: one.
+ */
+function transposeInPlace(f: Func, L: Lanes, v: number[], tmp: number[]): void {
+  const lane = (l: number, from: number): number[] => Array.from({ length: L.bytes }, (_, i) => from * 16 + l * L.bytes + i);
+  if (L.lanes === 4) {
+    // tmp0 = (r0[0] r1[0] r0[1] r1[1]), tmp1 = (r0[2] r1[2] r0[3] r1[3]), tmp2/tmp3 likewise for r2, r3
+    for (const [t, x, y, l] of [[0, 0, 1, 0], [1, 0, 1, 2], [2, 2, 3, 0], [3, 2, 3, 2]] as const) {
+      f.get(v[x]!).get(v[y]!).shuffle([...lane(l, 0), ...lane(l, 1), ...lane(l + 1, 0), ...lane(l + 1, 1)]).set(tmp[t]!);
+    }
+    // column q = 64-bit halves of tmp: (tmp0 lo, tmp2 lo), (tmp0 hi, tmp2 hi), (tmp1 lo, tmp3 lo), (tmp1 hi, tmp3 hi)
+    const half = (h: number, from: number): number[] => Array.from({ length: 8 }, (_, i) => from * 16 + h * 8 + i);
+    for (const [q, x, y, h] of [[0, 0, 2, 0], [1, 0, 2, 1], [2, 1, 3, 0], [3, 1, 3, 1]] as const) {
+      f.get(tmp[x]!).get(tmp[y]!).shuffle([...half(h, 0), ...half(h, 1)]).set(v[q]!);
+    }
+  } else {
+    f.get(v[0]!).get(v[1]!).shuffle([...lane(0, 0), ...lane(0, 1)]).set(tmp[0]!);
+    f.get(v[0]!).get(v[1]!).shuffle([...lane(1, 0), ...lane(1, 1)]).set(v[1]!);
+    f.get(tmp[0]!).set(v[0]!);
+  }
+}
+
+/**
  * pack_<dtype>_<W>(dst, src, outer, kLen, sOuter, sK): copies the outer × kLen sub-matrix
  * src[o*sOuter + p*sK] (element strides) into panels of W along `outer`, zero-padding the last.
  * Used for A (outer = rows, W = MR) and B (outer = columns, W = NR).
@@ -68,9 +91,34 @@ function packFunc(dtype: keyof Tiles, w: number): Func {
       for (let v = 0; v < (w * es) / 16; v++) f.get(dst).get(ptr).v128load(v * 16).v128store(v * 16);
       f.incBy(ptr, sKb).inc(dst, w * es);
     });
+    f.else_().get(sK).i32(1).eq().if_();
+    // Unit stride along k: load one vector of k from each of `lanes` rows and transpose.
+    {
+      const rows = Array.from({ length: w }, () => f.local(I32));
+      const v = Array.from({ length: L.lanes }, () => f.local(V128));
+      const tmp = Array.from({ length: L.lanes }, () => f.local(V128));
+      f.get(ptr).set(rows[0]!);
+      for (let r = 1; r < w; r++) f.get(rows[r - 1]!).get(sOb).add().set(rows[r]!);
+      f.get(kLen).i32(Math.log2(L.lanes)).op(0x76 /* i32.shr_u */).set(p);
+      countDown(f, p, () => {
+        for (let g = 0; g < w / L.lanes; g++) {
+          v.forEach((x, r) => f.get(rows[g * L.lanes + r]!).v128load().set(x));
+          transposeInPlace(f, L, v, tmp);
+          v.forEach((x, q) => f.get(dst).get(x).v128store(q * w * es + g * 16));
+        }
+        for (const r of rows) f.inc(r, 16);
+        f.inc(dst, L.lanes * w * es);
+      });
+      f.get(kLen).i32(L.lanes - 1).op(0x71 /* i32.and */).set(p);
+      countDown(f, p, () => {
+        rows.forEach((r, i) => f.get(dst).get(r).load(L.scalar).store(L.scalar, i * es));
+        for (const r of rows) f.inc(r, es);
+        f.inc(dst, w * es);
+      });
+    }
     f.else_();
     gather();
-    f.end();
+    f.end().end();
   } else {
     gather();
   }
@@ -228,7 +276,6 @@ function gemvDotFunc(dtype: keyof Tiles): Func {
   const px = f.local(I32);
   const cnt = f.local(I32);
   const lanesLog = Math.log2(L.lanes);
-  const bytes = (lane: number, from: 0 | 1) => Array.from({ length: es }, (_, i) => from * 16 + lane * es + i);
   countDown(f, blocks, () => {
     acc.forEach((r, v) => {
       f.get(first).if_().v128zero().set(r).else_().get(y).v128load(v * 16).set(r).end();
@@ -237,32 +284,13 @@ function gemvDotFunc(dtype: keyof Tiles): Func {
     for (let r = 1; r < rowsPerBlock; r++) f.get(row[r - 1]!).get(ldaB).add().set(row[r]!);
     f.get(x).set(px).get(kLen).i32(lanesLog).op(0x76 /* i32.shr_u */).set(cnt);
     countDown(f, cnt, () => {
-      // ld[r] = a[row r][p .. p+lanes); transpose each lanes×lanes block so that t[g·lanes + q]
-      // holds column p+q of rows g·lanes .. g·lanes+lanes.
+      // ld[r] = a[row r][p .. p+lanes); after transposing each group of `lanes` rows,
+      // ld[g·lanes + q] = column p+q of the rows of accumulator g.
       ld.forEach((v, r) => f.get(row[r]!).v128load().set(v));
-      if (L.lanes === 4) {
-        for (const [dst, a0, a1, lo] of [[0, 0, 1, true], [1, 0, 1, false], [2, 2, 3, true], [3, 2, 3, false]] as const) {
-          // interleave pairs: lo → (r0 l0, r1 l0, r0 l1, r1 l1), hi → lanes 2, 3
-          const base = lo ? 0 : 2;
-          f.get(ld[a0]!).get(ld[a1]!).shuffle([...bytes(base, 0), ...bytes(base, 1), ...bytes(base + 1, 0), ...bytes(base + 1, 1)]).set(t[dst]!);
-        }
-        // columns: q0 = (t0 lo64, t2 lo64), q1 = (t0 hi64, t2 hi64), q2 = (t1 lo, t3 lo), q3 = (t1 hi, t3 hi)
-        const half = (h: number, from: 0 | 1) => Array.from({ length: 8 }, (_, i) => from * 16 + h * 8 + i);
-        for (const [dst, s0, s1, h] of [[0, 0, 2, 0], [1, 0, 2, 1], [2, 1, 3, 0], [3, 1, 3, 1]] as const) {
-          f.get(t[s0]!).get(t[s1]!).shuffle([...half(h, 0), ...half(h, 1)]).set(ld[dst]!);
-        }
-        for (let q = 0; q < 4; q++) {
-          f.get(acc[0]!).get(px).loadSplat(es, q * es).get(ld[q]!).simd(L.mul).simd(L.add).set(acc[0]!);
-        }
-      } else {
-        // f64: rows (0,1) and (2,3) form the two accumulators; column q of a pair = lane q of both.
-        for (let g = 0; g < nacc; g++) {
-          for (let q = 0; q < 2; q++) f.get(ld[2 * g]!).get(ld[2 * g + 1]!).shuffle([...bytes(q, 0), ...bytes(q, 1)]).set(t[2 * g + q]!);
-        }
-        for (let q = 0; q < 2; q++) {
-          f.get(px).loadSplat(es, q * es).set(xs);
-          for (let g = 0; g < nacc; g++) f.get(acc[g]!).get(xs).get(t[2 * g + q]!).simd(L.mul).simd(L.add).set(acc[g]!);
-        }
+      for (let g = 0; g < nacc; g++) transposeInPlace(f, L, ld.slice(g * L.lanes, (g + 1) * L.lanes), t);
+      for (let q = 0; q < L.lanes; q++) {
+        f.get(px).loadSplat(es, q * es).set(xs);
+        for (let g = 0; g < nacc; g++) f.get(acc[g]!).get(xs).get(ld[g * L.lanes + q]!).simd(L.mul).simd(L.add).set(acc[g]!);
       }
       for (const r of row) f.inc(r, 16);
       f.inc(px, 16);
