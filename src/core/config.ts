@@ -1,31 +1,31 @@
-// Runtime configuration: thread count (TAPIR_THREADS or os.availableParallelism()).
-import os from "node:os";
-import { ValueError, fail } from "./errors.js";
-
-function envThreads(): number | undefined {
-  const v = process.env.TAPIR_THREADS;
-  if (v === undefined || v === "") return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw fail(ValueError, `TAPIR_THREADS must be a positive integer, got ${JSON.stringify(v)}.`);
-  return n;
-}
-
-let nThreads: number | undefined;
-const listeners: ((n: number) => void)[] = [];
+// Runtime configuration: the thread count (TAPIR_THREADS, else os.availableParallelism()) and
+// the thread pool as an effect Layer for users who want its lifetime scoped.
+import { setThreadCount, shutdownDefaultPool, threadCount, threadPoolLayer, ThreadPool } from "./backend/index.js";
 
 /** The number of threads kernels use (the caller counts as one). */
 export function threads(): number {
-  return (nThreads ??= envThreads() ?? os.availableParallelism());
+  return threadCount();
 }
 
-/** Sets the pool size; takes effect for the next kernel call. */
+/** Sets the pool size; takes effect for the next kernel call (1 = everything on the calling thread). */
 export function setThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw fail(ValueError, `config.setThreads: n must be a positive integer, got ${n}.`);
-  nThreads = n;
-  for (const l of listeners) l(n);
+  setThreadCount(n, "config.setThreads");
 }
 
 /** @internal the runtime listens for thread-count changes */
-export function onThreadsChange(fn: (n: number) => void): void {
-  listeners.push(fn);
+export { onThreadCountChange } from "./backend/index.js";
+
+/**
+ * Stops the default pool's worker threads now; the next big op starts them again. Never
+ * needed for the process to exit (the threads do not keep it alive).
+ */
+export function shutdown(): Promise<void> {
+  return shutdownDefaultPool();
 }
+
+/**
+ * `Effect.provide(program, config.threadPool(4))` runs tapir ops inside `program` on a pool
+ * of 4 threads that is shut down when the scope closes (also on failure or interruption).
+ */
+export const threadPool = threadPoolLayer;
+export { ThreadPool };

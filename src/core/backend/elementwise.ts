@@ -1,6 +1,8 @@
 // Elementwise kernels generated from scalar expressions: broadcasting through strides (0 on
-// broadcast axes), adjacent axes coalesced, one compiled loop per (expression, layout) cached.
+// broadcast axes), adjacent axes coalesced, one loop source per (expression, layout), cached.
+// The source is what the pool ships to workers, which compile it once each.
 import type { TypedArray } from "../dtype.js";
+import { kernels } from "./kernels.js";
 
 /** One operand: its data (a view starting at element 0) and its strides against the output shape. */
 export interface StridedInput {
@@ -8,36 +10,20 @@ export interface StridedInput {
   strides: readonly number[];
 }
 
-/**
- * An expression over inputs `a0, a1, …` (JS numbers) giving the output element. Fused kernels
- * put statements first, one per line (`const t0 = …;`), and the result expression last.
- */
+/** An expression over inputs `a0, a1, …` (JS numbers) giving the output element. */
 export type ScalarExpr = string;
 
-/** [statements, result expression] of a possibly multi-line scalar expression. */
-function splitExpr(expr: ScalarExpr): [string, string] {
-  const i = expr.lastIndexOf("\n");
-  return i < 0 ? ["", expr] : [expr.slice(0, i), expr.slice(i + 1)];
-}
+const flatCache = new Map<string, string>();
+const stridedCache = new Map<string, string>();
 
-type FlatKernel = (out: TypedArray, ins: TypedArray[], start: number, end: number) => void;
-type StridedKernel = (
-  out: TypedArray,
-  ins: TypedArray[],
-  strides: Int32Array,
-  shape: Int32Array,
-  rowStart: number,
-  rowEnd: number,
-) => void;
-
-const flatCache = new Map<string, FlatKernel>();
-const stridedCache = new Map<string, StridedKernel>();
-
-/** Kernel for all-contiguous operands; `pattern[i]` is "v" (full) or "s" (size-1 operand). */
-function flatKernel(expr: ScalarExpr, pattern: string): FlatKernel {
+/**
+ * Loop over [start, end) of all-contiguous operands; `pattern[i]` is "v" (full) or "s"
+ * (size-1 operand). Signature (out, ins, start, end).
+ */
+function flatSource(expr: ScalarExpr, pattern: string): string {
   const key = `${pattern}|${expr}`;
-  let k = flatCache.get(key);
-  if (!k) {
+  let src = flatCache.get(key);
+  if (src === undefined) {
     const pre: string[] = [];
     const load: string[] = [];
     for (let i = 0; i < pattern.length; i++) {
@@ -47,21 +33,24 @@ function flatKernel(expr: ScalarExpr, pattern: string): FlatKernel {
         load.push(`const a${i} = v${i}[i];`);
       }
     }
-    const [stmts, result] = splitExpr(expr);
-    const src = `${pre.join("\n")}
-for (let i = start; i < end; i++) { ${load.join(" ")} ${stmts} out[i] = ${result}; }`;
-    k = new Function("out", "ins", "start", "end", src) as FlatKernel;
-    flatCache.set(key, k);
+    src = `function ew(out, ins, start, end) {
+${pre.join("\n")}
+for (let i = start; i < end; i++) { ${load.join(" ")} out[i] = ${expr}; }
+}`;
+    flatCache.set(key, src);
   }
-  return k;
+  return src;
 }
 
-/** Kernel over rows of the last (coalesced) axis; outer indices decoded per row. */
-function stridedKernel(expr: ScalarExpr, nIn: number, nd: number): StridedKernel {
+/**
+ * Loop over rows [rowStart, rowEnd) of the last (coalesced) axis; outer indices decoded per
+ * row. Signature (out, ins, strides, shape, rowStart, rowEnd).
+ */
+function stridedSource(expr: ScalarExpr, nIn: number, nd: number): string {
   const key = `${nIn}|${nd}|${expr}`;
-  let k = stridedCache.get(key);
-  if (!k) {
-    const lines: string[] = [];
+  let src = stridedCache.get(key);
+  if (src === undefined) {
+    const lines: string[] = [`function ew(out, ins, strides, shape, rowStart, rowEnd) {`];
     for (let i = 0; i < nIn; i++) lines.push(`const v${i} = ins[${i}]; const s${i} = strides[${i * nd + nd - 1}];`);
     lines.push(`const inner = shape[${nd - 1}];`);
     lines.push(`for (let r = rowStart; r < rowEnd; r++) {`);
@@ -70,13 +59,12 @@ function stridedKernel(expr: ScalarExpr, nIn: number, nd: number): StridedKernel
       lines.push(`  { const c = rem % shape[${d}]; rem = (rem - c) / shape[${d}]; ${Array.from({ length: nIn }, (_, i) => `o${i} += c * strides[${i * nd + d}];`).join(" ")} }`);
     }
     lines.push(`  let p = r * inner;`);
-    const [stmts, result] = splitExpr(expr);
-    lines.push(`  for (let j = 0; j < inner; j++, p++) { ${Array.from({ length: nIn }, (_, i) => `const a${i} = v${i}[o${i} + j * s${i}];`).join(" ")} ${stmts} out[p] = ${result}; }`);
-    lines.push(`}`);
-    k = new Function("out", "ins", "strides", "shape", "rowStart", "rowEnd", lines.join("\n")) as StridedKernel;
-    stridedCache.set(key, k);
+    lines.push(`  for (let j = 0; j < inner; j++, p++) { ${Array.from({ length: nIn }, (_, i) => `const a${i} = v${i}[o${i} + j * s${i}];`).join(" ")} out[p] = ${expr}; }`);
+    lines.push(`}`, `}`);
+    src = lines.join("\n");
+    stridedCache.set(key, src);
   }
-  return k;
+  return src;
 }
 
 /** Merges adjacent axes that every operand walks contiguously; drops size-1 axes. */
@@ -98,33 +86,54 @@ export function coalesce(shape: readonly number[], strides: (readonly number[])[
   return [dims, st];
 }
 
-/** out[i] = expr(a0[i'], a1[i''], …) over `shape`, operands broadcast through their strides. */
-export function elementwise(expr: ScalarExpr, ins: StridedInput[], shape: readonly number[], out: TypedArray): void {
-  const size = out.length;
-  if (size === 0) return;
+/**
+ * How an elementwise op runs: a flat loop over elements (strides null) or a strided loop over
+ * rows of the last coalesced axis. `units` counts elements or rows; `inner` is a row's length.
+ */
+export interface ElementwisePlan {
+  src: string;
+  ins: TypedArray[];
+  strides: Int32Array | null;
+  shape: Int32Array | null;
+  units: number;
+  inner: number;
+}
+
+export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: readonly number[], size: number): ElementwisePlan {
   const [dims, st] = coalesce(
     shape,
     ins.map((x) => x.strides),
   );
-  if (dims.length <= 1) {
+  const data = ins.map((x) => x.data);
+  if (dims.length === 0 || (dims.length === 1 && st.every((s) => s[0] === 0 || s[0] === 1))) {
     // every operand is contiguous over the whole output or constant
     let pattern = "";
     for (let i = 0; i < ins.length; i++) pattern += dims.length === 0 || st[i]![0] === 0 ? "s" : "v";
-    if (dims.length === 1 && st.every((s) => s[0] === 0 || s[0] === 1)) {
-      flatKernel(expr, pattern)(out, ins.map((x) => x.data), 0, size);
-      return;
-    }
-    if (dims.length === 0) {
-      flatKernel(expr, pattern)(out, ins.map((x) => x.data), 0, size);
-      return;
-    }
+    return { src: flatSource(expr, pattern), ins: data, strides: null, shape: null, units: size, inner: 1 };
   }
-  const nd = Math.max(1, dims.length);
-  const shp = Int32Array.from(dims.length ? dims : [1]);
+  const nd = dims.length;
+  const shp = Int32Array.from(dims);
   const strides = new Int32Array(ins.length * nd);
   st.forEach((s, i) => s.forEach((v, d) => (strides[i * nd + d] = v)));
-  const rows = size / shp[nd - 1]!;
-  stridedKernel(expr, ins.length, nd)(out, ins.map((x) => x.data), strides, shp, 0, rows);
+  const inner = shp[nd - 1]!;
+  return { src: stridedSource(expr, ins.length, nd), ins: data, strides, shape: shp, units: size / inner, inner };
+}
+
+type FlatFn = (out: TypedArray, ins: TypedArray[], start: number, end: number) => void;
+type StridedFn = (out: TypedArray, ins: TypedArray[], strides: Int32Array, shape: Int32Array, r0: number, r1: number) => void;
+
+/** Runs units [u0, u1) of a plan on this thread. */
+export function runElementwise(p: ElementwisePlan, out: TypedArray, u0: number, u1: number): void {
+  if (p.strides === null) kernels.compile<FlatFn>(p.src)(out, p.ins, u0, u1);
+  else kernels.compile<StridedFn>(p.src)(out, p.ins, p.strides, p.shape!, u0, u1);
+}
+
+/** out[i] = expr(a0[i'], a1[i''], …) over `shape`, operands broadcast through their strides. */
+export function elementwise(expr: ScalarExpr, ins: StridedInput[], shape: readonly number[], out: TypedArray): void {
+  const size = out.length;
+  if (size === 0) return;
+  const p = planElementwise(expr, ins, shape, size);
+  runElementwise(p, out, 0, p.units);
 }
 
 /** Strides of an operand of shape `inShape` broadcast to `outShape` (0 on broadcast axes). */

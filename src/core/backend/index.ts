@@ -1,14 +1,19 @@
-// The backend interface the primitives' kernels run through, and the single-threaded CPU backend.
-// The multithreaded runtime implements the same interface: it changes how kernels run, not
-// how data is laid out (row-major typed arrays over SharedArrayBuffer) or how they are called.
+// The backend interface the primitives' kernels run through: the multithreaded backend (the
+// default; it starts threads only on the first big op) and the single-threaded CPU backend.
+// Both lay data out the same way (row-major typed arrays over SharedArrayBuffer) and run the
+// same kernel code, so they give the same bits.
 import type { DType, TypedArray } from "../dtype.js";
 import { arena, type ArenaStats } from "./storage.js";
 import { elementwise, type ScalarExpr, type StridedInput } from "./elementwise.js";
 import { copyStrided, cumsum, gather, iota, randomBits, reduceRows, scatterAdd, type ReduceOp } from "./kernels.js";
 import { matmul, type FloatArray, type MatmulArgs } from "./dot.js";
+import { threadedBackend } from "./threaded.js";
 
 export type { ScalarExpr, StridedInput, ReduceOp, MatmulArgs, FloatArray, ArenaStats };
 export { broadcastStrides } from "./elementwise.js";
+export { threadedBackend };
+export { currentPool, shutdownDefaultPool, threadPoolLayer, ThreadPool, KernelPool } from "./pool.js";
+export { threadCount, setThreadCount, onThreadCountChange } from "./threads.js";
 
 export interface Backend {
   readonly name: string;
@@ -55,7 +60,7 @@ export const cpuBackend: Backend = {
   randomBits,
 };
 
-let current: Backend = cpuBackend;
+let current: Backend = threadedBackend;
 
 export function backend(): Backend {
   return current;

@@ -1,5 +1,6 @@
-// Tensor storage: typed arrays over SharedArrayBuffer, small ones carved from slabs, large
-// ones recycled through a size-classed arena when the runtime knows they are dead.
+// Tensor storage: typed arrays over SharedArrayBuffer (so workers use them without copies),
+// small ones carved from slabs, large ones size-classed; both recycled through free lists
+// when the runtime knows a buffer is dead, so a steady loop stops allocating.
 import { arrayCtor, type DType, type TypedArray, type TypedArrayCtor } from "../dtype.js";
 
 /** A typed array over shared memory (the lib types only admit ArrayBuffer in the union constructor). */
@@ -10,6 +11,8 @@ function view(Ctor: TypedArrayCtor, sab: SharedArrayBuffer, byteOffset: number, 
 /** Allocations up to this many bytes share 64 KiB slabs (one SAB per tensor would cost more than the op). */
 const SLAB_MAX_ALLOC = 2048;
 const SLAB_BYTES = 64 * 1024;
+/** Small blocks are powers of two from 8 bytes: classes 0..8 = 8 B … 2 KiB. */
+const SMALL_CLASSES = 9;
 /** Large buffers are rounded up to a size class: powers of two split in 4 steps (≤ 19% waste). */
 const MIN_CLASS = 4096;
 
@@ -20,6 +23,10 @@ function sizeClass(bytes: number): number {
   return Math.ceil(bytes / step) * step;
 }
 
+function smallClass(bytes: number): number {
+  return bytes <= 8 ? 0 : 32 - Math.clz32(bytes - 1) - 3;
+}
+
 export interface ArenaStats {
   /** buffers created with `new SharedArrayBuffer` for large allocations */
   created: number;
@@ -27,34 +34,58 @@ export interface ArenaStats {
   reused: number;
   /** large buffers handed back by the runtime */
   released: number;
-  /** bytes sitting in the free lists */
+  /** bytes sitting in the large free lists */
   freeBytes: number;
   /** slabs created for small tensors */
   slabs: number;
+  /** small allocations served from the small free lists */
+  smallReused: number;
+  /** small blocks handed back by the runtime */
+  smallReleased: number;
+}
+
+/** A free small block: where it lies. */
+interface Block {
+  sab: SharedArrayBuffer;
+  off: number;
 }
 
 export class Arena {
   private free = new Map<number, SharedArrayBuffer[]>();
+  private smallFree: Block[][] = Array.from({ length: SMALL_CLASSES }, () => []);
   private slab: SharedArrayBuffer = new SharedArrayBuffer(SLAB_BYTES);
   private slabUsed = 0;
-  readonly stats: ArenaStats = { created: 0, reused: 0, released: 0, freeBytes: 0, slabs: 1 };
-  /** Cap on what the free lists keep; past it, released buffers are left to the GC. */
+  /** Buffers this arena made: only those may enter its free lists. */
+  private slabs = new WeakSet<SharedArrayBuffer>([this.slab]);
+  private large = new WeakSet<SharedArrayBuffer>();
+  readonly stats: ArenaStats = { created: 0, reused: 0, released: 0, freeBytes: 0, slabs: 1, smallReused: 0, smallReleased: 0 };
+  /** Cap on what the large free lists keep; past it, released buffers are left to the GC. */
   maxFreeBytes = 512 * 1024 * 1024;
+  /** Cap on free blocks per small class. */
+  maxSmallFree = 4096;
 
-  /** A typed array of `size` elements over shared memory. Contents are NOT zeroed unless `zero`. */
+  /** A typed array of `size` elements over shared memory. Contents are NOT zeroed unless `zero` (small ones always are). */
   alloc(dtype: DType, size: number, zero = false): TypedArray {
     const Ctor = arrayCtor(dtype);
     const bytes = size * Ctor.BYTES_PER_ELEMENT;
     if (bytes <= SLAB_MAX_ALLOC) {
-      const aligned = (bytes + 7) & ~7;
+      const cls = smallClass(bytes);
+      const b = this.smallFree[cls]!.pop();
+      if (b) {
+        this.stats.smallReused++;
+        const arr = view(Ctor, b.sab, b.off, size);
+        arr.fill(0); // fresh slab memory is zero, and callers have relied on that
+        return arr;
+      }
+      const aligned = 8 << cls;
       if (this.slabUsed + aligned > SLAB_BYTES) {
         this.slab = new SharedArrayBuffer(SLAB_BYTES);
+        this.slabs.add(this.slab);
         this.slabUsed = 0;
         this.stats.slabs++;
       }
       const arr = view(Ctor, this.slab, this.slabUsed, size);
       this.slabUsed += aligned;
-      // slab memory is never recycled, so it is still zero
       return arr;
     }
     const cls = sizeClass(bytes);
@@ -68,14 +99,24 @@ export class Arena {
       return arr;
     }
     this.stats.created++;
-    return view(Ctor, new SharedArrayBuffer(cls), 0, size);
+    const fresh = new SharedArrayBuffer(cls);
+    this.large.add(fresh);
+    return view(Ctor, fresh, 0, size);
   }
 
-  /** Hands a large buffer back for reuse. The caller guarantees nothing reads it any more. */
+  /** Hands a buffer back for reuse. The caller guarantees nothing reads it any more. */
   release(arr: TypedArray): void {
     const sab = arr.buffer;
-    if (!(sab instanceof SharedArrayBuffer) || sab.byteLength < MIN_CLASS || arr.byteOffset !== 0) return;
-    if (sab === this.slab || this.stats.freeBytes + sab.byteLength > this.maxFreeBytes) return;
+    if (!(sab instanceof SharedArrayBuffer)) return;
+    if (arr.byteLength <= SLAB_MAX_ALLOC) {
+      if (!this.slabs.has(sab)) return;
+      const list = this.smallFree[smallClass(arr.byteLength)]!;
+      if (list.length >= this.maxSmallFree) return;
+      list.push({ sab, off: arr.byteOffset });
+      this.stats.smallReleased++;
+      return;
+    }
+    if (arr.byteOffset !== 0 || !this.large.has(sab) || this.stats.freeBytes + sab.byteLength > this.maxFreeBytes) return;
     let list = this.free.get(sab.byteLength);
     if (!list) this.free.set(sab.byteLength, (list = []));
     list.push(sab);
@@ -87,6 +128,7 @@ export class Arena {
   trim(): void {
     this.free.clear();
     this.stats.freeBytes = 0;
+    for (const l of this.smallFree) l.length = 0;
   }
 }
 

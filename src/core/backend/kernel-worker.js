@@ -1,0 +1,50 @@
+// A kernel worker of tapir's thread pool (plain JS: Node 20 cannot start a TypeScript worker).
+// It compiles the kernel library and the GEMM from sources it receives once, then loops:
+// wait on its wake word, take the newest job from its port with receiveMessageOnPort (so it
+// never returns to its event loop and never keeps a tensor's buffer after a job), claim
+// chunks from the shared counter until none are left. See pool.ts for the protocol.
+import { receiveMessageOnPort, workerData } from "node:worker_threads";
+
+const { index, slot, big, errSeq, port, kernelsSource, gemmSource, spin } = workerData;
+const WAKE = 0, STATE = 1, SEQ = 2, CODE = 4;
+const IDLE = 1, DEAD = 3;
+
+// Tests inject faults that only fire on workers (see testChunk in kernels.ts).
+globalThis.__tapirWorker = index;
+
+// A worker that exits (process.exit in a kernel, or termination) says so to a waiting caller.
+process.on("exit", (code) => {
+  Atomics.store(slot, CODE, code);
+  Atomics.store(slot, STATE, DEAD);
+  Atomics.store(errSeq, 0, Atomics.load(slot, SEQ));
+  Atomics.notify(big, 1);
+});
+
+const gemm = new Function(gemmSource)();
+const K = new Function("gemm", kernelsSource)(gemm);
+
+function describe(error) {
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
+  return { name: "Error", message: String(error), stack: undefined };
+}
+
+let seen = Atomics.load(slot, WAKE);
+Atomics.store(slot, STATE, IDLE);
+for (;;) {
+  // Older messages are jobs the caller has already finished: only the newest can be live.
+  let msg;
+  for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) msg = m.message;
+  if (msg !== undefined) {
+    if (msg.stop) break;
+    const { seq, n, job } = msg;
+    K.work(big, seq, n, job, slot, (fault) => {
+      port.postMessage({ seq, worker: index, chunk: fault.chunk, error: describe(fault.error) });
+      Atomics.store(errSeq, 0, seq);
+    });
+    continue;
+  }
+  for (let i = 0; i < spin && Atomics.load(slot, WAKE) === seen; i++);
+  Atomics.wait(slot, WAKE, seen);
+  seen = Atomics.load(slot, WAKE);
+}
+port.close();

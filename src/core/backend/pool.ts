@@ -1,0 +1,339 @@
+// The persistent worker pool: n − 1 worker threads plus the caller, driven synchronously
+// through a shared control block, so the public API stays synchronous.
+//
+// Protocol of one job (`run`):
+//   1. the caller sets big[0] = seq·2³² (claim counter) and big[1] = seq·2³² (done counter),
+//      posts {seq, n, job} on each helper's MessagePort and bumps + notifies its wake word;
+//   2. a woken worker takes the newest message with receiveMessageOnPort (it never returns to
+//      its event loop, and drops the job's arrays when done, so it caches no buffer);
+//   3. everyone, the caller included, claims chunks by compare-and-swap on big[0] (a claim of
+//      an older seq fails, so a late worker cannot steal from the next job) and counts them
+//      done on big[1]; whoever completes the last chunk notifies the caller;
+//   4. the caller waits (bounded spin, then Atomics.wait in slices) until all n are done,
+//      watching for dead workers and for a stall (no progress for `stallMs`).
+// Chunk boundaries come from the job (kernels.ts), never from the thread count.
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
+import { Context, Effect, Layer } from "effect";
+import { WorkerError } from "../errors.js";
+import { gemmSource } from "./gemm.js";
+import { kernels, kernelsSource, SLOT, STATE, type ChunkFault, type Job } from "./kernels.js";
+import { onThreadCountChange, threadCount } from "./threads.js";
+
+/** Loads of a shared word before blocking in Atomics.wait (TOOLCHAIN.md: ≤ ~1,000 on 2 vCPUs). */
+const SPIN = 1000;
+/** How long the caller blocks per Atomics.wait before it re-checks for dead or stalled workers. */
+const WAIT_SLICE_MS = 20;
+/** A claimed chunk that makes no progress for this long is a stalled worker (chunks take ≤ ms). */
+export const DEFAULT_STALL_MS = 10_000;
+/** Workers that die before they ever start count against this; past it the pool runs inline. */
+const MAX_BOOT_FAILURES = 3;
+
+const WORKER_URL = new URL("./kernel-worker.js", import.meta.url);
+
+export interface PoolOptions {
+  /** Threads including the caller (the pool starts threads − 1 workers). */
+  threads: number;
+  stallMs?: number;
+}
+
+interface WorkerSlot {
+  readonly index: number;
+  readonly worker: Worker;
+  readonly words: Int32Array;
+  readonly port: MessagePort;
+  dead: boolean;
+  exitCode?: number;
+  error?: Error;
+}
+
+interface Fault {
+  worker: number; // -1: the calling thread
+  chunk: number;
+  error: unknown;
+}
+
+function makeWorkerError(message: string, cause?: unknown): WorkerError {
+  // WorkerError's declared fields are {message}; effect's Error also takes `cause`.
+  return new WorkerError({ message, cause } as { message: string });
+}
+
+/** An Error rebuilt from what a worker reported. */
+function revive(e: { name: string; message: string; stack?: string }): Error {
+  const err = new Error(e.message);
+  err.name = e.name;
+  if (e.stack) err.stack = e.stack;
+  return err;
+}
+
+export class KernelPool {
+  readonly threads: number;
+  readonly stallMs: number;
+  /** [claim, done] counters, each seq·2³² + count. */
+  private readonly big: BigInt64Array;
+  /** [seq of the latest job with a fault] */
+  private readonly errSeq: Int32Array;
+  private readonly slots: (WorkerSlot | null)[];
+  private seq = 0;
+  private bootFailures = 0;
+  private closed = false;
+  /** Set when workers cannot start here: the pool then runs everything on the caller. */
+  disabledBy: Error | null = null;
+  /** Jobs run with helpers / inline, for tests and benchmarks. */
+  readonly stats = { jobs: 0, inlineJobs: 0, spawned: 0, replaced: 0 };
+
+  constructor(opts: PoolOptions) {
+    this.threads = opts.threads;
+    this.stallMs = opts.stallMs ?? DEFAULT_STALL_MS;
+    const sab = new SharedArrayBuffer(32);
+    this.big = new BigInt64Array(sab, 0, 2);
+    this.errSeq = new Int32Array(sab, 16, 1);
+    this.slots = Array.from({ length: Math.max(0, opts.threads - 1) }, () => null);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Workers started and not known dead. */
+  liveWorkers(): number {
+    return this.slots.filter((s) => s !== null && !this.isDead(s)).length;
+  }
+
+  /** @internal the Worker objects (tests terminate them). */
+  workers(): (Worker | null)[] {
+    return this.slots.map((s) => s?.worker ?? null);
+  }
+
+  private isDead(s: WorkerSlot): boolean {
+    return s.dead || Atomics.load(s.words, SLOT.STATE) === STATE.DEAD;
+  }
+
+  private spawn(index: number): WorkerSlot {
+    const { port1, port2 } = new MessageChannel();
+    const words = new Int32Array(new SharedArrayBuffer(SLOT.SIZE * 4));
+    const worker = new Worker(WORKER_URL, {
+      workerData: {
+        index, slot: words, big: this.big, errSeq: this.errSeq, port: port2,
+        kernelsSource: kernelsSource(), gemmSource: gemmSource(), spin: SPIN,
+      },
+      transferList: [port2],
+    });
+    worker.unref();
+    port1.unref();
+    const s: WorkerSlot = { index, worker, words, port: port1, dead: false };
+    worker.on("error", (e) => {
+      s.dead = true;
+      s.error = e;
+    });
+    worker.on("exit", (code) => {
+      s.dead = true;
+      s.exitCode = code;
+      if (Atomics.load(words, SLOT.STATE) === STATE.BOOTING) this.bootFailures++;
+    });
+    this.stats.spawned++;
+    return s;
+  }
+
+  /** Starts missing workers and replaces dead ones (started lazily, on the first big job). */
+  private ensureWorkers(): void {
+    if (this.bootFailures >= MAX_BOOT_FAILURES && !this.disabledBy) {
+      const why = this.slots.find((s) => s?.error)?.error;
+      this.disabledBy = makeWorkerError(`tapir: kernel workers failed to start ${this.bootFailures} times; running every kernel on the calling thread.`, why);
+    }
+    if (this.disabledBy) return;
+    for (let i = 0; i < this.slots.length; i++) {
+      const s = this.slots[i];
+      if (s && !this.isDead(s)) continue;
+      if (s) {
+        void s.worker.terminate();
+        s.port.close();
+        this.stats.replaced++;
+      }
+      this.slots[i] = this.spawn(i);
+    }
+  }
+
+  /** Starts the workers now and resolves when they are ready (or `timeoutMs` has passed). */
+  async start(timeoutMs = 10_000): Promise<void> {
+    if (this.closed || this.slots.length === 0) return;
+    this.ensureWorkers();
+    const until = Date.now() + timeoutMs;
+    const booting = () => this.slots.some((s) => s !== null && !this.isDead(s) && Atomics.load(s.words, SLOT.STATE) === STATE.BOOTING);
+    while (booting() && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+  }
+
+  /** Runs every chunk of `job`, on the caller and the idle workers; throws WorkerError on a fault. */
+  run(job: Job): void {
+    const n = kernels.chunks(job);
+    if (n === 0) return;
+    if (this.closed) throw makeWorkerError("tapir: this thread pool was shut down (its Layer's scope closed); run the op inside the scope, or use the default pool.");
+    if (n > 1 && this.slots.length > 0) this.ensureWorkers();
+    const seq = (this.seq = (this.seq % 0x7ffffffe) + 1);
+    const tag = BigInt(seq) << 32n;
+    const big = this.big;
+    Atomics.store(big, 0, tag);
+    Atomics.store(big, 1, tag);
+    const helpers: WorkerSlot[] = [];
+    if (n > 1 && !this.disabledBy) {
+      const msg = { seq, n, job };
+      for (const s of this.slots) {
+        if (helpers.length >= n - 1) break;
+        if (s === null || this.isDead(s) || Atomics.load(s.words, SLOT.STATE) === STATE.BOOTING) continue;
+        s.port.postMessage(msg);
+        Atomics.add(s.words, SLOT.WAKE, 1);
+        Atomics.notify(s.words, SLOT.WAKE, 1);
+        helpers.push(s);
+      }
+    }
+    this.stats.jobs++;
+    if (helpers.length === 0) this.stats.inlineJobs++;
+    const faults: Fault[] = [];
+    kernels.work(big, seq, n, job, null, (f: ChunkFault) => faults.push({ worker: -1, ...f }));
+    if (helpers.length > 0) this.waitDone(seq, tag, n, job, helpers);
+    if (faults.length > 0 || Atomics.load(this.errSeq, 0) === seq) this.throwFaults(seq, job, helpers, faults);
+  }
+
+  private waitDone(seq: number, tag: bigint, n: number, job: Job, helpers: WorkerSlot[]): void {
+    const big = this.big;
+    const target = tag + BigInt(n);
+    let d = Atomics.load(big, 1);
+    for (let i = 0; i < SPIN && d !== target; i++) d = Atomics.load(big, 1);
+    let last = d;
+    let since = performance.now();
+    while (d !== target) {
+      const dead = helpers.find((s) => this.isDead(s) && Atomics.load(s.words, SLOT.SEQ) === seq);
+      if (dead) this.failDead(seq, tag, n, job, dead, helpers);
+      Atomics.wait(big, 1, d, WAIT_SLICE_MS);
+      d = Atomics.load(big, 1);
+      const now = performance.now();
+      if (d !== last) {
+        last = d;
+        since = now;
+      } else if (now - since > this.stallMs) this.failStalled(seq, tag, n, job, helpers, now - since);
+    }
+  }
+
+  /** Stops further claims of job `seq` and waits (bounded) for live helpers to leave it. */
+  private quiesce(seq: number, tag: bigint, n: number, helpers: WorkerSlot[]): void {
+    const big = this.big;
+    for (let cur = Atomics.load(big, 0); cur >> 32n === tag >> 32n && Number(cur & 0xffffffffn) < n; cur = Atomics.load(big, 0)) {
+      Atomics.compareExchange(big, 0, cur, tag + BigInt(n));
+    }
+    const until = performance.now() + this.stallMs;
+    const busy = () => helpers.some((s) => !this.isDead(s) && Atomics.load(s.words, SLOT.STATE) === STATE.BUSY && Atomics.load(s.words, SLOT.SEQ) === seq);
+    while (busy() && performance.now() < until) Atomics.wait(this.errSeq, 0, Atomics.load(this.errSeq, 0), 1);
+  }
+
+  private failDead(seq: number, tag: bigint, n: number, job: Job, dead: WorkerSlot, helpers: WorkerSlot[]): never {
+    this.quiesce(seq, tag, n, helpers);
+    const chunk = Atomics.load(dead.words, SLOT.CHUNK);
+    const code = Atomics.load(dead.words, SLOT.CODE);
+    dead.dead = true;
+    throw makeWorkerError(
+      `tapir: kernel worker ${dead.index} died (exit code ${code}) while running chunk ${chunk} of ${n} of a ${job.kind} job; it is replaced before the next call, which can simply be retried.`,
+      dead.error,
+    );
+  }
+
+  private failStalled(seq: number, tag: bigint, n: number, job: Job, helpers: WorkerSlot[], ms: number): never {
+    const stalled = helpers.filter((s) => Atomics.load(s.words, SLOT.STATE) === STATE.BUSY && Atomics.load(s.words, SLOT.SEQ) === seq);
+    for (const s of stalled) {
+      s.dead = true;
+      void s.worker.terminate();
+    }
+    const which = stalled.map((s) => `worker ${s.index} (chunk ${Atomics.load(s.words, SLOT.CHUNK)})`).join(", ") || "no worker reports a chunk";
+    this.quiesce(seq, tag, n, helpers);
+    throw makeWorkerError(
+      `tapir: a ${job.kind} job made no progress for ${Math.round(ms)} ms (stall limit ${this.stallMs} ms): ${which}. The stalled workers were terminated and are replaced before the next call.`,
+    );
+  }
+
+  private throwFaults(seq: number, job: Job, helpers: WorkerSlot[], faults: Fault[]): never {
+    for (const s of helpers) {
+      for (let m = receiveMessageOnPort(s.port); m !== undefined; m = receiveMessageOnPort(s.port)) {
+        const r = m.message as { seq: number; worker: number; chunk: number; error: { name: string; message: string; stack?: string } };
+        if (r.seq === seq) faults.push({ worker: r.worker, chunk: r.chunk, error: revive(r.error) });
+      }
+    }
+    faults.sort((a, b) => a.chunk - b.chunk);
+    const f = faults[0];
+    if (!f) throw makeWorkerError(`tapir: a ${job.kind} job reported a fault but no worker said which; the pool is intact, retry the call.`);
+    const where = f.worker < 0 ? "the calling thread" : `worker ${f.worker}`;
+    const msg = f.error instanceof Error ? `${f.error.name}: ${f.error.message}` : String(f.error);
+    throw makeWorkerError(
+      `tapir: a ${job.kind} kernel threw on ${where} in chunk ${f.chunk} (${faults.length} chunk${faults.length > 1 ? "s" : ""} failed): ${msg}`,
+      f.error,
+    );
+  }
+
+  /** Stops every worker; later `run`s throw. Resolves when all threads have exited. */
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const exits: Promise<number>[] = [];
+    for (let i = 0; i < this.slots.length; i++) {
+      const s = this.slots[i];
+      if (!s) continue;
+      exits.push(s.worker.terminate());
+      s.port.close();
+      this.slots[i] = null;
+    }
+    await Promise.all(exits);
+  }
+}
+
+// ---- which pool runs kernels: the innermost Layer-provided one, else the default
+
+let defaultPool: KernelPool | null = null;
+const scoped: KernelPool[] = [];
+
+/** The pool kernels run on, or null when only the calling thread is used. Never starts threads. */
+export function currentPool(): KernelPool | null {
+  const top = scoped[scoped.length - 1];
+  if (top) return top;
+  const n = threadCount();
+  if (n <= 1) return null;
+  if (defaultPool === null) defaultPool = new KernelPool({ threads: n });
+  return defaultPool;
+}
+
+onThreadCountChange((n) => {
+  if (defaultPool !== null && defaultPool.threads !== n) {
+    void defaultPool.shutdown();
+    defaultPool = null;
+  }
+});
+
+/** Stops the default pool's threads now (a later big op starts a new one). */
+export async function shutdownDefaultPool(): Promise<void> {
+  const p = defaultPool;
+  defaultPool = null;
+  await p?.shutdown();
+}
+
+/** The thread pool as an effect service: provide `threadPoolLayer(n)` to run kernels on n threads. */
+export class ThreadPool extends Context.Service<ThreadPool, KernelPool>()("tapir/ThreadPool") {}
+
+/**
+ * A Layer that starts a pool of `threads` threads (default: config.threads()) for its scope:
+ * tapir ops run inside the scope use it, and its threads are released when the scope closes,
+ * also on failure or interruption.
+ */
+export function threadPoolLayer(threads?: number, options: { stallMs?: number } = {}): Layer.Layer<ThreadPool> {
+  return Layer.effect(
+    ThreadPool,
+    Effect.acquireRelease(
+      Effect.sync(() => {
+        const pool = new KernelPool({ threads: threads ?? threadCount(), ...options });
+        scoped.push(pool);
+        return pool;
+      }),
+      (pool) =>
+        Effect.promise(() => {
+          const i = scoped.lastIndexOf(pool);
+          if (i >= 0) scoped.splice(i, 1);
+          return pool.shutdown();
+        }),
+    ),
+  );
+}
