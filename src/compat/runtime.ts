@@ -1,0 +1,215 @@
+// The recording machinery under GradientTape: which tapes are recording, how an op on watched
+// values becomes a tape node (evaluated through the core's vjp, so the node holds the forward
+// values as residuals and a closure for its backward step), and the op interceptor that records
+// primitives applied outside the tf.* ops (numpy functions, Tensor methods, eager transforms).
+import { Tensor, numpy as np, setOpInterceptor, toTensorSymbol, vjp, type DType, type OpCall, type TensorConvertible } from "../index.js";
+import { tfPrint } from "./format.js";
+import type { Variable } from "./variable.js";
+
+export const isFloat = (d: DType) => d === "float32" || d === "float64";
+
+/** What a tape differentiates with respect to: a tensor, or a variable (all its reads). */
+export type Key = Tensor | Variable;
+
+/** One recorded op. Nodes are shared by every tape that recorded them. */
+export interface Node {
+  /** The differentiated inputs (float inputs watched by some tape), as the op received them. */
+  readonly inputs: readonly Tensor[];
+  /** All outputs of the op (non-float ones get zero cotangents). */
+  readonly outputs: readonly Tensor[];
+  /** Which outputs are new float tensors (an output that is one of the inputs carries no node). */
+  readonly fresh: readonly boolean[];
+  /** Cotangents of `inputs` from cotangents of `outputs`, from the residuals kept at record time. */
+  backward(cts: Tensor[]): Tensor[];
+  /** The same, computed as ops that the recording tapes record (for higher-order gradients). */
+  backwardRecorded(cts: Tensor[]): Tensor[];
+}
+
+/** A node as one tape sees it: the keys its inputs had on that tape when it was recorded. */
+export interface Entry {
+  readonly node: Node;
+  readonly inKeys: readonly Key[];
+}
+
+/** What a tape holds between its recording and its gradient (TensorFlow's `_tape`). */
+export class TapeState {
+  /** Watched keys and the outputs of recorded ops. */
+  readonly tracked = new Set<Key>();
+  /** Tensors read from a watched variable stand for that variable. */
+  readonly alias = new Map<Tensor, Variable>();
+  readonly entries: Entry[] = [];
+  readonly watchedVariables: Variable[] = [];
+
+  keyOf(t: Tensor): Key {
+    return this.alias.get(t) ?? t;
+  }
+  tracks(t: Tensor): boolean {
+    return this.tracked.has(this.alias.get(t) ?? t);
+  }
+  watchVariable(v: Variable, value: Tensor): void {
+    if (!this.tracked.has(v)) {
+      this.tracked.add(v);
+      this.watchedVariables.push(v);
+    }
+    this.alias.set(value, v);
+  }
+}
+
+/** A recording tape, as the runtime needs it. */
+export interface Recorder {
+  readonly state: TapeState;
+  readonly watchAccessedVariables: boolean;
+}
+
+const recorders: Recorder[] = [];
+let suspended = 0;
+
+function sync(): void {
+  setOpInterceptor(recorders.length > 0 && suspended === 0 ? intercept : null);
+}
+
+/** The tapes recording now (none while recording is suspended). */
+export function active(): readonly Recorder[] {
+  return suspended === 0 ? recorders : [];
+}
+export function isRecording(r: Recorder): boolean {
+  return recorders.includes(r);
+}
+export function pushRecorder(r: Recorder): void {
+  recorders.push(r);
+  sync();
+}
+export function popRecorder(r: Recorder): void {
+  const i = recorders.lastIndexOf(r);
+  if (i >= 0) recorders.splice(i, 1);
+  sync();
+}
+
+/** Runs fn with recording suspended on every tape (internal computations that must not be recorded). */
+export function quiet<T>(fn: () => T): T {
+  if (suspended++ === 0) sync();
+  try {
+    return fn();
+  } finally {
+    if (--suspended === 0) sync();
+  }
+}
+
+/** Tells the recording tapes that `v` was read as `value`: auto-watch and alias. */
+export function noteRead(v: Variable, value: Tensor): void {
+  const rs = active();
+  for (let i = 0; i < rs.length; i++) {
+    const r = rs[i]!;
+    if (r.watchAccessedVariables && v.trainable && isFloat(v.dtype)) r.state.watchVariable(v, value);
+    else if (r.state.tracked.has(v)) r.state.alias.set(value, v);
+  }
+}
+
+/** Positions of `xs` that some recording tape differentiates (float tensors it tracks). */
+function watchedPositions(xs: readonly unknown[], rs: readonly Recorder[]): number[] | null {
+  let pos: number[] | null = null;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    if (!(x instanceof Tensor) || !isFloat(x.dtype)) continue;
+    for (let k = 0; k < rs.length; k++) {
+      if (rs[k]!.state.tracks(x)) {
+        (pos ??= []).push(i);
+        break;
+      }
+    }
+  }
+  return pos;
+}
+
+/** Zeros shaped like `t` (a missing cotangent), not recorded. */
+export const zerosOf = (t: Tensor): Tensor => quiet(() => tfPrint(np.zeros(t.shape, { dtype: t.dtype })));
+
+/**
+ * Evaluates `fn(xs)` through the core's vjp in the positions `pos` and records the node on
+ * every recording tape that tracks one of those inputs. Returns fn's outputs.
+ */
+function recordNode(fn: (xs: unknown[]) => Tensor[], xs: unknown[], pos: number[], rs: readonly Recorder[]): Tensor[] {
+  const inputs = pos.map((p) => xs[p] as Tensor);
+  const f = (...ds: Tensor[]): Tensor[] => {
+    const full = xs.slice();
+    for (let k = 0; k < pos.length; k++) full[pos[k]!] = ds[k];
+    return fn(full);
+  };
+  const [outs, vjpFn] = quiet(() => vjp(f, inputs)) as [Tensor[], (ct: unknown) => Tensor[]];
+  const node: Node = {
+    inputs,
+    outputs: outs,
+    fresh: freshOutputs(inputs, outs),
+    backward: (cts) => quiet(() => vjpFn(cts)),
+    backwardRecorded: (cts) => {
+      const args = [...inputs, ...cts];
+      const rs2 = active();
+      if (rs2.length === 0 || watchedPositions(args, rs2) === null) return node.backward(cts);
+      return run((a) => vjp(f, a.slice(0, inputs.length) as Tensor[])[1](a.slice(inputs.length)) as Tensor[], args) as Tensor[];
+    },
+  };
+  attach(node, rs);
+  return outs;
+}
+
+/** Float outputs that are new tensors (not one of the inputs, not repeated). */
+export function freshOutputs(inputs: readonly Tensor[], outs: readonly Tensor[]): boolean[] {
+  return outs.map((o, i) => isFloat(o.dtype) && !inputs.includes(o) && outs.indexOf(o) === i);
+}
+
+/** Adds `node` to every recording tape that tracks one of its inputs; its fresh outputs become tracked. */
+export function attach(node: Node, rs: readonly Recorder[] = active()): void {
+  if (!node.fresh.includes(true)) return;
+  for (const r of rs) {
+    const s = r.state;
+    if (!node.inputs.some((x) => s.tracks(x))) continue;
+    s.entries.push({ node, inKeys: node.inputs.map((x) => s.keyOf(x)) });
+    node.outputs.forEach((o, i) => node.fresh[i] && s.tracked.add(o));
+  }
+}
+
+/**
+ * Applies an op: `fn` gets `args` with variables read (their current values); tensors among
+ * them that a recording tape watches make the call a recorded node. Outputs print as TensorFlow's.
+ */
+export function run(fn: (xs: unknown[]) => Tensor | Tensor[], args: readonly unknown[]): Tensor | Tensor[] {
+  const rs = active();
+  const xs = args.map(readIfVariable);
+  if (rs.length === 0) return printTF(fn(xs));
+  const pos = watchedPositions(xs, rs);
+  if (pos === null) return printTF(quiet(() => fn(xs)));
+  let single = false;
+  const outs = recordNode(
+    (ys) => {
+      const o = fn(ys);
+      single = o instanceof Tensor;
+      return o instanceof Tensor ? [o] : o;
+    },
+    xs,
+    pos,
+    rs,
+  );
+  return printTF(single ? outs[0]! : outs);
+}
+
+/** `run` for ops with one output. */
+export const run1 = (fn: (xs: any[]) => Tensor, args: readonly unknown[]): Tensor => run(fn, args) as Tensor;
+
+function printTF<T extends Tensor | Tensor[]>(o: T): T {
+  if (o instanceof Tensor) tfPrint(o);
+  else for (const t of o as Tensor[]) tfPrint(t);
+  return o;
+}
+
+/** Variables (anything convertible to a tensor) are read; the read tells the tapes. */
+function readIfVariable(x: unknown): unknown {
+  return typeof x === "object" && x !== null && toTensorSymbol in x ? (x as TensorConvertible)[toTensorSymbol]() : x;
+}
+
+/** The interceptor: a primitive applied to a watched tensor becomes a node, anything else runs as is. */
+function intercept(op: OpCall): Tensor[] {
+  const rs = active();
+  const pos = watchedPositions(op.inputs, rs);
+  if (pos === null) return op.apply(op.inputs);
+  return recordNode((xs) => op.apply(xs as Tensor[]), op.inputs.slice(), pos, rs);
+}

@@ -1,0 +1,351 @@
+// tf.GradientTape: records the ops run on watched values (each one a node holding its core vjp)
+// and answers gradient by walking the nodes backwards over the recorded forward values, jacobian
+// and batchJacobian by vmap over that walk with basis cotangents. When another tape is recording
+// (or this persistent one), the walk is itself computed as recorded ops: higher-order gradients.
+import { Tensor, TapeError, ValueError, numpy as np, tree, vmap } from "../index.js";
+import { tfPrint, tfShape } from "./format.js";
+import { active, isFloat, popRecorder, pushRecorder, quiet, TapeState, zerosOf, type Key, type Recorder } from "./runtime.js";
+import { Variable } from "./variable.js";
+
+/** TensorFlow's tf.UnconnectedGradients: what an unconnected source gets. */
+export const UnconnectedGradients = { NONE: "none", ZERO: "zero" } as const;
+export type UnconnectedGradients = (typeof UnconnectedGradients)[keyof typeof UnconnectedGradients];
+
+export interface GradientTapeOptions {
+  persistent?: boolean;
+  watchAccessedVariables?: boolean;
+}
+export interface GradientOptions {
+  /** Cotangents of the targets (a pytree like `target`; null leaves mean ones). */
+  outputGradients?: unknown;
+  unconnectedGradients?: UnconnectedGradients;
+}
+export interface JacobianOptions {
+  unconnectedGradients?: UnconnectedGradients;
+  /** Rows computed per vectorised chunk (all at once when absent). */
+  parallelIterations?: number;
+  /** true (default): vmap over the backward pass; false: one backward pass per row (persistent tapes only). */
+  experimentalUsePfor?: boolean;
+}
+
+const zerosShaped = (shape: number[], like: Tensor) => quiet(() => tfPrint(np.zeros(shape, { dtype: like.dtype })));
+
+const NON_PERSISTENT = "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)";
+
+function checkUnconnected(u: unknown): UnconnectedGradients {
+  if (u === undefined) return "none";
+  if (u === "none" || u === "zero") return u;
+  throw new ValueError({ message: `Unknown value for unconnected_gradients: ${typeof u === "string" ? `'${u}'` : String(u)}. Use tf.UnconnectedGradients.NONE ("none") or ZERO ("zero").` });
+}
+
+/** A source or target leaf: its key on the tape and its current value (reading it records nothing). */
+function leafOf(api: string, what: string, s: TapeState, x: unknown): [Key, Tensor] {
+  if (x instanceof Variable) return [x, quiet(() => x.value())];
+  if (x instanceof Tensor) return [s.keyOf(x), x];
+  throw new TapeError({
+    message: `GradientTape.${api}: every ${what} must be a Tensor or a Variable, got ${x === undefined ? "undefined" : x !== null && typeof x === "object" ? x.constructor?.name ?? "an object" : typeof x} (${String(x)}).`,
+  });
+}
+
+/**
+ * Cotangents of every key on the tape reachable from `sources`, given the `seeds` (cotangents of
+ * the targets): the recorded nodes in reverse, each node's backward step from its residuals.
+ * `recorded` computes each step as ops the recording tapes record (higher-order gradients).
+ */
+function backprop(state: TapeState, seeds: Map<Key, Tensor>, sources: ReadonlySet<Key>, recorded: boolean): Map<Key, Tensor> {
+  const entries = state.entries;
+  const n = entries.length; // a persistent tape recording its own gradient appends while we walk
+  const reach = new Set<Key>(sources);
+  const use = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const e = entries[i]!;
+    if (!e.inKeys.some((k) => reach.has(k))) continue;
+    use[i] = 1;
+    e.node.outputs.forEach((o, j) => e.node.fresh[j] && reach.add(o));
+  }
+  const ct = new Map(seeds);
+  const add = (a: Tensor, b: Tensor) => (recorded ? np.add(a, b) : quiet(() => np.add(a, b)));
+  for (let i = n - 1; i >= 0; i--) {
+    if (!use[i]) continue;
+    const { node, inKeys } = entries[i]!;
+    let any = false;
+    const cts = node.outputs.map((o, j) => {
+      const c = node.fresh[j] ? ct.get(o) : undefined;
+      if (c) any = true;
+      return c;
+    });
+    if (!any) continue;
+    const full = cts.map((c, j) => c ?? zerosOf(node.outputs[j]!));
+    const ins = recorded ? node.backwardRecorded(full) : node.backward(full);
+    for (let j = 0; j < inKeys.length; j++) {
+      const k = inKeys[j]!;
+      if (!reach.has(k)) continue;
+      const prev = ct.get(k);
+      ct.set(k, prev ? add(prev, ins[j]!) : ins[j]!);
+    }
+  }
+  return ct;
+}
+
+export class GradientTape implements Recorder {
+  readonly persistent: boolean;
+  readonly watchAccessedVariables: boolean;
+  #state: TapeState | null = null;
+  #recording = false;
+  #released: readonly Variable[] = [];
+  #warned = false;
+
+  constructor(opts: GradientTapeOptions = {}) {
+    this.persistent = opts.persistent ?? false;
+    this.watchAccessedVariables = opts.watchAccessedVariables ?? true;
+  }
+
+  /** @internal the recorded state (Recorder interface; always present while recording). */
+  get state(): TapeState {
+    return (this.#state ??= new TapeState());
+  }
+
+  /** Runs fn with this tape recording (the body of `with tape:`) and returns its result. */
+  record<R>(fn: () => R): R {
+    this.#push();
+    try {
+      return fn();
+    } finally {
+      if (this.#recording) this.#pop();
+    }
+  }
+
+  /** Starts recording until the returned Disposable is disposed: `using _ = tape.recording();`. */
+  recording(): Disposable {
+    this.#push();
+    return {
+      [Symbol.dispose]: () => {
+        if (this.#recording) this.#pop();
+      },
+    };
+  }
+
+  /** Runs fn with this tape paused (TensorFlow's `with tape.stop_recording():`). */
+  stopRecording<R>(fn: () => R): R {
+    if (!this.#recording) throw new TapeError({ message: "Trying to stop recording a tape which is not recording." });
+    this.#pop();
+    try {
+      return fn();
+    } finally {
+      this.#push();
+    }
+  }
+
+  /** Clears what the tape recorded; it keeps recording (only valid while recording, as in TensorFlow). */
+  reset(): void {
+    if (!this.#recording) throw new TapeError({ message: "Tape is not recording." });
+    this.#state = new TapeState();
+  }
+
+  /** Watches the tensors and variables of a pytree (non-float ones are skipped with a warning). */
+  watch(x: unknown): void {
+    const s = this.state;
+    for (const leaf of tree.leaves(x)) {
+      if (!(leaf instanceof Tensor) && !(leaf instanceof Variable)) {
+        throw new ValueError({ message: `Passed in object of type ${typeof leaf === "object" ? (leaf as object).constructor?.name : typeof leaf}, not tf.Tensor or tf.Variable. Convert it with tf.constant first.` });
+      }
+      if (!isFloat(leaf.dtype)) {
+        if (!this.#warned) console.warn(`WARNING: The dtype of the watched tensor must be floating (e.g. tf.float32), got ${leaf.dtype}`);
+        this.#warned = true;
+        continue;
+      }
+      if (leaf instanceof Variable) s.watchVariable(leaf, quiet(() => leaf.value()));
+      else s.tracked.add(s.keyOf(leaf));
+    }
+  }
+
+  /** Variables this tape watched, in the order it first watched them. */
+  watchedVariables(): Variable[] {
+    return [...(this.#state?.watchedVariables ?? this.#released)];
+  }
+
+  /**
+   * Gradient of the sum of the targets' elements with respect to each source: the result
+   * mirrors `sources`, null for an unconnected one unless unconnectedGradients is "zero".
+   */
+  gradient(target: unknown, sources: unknown, opts: GradientOptions = {}): any {
+    const s = this.#begin();
+    if (target === null || target === undefined) {
+      throw new TapeError({ message: "Argument `target` should be a list or nested structure of Tensors, Variables or CompositeTensors to be differentiated, but received None." });
+    }
+    const unconnected = checkUnconnected(opts.unconnectedGradients);
+    const [tLeaves] = tree.flatten(target);
+    const targets = tLeaves.map((t) => leafOf("gradient", "target", s, t));
+    let seedsGiven: unknown[] | null = null;
+    if (opts.outputGradients !== undefined && opts.outputGradients !== null) {
+      seedsGiven = tree.flatten(opts.outputGradients)[0];
+      if (seedsGiven.length !== targets.length) {
+        throw new ValueError({ message: `GradientTape.gradient: outputGradients has ${seedsGiven.length} tensors but target has ${targets.length}; give one per target tensor (null for ones).` });
+      }
+    }
+    const [sLeaves, sDef] = tree.flatten(sources);
+    const srcs = sLeaves.map((x) => leafOf("gradient", "source", s, x));
+    const seeds = new Map<Key, Tensor>();
+    targets.forEach(([k, v], i) => {
+      if (!isFloat(v.dtype) || !s.tracked.has(k)) return;
+      const given = seedsGiven?.[i];
+      const seed = quiet(() => (given === null || given === undefined ? np.onesLike(v) : np.broadcastTo(np.asarray(given as Tensor, { dtype: v.dtype }), v.shape)));
+      const prev = seeds.get(k);
+      seeds.set(k, prev ? np.add(prev, seed) : seed);
+    });
+    const ct = backprop(s, seeds, new Set(srcs.map(([k]) => k)), active().length > 0);
+    const grads = srcs.map(([k, v]) => {
+      if (!isFloat(v.dtype)) return null;
+      const g = ct.get(k);
+      if (g) return tfPrint(g);
+      return unconnected === "zero" ? zerosOf(v) : null;
+    });
+    this.#release();
+    return tree.unflatten(sDef, grads);
+  }
+
+  /**
+   * Jacobian of `target` with respect to each source, shape target.shape ++ source.shape:
+   * vmap over the backward pass with the basis cotangents, or one pass per row when
+   * experimentalUsePfor is false.
+   */
+  jacobian(target: Tensor | Variable, sources: unknown, opts: JacobianOptions = {}): any {
+    const s = this.#alive();
+    const unconnected = checkUnconnected(opts.unconnectedGradients);
+    const pfor = opts.experimentalUsePfor ?? true;
+    if (!pfor && !this.persistent) {
+      throw new TapeError({
+        message: "GradientTape must be created with persistent=True to compute the jacobian with eager execution enabled and with  experimental_use_pfor set to False.",
+      });
+    }
+    const [tKey, t] = leafOf("jacobian", "target", s, target);
+    const [sLeaves, sDef] = tree.flatten(sources);
+    const srcs = sLeaves.map((x) => leafOf("jacobian", "source", s, x));
+    this.#begin();
+    const connected = isFloat(t.dtype) && s.tracked.has(tKey);
+    const rows = connected ? this.#rows(s, tKey, t, [t.size], srcs, pfor, opts.parallelIterations) : srcs.map(() => null);
+    const out = srcs.map(([, v], i) => {
+      const r = rows[i];
+      if (r) return tfPrint(np.reshape(r, [...t.shape, ...v.shape]));
+      return unconnected === "zero" && isFloat(v.dtype) ? zerosShaped([...t.shape, ...v.shape], v) : null;
+    });
+    this.#release();
+    return tree.unflatten(sDef, out);
+  }
+
+  /**
+   * Per-example Jacobians: for target [b, …] and source [b, …] (example i of the target depending
+   * only on example i of the source), shape [b] ++ target.shape[1:] ++ source.shape[1:]; zeros
+   * when unconnected, as TensorFlow 2.
+   */
+  batchJacobian(target: Tensor | Variable, source: Tensor | Variable, opts: JacobianOptions = {}): Tensor {
+    const s = this.#alive();
+    checkUnconnected(opts.unconnectedGradients);
+    const [tKey, t] = leafOf("batchJacobian", "target", s, target);
+    const src = leafOf("batchJacobian", "source", s, source);
+    const v = src[1];
+    for (const x of [t, v]) if (x.ndim < 2) throw new ValueError({ message: `Shape ${tfShape(x.shape)} must have rank at least 2` });
+    if (t.shape[0] !== v.shape[0]) {
+      throw new ValueError({ message: `Need first dimension of target shape (${t.shape.join(", ")}) and source shape (${v.shape.join(", ")}) to match.` });
+    }
+    const pfor = opts.experimentalUsePfor ?? true;
+    if (!pfor && !this.persistent) {
+      throw new TapeError({
+        message: "GradientTape must be created with persistent=True to compute the batch_jacobian with eager execution enabled and with experimental_use_pfor set to False.",
+      });
+    }
+    this.#begin();
+    const b = t.shape[0]!;
+    const m = t.size / b;
+    const outShape = [...t.shape, ...v.shape.slice(1)];
+    let out: Tensor | null = null;
+    if (isFloat(t.dtype) && s.tracked.has(tKey)) {
+      // row j of the per-example Jacobians: the gradient of Σ_b target[b, j] (cotangent e_j in every example)
+      const rows = this.#rows(s, tKey, t, [b, m], [src], pfor, opts.parallelIterations)[0];
+      if (rows) out = np.reshape(np.moveaxis(np.reshape(rows, [m, b, v.size / b]), 0, 1), outShape);
+    }
+    this.#release();
+    return out ? tfPrint(out) : zerosShaped(outShape, v);
+  }
+
+  /**
+   * The backward pass for each basis cotangent e_j (j < cols, reshaped to `tShape`; with
+   * `[b, m]` the same e_j in every example): per source, the stacked results [cols, …source]
+   * or null when unconnected.
+   */
+  #rows(s: TapeState, tKey: Key, t: Tensor, layout: number[], srcs: [Key, Tensor][], pfor: boolean, chunk?: number): (Tensor | null)[] {
+    const cols = layout[layout.length - 1]!;
+    const { dtype, shape: tShape } = t;
+    const keys = new Set(srcs.map(([k]) => k));
+    const recorded = active().length > 0;
+    const connected = srcs.map(() => false);
+    const pass = (c: Tensor): Tensor[] => {
+      const ct = backprop(s, new Map([[tKey, c]]), keys, recorded);
+      const res: Tensor[] = [];
+      srcs.forEach(([k], i) => {
+        const g = ct.get(k);
+        connected[i] = g !== undefined;
+        if (g) res.push(g);
+      });
+      return res;
+    };
+    /** Basis cotangents for rows [lo, hi): eye rows, repeated over the batch for [b, m]. */
+    const basis = (lo: number, hi: number): Tensor => {
+      const e = np.eye(hi - lo, cols, { k: lo, dtype });
+      const full = layout.length === 2 ? np.broadcastTo(np.expandDims(e, 1), [hi - lo, layout[0]!, cols]) : e;
+      return np.reshape(full, [hi - lo, ...tShape]);
+    };
+    let stacked: Tensor[];
+    if (pfor && !recorded) {
+      // vmap over the backward pass, in chunks of parallelIterations rows
+      const step = chunk && chunk > 0 ? Math.min(chunk, cols) : cols;
+      const parts: Tensor[][] = [];
+      for (let lo = 0; lo < cols; lo += step) {
+        const hi = Math.min(cols, lo + step);
+        const cts = quiet(() => basis(lo, hi));
+        parts.push(vmap((c: Tensor) => pass(c))(cts) as Tensor[]);
+      }
+      stacked = parts[0]!.map((_, i) => (parts.length === 1 ? parts[0]![i]! : np.concatenate(parts.map((p) => p[i]!), 0)));
+    } else {
+      // one backward pass per row (recorded by the recording tapes when there are any)
+      const rows: Tensor[][] = [];
+      for (let j = 0; j < cols; j++) {
+        const c = quiet(() => np.reshape(np.index(basis(j, j + 1), 0), tShape));
+        rows.push(pass(c));
+      }
+      stacked = (rows[0] ?? []).map((_, i) => np.stack(rows.map((r) => r[i]!), 0));
+    }
+    let k = 0;
+    return srcs.map((_, i) => (connected[i] ? stacked[k++]! : null));
+  }
+
+  #push(): void {
+    if (this.#recording) {
+      throw new TapeError({ message: "Tape is still recording, This can happen if you try to re-enter an already-active tape." });
+    }
+    this.#state ??= new TapeState();
+    this.#recording = true;
+    pushRecorder(this);
+  }
+  #pop(): void {
+    this.#recording = false;
+    popRecorder(this);
+  }
+  /** The state, or TensorFlow's error for a spent non-persistent tape. */
+  #alive(): TapeState {
+    if (this.#state === null) throw new TapeError({ message: NON_PERSISTENT });
+    return this.#state;
+  }
+  /** Starts a gradient computation: a non-persistent tape stops recording (its gradient is not recorded). */
+  #begin(): TapeState {
+    const s = this.#alive();
+    if (this.#recording && !this.persistent) this.#pop();
+    return s;
+  }
+  /** A non-persistent tape lets go of what it recorded after its one call. */
+  #release(): void {
+    if (this.persistent || this.#state === null) return;
+    this.#released = this.#state.watchedVariables;
+    this.#state = null;
+  }
+}
