@@ -54,13 +54,16 @@ async function main(): Promise<void> {
       const ref = cachedReference(c, inputs);
       await send({ type: "phase", case: id, phase: "check" });
       const run = await impl(inputs);
-      const chk = check(run(), ref, c.rtol);
+      const tc = performance.now();
+      const out = run();
+      const firstCall = (performance.now() - tc) / 1e3;
+      const chk = check(out, ref, c.rtol);
       if (!chk.ok) {
         await send({ type: "result", case: id, status: "wrong", relErr: chk.relErr, reason: chk.detail ?? `max error ${chk.relErr.toExponential(2)} × max|ref| (tolerance ${c.rtol})`, how });
         continue;
       }
       await send({ type: "phase", case: id, phase: "timing" });
-      const t = await measure(run, `${entry.id}/${id}`, mode);
+      const t = await measure(run, `${entry.id}/${id}`, mode, firstCall);
       await send({ type: "result", case: id, status: "ok", relErr: chk.relErr, timing: t, how });
     } catch (e) {
       if (process.env.BENCH_DEBUG) console.error(e);

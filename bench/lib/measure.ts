@@ -11,14 +11,21 @@ export interface Timing {
   readonly min: number;
   readonly max: number;
   readonly samples: number;
-  /** Calls made before sampling (the correctness check not counted). */
+  /** Calls made before sampling (the correctness check counted only where it served as the warm-up). */
   readonly warmup: number;
   readonly method: "benny" | "per-call";
 }
 
 export const SETTINGS = {
-  quick: { warmCalls: 2, warmMs: 150, perCallAbove: 0.25, perCallSamples: 3, benny: { minSamples: 5, maxTime: 0.3, delay: 0 } },
-  full: { warmCalls: 5, warmMs: 1000, perCallAbove: 1.5, perCallSamples: 7, benny: { minSamples: 15, maxTime: 3, delay: 0 } },
+  // benchmark.js: each sample is a cycle of ≥ minTime seconds; sampling stops after maxTime with ≥ minSamples
+  quick: {
+    warmCalls: 2, warmMs: 150, perCallAbove: 0.25, perCallSamples: 3, verySlow: 1, verySlowSamples: 2,
+    benny: { minSamples: 5, maxTime: 0.2, minTime: 0.02, delay: 0 },
+  },
+  full: {
+    warmCalls: 5, warmMs: 1000, perCallAbove: 1.5, perCallSamples: 7, verySlow: Infinity, verySlowSamples: 7,
+    benny: { minSamples: 15, maxTime: 3, minTime: 0.1, delay: 0 },
+  },
 } as const;
 
 const median = (xs: number[]): number => {
@@ -33,20 +40,22 @@ function timeOnce(run: RunFn): number {
   return (performance.now() - t0) / 1e3;
 }
 
-export async function measure(run: RunFn, label: string, mode: Mode): Promise<Timing> {
+/** `firstCall`: seconds the (untimed) correctness-check call took; with --quick a call over a second
+ * counts as the warm-up, since one-time costs are small next to it. */
+export async function measure(run: RunFn, label: string, mode: Mode, firstCall = 0): Promise<Timing> {
   const cfg = SETTINGS[mode];
   // warm-up: JIT tiers, jit traces, wasm tier-up, buffer pools
-  const warm: number[] = [];
+  const warm: number[] = firstCall > cfg.verySlow ? [firstCall] : [];
   const t0 = performance.now();
-  while (warm.length < cfg.warmCalls || performance.now() - t0 < cfg.warmMs) {
-    warm.push(timeOnce(run));
-    if (warm[warm.length - 1]! > cfg.perCallAbove && warm.length >= 1) break; // slow: warm enough
+  while (!warm.length || ((warm.length < cfg.warmCalls || performance.now() - t0 < cfg.warmMs) && warm[warm.length - 1]! <= cfg.perCallAbove)) {
+    warm.push(timeOnce(run)); // a call slower than perCallAbove ends the warm-up: warm enough
     if (warm.length >= 10_000) break;
   }
   const est = median(warm);
   if (est > cfg.perCallAbove) {
     const xs: number[] = [];
-    for (let i = 0; i < cfg.perCallSamples; i++) xs.push(timeOnce(run));
+    const n = est > cfg.verySlow ? cfg.verySlowSamples : cfg.perCallSamples; // --quick: seconds-long calls get 2
+    for (let i = 0; i < n; i++) xs.push(timeOnce(run));
     return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), samples: xs.length, warmup: warm.length, method: "per-call" };
   }
   const summary = await benny.suite(label, benny.configure({ cases: cfg.benny }), benny.add(label, run));
