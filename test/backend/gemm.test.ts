@@ -274,6 +274,8 @@ describe("gemm edges and errors", () => {
     expect(() => gemm("float32", a, 1, 0, false, b, 0, 0, false, c, 0, 0, 1, 2, 3, 2)).toThrow(/a needs elements \[1, 7\)/);
     expect(() => gemm("float32", a, 0, 0, false, b, 0, 0, false, c, 0, 4, 2, 2, 3, 2)).toThrow(RangeError);
     expect(() => gemm("float32", a, 0, 0, false, b, 0, 0, false, c, 0, 0, 1, 2, 3, 2, 0, 3)).toThrow(/rows/);
+    expect(() => gemm("float32", a, 0, 0, false, b, 0, 0, false, c, 0, 0, 1, 2, 1.5, 2)).toThrow(/integers/);
+    expect(() => gemm("float32", a, 0.5, 0, false, b, 0, 0, false, c, 0, 0, 1, 2, 3, 2)).toThrow(RangeError);
   });
 
   it("products at the JS_MAX_WORK threshold give the same bits on both paths", () => {

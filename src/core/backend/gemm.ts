@@ -258,7 +258,7 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     const Ap = Bp + up(kbMax * ncPadMax, al);
     const Cb = Ap + up(kbMax * mcPadMax, al);
     const S = Cb + up(mcPadMax * ldc, al);
-    const end = S + Math.max(kbMax, gatherLd(kbMax, es)) * Math.max(ncMax, mcMax);
+    const end = S + (kbMax + 64 / es) * Math.max(ncMax, mcMax); // ≥ gatherLd(kbLen) · rows
     reserve(kr, end * es);
     const view: FloatArray = dtype === "float32" ? v32 : v64;
     const BpB = Bp * es, ApB = Ap * es, CbB = Cb * es, SB = S * es;
@@ -381,11 +381,13 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     return true;
   }
 
+  const dim = (x: number): boolean => Number.isInteger(x) && x >= 0;
+
   function check(name: string, x: FloatArray, ctor: Float32ArrayConstructor | Float64ArrayConstructor,
     off: number, stride: number, batch: number, size: number): void {
     if (!(x instanceof ctor)) throw new TypeError(`gemm: ${name} must be a ${ctor.name}`);
     const last = off + (batch - 1) * stride + size;
-    if (!(off >= 0 && stride >= 0 && last <= x.length)) {
+    if (!(Number.isInteger(off) && Number.isInteger(stride) && off >= 0 && stride >= 0 && last <= x.length)) {
       throw new RangeError(`gemm: ${name} needs elements [${off}, ${last}) (stride ${stride}, batch ${batch}) but has ${x.length}`);
     }
   }
@@ -399,7 +401,10 @@ export function createGemm(cfg: GemmConfig): GemmFn {
   ): void {
     const ctor = dtype === "float32" ? Float32Array : Float64Array;
     if (dtype !== "float32" && dtype !== "float64") throw new TypeError(`gemm: unsupported dtype ${String(dtype)}`);
-    if (batch <= 0 || m <= 0 || n <= 0 || rowEnd <= rowStart) return;
+    if (!(dim(batch) && dim(m) && dim(k) && dim(n) && dim(rowStart) && dim(rowEnd))) {
+      throw new RangeError(`gemm: sizes must be non-negative integers, got batch ${batch}, m ${m}, k ${k}, n ${n}, rows [${rowStart}, ${rowEnd})`);
+    }
+    if (batch === 0 || m === 0 || n === 0 || rowEnd <= rowStart) return;
     if (rowStart < 0 || rowEnd > m) throw new RangeError(`gemm: rows [${rowStart}, ${rowEnd}) outside [0, ${m})`);
     check("a", a, ctor, aOff, aStride, batch, m * k);
     check("b", b, ctor, bOff, bStride, batch, k * n);
