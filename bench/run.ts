@@ -171,6 +171,9 @@ async function main(): Promise<void> {
   const maxThreads = opt.threads ?? os.availableParallelism();
   const t1Counts = Array.from({ length: maxThreads }, (_, i) => i + 1);
 
+  const loadStart = os.loadavg()[0]!;
+  if (loadStart > os.availableParallelism() / 2)
+    process.stderr.write(`bench: warning: load average ${loadStart.toFixed(1)} on ${os.availableParallelism()} cores; other work will slow every system and make ratios noisy\n`);
   mkdirSync(opt.out, { recursive: true });
   const log = createWriteStream(join(opt.out, "latest.log"));
   const total = systems.length * cases.length + (wantT1 ? t1Counts.length * 2 : 0);
@@ -230,6 +233,8 @@ async function main(): Promise<void> {
       platform: `${os.platform()} ${os.release()} ${os.arch()}`,
       node: process.versions.node,
       v8: process.versions.v8,
+      loadAvgStart: Math.round(loadStart * 100) / 100,
+      loadAvgEnd: Math.round(os.loadavg()[0]! * 100) / 100,
     },
     versions: {
       tapir: `${pkgVersion("tapir") === "not installed" ? "0.1.0" : pkgVersion("tapir")} (${gitDescribe()})`,
