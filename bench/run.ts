@@ -253,7 +253,7 @@ async function main(): Promise<void> {
   };
 
   // ---- print and save ----
-  const header = `tapir bench · ${report.date.slice(0, 16).replace("T", " ")} UTC · ${report.machine.cpu}, ${report.machine.cores} cores · Node ${report.machine.node} · tapir threads ${report.tapirThreads} · ${opt.mode}`;
+  const header = `tapir bench · ${report.date.slice(0, 16).replace("T", " ")} UTC · ${report.machine.cpu}, ${report.machine.cores} cores · Node ${report.machine.node} · tapir threads ${report.tapirThreads} · ${opt.mode} · load ${report.machine.loadAvgStart}→${report.machine.loadAvgEnd}`;
   const versions = Object.entries(report.versions).map(([k, v]) => `${k} ${v}`).join(" · ");
   const txt: string[] = [header, versions, ""];
   const md: string[] = [`_${header}_`, "", `_${versions}_`, ""];
