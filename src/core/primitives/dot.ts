@@ -53,6 +53,9 @@ function dotImpl([l, r]: Tensor[], params: DotParams): Tensor[] {
     { a: A._data as FloatArray, aStride: M * K, transA, b: Bm._data as FloatArray, bStride: K * N, transB, batch: B, m: M, k: K, n: N },
     out._data as FloatArray,
   );
+  // transposed copies are temporaries of this kernel: back to the arena now
+  if (A !== l) A.dispose();
+  if (Bm !== r) Bm.dispose();
   return [out];
 }
 

@@ -30,6 +30,8 @@ function reduceImpl(op: ReduceOp, outDtype?: (d: Aval["dtype"]) => Aval["dtype"]
       else if (op === "prod") out._data.fill(1);
       else throw fail(DTypeError, `${op}: zero-size reduction has no identity; pass a non-empty array.`);
     } else backend().reduceRows(op, v._data, rows, len, out._data);
+    // the transposed copy is a temporary of this kernel: back to the arena now
+    if (v !== x) v.dispose();
     return [out];
   };
 }
