@@ -183,12 +183,12 @@ export function jitCacheSize(n?: number): number {
 const staticIds = new WeakMap<object, number>();
 let nextStatic = 0;
 function staticKey(v: unknown): string {
+  if (v instanceof Tensor) throw fail(ValueError, "jit: a Tensor cannot be a static argument (its value is not hashable); pass it as a traced argument.");
   if (typeof v === "function" || (typeof v === "object" && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) !== Object.prototype)) {
     let id = staticIds.get(v as object);
     if (id === undefined) staticIds.set(v as object, (id = nextStatic++));
     return `#${id}`;
   }
-  if (v instanceof Tensor) throw fail(ValueError, "jit: a Tensor cannot be a static argument (its value is not hashable); pass it as a traced argument.");
   return JSON.stringify(v, (_k, x) => (typeof x === "function" ? `#fn` : x)) ?? "undefined";
 }
 
@@ -200,10 +200,10 @@ interface Signature {
 const sigKey = (s: Signature) => `${s.statics.join("|")}#${s.tree}#${s.avals.join(",")}`;
 const avalStr = (t: Tensor) => `${SHORT[t.dtype]}[${t.shape.join(",")}]`;
 
-function missReason(prev: Signature | undefined, cur: Signature): string {
+function missReason(prev: Signature | undefined, cur: Signature, argnums: readonly number[]): string {
   if (!prev) return "first call";
   const diffs: string[] = [];
-  cur.statics.forEach((s, i) => s !== prev.statics[i] && diffs.push(`static argument ${i} changed from ${prev.statics[i]} to ${s}`));
+  cur.statics.forEach((s, i) => s !== prev.statics[i] && diffs.push(`static argument ${argnums[i]} changed from ${prev.statics[i]} to ${s}`));
   if (cur.tree !== prev.tree) diffs.push(`argument structure changed from ${prev.tree} to ${cur.tree}`);
   else cur.avals.forEach((a, i) => a !== prev.avals[i] && diffs.push(`leaf ${i} changed from ${prev.avals[i]} to ${a}`));
   return diffs.join("; ") || "evicted from the cache";
@@ -238,7 +238,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
       cache.delete(key);
       cache.set(key, entry);
     } else {
-      if (logCompilesOn) console.error(`[tapir] compiling ${name} for (${sig.avals.join(", ")}): ${missReason(lastSig, sig)}`);
+      if (logCompilesOn) console.error(`[tapir] compiling ${name} for (${sig.avals.join(", ")}): ${missReason(lastSig, sig, statics)}`);
       const ff = new FlatFn("jit", (...d: unknown[]) => f(...d.map((x, i) => (statics.includes(i) ? args[i] : x))), inTree, false);
       const [cj, hoisted] = closeOver(ff.call, leaves.map((l) => ({ shape: l.shape, dtype: l.dtype })), `jit(${name})`, true);
       entry = { jaxpr: cj, hoisted, outTree: ff.outTree! };
