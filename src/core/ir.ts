@@ -3,11 +3,12 @@
 // Printed grammar (JAX-like):
 //   jaxpr    ::= "{ lambda " [constvars " ; "] invars " . let" NL eqn* "  in (" atoms ") }"
 //   binder   ::= name ":" type          type ::= ("f32"|"f64"|"i32"|"bool") "[" dims "]"
-//   eqn      ::= "    " binders " = " prim ["[" param ("," param)* "]"] atoms NL
+//   eqn      ::= "    " binders " = " prim ["[" param (" " param)* "]"] atoms NL
 //   atom     ::= name | literal         literal ::= number ":" type  (scalars only)
 //   param    ::= key "=" value ; a param holding a jaxpr prints it on the following lines,
 //                indented two more spaces (control flow and call primitives).
-// Variables are named a, b, …, z, ba, bb, … in order of first appearance.
+// A string param spanning lines (a fused kernel's statements) prints on one line, the lines
+// joined by spaces. Variables are named a, b, …, z, ba, bb, … in order of first appearance.
 import { SHORT, type DType } from "./dtype.js";
 import { ShapeError, fail } from "./errors.js";
 import { shapeEq } from "./shape.js";
@@ -105,7 +106,7 @@ function fmtParam(v: unknown): string {
   if (Array.isArray(v)) return `(${v.map(fmtParam).join(",")}${v.length === 1 ? "," : ""})`;
   if (typeof v === "function") return v.name || "fn";
   if (v !== null && typeof v === "object") return "{…}";
-  return String(v);
+  return typeof v === "string" ? v.replace(/\s*\n\s*/g, " ") : String(v);
 }
 
 function printJaxpr(j: Jaxpr, namer: Namer, indent: number): string {
@@ -114,6 +115,8 @@ function printJaxpr(j: Jaxpr, namer: Namer, indent: number): string {
   const ins = j.invars.map((v) => namer.binder(v)).join(" ");
   const lines = [`${pad}{ lambda ${consts ? consts + " ; " : ""}${ins} . let`];
   for (const e of j.eqns) {
+    // the binders are named before any sub-jaxpr, so names follow the printed order
+    const lhs = e.outs.map((v) => namer.binder(v)).join(" ");
     const sub: string[] = [];
     const ps: string[] = [];
     for (const [k, v] of Object.entries(e.params ?? {})) {
@@ -124,7 +127,6 @@ function printJaxpr(j: Jaxpr, namer: Namer, indent: number): string {
         v.forEach((x, i) => sub.push(`${pad}      ${k}[${i}]=\n` + printJaxpr(x instanceof ClosedJaxpr ? x.jaxpr : x, namer, indent + 8)));
       } else if (typeof v !== "function" && v !== undefined) ps.push(`${k}=${fmtParam(v)}`);
     }
-    const lhs = e.outs.map((v) => namer.binder(v)).join(" ");
     const rhs = `${e.prim.name}${ps.filter((p) => !p.endsWith("=")).length ? `[${ps.filter((p) => !p.endsWith("=")).join(" ")}]` : ""} ${e.inputs.map((a) => namer.atom(a)).join(" ")}`;
     lines.push(`${pad}    ${lhs} = ${rhs.trimEnd()}`);
     lines.push(...sub);
