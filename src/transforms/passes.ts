@@ -203,6 +203,5 @@ function round(code: string, dtype: DType): string {
 
 /** The whole pipeline, in order. */
 export function optimize(cj: ClosedJaxpr): ClosedJaxpr {
-  const folded = dce(foldConstants(cse(dce(cj))));
-  return process.env.TAPIR_TMP_NOFUSE ? folded : dce(fuseElementwise(folded));
+  return dce(fuseElementwise(dce(foldConstants(cse(dce(cj))))));
 }

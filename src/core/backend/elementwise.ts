@@ -10,8 +10,17 @@ export interface StridedInput {
   strides: readonly number[];
 }
 
-/** An expression over inputs `a0, a1, …` (JS numbers) giving the output element. */
+/**
+ * An expression over inputs `a0, a1, …` (JS numbers) giving the output element. Fused kernels
+ * (jit) put statements first, one per line (`const t0 = …;`), and the result expression last.
+ */
 export type ScalarExpr = string;
+
+/** [statements, result expression] of a possibly multi-line scalar expression. */
+function splitExpr(expr: ScalarExpr): [string, string] {
+  const i = expr.lastIndexOf("\n");
+  return i < 0 ? ["", expr] : [expr.slice(0, i).replace(/\n/g, " "), expr.slice(i + 1)];
+}
 
 const flatCache = new Map<string, string>();
 const stridedCache = new Map<string, string>();
@@ -33,9 +42,10 @@ function flatSource(expr: ScalarExpr, pattern: string): string {
         load.push(`const a${i} = v${i}[i];`);
       }
     }
+    const [stmts, result] = splitExpr(expr);
     src = `function ew(out, ins, start, end) {
 ${pre.join("\n")}
-for (let i = start; i < end; i++) { ${load.join(" ")} out[i] = ${expr}; }
+for (let i = start; i < end; i++) { ${load.join(" ")} ${stmts} out[i] = ${result}; }
 }`;
     flatCache.set(key, src);
   }
@@ -59,7 +69,8 @@ function stridedSource(expr: ScalarExpr, nIn: number, nd: number): string {
       lines.push(`  { const c = rem % shape[${d}]; rem = (rem - c) / shape[${d}]; ${Array.from({ length: nIn }, (_, i) => `o${i} += c * strides[${i * nd + d}];`).join(" ")} }`);
     }
     lines.push(`  let p = r * inner;`);
-    lines.push(`  for (let j = 0; j < inner; j++, p++) { ${Array.from({ length: nIn }, (_, i) => `const a${i} = v${i}[o${i} + j * s${i}];`).join(" ")} out[p] = ${expr}; }`);
+    const [stmts, result] = splitExpr(expr);
+    lines.push(`  for (let j = 0; j < inner; j++, p++) { ${Array.from({ length: nIn }, (_, i) => `const a${i} = v${i}[o${i} + j * s${i}];`).join(" ")} ${stmts} out[p] = ${result}; }`);
     lines.push(`}`, `}`);
     src = lines.join("\n");
     stridedCache.set(key, src);

@@ -51,11 +51,17 @@ export const tuning = { minNs: PARALLEL_MIN_NS, ...CHUNK };
 /** Fewest rows of op(A) per GEMM part: below this, re-packing B for every part costs more than it saves. */
 export const GEMM_MIN_ROWS = 32;
 
-/** Every array a job touches must be shared memory; anything else runs inline (a worker would get a copy). */
-function allShared(...arrays: TypedArray[]): boolean {
-  for (const a of arrays) if (!(a.buffer instanceof SharedArrayBuffer)) return false;
+/**
+ * Every array a job writes, and every large array it reads, must be shared memory. Small
+ * inputs (≤ 2 KiB: the arena keeps them in ordinary ArrayBuffer slabs) are copied into the
+ * job message, which is fine for read-only operands (a broadcast scalar, a bias row).
+ */
+function allShared(out: TypedArray, ...ins: TypedArray[]): boolean {
+  if (!(out.buffer instanceof SharedArrayBuffer)) return false;
+  for (const a of ins) if (!(a.buffer instanceof SharedArrayBuffer) && a.byteLength > SMALL_COPY_BYTES) return false;
   return true;
 }
+const SMALL_COPY_BYTES = 2048;
 
 /** The pool for an op of `ns` estimated nanoseconds, or null to run it inline. */
 function poolFor(ns: number): KernelPool | null {
@@ -93,7 +99,7 @@ function copyStrided(
   let size = 1;
   for (const d of shape) size *= d;
   const pool = poolFor(size * COST_NS.copy);
-  if (pool === null || !allShared(src, dst)) return kernels.copyStrided(src, srcOff, srcStrides, shape, dst, dstOff, dstStrides);
+  if (pool === null || !allShared(dst, src)) return kernels.copyStrided(src, srcOff, srcStrides, shape, dst, dstOff, dstStrides);
   const p = kernels.copyPlan(srcStrides, shape, dstStrides);
   if (!p) return;
   const flat = p.dims.length === 1;
@@ -106,7 +112,7 @@ function copyStrided(
 
 function reduceRows(op: ReduceOp, x: TypedArray, rows: number, len: number, out: TypedArray): void {
   const pool = poolFor(rows * len * COST_NS.reduce);
-  if (pool === null || !allShared(x, out)) return kernels.reduceRows(op, x, rows, len, out);
+  if (pool === null || !allShared(out, x)) return kernels.reduceRows(op, x, rows, len, out);
   if (len >= 2 * tuning.piece && op !== "prod") {
     // Long rows: the leaves of each row's fixed reduction tree in parallel, combined here in
     // the tree's order, so the bits equal the whole-row loop's.
@@ -127,7 +133,7 @@ function reduceRows(op: ReduceOp, x: TypedArray, rows: number, len: number, out:
 function matmulThreaded(dtype: "float32" | "float64", args: MatmulArgs, out: FloatArray): void {
   const { a, aStride, transA, b, bStride, transB, batch, m, k, n } = args;
   const pool = poolFor(batch * m * k * n * COST_NS.mac);
-  if (pool === null || k === 0 || !allShared(a, b, out)) return matmul(dtype, args, out);
+  if (pool === null || k === 0 || !allShared(out, a, b)) return matmul(dtype, args, out);
   // GEMM is the one op whose split follows the thread count: gemm's bits do not depend on how
   // its rows are split (gemm.ts header; test/backend/gemm.test.ts and threads.test.ts check
   // it), and each part re-packs B, so as many parts as threads beats finer fixed chunks.
@@ -143,20 +149,20 @@ function matmulThreaded(dtype: "float32" | "float64", args: MatmulArgs, out: Flo
 
 function cumsum(x: TypedArray, outer: number, n: number, inner: number, reverse: boolean, out: TypedArray): void {
   const pool = poolFor(outer * n * inner * COST_NS.cumsum);
-  if (pool === null || !allShared(x, out)) return kernels.cumsum(x, outer, n, inner, reverse, out);
+  if (pool === null || !allShared(out, x)) return kernels.cumsum(x, outer, n, inner, reverse, out);
   pool.run({ kind: "cumsum", x, out, n, inner, reverse, total: outer * inner, per: Math.max(1, Math.floor(tuning.elements / n)) });
 }
 
 function gather(x: TypedArray, outer: number, n: number, inner: number, idx: TypedArray, out: TypedArray): void {
   const pool = poolFor(out.length * COST_NS.gather);
-  if (pool === null || !allShared(x, idx, out)) return kernels.gather(x, outer, n, inner, idx, out);
+  if (pool === null || !allShared(out, x, idx)) return kernels.gather(x, outer, n, inner, idx, out);
   pool.run({ kind: "gather", x, n, inner, idx, out, total: outer * idx.length, per: Math.max(1, Math.floor(tuning.elements / inner)) });
 }
 
 function scatterAdd(upd: TypedArray, outer: number, n: number, inner: number, idx: TypedArray, out: TypedArray): void {
   const m = idx.length;
   const pool = poolFor((upd.length + out.length) * COST_NS.gather);
-  if (pool === null || inner === 0 || !allShared(upd, idx, out)) return kernels.scatterAdd(upd, outer, n, inner, idx, out);
+  if (pool === null || inner === 0 || !allShared(out, upd, idx)) return kernels.scatterAdd(upd, outer, n, inner, idx, out);
   // a unit is a block of columns of one outer slice: every output element is in exactly one
   const block = Math.min(inner, Math.max(1, Math.floor(tuning.elements / Math.max(1, n + m))));
   pool.run({ kind: "scatter", upd, n, inner, idx, out, block, total: outer * Math.ceil(inner / block), per: 1 });
