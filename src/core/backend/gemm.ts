@@ -16,6 +16,27 @@
 import { GEMM_DRIVER_JS, GEMM_TILES, GEMM_WASM_BASE64, GEMM_WASM_FMA_BASE64 } from "./gemm-wasm.js";
 
 export type FloatArray = Float32Array | Float64Array;
+export type GemmDtype = "float32" | "float64";
+
+/**
+ * C[bi] = op(A[bi]) @ op(B[bi]) for bi in [0, batch); op(A) is [m,k], op(B) is [k,n], C is [m,n],
+ * all row-major. transA: A is stored as [k,m]; transB: B is stored as [n,k]. aStride/bStride/
+ * cStride: elements between consecutive batch matrices (0 = the same matrix for every batch).
+ * Offsets in elements. Overwrites rows [rowStart, rowEnd) (default 0..m) of every C[bi] and
+ * nothing else. C must not overlap A or B.
+ *
+ * Every element is the sequential sum described at the top of this file, so a pool may split
+ * rows any way it likes (results never depend on it). Cheapest: one contiguous row range per
+ * worker (each call packs all of op(B) once), with range ends at multiples of 4 (the rows of a
+ * register tile: a 5-row range costs as much as 8).
+ */
+export type GemmFn = (
+  dtype: GemmDtype,
+  a: FloatArray, aOff: number, aStride: number, transA: boolean,
+  b: FloatArray, bOff: number, bStride: number, transB: boolean,
+  c: FloatArray, cOff: number, cStride: number,
+  batch: number, m: number, k: number, n: number, rowStart?: number, rowEnd?: number,
+) => void;
 
 /** The part of the WebAssembly JS API used here (the project's libs do not declare it). */
 declare const WebAssembly: {
@@ -27,16 +48,6 @@ interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
-export type GemmDtype = "float32" | "float64";
-
-/** C[bi] = op(A[bi]) @ op(B[bi]) for bi in [0, batch); see `gemm`. */
-export type GemmFn = (
-  dtype: GemmDtype,
-  a: FloatArray, aOff: number, aStride: number, transA: boolean,
-  b: FloatArray, bOff: number, bStride: number, transB: boolean,
-  c: FloatArray, cOff: number, cStride: number,
-  batch: number, m: number, k: number, n: number, rowStart?: number, rowEnd?: number,
-) => void;
 
 /** Cache blocking for one dtype (elements). mc % mr = 0, nc % nr = 0, kb % kc = 0. */
 export interface GemmBlocks {
@@ -450,7 +461,7 @@ export function relaxedSimdAvailable(): boolean {
   return WebAssembly.validate(Uint8Array.from(atob(GEMM_WASM_FMA_BASE64), (ch) => ch.charCodeAt(0)));
 }
 
-/** The default gemm of this thread. */
+/** The gemm of this thread (see GemmFn for the contract). */
 export const gemm: GemmFn = createGemm(DEFAULT_GEMM_CONFIG);
 
 /**
