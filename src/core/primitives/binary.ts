@@ -7,7 +7,7 @@ import { exprFor, mapKernel, naryShape, type ExprTable } from "./util.js";
 import * as ops from "../ops.js";
 
 function binaryImpl(name: string, table: ExprTable) {
-  return ([a, b]: Tensor[]) => [mapKernel(exprFor(name, table, a!.dtype), [a!, b!], a!.dtype)];
+  return ([a, b]: Tensor[]) => [mapKernel(exprFor(name, table, a!.dtype), [a!, b!], a!.dtype, name)];
 }
 /** Sums a cotangent to an operand's shape when that operand is the linear one. */
 const ctFor = (ct: Tensor, x: TransposeArg): Tan => (x instanceof UndefPrimal ? unbroadcast(ct, x.aval.shape) : null);
@@ -98,7 +98,7 @@ function boolBinary<N extends string>(name: N, expr: string, types: (keyof ExprT
     name,
     shape: naryShape(name, "bool"),
     expr: ([d]) => exprFor(name, table, d!),
-    impl: ([a, b]) => [mapKernel(exprFor(name, table, a!.dtype), [a!, b!], "bool")],
+    impl: ([a, b]) => [mapKernel(exprFor(name, table, a!.dtype), [a!, b!], "bool", name)],
     jvp: zeroJvp(),
     batch: vectorized,
   });
@@ -120,7 +120,7 @@ export const selectP = definePrimitive({
     return [{ shape: broadcastShapes("where", p!.shape, o!.shape), dtype: o!.dtype }];
   },
   expr: () => "(a0 ? a1 : a2)",
-  impl: ([p, a, b]) => [mapKernel("(a0 ? a1 : a2)", [p!, a!, b!], a!.dtype)],
+  impl: ([p, a, b]) => [mapKernel("(a0 ? a1 : a2)", [p!, a!, b!], a!.dtype, "where")],
   jvp: (primals, [, ta, tb], params, self) => {
     const [p, a, b] = primals as [Tensor, Tensor, Tensor];
     const outs = bind(self, primals, params);

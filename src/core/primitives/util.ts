@@ -19,9 +19,9 @@ export function exprFor(name: string, table: ExprTable, dtype: DType): string {
   return e;
 }
 
-/** Runs an elementwise kernel over broadcast operands into a new tensor of `outDtype`. */
-export function mapKernel(expr: string, args: Tensor[], outDtype: DType): Tensor {
-  const shape = args.length === 1 ? args[0]!.shape : broadcastShapes("elementwise", ...args.map((a) => a.shape));
+/** Runs an elementwise kernel over broadcast operands into a new tensor of `outDtype`; `api` names the op in errors. */
+export function mapKernel(expr: string, args: Tensor[], outDtype: DType, api = "elementwise"): Tensor {
+  const shape = args.length === 1 ? args[0]!.shape : broadcastShapes(api, ...args.map((a) => a.shape));
   const out = emptyTensor(shape, outDtype);
   backend().elementwise(
     expr,
