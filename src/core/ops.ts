@@ -363,6 +363,10 @@ export function concatenate(xs: readonly ArrayLike[], axis = 0): Tensor {
   if (nd === 0) throw fail(ShapeError, "concatenate: zero-dimensional arrays cannot be concatenated; use stack.");
   for (const t of ts) if (t.ndim !== nd) throw fail(ShapeError, `concatenate: all inputs need the same rank, got ${ts.map((u) => fmtShape(u.shape)).join(", ")}.`);
   const a = normAxis("concatenate", axis, nd);
+  const s0 = ts[0]!.shape;
+  if (ts.some((t) => t.shape.some((d, i) => i !== a && d !== s0[i]))) {
+    throw fail(ShapeError, `concatenate: shapes ${ts.map((u) => fmtShape(u.shape)).join(", ")} differ outside axis ${a}; every other axis must match.`);
+  }
   if (ts.length === 1) return ts[0]!;
   return bind1(st.concatenateP, ts, { axis: a });
 }
@@ -635,6 +639,14 @@ export function einsum(spec: string, ...operands: ArrayLike[]): Tensor {
     if (s.length !== ts[i]!.ndim) throw fail(ShapeError, `einsum: operand ${i} has rank ${ts[i]!.ndim} but "${s}" names ${s.length} axes.`);
     if (new Set(s).size !== s.length) throw fail(ValueError, `einsum: repeated index in "${s}" (a diagonal) is not supported; use np.diag or np.trace.`);
   });
+  const sizes = new Map<string, number>();
+  ins.forEach((s, i) =>
+    [...s].forEach((c, k) => {
+      const n = ts[i]!.shape[k]!;
+      if ((sizes.get(c) ?? n) !== n) throw fail(ShapeError, `einsum: index "${c}" has size ${sizes.get(c)} in one operand and ${n} in operand ${i} (shapes ${ts.map((t) => fmtShape(t.shape)).join(", ")} for "${spec}").`);
+      sizes.set(c, n);
+    }),
+  );
   const counts = new Map<string, number>();
   for (const s of ins) for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
   const out = rhsExplicit ?? [...counts.keys()].filter((c) => counts.get(c) === 1).sort().join("");
