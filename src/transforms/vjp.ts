@@ -108,9 +108,10 @@ function gradImpl(api: string, f: (...args: any[]) => unknown, opts: GradOptions
   const [out, vjpFn, aux, outs] = vjpImpl(api, g, diffArgs, opts.hasAux);
   const o = outs[0];
   if (outs.length !== 1 || !(out instanceof Tensor) || o!.ndim !== 0 || !isFloat(o!.dtype)) {
-    const desc = outs.length === 1 ? `${o!.dtype}${fmtShape(o!.shape)}` : `a tree of ${outs.length} leaves`;
+    const bare = out instanceof Tensor;
+    const desc = bare ? `${o!.dtype}${fmtShape(o!.shape)}` : `a pytree of ${outs.length} leaves${outs.length ? ` (${outs.map((t) => `${t.dtype}${fmtShape(t.shape)}`).join(", ")})` : ""}`;
     throw fail(
-      o && outs.length === 1 && o.ndim === 0 ? DTypeError : ShapeError,
+      bare && o!.ndim === 0 ? DTypeError : ShapeError,
       `${api}: f must return a scalar float tensor, but it returned ${desc}. Reduce it (e.g. .sum() or .mean()), or use jacrev/vjp for non-scalar outputs.`,
     );
   }
