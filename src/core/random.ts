@@ -1,6 +1,6 @@
 // Counter-based PRNG as in JAX: a key is int32[2]; draws depend only on the key and the shape.
 import type { DType } from "./dtype.js";
-import { ValueError, fail } from "./errors.js";
+import { DTypeError, ShapeError, ValueError, fail } from "./errors.js";
 import { Tensor } from "./tensor.js";
 import { bind1, isTracer } from "./trace.js";
 import { randomBitsP } from "./primitives/random.js";
@@ -17,12 +17,21 @@ export function key(seed: number): Key {
   return np.array(Int32Array.from([hi, lo | 0]));
 }
 
-/** split(key, n = 2): n new keys, as an int32[n, 2] tensor. */
-export function split(k: Key, n = 2): Tensor {
-  return bind1(randomBitsP, [k], { shape: [n, 2] });
+/** Validates a key up front (the eager path runs kernels without the shape rule). */
+function checkKey(api: string, k: Key): Key {
+  if (!(k instanceof Tensor) || k.dtype !== "int32" || k.ndim !== 1 || k.shape[0] !== 2) {
+    const got = k instanceof Tensor ? `${k.dtype}[${k.shape.join(",")}]` : typeof k;
+    throw fail(k instanceof Tensor && k.dtype !== "int32" ? DTypeError : ShapeError, `random.${api}: a key is an int32[2] tensor from random.key(seed) (or a row of random.split), got ${got}.`);
+  }
+  return k;
 }
 
-const bits = (k: Key, shape: readonly number[]) => bind1(randomBitsP, [k], { shape: [...shape] });
+/** split(key, n = 2): n new keys, as an int32[n, 2] tensor. */
+export function split(k: Key, n = 2): Tensor {
+  return bind1(randomBitsP, [checkKey("split", k)], { shape: [n, 2] });
+}
+
+const bits = (k: Key, shape: readonly number[]) => bind1(randomBitsP, [checkKey("draw", k)], { shape: [...shape] });
 const unit = (k: Key, shape: readonly number[], dtype: DType) => bind1(randomUnitP, [bits(k, shape)], { dtype });
 
 export function uniform(k: Key, shape: readonly number[] = [], opts: { minval?: number; maxval?: number; dtype?: DType } = {}): Tensor {
