@@ -52,6 +52,12 @@ interface Fault {
   error: unknown;
 }
 
+/** The backend op a job kind serves, for messages. */
+const OP_NAME: Record<Job["kind"], string> = {
+  ew: "elementwise", copy: "copyStrided", reduce: "reduceRows", pieces: "reduceRows", cumsum: "cumsum",
+  gather: "gather", scatter: "scatterAdd", iota: "iota", bits: "randomBits", gemm: "matmul", test: "test",
+};
+
 function makeWorkerError(message: string, cause?: unknown): WorkerError {
   // WorkerError's declared fields are {message}; effect's Error also takes `cause`.
   return new WorkerError({ message, cause } as { message: string });
@@ -117,6 +123,9 @@ export class KernelPool {
         kernelsSource: kernelsSource(), gemmSource: gemmSource(), spin: SPIN,
       },
       transferList: [port2],
+      // The worker is plain JS with node: imports only, so it needs none of the parent's Node
+      // options (loaders, --input-type, -e would even stop it); V8 flags are per process anyway.
+      execArgv: [],
     });
     worker.unref();
     port1.unref();
@@ -175,7 +184,7 @@ export class KernelPool {
     Atomics.store(big, 1, tag);
     const helpers: WorkerSlot[] = [];
     if (n > 1 && !this.disabledBy) {
-      const msg = { seq, n, job };
+      const msg = { seq, n, job: compactSmallArrays(job) };
       for (const s of this.slots) {
         if (helpers.length >= n - 1) break;
         if (s === null || this.isDead(s) || Atomics.load(s.words, SLOT.STATE) === STATE.BOOTING) continue;
@@ -230,7 +239,7 @@ export class KernelPool {
     const code = Atomics.load(dead.words, SLOT.CODE);
     dead.dead = true;
     throw makeWorkerError(
-      `tapir: kernel worker ${dead.index} died (exit code ${code}) while running chunk ${chunk} of ${n} of a ${job.kind} job; it is replaced before the next call, which can simply be retried.`,
+      `tapir: kernel worker ${dead.index} died (exit code ${code}) while running chunk ${chunk} of ${n} of the ${OP_NAME[job.kind]} kernel; it is replaced before the next call, which can simply be retried.`,
       dead.error,
     );
   }
@@ -244,7 +253,7 @@ export class KernelPool {
     const which = stalled.map((s) => `worker ${s.index} (chunk ${Atomics.load(s.words, SLOT.CHUNK)})`).join(", ") || "no worker reports a chunk";
     this.quiesce(seq, tag, n, helpers);
     throw makeWorkerError(
-      `tapir: a ${job.kind} job made no progress for ${Math.round(ms)} ms (stall limit ${this.stallMs} ms): ${which}. The stalled workers were terminated and are replaced before the next call.`,
+      `tapir: the ${OP_NAME[job.kind]} kernel made no progress for ${Math.round(ms)} ms (stall limit ${this.stallMs} ms): ${which}. The stalled workers were terminated and are replaced before the next call.`,
     );
   }
 
@@ -257,11 +266,11 @@ export class KernelPool {
     }
     faults.sort((a, b) => a.chunk - b.chunk);
     const f = faults[0];
-    if (!f) throw makeWorkerError(`tapir: a ${job.kind} job reported a fault but no worker said which; the pool is intact, retry the call.`);
+    if (!f) throw makeWorkerError(`tapir: the ${OP_NAME[job.kind]} kernel reported a fault but no worker said which; the pool is intact, retry the call.`);
     const where = f.worker < 0 ? "the calling thread" : `worker ${f.worker}`;
     const msg = f.error instanceof Error ? `${f.error.name}: ${f.error.message}` : String(f.error);
     throw makeWorkerError(
-      `tapir: a ${job.kind} kernel threw on ${where} in chunk ${f.chunk} (${faults.length} chunk${faults.length > 1 ? "s" : ""} failed): ${msg}`,
+      `tapir: the ${OP_NAME[job.kind]} kernel threw on ${where} in chunk ${f.chunk} (${faults.length} chunk${faults.length > 1 ? "s" : ""} failed): ${msg}`,
       f.error,
     );
   }
@@ -297,6 +306,15 @@ export function currentPool(): KernelPool | null {
   return defaultPool;
 }
 
+/** Makes `pool` the current pool until the returned function is called. @internal tests and benchmarks */
+export function installPool(pool: KernelPool): () => void {
+  scoped.push(pool);
+  return () => {
+    const i = scoped.lastIndexOf(pool);
+    if (i >= 0) scoped.splice(i, 1);
+  };
+}
+
 onThreadCountChange((n) => {
   if (defaultPool !== null && defaultPool.threads !== n) {
     void defaultPool.shutdown();
@@ -325,15 +343,39 @@ export function threadPoolLayer(threads?: number, options: { stallMs?: number } 
     Effect.acquireRelease(
       Effect.sync(() => {
         const pool = new KernelPool({ threads: threads ?? threadCount(), ...options });
-        scoped.push(pool);
-        return pool;
+        return { pool, uninstall: installPool(pool) };
       }),
-      (pool) =>
+      ({ pool, uninstall }) =>
         Effect.promise(() => {
-          const i = scoped.lastIndexOf(pool);
-          if (i >= 0) scoped.splice(i, 1);
+          uninstall();
           return pool.shutdown();
         }),
-    ),
+    ).pipe(Effect.map(({ pool }) => pool)),
   );
+}
+
+/**
+ * Small read-only operands live in ordinary ArrayBuffer slabs; posting such a view would clone
+ * its whole 64 KiB slab, so they travel as exact-size copies instead (shared arrays go as is).
+ */
+function compactSmallArrays<T extends object>(job: T): T {
+  const fix = (v: unknown): unknown => {
+    if (ArrayBuffer.isView(v) && !(v.buffer instanceof SharedArrayBuffer) && v.byteLength !== v.buffer.byteLength) {
+      return (v as unknown as { slice(): unknown }).slice();
+    }
+    if (Array.isArray(v)) {
+      const m = v.map(fix);
+      return m.some((x, i) => x !== v[i]) ? m : v;
+    }
+    return v;
+  };
+  let out: T = job;
+  for (const [k, v] of Object.entries(job)) {
+    const f = fix(v);
+    if (f !== v) {
+      if (out === job) out = { ...job };
+      (out as Record<string, unknown>)[k] = f;
+    }
+  }
+  return out;
 }

@@ -1,0 +1,53 @@
+// The arena's counters stay flat over a bounded loop of 10⁴ training-like steps once warmed
+// up: every buffer a step makes (small slab blocks, large size-classed buffers, the pool's
+// reduction scratch) goes back to the free lists and is reused, so nothing new is created.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { grad, numpy as np, tidy, type Tensor } from "../../src/index.js";
+import { backend, KernelPool } from "../../src/core/backend/index.js";
+import { installPool } from "../../src/core/backend/pool.js";
+import { tuning } from "../../src/core/backend/threaded.js";
+
+describe("memory", () => {
+  let pool: KernelPool;
+  let uninstall: () => void;
+  const saved = { ...tuning };
+  beforeAll(async () => {
+    pool = new KernelPool({ threads: 2 });
+    await pool.start();
+    uninstall = installPool(pool);
+    Object.assign(tuning, { minNs: 20_000, piece: 2048 }); // the 8192-element sum below runs on the pool, in leaves
+  });
+  afterAll(async () => {
+    Object.assign(tuning, saved);
+    uninstall();
+    await pool.shutdown();
+  });
+
+  it("10⁴ steps of a small gradient computation with tidy create no buffer after warm-up", () => {
+    const x = np.linspace(-1, 1, 8192).reshape([64, 128]); // 32 KiB: a large, size-classed buffer
+    let w = np.multiply(np.ones([128, 8]), 0.01); // 4 KiB
+    let b = np.zeros([8]); // a small slab block
+    const loss = (w: Tensor, b: Tensor) => np.mean(np.square(np.tanh(np.add(np.matmul(x, w), b))));
+    const step = () => {
+      const [nw, nb] = tidy(() => {
+        const [gw, gb] = grad(loss, { argnums: [0, 1] })(w, b) as Tensor[];
+        np.sum(np.exp(x)); // a long single-row reduction on the pool (scratch from the arena)
+        return [np.subtract(w, np.multiply(gw!, 0.1)), np.subtract(b, np.multiply(gb!, 0.1))];
+      });
+      w.dispose();
+      b.dispose();
+      [w, b] = [nw!, nb!];
+    };
+    for (let i = 0; i < 200; i++) step();
+    const warm = backend().arenaStats();
+    const jobs = pool.stats.jobs;
+    for (let i = 0; i < 10_000; i++) step();
+    const end = backend().arenaStats();
+    expect(pool.stats.jobs - jobs).toBeGreaterThanOrEqual(10_000); // the pool path was exercised
+    expect(end.created, "large buffers created after warm-up").toBe(warm.created);
+    expect(end.slabs, "slabs created after warm-up").toBe(warm.slabs);
+    expect(end.reused - warm.reused).toBeGreaterThan(10_000);
+    expect(end.smallReused - warm.smallReused).toBeGreaterThan(10_000);
+    expect(end.freeBytes).toBeLessThanOrEqual(warm.freeBytes + 64 * 1024);
+  }, 120_000);
+});

@@ -1,0 +1,64 @@
+// Results do not depend on the thread count (child processes with TAPIR_THREADS = 1, 2, 4, and
+// with tiny chunks), and a process that used the pool exits on its own.
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const WORKLOAD = "test/backend/fixtures/workload.ts";
+
+interface Run {
+  digest: string;
+  threads: number;
+  pooledJobs: number;
+  parts: Record<string, string>;
+}
+
+function node(args: string[], env: Record<string, string>, timeout = 120_000): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    execFile(process.execPath, ["--import", "tsx", ...args], { cwd: root, env: { ...process.env, ...env }, timeout }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr, ms: Date.now() - t0 });
+    });
+  });
+}
+
+async function workload(threads: number, fine = false): Promise<Run> {
+  const r = await node([WORKLOAD, ...(fine ? ["fine"] : [])], { TAPIR_THREADS: String(threads) });
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as Run;
+}
+
+describe("1 thread vs N threads", () => {
+  it("matmul, reductions, an MLP gradient and random numbers are bit-identical for 1, 2 and 4 threads and any chunk size", async () => {
+    const one = await workload(1);
+    expect(one.threads).toBe(1);
+    expect(one.pooledJobs).toBe(0);
+    for (const [threads, fine] of [[2, false], [4, false], [2, true], [4, true]] as const) {
+      const r = await workload(threads, fine);
+      expect(r.threads).toBe(threads);
+      expect(r.pooledJobs, "the workload ran jobs on the workers").toBeGreaterThan(10);
+      expect(r.parts, `${threads} threads${fine ? ", fine chunks" : ""}`).toEqual(one.parts);
+      expect(r.digest).toBe(one.digest);
+    }
+  }, 300_000);
+});
+
+describe("process lifetime", () => {
+  it("a process that used the pool exits on its own", async () => {
+    const script = `
+      import { numpy as np, config } from "./src/index.ts";
+      import { currentPool } from "./src/core/backend/pool.ts";
+      await currentPool().start();
+      const a = np.ones([400, 400]);
+      np.matmul(a, a).dataSync();
+      if (currentPool().stats.jobs - currentPool().stats.inlineJobs < 1) throw new Error("the pool was not used");
+      console.log("done", config.threads());
+    `;
+    const r = await node(["--input-type=module", "-e", script], { TAPIR_THREADS: "3" }, 30_000);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe("done 3");
+    expect(r.ms).toBeLessThan(20_000);
+  }, 60_000);
+});
