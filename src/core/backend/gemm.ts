@@ -269,7 +269,10 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     const Ap = Bp + up(kbMax * ncPadMax, al);
     const Cb = Ap + up(kbMax * mcPadMax, al);
     const S = Cb + up(mcPadMax * ldc, al);
-    const end = S + (kbMax + 64 / es) * Math.max(ncMax, mcMax); // ≥ gatherLd(kbLen) · rows
+    // Aᵀ with several row blocks: stage all its rows of the k chunk at once (one copy, or one
+    // per k row, instead of one per k row and row block) when that fits in 2^20 elements.
+    const wholeAt = transA && rows > MC && kbMax * rows <= 1048576;
+    const end = S + Math.max((kbMax + 64 / es) * Math.max(ncMax, mcMax), wholeAt ? kbMax * rows : 0);
     reserve(kr, end * es);
     const view: FloatArray = dtype === "float32" ? v32 : v64;
     const BpB = Bp * es, ApB = Ap * es, CbB = Cb * es, SB = S * es;
@@ -294,6 +297,7 @@ export function createGemm(cfg: GemmConfig): GemmFn {
           }
           const aBase = aOff + bi * aStride;
           const cBase = cOff + bi * cStride;
+          if (wholeAt) stage(view, S, rows, a, aBase + kb0 * m + r0, kbLen, rows, m);
           for (let ic = r0; ic < r1; ic += MC) {
             const mc = Math.min(MC, r1 - ic), mcPad = up(mc, mr);
             // A strip op(A)[ic.., kb0..] → panels of mr rows.
@@ -301,6 +305,8 @@ export function createGemm(cfg: GemmConfig): GemmFn {
               const sld = gatherLd(kbLen, es);
               stage(view, S, sld, a, aBase + ic * k + kb0, mc, kbLen, k);
               packA(ApB, SB, mc, kbLen, sld, 1);
+            } else if (wholeAt) {
+              packA(ApB, SB + (ic - r0) * es, mc, kbLen, 1, rows);
             } else {
               stage(view, S, mc, a, aBase + kb0 * m + ic, kbLen, mc, m);
               packA(ApB, SB, mc, kbLen, 1, mc);
