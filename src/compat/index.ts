@@ -1,8 +1,17 @@
-// tapir/compat: TensorFlow 2's GradientTape, Variable and ops, rebuilt on tapir's functional
-// transforms (import * as tf from "tapir/compat").
+// tapir/compat: TensorFlow 2's GradientTape, Variable, ops and a Keras subset for custom training
+// loops, rebuilt on tapir's functional transforms (`import * as tf from "tapir/compat"`). Tensors
+// are tapir's Tensor class, so they flow both ways; those made here print like TensorFlow's.
 export { Tensor, TapeError, ValueError, ShapeError, DTypeError } from "../index.js";
-export type { DType } from "../index.js";
+export type { DType, ArrayLike } from "../index.js";
 export { GradientTape, UnconnectedGradients } from "./tape.js";
 export type { GradientTapeOptions, GradientOptions, JacobianOptions } from "./tape.js";
 export { Variable } from "./variable.js";
 export type { VariableOptions } from "./variable.js";
+export { customGradient } from "./custom.js";
+export type { GradFn } from "./custom.js";
+export * from "./ops.js";
+export * as nn from "./nn.js";
+export * as math from "./math.js";
+export * as linalg from "./linalg.js";
+export * as random from "./random.js";
+export * as keras from "./keras/index.js";

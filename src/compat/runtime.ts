@@ -2,7 +2,7 @@
 // values becomes a tape node (evaluated through the core's vjp, so the node holds the forward
 // values as residuals and a closure for its backward step), and the op interceptor that records
 // primitives applied outside the tf.* ops (numpy functions, Tensor methods, eager transforms).
-import { Tensor, numpy as np, setOpInterceptor, toTensorSymbol, vjp, type DType, type OpCall, type TensorConvertible } from "../index.js";
+import { Tensor, numpy as np, setOpInterceptor, toTensorSymbol, vjp, type ArrayLike, type DType, type OpCall, type TensorConvertible } from "../index.js";
 import { tfPrint } from "./format.js";
 import type { Variable } from "./variable.js";
 
@@ -95,8 +95,22 @@ export function quiet<T>(fn: () => T): T {
   }
 }
 
+/** Collectors of the variables read while they are open (customGradient's VariableWatcher). */
+const readWatchers: Variable[][] = [];
+/** Runs fn and returns the variables it read (each once, in order). */
+export function watchReads<T>(fn: () => T): [T, Variable[]] {
+  const seen: Variable[] = [];
+  readWatchers.push(seen);
+  try {
+    return [fn(), [...new Set(seen)]];
+  } finally {
+    readWatchers.splice(readWatchers.lastIndexOf(seen), 1);
+  }
+}
+
 /** Tells the recording tapes that `v` was read as `value`: auto-watch and alias. */
 export function noteRead(v: Variable, value: Tensor): void {
+  for (const w of readWatchers) w.push(v);
   const rs = active();
   for (let i = 0; i < rs.length; i++) {
     const r = rs[i]!;
@@ -172,7 +186,7 @@ export function attach(node: Node, rs: readonly Recorder[] = active()): void {
  * Applies an op: `fn` gets `args` with variables read (their current values); tensors among
  * them that a recording tape watches make the call a recorded node. Outputs print as TensorFlow's.
  */
-export function run(fn: (xs: unknown[]) => Tensor | Tensor[], args: readonly unknown[]): Tensor | Tensor[] {
+export function run(fn: (xs: any[]) => Tensor | Tensor[], args: readonly unknown[]): Tensor | Tensor[] {
   const rs = active();
   const xs = args.map(readIfVariable);
   if (rs.length === 0) return printTF(fn(xs));
@@ -194,6 +208,9 @@ export function run(fn: (xs: unknown[]) => Tensor | Tensor[], args: readonly unk
 
 /** `run` for ops with one output. */
 export const run1 = (fn: (xs: any[]) => Tensor, args: readonly unknown[]): Tensor => run(fn, args) as Tensor;
+/** A one-argument / two-argument op from a tapir function. */
+export const unary = (f: (x: Tensor) => Tensor) => (x: ArrayLike): Tensor => run1(([a]) => f(a), [x]);
+export const binary = (f: (a: any, b: any) => Tensor) => (x: ArrayLike, y: ArrayLike): Tensor => run1(([a, b]) => f(a, b), [x, y]);
 
 function printTF<T extends Tensor | Tensor[]>(o: T): T {
   if (o instanceof Tensor) tfPrint(o);

@@ -1,0 +1,102 @@
+// tf.keras.initializers: functions of (shape, dtype) drawing from tf.random's global seed.
+import { numpy as np, type ArrayLike, type DType, type Tensor } from "../../index.js";
+import { normal, truncatedNormal, uniform } from "../random.js";
+
+export interface Initializer {
+  apply(shape: readonly number[], dtype: DType): Tensor;
+}
+/** A string name, an Initializer, or a function of (shape, dtype). */
+export type InitializerLike = string | Initializer | ((shape: readonly number[], dtype: DType) => ArrayLike);
+
+/** Keras's fan-in and fan-out: [in, out] for matrices, times the receptive field for convolutions. */
+function fans(shape: readonly number[]): [number, number] {
+  if (shape.length === 0) return [1, 1];
+  if (shape.length === 1) return [shape[0]!, shape[0]!];
+  const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  return [shape[shape.length - 2]! * receptive, shape[shape.length - 1]! * receptive];
+}
+
+export class Zeros implements Initializer {
+  apply(shape: readonly number[], dtype: DType) {
+    return np.zeros(shape, { dtype });
+  }
+}
+export class Ones implements Initializer {
+  apply(shape: readonly number[], dtype: DType) {
+    return np.ones(shape, { dtype });
+  }
+}
+export class Constant implements Initializer {
+  constructor(readonly value = 0) {}
+  apply(shape: readonly number[], dtype: DType) {
+    return np.full(shape, this.value, { dtype });
+  }
+}
+export class RandomNormal implements Initializer {
+  constructor(readonly opts: { mean?: number; stddev?: number; seed?: number } = {}) {}
+  apply(shape: readonly number[], dtype: DType) {
+    return normal(shape, { mean: this.opts.mean ?? 0, stddev: this.opts.stddev ?? 0.05, dtype, seed: this.opts.seed });
+  }
+}
+export class RandomUniform implements Initializer {
+  constructor(readonly opts: { minval?: number; maxval?: number; seed?: number } = {}) {}
+  apply(shape: readonly number[], dtype: DType) {
+    return uniform(shape, { minval: this.opts.minval ?? -0.05, maxval: this.opts.maxval ?? 0.05, dtype, seed: this.opts.seed });
+  }
+}
+/** U(−l, l) with l = √(6 / (fanIn + fanOut)). */
+export class GlorotUniform implements Initializer {
+  constructor(readonly opts: { seed?: number } = {}) {}
+  apply(shape: readonly number[], dtype: DType) {
+    const [i, o] = fans(shape);
+    const l = Math.sqrt(6 / (i + o));
+    return uniform(shape, { minval: -l, maxval: l, dtype, seed: this.opts.seed });
+  }
+}
+/** Truncated normal with stddev √(2 / (fanIn + fanOut)) (corrected for the truncation, as Keras). */
+export class GlorotNormal implements Initializer {
+  constructor(readonly opts: { seed?: number } = {}) {}
+  apply(shape: readonly number[], dtype: DType) {
+    const [i, o] = fans(shape);
+    return truncatedNormal(shape, { stddev: Math.sqrt(2 / (i + o)) / 0.8796256610342398, dtype, seed: this.opts.seed });
+  }
+}
+/** Truncated normal with stddev √(2 / fanIn). */
+export class HeNormal implements Initializer {
+  constructor(readonly opts: { seed?: number } = {}) {}
+  apply(shape: readonly number[], dtype: DType) {
+    return truncatedNormal(shape, { stddev: Math.sqrt(2 / fans(shape)[0]) / 0.8796256610342398, dtype, seed: this.opts.seed });
+  }
+}
+/** U(−l, l) with l = √(6 / fanIn). */
+export class HeUniform implements Initializer {
+  constructor(readonly opts: { seed?: number } = {}) {}
+  apply(shape: readonly number[], dtype: DType) {
+    const l = Math.sqrt(6 / fans(shape)[0]);
+    return uniform(shape, { minval: -l, maxval: l, dtype, seed: this.opts.seed });
+  }
+}
+
+const byName: Record<string, () => Initializer> = {
+  zeros: () => new Zeros(),
+  ones: () => new Ones(),
+  randomNormal: () => new RandomNormal(),
+  randomUniform: () => new RandomUniform(),
+  glorotUniform: () => new GlorotUniform(),
+  glorotNormal: () => new GlorotNormal(),
+  heNormal: () => new HeNormal(),
+  heUniform: () => new HeUniform(),
+};
+
+/** tf.keras.initializers.get: names in camelCase or Keras's snake_case ("glorot_uniform"). */
+export function get(init: InitializerLike): (shape: readonly number[], dtype: DType) => ArrayLike {
+  if (typeof init === "function") return init;
+  if (typeof init === "string") {
+    const key = init.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+    const make = byName[key];
+    if (!make) throw new Error(`Unknown initializer: '${init}'. Use one of ${Object.keys(byName).join(", ")}, an Initializer or a function (shape, dtype) => values.`);
+    const i = make();
+    return (s, d) => i.apply(s, d);
+  }
+  return (s, d) => init.apply(s, d);
+}

@@ -1,0 +1,181 @@
+// tf.keras.layers: Layer (build on first apply, addWeight, tracked fields), Dense.
+import { Tensor, ValueError, numpy as np, type ArrayLike, type DType } from "../../index.js";
+import * as nn from "../nn.js";
+import { add, matmul, sigmoid, tanh } from "../ops.js";
+import { Variable } from "../variable.js";
+import { get as getInitializer, type InitializerLike } from "./initializers.js";
+
+const nameCounts = new Map<string, number>();
+/** Keras's default layer names: dense, dense_1, … (snake_case of the class name). */
+function uniqueName(base: string): string {
+  const n = nameCounts.get(base) ?? 0;
+  nameCounts.set(base, n + 1);
+  return n === 0 ? base : `${base}_${n}`;
+}
+const snake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+
+function shapeOf(x: unknown): any {
+  if (x instanceof Tensor || x instanceof Variable) return [...x.shape];
+  if (Array.isArray(x) && x.some((e) => e instanceof Tensor || e instanceof Variable)) return x.map(shapeOf);
+  return [...np.asarray(x as ArrayLike).shape];
+}
+
+export interface LayerOptions {
+  name?: string;
+  trainable?: boolean;
+  dtype?: DType;
+}
+export interface AddWeightOptions {
+  initializer?: InitializerLike;
+  trainable?: boolean;
+  dtype?: DType;
+}
+
+/**
+ * Subclass it: create weights in build(inputShape) with addWeight, compute in call(inputs).
+ * Variables and layers assigned to fields (also inside arrays and plain objects) are tracked.
+ */
+export class Layer {
+  name: string;
+  trainable: boolean;
+  built = false;
+  readonly dtype: DType;
+  readonly #own: Variable[] = [];
+
+  constructor(opts: LayerOptions = {}) {
+    this.name = opts.name ?? uniqueName(snake(new.target.name || "layer"));
+    this.trainable = opts.trainable ?? true;
+    this.dtype = opts.dtype ?? "float32";
+  }
+
+  /** Creates the weights, once, from the shape of the first input. */
+  build(_inputShape: any): void {}
+
+  /** The layer's computation (the identity by default). */
+  call(inputs: any, ..._args: any[]): any {
+    return inputs;
+  }
+
+  /** Builds on first use, then calls `call` (TensorFlow's `layer(x)`). */
+  apply(inputs: any, ...args: any[]): any {
+    if (!this.built) {
+      this.build(shapeOf(inputs));
+      this.built = true;
+    }
+    return this.call(inputs, ...args);
+  }
+
+  /** A new Variable named `<layer>/<name>`, tracked by this layer. */
+  addWeight(name: string, shape: readonly number[], opts: AddWeightOptions = {}): Variable {
+    const dtype = opts.dtype ?? this.dtype;
+    const init = getInitializer(opts.initializer ?? "glorotUniform");
+    const v = new Variable(init(shape, dtype), { name: `${this.name}/${name}`, trainable: opts.trainable ?? true, dtype });
+    this.#own.push(v);
+    return v;
+  }
+
+  /** Every variable of this layer and the layers it tracks, each once. */
+  get variables(): Variable[] {
+    return this.#collect(() => true);
+  }
+  get weights(): Variable[] {
+    return this.variables;
+  }
+  get trainableVariables(): Variable[] {
+    return this.#collect((t, v) => t && v.trainable);
+  }
+  get trainableWeights(): Variable[] {
+    return this.trainableVariables;
+  }
+  get nonTrainableVariables(): Variable[] {
+    return this.#collect((t, v) => !(t && v.trainable));
+  }
+  get nonTrainableWeights(): Variable[] {
+    return this.nonTrainableVariables;
+  }
+
+  /** Variables in tracking order (own weights, then fields), `keep(layer trainable, v)` deciding. */
+  #collect(keep: (layerTrainable: boolean, v: Variable) => boolean): Variable[] {
+    const out = new Set<Variable>();
+    const seen = new Set<unknown>();
+    const visit = (x: unknown, trainable: boolean): void => {
+      if (x === null || typeof x !== "object" || seen.has(x)) return;
+      seen.add(x);
+      if (x instanceof Variable) {
+        if (keep(trainable, x)) out.add(x);
+      } else if (x instanceof Layer) {
+        const t = trainable && x.trainable;
+        for (const v of x.#own) visit(v, t);
+        for (const f of Object.values(x)) visit(f, t);
+      } else if (Array.isArray(x) || Object.getPrototypeOf(x) === Object.prototype) {
+        for (const f of Object.values(x)) visit(f, trainable);
+      }
+    };
+    visit(this, true);
+    return [...out];
+  }
+}
+
+/** A string name, a function, or null/"linear" for none. */
+export type Activation = string | ((x: Tensor) => Tensor) | null;
+
+const activations: Record<string, (x: Tensor) => Tensor> = {
+  relu: nn.relu,
+  sigmoid,
+  tanh,
+  softmax: (x) => nn.softmax(x),
+  softplus: nn.softplus,
+  gelu: (x) => nn.gelu(x),
+  elu: nn.elu,
+  swish: nn.silu,
+  silu: nn.silu,
+  linear: (x) => x,
+};
+export function getActivation(a: Activation | undefined): (x: Tensor) => Tensor {
+  if (a === null || a === undefined) return (x) => x;
+  if (typeof a === "function") return a;
+  const f = activations[a];
+  if (!f) throw new ValueError({ message: `Unknown activation function: '${a}'. Use one of ${Object.keys(activations).join(", ")}, or a function.` });
+  return f;
+}
+
+export interface DenseOptions extends LayerOptions {
+  activation?: Activation;
+  useBias?: boolean;
+  kernelInitializer?: InitializerLike;
+  biasInitializer?: InitializerLike;
+}
+
+/** y = activation(x · kernel + bias), kernel [in, units], bias [units]. */
+export class Dense extends Layer {
+  readonly units: number;
+  readonly activation: (x: Tensor) => Tensor;
+  readonly useBias: boolean;
+  kernel!: Variable;
+  bias: Variable | null = null;
+  readonly #kernelInit: InitializerLike;
+  readonly #biasInit: InitializerLike;
+
+  constructor(units: number, opts: DenseOptions = {}) {
+    super(opts);
+    if (!Number.isInteger(units) || units <= 0) throw new ValueError({ message: `Received an invalid value for \`units\`, expected a positive integer. Received: units=${units}` });
+    this.units = units;
+    this.activation = getActivation(opts.activation);
+    this.useBias = opts.useBias ?? true;
+    this.#kernelInit = opts.kernelInitializer ?? "glorotUniform";
+    this.#biasInit = opts.biasInitializer ?? "zeros";
+  }
+
+  override build(inputShape: number[]): void {
+    const inDim = inputShape[inputShape.length - 1];
+    if (inDim === undefined) throw new ValueError({ message: `Dense: the input must have at least one dimension, got shape (${inputShape.join(", ")}).` });
+    this.kernel = this.addWeight("kernel", [inDim, this.units], { initializer: this.#kernelInit });
+    if (this.useBias) this.bias = this.addWeight("bias", [this.units], { initializer: this.#biasInit });
+  }
+
+  override call(inputs: ArrayLike): Tensor {
+    let y = matmul(inputs, this.kernel);
+    if (this.bias) y = add(y, this.bias);
+    return this.activation(y);
+  }
+}

@@ -1,0 +1,2 @@
+// tf.linalg: matrix ops.
+export { matmul, tensordot, eye, transpose as matrixTranspose } from "./ops.js";
