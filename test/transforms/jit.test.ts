@@ -198,7 +198,7 @@ describe("jit composes with every transform", () => {
 
   it.each(FLOATS)("grad(jit(f)): derivatives against finite differences, values close to eager grad (%s)", (dtype) => {
     const x = gen(rng(5), dtype, [5]);
-    checkGrads(jit(scalarF), [x], { dtype, order: dtype === "float64" ? 2 : 1 });
+    checkGrads(jit(scalarF), [x], { dtype: dtype as "float32" | "float64", order: dtype === "float64" ? 2 : 1 });
     const tol = dtype === "float32" ? 1e-6 : 1e-14;
     expectClose(grad(jit(scalarF))(x), grad(scalarF)(x), { rtol: tol, atol: tol });
     const p = mlpParams(dtype);
