@@ -4,6 +4,7 @@
 // non-square and transposed shapes.
 // Run: npx tsx bench/gemm.ts [--crossover] [--shapes]
 
+import { loadavg } from "node:os";
 import { createGemm, DEFAULT_GEMM_CONFIG, gemm, type GemmDtype, type GemmFn } from "../src/core/backend/gemm.js";
 
 const median = (xs: number[]): number => {
@@ -44,7 +45,10 @@ function gflops(g: GemmFn, dtype: GemmDtype, m: number, k: number, n: number, tA
   return (2 * m * k * n) / s / 1e9;
 }
 
-console.log(`node ${process.version}, one thread`);
+// Other processes on a 2-vCPU machine halve these figures: the load average is printed so that
+// a run on a busy machine can be recognised (≈1 = this process alone).
+const load = (): string => loadavg().map((x) => x.toFixed(2)).join(" ");
+console.log(`node ${process.version}, one thread, load average ${load()}`);
 for (const size of [512, 1024]) {
   for (const dtype of ["float32", "float64"] as const) {
     console.log(`${dtype} ${size}³: ${gflops(gemm, dtype, size, size, size).toFixed(1)} GFLOP/s`);
@@ -98,3 +102,5 @@ if (process.argv.includes("--crossover")) {
     }
   }
 }
+
+console.log(`load average at the end ${load()}`);
