@@ -32,7 +32,12 @@ export function split(k: Key, n = 2): Tensor {
 }
 
 const bits = (k: Key, shape: readonly number[]) => bind1(randomBitsP, [checkKey("draw", k)], { shape: [...shape] });
-const unit = (k: Key, shape: readonly number[], dtype: DType) => bind1(randomUnitP, [bits(k, shape)], { dtype });
+function unit(k: Key, shape: readonly number[], dtype: DType): Tensor {
+  if (dtype !== "float32" && dtype !== "float64") {
+    throw fail(DTypeError, `random: uniform and normal draw floats; dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}.`);
+  }
+  return bind1(randomUnitP, [bits(k, shape)], { dtype });
+}
 
 export function uniform(k: Key, shape: readonly number[] = [], opts: { minval?: number; maxval?: number; dtype?: DType } = {}): Tensor {
   const dtype = opts.dtype ?? "float32";
