@@ -99,7 +99,8 @@ class Namer {
 }
 
 function fmtNum(x: number): string {
-  return Number.isInteger(x) && Math.abs(x) < 1e16 ? `${x}.0`.replace(/\.0$/, ".0") : String(x);
+  if (Object.is(x, -0)) return "-0.0";
+  return Number.isInteger(x) && Math.abs(x) < 1e16 ? `${x}.0` : String(x);
 }
 
 function fmtParam(v: unknown): string {

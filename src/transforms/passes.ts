@@ -34,7 +34,8 @@ export function cse(cj: ClosedJaxpr): ClosedJaxpr {
   const vid = new Map<Var, number>();
   let n = 0;
   const atomKey = (a: Atom) => {
-    if (a instanceof Lit) return `${a.value}:${a.aval.dtype}`;
+    // -0 and 0 are different literals (x * -0 is -0 for x > 0): String(-0) would merge them
+    if (a instanceof Lit) return `${Object.is(a.value, -0) ? "-0" : a.value}:${a.aval.dtype}`;
     let i = vid.get(a);
     if (i === undefined) vid.set(a, (i = n++));
     return `v${i}`;
