@@ -28,7 +28,7 @@ export type { VmapOptions, InAxes } from "./transforms/vmap.js";
 export { jacfwd, jacrev, hessian } from "./transforms/jacobian.js";
 export { customJvp, customVjp, checkpoint, stopGradient } from "./transforms/custom.js";
 export type { GradOptions } from "./transforms/vjp.js";
-export { setOpInterceptor } from "./core/trace.js";
+export { setOpInterceptor, isTracer } from "./core/trace.js";
 export type { OpCall, OpInterceptor } from "./core/trace.js";
 export { jit, makeJaxpr } from "./transforms/jit.js";
 export type { JitOptions } from "./transforms/jit.js";
