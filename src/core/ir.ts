@@ -155,7 +155,8 @@ export function evalJaxpr(j: Jaxpr, consts: readonly Tensor[], args: readonly Te
     const outs = bind(e.prim, e.inputs.map(read), e.params);
     e.outs.forEach((v, k) => env.set(v, outs[k]!));
     // free what this equation was the last reader of (only values made inside this jaxpr)
-    for (const a of e.inputs) {
+    // (an equation may read a value twice, as in mul c c: free it once)
+    for (const a of new Set(e.inputs)) {
       if (free && a instanceof Var && lastUse.get(a) === i && !keep.has(a) && produced(j, a)) {
         env.get(a)!.dispose();
         env.delete(a);
