@@ -21,7 +21,10 @@ export interface ScalingRow {
   readonly threads: number;
   /** Threads tapir reported (config.threads()) in that child. */
   reported?: number | string;
+  /** Result per case; with several rounds its timing.median is the median of the rounds' medians. */
   readonly results: Partial<Record<ScalingCase, CaseResult & { readonly system: string }>>;
+  /** Median seconds per call of each round that timed. */
+  readonly rounds: Partial<Record<ScalingCase, number[]>>;
 }
 
 export interface CaseSummary {
