@@ -91,14 +91,16 @@ class Namer {
     return n;
   }
   atom(a: Atom): string {
-    return a instanceof Lit ? `${fmtNum(a.value)}:${typeStr(a.aval)}` : this.name(a);
+    return a instanceof Lit ? `${fmtNum(a.value, a.aval.dtype)}:${typeStr(a.aval)}` : this.name(a);
   }
   binder(v: Var): string {
     return `${this.name(v)}:${typeStr(v.aval)}`;
   }
 }
 
-function fmtNum(x: number): string {
+/** Float literals always show a point (2.0, -0.0); int and bool literals print as integers. */
+function fmtNum(x: number, dtype: DType): string {
+  if (dtype === "int32" || dtype === "bool") return String(x);
   if (Object.is(x, -0)) return "-0.0";
   return Number.isInteger(x) && Math.abs(x) < 1e16 ? `${x}.0` : String(x);
 }
