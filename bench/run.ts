@@ -266,7 +266,10 @@ async function main(): Promise<void> {
       benny: pkgVersion("benny"),
       tsx: pkgVersion("tsx"),
     },
-    tapirThreads: (tapirInfo?.threads as number | string | undefined) ?? opt.threads ?? "n/a (tapir did not load)",
+    tapirThreads:
+      (tapirInfo?.threads as number | string | undefined) ??
+      opt.threads ??
+      (threadScaling && !cases.length ? `1…${maxThreads} (T1)` : "n/a (tapir did not load)"),
     cases: cases.map(({ inputs: _i, reference: _r, ...rest }) => rest),
     systems: runs,
     summary: summarize(cases, runs),
