@@ -2,7 +2,7 @@
 // values becomes a tape node (evaluated through the core's vjp, so the node holds the forward
 // values as residuals and a closure for its backward step), and the op interceptor that records
 // primitives applied outside the tf.* ops (numpy functions, Tensor methods, eager transforms).
-import { Tensor, numpy as np, setOpInterceptor, toTensorSymbol, vjp, type ArrayLike, type DType, type OpCall, type TensorConvertible } from "../index.js";
+import { Tensor, isTracer, numpy as np, setOpInterceptor, toTensorSymbol, vjp, type ArrayLike, type DType, type OpCall, type TensorConvertible } from "../index.js";
 import { tfPrint } from "./format.js";
 import type { Variable } from "./variable.js";
 
@@ -119,20 +119,30 @@ export function noteRead(v: Variable, value: Tensor): void {
   }
 }
 
-/** Positions of `xs` that some recording tape differentiates (float tensors it tracks). */
+/**
+ * Positions of `xs` that some recording tape differentiates (float tensors it tracks), or null.
+ * An op mixing a watched concrete tensor with tracers belongs to a transform running inside the
+ * recording: it is not a node (the transform's eager computations are recorded as they run).
+ */
 function watchedPositions(xs: readonly unknown[], rs: readonly Recorder[]): number[] | null {
   let pos: number[] | null = null;
+  let traced = false;
+  let concreteWatched = false;
   for (let i = 0; i < xs.length; i++) {
     const x = xs[i];
-    if (!(x instanceof Tensor) || !isFloat(x.dtype)) continue;
+    if (!(x instanceof Tensor)) continue;
+    const tracer = isTracer(x);
+    traced ||= tracer;
+    if (!isFloat(x.dtype)) continue;
     for (let k = 0; k < rs.length; k++) {
       if (rs[k]!.state.tracks(x)) {
         (pos ??= []).push(i);
+        concreteWatched ||= !tracer;
         break;
       }
     }
   }
-  return pos;
+  return traced && concreteWatched ? null : pos;
 }
 
 /** Zeros shaped like `t` (a missing cotangent), not recorded. */
