@@ -113,7 +113,7 @@ export function renderMarkdown(t: Table): string {
   ].join("\n");
 }
 
-const caseLabel = (c: CaseDef) => `${c.workload} ${c.id.startsWith("W2") ? c.name : c.name}`;
+const caseLabel = (c: CaseDef) => `${c.workload} ${c.name}`;
 
 export function timeTable(rep: RunReport): Table {
   const cases = CASES.filter((c) => rep.summary.some((s) => s.case === c.id));

@@ -32,11 +32,3 @@ export interface SystemEntry {
   /** Imports the system lazily, so a missing package or module makes this system n/a, not the run. */
   readonly load: () => Promise<System>;
 }
-
-/** Requires `obj[name]` to be a function, else NotAvailable naming what is missing. */
-export function need<T>(obj: Record<string, unknown>, name: string, where: string): T {
-  const v = obj[name];
-  if (typeof v !== "function" && (typeof v !== "object" || v === null))
-    throw new NotAvailable(`${where} does not export \`${name}\` yet`);
-  return v as T;
-}
