@@ -5,7 +5,7 @@ import { Tensor, grad, hessian, jacfwd, jacrev, jvp, linearize, numpy as np, val
 import { checkGrads, checkVmap, expectClose } from "../util/oracles.js";
 import { rng } from "../util/rng.js";
 
-const f64 = (x: number | number[] | number[][]) => np.array(x, { dtype: "float64" });
+const f64 = (x: number | number[] | number[][] | number[][][]) => np.array(x, { dtype: "float64" });
 const cube = (x: Tensor) => x.mul(x).mul(x);
 
 describe("higher derivatives", () => {

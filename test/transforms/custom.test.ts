@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Tensor, ValueError, checkpoint, customJvp, customVjp, grad, hessian, jacfwd, jacrev, jvp, numpy as np, stopGradient, valueAndGrad, vjp, vmap } from "../../src/index.js";
 import { checkGrads, checkVmap, expectClose } from "../util/oracles.js";
 
-const f64 = (x: number | number[] | number[][]) => np.array(x, { dtype: "float64" });
+const f64 = (x: number | number[] | number[][] | number[][][]) => np.array(x, { dtype: "float64" });
 
 describe("customJvp", () => {
   // log(1 + eˣ) with the numerically safe rule σ(x)·ẋ (the naive rule gives NaN at x = 1000)

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Tensor, grad, jvp, linearTranspose, linearize, numpy as np, valueAndGrad, vjp } from "../../src/index.js";
 import { expectClose } from "../util/oracles.js";
 
-const f64 = (x: number | number[] | number[][]) => np.array(x, { dtype: "float64" });
+const f64 = (x: number | number[] | number[][] | number[][][]) => np.array(x, { dtype: "float64" });
 
 describe("grad", () => {
   it("d/dx x³ = 3x² (float32 and float64)", () => {

@@ -5,7 +5,7 @@ import { Tensor, hessian, jacfwd, jacrev, numpy as np } from "../../src/index.js
 import { expectClose, toF64Array } from "../util/oracles.js";
 import { fromFn } from "../util/ref.js";
 
-const f64 = (x: number | number[] | number[][]) => np.array(x, { dtype: "float64" });
+const f64 = (x: number | number[] | number[][] | number[][][]) => np.array(x, { dtype: "float64" });
 const JACS = [
   ["jacfwd", jacfwd],
   ["jacrev", jacrev],
