@@ -12,7 +12,7 @@
 import { SHORT, type DType } from "./dtype.js";
 import { ShapeError, fail } from "./errors.js";
 import { shapeEq } from "./shape.js";
-import { Tensor, scalarTensor } from "./tensor.js";
+import { Tensor, scalarTensor, withFrame } from "./tensor.js";
 import { bind, currentLevel, type Aval } from "./trace.js";
 import type { Primitive } from "./primitive.js";
 
@@ -31,7 +31,8 @@ export class Lit {
     this.aval = { shape: [], dtype };
   }
   tensor(): Tensor {
-    return (this.cached ??= scalarTensor(this.value, this.aval.dtype));
+    // cached for the program's lifetime: never owned by a transform that might free it
+    return (this.cached ??= withFrame(null, () => scalarTensor(this.value, this.aval.dtype)));
   }
 }
 

@@ -42,17 +42,79 @@ export function installTensorOps(o: TensorOps): void {
   ops = o;
 }
 
+/**
+ * The transform invocation that made a concrete tensor while running its rules, and so may free
+ * it when it returns (unless it is among its outputs, or a lower-level transform captured it).
+ * This is how a grad, jvp or vmap call recycles its intermediates without user-side disposal.
+ */
+export class Owner {
+  readonly tensors: Tensor[] = [];
+  constructor(
+    /** level of the main trace this owner belongs to (lower = an enclosing transform) */
+    readonly level: number,
+  ) {}
+  /** Disposes what this owner still owns, except tensors reachable from `keep`. */
+  release(keep: unknown): void {
+    const kept = new Set<Tensor>();
+    collectTensors(keep, kept);
+    for (const t of this.tensors) if (t._owner === this && !kept.has(t)) t.dispose();
+    this.tensors.length = 0;
+  }
+}
+
+function collectTensors(x: unknown, out: Set<Tensor>): void {
+  if (x instanceof Tensor) out.add(x);
+  else if (Array.isArray(x)) for (const y of x) collectTensors(y, out);
+  else if (x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype) for (const y of Object.values(x)) collectTensors(y, out);
+}
+
+/** The owner of tensors created now (the innermost rule frame), or null for unowned. */
+const frames: (Owner | null)[] = [];
+export function withFrame<T>(owner: Owner | null, fn: () => T): T {
+  frames.push(owner);
+  try {
+    return fn();
+  } finally {
+    frames.pop();
+  }
+}
+export function pushFrame(owner: Owner | null): void {
+  frames.push(owner);
+}
+export function popFrame(): void {
+  frames.pop();
+}
+/** Moves a tensor captured by a lower-level transform (to `owner`, or unowned) so the inner one does not free it. */
+export function adopt(t: Tensor, level: number, owner: Owner | null): void {
+  const o = t._owner;
+  if (o !== null && o.level > level) {
+    t._owner = owner;
+    if (owner !== null) owner.tensors.push(t);
+  }
+}
+
 export class Tensor {
   readonly shape: readonly number[];
   readonly dtype: DType;
   /** @internal null for tracers */
   _storage: Storage | null;
+  /** @internal the transform invocation that may free this tensor */
+  _owner: Owner | null = null;
 
   constructor(shape: Shape, dtype: DType, storage: Storage | null) {
     this.shape = shape;
     this.dtype = dtype;
     this._storage = storage;
-    if (storage !== null && scopes.length > 0) scopes[scopes.length - 1]!.push(this);
+    if (storage !== null) {
+      if (scopes.length > 0) scopes[scopes.length - 1]!.push(this);
+      if (frames.length > 0) {
+        const f = frames[frames.length - 1]!;
+        if (f !== null) {
+          this._owner = f;
+          f.tensors.push(this);
+        }
+      }
+    }
   }
 
   get ndim(): number {

@@ -4,7 +4,7 @@
 import type { DType } from "./dtype.js";
 import { ConcretizationError, TracerLeakError, fail } from "./errors.js";
 import { fmtShape } from "./shape.js";
-import { Tensor } from "./tensor.js";
+import { Owner, Tensor, adopt, popFrame, pushFrame } from "./tensor.js";
 import type { Primitive } from "./primitive.js";
 
 /** Abstract value: what a tracer knows about its array. */
@@ -21,6 +21,8 @@ export function avalStr(a: Aval): string {
 export class MainTrace {
   active = true;
   readonly trace: Trace;
+  /** Who owns the concrete tensors this trace's rules create (null: nobody frees them early). */
+  owner: Owner | null = null;
   constructor(
     readonly level: number,
     /** The transform's name for error messages ("grad", "vmap", "jit"…). */
@@ -31,8 +33,18 @@ export class MainTrace {
   }
 }
 
+/**
+ * How a main's tensors are owned: "auto" frees what its rules made when the body returns
+ * (except what the body returns); an Owner is managed by the caller; null frees nothing early.
+ */
+export type Ownership = "auto" | Owner | null;
+
 export abstract class Trace {
   constructor(readonly main: MainTrace) {}
+  /** Called by pure(): a value this trace captures must outlive inner transforms' cleanup. */
+  protected capture(x: Tensor): void {
+    if (x._owner !== null) adopt(x, this.main.level, this.main.owner);
+  }
   /** Boxes a value from a lower level (or a concrete tensor) into this trace. */
   abstract pure(x: Tensor): Tracer;
   lift(x: Tensor): Tracer {
@@ -66,14 +78,22 @@ const stack: MainTrace[] = [];
 let dynamic: MainTrace | null = null;
 
 /** Runs `body` with a new main trace pushed; the trace ends (its tracers go stale) after. */
-export function withMain<T>(name: string, makeTrace: (main: MainTrace) => Trace, body: (main: MainTrace) => T): T {
+export function withMain<T>(name: string, makeTrace: (main: MainTrace) => Trace, body: (main: MainTrace) => T, ownership: Ownership = null): T {
   const main = new MainTrace(stack.length + 1, name, makeTrace);
+  if (ownership === "auto") main.owner = new Owner(main.level);
+  else if (ownership !== null) main.owner = ownership;
   stack.push(main);
+  // the transform's own body (user code) creates unowned tensors; only rules create owned ones
+  pushFrame(null);
+  let result: T | undefined;
   try {
-    return body(main);
+    result = body(main);
+    return result;
   } finally {
+    popFrame();
     main.active = false;
     stack.pop();
+    if (ownership === "auto") main.owner!.release(result);
   }
 }
 
@@ -167,7 +187,13 @@ function dispatch(prim: Primitive, args: readonly Tensor[], params: any): Tensor
   if (top === null) return prim.impl(args as Tensor[], params);
   const trace = top.trace;
   const tracers = args.map((a) => fullRaise(trace, a));
-  const outs = trace.processPrimitive(prim, tracers, params);
+  pushFrame(top.owner);
+  let outs: Tensor[];
+  try {
+    outs = trace.processPrimitive(prim, tracers, params);
+  } finally {
+    popFrame();
+  }
   for (let i = 0; i < outs.length; i++) {
     const o = outs[i]!;
     if (o instanceof Tracer) outs[i] = o.fullLower();

@@ -8,7 +8,8 @@ import { unflatten, type TreeDef } from "../core/tree.js";
 import * as ops from "../core/ops.js";
 import { flattenToTensors, normArgnums, requireFloat } from "./args.js";
 import { jvpFlat } from "./jvp.js";
-import { FlatFn, linearizeFlat, type GradOptions } from "./vjp.js";
+import { FlatFn, linearizeFlat, scratchOwner, type GradOptions } from "./vjp.js";
+import type { Owner } from "../core/tensor.js";
 import { backwardPass } from "./transpose.js";
 import { vmapFlat } from "./vmap.js";
 
@@ -91,7 +92,19 @@ export function jacfwd(f: (...a: any[]) => unknown, opts: GradOptions = {}): (..
 export function jacrev(f: (...a: any[]) => unknown, opts: GradOptions = {}): (...args: any[]) => any {
   return (...args) => {
     const p = prepare("jacrev", f, opts, args);
-    const lin = linearizeFlat(p.ff.call, p.inLeaves, "jacrev");
+    const owner = scratchOwner();
+    try {
+      return jacrevBody(p, opts, owner);
+    } catch (e) {
+      owner.release(null);
+      throw e;
+    }
+  };
+}
+
+function jacrevBody(p: Prepared, opts: GradOptions, owner: Owner): unknown {
+  {
+    const lin = linearizeFlat(p.ff.call, p.inLeaves, "jacrev", owner);
     const outs = lin.outs.slice(0, p.ff.nOut);
     const total = outs.reduce((n, o) => n + o.size, 0);
     const offs = offsets(outs);
@@ -112,8 +125,10 @@ export function jacrev(f: (...a: any[]) => unknown, opts: GradOptions = {}): (..
       res.map((r, j) => ops.reshape(ops.index(r, [offs[i]!, offs[i]! + o.size]), [...o.shape, ...p.inLeaves[j]!.shape])),
     );
     const jac = assemble(p, blocks);
-    return opts.hasAux ? [jac, p.ff.aux(lin.outs)] : jac;
-  };
+    const result = opts.hasAux ? [jac, p.ff.aux(lin.outs)] : jac;
+    owner.release(result);
+    return result;
+  }
 }
 
 /** Second derivatives: jacfwd of jacrev (forward-over-reverse). */

@@ -5,7 +5,7 @@ import { ClosedJaxpr, Jaxpr, Lit, Var, type Eqn } from "../core/ir.js";
 import { definePrimitive, type Primitive } from "../core/primitive.js";
 import { SHORT } from "../core/dtype.js";
 import { ValueError, fail } from "../core/errors.js";
-import { Tensor, shareStorage } from "../core/tensor.js";
+import { Tensor, shareStorage, withFrame } from "../core/tensor.js";
 import { bind, type Aval } from "../core/trace.js";
 import { flatten, unflatten, treeDefString, type TreeDef } from "../core/tree.js";
 import * as ops from "../core/ops.js";
@@ -98,7 +98,8 @@ export class Executable {
 const executables = new WeakMap<ClosedJaxpr, Executable>();
 export function compiled(cj: ClosedJaxpr): Executable {
   let e = executables.get(cj);
-  if (!e) executables.set(cj, (e = new Executable(cj)));
+  // folded constants live as long as the program: created unowned
+  if (!e) executables.set(cj, (e = withFrame(null, () => new Executable(cj))));
   return e;
 }
 

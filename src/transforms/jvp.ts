@@ -20,6 +20,7 @@ export class JVPTracer extends Tracer {
 
 export class JVPTrace extends Trace {
   pure(x: Tensor): JVPTracer {
+    this.capture(x);
     return new JVPTracer(this, x, null);
   }
   processPrimitive(prim: Primitive, tracers: Tracer[], params: any): Tensor[] {
@@ -53,6 +54,6 @@ export function jvpFlat(
     const ins = primals.map((p, i) => new JVPTracer(trace, p, tangents[i] ?? null));
     const outs = f(ins);
     const res = outs.map((o) => unpackJVP(main, o));
-    return [res.map((r) => r[0]), res.map((r) => r[1])];
-  });
+    return [res.map((r) => r[0]), res.map((r) => r[1])] as [Tensor[], Tan[]];
+  }, "auto");
 }

@@ -47,6 +47,7 @@ export class PETrace extends Trace {
     super(main);
   }
   pure(x: Tensor): PETracer {
+    this.capture(x);
     return new PETracer(this, x, x, null);
   }
   /** A fresh unknown input of the staged program. */

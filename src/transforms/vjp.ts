@@ -5,8 +5,8 @@ import { DTypeError, ShapeError, fail } from "../core/errors.js";
 import { evalJaxpr, type Jaxpr } from "../core/ir.js";
 import type { Tan } from "../core/primitive.js";
 import { fmtShape } from "../core/shape.js";
-import { Tensor } from "../core/tensor.js";
-import { withMain, type Aval } from "../core/trace.js";
+import { Owner, Tensor, withFrame } from "../core/tensor.js";
+import { currentLevel, withMain, type Aval } from "../core/trace.js";
 import { flatten, unflatten, type TreeDef } from "../core/tree.js";
 import * as ops from "../core/ops.js";
 import { jvpFlat } from "./jvp.js";
@@ -21,7 +21,7 @@ export interface Linearized {
 }
 
 /** Primal outputs of f at `primals` and the linear jaxpr of its JVP in the tangents. */
-export function linearizeFlat(f: (xs: Tensor[]) => Tensor[], primals: readonly Tensor[], name = "linearize"): Linearized {
+export function linearizeFlat(f: (xs: Tensor[]) => Tensor[], primals: readonly Tensor[], name = "linearize", owner: Owner | null = null): Linearized {
   return withMain(name, (m) => new PETrace(m), (main) => {
     const pe = main.trace as PETrace;
     const tanIns = primals.map((p) => pe.newArg({ shape: p.shape, dtype: p.dtype }));
@@ -29,7 +29,12 @@ export function linearizeFlat(f: (xs: Tensor[]) => Tensor[], primals: readonly T
     const tanOuts = touts.map((t, i) => t ?? ops.zerosLike(outs[i]!));
     const [jaxpr, consts] = tracersToJaxpr(main, tanIns, tanOuts);
     return { outs, jaxpr, consts };
-  });
+  }, owner);
+}
+
+/** A caller-managed owner for a linearization that is transposed and then dropped (grad, jacrev). */
+export function scratchOwner(): Owner {
+  return new Owner(currentLevel() + 1);
 }
 
 /** f over flat tensors, remembering the output tree and aux; aux tensors travel as extra outputs. */
@@ -70,16 +75,16 @@ export class FlatFn {
 
 export type VjpFn = (cotangent: unknown) => unknown[];
 
-function vjpImpl(api: string, f: (...args: any[]) => unknown, primals: readonly unknown[], hasAux?: boolean): [unknown, VjpFn, unknown, Tensor[]] {
+function vjpImpl(api: string, f: (...args: any[]) => unknown, primals: readonly unknown[], hasAux?: boolean, owner: Owner | null = null): [unknown, VjpFn, unknown, Tensor[]] {
   const [leaves, inTree] = flattenToTensors(api, [...primals], "primal");
   const ff = new FlatFn(api, f, inTree, hasAux);
-  const lin = linearizeFlat(ff.call, leaves, api);
+  const lin = linearizeFlat(ff.call, leaves, api, owner);
   const outs = lin.outs.slice(0, ff.nOut);
   const vjpFn: VjpFn = (ct) => {
     const given = flattenToTensors(`${api} (the returned vjp function)`, ct, "cotangent");
     checkLike(`${api} (the returned vjp function)`, "the cotangent", given, [outs, ff.outTree!]);
     const cts: Tan[] = [...given[0], ...lin.outs.slice(ff.nOut).map(() => null)];
-    const res = backwardPass(lin.jaxpr, lin.consts, cts);
+    const res = withFrame(owner, () => backwardPass(lin.jaxpr, lin.consts, cts));
     return unflatten(inTree, res.map((r, i) => r ?? ops.zerosLike(leaves[i]!))) as unknown[];
   };
   return [ff.out(outs), vjpFn, ff.aux(lin.outs), outs];
@@ -105,7 +110,19 @@ function gradImpl(api: string, f: (...args: any[]) => unknown, opts: GradOptions
     argnums.forEach((k, i) => (full[k] = d[i]));
     return f(...full);
   };
-  const [out, vjpFn, aux, outs] = vjpImpl(api, g, diffArgs, opts.hasAux);
+  // everything the linearization and the backward pass make is freed once the gradient is out
+  const owner = scratchOwner();
+  try {
+    return gradBody(api, g, argnums, opts, diffArgs, owner);
+  } catch (e) {
+    owner.release(null);
+    throw e;
+  }
+}
+
+function gradBody(api: string, g: (...d: unknown[]) => unknown, argnums: number[], opts: GradOptions, diffArgs: unknown[], owner: Owner): [Tensor, unknown, unknown] {
+  void argnums;
+  const [out, vjpFn, aux, outs] = vjpImpl(api, g, diffArgs, opts.hasAux, owner);
   const o = outs[0];
   if (outs.length !== 1 || !(out instanceof Tensor) || o!.ndim !== 0 || !isFloat(o!.dtype)) {
     const bare = out instanceof Tensor;
@@ -117,6 +134,7 @@ function gradImpl(api: string, f: (...args: any[]) => unknown, opts: GradOptions
   }
   const cts = vjpFn(ops.onesLike(o!));
   const grads = typeof opts.argnums === "number" || opts.argnums === undefined ? cts[0] : cts;
+  owner.release([o, grads, aux]);
   return [o!, grads, aux];
 }
 

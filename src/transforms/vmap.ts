@@ -28,6 +28,7 @@ export class BatchTrace extends Trace {
     super(main);
   }
   pure(x: Tensor): BatchTracer {
+    this.capture(x);
     return new BatchTracer(this, x, null);
   }
   processPrimitive(prim: Primitive, tracers: Tracer[], params: any): Tensor[] {

@@ -2,18 +2,26 @@
 // float64), run inline on the caller and on a 3-thread pool with tiny chunks; the threaded
 // results must equal the inline ones bit for bit.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DType, TypedArray } from "../../src/core/dtype.js";
+import { arrayCtor, type DType, type TypedArray } from "../../src/core/dtype.js";
 import { cpuBackend, threadedBackend, KernelPool, type Backend } from "../../src/core/backend/index.js";
 import { installPool } from "../../src/core/backend/pool.js";
 import { tuning } from "../../src/core/backend/threaded.js";
-import { arena } from "../../src/core/backend/storage.js";
 import type { ReduceOp } from "../../src/core/backend/kernels.js";
 
 const FLOATS = ["float32", "float64"] as const;
 
+/** Test arrays over SharedArrayBuffer whatever their size (the arena keeps small tensors in
+ *  ordinary ArrayBuffer slabs, which always run inline; these must reach the pool). */
+const shared = {
+  alloc(dtype: DType, len: number, _zero?: boolean): TypedArray {
+    const Ctor = arrayCtor(dtype);
+    return new (Ctor as unknown as new (b: SharedArrayBuffer, o: number, n: number) => TypedArray)(new SharedArrayBuffer(Math.max(8, len * Ctor.BYTES_PER_ELEMENT)), 0, len);
+  },
+};
+
 /** Deterministic values in [-1, 1) (an LCG, so failures reproduce). */
 function fill(dtype: DType, len: number, seed: number): TypedArray {
-  const out = arena.alloc(dtype, len);
+  const out = shared.alloc(dtype, len);
   let s = seed >>> 0 || 1;
   for (let i = 0; i < len; i++) {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
@@ -60,8 +68,8 @@ afterAll(async () => {
 
 /** Runs `run` on the inline backend and on the pool; checks bits equal; returns the inline output. */
 function both(dtype: DType, len: number, run: (b: Backend, out: TypedArray) => void): TypedArray {
-  const a = arena.alloc(dtype, len);
-  const b = arena.alloc(dtype, len);
+  const a = shared.alloc(dtype, len);
+  const b = shared.alloc(dtype, len);
   a.fill(7);
   b.fill(7);
   run(cpuBackend, a);
@@ -91,7 +99,7 @@ describe("elementwise", () => {
           b.elementwise(c.expr, data.map((d, i) => ({ data: d, strides: strides[i]! })), c.shape, o),
         );
         const f = new Function(...c.ins.map((_, i) => `a${i}`), `return ${c.expr};`) as (...a: number[]) => number;
-        const ref = arena.alloc(dtype, prod(c.shape));
+        const ref = shared.alloc(dtype, prod(c.shape));
         forEachIndex(c.shape, (p, idx) => {
           ref[p] = f(...data.map((d, i) => d[idx.reduce((o, v, k) => o + v * strides[i]![k]!, 0)]!));
         });
@@ -103,7 +111,7 @@ describe("elementwise", () => {
       const x = fill(dtype, r * c, 3); // stored [c, r]; read as its transpose [r, c]
       const y = fill(dtype, r * c, 4);
       const out = both(dtype, r * c, (b, o) => b.elementwise("a0 - 2 * a1", [{ data: x, strides: [1, r] }, { data: y, strides: [c, 1] }], [r, c], o));
-      for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) expect(out[i * c + j]).toBe(arena.alloc(dtype, 1).fill(x[j * r + i]! - 2 * y[i * c + j]!)[0]);
+      for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) expect(out[i * c + j]).toBe(shared.alloc(dtype, 1).fill(x[j * r + i]! - 2 * y[i * c + j]!)[0]);
     });
   }
 });
@@ -152,7 +160,7 @@ describe("reduceRows", () => {
         if (rows > 2 && len > 600) x[2 * len + 700] = NaN;
         for (const op of ops) {
           const prodSafe = op === "prod" ? x.map((v) => 1 + v / 64) : x;
-          const input = arena.alloc(dtype, rows * len);
+          const input = shared.alloc(dtype, rows * len);
           input.set(prodSafe);
           const outDtype = op.startsWith("arg") ? "int32" : dtype;
           const out = both(outDtype, rows, (b, o) => b.reduceRows(op, input, rows, len, o));
@@ -163,7 +171,7 @@ describe("reduceRows", () => {
               if (Number.isNaN(want)) expect(got).toBeNaN();
               else expect(Math.abs(got - want)).toBeLessThanOrEqual((dtype === "float32" ? 1e-5 : 1e-13) * Math.max(1, Math.abs(want)) * Math.sqrt(len));
             } else {
-              const w = arena.alloc(outDtype, 1);
+              const w = shared.alloc(outDtype, 1);
               w[0] = want;
               expect(Object.is(out[r], w[0]), `${op} row ${r}: ${out[r]} vs ${w[0]}`).toBe(true);
             }
@@ -212,7 +220,7 @@ describe("cumsum, gather, scatterAdd, iota, randomBits", () => {
       const x = fill(dtype, outer * n * inner, 9);
       for (const reverse of [false, true]) {
         const out = both(dtype, x.length, (b, o) => b.cumsum(x, outer, n, inner, reverse, o));
-        const ref = arena.alloc(dtype, x.length);
+        const ref = shared.alloc(dtype, x.length);
         for (let o = 0; o < outer; o++) {
           for (let i = 0; i < inner; i++) {
             let s = 0;
@@ -230,13 +238,13 @@ describe("cumsum, gather, scatterAdd, iota, randomBits", () => {
     it(`${dtype} gather and scatterAdd (negative, clamped and repeated indices)`, () => {
       const [outer, n, inner] = [4, 6, 9];
       const x = fill(dtype, outer * n * inner, 2);
-      const idx = arena.alloc("int32", 7);
+      const idx = shared.alloc("int32", 7);
       idx.set([0, 5, -1, 2, 2, 40, -9]);
       const clamp = (i: number) => Math.min(n - 1, Math.max(0, i < 0 ? i + n : i));
       const g = both(dtype, outer * 7 * inner, (b, o) => b.gather(x, outer, n, inner, idx, o));
       forEachIndex([outer, 7, inner], (p, [o, j, i]) => expect(g[p]).toBe(x[(o! * n + clamp(idx[j!]!)) * inner + i!]));
       const s = both(dtype, outer * n * inner, (b, o) => b.scatterAdd(g, outer, n, inner, idx, o));
-      const ref = arena.alloc(dtype, outer * n * inner, true);
+      const ref = shared.alloc(dtype, outer * n * inner, true);
       forEachIndex([outer, 7, inner], (p, [o, j, i]) => {
         const q = (o! * n + clamp(idx[j!]!)) * inner + i!;
         ref[q] = ref[q]! + g[p]!;

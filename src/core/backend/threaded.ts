@@ -118,7 +118,7 @@ function reduceRows(op: ReduceOp, x: TypedArray, rows: number, len: number, out:
     // the tree's order, so the bits equal the whole-row loop's.
     const { leafOff, leafLen } = kernels.reduceLeaves(op, len, tuning.piece);
     const units = rows * leafOff.length;
-    const partial = arena.alloc("float64", 2 * units) as Float64Array;
+    const partial = arena.allocShared("float64", 2 * units) as Float64Array;
     try {
       pool.run({ kind: "pieces", op, x, len, leafOff, leafLen, partial, total: units, per: 1 });
       kernels.combineLeaves(op, len, tuning.piece, rows, partial, out);
