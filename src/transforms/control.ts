@@ -518,15 +518,17 @@ export const whileP: Primitive<WhileParams> = definePrimitive<"while", WhilePara
     });
     return [outs, outs.map(() => 0)];
   },
+  // reverse mode would transpose the loop: its trip count is only known at run time
+  transpose: () => {
+    throw whileError();
+  },
   higherOrder: true,
 });
-definePartialEval(whileP, (trace, tracers, p) => {
-  if (tracers.every((t) => t.known === null)) return trace.stage(whileP, tracers, p);
-  throw whileError();
-});
-defineEqnPartialEval(whileP, () => {
-  throw whileError();
-});
+// With some inputs unknown the whole loop is staged (as JAX does): staging a loop whose init
+// or constants are known values (vmapJaxpr, jvpJaxpr, branch and body tracing) and linearize
+// work; grad fails when it transposes the staged loop, with whileError.
+definePartialEval(whileP, (trace, tracers, p) => trace.stage(whileP, tracers, p));
+defineEqnPartialEval(whileP, () => null);
 
 /** lax.whileLoop(condFn, bodyFn, init): while condFn(carry) carry = bodyFn(carry). */
 export function whileLoop(condFn: (c: any) => unknown, bodyFn: (c: any) => unknown, init: unknown): any {
