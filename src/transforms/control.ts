@@ -542,7 +542,7 @@ export function whileLoop(condFn: (c: any) => unknown, bodyFn: (c: any) => unkno
   if (!treeDefEqual(bTree, tree)) throw fail(TreeError, `lax.whileLoop: bodyFn must return the carry's structure ${treeDefString(tree)}, got ${treeDefString(bTree)}.`);
   outAvals(bc).forEach((a, i) => {
     if (a.dtype !== av[i]!.dtype || !shapeEq(a.shape, av[i]!.shape)) {
-      throw fail(ShapeError, `lax.whileLoop: carry leaf ${i} enters as ${fmtAval(av[i]!)} but bodyFn returns ${fmtAval(a)}; the carry must keep its shape and dtype.`);
+      throw fail(a.dtype !== av[i]!.dtype ? DTypeError : ShapeError, `lax.whileLoop: carry leaf ${i} enters as ${fmtAval(av[i]!)} but bodyFn returns ${fmtAval(a)}; the carry must keep its shape and dtype.`);
     }
   });
   void cTree;
