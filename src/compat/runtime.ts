@@ -201,7 +201,11 @@ export function run(fn: (xs: any[]) => Tensor | Tensor[], args: readonly unknown
   const xs = args.map(readIfVariable);
   if (rs.length === 0) return printTF(fn(xs));
   const pos = watchedPositions(xs, rs);
-  if (pos === null) return printTF(quiet(() => fn(xs)));
+  if (pos === null) {
+    // nothing watched among concrete inputs: run it unrecorded; tracers (a transform running
+    // inside the recording) may wrap watched values, so their eager parts still reach the tapes
+    return printTF(xs.some(isTracer) ? fn(xs) : quiet(() => fn(xs)));
+  }
   let single = false;
   const outs = recordNode(
     (ys) => {
