@@ -1,7 +1,7 @@
 // tf.custom_gradient: f returns [y, gradFn]; gradFn(...dys) returns one gradient per argument
 // (and, when f read trainable variables, is called as gradFn(...dys, {variables}) and returns
-// [argumentGradients, variableGradients]). On a tape it is one node whose backward step is gradFn;
-// under tapir's functional transforms it is a customVjp.
+// [argumentGradients, variableGradients]). On a tape it is one node whose backward step is gradFn
+// (over the recorded forward values); under tapir's functional transforms it is a customVjp.
 import { Tensor, ValueError, customVjp, numpy as np, tree } from "../index.js";
 import { tfPrint } from "./format.js";
 import { active, attach, freshOutputs, isFloat, quiet, watchReads, type Node } from "./runtime.js";
@@ -61,16 +61,16 @@ function taped(f: (...a: any[]) => [unknown, GradFn], xs: unknown[]): unknown {
   return tree.unflatten(yDef, outs);
 }
 
+/**
+ * Under tapir's transforms: a customVjp whose residuals are the arguments; the backward step
+ * runs f again for its gradFn (a closure over values of the forward pass that the transforms
+ * may have freed by then), so forward values are recomputed there.
+ */
 function functional(f: (...a: any[]) => [unknown, GradFn], xs: unknown[]): unknown {
-  let saved: GradFn | undefined;
   const g = customVjp(
     (...ys: unknown[]) => f(...ys)[0],
-    (...ys: unknown[]) => {
-      const [y, gradFn] = f(...ys);
-      saved = gradFn;
-      return [y, null];
-    },
-    (_res: unknown, ct: unknown) => callGrad(saved!, tree.leaves(ct) as Tensor[], xs.length, [])[0],
+    (...ys: unknown[]) => [f(...ys)[0], ys],
+    (res: unknown[], ct: unknown) => callGrad(f(...res)[1], tree.leaves(ct) as Tensor[], xs.length, [])[0],
   );
   const out = g(...xs);
   return tree.map((t: unknown) => (t instanceof Tensor ? tfPrint(t) : t), out);
