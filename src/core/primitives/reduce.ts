@@ -87,7 +87,33 @@ export const reduceMinP: Prim<"reduce_min", AxesParams> = definePrimitive<"reduc
   jvp: extremumJvp,
   batch: reduceBatch,
 });
-// d Πx = Σᵢ dxᵢ Πⱼ≠ᵢ xⱼ, computed as Σ dx·(Πx / x) (undefined where some xᵢ = 0)
+/**
+ * Tangent of Πx over `axes` by the product rule along a pairwise tree of multiplications
+ * (as JAX does): no division, so it is exact where entries are zero, and its own derivatives
+ * (built from mul's rules) are right at every order.
+ */
+function prodTangent(x: Tensor, t: Tensor, axes: number[]): Tensor {
+  const keep = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const rest = keep.map((i) => x.shape[i]!);
+  let n = axes.reduce((m, a) => m * x.shape[a]!, 1);
+  if (n === 0) return ops.zeros(rest, { dtype: t.dtype });
+  const flat = (v: Tensor) => ops.reshape(ops.transpose(v, [...axes, ...keep]), [n, ...rest]);
+  let [p, dp] = [flat(x), flat(t)];
+  const widths = rest.map((): [number, number] => [0, 0]);
+  while (n > 1) {
+    if (n % 2 === 1) {
+      p = ops.pad(p, [[0, 1], ...widths], { constantValues: 1 });
+      dp = ops.pad(dp, [[0, 1], ...widths]);
+      n++;
+    }
+    const [a, b] = ops.split(p, 2, 0) as [Tensor, Tensor];
+    const [da, db] = ops.split(dp, 2, 0) as [Tensor, Tensor];
+    [p, dp] = [ops.mul(a, b), ops.add(ops.mul(da, b), ops.mul(a, db))];
+    n /= 2;
+  }
+  return ops.reshape(dp, rest);
+}
+// d Πx = Σᵢ dxᵢ Πⱼ≠ᵢ xⱼ (exact where some xᵢ = 0, as in JAX)
 export const reduceProdP: Prim<"reduce_prod", AxesParams> = definePrimitive<"reduce_prod", AxesParams>({
   name: "reduce_prod",
   shape: reduceShape,
@@ -95,7 +121,7 @@ export const reduceProdP: Prim<"reduce_prod", AxesParams> = definePrimitive<"red
   jvp: ([x], [t], params, self) => {
     const out = bind1(self, [x!], params);
     if (!t) return [[out], [null]];
-    return [[out], [bind1(reduceSumP, [ops.mul(t, ops.div(keepDims(out, x!, params.axes), x!))], params)]];
+    return [[out], [prodTangent(x!, t, params.axes)]];
   },
   batch: reduceBatch,
 });
