@@ -300,7 +300,14 @@ const rows: Record<PrimitiveName, Row> = {
   reduce_sum: reduceRow(0, (a, v) => a + v, [...FLOATS, "int32"]),
   reduce_max: reduceRow(-Infinity, Math.max, [...FLOATS, "int32"]),
   reduce_min: reduceRow(Infinity, Math.min, [...FLOATS, "int32"]),
-  reduce_prod: reduceRow(1, (a, v) => a * v, [...FLOATS, "int32"], { lo: 0.5, hi: 1.5 }),
+  reduce_prod: {
+    ...reduceRow(1, (a, v) => a * v, [...FLOATS, "int32"], { lo: 0.5, hi: 1.5 }),
+    cases: (d) => [
+      ...reduceRow(1, (a, v) => a * v, [], { lo: 0.5, hi: 1.5 }).cases(d),
+      // zeros: one or two per row; the derivative must stay exact (no division by x)
+      { params: { axes: [1] }, args: (r, dt) => [typed([0, r.uniform(0.5, 2), r.uniform(0.5, 2), 0, 0, r.uniform(0.5, 2), 1.5, 2, 0.5], dt, [3, 3])] },
+    ],
+  },
   argmax: argRow(true),
   argmin: argRow(false),
   cumsum: {

@@ -1,6 +1,6 @@
 // grad, valueAndGrad, vjp, jvp, linearize and linearTranspose against closed forms.
 import { describe, expect, it } from "vitest";
-import { Tensor, grad, jvp, linearTranspose, linearize, numpy as np, valueAndGrad, vjp } from "../../src/index.js";
+import { Tensor, grad, hessian, jvp, linearTranspose, linearize, numpy as np, valueAndGrad, vjp } from "../../src/index.js";
 import { expectClose } from "../util/oracles.js";
 
 const f64 = (x: number | number[] | number[][] | number[][][]) => np.array(x, { dtype: "float64" });
@@ -94,6 +94,13 @@ describe("grad", () => {
     // d/dx x² at 0 is 0, d/dx x^1 at 0 is 1
     expect(grad((x: Tensor) => np.power(x, f64(2)))(f64(0)).item()).toBe(0);
     expect(grad((x: Tensor) => np.power(x, f64(1)))(f64(0)).item()).toBe(1);
+  });
+
+  it("prod: exact gradient and Hessian where entries are zero (no 0/0)", () => {
+    expectClose(grad((x: Tensor) => x.prod())(f64([0, 2, 3])), [6, 0, 0]);
+    expectClose(grad((x: Tensor) => x.prod())(f64([0, 0, 3])), [0, 0, 0]);
+    expectClose(hessian((x: Tensor) => x.prod())(f64([0, 2, 3])) as Tensor, [[0, 3, 2], [3, 0, 0], [2, 0, 0]]);
+    expectClose(hessian((x: Tensor) => x.prod())(f64([0, 0, 3])) as Tensor, [[0, 3, 0], [3, 0, 0], [0, 0, 0]]);
   });
 
   it("matmul: d/dW sum(X W) = Xᵀ 1", () => {
