@@ -100,12 +100,19 @@ export class Tensor {
   _storage: Storage | null;
   /** @internal the transform invocation that may free this tensor */
   _owner: Owner | null = null;
+  /** @internal registered with the finalizer that recycles unreachable large storage */
+  _finalized = false;
 
   constructor(shape: Shape, dtype: DType, storage: Storage | null) {
     this.shape = shape;
     this.dtype = dtype;
     this._storage = storage;
     if (storage !== null) {
+      if (storage.data.byteLength > FINALIZE_MIN_BYTES && pendingBytes < FINALIZE_MAX_PENDING) {
+        finalizer.register(this, storage, this);
+        this._finalized = true;
+        pendingBytes += storage.data.byteLength;
+      }
       if (scopes.length > 0) scopes[scopes.length - 1]!.push(this);
       if (frames.length > 0) {
         const f = frames[frames.length - 1]!;
@@ -171,6 +178,11 @@ export class Tensor {
   /** Frees the storage now (optional: unreachable tensors are reclaimed by the GC). */
   dispose(): void {
     const s = this._storage;
+    if (this._finalized) {
+      finalizer.unregister(this);
+      this._finalized = false;
+      pendingBytes -= s!.data.byteLength;
+    }
     if (s && s.refs > 0) {
       s.refs--;
       if (s.refs === 0) backend().release(s.data);
@@ -181,6 +193,24 @@ export class Tensor {
     return this._storage !== null && this._storage.refs <= 0;
   }
 }
+
+/**
+ * Unreachable tensors give their (large) storage back to the arena when the GC finalizes them.
+ * Finalizers run between tasks, never inside a synchronous loop, and the registry keeps the
+ * storage alive until then; so registration stops while FINALIZE_MAX_PENDING bytes are
+ * registered and not yet finalized or disposed (past that, storage is left to the plain GC).
+ * Small tensors (slab memory) are cheap to make and are not registered.
+ */
+const FINALIZE_MIN_BYTES = 2048;
+const FINALIZE_MAX_PENDING = 256 * 1024 * 1024;
+let pendingBytes = 0;
+const finalizer = new FinalizationRegistry<Storage>((s) => {
+  pendingBytes -= s.data.byteLength;
+  if (s.refs > 0) {
+    s.refs--;
+    if (s.refs === 0) backend().release(s.data);
+  }
+});
 
 /** Tensors created inside each active tidy() call. */
 const scopes: Tensor[][] = [];
