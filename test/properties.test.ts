@@ -147,4 +147,36 @@ describe("properties", () => {
       { numRuns: 30, seed: 13 },
     );
   });
+
+  it("basic indexing with ranges matches Python slice semantics (negative steps, clamping, None)", () => {
+    /** Python's range(*slice(start, stop, step).indices(n)) */
+    const pySlice = (n: number, start: number | null, stop: number | null, step: number | null): number[] => {
+      const st = step ?? 1;
+      const norm = (v: number | null, dflt: number, lo: number, hi: number) => (v === null ? dflt : Math.min(Math.max(v < 0 ? v + n : v, lo), hi));
+      const [a, b] = st > 0 ? [norm(start, 0, 0, n), norm(stop, n, 0, n)] : [norm(start, n - 1, -1, n - 1), norm(stop, -1, -1, n - 1)];
+      const out: number[] = [];
+      for (let i = a; st > 0 ? i < b : i > b; i += st) out.push(i);
+      return out;
+    };
+    const bound = fc.option(fc.integer({ min: -9, max: 9 }), { nil: null });
+    const step = fc.option(fc.integer({ min: -3, max: 3 }).filter((v) => v !== 0), { nil: null });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 7 }), bound, bound, step, (n, a, b, st) => {
+        const got = Array.from(np.arange(n).index([a, b, st]).dataSync());
+        expect(got).toEqual(pySlice(n, a, b, st));
+      }),
+      { numRuns: 300, seed: 17 },
+    );
+    // two axes: a range on each, or an integer and a range
+    fc.assert(
+      fc.property(bound, bound, step, fc.integer({ min: -3, max: 2 }), (a, b, st, i) => {
+        const x = np.arange(15).reshape([3, 5]);
+        const rows = pySlice(3, a, b, st);
+        const cols = pySlice(5, b, a, st);
+        expect(x.index([a, b, st], [b, a, st]).toArray()).toEqual(rows.map((r) => cols.map((c) => r * 5 + c)));
+        expect(Array.from(x.index(i, [a, b, st]).dataSync())).toEqual(pySlice(5, a, b, st).map((c) => (i < 0 ? i + 3 : i) * 5 + c));
+      }),
+      { numRuns: 200, seed: 19 },
+    );
+  });
 });
