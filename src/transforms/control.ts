@@ -190,7 +190,8 @@ export const scanP: Primitive<ScanParams> = definePrimitive<"scan", ScanParams>(
       outs.slice(p.nCarry).forEach((y, k) => (ys[k]![i] = y));
     }
     const stacked = ys.map((list, k) => (p.length === 0 ? ops.zeros([0, ...yAvals[k]!.shape], { dtype: yAvals[k]!.dtype }) : ops.stack(list, 0)));
-    return [...carry, ...stacked];
+    // a length-0 scan hands its init back: fresh handles, or the caller frees it twice
+    return freshOutputs([...carry, ...stacked], args);
   },
   jvp: (primals, tangents, p) => {
     const { nConsts: nc, nCarry: nk } = p;
