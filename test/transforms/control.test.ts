@@ -204,6 +204,14 @@ describe("lax.scan", () => {
     expect(() => lax.scan((k: Tensor) => [k, k], f64(1), null)).toThrow(ValueError);
   });
 
+  it("a length-0 scan (or empty forILoop) inside jit hands back its init without freeing it twice", () => {
+    const f = (x: Tensor) => (lax.scan((c: Tensor, xi: Tensor) => [c.add(xi), c], x.mul(2), np.zeros([0]))[0] as Tensor).add(1);
+    checkJit(f, [np.array(3)]);
+    const g = (x: Tensor) => (lax.forILoop(0, 0, (_i: Tensor, c: Tensor) => c.mul(2), x.mul(2)) as Tensor).add(1);
+    checkJit(g, [np.array(3)]);
+    expectClose(jit(g)(np.array(3)), 7);
+  });
+
   it("reverse: iterates from the end, ys stay in xs order", () => {
     const [c, ys] = lax.scan((k: Tensor, x: Tensor) => [k.add(x), k], f64(0), f64([1, 2, 3]), { reverse: true });
     expectClose(c, 6);
