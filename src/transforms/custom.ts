@@ -41,7 +41,7 @@ export const customJvpCallP: Primitive<CJParams> = definePrimitive<"custom_jvp_c
         const [o, t] = p.jvp(xs.slice(0, ps.length), xs.slice(ps.length));
         n = o.length;
         return [...o, ...t];
-      }, [...ps, ...ts], [...inD, ...inD.map(() => 0)], (k) => new Array(k).fill(0), size);
+      }, [...ps, ...ts], [...inD, ...inD], (k) => new Array(k).fill(0), size); // a tangent is batched like its primal
       return [flat.slice(0, n), flat.slice(n)];
     };
     const outs = bind(customJvpCallP, toFront(args, dims), { fn, jvp });
@@ -122,7 +122,11 @@ export const customVjpCallP: Primitive<CVParams> = definePrimitive<"custom_vjp_c
       }, xs, inD, (k) => new Array(k).fill(0), size);
       return [flat.slice(0, n), flat.slice(n)];
     };
-    const bwd: BwdFlat = (res, cts) => vmapFlat((ys) => p.bwd(ys.slice(0, res.length), ys.slice(res.length)), [...res, ...cts], [...res.map(() => 0), ...cts.map(() => 0)], (k) => new Array(k).fill(0), size);
+    // cotangents of unbatched arguments are summed over the batch (they were shared by every example)
+    const bwd: BwdFlat = (res, cts) =>
+      vmapFlat((ys) => p.bwd(ys.slice(0, res.length), ys.slice(res.length)), [...res, ...cts], [...res.map(() => 0), ...cts.map(() => 0)], (k) => new Array(k).fill(0), size).map((c, i) =>
+        inD[i] === null ? ops.sum(c, 0) : c,
+      );
     const outs = bind(customVjpCallP, toFront(args, dims), { fn, fwd, bwd });
     return [outs, outs.map(() => 0)];
   },
