@@ -176,3 +176,29 @@ describe("stopGradient", () => {
     expect(grad(grad((x: Tensor) => stopGradient(x).mul(x).mul(x)))(f64(2)).item()).toBe(4);
   });
 });
+
+describe("custom rules under vmap with unbatched arguments, differentiated outside", () => {
+  const X = f64([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]);
+  const w = f64([1, 2, 3]);
+  const cj = customJvp(
+    (a: Tensor, b: Tensor) => np.sin(a).mul(b),
+    ([a, b], [ta, tb]) => [np.sin(a).mul(b), np.cos(a).mul(b).mul(ta).add(np.sin(a).mul(tb))],
+  );
+  const cv = customVjp(
+    (a: Tensor, b: Tensor) => np.sin(a).mul(b),
+    (a: Tensor, b: Tensor) => [np.sin(a).mul(b), [a, b]],
+    ([a, b]: Tensor[], g: Tensor) => [np.cos(a!).mul(b!).mul(g), np.sin(a!).mul(g)],
+  );
+  // d/dw Σᵢ Σⱼ sin(Xᵢⱼ) wⱼ = Σᵢ sin(Xᵢ)
+  const want = [0, 1, 2].map((j) => Math.sin(0.1 * (j + 1)) + Math.sin(0.1 * (j + 4)));
+  it.each([
+    ["customJvp", cj],
+    ["customVjp", cv],
+    ["checkpoint", checkpoint((a: Tensor, b: Tensor) => np.sin(a).mul(b))],
+  ] as const)("%s: grad of a vmap that closes over the differentiated argument", (_n, f) => {
+    const g = grad((b: Tensor) => (vmap((x: Tensor) => f(x, b))(X) as Tensor).sum())(w);
+    expectClose(g, want, { rtol: 1e-14 });
+    checkGrads((b: Tensor) => vmap((x: Tensor) => f(x, b))(X), [w], { order: 2, modes: f === cv ? ["rev"] : ["fwd", "rev"] });
+    checkVmap((s: Tensor) => grad((b: Tensor) => (vmap((x: Tensor) => f(x, b.mul(s)))(X) as Tensor).sum())(w), 0, [f64([1, 2])]);
+  });
+});
