@@ -56,7 +56,7 @@ describe("faults", () => {
 
   it("an elementwise kernel that throws everywhere → WorkerError; the next call works", async () => {
     const saved = { ...tuning };
-    Object.assign(tuning, { minNs: 0, elements: 64 });
+    Object.assign(tuning, { minNs: 0, chunkNs: 150 });
     try {
       const x = arena.alloc("float64", 4096);
       const out = arena.alloc("float64", 4096);

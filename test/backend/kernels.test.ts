@@ -58,7 +58,7 @@ beforeAll(async () => {
   await pool.start();
   uninstall = installPool(pool);
   // tiny chunks and no threshold: every call below goes through many chunks on the pool
-  Object.assign(tuning, { minNs: 0, elements: 7, piece: 256, bitsPairs: 3 });
+  Object.assign(tuning, { minNs: 0, chunkNs: 16, piece: 256 });
 });
 afterAll(async () => {
   Object.assign(tuning, saved);

@@ -12,56 +12,80 @@ import { WorkerError } from "../errors.js";
 
 /**
  * An op whose estimated single-thread time is below this many nanoseconds runs inline on the
- * caller. Measured with `npx tsx bench/threshold.ts` (Node 20, 2 vCPUs, 2 threads): handing a
- * job to a worker and waiting for it costs ~15–40 µs (post + wake + the last chunk's
- * imbalance), so splitting pays once an op takes ≳ 2× that alone. See the table there.
+ * caller. Handing a job to a worker costs a post, a wake (~15 µs on this 2-vCPU machine when
+ * the worker sleeps, more on bigger VMs) and the last chunk's imbalance, so with 2 threads a
+ * split pays once the op alone takes about twice that. Measured with `npx tsx
+ * bench/threshold.ts` (inline vs pool, interleaved, medians; the table and the crossings it
+ * prints are quoted in bench/README.md): see the figures there before changing it.
  */
 export const PARALLEL_MIN_NS = 60_000;
 
 /**
- * Single-thread cost per unit of work (ns), measured by bench/threshold.ts, used to compare
- * with PARALLEL_MIN_NS. Elementwise: per element plus per Math.* call in the expression.
+ * Single-thread cost per unit of work (ns) on this machine, from bench/threshold.ts and
+ * TOOLCHAIN.md: the estimate compared with PARALLEL_MIN_NS, and the size of a chunk.
+ * Elementwise: per element plus per Math.* call in the expression.
  */
 export const COST_NS = {
-  elementwise: 1.2,
+  elementwise: 2.3,
   mathCall: 5,
   copy: 1,
-  reduce: 1,
+  reduce: 1.1,
   cumsum: 2,
   gather: 1,
-  bits: 8,
-  /** per multiply-add of a GEMM (≈ 40 GFLOP/s) */
-  mac: 0.05,
-} as const;
-
-/** Units per chunk, fixed per op so that chunk boundaries never depend on the thread count. */
-export const CHUNK = {
-  elements: 16_384,
-  /** a row reduction longer than 2 × this is cut into leaves of its fixed summation tree */
-  piece: 32_768,
-  bitsPairs: 4096,
+  /** per 32-bit random word (Threefry-2x32, 20 rounds, per pair of words) */
+  bits: 6,
+  /** per multiply-add of a GEMM (≈ 46 GFLOP/s f32 on one core) */
+  mac: 0.044,
 } as const;
 
 /**
- * The live threshold and chunk sizes. @internal tests shrink them to run small arrays through
- * many chunks (results must not change: see test/backend/kernels.test.ts); benchmarks vary minNs.
+ * The live threshold and chunking. A chunk holds about `chunkNs` of single-thread work, so a
+ * worker that wakes late still finds chunks to take; chunk boundaries follow from the op's
+ * shape (and expression) alone, never from the thread count. `piece`: a row reduction longer
+ * than 2 × piece is cut into the leaves of its fixed summation tree (same bits as the whole
+ * row). @internal tests shrink these to run small arrays through many chunks (results must
+ * not change: test/backend/kernels.test.ts); benchmarks vary minNs.
  */
-export const tuning = { minNs: PARALLEL_MIN_NS, ...CHUNK };
+export const tuning = { minNs: PARALLEL_MIN_NS, chunkNs: 16_000, piece: 16_384 };
+
+/** Units of `costNs` each per chunk (at least 1). */
+const perChunk = (costNs: number): number => Math.max(1, Math.floor(tuning.chunkNs / costNs));
 
 /** Fewest rows of op(A) per GEMM part: below this, re-packing B for every part costs more than it saves. */
 export const GEMM_MIN_ROWS = 32;
 
+const isShared = (a: TypedArray): boolean => a.buffer instanceof SharedArrayBuffer;
+
 /**
- * Every array a job writes, and every large array it reads, must be shared memory. Small
- * inputs (≤ 2 KiB: the arena keeps them in ordinary ArrayBuffer slabs) are copied into the
- * job message, which is fine for read-only operands (a broadcast scalar, a bias row).
+ * Every large array a job reads must be shared memory (a worker would otherwise get a copy of
+ * it in the job message; small read-only operands, such as a broadcast scalar or a bias row in
+ * the arena's ArrayBuffer slabs, may be copied). Outputs are handled by `sharedOut`.
  */
-function allShared(out: TypedArray, ...ins: TypedArray[]): boolean {
-  if (!(out.buffer instanceof SharedArrayBuffer)) return false;
-  for (const a of ins) if (!(a.buffer instanceof SharedArrayBuffer) && a.byteLength > SMALL_COPY_BYTES) return false;
+function readable(...ins: TypedArray[]): boolean {
+  for (const a of ins) if (!isShared(a) && a.byteLength > SMALL_COPY_BYTES) return false;
   return true;
 }
 const SMALL_COPY_BYTES = 2048;
+
+/**
+ * Grow-only shared scratch arrays, one per use, reused by every job (jobs never overlap): the
+ * partial results of split reductions, and a shared stand-in for an output that is not in
+ * shared memory (the arena keeps small tensors in ordinary ArrayBuffer slabs).
+ */
+const scratch: SharedArrayBuffer[] = [new SharedArrayBuffer(1024), new SharedArrayBuffer(1024)];
+function scratchOf<T extends TypedArray>(slot: 0 | 1, like: { BYTES_PER_ELEMENT: number; new (b: SharedArrayBuffer, o: number, n: number): T }, n: number): T {
+  const bytes = n * like.BYTES_PER_ELEMENT;
+  if (scratch[slot]!.byteLength < bytes) scratch[slot] = new SharedArrayBuffer(2 ** Math.ceil(Math.log2(bytes)));
+  return new like(scratch[slot]!, 0, n);
+}
+
+/** Runs `job(o)` with `o` = out, or a shared stand-in copied into out afterwards. */
+function sharedOut(out: TypedArray, job: (o: TypedArray) => void): void {
+  if (isShared(out)) return job(out);
+  const tmp = scratchOf(1, out.constructor as unknown as { BYTES_PER_ELEMENT: number; new (b: SharedArrayBuffer, o: number, n: number): TypedArray }, out.length);
+  job(tmp);
+  out.set(tmp as never);
+}
 
 /** The pool for an op of `ns` estimated nanoseconds, or null to run it inline. */
 function poolFor(ns: number): KernelPool | null {
@@ -70,12 +94,13 @@ function poolFor(ns: number): KernelPool | null {
   return p !== null && p.threads > 1 ? p : null;
 }
 
-const mathCalls = new Map<string, number>();
+const exprCosts = new Map<string, number>();
+/** Estimated ns per element of an elementwise expression. */
 function exprCost(expr: string): number {
-  let c = mathCalls.get(expr);
+  let c = exprCosts.get(expr);
   if (c === undefined) {
     c = COST_NS.elementwise + COST_NS.mathCall * (expr.match(/Math\.\w+\(/g)?.length ?? 0);
-    mathCalls.set(expr, c);
+    exprCosts.set(expr, c);
   }
   return c;
 }
@@ -83,13 +108,12 @@ function exprCost(expr: string): number {
 function elementwise(expr: ScalarExpr, ins: StridedInput[], shape: readonly number[], out: TypedArray): void {
   const size = out.length;
   if (size === 0) return;
+  const cost = exprCost(expr);
+  const pool = poolFor(size * cost);
   const plan = planElementwise(expr, ins, shape, size);
-  const pool = poolFor(size * exprCost(expr));
-  if (pool === null || plan.units < 2 || !allShared(out, ...plan.ins)) return runElementwise(plan, out, 0, plan.units);
-  pool.run({
-    kind: "ew", src: plan.src, out, ins: plan.ins, strides: plan.strides, shape: plan.shape,
-    total: plan.units, per: Math.max(1, Math.floor(tuning.elements / plan.inner)),
-  });
+  if (pool === null || plan.units < 2 || !readable(...plan.ins)) return runElementwise(plan, out, 0, plan.units);
+  const per = Math.max(1, Math.floor(perChunk(cost) / plan.inner));
+  sharedOut(out, (o) => pool.run({ kind: "ew", src: plan.src, out: o, ins: plan.ins, strides: plan.strides, shape: plan.shape, total: plan.units, per }));
 }
 
 function copyStrided(
@@ -99,87 +123,90 @@ function copyStrided(
   let size = 1;
   for (const d of shape) size *= d;
   const pool = poolFor(size * COST_NS.copy);
-  if (pool === null || !allShared(dst, src)) return kernels.copyStrided(src, srcOff, srcStrides, shape, dst, dstOff, dstStrides);
+  // the destination may be written only in part (pad, concatenate): it must be the real one
+  if (pool === null || !isShared(dst) || !readable(src)) return kernels.copyStrided(src, srcOff, srcStrides, shape, dst, dstOff, dstStrides);
   const p = kernels.copyPlan(srcStrides, shape, dstStrides);
   if (!p) return;
   const flat = p.dims.length === 1;
   const inner = p.dims[p.dims.length - 1]!;
+  const per = perChunk(COST_NS.copy);
   pool.run({
     kind: "copy", src, srcOff, dst, dstOff, dims: p.dims, ss: p.ss, ds: p.ds,
-    total: flat ? inner : p.rows, per: flat ? tuning.elements : Math.max(1, Math.floor(tuning.elements / inner)),
+    total: flat ? inner : p.rows, per: flat ? per : Math.max(1, Math.floor(per / inner)),
   });
 }
 
 function reduceRows(op: ReduceOp, x: TypedArray, rows: number, len: number, out: TypedArray): void {
   const pool = poolFor(rows * len * COST_NS.reduce);
-  if (pool === null || !allShared(out, x)) return kernels.reduceRows(op, x, rows, len, out);
+  if (pool === null || !readable(x)) return kernels.reduceRows(op, x, rows, len, out);
   if (len >= 2 * tuning.piece && op !== "prod") {
     // Long rows: the leaves of each row's fixed reduction tree in parallel, combined here in
     // the tree's order, so the bits equal the whole-row loop's.
     const { leafOff, leafLen } = kernels.reduceLeaves(op, len, tuning.piece);
     const units = rows * leafOff.length;
-    const partial = arena.allocShared("float64", 2 * units) as Float64Array;
-    try {
-      pool.run({ kind: "pieces", op, x, len, leafOff, leafLen, partial, total: units, per: 1 });
-      kernels.combineLeaves(op, len, tuning.piece, rows, partial, out);
-    } finally {
-      arena.release(partial);
-    }
+    const partial = scratchOf(0, Float64Array, 2 * units);
+    pool.run({ kind: "pieces", op, x, len, leafOff, leafLen, partial, total: units, per: 1 });
+    kernels.combineLeaves(op, len, tuning.piece, rows, partial, out);
     return;
   }
-  pool.run({ kind: "reduce", op, x, len, out, total: rows, per: Math.max(1, Math.floor(tuning.elements / len)) });
+  const per = Math.max(1, Math.floor(perChunk(COST_NS.reduce) / len));
+  sharedOut(out, (o) => pool.run({ kind: "reduce", op, x, len, out: o, total: rows, per }));
 }
 
 function matmulThreaded(dtype: "float32" | "float64", args: MatmulArgs, out: FloatArray): void {
   const { a, aStride, transA, b, bStride, transB, batch, m, k, n } = args;
   const pool = poolFor(batch * m * k * n * COST_NS.mac);
-  if (pool === null || k === 0 || !allShared(out, a, b)) return matmul(dtype, args, out);
+  if (pool === null || k === 0 || !readable(a, b)) return matmul(dtype, args, out);
   // GEMM is the one op whose split follows the thread count: gemm's bits do not depend on how
   // its rows are split (gemm.ts header; test/backend/gemm.test.ts and threads.test.ts check
   // it), and each part re-packs B, so as many parts as threads beats finer fixed chunks.
   const parts = pool.threads;
-  const job = { kind: "gemm", dtype, a, aStride, transA, b, bStride, transB, out, batch, m, k, n } as const;
-  if (batch >= parts || m < 2 * GEMM_MIN_ROWS) {
-    pool.run({ ...job, rows: m, total: batch, per: Math.ceil(batch / parts) });
-    return;
-  }
-  const rows = Math.max(GEMM_MIN_ROWS, Math.ceil(m / Math.ceil(parts / batch) / 8) * 8);
-  pool.run({ ...job, rows, total: batch * Math.ceil(m / rows), per: 1 });
+  const job = { kind: "gemm", dtype, a, aStride, transA, b, bStride, transB, batch, m, k, n } as const;
+  sharedOut(out, (o) => {
+    if (batch >= parts || m < 2 * GEMM_MIN_ROWS) {
+      pool.run({ ...job, out: o as FloatArray, rows: m, total: batch, per: Math.ceil(batch / parts) });
+      return;
+    }
+    const rows = Math.max(GEMM_MIN_ROWS, Math.ceil(m / Math.ceil(parts / batch) / 8) * 8);
+    pool.run({ ...job, out: o as FloatArray, rows, total: batch * Math.ceil(m / rows), per: 1 });
+  });
 }
 
 function cumsum(x: TypedArray, outer: number, n: number, inner: number, reverse: boolean, out: TypedArray): void {
   const pool = poolFor(outer * n * inner * COST_NS.cumsum);
-  if (pool === null || !allShared(out, x)) return kernels.cumsum(x, outer, n, inner, reverse, out);
-  pool.run({ kind: "cumsum", x, out, n, inner, reverse, total: outer * inner, per: Math.max(1, Math.floor(tuning.elements / n)) });
+  if (pool === null || !readable(x)) return kernels.cumsum(x, outer, n, inner, reverse, out);
+  const per = Math.max(1, Math.floor(perChunk(COST_NS.cumsum) / n));
+  sharedOut(out, (o) => pool.run({ kind: "cumsum", x, out: o, n, inner, reverse, total: outer * inner, per }));
 }
 
 function gather(x: TypedArray, outer: number, n: number, inner: number, idx: TypedArray, out: TypedArray): void {
   const pool = poolFor(out.length * COST_NS.gather);
-  if (pool === null || !allShared(out, x, idx)) return kernels.gather(x, outer, n, inner, idx, out);
-  pool.run({ kind: "gather", x, n, inner, idx, out, total: outer * idx.length, per: Math.max(1, Math.floor(tuning.elements / inner)) });
+  if (pool === null || !readable(x, idx)) return kernels.gather(x, outer, n, inner, idx, out);
+  const per = Math.max(1, Math.floor(perChunk(COST_NS.gather) / inner));
+  sharedOut(out, (o) => pool.run({ kind: "gather", x, n, inner, idx, out: o, total: outer * idx.length, per }));
 }
 
 function scatterAdd(upd: TypedArray, outer: number, n: number, inner: number, idx: TypedArray, out: TypedArray): void {
   const m = idx.length;
   const pool = poolFor((upd.length + out.length) * COST_NS.gather);
-  if (pool === null || inner === 0 || !allShared(out, upd, idx)) return kernels.scatterAdd(upd, outer, n, inner, idx, out);
+  if (pool === null || inner === 0 || !readable(upd, idx)) return kernels.scatterAdd(upd, outer, n, inner, idx, out);
   // a unit is a block of columns of one outer slice: every output element is in exactly one
-  const block = Math.min(inner, Math.max(1, Math.floor(tuning.elements / Math.max(1, n + m))));
-  pool.run({ kind: "scatter", upd, n, inner, idx, out, block, total: outer * Math.ceil(inner / block), per: 1 });
+  const block = Math.min(inner, Math.max(1, Math.floor(perChunk(COST_NS.gather) / Math.max(1, n + m))));
+  sharedOut(out, (o) => pool.run({ kind: "scatter", upd, n, inner, idx, out: o, block, total: outer * Math.ceil(inner / block), per: 1 }));
 }
 
 function iota(shape: readonly number[], axis: number, out: TypedArray): void {
   const pool = poolFor(out.length * COST_NS.copy);
-  if (pool === null || !allShared(out)) return kernels.iota(shape, axis, out);
+  if (pool === null) return kernels.iota(shape, axis, out);
   let inner = 1;
   for (let d = axis + 1; d < shape.length; d++) inner *= shape[d]!;
-  pool.run({ kind: "iota", out, inner, n: shape[axis]!, total: out.length, per: tuning.elements });
+  sharedOut(out, (o) => pool.run({ kind: "iota", out: o, inner, n: shape[axis]!, total: out.length, per: perChunk(COST_NS.copy) }));
 }
 
 function randomBits(k0: number, k1: number, out: TypedArray): void {
   const pool = poolFor(out.length * COST_NS.bits);
-  if (pool === null || !allShared(out)) return kernels.randomBits(k0, k1, out);
-  pool.run({ kind: "bits", k0, k1, out, total: Math.ceil(out.length / 2), per: tuning.bitsPairs });
+  if (pool === null) return kernels.randomBits(k0, k1, out);
+  sharedOut(out, (o) => pool.run({ kind: "bits", k0, k1, out: o, total: Math.ceil(out.length / 2), per: perChunk(2 * COST_NS.bits) }));
 }
 
 /** A kernel's exception, wherever it ran, reaches the caller as a WorkerError with the cause. */
