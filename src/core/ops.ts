@@ -96,6 +96,11 @@ function weakDType(v: number | boolean, other: DType): DType {
 
 /** Converts operands of an n-ary op: JS scalars take the tensors' dtype, tensors promote. */
 function coerce(xs: readonly ArrayLike[]): Tensor[] {
+  // fast path: two tensors of one dtype
+  if (xs.length === 2) {
+    const [a, b] = xs;
+    if (a instanceof Tensor && b instanceof Tensor && a.dtype === b.dtype) return [a, b];
+  }
   let strong: DType | undefined;
   for (const x of xs) {
     if (x instanceof Tensor) strong = strong ? promote(strong, x.dtype) : x.dtype;

@@ -186,7 +186,8 @@ function dispatch(prim: Primitive, args: readonly Tensor[], params: any): Tensor
   const top = findTopMain(args);
   if (top === null) return prim.impl(args as Tensor[], params);
   const trace = top.trace;
-  const tracers = args.map((a) => fullRaise(trace, a));
+  const tracers = new Array<Tracer>(args.length);
+  for (let i = 0; i < args.length; i++) tracers[i] = fullRaise(trace, args[i]!);
   pushFrame(top.owner);
   let outs: Tensor[];
   try {

@@ -158,3 +158,11 @@ export function broadcastStrides(inShape: readonly number[], outShape: readonly 
   }
   return st;
 }
+
+/**
+ * The small-array fast path: operands that are each either the output's full contiguous shape
+ * ("v") or a single element ("s"), run inline with no plan (what scalar-heavy code hits).
+ */
+export function elementwiseFlat(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: TypedArray): void {
+  kernels.compile<FlatFn>(flatSource(expr, pattern))(out, ins, 0, out.length);
+}

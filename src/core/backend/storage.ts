@@ -76,7 +76,7 @@ export class Arena {
       if (b) {
         this.stats.smallReused++;
         const arr = view(Ctor, b.sab, b.off, size);
-        arr.fill(0); // fresh slab memory is zero, and callers have relied on that
+        if (zero) arr.fill(0); // every kernel writes all of its output
         return arr;
       }
       const aligned = 8 << cls;

@@ -2,6 +2,7 @@
 import type { DType } from "../dtype.js";
 import { DTypeError, fail } from "../errors.js";
 import { backend, broadcastStrides } from "../backend/index.js";
+import { elementwiseFlat } from "../backend/elementwise.js";
 import { broadcastShapes, fmtShape } from "../shape.js";
 import { emptyTensor, type Tensor } from "../tensor.js";
 import type { Aval } from "../trace.js";
@@ -19,10 +20,28 @@ export function exprFor(name: string, table: ExprTable, dtype: DType): string {
   return e;
 }
 
+/** Below this many elements an op always runs inline (far under any parallel threshold). */
+const SMALL = 1024;
+
 /** Runs an elementwise kernel over broadcast operands into a new tensor of `outDtype`; `api` names the op in errors. */
 export function mapKernel(expr: string, args: Tensor[], outDtype: DType, api = "elementwise"): Tensor {
   const shape = args.length === 1 ? args[0]!.shape : broadcastShapes(api, ...args.map((a) => a.shape));
   const out = emptyTensor(shape, outDtype);
+  const n = out.size;
+  if (n <= SMALL) {
+    // fast path: every operand is the whole output or one element
+    let pattern = "";
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (a.size === 1) pattern += "s";
+      else if (a.size === n && a.ndim === shape.length) pattern += "v";
+      else break;
+    }
+    if (pattern.length === args.length) {
+      elementwiseFlat(expr, pattern, args.map((a) => a._data), out._data);
+      return out;
+    }
+  }
   backend().elementwise(
     expr,
     args.map((a) => ({ data: a._data, strides: broadcastStrides(a.shape, shape) })),
