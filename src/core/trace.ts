@@ -178,8 +178,22 @@ export function setOpInterceptor(f: OpInterceptor | null): OpInterceptor | null 
 
 /** Applies a primitive under the current traces; returns its outputs. */
 export function bind(prim: Primitive, args: readonly Tensor[], params: any): Tensor[] {
-  if (interceptor !== null) return interceptor({ name: prim.name, inputs: args, apply: (xs) => dispatch(prim, xs, params) });
+  if (interceptor !== null) return intercepted(interceptor, prim, args, params);
   return dispatch(prim, args, params);
+}
+
+/**
+ * An intercepted application runs in an unowned frame: what the interceptor keeps (a tape's
+ * recorded values) must outlive the transform invocation running now, so eager results made
+ * here are left to the GC rather than freed when that invocation returns.
+ */
+function intercepted(f: OpInterceptor, prim: Primitive, args: readonly Tensor[], params: any): Tensor[] {
+  pushFrame(null);
+  try {
+    return f({ name: prim.name, inputs: args, apply: (xs) => dispatch(prim, xs, params) });
+  } finally {
+    popFrame();
+  }
 }
 
 function dispatch(prim: Primitive, args: readonly Tensor[], params: any): Tensor[] {
