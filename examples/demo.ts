@@ -1,5 +1,5 @@
 // The newcomer's first run: grad, vmap, jacrev, hessian and per-example gradients, printed.
-import { numpy as np, grad, valueAndGrad, vmap, jacrev, jacfwd, hessian, random, nn } from "../src/index.js";
+import { numpy as np, grad, valueAndGrad, vmap, jacrev, jacfwd, hessian, jit, makeJaxpr, lax, random, nn } from "../src/index.js";
 import type { Tensor } from "../src/index.js";
 
 const step = (title: string) => console.log(`\n\x1b[1m▸ ${title}\x1b[0m`);
@@ -50,12 +50,24 @@ console.log("their mean equals grad of the mean loss:");
 console.log(np.mean(perExample, 0).toString());
 console.log(grad((w: Tensor) => np.mean(vmap(loss, [null, 0, 0])(w, X, y)))(w).toString());
 
+step("jit: trace once, optimise the IR (fusion, CSE, folding), run compiled");
+const h = (z: Tensor) => np.sum(np.exp(np.sin(z)).mul(np.cos(z)));
+console.log(makeJaxpr(grad(h))(np.array([0.1, 0.2, 0.3])).toString());
+const fastGrad = jit(grad(h));
+console.log("jit(grad(h)) =", fastGrad(np.array([0.1, 0.2, 0.3])).toString());
+console.log("grad(h)      =", grad(h)(np.array([0.1, 0.2, 0.3])).toString());
+
+step("lax.scan: a differentiable loop (compound interest), and its gradient");
+const grow = (rate: Tensor) => lax.scan((bal: Tensor, deposit: Tensor) => [bal.mul(rate.add(1)).add(deposit), bal], np.array(100), np.array([10, 10, 10, 10]))[0];
+console.log("balance after 4 years at 5%:", grow(np.array(0.05)).item().toFixed(4));
+console.log("d balance / d rate:", grad(grow)(np.array(0.05)).item().toFixed(4));
+
 step("a tiny training loop: fit y = 3x − 1 by gradient descent");
 const xs = np.linspace(-1, 1, 32);
 const ys = xs.mul(3).sub(1).add(random.normal(ky!, [32]).mul(0.05));
 let params = { a: np.array(0.0), c: np.array(0.0) };
 const mse = (p: typeof params) => np.mean(np.square(p.a.mul(xs).add(p.c).sub(ys)));
-const train = valueAndGrad(mse);
+const train = jit(valueAndGrad(mse));
 const width = 30;
 for (let i = 0; i <= 60; i++) {
   const [l, gr] = train(params);
