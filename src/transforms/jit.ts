@@ -6,7 +6,7 @@ import { definePrimitive, type Primitive } from "../core/primitive.js";
 import { SHORT } from "../core/dtype.js";
 import { ValueError, fail } from "../core/errors.js";
 import { Tensor, shareStorage, withFrame } from "../core/tensor.js";
-import { bind, type Aval } from "../core/trace.js";
+import { Tracer, bind, type Aval } from "../core/trace.js";
 import { flatten, unflatten, treeDefString, type TreeDef } from "../core/tree.js";
 import * as ops from "../core/ops.js";
 import { flattenToTensors } from "./args.js";
@@ -235,11 +235,17 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     const sig: Signature = { statics: statics.map((i) => staticKey(args[i])), tree: treeDefString(inTree), avals: leaves.map(avalStr) };
     const key = sigKey(sig);
     let entry = cache.get(key);
+    // a trace that closed over an outer transform's tracers is only valid while that transform runs
+    const stale = entry !== undefined && !entry.hoisted.every((t) => !(t instanceof Tracer) || t._trace.main.active);
+    if (stale) {
+      cache.delete(key);
+      entry = undefined;
+    }
     if (entry) {
       cache.delete(key);
       cache.set(key, entry);
     } else {
-      if (logCompilesOn) console.error(`[tapir] compiling ${name} for (${sig.avals.join(", ")}): ${missReason(lastSig, sig, statics)}`);
+      if (logCompilesOn) console.error(`[tapir] compiling ${name} for (${sig.avals.join(", ")}): ${stale ? "it closes over traced values of a transform that has finished" : missReason(lastSig, sig, statics)}`);
       const ff = new FlatFn("jit", (...d: unknown[]) => f(...d.map((x, i) => (statics.includes(i) ? args[i] : x))), inTree, false);
       const [cj, hoisted] = closeOver(ff.call, leaves.map((l) => ({ shape: l.shape, dtype: l.dtype })), `jit(${name})`, true);
       entry = { jaxpr: cj, hoisted, outTree: ff.outTree! };
