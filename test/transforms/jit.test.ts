@@ -433,6 +433,26 @@ describe("jit's cache: hits and misses counted by tracing side effects", () => {
     expect(() => jit((x: Tensor, y: Tensor) => x.add(y), { staticArgnums: [1] })(np.ones([2]), np.ones([2]))).toThrow(/static/);
   });
 
+  it("a trace that closed over an outer transform's tracers is not reused after that transform ends", () => {
+    let w: Tensor = np.array(1);
+    let n = 0;
+    const h = jit((x: Tensor) => {
+      n++;
+      return x.mul(w);
+    });
+    const x0 = np.array([1, 2]);
+    const loss = (v: Tensor) => {
+      w = v;
+      return h(x0).sum().mul(v);
+    };
+    // d/dv (v · Σ x0·v) = 2v·Σx0
+    expectClose(grad(loss)(np.array(3)), 18);
+    expectClose(grad(loss)(np.array(5)), 30);
+    expect(n).toBe(2);
+    w = np.array(7);
+    expectClose(h(x0), [7, 14]);
+  });
+
   it("LRU eviction with config.jitCacheSize", () => {
     config.jitCacheSize(2);
     expect(config.jitCacheSize()).toBe(2);
