@@ -298,10 +298,8 @@ describe("makeJaxpr and the printed IR", () => {
           h:f32[2,4] = broadcast_in_dim[shape=(2,4) dims=(0,1)] g
           i:f32[2,4] = mul h f
           j:f32[2,3] = dot_general[contract=((1,),(1,)) batch=((),())] i b
-          k:f32[4,2] = transpose[perm=(1,0)] i
-          l:f32[4,3] = dot_general[contract=((1,),(0,)) batch=((),())] k a
-          m:f32[3,4] = transpose[perm=(1,0)] l
-        in (j, m) }"
+          k:f32[3,4] = dot_general[contract=((0,),(0,)) batch=((),())] a i
+        in (j, k) }"
     `);
     const names = primNames(j);
     expect(names.filter((n) => n === "dot_general")).toHaveLength(3);
@@ -314,10 +312,8 @@ describe("makeJaxpr and the printed IR", () => {
           e:f32[2,4] = tanh d
           f:f32[2,4] = fused[expr=const t1 = Math.fround((a1) * (a1)); const t2 = Math.fround(((1)) - (t1)); const t3 = Math.fround((a0) * (t2)); t3 dtype=float32 label=mul·sub·mul] a e
           g:f32[2,3] = dot_general[contract=((1,),(1,)) batch=((),())] f c
-          h:f32[4,2] = transpose[perm=(1,0)] f
-          i:f32[4,3] = dot_general[contract=((1,),(0,)) batch=((),())] h b
-          j:f32[3,4] = transpose[perm=(1,0)] i
-        in (g, j) }"
+          h:f32[3,4] = dot_general[contract=((0,),(0,)) batch=((),())] b f
+        in (g, h) }"
     `);
     const opt = primNames(optJ);
     expect(opt.filter((n) => n === "dot_general")).toHaveLength(3);

@@ -1,6 +1,6 @@
 // dot_general: contraction with batch dimensions, the one bilinear primitive. Output axes are
 // (batch…, lhs free…, rhs free…) as in XLA; the kernel is a batched GEMM over packed layouts.
-import { definePrimitive, defJvp, UndefPrimal, type Prim } from "../primitive.js";
+import { definePrimitive, defJvp, notLinear, UndefPrimal, type Prim } from "../primitive.js";
 import { DTypeError, ShapeError, fail } from "../errors.js";
 import { backend, type FloatArray } from "../backend/index.js";
 import { fmtShape, invertPerm, sizeOf } from "../shape.js";
@@ -76,15 +76,22 @@ function transposeLhs(ct: Tensor, lhs: Aval, rhs: Tensor, { contract: [lc, rc], 
   return ops.transpose(y, invertPerm(lhsAxesOfY));
 }
 
-/** Swaps the roles of lhs and rhs (output axes permuted accordingly). */
-function transposeRhs(ct: Tensor, lhs: Tensor, rhs: Aval, p: DotParams): Tensor {
-  const { contract: [lc, rc], batch: [lb, rb] } = p;
+/**
+ * Cotangent of the rhs: contract lhs with ct over lhs's free axes; the result's axes are
+ * (batch, lhs contracting, rhs free), permuted back to rhs's order. For a plain matmul this is
+ * xᵀ·ct with no transposed copy.
+ */
+function transposeRhs(ct: Tensor, lhs: Tensor, rhs: Aval, { contract: [lc, rc], batch: [lb, rb] }: DotParams): Tensor {
   const nb = lb.length;
-  const nlf = free(lhs.ndim, lc, lb).length;
-  const nrf = free(rhs.shape.length, rc, rb).length;
-  // ct of the swapped product has axes (batch, rhs free, lhs free)
-  const swappedCt = ops.transpose(ct, [...Array.from({ length: nb }, (_, i) => i), ...Array.from({ length: nrf }, (_, i) => nb + nlf + i), ...Array.from({ length: nlf }, (_, i) => nb + i)]);
-  return transposeLhs(swappedCt, rhs, lhs, { contract: [rc, lc], batch: [rb, lb] });
+  const lf = free(lhs.ndim, lc, lb);
+  const rf = free(rhs.shape.length, rc, rb);
+  const ctLf = lf.map((_, i) => nb + i);
+  const ctB = lb.map((_, i) => i);
+  const y = bind1(dotGeneralP, [lhs, ct], { contract: [lf, ctLf], batch: [lb, ctB] });
+  // y axes: batch (lb order), lhs's contracting axes in increasing order, then rhs free (rf order)
+  const lcOrder = free(lhs.ndim, lf, lb);
+  const rhsAxesOfY = [...rb, ...lcOrder.map((a) => rc[lc.indexOf(a)]!), ...rf];
+  return ops.transpose(y, invertPerm(rhsAxesOfY));
 }
 
 // d(x·y) = dx·y + x·dy (bilinear)
@@ -112,6 +119,7 @@ export const dotGeneralP: Prim<"dot_general", DotParams> = definePrimitive<"dot_
     return [[bind1(self, [l!, rm], { contract: [lc, shift(rc)], batch: [lb, shift(rb)] })], [lb.length + nlf]];
   },
   transpose: ([ct], [l, r], params) => {
+    if (l instanceof UndefPrimal && r instanceof UndefPrimal) throw notLinear("a product of two values that both depend on them");
     if (!ct) return [null, null];
     if (l instanceof UndefPrimal) return [transposeLhs(ct, l.aval, r as Tensor, params), null];
     return [null, transposeRhs(ct, l as Tensor, (r as UndefPrimal).aval, params)];
