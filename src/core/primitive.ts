@@ -5,6 +5,7 @@ import type { DType } from "./dtype.js";
 import { bind } from "./trace.js";
 import type { Tensor } from "./tensor.js";
 import * as ops from "./ops.js";
+import { ValueError, fail } from "./errors.js";
 
 /** null stands for a symbolic zero tangent or cotangent. */
 export type Tan = Tensor | null;
@@ -134,6 +135,11 @@ export const vectorized: BatchRule<any> = (args, dims, params, _size, self) => {
 };
 
 // ---------------------------------------------------------------- transpose helpers
+
+/** The error for a non-linear equation met while transposing (only linearTranspose can stage one). */
+export function notLinear(what: string): Error {
+  return fail(ValueError, `linearTranspose: the function is not linear in its inputs (${what}). Transpose only linear functions; use vjp for others.`);
+}
 
 /** Sums a cotangent of a broadcast result back to an operand's shape. */
 export function unbroadcast(ct: Tensor, shape: readonly number[]): Tensor {

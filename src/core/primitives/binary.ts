@@ -1,5 +1,5 @@
 // Binary (and ternary select) elementwise primitives with numpy broadcasting.
-import { avalOf, definePrimitive, defJvp, unbroadcast, vectorized, zeroJvp, UndefPrimal, type Tan, type TransposeArg } from "../primitive.js";
+import { avalOf, definePrimitive, defJvp, notLinear, unbroadcast, vectorized, zeroJvp, UndefPrimal, type Tan, type TransposeArg } from "../primitive.js";
 import type { Tensor } from "../tensor.js";
 import { broadcastShapes } from "../shape.js";
 import { bind } from "../trace.js";
@@ -41,6 +41,7 @@ export const mulP = definePrimitive({
   jvp: defJvp((g, [, y]) => ops.mul(g, y!), (g, [x]) => ops.mul(x!, g)),
   batch: vectorized,
   transpose: ([ct], [x, y]) => {
+    if (x instanceof UndefPrimal && y instanceof UndefPrimal) throw notLinear("mul of two values that both depend on them");
     if (!ct) return [null, null];
     return x instanceof UndefPrimal ? [ctFor(ops.mul(ct, y as Tensor), x), null] : [null, ctFor(ops.mul(x as Tensor, ct), y!)];
   },
@@ -53,7 +54,10 @@ export const divP = definePrimitive({
   impl: binaryImpl("div", { float: "a0 / a1", int32: "(a1 === 0 ? 0 : Math.floor(a0 / a1)) | 0" }),
   jvp: defJvp((g, [, y]) => ops.div(g, y!), (g, [, y], out) => ops.negative(ops.mul(g, ops.div(out, y!)))),
   batch: vectorized,
-  transpose: ([ct], [x, y]) => [ct ? ctFor(ops.div(ct, y as Tensor), x!) : null, null],
+  transpose: ([ct], [x, y]) => {
+    if (y instanceof UndefPrimal) throw notLinear("division by a value that depends on them");
+    return [ct ? ctFor(ops.div(ct, y as Tensor), x!) : null, null];
+  },
 });
 // d(xʸ) = y xʸ⁻¹ dx + log(x) xʸ dy  (each term 0 where it is 0·∞: y=0, or x=0)
 export const powP = definePrimitive({
