@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   AxisError,
   DTypeError,
+  NoRuleError,
   ShapeError,
   Tensor,
   TracerLeakError,
@@ -12,6 +13,7 @@ import {
   grad,
   jacrev,
   jvp,
+  linearTranspose,
   linearize,
   nn,
   numpy as np,
@@ -149,6 +151,13 @@ describe("transform argument errors", () => {
     expectError(() => vmap((a: Tensor) => a)(np.array(1)), ValueError, "vmap", "scalar");
     expectError(() => vmap((a: Tensor) => a, null)(np.ones([2])), ValueError, "vmap", "axisSize");
     expectError(() => vmap((a: Tensor) => a, ["x" as never])(np.ones([2])), TreeError, "vmap", '"x"');
+  });
+  it("linearTranspose of a function that is not linear", () => {
+    const x = np.array([1, 2], { dtype: "float64" });
+    expectError(() => linearTranspose((a: Tensor) => a.mul(a), x)(x), ValueError, "linearTranspose", "not linear", "mul");
+    expectError(() => linearTranspose((a: Tensor) => np.divide(1, a), x)(x), ValueError, "linearTranspose", "division");
+    expectError(() => linearTranspose((a: Tensor) => np.dot(a, a), x)(np.array(1, { dtype: "float64" })), ValueError, "linearTranspose", "not linear");
+    expectError(() => linearTranspose((a: Tensor) => np.sin(a), x)(x), NoRuleError, "sin", "not linear");
   });
   it("vmap outAxes null for a batched output", () => {
     expectError(() => vmap((a: Tensor) => a.mul(2), { outAxes: null })(np.ones([2])), ValueError, "vmap", "null");
