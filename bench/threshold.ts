@@ -103,6 +103,22 @@ async function main(): Promise<void> {
   await pool.start();
   installPool(pool);
   console.log(`threshold bench: ${THREADS} threads, ${os.availableParallelism()} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}, ${REPS} interleaved reps; PARALLEL_MIN_NS = ${PARALLEL_MIN_NS}`);
+  // the bare cost of a job: post, wake, claim two empty chunks, wait
+  {
+    const out = new Int32Array(new SharedArrayBuffer(8));
+    const job = { kind: "test", out, action: "ok:0", total: 2, per: 1 } as const;
+    const xs: number[] = [];
+    let onWorker = 0;
+    for (let r = 0; r < 2000; r++) {
+      out.fill(-1);
+      const t0 = performance.now();
+      pool.run(job);
+      xs.push((performance.now() - t0) * 1e3);
+      if (out[0]! >= 0 || out[1]! >= 0) onWorker++;
+      if (r % 10 === 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); // let the workers fall asleep now and then
+    }
+    console.log(`\nempty 2-chunk job: median ${median(xs).toFixed(1)} µs, p90 ${[...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)]!.toFixed(1)} µs; a worker took a chunk in ${((100 * onWorker) / xs.length).toFixed(0)}% of jobs`);
+  }
   const crossings: number[] = [];
   for (const c of cases) {
     console.log(`\n${c.name}`);

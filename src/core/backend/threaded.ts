@@ -28,7 +28,9 @@ export const PARALLEL_MIN_NS = 60_000;
 export const COST_NS = {
   elementwise: 2.3,
   mathCall: 5,
-  copy: 1,
+  /** per element of a copy whose innermost axis is strided (a transpose), resp. contiguous */
+  copy: 2.5,
+  copyContiguous: 0.3,
   reduce: 1.1,
   cumsum: 2,
   gather: 1,
@@ -122,14 +124,16 @@ function copyStrided(
 ): void {
   let size = 1;
   for (const d of shape) size *= d;
-  const pool = poolFor(size * COST_NS.copy);
+  const last = shape.length - 1;
+  const cost = last >= 0 && srcStrides[last] === 1 && dstStrides[last] === 1 ? COST_NS.copyContiguous : COST_NS.copy;
+  const pool = poolFor(size * cost);
   // the destination may be written only in part (pad, concatenate): it must be the real one
   if (pool === null || !isShared(dst) || !readable(src)) return kernels.copyStrided(src, srcOff, srcStrides, shape, dst, dstOff, dstStrides);
   const p = kernels.copyPlan(srcStrides, shape, dstStrides);
   if (!p) return;
   const flat = p.dims.length === 1;
   const inner = p.dims[p.dims.length - 1]!;
-  const per = perChunk(COST_NS.copy);
+  const per = perChunk(cost);
   pool.run({
     kind: "copy", src, srcOff, dst, dstOff, dims: p.dims, ss: p.ss, ds: p.ds,
     total: flat ? inner : p.rows, per: flat ? per : Math.max(1, Math.floor(per / inner)),
@@ -196,11 +200,11 @@ function scatterAdd(upd: TypedArray, outer: number, n: number, inner: number, id
 }
 
 function iota(shape: readonly number[], axis: number, out: TypedArray): void {
-  const pool = poolFor(out.length * COST_NS.copy);
+  const pool = poolFor(out.length * COST_NS.gather);
   if (pool === null) return kernels.iota(shape, axis, out);
   let inner = 1;
   for (let d = axis + 1; d < shape.length; d++) inner *= shape[d]!;
-  sharedOut(out, (o) => pool.run({ kind: "iota", out: o, inner, n: shape[axis]!, total: out.length, per: perChunk(COST_NS.copy) }));
+  sharedOut(out, (o) => pool.run({ kind: "iota", out: o, inner, n: shape[axis]!, total: out.length, per: perChunk(COST_NS.gather) }));
 }
 
 function randomBits(k0: number, k1: number, out: TypedArray): void {
