@@ -4,7 +4,7 @@
 export { Tensor, TapeError, ValueError, ShapeError, DTypeError } from "../index.js";
 export type { DType, ArrayLike } from "../index.js";
 export { GradientTape, UnconnectedGradients } from "./tape.js";
-export type { GradientTapeOptions, GradientOptions, JacobianOptions } from "./tape.js";
+export type { GradientTapeOptions, GradientOptions, JacobianOptions, Gradients } from "./tape.js";
 export { Variable } from "./variable.js";
 export type { VariableOptions } from "./variable.js";
 export { customGradient } from "./custom.js";

@@ -11,6 +11,19 @@ import { Variable } from "./variable.js";
 export const UnconnectedGradients = { NONE: "none", ZERO: "zero" } as const;
 export type UnconnectedGradients = (typeof UnconnectedGradients)[keyof typeof UnconnectedGradients];
 
+/**
+ * What gradient and jacobian return for `sources`: the same pytree with a tensor per tensor or
+ * variable. (An unconnected source gives null at run time unless unconnectedGradients is
+ * "zero"; the type says Tensor so that TensorFlow code ports as written.)
+ */
+export type Gradients<S> = S extends Tensor | Variable
+  ? Tensor
+  : S extends readonly unknown[]
+    ? { -readonly [K in keyof S]: Gradients<S[K]> }
+    : S extends object
+      ? { -readonly [K in keyof S]: Gradients<S[K]> }
+      : S;
+
 export interface GradientTapeOptions {
   persistent?: boolean;
   watchAccessedVariables?: boolean;
@@ -168,7 +181,7 @@ export class GradientTape implements Recorder {
    * Gradient of the sum of the targets' elements with respect to each source: the result
    * mirrors `sources`, null for an unconnected one unless unconnectedGradients is "zero".
    */
-  gradient(target: unknown, sources: unknown, opts: GradientOptions = {}): any {
+  gradient<S>(target: unknown, sources: S, opts: GradientOptions = {}): Gradients<S> {
     const s = this.#begin();
     if (target === null || target === undefined) {
       throw new TapeError({ message: "Argument `target` should be a list or nested structure of Tensors, Variables or CompositeTensors to be differentiated, but received None." });
@@ -209,7 +222,7 @@ export class GradientTape implements Recorder {
    * vmap over the backward pass with the basis cotangents, or one pass per row when
    * experimentalUsePfor is false.
    */
-  jacobian(target: Tensor | Variable, sources: unknown, opts: JacobianOptions = {}): any {
+  jacobian<S>(target: Tensor | Variable, sources: S, opts: JacobianOptions = {}): Gradients<S> {
     const s = this.#alive();
     const unconnected = checkUnconnected(opts.unconnectedGradients);
     const pfor = opts.experimentalUsePfor ?? true;
