@@ -26,7 +26,7 @@ export function chartSvg(rep: RunReport): string {
   out.push(`<rect width="100%" height="100%" fill="#fff"/>`);
   out.push(`<text x="${m.l}" y="24" font-size="16" font-weight="600">tapir vs peers: peer time ÷ tapir best time (log scale; above 1 = tapir faster)</text>`);
   const cpu = String(rep.machine.cpu ?? "");
-  out.push(`<text x="${m.l}" y="44" fill="#555">${esc(`${rep.date.slice(0, 10)} · ${cpu} · ${rep.machine.cores} cores · Node ${rep.machine.node} · tapir threads ${rep.tapirThreads} · ${rep.mode} run`)}</text>`);
+  out.push(`<text x="${m.l}" y="44" fill="#555">${esc(`${rep.date.slice(0, 10)} · ${cpu} · ${rep.machine.cores} cores · Node ${rep.machine.node} · tapir threads ${rep.tapirThreads} · ${rep.mode} run · load avg ${rep.machine.loadAvgStart}`)}</text>`);
   // legend
   peers.forEach((p, i) => {
     const x = m.l + i * 130;
