@@ -2,7 +2,7 @@
 // vs jacrev, batchJacobian vs vmap(jacrev), nested tapes vs grad(grad), tape Hessians vs hessian.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { numpy as np, grad, hessian, jacrev, vmap, Tensor } from "../../src/index.js";
+import { numpy as np, grad, hessian, jacrev, jit, vmap, Tensor } from "../../src/index.js";
 import * as tf from "../../src/compat/index.js";
 import { expectClose } from "./util.js";
 
@@ -130,5 +130,29 @@ describe("tape results equal the functional transforms", () => {
     expectClose(np.subtract(g, np.exp(x)), [0, 0]);
     expect(x.toString()).toBe("Array([1., 2.], dtype=float32)"); // tapir's print style is untouched
     expect(g.toString()).toBe("tf.Tensor([2.7182817 7.389056 ], shape=(2,), dtype=float32)");
+  });
+
+  it("tapir's transforms run inside a recording are recorded through their eager computations", () => {
+    const x = tf.constant([0.7, 0.2]);
+    const t = new tf.GradientTape({ persistent: true });
+    const [g, v, j] = t.record(() => {
+      t.watch(x);
+      return [grad((z: Tensor) => np.sum(np.sin(z)))(x), vmap(np.sin)(x), jit((z: Tensor) => np.sin(z).mul(2))(x)];
+    });
+    expectClose(t.gradient(g, x), [-Math.sin(0.7), -Math.sin(0.2)], tol); // d/dx Σ cos x
+    expectClose(t.gradient(v, x), [Math.cos(0.7), Math.cos(0.2)], tol);
+    expectClose(t.gradient(j, x), [2 * Math.cos(0.7), 2 * Math.cos(0.2)], tol);
+  });
+
+  it("a tape used inside a transform: grad of a function that runs a tape", () => {
+    // f(x) = d/dx (x³) by a tape = 3x², so grad f = 6x
+    const f = (x: Tensor) => {
+      const t = new tf.GradientTape();
+      const y = t.record(() => (t.watch(x), tf.pow(x, 3)));
+      return t.gradient(y, x);
+    };
+    expectClose(f(tf.constant(2)), 12);
+    expectClose(grad(f)(tf.constant(2)), 12);
+    expectClose(vmap(f)(tf.constant([1, 2])), [3, 12]);
   });
 });
