@@ -102,6 +102,8 @@ export class Tensor {
   _owner: Owner | null = null;
   /** @internal registered with the finalizer that recycles unreachable large storage */
   _finalized = false;
+  /** @internal this handle has given back its share of the storage (dispose is idempotent) */
+  _released = false;
 
   constructor(shape: Shape, dtype: DType, storage: Storage | null) {
     this.shape = shape;
@@ -135,7 +137,7 @@ export class Tensor {
   get _data(): TypedArray {
     const s = this._storage;
     if (!s) return ops!.toConcrete(this, "data")._data;
-    if (s.refs <= 0) {
+    if (this._released || s.refs <= 0) {
       throw fail(ShapeError, `Tensor(${this.dtype}${fmtShape(this.shape)}) was disposed; it can no longer be read. Keep it alive (do not dispose it, or return it from tidy).`);
     }
     return s.data;
@@ -178,6 +180,9 @@ export class Tensor {
   /** Frees the storage now (optional: unreachable tensors are reclaimed by the GC). */
   dispose(): void {
     const s = this._storage;
+    // one share per handle: disposing a reshape view twice must not free the tensor it views
+    if (s === null || this._released) return;
+    this._released = true;
     if (this._finalized) {
       finalizer.unregister(this);
       this._finalized = false;
@@ -190,7 +195,7 @@ export class Tensor {
   }
 
   get isDisposed(): boolean {
-    return this._storage !== null && this._storage.refs <= 0;
+    return this._storage !== null && (this._released || this._storage.refs <= 0);
   }
 }
 
