@@ -5,9 +5,10 @@ import { ClosedJaxpr, Jaxpr, Lit, Var, type Eqn } from "../core/ir.js";
 import { definePrimitive, type Primitive } from "../core/primitive.js";
 import { SHORT } from "../core/dtype.js";
 import { ValueError, fail } from "../core/errors.js";
+import { shapeEq } from "../core/shape.js";
 import { Tensor, shareStorage, withFrame } from "../core/tensor.js";
 import { Tracer, bind, type Aval } from "../core/trace.js";
-import { flatten, unflatten, treeDefString, type TreeDef } from "../core/tree.js";
+import { flatten, unflatten, treeDefEqual, treeDefString, type TreeDef } from "../core/tree.js";
 import * as ops from "../core/ops.js";
 import { flattenToTensors } from "./args.js";
 import { definePartialEval, stageFlat, type PETracer } from "./partial-eval.js";
@@ -214,7 +215,11 @@ interface Entry {
   jaxpr: ClosedJaxpr;
   hoisted: Tensor[];
   outTree: TreeDef;
+  params: JitParams;
 }
+
+/** A trace that closed over an outer transform's tracers is only valid while that transform runs. */
+const isStale = (e: Entry) => !e.hoisted.every((t) => !(t instanceof Tracer) || t._trace.main.active);
 
 export interface JitOptions {
   staticArgnums?: number | readonly number[];
@@ -226,34 +231,51 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
   const cache = new Map<string, Entry>();
   let lastSig: Signature | undefined;
   const name = f.name || "fn";
+  // the signature of the previous call: a loop calling with the same shapes skips the key
+  let last: { entry: Entry; tree: TreeDef; leaves: Tensor[]; statics: unknown[] } | undefined;
+  const sameAsLast = (tree: TreeDef, leaves: Tensor[], args: unknown[]): boolean => {
+    if (!last || last.leaves.length !== leaves.length || !treeDefEqual(last.tree, tree)) return false;
+    for (let i = 0; i < statics.length; i++) if (!Object.is(last.statics[i], args[statics[i]!])) return false;
+    for (let i = 0; i < leaves.length; i++) {
+      const a = leaves[i]!;
+      const b = last.leaves[i]!;
+      if (a.dtype !== b.dtype || !shapeEq(a.shape, b.shape)) return false;
+    }
+    return !isStale(last.entry);
+  };
   const jitted = (...args: unknown[]) => {
     for (const s of statics) {
       if (!Number.isInteger(s) || s < 0 || s >= args.length) throw fail(ValueError, `jit: staticArgnums ${JSON.stringify(opts.staticArgnums)} out of range for ${args.length} argument(s).`);
     }
-    const dyn = args.map((a, i) => (statics.includes(i) ? null : a));
+    const dyn = statics.length ? args.map((a, i) => (statics.includes(i) ? null : a)) : args;
     const [leaves, inTree] = flattenToTensors("jit", dyn, "argument");
-    const sig: Signature = { statics: statics.map((i) => staticKey(args[i])), tree: treeDefString(inTree), avals: leaves.map(avalStr) };
-    const key = sigKey(sig);
-    let entry = cache.get(key);
-    // a trace that closed over an outer transform's tracers is only valid while that transform runs
-    const stale = entry !== undefined && !entry.hoisted.every((t) => !(t instanceof Tracer) || t._trace.main.active);
-    if (stale) {
-      cache.delete(key);
-      entry = undefined;
+    let entry: Entry | undefined;
+    if (sameAsLast(inTree, leaves, args)) entry = last!.entry;
+    else {
+      const sig: Signature = { statics: statics.map((i) => staticKey(args[i])), tree: treeDefString(inTree), avals: leaves.map(avalStr) };
+      const key = sigKey(sig);
+      entry = cache.get(key);
+      // a trace that closed over an outer transform's tracers is only valid while that transform runs
+      const stale = entry !== undefined && isStale(entry);
+      if (stale) {
+        cache.delete(key);
+        entry = undefined;
+      }
+      if (entry) {
+        cache.delete(key);
+        cache.set(key, entry);
+      } else {
+        if (logCompilesOn) console.error(`[tapir] compiling ${name} for (${sig.avals.join(", ")}): ${stale ? "it closes over traced values of a transform that has finished" : missReason(lastSig, sig, statics)}`);
+        const ff = new FlatFn("jit", (...d: unknown[]) => f(...d.map((x, i) => (statics.includes(i) ? args[i] : x))), inTree, false);
+        const [cj, hoisted] = closeOver(ff.call, leaves.map((l) => ({ shape: l.shape, dtype: l.dtype })), `jit(${name})`, true);
+        entry = { jaxpr: cj, hoisted, outTree: ff.outTree!, params: jitOf(cj, name) };
+        cache.set(key, entry);
+        if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+      }
+      lastSig = sig;
+      last = { entry, tree: inTree, leaves, statics: statics.map((i) => args[i]) };
     }
-    if (entry) {
-      cache.delete(key);
-      cache.set(key, entry);
-    } else {
-      if (logCompilesOn) console.error(`[tapir] compiling ${name} for (${sig.avals.join(", ")}): ${stale ? "it closes over traced values of a transform that has finished" : missReason(lastSig, sig, statics)}`);
-      const ff = new FlatFn("jit", (...d: unknown[]) => f(...d.map((x, i) => (statics.includes(i) ? args[i] : x))), inTree, false);
-      const [cj, hoisted] = closeOver(ff.call, leaves.map((l) => ({ shape: l.shape, dtype: l.dtype })), `jit(${name})`, true);
-      entry = { jaxpr: cj, hoisted, outTree: ff.outTree! };
-      cache.set(key, entry);
-      if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
-    }
-    lastSig = sig;
-    const outs = bind(jitCallP, [...entry.hoisted, ...leaves], jitOf(entry.jaxpr, name));
+    const outs = bind(jitCallP, entry.hoisted.length ? [...entry.hoisted, ...leaves] : leaves, entry.params);
     return unflatten(entry.outTree, outs);
   };
   return jitted as F;

@@ -22,7 +22,7 @@ function splitExpr(expr: ScalarExpr): [string, string] {
   return i < 0 ? ["", expr] : [expr.slice(0, i).replace(/\n/g, " "), expr.slice(i + 1)];
 }
 
-const flatCache = new Map<string, string>();
+const flatCache = new Map<string, Map<string, string>>();
 const stridedCache = new Map<string, string>();
 
 /**
@@ -30,8 +30,10 @@ const stridedCache = new Map<string, string>();
  * (size-1 operand). Signature (out, ins, start, end).
  */
 function flatSource(expr: ScalarExpr, pattern: string): string {
-  const key = `${pattern}|${expr}`;
-  let src = flatCache.get(key);
+  // keyed by the expression string itself (its hash is cached), then by the short pattern
+  let byPattern = flatCache.get(expr);
+  if (byPattern === undefined) flatCache.set(expr, (byPattern = new Map()));
+  let src = byPattern.get(pattern);
   if (src === undefined) {
     const pre: string[] = [];
     const load: string[] = [];
@@ -47,7 +49,7 @@ function flatSource(expr: ScalarExpr, pattern: string): string {
 ${pre.join("\n")}
 for (let i = start; i < end; i++) { ${load.join(" ")} ${stmts} out[i] = ${result}; }
 }`;
-    flatCache.set(key, src);
+    byPattern.set(pattern, src);
   }
   return src;
 }
