@@ -5,7 +5,7 @@ import { ClosedJaxpr, Jaxpr, Var, type Eqn } from "../core/ir.js";
 import { definePrimitive, type Primitive, type Tan } from "../core/primitive.js";
 import { DTypeError, ShapeError, TreeError, ValueError, fail } from "../core/errors.js";
 import { fmtShape, shapeEq } from "../core/shape.js";
-import { Tensor, freshOutputs } from "../core/tensor.js";
+import { Tensor, emptyTensor, freshOutputs } from "../core/tensor.js";
 import { bind, isTracer, toConcrete, type Aval } from "../core/trace.js";
 import { flatten, treeDefEqual, treeDefString, unflatten, type TreeDef } from "../core/tree.js";
 import * as ops from "../core/ops.js";
@@ -168,6 +168,13 @@ export function cond(pred: unknown, trueFn: (...a: any[]) => unknown, falseFn: (
 
 type ScanParams = { body: ClosedJaxpr; nConsts: number; nCarry: number; length: number; reverse: boolean };
 
+/** Row i of x along its leading axis, as a new tensor (a copy of the contiguous block). */
+function rowOf(x: Tensor, i: number): Tensor {
+  const r = emptyTensor(x.shape.slice(1), x.dtype);
+  r._data.set(x._data.subarray(i * r.size, (i + 1) * r.size));
+  return r;
+}
+
 /** Iteration order of a scan. */
 const order = (n: number, reverse: boolean) => Array.from({ length: n }, (_, i) => (reverse ? n - 1 - i : i));
 
@@ -180,16 +187,23 @@ export const scanP: Primitive<ScanParams> = definePrimitive<"scan", ScanParams>(
   impl: (args, p) => {
     const exe = compiled(p.body);
     const consts = args.slice(0, p.nConsts);
-    let carry = args.slice(p.nConsts, p.nConsts + p.nCarry);
+    const init = args.slice(p.nConsts, p.nConsts + p.nCarry);
+    let carry = init;
     const xs = args.slice(p.nConsts + p.nCarry);
-    const yAvals = outAvals(p.body).slice(p.nCarry);
-    const ys: Tensor[][] = yAvals.map(() => new Array<Tensor>(p.length));
+    // ys are written straight into their stacked outputs; every per-iteration value (x rows,
+    // y rows, carries but the caller's init) goes back to the arena as soon as it is read
+    const stacked = outAvals(p.body).slice(p.nCarry).map((a) => emptyTensor([p.length, ...a.shape], a.dtype));
     for (const i of order(p.length, p.reverse)) {
-      const outs = exe.run([...consts, ...carry, ...xs.map((x) => ops.index(x, i))]);
+      const rows = xs.map((x) => rowOf(x, i));
+      const outs = exe.run([...consts, ...carry, ...rows]);
+      for (const r of rows) r.dispose();
+      if (carry !== init) for (const c of carry) c.dispose();
       carry = outs.slice(0, p.nCarry);
-      outs.slice(p.nCarry).forEach((y, k) => (ys[k]![i] = y));
+      outs.slice(p.nCarry).forEach((y, k) => {
+        stacked[k]!._data.set(y._data, i * y.size);
+        y.dispose();
+      });
     }
-    const stacked = ys.map((list, k) => (p.length === 0 ? ops.zeros([0, ...yAvals[k]!.shape], { dtype: yAvals[k]!.dtype }) : ops.stack(list, 0)));
     // a length-0 scan hands its init back: fresh handles, or the caller frees it twice
     return freshOutputs([...carry, ...stacked], args);
   },
@@ -457,7 +471,17 @@ export const whileP: Primitive<WhileParams> = definePrimitive<"while", WhilePara
     const cc = args.slice(0, p.nCondConsts);
     const bc = args.slice(p.nCondConsts, p.nCondConsts + p.nBodyConsts);
     let carry = args.slice(p.nCondConsts + p.nBodyConsts);
-    while (c.run([...cc, ...carry])[0]!._data[0]) carry = b.run([...bc, ...carry]);
+    const init = carry;
+    for (;;) {
+      const pred = c.run([...cc, ...carry])[0]!;
+      const go = pred._data[0];
+      pred.dispose();
+      if (!go) break;
+      const next = b.run([...bc, ...carry]);
+      // the previous carry is dead (the caller's init is the caller's)
+      if (carry !== init) for (const t of carry) t.dispose();
+      carry = next;
+    }
     return freshOutputs(carry, args);
   },
   jvp: (primals, tangents, p) => {
