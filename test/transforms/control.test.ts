@@ -22,6 +22,7 @@ import {
 } from "../../src/index.js";
 import { checkGrads, checkVmap, expectClose } from "../util/oracles.js";
 import { checkJit, primNames } from "../util/jit-oracles.js";
+import { backend } from "../../src/core/backend/index.js";
 
 const f64 = (x: number | number[] | number[][]) => np.array(x, { dtype: "float64" });
 const i32 = (x: number | number[]) => np.array(x, { dtype: "int32" });
@@ -438,5 +439,35 @@ describe("lax.whileLoop", () => {
     expect(() => lax.whileLoop((c: Tensor) => c.sum().less(3), (c: Tensor) => c.sum(), f64([1, 2]))).toThrow(ShapeError);
     expect(() => lax.whileLoop((c: Tensor) => c.less(3), (c: Tensor) => c.astype("float32"), f64(1))).toThrow(DTypeError);
     expect(() => lax.whileLoop((c: Tensor[]) => c[0]!.less(3), (c: Tensor[]) => c[0], [f64(1)])).toThrow(TreeError);
+  });
+});
+
+// ================================================================== memory
+
+describe("control flow inside a jitted step", () => {
+  it("scan, whileLoop, cond and grad of scan allocate no new large buffers after warm-up", () => {
+    const W = np.full([48, 48], 0.01);
+    const xs = np.full([6, 48, 48], 0.5);
+    const cell = (h: Tensor, x: Tensor) => np.tanh(h.matmul(W).add(x));
+    const steps: [string, (h: Tensor) => Tensor][] = [
+      ["scan", jit((h: Tensor) => lax.scan((c: Tensor, x: Tensor) => [cell(c, x), c.sum()], h, xs)[0] as Tensor)],
+      ["whileLoop", jit((h: Tensor) => (lax.whileLoop((c: Tensor[]) => c[0]!.less(4), (c: Tensor[]) => [c[0]!.add(1), np.tanh(c[1]!.matmul(W))], [i32(0), h]) as Tensor[])[1]!)],
+      ["cond", jit((h: Tensor) => lax.cond(h.sum().greater(0), (a: Tensor) => np.tanh(a.matmul(W)), (a: Tensor) => a.mul(2), h) as Tensor)],
+      ["grad of scan", jit(grad((h: Tensor) => (lax.scan((c: Tensor, x: Tensor) => [cell(c, x), null], h, xs)[0] as Tensor).sum()))],
+    ];
+    for (const [name, step] of steps) {
+      let h = np.full([48, 48], 0.1);
+      const advance = (n: number) => {
+        for (let i = 0; i < n; i++) {
+          const next = step(h);
+          h.dispose();
+          h = next;
+        }
+      };
+      advance(3);
+      const before = backend().arenaStats().created;
+      advance(10);
+      expect(backend().arenaStats().created - before, `${name}: new buffers over 10 steps`).toBe(0);
+    }
   });
 });
