@@ -3,6 +3,7 @@
 // cache counted by side effects during tracing; concretization and leak errors; and the arena
 // counters of a jitted training step.
 import { afterEach, describe, expect, it, vi } from "vitest";
+import fc from "fast-check";
 import {
   ConcretizationError,
   Tensor,
@@ -267,6 +268,50 @@ describe("jit composes with every transform", () => {
     const f = (p: { a: Tensor; b: [Tensor, Tensor] }) => ({ s: p.a.add(p.b[0]), t: [p.b[1].mul(2), p.a.sum()] });
     const r = rng(16);
     checkJit(f, [{ a: gen(r, "float32", [3]), b: [gen(r, "float32", [3]), gen(r, "float64", [2])] }]);
+  });
+});
+
+// ------------------------------------------------------------------ random programs
+
+describe("random programs over the op library", () => {
+  it("jit(f) and jit(grad(f)) equal eager bit for bit (fusion, CSE, folding and liveness together)", () => {
+    const C = np.array([[0.5, -1, 2, 0.25], [1, 1, -3, 0.5], [0.1, 0.2, 0.3, 0.4]]);
+    const ops: ((a: Tensor, b: Tensor) => Tensor)[] = [
+      (a) => np.sin(a),
+      (a) => np.exp(a.mul(0.1)),
+      (a) => a.mul(a),
+      (a, b) => a.add(b),
+      (a, b) => a.sub(b),
+      (a, b) => np.maximum(a, b),
+      (a) => a.sum(0, { keepdims: true }).add(a),
+      (a) => a.sum(-1, { keepdims: true }).mul(a),
+      (a) => a.add(C.sum().astype(a.dtype)),
+      (a) => a.mul(np.tanh(C).astype(a.dtype)),
+      (a) => a.matmul(a.T).matmul(a).mul(0.01),
+      (a) => np.where(a.greater(0), a, a.mul(-0.5)),
+      (a) => a.astype("float64").mul(1.1).astype(a.dtype),
+      (a) => np.sin(a).add(np.sin(a)), // a duplicate for CSE
+      (a) => a.reshape([-1]).reshape([...a.shape]),
+      (a) => np.cumsum(a, 1),
+      (a) => a.max(0, { keepdims: true }).sub(a),
+    ];
+    const step = fc.tuple(fc.nat(ops.length - 1), fc.nat(5), fc.nat(5));
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 12 }), fc.constantFrom<DType>("float32", "float64"), (prog, dtype) => {
+        // each step reads two earlier values (inputs or results); two outputs, one from the middle
+        const f = (x: Tensor, y: Tensor) => {
+          const vs = [x, y];
+          for (const [o, i, j] of prog) vs.push(ops[o]!(vs[vs.length - 1 - (i % vs.length)]!, vs[vs.length - 1 - (j % vs.length)]!));
+          return [vs[vs.length - 1]!, vs[Math.floor(vs.length / 2)]!];
+        };
+        const x = np.array([[0.3, -0.2, 0.9, 1.1], [-1, 0.5, 0.25, 2], [0.7, -0.6, 0.1, -0.1]], { dtype });
+        const y = np.array([[0.2, -0.4, 0.6, 0.8], [0.1, 0.3, -0.2, 0.5], [1, -1, 0.5, 0]], { dtype });
+        const what = `program ${JSON.stringify(prog)} in ${dtype}`;
+        checkJit(f, [x, y], { what, calls: 1 });
+        checkJit(grad((u: Tensor, w: Tensor) => f(u, w)[0]!.sum(), { argnums: [0, 1] }), [x, y], { what: `grad of ${what}`, calls: 1 });
+      }),
+      { numRuns: 80, seed: 11 },
+    );
   });
 });
 
