@@ -184,6 +184,22 @@ describe("tidy and dispose", () => {
     a.dispose();
     expect(b.toArray()).toEqual([[0, 1, 2], [3, 4, 5]]);
   });
+  it("dispose is idempotent per handle: disposing a view twice does not free what it views", () => {
+    const a = np.arange(6, { dtype: "float32" });
+    const v = a.reshape([2, 3]);
+    v.dispose();
+    v.dispose();
+    expect(v.isDisposed).toBe(true);
+    expect(() => v.dataSync()).toThrow(/disposed/);
+    expect(Array.from(a.dataSync())).toEqual([0, 1, 2, 3, 4, 5]);
+    // a view disposed by hand inside tidy is not disposed a second time by tidy
+    const b = np.ones([4]);
+    tidy(() => {
+      b.reshape([2, 2]).dispose();
+      return null;
+    });
+    expect(Array.from(b.dataSync())).toEqual([1, 1, 1, 1]);
+  });
   it("tidy around a transform keeps the gradients", () => {
     const g = tidy(() => grad((v: Tensor) => v.square().sum())(np.array([1, 2])));
     expect(Array.from(g.dataSync())).toEqual([2, 4]);
