@@ -1,6 +1,6 @@
 // tapir: JAX-style automatic differentiation for TypeScript. The functional entry point.
 import "./core/ops.js";
-export { Tensor, tidy } from "./core/tensor.js";
+export { Tensor, tidy, keep } from "./core/tensor.js";
 export { toTensorSymbol } from "./core/tensor.js";
 export { setTensorPrinter } from "./core/format.js";
 export type { ArrayLike, IndexSpec, NestedArray, TensorConvertible } from "./core/tensor.js";

@@ -224,6 +224,20 @@ const scopes: Tensor[][] = [];
  * tidy(fn): runs fn and disposes every tensor created inside that is not part of its result
  * (any tensor reachable in the returned value, searched through arrays and plain objects).
  */
+/** Tensors exempted from tidy() by keep(). */
+const kept = new WeakSet<Tensor>();
+
+/**
+ * Exempts `t` from disposal by enclosing tidy() calls and by the transforms' early freeing of
+ * intermediates (as tf.keep): it lives until unreachable or disposed. tapir/compat's Variable
+ * keeps its value this way, so assigning inside tidy() does not free it. Returns `t`.
+ */
+export function keep<T extends Tensor>(t: T): T {
+  kept.add(t);
+  t._owner = null;
+  return t;
+}
+
 export function tidy<T>(fn: () => T): T {
   scopes.push([]);
   let created: Tensor[] = [];
@@ -240,7 +254,7 @@ export function tidy<T>(fn: () => T): T {
     else if (x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype) Object.values(x).forEach(walk);
   };
   walk(result);
-  for (const t of created) if (!keep.has(t)) t.dispose();
+  for (const t of created) if (!keep.has(t) && !kept.has(t)) t.dispose();
   const outer = scopes[scopes.length - 1];
   if (outer) for (const t of keep) outer.push(t);
   return result;
