@@ -1,6 +1,6 @@
 // tf.Variable: a named, mutable holder of a tensor. Assignments replace the held tensor (tensors
 // handed out earlier never change); reads while a tape records let it watch the variable.
-import { Tensor, ValueError, numpy as np, toTensorSymbol, type ArrayLike, type DType, type TensorConvertible } from "../index.js";
+import { Tensor, ValueError, keep, numpy as np, toTensorSymbol, type ArrayLike, type DType, type TensorConvertible } from "../index.js";
 import { numpyRepr, tfPrint, tfShape } from "./format.js";
 import { noteRead, quiet } from "./runtime.js";
 
@@ -10,11 +10,14 @@ export interface VariableOptions {
   dtype?: DType;
 }
 
-/** A fresh tensor object holding `x`'s values as `dtype` (never `x` itself: a variable's tensors are its own). */
+/**
+ * A fresh tensor object holding `x`'s values as `dtype` (never `x` itself: a variable's tensors
+ * are its own), kept alive past any enclosing tidy() (a variable outlives the step that assigns it).
+ */
 function ownCopy(x: ArrayLike, dtype?: DType): Tensor {
   return quiet(() => {
     const t = np.asarray(x, dtype ? { dtype } : {});
-    return tfPrint(np.squeeze(np.expandDims(t, 0), 0));
+    return keep(tfPrint(np.squeeze(np.expandDims(t, 0), 0)));
   });
 }
 

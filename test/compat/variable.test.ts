@@ -211,3 +211,23 @@ describe("tf.stopGradient", () => {
     expectClose(grad((z: tf.Tensor) => tf.multiply(z, tf.stopGradient(z)))(x), 3);
   });
 });
+
+describe("variables and tidy()", () => {
+  it("a variable assigned or created inside tidy() keeps its value", async () => {
+    const { tidy } = await import("../../src/index.js");
+    const v = new tf.Variable([1, 2]);
+    tidy(() => {
+      v.assignAdd([1, 1]);
+    });
+    expectClose(v.value(), [2, 3]);
+    const w = tidy(() => new tf.Variable([3]));
+    expectClose(w.value(), [3]);
+    const opt = new tf.keras.optimizers.SGD({ learningRate: 0.5 });
+    tidy(() => {
+      const t = new tf.GradientTape();
+      const y = t.record(() => tf.reduceSum(tf.square(v)));
+      opt.applyGradients([[t.gradient(y, v), v]]);
+    });
+    expectClose(v.value(), [0, 0]); // v − 0.5 · 2v
+  });
+});
