@@ -229,5 +229,15 @@ describe("variables and tidy()", () => {
       opt.applyGradients([[t.gradient(y, v), v]]);
     });
     expectClose(v.value(), [0, 0]); // v − 0.5 · 2v
+    const u = new tf.Variable([1, -1]);
+    const adam = new tf.keras.optimizers.Adam({ learningRate: 0.1 });
+    const momentum = new tf.keras.optimizers.SGD({ learningRate: 0.1, momentum: 0.9 });
+    for (let i = 0; i < 3; i++) {
+      tidy(() => {
+        adam.applyGradients([[tf.constant([1, -1]), u]]);
+        momentum.applyGradients([[tf.constant([1, -1]), u]]);
+      });
+    }
+    expect(Math.abs(u.numpy()[0])).toBeLessThan(1); // both kept their slots across the tidy() steps
   });
 });

@@ -1,6 +1,6 @@
 // tf.keras.optimizers: SGD (with momentum / Nesterov) and Adam, updating Variables in place
 // from [gradient, variable] pairs, as Keras's apply_gradients.
-import { Tensor, ValueError, numpy as np } from "../../index.js";
+import { Tensor, ValueError, keep, numpy as np } from "../../index.js";
 import { quiet } from "../runtime.js";
 import type { Variable } from "../variable.js";
 import { GradientTape } from "../tape.js";
@@ -42,7 +42,7 @@ export abstract class Optimizer {
   protected slot(v: Variable, n: number): Tensor[] {
     let s = this.slots.get(v);
     if (!s) {
-      s = Array.from({ length: n }, () => np.zeros(v.shape, { dtype: v.dtype }));
+      s = Array.from({ length: n }, () => keep(np.zeros(v.shape, { dtype: v.dtype })));
       this.slots.set(v, s);
     }
     return s;
@@ -74,7 +74,7 @@ export class SGD extends Optimizer {
     }
     const s = this.slot(v, 1);
     const m = np.subtract(np.multiply(s[0]!, this.momentum), step);
-    s[0] = m;
+    s[0] = keep(m);
     v.assignAdd(this.nesterov ? np.subtract(np.multiply(m, this.momentum), step) : m);
   }
 }
@@ -102,8 +102,9 @@ export class Adam extends Optimizer {
     const t = this.iterations;
     const m = np.add(s[0]!, np.multiply(np.subtract(g, s[0]!), 1 - this.beta1));
     const u = np.add(s[1]!, np.multiply(np.subtract(np.square(g), s[1]!), 1 - this.beta2));
-    s[0] = m;
-    s[1] = u;
+    // slots outlive the step (which may run inside tidy)
+    s[0] = keep(m);
+    s[1] = keep(u);
     const alpha = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
     v.assignSub(np.divide(np.multiply(m, alpha), np.add(np.sqrt(u), this.epsilon)));
   }
