@@ -2,6 +2,7 @@
 // cotangents (jacrev); hessian = jacfwd ∘ jacrev. Results nest output tree over input tree,
 // each block of shape out.shape ++ in.shape.
 import type { Tan } from "../core/primitive.js";
+import { isFloat } from "../core/dtype.js";
 import { sizeOf } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import { unflatten, type TreeDef } from "../core/tree.js";
@@ -81,7 +82,9 @@ export function jacfwd(f: (...a: any[]) => unknown, opts: GradOptions = {}): (..
     const blocks = res.slice(0, nOut).map((r) =>
       p.inLeaves.map((l, j) => {
         const rows = ops.index(r, [offs[j]!, offs[j]! + l.size]);
-        return ops.reshape(ops.moveaxis(rows, 0, -1), [...r.shape.slice(1), ...l.shape]);
+        const block = ops.reshape(ops.moveaxis(rows, 0, -1), [...r.shape.slice(1), ...l.shape]);
+        // an int/bool output has a zero block in the input's dtype, as jacrev gives it
+        return isFloat(block.dtype) ? block : ops.astype(block, l.dtype);
       }),
     );
     const jac = assemble(p, blocks);
