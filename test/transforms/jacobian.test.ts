@@ -103,6 +103,19 @@ function leafList(x: unknown): Tensor[] {
   return [];
 }
 
+describe("jacfwd and jacrev on an integer output", () => {
+  it("both give a zero block in the input's dtype", () => {
+    const f = (x: Tensor) => [x.mul(2), np.argmax(x)];
+    const [a, b] = [jacfwd(f)(f64([1, 2])), jacrev(f)(f64([1, 2]))] as Tensor[][];
+    for (const J of [a!, b!]) {
+      expectClose(J[0]!, [[2, 0], [0, 2]]);
+      expect(J[1]!.dtype).toBe("float64");
+      expect(J[1]!.shape).toEqual([2]);
+      expectClose(J[1]!, [0, 0]);
+    }
+  });
+});
+
 describe("hessian", () => {
   it("of Σ x³ is diag(6x)", () => {
     const H = hessian((x: Tensor) => x.mul(x).mul(x).sum())(f64([1, 2, 3])) as Tensor;
