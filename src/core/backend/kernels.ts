@@ -19,6 +19,8 @@ export type ReduceOp = "sum" | "prod" | "max" | "min" | "argmax" | "argmin";
 interface Chunked {
   total: number;
   per: number;
+  /** estimated single-thread ns of one chunk, when it can be long (the pool's stall limit grows with it) */
+  chunkNs?: number;
 }
 
 /**

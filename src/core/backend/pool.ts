@@ -218,8 +218,13 @@ export class KernelPool {
       if (d !== last) {
         last = d;
         since = now;
-      } else if (now - since > this.stallMs) this.failStalled(seq, tag, n, job, helpers, now - since);
+      } else if (now - since > this.stallLimit(job)) this.failStalled(seq, tag, n, job, helpers, now - since);
     }
+  }
+
+  /** How long a chunk of `job` may go without progress: stallMs, or 20× its estimated time if longer. */
+  private stallLimit(job: Job): number {
+    return Math.max(this.stallMs, ((job.chunkNs ?? 0) * 20) / 1e6);
   }
 
   /** Stops further claims of job `seq` and waits (bounded) for live helpers to leave it. */
@@ -253,7 +258,7 @@ export class KernelPool {
     const which = stalled.map((s) => `worker ${s.index} (chunk ${Atomics.load(s.words, SLOT.CHUNK)})`).join(", ") || "no worker reports a chunk";
     this.quiesce(seq, tag, n, helpers);
     throw makeWorkerError(
-      `tapir: the ${OP_NAME[job.kind]} kernel made no progress for ${Math.round(ms)} ms (stall limit ${this.stallMs} ms): ${which}. The stalled workers were terminated and are replaced before the next call.`,
+      `tapir: the ${OP_NAME[job.kind]} kernel made no progress for ${Math.round(ms)} ms (stall limit ${Math.round(this.stallLimit(job))} ms): ${which}. The stalled workers were terminated and are replaced before the next call.`,
     );
   }
 

@@ -55,6 +55,13 @@ const perChunk = (costNs: number): number => Math.max(1, Math.floor(tuning.chunk
 
 /** Fewest rows of op(A) per GEMM part: below this, re-packing B for every part costs more than it saves. */
 export const GEMM_MIN_ROWS = 32;
+/**
+ * A GEMM is cut into more parts than threads when a part would take longer than this (so that
+ * progress stays visible to the stall check and a late worker still finds work), but never
+ * into parts under GEMM_MIN_BIG_ROWS rows: each part re-packs B (~40 rows' worth of work).
+ */
+const GEMM_PART_NS = 200e6;
+const GEMM_MIN_BIG_ROWS = 256;
 
 const isShared = (a: TypedArray): boolean => a.buffer instanceof SharedArrayBuffer;
 
@@ -115,7 +122,8 @@ function elementwise(expr: ScalarExpr, ins: StridedInput[], shape: readonly numb
   const plan = planElementwise(expr, ins, shape, size);
   if (pool === null || plan.units < 2 || !readable(...plan.ins)) return runElementwise(plan, out, 0, plan.units);
   const per = Math.max(1, Math.floor(perChunk(cost) / plan.inner));
-  sharedOut(out, (o) => pool.run({ kind: "ew", src: plan.src, out: o, ins: plan.ins, strides: plan.strides, shape: plan.shape, total: plan.units, per }));
+  const chunkNs = per * plan.inner * cost;
+  sharedOut(out, (o) => pool.run({ kind: "ew", src: plan.src, out: o, ins: plan.ins, strides: plan.strides, shape: plan.shape, total: plan.units, per, chunkNs }));
 }
 
 function copyStrided(
@@ -133,10 +141,10 @@ function copyStrided(
   if (!p) return;
   const flat = p.dims.length === 1;
   const inner = p.dims[p.dims.length - 1]!;
-  const per = perChunk(cost);
+  const per = flat ? perChunk(cost) : Math.max(1, Math.floor(perChunk(cost) / inner));
   pool.run({
     kind: "copy", src, srcOff, dst, dstOff, dims: p.dims, ss: p.ss, ds: p.ds,
-    total: flat ? inner : p.rows, per: flat ? per : Math.max(1, Math.floor(per / inner)),
+    total: flat ? inner : p.rows, per, chunkNs: per * (flat ? 1 : inner) * cost,
   });
 }
 
@@ -154,25 +162,28 @@ function reduceRows(op: ReduceOp, x: TypedArray, rows: number, len: number, out:
     return;
   }
   const per = Math.max(1, Math.floor(perChunk(COST_NS.reduce) / len));
-  sharedOut(out, (o) => pool.run({ kind: "reduce", op, x, len, out: o, total: rows, per }));
+  sharedOut(out, (o) => pool.run({ kind: "reduce", op, x, len, out: o, total: rows, per, chunkNs: per * len * COST_NS.reduce }));
 }
 
 function matmulThreaded(dtype: "float32" | "float64", args: MatmulArgs, out: FloatArray): void {
   const { a, aStride, transA, b, bStride, transB, batch, m, k, n } = args;
-  const pool = poolFor(batch * m * k * n * COST_NS.mac);
+  const ns = batch * m * k * n * COST_NS.mac * (dtype === "float64" ? 2 : 1);
+  const pool = poolFor(ns);
   if (pool === null || k === 0 || !readable(a, b)) return matmul(dtype, args, out);
   // GEMM is the one op whose split follows the thread count: gemm's bits do not depend on how
   // its rows are split (gemm.ts header; test/backend/gemm.test.ts and threads.test.ts check
   // it), and each part re-packs B, so as many parts as threads beats finer fixed chunks.
-  const parts = pool.threads;
+  const parts = Math.max(pool.threads, Math.ceil(ns / GEMM_PART_NS));
   const job = { kind: "gemm", dtype, a, aStride, transA, b, bStride, transB, batch, m, k, n } as const;
   sharedOut(out, (o) => {
     if (batch >= parts || m < 2 * GEMM_MIN_ROWS) {
-      pool.run({ ...job, out: o as FloatArray, rows: m, total: batch, per: Math.ceil(batch / parts) });
+      const per = Math.ceil(batch / parts);
+      pool.run({ ...job, out: o as FloatArray, rows: m, total: batch, per, chunkNs: (per * ns) / batch });
       return;
     }
-    const rows = Math.max(GEMM_MIN_ROWS, Math.ceil(m / Math.ceil(parts / batch) / 8) * 8);
-    pool.run({ ...job, out: o as FloatArray, rows, total: batch * Math.ceil(m / rows), per: 1 });
+    const floor = parts > pool.threads ? GEMM_MIN_BIG_ROWS : GEMM_MIN_ROWS;
+    const rows = Math.min(m, Math.max(floor, Math.ceil(m / Math.ceil(parts / batch) / 8) * 8));
+    pool.run({ ...job, out: o as FloatArray, rows, total: batch * Math.ceil(m / rows), per: 1, chunkNs: (rows * ns) / (batch * m) });
   });
 }
 
@@ -180,7 +191,7 @@ function cumsum(x: TypedArray, outer: number, n: number, inner: number, reverse:
   const pool = poolFor(outer * n * inner * COST_NS.cumsum);
   if (pool === null || !readable(x)) return kernels.cumsum(x, outer, n, inner, reverse, out);
   const per = Math.max(1, Math.floor(perChunk(COST_NS.cumsum) / n));
-  sharedOut(out, (o) => pool.run({ kind: "cumsum", x, out: o, n, inner, reverse, total: outer * inner, per }));
+  sharedOut(out, (o) => pool.run({ kind: "cumsum", x, out: o, n, inner, reverse, total: outer * inner, per, chunkNs: per * n * COST_NS.cumsum }));
 }
 
 function gather(x: TypedArray, outer: number, n: number, inner: number, idx: TypedArray, out: TypedArray): void {
