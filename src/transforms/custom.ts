@@ -49,7 +49,9 @@ export const customJvpCallP: Primitive<CJParams> = definePrimitive<"custom_jvp_c
   },
   higherOrder: true,
 });
-definePartialEval(customJvpCallP, (_trace, tracers, p) => p.fn(tracers));
+// staged as a call (not inlined) so the custom rule survives when a control-flow body, a
+// vmapped jaxpr or any other staged program is differentiated later
+definePartialEval(customJvpCallP, (trace, tracers, p) => trace.stage(customJvpCallP, tracers, p));
 
 /** customJvp(f, rule): rule(primals, tangents) → [out, tangentOut], primals/tangents as arrays of args. */
 export function customJvp<F extends (...args: any[]) => any>(f: F, rule: (primals: any[], tangents: any[]) => [any, any]): F {
@@ -132,7 +134,9 @@ export const customVjpCallP: Primitive<CVParams> = definePrimitive<"custom_vjp_c
   },
   higherOrder: true,
 });
-definePartialEval(customVjpCallP, (_trace, tracers, p) => p.fn(tracers));
+// staged as a call (not inlined): inlining lost the user's bwd inside lax.scan / lax.cond
+// bodies and vmap(jit(f)) when they were differentiated later
+definePartialEval(customVjpCallP, (trace, tracers, p) => trace.stage(customVjpCallP, tracers, p));
 
 /** customVjp(f, fwd, bwd): fwd(...args) → [out, residuals]; bwd(residuals, ct) → one cotangent per argument. */
 export function customVjp<F extends (...args: any[]) => any>(f: F, fwd: (...args: any[]) => [any, any], bwd: (res: any, ct: any) => any[]): F {
