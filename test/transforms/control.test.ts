@@ -4,6 +4,8 @@
 import { describe, expect, it } from "vitest";
 import {
   DTypeError,
+  customJvp,
+  customVjp,
   ShapeError,
   Tensor,
   TreeError,
@@ -439,6 +441,34 @@ describe("lax.whileLoop", () => {
     expect(() => lax.whileLoop((c: Tensor) => c.sum().less(3), (c: Tensor) => c.sum(), f64([1, 2]))).toThrow(ShapeError);
     expect(() => lax.whileLoop((c: Tensor) => c.less(3), (c: Tensor) => c.astype("float32"), f64(1))).toThrow(DTypeError);
     expect(() => lax.whileLoop((c: Tensor[]) => c[0]!.less(3), (c: Tensor[]) => c[0], [f64(1)])).toThrow(TreeError);
+  });
+});
+
+// ================================================================== custom rules in bodies
+
+describe("custom derivative rules inside control-flow bodies", () => {
+  // x² with its cotangent clipped to [-1, 1]; log with a tangent rule of 100·t
+  const clipped = customVjp(
+    (x: Tensor) => x.mul(x),
+    (x: Tensor) => [x.mul(x), [x]],
+    ([x]: Tensor[], ct: Tensor) => [np.clip(ct.mul(x!).mul(2), -1, 1)],
+  );
+  const loud = customJvp((x: Tensor) => np.log(x), ([x]: Tensor[], [t]: Tensor[]) => [np.log(x!), t!.mul(100)]);
+  const x = f64([0.1, 3]);
+
+  it("customVjp keeps its bwd in scan, cond, vmap(jit) and vmap(scan) under grad", () => {
+    const want = [0.2, 1];
+    expectClose(grad((u: Tensor) => clipped(u).sum())(x), want, TIGHT);
+    expectClose(grad((u: Tensor) => lax.scan((c: Tensor, xi: Tensor) => [c.add(clipped(xi)), null], f64(0), u)[0] as Tensor)(x), want, TIGHT);
+    expectClose(grad((u: Tensor) => lax.cond(true, (a: Tensor) => clipped(a).sum(), (a: Tensor) => a.sum(), u) as Tensor)(x), want, TIGHT);
+    expectClose(grad((u: Tensor) => vmap(jit((a: Tensor) => clipped(a)))(u).sum())(x), want, TIGHT);
+    expectClose(grad((u: Tensor) => vmap((r: Tensor) => lax.scan((c: Tensor, xi: Tensor) => [c.add(clipped(xi)), null], f64(0), r)[0])(u).sum())(x.reshape([1, 2])), [want], TIGHT);
+  });
+
+  it("customJvp keeps its rule in a scan body (forward and reverse)", () => {
+    const g = (u: Tensor) => lax.scan((c: Tensor, xi: Tensor) => [c.add(loud(xi)), null], f64(0), u)[0] as Tensor;
+    expectClose(grad(g)(f64([1, 2])), [100, 100], TIGHT);
+    expectClose(jvp(g, [f64([1, 2])], [f64([1, 1])])[1], 200, TIGHT);
   });
 });
 
