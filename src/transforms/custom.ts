@@ -1,6 +1,7 @@
 // User-defined derivatives and rematerialisation: customJvp, customVjp, checkpoint. Each is a
 // higher-order primitive holding functions in its params; its rules live here.
-import { ValueError, TreeError, fail } from "../core/errors.js";
+import { ShapeError, ValueError, TreeError, fail } from "../core/errors.js";
+import { fmtShape, shapeEq } from "../core/shape.js";
 import { definePrimitive, linearJvp, UndefPrimal, type Primitive, type Tan } from "../core/primitive.js";
 import type { Tensor } from "../core/tensor.js";
 import { Tensor as TensorClass, freshOutputs } from "../core/tensor.js";
@@ -64,6 +65,9 @@ export function customJvp<F extends (...args: any[]) => any>(f: F, rule: (primal
       const [ol, od] = flattenToTensors("customJvp", res[0], "rule output");
       const [tl, td] = flattenToTensors("customJvp", res[1], "rule tangent output");
       if (!treeDefEqual(od, td)) throw fail(TreeError, `customJvp: the rule's tangent output ${treeDefString(td)} must have the primal output's structure ${treeDefString(od)}.`);
+      tl.forEach((t, i) => {
+        if (!shapeEq(t.shape, ol[i]!.shape)) throw fail(ShapeError, `customJvp: the rule's tangent output leaf ${i} has shape ${fmtShape(t.shape)} but its primal output has shape ${fmtShape(ol[i]!.shape)}; tangents must match their primals.`);
+      });
       ff.outTree ??= od;
       ff.nOut = ol.length;
       return [ol, tl];
@@ -166,7 +170,14 @@ export function customVjp<F extends (...args: any[]) => any>(f: F, fwd: (...args
       const filled = out.map((c, i) => (c === null || c === undefined ? treeMap((l: unknown) => ops.zerosLike(l as Tensor), args[i]) : c));
       const [cl, cd] = flattenToTensors("customVjp", filled, "bwd output");
       if (!treeDefEqual(cd, inTree)) throw fail(TreeError, `customVjp: bwd returned ${treeDefString(cd)} but the arguments are ${treeDefString(inTree)}.`);
-      return cl.map((c, i) => ops.broadcastTo(c.dtype === leaves[i]!.dtype ? c : ops.astype(c, leaves[i]!.dtype), leaves[i]!.shape));
+      return cl.map((c, i) => {
+        const want = leaves[i]!.shape;
+        const fits = c.ndim <= want.length && c.shape.every((d, k) => d === 1 || d === want[want.length - c.ndim + k]);
+        if (!fits) {
+          throw fail(ShapeError, `customVjp: bwd returned a cotangent of shape ${fmtShape(c.shape)} for argument leaf ${i} of shape ${fmtShape(want)}; each cotangent must have its argument's shape.`);
+        }
+        return ops.broadcastTo(c.dtype === leaves[i]!.dtype ? c : ops.astype(c, leaves[i]!.dtype), want);
+      });
     };
     const outs = bind(customVjpCallP, leaves, { fn: ff.call, fwd: fwdFlat, bwd: bwdFlat });
     return ff.out(outs);
