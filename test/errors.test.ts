@@ -10,6 +10,8 @@ import {
   TracerLeakError,
   TreeError,
   ValueError,
+  customJvp,
+  customVjp,
   grad,
   jacrev,
   jvp,
@@ -151,6 +153,26 @@ describe("transform argument errors", () => {
     expectError(() => vmap((a: Tensor) => a)(np.array(1)), ValueError, "vmap", "scalar");
     expectError(() => vmap((a: Tensor) => a, null)(np.ones([2])), ValueError, "vmap", "axisSize");
     expectError(() => vmap((a: Tensor) => a, ["x" as never])(np.ones([2])), TreeError, "vmap", '"x"');
+  });
+  it("custom rules that return tangents / cotangents of the wrong shape or structure", () => {
+    const x = np.array([1, 2], { dtype: "float64" });
+    const badJvp = customJvp(
+      (q: Tensor) => q.mul(2),
+      ([q], _t) => [q.mul(2), np.ones([3], { dtype: "float64" })],
+    );
+    expectError(() => jvp(badJvp, [x], [x]), ShapeError, "customJvp", "[3]", "[2]");
+    const badVjp = customVjp(
+      (q: Tensor) => q.sum(),
+      (q: Tensor) => [q.sum(), null],
+      () => [np.ones([3], { dtype: "float64" })],
+    );
+    expectError(() => grad(badVjp)(x), ShapeError, "customVjp", "[3]", "[2]");
+    const badTree = customVjp(
+      (p: { a: Tensor }) => p.a.sum(),
+      (p: { a: Tensor }) => [p.a.sum(), null],
+      (_r: null, g: Tensor) => [g],
+    );
+    expectError(() => grad(badTree)({ a: x }), TreeError, "customVjp", "{a: *}");
   });
   it("linearTranspose of a function that is not linear", () => {
     const x = np.array([1, 2], { dtype: "float64" });
