@@ -72,9 +72,6 @@ function sync(): void {
 export function active(): readonly Recorder[] {
   return suspended === 0 ? recorders : [];
 }
-export function isRecording(r: Recorder): boolean {
-  return recorders.includes(r);
-}
 export function pushRecorder(r: Recorder): void {
   recorders.push(r);
   sync();
@@ -143,6 +140,18 @@ function watchedPositions(xs: readonly unknown[], rs: readonly Recorder[]): numb
     }
   }
   return traced && concreteWatched ? null : pos;
+}
+
+/**
+ * Whether a backward pass over `state` must be computed as recorded ops: some recording tape
+ * tracks an input of one of its nodes, or one of the starting cotangents.
+ */
+export function backwardIsRecorded(state: TapeState, seeds: Iterable<Tensor>): boolean {
+  const rs = active();
+  if (rs.length === 0) return false;
+  const tracked = (x: Tensor) => rs.some((r) => r.state.tracks(x));
+  for (const t of seeds) if (tracked(t)) return true;
+  return state.entries.some((e) => e.node.inputs.some(tracked));
 }
 
 /** Zeros shaped like `t` (a missing cotangent), not recorded. */

@@ -4,7 +4,7 @@
 // (or this persistent one), the walk is itself computed as recorded ops: higher-order gradients.
 import { Tensor, TapeError, ValueError, numpy as np, tree, vmap } from "../index.js";
 import { tfPrint, tfShape } from "./format.js";
-import { active, isFloat, popRecorder, pushRecorder, quiet, TapeState, zerosOf, type Key, type Recorder } from "./runtime.js";
+import { backwardIsRecorded, isFloat, popRecorder, pushRecorder, quiet, TapeState, zerosOf, type Key, type Recorder } from "./runtime.js";
 import { Variable } from "./variable.js";
 
 /** TensorFlow's tf.UnconnectedGradients: what an unconnected source gets. */
@@ -206,7 +206,7 @@ export class GradientTape implements Recorder {
       const prev = seeds.get(k);
       seeds.set(k, prev ? np.add(prev, seed) : seed);
     });
-    const ct = backprop(s, seeds, new Set(srcs.map(([k]) => k)), active().length > 0);
+    const ct = backprop(s, seeds, new Set(srcs.map(([k]) => k)), backwardIsRecorded(s, seeds.values()));
     const grads = srcs.map(([k, v]) => {
       if (!isFloat(v.dtype)) return null;
       const g = ct.get(k);
@@ -290,7 +290,7 @@ export class GradientTape implements Recorder {
     const cols = layout[layout.length - 1]!;
     const { dtype, shape: tShape } = t;
     const keys = new Set(srcs.map(([k]) => k));
-    const recorded = active().length > 0;
+    const recorded = backwardIsRecorded(s, []);
     const connected = srcs.map(() => false);
     const pass = (c: Tensor): Tensor[] => {
       const ct = backprop(s, new Map([[tKey, c]]), keys, recorded);
