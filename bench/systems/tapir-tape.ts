@@ -21,7 +21,7 @@ interface Compat {
 
 async function make(): Promise<System> {
   const tp = await loadTapir(false);
-  const mod = await importTapir("../../src/compat/index.js", "tapir/compat (src/compat/index.ts)");
+  const mod = await importTapir("../../dist/compat/index.js", "tapir/compat (dist/compat/index.js, built by npm run bench)");
   requireNames(mod, ["GradientTape", "constant"], "tapir/compat");
   const tf = mod as unknown as Compat & Record<string, unknown>;
   const np = tp.numpy as unknown as Record<string, unknown>;

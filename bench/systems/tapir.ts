@@ -10,7 +10,7 @@ const NAMES = [
 ];
 
 export async function loadTapir(needJit: boolean): Promise<Tapir> {
-  const mod = await importTapir("../../src/index.js", "tapir (src/index.ts)");
+  const mod = await importTapir("../../dist/index.js", "tapir (dist/index.js, built by npm run bench)");
   requireNames(mod, needJit ? [...NAMES, "jit"] : NAMES, "tapir (src/index.ts)");
   return mod as unknown as Tapir;
 }

@@ -256,10 +256,26 @@ export function divide(a: ArrayLike, b: ArrayLike): Tensor {
 export const div = divide;
 export function power(a: ArrayLike, b: ArrayLike): Tensor {
   const [x, y] = coerce([a, b]) as [Tensor, Tensor];
-  if (typeof b === "number" && b === 2 && isFloat(x.dtype)) return mul(x, x);
+  if (typeof b === "number" && Number.isInteger(b) && Math.abs(b) <= 16 && isFloat(x.dtype)) return integerPow(x, b);
   return bind1(bin.powP, [x, y], {});
 }
 export const pow = power;
+
+/**
+ * xⁿ for a small integer n by repeated squaring (as JAX's integer_pow): a few multiplies, whose
+ * derivatives are the product rule's (d x³ = 3x² dx at every order, with no log or where).
+ */
+function integerPow(x: Tensor, n: number): Tensor {
+  if (n === 0) return onesLike(x);
+  if (n < 0) return divide(1, integerPow(x, -n));
+  let acc: Tensor | null = null;
+  let base = x;
+  for (let k = n; k > 0; k >>= 1) {
+    if (k & 1) acc = acc === null ? base : mul(acc, base);
+    if (k > 1) base = mul(base, base);
+  }
+  return acc!;
+}
 export const square = (x: ArrayLike) => {
   const t = tensor(x);
   return mul(t, t);
