@@ -227,7 +227,8 @@ export const checkpointCallP: Primitive<RematParams> = definePrimitive<"checkpoi
   },
   higherOrder: true,
 });
-definePartialEval(checkpointCallP, (_trace, tracers, p) => p.fn(tracers));
+// staged as a call (not inlined), so a jitted or loop-body program keeps rematerialising
+definePartialEval(checkpointCallP, (trace, tracers, p) => trace.stage(checkpointCallP, tracers, p));
 
 /** checkpoint(f): same values and derivatives; reverse mode keeps only f's inputs and recomputes the rest. */
 export function checkpoint<F extends (...args: any[]) => any>(f: F): F {
