@@ -11,7 +11,7 @@ const quick = process.argv.includes("--quick");
  * Per-call µs of `a` and `b`, alternating short rounds of `n` calls each (so load on the
  * machine and JIT warm-up hit both alike) and keeping each side's fastest round.
  */
-function pair(a: () => unknown, b: () => unknown, n: number, rounds = quick ? 5 : 15): [number, number] {
+function pair(a: () => unknown, b: () => unknown, n: number, rounds = quick ? 5 : 40): [number, number] {
   for (let i = 0; i < Math.max(3, n); i++) (a(), b());
   let ta = Infinity;
   let tb = Infinity;
@@ -69,8 +69,8 @@ const w3Tape = () => {
 };
 if (!np.allclose(w3Functional(), w3Tape(), { rtol: 1e-5, atol: 1e-6 })) throw new Error("W3: tape.jacobian differs from jacrev");
 
-const [f7, t7] = pair(w7Functional, w7Tape, quick ? 200 : 1000);
-const [f3, t3] = pair(w3Functional, w3Tape, quick ? 3 : 10);
+const [f7, t7] = pair(w7Functional, w7Tape, quick ? 100 : 300);
+const [f3, t3] = pair(w3Functional, w3Tape, quick ? 2 : 5);
 const rows: [string, number, number, number][] = [
   ["W7 x³ at 5: d1 + d2 (µs/call)", f7, t7, 2],
   ["W3 jacobian tanh(Wx+b), W[256,256] (ms/call)", f3 / 1000, t3 / 1000, 1.5],
