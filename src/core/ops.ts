@@ -96,33 +96,38 @@ function weakDType(v: number | boolean, other: DType): DType {
 
 /** Converts operands of an n-ary op: JS scalars take the tensors' dtype, tensors promote. */
 function coerce(xs: readonly ArrayLike[]): Tensor[] {
-  // fast path: two tensors of one dtype
+  // fast path: two strong tensors of one dtype
   if (xs.length === 2) {
     const [a, b] = xs;
-    if (a instanceof Tensor && b instanceof Tensor && a.dtype === b.dtype) return [a, b];
+    if (a instanceof Tensor && b instanceof Tensor && a.dtype === b.dtype && a._weak === 0 && b._weak === 0) return [a, b];
   }
+  const isWeak = (x: ArrayLike) => typeof x === "number" || (x instanceof Tensor && x._weak !== 0);
   let strong: DType | undefined;
   for (const x of xs) {
+    if (isWeak(x)) continue;
     if (x instanceof Tensor) strong = strong ? promote(strong, x.dtype) : x.dtype;
-    else if (typeof x !== "number" && typeof x !== "boolean") {
+    else if (typeof x !== "boolean") {
       const t = array(x);
       strong = strong ? promote(strong, t.dtype) : t.dtype;
     }
   }
   let target = strong;
-  if (target === undefined) target = xs.some((x) => typeof x === "number") ? "float32" : "bool";
+  if (target === undefined) target = xs.some(isWeak) ? "float32" : "bool";
   else {
-    for (const x of xs) if (typeof x === "number") target = promote(target, weakDType(x, strong!));
+    // a weak tensor stands for a JS number whose value is only known to be integral or not
+    for (const x of xs) if (isWeak(x)) target = promote(target, weakDType(typeof x === "number" ? x : (x as Tensor)._weak === 1 ? 1 : 0.5, strong!));
   }
   return xs.map((x) => {
     if (typeof x === "number" || typeof x === "boolean") return scalarTensor(Number(x), target!);
     const t = x instanceof Tensor ? x : array(x);
-    return t.dtype === target ? t : astype(t, target!);
+    return t.dtype === target && t._weak === 0 ? t : bind1(ew.convertP, [t], { dtype: target! });
   });
 }
 
+/** A tensor argument; a weak scalar (a JS number passed to jit) becomes float32, as the number would. */
 function tensor(x: ArrayLike): Tensor {
-  return x instanceof Tensor ? x : array(x);
+  if (x instanceof Tensor) return x._weak === 0 ? x : bind1(ew.convertP, [x], { dtype: "float32" });
+  return array(x);
 }
 
 /** Float operand for transcendental ops: ints and bools become float32 (as in JAX). */
@@ -133,8 +138,8 @@ function floaty(x: ArrayLike): Tensor {
 
 export function astype(x: ArrayLike, dtype: DType): Tensor {
   checkDType("astype", dtype);
-  const t = tensor(x);
-  return t.dtype === dtype ? t : bind1(ew.convertP, [t], { dtype });
+  const t = x instanceof Tensor ? x : array(x);
+  return t.dtype === dtype && t._weak === 0 ? t : bind1(ew.convertP, [t], { dtype });
 }
 
 // ------------------------------------------------------------------ creation

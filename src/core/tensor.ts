@@ -102,6 +102,11 @@ export class Tensor {
   _owner: Owner | null = null;
   /** @internal registered with the finalizer that recycles unreachable large storage */
   _finalized = false;
+  /**
+   * @internal a JS number passed to jit, traced as a float64 scalar that takes its partner's
+   * dtype the way the number would (JAX's weak typing): 1 = an integer value, 2 = fractional.
+   */
+  _weak: 0 | 1 | 2 = 0;
   /** @internal this handle has given back its share of the storage (dispose is idempotent) */
   _released = false;
 

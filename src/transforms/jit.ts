@@ -200,7 +200,24 @@ interface Signature {
   avals: string[];
 }
 const sigKey = (s: Signature) => `${s.statics.join("|")}#${s.tree}#${s.avals.join(",")}`;
-const avalStr = (t: Tensor) => `${SHORT[t.dtype]}[${t.shape.join(",")}]`;
+const avalStr = (t: Tensor) => `${t._weak ? `weak ${t._weak === 1 ? "int" : "float"} ` : ""}${SHORT[t.dtype]}[${t.shape.join(",")}]`;
+
+/**
+ * jit's arguments as tensors. A JS number becomes a weak float64 scalar: it takes its partner's
+ * dtype as the number would in eager code (the signature records whether it is integral).
+ */
+function jitLeaves(dyn: unknown[]): [Tensor[], TreeDef] {
+  const [raw, tree] = flatten(dyn);
+  const leaves = raw.map((l, i) => {
+    if (typeof l === "number") {
+      const t = ops.array(l, { dtype: "float64" });
+      t._weak = Number.isInteger(l) ? 1 : 2;
+      return t;
+    }
+    return flattenToTensors("jit", [l], `argument leaf ${i}`)[0][0]!;
+  });
+  return [leaves, tree];
+}
 
 function missReason(prev: Signature | undefined, cur: Signature, argnums: readonly number[]): string {
   if (!prev) return "first call";
@@ -239,7 +256,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     for (let i = 0; i < leaves.length; i++) {
       const a = leaves[i]!;
       const b = last.leaves[i]!;
-      if (a.dtype !== b.dtype || !shapeEq(a.shape, b.shape)) return false;
+      if (a.dtype !== b.dtype || a._weak !== b._weak || !shapeEq(a.shape, b.shape)) return false;
     }
     return !isStale(last.entry);
   };
@@ -248,7 +265,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
       if (!Number.isInteger(s) || s < 0 || s >= args.length) throw fail(ValueError, `jit: staticArgnums ${JSON.stringify(opts.staticArgnums)} out of range for ${args.length} argument(s).`);
     }
     const dyn = statics.length ? args.map((a, i) => (statics.includes(i) ? null : a)) : args;
-    const [leaves, inTree] = flattenToTensors("jit", dyn, "argument");
+    const [leaves, inTree] = jitLeaves(dyn);
     let entry: Entry | undefined;
     if (sameAsLast(inTree, leaves, args)) entry = last!.entry;
     else {
@@ -267,7 +284,9 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
       } else {
         if (logCompilesOn) console.error(`[tapir] compiling ${name} for (${sig.avals.join(", ")}): ${stale ? "it closes over traced values of a transform that has finished" : missReason(lastSig, sig, statics)}`);
         const ff = new FlatFn("jit", (...d: unknown[]) => f(...d.map((x, i) => (statics.includes(i) ? args[i] : x))), inTree, false);
-        const [cj, hoisted] = closeOver(ff.call, leaves.map((l) => ({ shape: l.shape, dtype: l.dtype })), `jit(${name})`, true);
+        // a weak scalar returned as is comes out as float32, as the JS number would
+        const call = (xs: Tensor[]) => ff.call(xs).map((o) => (o._weak ? ops.astype(o, "float32") : o));
+        const [cj, hoisted] = closeOver(call, leaves.map((l) => ({ shape: l.shape, dtype: l.dtype, weak: l._weak })), `jit(${name})`, true);
         entry = { jaxpr: cj, hoisted, outTree: ff.outTree!, params: jitOf(cj, name) };
         cache.set(key, entry);
         if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);

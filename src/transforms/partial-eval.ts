@@ -51,8 +51,10 @@ export class PETrace extends Trace {
     return new PETracer(this, x, x, null);
   }
   /** A fresh unknown input of the staged program. */
-  newArg(aval: Aval): PETracer {
-    return new PETracer(this, aval, null, null);
+  newArg(aval: Aval & { weak?: 0 | 1 | 2 }): PETracer {
+    const t = new PETracer(this, aval, null, null);
+    if (aval.weak) t._weak = aval.weak;
+    return t;
   }
   processPrimitive(prim: Primitive, tracers: Tracer[], params: any): Tensor[] {
     const ts = tracers as PETracer[];

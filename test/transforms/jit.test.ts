@@ -255,13 +255,21 @@ describe("jit composes with every transform", () => {
     checkGrads(jit(f), [gen(rng(15), "float64", [4])], { order: 2 });
   });
 
-  // Open: a JS number argument is traced as a float32 scalar, so it loses JAX's weak typing
-  // (eager x64.mul(0.1) multiplies by the float64 0.1 and int32 + 3 stays int32; jit rounds
-  // 0.1 to float32 and promotes the int32 sum to float32). Needs weak-typed tracers in the core.
-  it.fails("JS number arguments keep their weak typing under jit (float64 and int32 partners)", () => {
+  // A JS number argument is traced as a weak scalar: eager x64.mul(0.1) multiplies by the
+  // float64 0.1 and int32 + 3 stays int32, and so does jit.
+  it("JS number arguments keep their weak typing under jit (float64 and int32 partners)", () => {
     const f = (x: Tensor, k: number) => x.mul(k).add(k);
     checkJit(f, [f64([1, 2]), 0.1]);
     checkJit(f, [np.array(Int32Array.from([1, 2])), 3]);
+    checkJit(f, [np.array([1.5, 2.5]), 0.1]);
+    // alone, a number becomes float32 as in eager code; integral vs fractional retraces
+    checkJit((k: number) => np.sin(k), [0.3]);
+    checkJit((k: number, j: number) => np.add(k, j), [2, 0.25]);
+    const g = jit((x: Tensor, k: number) => x.add(k));
+    const i32 = np.array(Int32Array.from([1, 2]));
+    expect(g(i32, 3).dtype).toBe("int32");
+    expect(g(i32, 3.5).dtype).toBe("float32");
+    expect(g(i32, 4).dtype).toBe("int32");
   });
 
   it("jit of a pytree function: dict and list inputs and outputs", () => {
