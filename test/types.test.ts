@@ -134,3 +134,25 @@ describe("tidy, tree and errors", () => {
     expectTypeOf(new TracerLeakError({ message: "m" })._tag).toEqualTypeOf<"TracerLeakError">();
   });
 });
+
+describe("exact gradient types", () => {
+  type P = { w: Tensor; b: Tensor };
+  const f = (p: P, x: Tensor) => p.w.mul(x).add(p.b).sum();
+  it("grad mirrors the differentiated argument's pytree", () => {
+    expectTypeOf(grad(f)).returns.toEqualTypeOf<{ w: Tensor; b: Tensor }>();
+    expectTypeOf(grad(f, { argnums: 1 })).returns.toEqualTypeOf<Tensor>();
+    expectTypeOf(grad(f, { argnums: [0, 1] })).returns.toEqualTypeOf<[{ w: Tensor; b: Tensor }, Tensor]>();
+    expectTypeOf(valueAndGrad(f)).returns.toEqualTypeOf<[Tensor, { w: Tensor; b: Tensor }]>();
+  });
+  it("hasAux returns the aux's type", () => {
+    const g = (x: Tensor) => [x.sum(), { n: 1 }] as const;
+    expectTypeOf(grad(g, { hasAux: true })).returns.toEqualTypeOf<[Tensor, { readonly n: 1 }]>();
+    expectTypeOf(valueAndGrad(g, { hasAux: true })).returns.toEqualTypeOf<[[Tensor, { readonly n: 1 }], Tensor]>();
+  });
+  it("transformed functions take numbers where f takes a Tensor", () => {
+    const cube = (x: Tensor) => x.mul(x).mul(x);
+    expectTypeOf(grad(grad(cube))(5)).toEqualTypeOf<Tensor>();
+    expectTypeOf(vmap(cube)).parameter(0).toEqualTypeOf<ArrayLike>();
+    expectTypeOf(vmap(cube)).returns.toEqualTypeOf<Tensor>();
+  });
+});

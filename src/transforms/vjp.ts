@@ -5,7 +5,7 @@ import { DTypeError, ShapeError, fail } from "../core/errors.js";
 import { evalJaxpr, type Jaxpr } from "../core/ir.js";
 import type { Tan } from "../core/primitive.js";
 import { fmtShape } from "../core/shape.js";
-import { Owner, Tensor, withFrame } from "../core/tensor.js";
+import { Owner, Tensor, withFrame, type ArrayLike } from "../core/tensor.js";
 import { currentLevel, withMain, type Aval } from "../core/trace.js";
 import { flatten, unflatten, type TreeDef } from "../core/tree.js";
 import * as ops from "../core/ops.js";
@@ -138,6 +138,40 @@ function gradBody(api: string, g: (...d: unknown[]) => unknown, argnums: number[
   return [o!, grads, aux];
 }
 
+/** The gradient of a pytree argument: the same structure with a Tensor at every leaf. */
+export type GradTree<T> = 0 extends 1 & T
+  ? any
+  : Tensor extends T // a Tensor-or-ArrayLike parameter
+  ? Tensor
+  : T extends Tensor | number | ArrayBufferView
+  ? Tensor
+  : T extends readonly unknown[]
+    ? { -readonly [K in keyof T]: GradTree<T[K]> }
+    : T extends null | undefined
+      ? null
+      : T extends object
+        ? { -readonly [K in keyof T]: GradTree<T[K]> }
+        : T;
+/** Gradients for `argnums`: one tree for a number (or default 0), a tuple for an array. */
+export type GradsOf<A extends readonly unknown[], N> = N extends readonly number[]
+  ? { -readonly [K in keyof N]: GradTree<A[N[K] & number]> }
+  : N extends number
+    ? GradTree<A[N]>
+    : GradTree<A[0]>;
+type AuxOf<R> = R extends readonly [unknown, infer X] ? X : never;
+/** The transformed function's parameters: a Tensor parameter also takes any ArrayLike (numbers…). */
+export type LooseArgs<A extends unknown[]> = { [K in keyof A]: A[K] extends Tensor ? ArrayLike : A[K] };
+
+/** grad(f): ∇ of a scalar-valued f with respect to args[argnums] (default 0). */
+export function grad<A extends unknown[], const N extends number | readonly number[] = 0>(
+  f: (...args: A) => Tensor,
+  opts?: { argnums?: N; hasAux?: false },
+): (...args: LooseArgs<A>) => GradsOf<A, N>;
+export function grad<A extends unknown[], R extends readonly [Tensor, unknown], const N extends number | readonly number[] = 0>(
+  f: (...args: A) => R,
+  opts: { argnums?: N; hasAux: true },
+): (...args: LooseArgs<A>) => [GradsOf<A, N>, AuxOf<R>];
+export function grad(f: (...args: any[]) => unknown, opts?: GradOptions): (...args: any[]) => any;
 export function grad(f: (...args: any[]) => unknown, opts: GradOptions = {}): (...args: any[]) => any {
   return (...args) => {
     const [, g, aux] = gradImpl("grad", f, opts, args);
@@ -145,6 +179,16 @@ export function grad(f: (...args: any[]) => unknown, opts: GradOptions = {}): (.
   };
 }
 
+/** valueAndGrad(f): [f(args), ∇f(args)] in one pass. */
+export function valueAndGrad<A extends unknown[], const N extends number | readonly number[] = 0>(
+  f: (...args: A) => Tensor,
+  opts?: { argnums?: N; hasAux?: false },
+): (...args: LooseArgs<A>) => [Tensor, GradsOf<A, N>];
+export function valueAndGrad<A extends unknown[], R extends readonly [Tensor, unknown], const N extends number | readonly number[] = 0>(
+  f: (...args: A) => R,
+  opts: { argnums?: N; hasAux: true },
+): (...args: LooseArgs<A>) => [[Tensor, AuxOf<R>], GradsOf<A, N>];
+export function valueAndGrad(f: (...args: any[]) => unknown, opts?: GradOptions): (...args: any[]) => any;
 export function valueAndGrad(f: (...args: any[]) => unknown, opts: GradOptions = {}): (...args: any[]) => any {
   return (...args) => {
     const [v, g, aux] = gradImpl("valueAndGrad", f, opts, args);

@@ -3,6 +3,7 @@ import { NoRuleError, ShapeError, TreeError, ValueError, fail } from "../core/er
 import type { Primitive } from "../core/primitive.js";
 import { fmtShape, normAxis } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
+import type { LooseArgs } from "./vjp.js";
 import { Trace, Tracer, bind, withMain, type MainTrace } from "../core/trace.js";
 import * as ops from "../core/ops.js";
 import { broadcastPrefix, flatten, unflatten } from "../core/tree.js";
@@ -115,6 +116,7 @@ export interface VmapOptions {
 }
 
 /** vmap(f, inAxes) or vmap(f, {inAxes, outAxes, axisSize}), with pytree prefixes as in JAX. */
+export function vmap<F extends (...args: any[]) => any>(f: F, spec?: InAxes | VmapOptions): (...args: LooseArgs<Parameters<F>>) => ReturnType<F>;
 export function vmap(f: (...args: any[]) => unknown, spec: InAxes | VmapOptions = 0): (...args: any[]) => any {
   const opts: VmapOptions =
     spec !== null && typeof spec === "object" && !Array.isArray(spec) && ("inAxes" in spec || "outAxes" in spec || "axisSize" in spec)
