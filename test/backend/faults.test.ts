@@ -2,7 +2,7 @@
 // a worker terminated between calls. Each call throws a WorkerError (or, for a worker lost
 // between calls, still succeeds), and the next call works.
 import { Effect } from "effect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { WorkerError } from "../../src/core/errors.js";
 import { KernelPool, threadedBackend, threadPoolLayer, ThreadPool } from "../../src/core/backend/index.js";
 import { installPool } from "../../src/core/backend/pool.js";
@@ -41,6 +41,8 @@ describe("faults", () => {
     uninstall();
     await pool.shutdown();
   });
+
+  beforeEach(() => pool.settle()); // each case starts with every worker awake to the previous job
 
   it("a healthy job uses the workers", () => {
     const out = okJob();

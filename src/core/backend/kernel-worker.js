@@ -8,7 +8,7 @@ import vm from "node:vm";
 import { receiveMessageOnPort, workerData } from "node:worker_threads";
 
 const { index, slot, big, errSeq, port, kernelsSource, gemmSource, spin } = workerData;
-const WAKE = 0, STATE = 1, SEQ = 2, CODE = 4;
+const WAKE = 0, STATE = 1, SEQ = 2, CODE = 4, TAKEN = 5;
 const IDLE = 1, DEAD = 3;
 
 // Tests inject faults that only fire on workers (see testChunk in kernels.ts).
@@ -60,6 +60,7 @@ for (;;) {
   if (msg !== undefined) {
     if (msg.stop) break;
     const { seq, n, job } = msg;
+    Atomics.store(slot, TAKEN, seq);
     K.work(big, seq, n, job, slot, (fault) => {
       port.postMessage({ seq, worker: index, chunk: fault.chunk, error: describe(fault.error) });
       Atomics.store(errSeq, 0, seq);

@@ -91,7 +91,8 @@ export interface Kernels {
 }
 
 /** Slot words of a worker (Int32Array over its own small SAB). */
-export const SLOT = { WAKE: 0, STATE: 1, SEQ: 2, CHUNK: 3, CODE: 4, SIZE: 8 } as const;
+/** WAKE: bumped per posted job; SEQ/CHUNK: the chunk being run; TAKEN: seq of the newest job message taken. */
+export const SLOT = { WAKE: 0, STATE: 1, SEQ: 2, CHUNK: 3, CODE: 4, TAKEN: 5, SIZE: 8 } as const;
 /** Worker states in SLOT.STATE. */
 export const STATE = { BOOTING: 0, IDLE: 1, BUSY: 2, DEAD: 3 } as const;
 

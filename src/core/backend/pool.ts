@@ -41,6 +41,9 @@ interface WorkerSlot {
   readonly worker: Worker;
   readonly words: Int32Array;
   readonly port: MessagePort;
+  /** seqs of the last two jobs posted to it: it gets another only once it has taken one of them */
+  posted: number;
+  postedBefore: number;
   dead: boolean;
   exitCode?: number;
   error?: Error;
@@ -129,7 +132,7 @@ export class KernelPool {
     });
     worker.unref();
     port1.unref();
-    const s: WorkerSlot = { index, worker, words, port: port1, dead: false };
+    const s: WorkerSlot = { index, worker, words, port: port1, posted: 0, postedBefore: 0, dead: false };
     worker.on("error", (e) => {
       s.dead = true;
       s.error = e;
@@ -171,6 +174,15 @@ export class KernelPool {
     while (booting() && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
   }
 
+  /** Resolves once every live worker has taken its last job and is idle (tests, benchmarks). */
+  async settle(timeoutMs = 10_000): Promise<void> {
+    await this.start(timeoutMs);
+    const until = Date.now() + timeoutMs;
+    const busy = () =>
+      this.slots.some((s) => s !== null && !this.isDead(s) && (Atomics.load(s.words, SLOT.TAKEN) !== s.posted || Atomics.load(s.words, SLOT.STATE) !== STATE.IDLE));
+    while (busy() && Date.now() < until) await new Promise((r) => setTimeout(r, 1));
+  }
+
   /** Runs every chunk of `job`, on the caller and the idle workers; throws WorkerError on a fault. */
   run(job: Job): void {
     const n = kernels.chunks(job);
@@ -188,6 +200,12 @@ export class KernelPool {
       for (const s of this.slots) {
         if (helpers.length >= n - 1) break;
         if (s === null || this.isDead(s) || Atomics.load(s.words, SLOT.STATE) === STATE.BOOTING) continue;
+        // A worker that has taken neither of its last two messages is descheduled: more would
+        // only queue up, holding their jobs' buffers, and be stale when it wakes.
+        const taken = Atomics.load(s.words, SLOT.TAKEN);
+        if (taken !== s.posted && taken !== s.postedBefore) continue;
+        s.postedBefore = s.posted;
+        s.posted = seq;
         s.port.postMessage(msg);
         Atomics.add(s.words, SLOT.WAKE, 1);
         Atomics.notify(s.words, SLOT.WAKE, 1);
