@@ -27,10 +27,13 @@ export class Lit {
   constructor(
     readonly value: number,
     dtype: DType,
+    /** the scalar tensor the literal was read from, handed back while it lives (a tape may watch it) */
+    private readonly source: Tensor | null = null,
   ) {
     this.aval = { shape: [], dtype };
   }
   tensor(): Tensor {
+    if (this.source !== null && !this.source.isDisposed) return this.source;
     // cached for the program's lifetime: never owned by a transform that might free it
     return (this.cached ??= withFrame(null, () => scalarTensor(this.value, this.aval.dtype)));
   }

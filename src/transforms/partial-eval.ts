@@ -89,7 +89,7 @@ export function tracersToJaxpr(main: MainTrace, ins: readonly PETracer[], outs: 
     return v;
   });
   const constAtom = (val: Tensor): Atom => {
-    if (!(val instanceof Tracer) && val.ndim === 0 && val._storage !== null) return new Lit(val._data[0]!, val.dtype);
+    if (!(val instanceof Tracer) && val.ndim === 0 && val._storage !== null) return new Lit(val._data[0]!, val.dtype, val);
     let v = constVars.get(val);
     if (!v) {
       v = new Var({ shape: val.shape, dtype: val.dtype });

@@ -156,3 +156,17 @@ describe("tape results equal the functional transforms", () => {
     expectClose(vmap(f)(tf.constant([1, 2])), [3, 12]);
   });
 });
+
+describe("a functional transform inside a recording, on a scalar", () => {
+  it("a tape sees grad(f)(x) for a watched scalar x (literals keep their source tensor)", () => {
+    const x = tf.constant(3.0);
+    const tape = new tf.GradientTape();
+    let g!: tf.Tensor;
+    tape.record(() => {
+      tape.watch(x);
+      g = grad((v: tf.Tensor) => v.mul(v).mul(v))(x); // 3x² = 27
+    });
+    expect(g.item()).toBe(27);
+    expect(tape.gradient(g, x)!.item()).toBe(18); // 6x
+  });
+});
