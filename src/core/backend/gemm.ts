@@ -85,7 +85,8 @@ export interface GemmConfig {
  * thread, 12 shapes per size incl. 1×k×n, m×k×1, m×1×n, both layouts): float32 JS wins at
  * m·k·n ≤ 125 (e.g. 5³: 0.19 vs 0.29 µs) and loses from ≈250 on (6·6·7: 0.42 vs 0.31 µs);
  * float64 JS wins up to ≈256 (1·16·16: 0.22 vs 0.53 µs) and mostly loses from ≈500 (23·23·1:
- * 0.95 vs 0.81 µs). Both paths give the same bits, so the choice only affects speed.
+ * 0.95 vs 0.81 µs). (Measured before the m = 1 / n = 1 kernels, which skip packing; on a busy
+ * machine the crossover moved little.) Both paths give the same bits: only speed depends on it.
  */
 export const JS_MAX_WORK: { readonly [D in GemmDtype]: number } = { float32: 192, float64: 384 };
 
