@@ -5,6 +5,7 @@ import { NotAvailable } from "./types.js";
 export interface TTensor {
   readonly shape: readonly number[];
   dataSync(): ArrayLike<number>;
+  dispose?(): void;
   reshape(shape: number[]): TTensor;
 }
 export type TFn = (...args: TTensor[]) => unknown;

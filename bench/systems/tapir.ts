@@ -32,7 +32,14 @@ function impls(tp: Tapir, useJit: boolean): Partial<Record<CaseId, Impl>> {
   const { numpy: np, nn, grad, vmap, jacrev, hessian } = tp;
   const J = (f: TFn): TFn => (useJit ? tp.jit(f) : f);
   const T = (a: Arr | undefined) => tensorOf(tp, a);
-  const call = (f: TFn, ...args: TTensor[]) => () => asTensors(f(...args)).map((t) => t.dataSync());
+  // results are read back, then disposed: what tfjs's tidy and jax-js's consuming dataSync do for
+  // the peers, and what a tight loop does with tapir (its buffers return to the arena)
+  const call = (f: TFn, ...args: TTensor[]) => () =>
+    asTensors(f(...args)).map((t) => {
+      const d = t.dataSync();
+      t.dispose?.();
+      return d;
+    });
 
   return {
     W1: (inp) => {
