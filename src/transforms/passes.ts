@@ -70,7 +70,9 @@ export function foldConstants(cj: ClosedJaxpr): ClosedJaxpr {
   for (const e of j.eqns) {
     const ins = e.inputs.map(constOf);
     const size = e.outs.reduce((s, o) => s + o.aval.shape.reduce((p, d) => p * d, 1), 0);
-    if (!e.prim.higherOrder && ins.every((t) => t !== undefined) && size <= FOLD_MAX) {
+    // broadcasting a constant is left to run (or fuse): storing it would only cost memory traffic
+    const grows = e.prim.name === "broadcast_in_dim" && size > (ins[0]?.size ?? 0);
+    if (!e.prim.higherOrder && !grows && ins.every((t) => t !== undefined) && size <= FOLD_MAX) {
       const outs = e.prim.impl(ins as Tensor[], e.params);
       e.outs.forEach((v, i) => val.set(v, outs[i]!));
       continue;
@@ -99,13 +101,16 @@ export function foldConstants(cj: ClosedJaxpr): ClosedJaxpr {
 
 // ---------------------------------------------------------------- elementwise fusion
 
-type FusedParams = { expr: string; dtype: DType; label: string };
+type FusedParams = { expr: string; dtype: DType; label: string; shape: number[] };
 /** A chain of elementwise primitives compiled into one loop (created by jit only). */
 export const fusedP = definePrimitive<"fused", FusedParams>({
   name: "fused",
-  shape: (avals, { dtype }) => [{ shape: broadcastShapes("fused", ...avals.map((a) => a.shape)), dtype }],
+  shape: (avals, { dtype, shape }) => {
+    broadcastShapes("fused", shape, ...avals.map((a) => a.shape));
+    return [{ shape, dtype }];
+  },
   expr: (_d, { expr }) => expr,
-  impl: (args, { expr, dtype }) => [mapKernel(expr, args, dtype)],
+  impl: (args, { expr, dtype, shape }) => [mapKernel(expr, args, dtype, "fused", shape)],
   // only ever executed: jit transforms the jaxpr it traced, never the optimised one
   notDifferentiable: true,
   batch: vectorized,
@@ -113,84 +118,95 @@ export const fusedP = definePrimitive<"fused", FusedParams>({
 
 const litCode = (x: number) => (Number.isNaN(x) ? "NaN" : x === Infinity ? "Infinity" : x === -Infinity ? "-Infinity" : `(${x})`);
 
-interface Group {
-  /** statements computing temporaries, in order */
-  stmts: string[];
-  /** external inputs in order (their index is their aN name) */
-  inputs: Atom[];
-  labels: string[];
-  result: string;
-  out: Var;
-}
-
 /**
- * Fuses chains of elementwise equations: an elementwise equation whose input is produced by
- * another elementwise equation read nowhere else absorbs it. Temporaries round to float32
- * after every step, so fused results equal the op-by-op ones bit for bit.
+ * Fuses elementwise equations into loops. Walking backwards, an elementwise equation joins the
+ * group of its consumers when every equation that reads it is in that one group (and it is not
+ * a jaxpr output); a group becomes one `fused` equation at its last member's place, its members
+ * computed once per element as temporaries (so a value read twice inside is not recomputed).
+ * float32 temporaries round after every step, so fused results equal op-by-op ones bit for bit.
  */
 export function fuseElementwise(cj: ClosedJaxpr): ClosedJaxpr {
   const j = cj.jaxpr;
-  const uses = new Map<Var, number>();
-  for (const e of j.eqns) e.inputs.forEach((a) => a instanceof Var && uses.set(a, (uses.get(a) ?? 0) + 1));
+  const readers = new Map<Var, Set<Eqn>>();
+  for (const e of j.eqns) for (const a of e.inputs) if (a instanceof Var) (readers.get(a) ?? readers.set(a, new Set()).get(a)!).add(e);
   const outSet = new Set(j.outs.filter((a): a is Var => a instanceof Var));
-  const groupOf = new Map<Var, Group>();
-  const eqns: (Eqn | Group)[] = [];
-  let tmp = 0;
+  const exprs = new Map<Eqn, string>();
   for (const e of j.eqns) {
-    if (!e.prim.expr || e.outs.length !== 1) {
-      eqns.push(e);
-      continue;
-    }
-    const g: Group = { stmts: [], inputs: [], labels: [], result: "", out: e.outs[0]! };
-    const argCode: string[] = [];
-    const inputIndex = (a: Atom) => {
-      let k = g.inputs.indexOf(a);
-      if (k < 0) k = g.inputs.push(a) - 1;
-      return `a${k}`;
-    };
-    for (const a of e.inputs) {
-      if (a instanceof Lit) {
-        argCode.push(litCode(a.value));
-        continue;
-      }
-      const src = groupOf.get(a);
-      if (src && uses.get(a) === 1 && !outSet.has(a)) {
-        // absorb the producer: its inputs become ours, its statements come first
-        const remap = src.inputs.map((x) => inputIndex(x));
-        const rn = (code: string) => code.replace(/\ba(\d+)\b/g, (_, d: string) => `__in${d}`).replace(/__in(\d+)/g, (_, d: string) => remap[Number(d)]!);
-        g.stmts.push(...src.stmts.map(rn));
-        g.labels.push(...src.labels);
-        argCode.push(rn(src.result));
-        const idx = eqns.indexOf(src);
-        if (idx >= 0) eqns.splice(idx, 1);
-        groupOf.delete(a);
-      } else argCode.push(inputIndex(a));
-    }
-    const expr = e.prim.expr(e.inputs.map((a) => a.aval.dtype), e.params);
-    const body = expr.replace(/\ba(\d+)\b/g, (_, d: string) => `__arg${d}`).replace(/__arg(\d+)/g, (_, d: string) => `(${argCode[Number(d)]})`);
-    const t = `t${tmp++}`;
-    const dtype = e.outs[0]!.aval.dtype;
-    const multi = body.includes("\n");
-    if (multi) {
-      // an absorbed fused expression (already statements + result)
-      const i = body.lastIndexOf("\n");
-      g.stmts.push(body.slice(0, i));
-      g.stmts.push(`const ${t} = ${round(body.slice(i + 1), dtype)};`);
-    } else g.stmts.push(`const ${t} = ${round(body, dtype)};`);
-    g.result = t;
-    g.labels.push(e.prim.name);
-    groupOf.set(g.out, g);
-    eqns.push(g);
+    const x = e.outs.length === 1 ? elementwiseExpr(e) : null;
+    if (x !== null) exprs.set(e, x);
   }
-  const out: Eqn[] = eqns.map((x) => {
-    if (!("stmts" in x)) return x;
-    if (x.labels.length === 1) {
-      // a lone elementwise equation stays as it was
-      return findEqn(j, x.out);
+  const rootOf = new Map<Eqn, Eqn>();
+  for (let i = j.eqns.length - 1; i >= 0; i--) {
+    const e = j.eqns[i]!;
+    if (!exprs.has(e)) continue;
+    const v = e.outs[0]!;
+    const rs = readers.get(v);
+    let root: Eqn = e;
+    if (!outSet.has(v) && rs !== undefined && rs.size > 0) {
+      const roots = new Set([...rs].map((r) => rootOf.get(r)));
+      if (roots.size === 1) root = [...roots][0] ?? e;
     }
-    return { prim: fusedP, inputs: x.inputs, params: { expr: `${x.stmts.join("\n")}\n${x.result}`, dtype: x.out.aval.dtype, label: x.labels.join("·") }, outs: [x.out] };
-  });
+    rootOf.set(e, root);
+  }
+  const members = new Map<Eqn, Eqn[]>();
+  for (const e of j.eqns) {
+    const r = rootOf.get(e);
+    if (r !== undefined) (members.get(r) ?? members.set(r, []).get(r)!).push(e);
+  }
+  let tmp = 0;
+  const out: Eqn[] = [];
+  for (const e of j.eqns) {
+    const r = rootOf.get(e);
+    if (r === undefined) out.push(e);
+    else if (r === e) {
+      const ms = members.get(e)!;
+      if (ms.length === 1) out.push(e);
+      else out.push(buildFused(ms, exprs, () => tmp++));
+    }
+  }
   return new ClosedJaxpr(new Jaxpr(j.constvars, j.invars, out, j.outs), cj.consts);
+}
+
+/** One fused equation computing `ms` (in order; the last is the group's output). */
+function buildFused(ms: Eqn[], exprs: Map<Eqn, string>, nextTmp: () => number): Eqn {
+  const inputs: Atom[] = [];
+  const temps = new Map<Var, string>();
+  const stmts: string[] = [];
+  const inputName = (a: Atom) => {
+    let k = inputs.indexOf(a);
+    if (k < 0) k = inputs.push(a) - 1;
+    return `a${k}`;
+  };
+  for (const m of ms) {
+    const argCode = m.inputs.map((a) => (a instanceof Lit ? litCode(a.value) : temps.get(a) ?? inputName(a)));
+    const body = exprs.get(m)!.replace(/\ba(\d+)\b/g, (_, d: string) => `(${argCode[Number(d)]})`);
+    const t = `t${nextTmp()}`;
+    stmts.push(`const ${t} = ${round(body, m.outs[0]!.aval.dtype)};`);
+    temps.set(m.outs[0]!, t);
+  }
+  const last = ms[ms.length - 1]!;
+  const v = last.outs[0]!;
+  return {
+    prim: fusedP,
+    inputs,
+    params: { expr: `${stmts.join("\n")}\n${temps.get(v)!}`, dtype: v.aval.dtype, label: ms.map((m) => m.prim.name).join("·"), shape: [...v.aval.shape] },
+    outs: [v],
+  };
+}
+
+/**
+ * The scalar expression of an equation the fusion can take: an elementwise primitive's, or a
+ * broadcast_in_dim that lines its operand up with the trailing output axes (numpy broadcasting,
+ * which the fused loop does through strides anyway), as the identity.
+ */
+function elementwiseExpr(e: Eqn): string | null {
+  if (e.prim.expr) return e.prim.expr(e.inputs.map((a) => a.aval.dtype), e.params);
+  if (e.prim.name === "broadcast_in_dim") {
+    const inRank = e.inputs[0]!.aval.shape.length;
+    const { dims, shape } = e.params as { dims: number[]; shape: number[] };
+    if (dims.every((d, i) => d === shape.length - inRank + i)) return "a0";
+  }
+  return null;
 }
 
 function findEqn(j: Jaxpr, v: Var): Eqn {

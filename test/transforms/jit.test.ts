@@ -174,8 +174,11 @@ describe.each(Object.keys(rows) as PrimitiveName[])("checkJit: primitive %s", (n
       checkJit(chain, args, { what: `${name} case ${ci} in a chain` });
       if (prim.expr) expect(primNames(optimizedJaxpr(chain, ...args)), `${name} fuses with its neighbours`).toContain("fused");
       // every input a constant of the traced function: constant folding computes it at compile time
+      // (except a broadcast that grows its constant: it is left to run, fused with its consumers)
       checkJit(() => chain(...args), [], { what: `${name} case ${ci} folded` });
-      expect(primNames(optimizedJaxpr(() => chain(...args))), `${name} on constants folds away`).toEqual([]);
+      const left = primNames(optimizedJaxpr(() => chain(...args)));
+      if (name === "broadcast_in_dim") expect(left.length, `${name} on constants leaves at most one loop`).toBeLessThanOrEqual(1);
+      else expect(left, `${name} on constants folds away`).toEqual([]);
     });
   });
 });
@@ -360,13 +363,12 @@ describe("makeJaxpr and the printed IR", () => {
     // the optimised program jit runs keeps them too
     const optJ = optimizedJaxpr(grad(f, { argnums: [0, 1] }), np.ones([2, 3]), np.ones([3, 4]));
     expect(optJ.toString()).toMatchInlineSnapshot(`
-      "{ lambda a:f32[2,4] ; b:f32[2,3] c:f32[3,4] . let
+      "{ lambda a:f32[1,1] ; b:f32[2,3] c:f32[3,4] . let
           d:f32[2,4] = dot_general[contract=((1,),(0,)) batch=((),())] b c
-          e:f32[2,4] = tanh d
-          f:f32[2,4] = fused[expr=const t1 = Math.fround((a1) * (a1)); const t2 = Math.fround(((1)) - (t1)); const t3 = Math.fround((a0) * (t2)); t3 dtype=float32 label=mul·sub·mul] a e
-          g:f32[2,3] = dot_general[contract=((1,),(1,)) batch=((),())] f c
-          h:f32[3,4] = dot_general[contract=((0,),(0,)) batch=((),())] b f
-        in (g, h) }"
+          e:f32[2,4] = fused[expr=const t0 = Math.fround(Math.tanh((a0))); const t1 = Math.fround((t0) * (t0)); const t2 = Math.fround(((1)) - (t1)); const t3 = Math.fround((a1)); const t4 = Math.fround((t3) * (t2)); t4 dtype=float32 label=tanh·mul·sub·broadcast_in_dim·mul shape=(2,4)] d a
+          f:f32[2,3] = dot_general[contract=((1,),(1,)) batch=((),())] e c
+          g:f32[3,4] = dot_general[contract=((0,),(0,)) batch=((),())] b e
+        in (f, g) }"
     `);
     const opt = primNames(optJ);
     expect(opt.filter((n) => n === "dot_general")).toHaveLength(3);

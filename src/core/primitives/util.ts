@@ -24,8 +24,8 @@ export function exprFor(name: string, table: ExprTable, dtype: DType): string {
 const SMALL = 1024;
 
 /** Runs an elementwise kernel over broadcast operands into a new tensor of `outDtype`; `api` names the op in errors. */
-export function mapKernel(expr: string, args: Tensor[], outDtype: DType, api = "elementwise"): Tensor {
-  const shape = args.length === 1 ? args[0]!.shape : broadcastShapes(api, ...args.map((a) => a.shape));
+export function mapKernel(expr: string, args: Tensor[], outDtype: DType, api = "elementwise", outShape?: readonly number[]): Tensor {
+  const shape = outShape ?? (args.length === 1 ? args[0]!.shape : broadcastShapes(api, ...args.map((a) => a.shape)));
   const out = emptyTensor(shape, outDtype);
   const n = out.size;
   if (n <= SMALL) {
