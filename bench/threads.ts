@@ -3,7 +3,7 @@
 // threads. Pools of each size run side by side and the measurements interleave, so machine
 // load hits every thread count alike; figures are medians. Results are checked bit-identical.
 //
-//   npx tsx bench/threads.ts [--threads 1,2] [--reps 15]
+//   npx tsx bench/threads.ts [--threads 1,2] [--reps 15] [--only W1,exp]
 import os from "node:os";
 import { grad, numpy as np, random, type Tensor } from "../src/index.js";
 import { KernelPool } from "../src/core/backend/index.js";
@@ -15,6 +15,7 @@ const argOf = (name: string): string | undefined => {
 };
 const THREADS = (argOf("threads") ?? "1,2").split(",").map(Number);
 const REPS = Number(argOf("reps") ?? 15);
+const ONLY = argOf("only")?.split(",");
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
   console.log(`threads bench: ${os.cpus()[0]?.model ?? "?"}, ${os.availableParallelism()} cores, node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}, ${REPS} interleaved reps`);
   const rows: string[] = [];
   for (const w of workloads) {
+    if (ONLY && !ONLY.some((o) => w.name.includes(o))) continue;
     // warm-up and the bit-identity check
     const ref = on(THREADS[0]!, () => bytesOf(w.run()));
     for (const n of THREADS) {

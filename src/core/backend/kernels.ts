@@ -472,11 +472,18 @@ export function createKernels(gemm: GemmFn): Kernels {
   /**
    * Fault injection for the pool's tests: `action` names what a chunk does on a worker
    * ("throw", "exit", "hang"); on the calling thread the chunk sleeps `callerSleep` ms first
-   * so that a worker surely claims a chunk. Harmless unless a test builds such a job.
+   * so that a worker surely claims a chunk. "stamp" records when each chunk started (µs of
+   * wall-clock time mod 2³¹; -1 - that on the caller) for latency benchmarks. Harmless unless
+   * a test builds such a job.
    */
   function testChunk(out: Int32Array, action: string, c: number): void {
     const onWorker = (globalThis as { __tapirWorker?: number }).__tapirWorker !== undefined;
     const [what, sleep] = action.split(":");
+    if (what === "stamp") {
+      const us = Math.floor((performance.timeOrigin + performance.now()) * 1000) % 2 ** 31;
+      out[c] = onWorker ? us : -1 - us;
+      return;
+    }
     if (!onWorker) {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(sleep ?? 0));
       out[c] = -1;

@@ -21,6 +21,12 @@ import { onThreadCountChange, threadCount } from "./threads.js";
 
 /** Loads of a shared word before blocking in Atomics.wait (TOOLCHAIN.md: ≤ ~1,000 on 2 vCPUs). */
 const SPIN = 1000;
+/**
+ * How long a worker keeps polling after a job before it sleeps (kernel-worker.js): waking a
+ * sleeping worker costs the caller's Atomics.notify 10–30 µs on these VMs, and eager code sends
+ * its big ops tens of µs apart. The environment variable TAPIR_SPIN_US overrides it (benchmarks).
+ */
+const SPIN_AFTER_JOB_US = 100;
 /** How long the caller blocks per Atomics.wait before it re-checks for dead or stalled workers. */
 const WAIT_SLICE_MS = 20;
 /** A claimed chunk that makes no progress for this long is a stalled worker (chunks take ≤ ms). */
@@ -88,7 +94,7 @@ export class KernelPool {
   /** Set when workers cannot start here: the pool then runs everything on the caller. */
   disabledBy: Error | null = null;
   /** Jobs run with helpers / inline, for tests and benchmarks. */
-  readonly stats = { jobs: 0, inlineJobs: 0, spawned: 0, replaced: 0 };
+  readonly stats = { jobs: 0, inlineJobs: 0, spawned: 0, replaced: 0, waitMs: 0 };
 
   constructor(opts: PoolOptions) {
     this.threads = opts.threads;
@@ -123,7 +129,7 @@ export class KernelPool {
     const worker = new Worker(WORKER_URL, {
       workerData: {
         index, slot: words, big: this.big, errSeq: this.errSeq, port: port2,
-        kernelsSource: kernelsSource(), gemmSource: gemmSource(), spin: SPIN,
+        kernelsSource: kernelsSource(), gemmSource: gemmSource(), spin: SPIN, spinAfterJobUs: Number(process.env.TAPIR_SPIN_US ?? SPIN_AFTER_JOB_US),
       },
       transferList: [port2],
       // The worker is plain JS with node: imports only, so it needs none of the parent's Node
@@ -216,7 +222,11 @@ export class KernelPool {
     if (helpers.length === 0) this.stats.inlineJobs++;
     const faults: Fault[] = [];
     kernels.work(big, seq, n, job, null, (f: ChunkFault) => faults.push({ worker: -1, ...f }));
-    if (helpers.length > 0) this.waitDone(seq, tag, n, job, helpers);
+    if (helpers.length > 0) {
+      const t0 = performance.now();
+      this.waitDone(seq, tag, n, job, helpers);
+      this.stats.waitMs += performance.now() - t0;
+    }
     if (faults.length > 0 || Atomics.load(this.errSeq, 0) === seq) this.throwFaults(seq, job, helpers, faults);
   }
 
