@@ -12,32 +12,38 @@ import { WorkerError } from "../errors.js";
 
 /**
  * An op whose estimated single-thread time is below this many nanoseconds runs inline on the
- * caller. Handing a job to a worker costs a post, a wake (~15 µs on this 2-vCPU machine when
- * the worker sleeps, more on bigger VMs) and the last chunk's imbalance, so with 2 threads a
- * split pays once the op alone takes about twice that. Measured with `npx tsx
- * bench/threshold.ts` (inline vs pool, interleaved, medians; the table and the crossings it
- * prints are quoted in bench/README.md): see the figures there before changing it.
+ * caller. A job costs the caller a post and a notify (an empty 2-chunk job: 10–15 µs median,
+ * p90 20–30 µs), the helper joins only after it wakes, and the caller may wait for the last
+ * chunk a helper holds; so a split pays only when the op takes several times that alone.
+ *
+ * Measured with `npx tsx bench/threshold.ts --reps 9` (2 threads; inline vs pool interleaved,
+ * medians; "pays from" = the smallest estimated time from which every larger size ran ≥ 10%
+ * faster on the pool), in estimated µs for a*b+a / exp / row sums / one long sum / transpose / GEMM:
+ *   this 2-vCPU EPYC VM, load 1.3 (the second vCPU partly busy): 151 / 239 / 144 / 1153 / 655 / 738
+ *   an idle 16-core Xeon VM (two runs):                  38 / 30–120 / 36 / 72 / 66–164 / 92–738
+ * 100 µs sits above the idle machine's crossings for the cheap ops and below the loaded one's
+ * for all but the GEMM and the long sum, where a wrong choice costs least (≤ 10–20%).
  */
-export const PARALLEL_MIN_NS = 60_000;
+export const PARALLEL_MIN_NS = 100_000;
 
 /**
- * Single-thread cost per unit of work (ns) on this machine, from bench/threshold.ts and
- * TOOLCHAIN.md: the estimate compared with PARALLEL_MIN_NS, and the size of a chunk.
+ * Single-thread cost per unit of work (ns) on this machine (bench/threshold.ts, quiet, "inline
+ * ns/unit"): the estimate compared with PARALLEL_MIN_NS, and the size of a chunk.
  * Elementwise: per element plus per Math.* call in the expression.
  */
 export const COST_NS = {
-  elementwise: 2.3,
-  mathCall: 5,
+  elementwise: 1.6,
+  mathCall: 5.5,
   /** per element of a copy whose innermost axis is strided (a transpose), resp. contiguous */
-  copy: 2.5,
+  copy: 1.7,
   copyContiguous: 0.3,
-  reduce: 1.1,
+  reduce: 0.7,
   cumsum: 2,
   gather: 1,
   /** per 32-bit random word (Threefry-2x32, 20 rounds, per pair of words) */
   bits: 6,
   /** per multiply-add of a GEMM (≈ 46 GFLOP/s f32 on one core) */
-  mac: 0.044,
+  mac: 0.043,
 } as const;
 
 /**
