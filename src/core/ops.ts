@@ -206,25 +206,27 @@ export function eye(n: number, m?: number | (DTypeOpt & { k?: number }), opts: D
 
 // ------------------------------------------------------------------ elementwise
 
+// primitives are read when an op is called, not when this module loads (the primitive
+// modules import this one for their rules, so either may load first)
 const un =
-  (p: Primitive) =>
+  (p: () => Primitive) =>
   (x: ArrayLike): Tensor =>
-    bind1(p, [floaty(x)], {});
-export const sin = un(ew.sinP);
-export const cos = un(ew.cosP);
-export const tan = un(ew.tanP);
-export const exp = un(ew.expP);
-export const log = un(ew.logP);
-export const log1p = un(ew.log1pP);
-export const expm1 = un(ew.expm1P);
-export const sqrt = un(ew.sqrtP);
-export const tanh = un(ew.tanhP);
-export const arcsin = un(ew.asinP);
-export const arccos = un(ew.acosP);
-export const arctan = un(ew.atanP);
-export const sinh = un(ew.sinhP);
-export const cosh = un(ew.coshP);
-export const sigmoid = un(ew.logisticP);
+    bind1(p(), [floaty(x)], {});
+export const sin = un(() => ew.sinP);
+export const cos = un(() => ew.cosP);
+export const tan = un(() => ew.tanP);
+export const exp = un(() => ew.expP);
+export const log = un(() => ew.logP);
+export const log1p = un(() => ew.log1pP);
+export const expm1 = un(() => ew.expm1P);
+export const sqrt = un(() => ew.sqrtP);
+export const tanh = un(() => ew.tanhP);
+export const arcsin = un(() => ew.asinP);
+export const arccos = un(() => ew.acosP);
+export const arctan = un(() => ew.atanP);
+export const sinh = un(() => ew.sinhP);
+export const cosh = un(() => ew.coshP);
+export const sigmoid = un(() => ew.logisticP);
 export const negative = (x: ArrayLike): Tensor => bind1(ew.negP, [tensor(x)], {});
 export const abs = (x: ArrayLike): Tensor => bind1(ew.absP, [tensor(x)], {});
 export const sign = (x: ArrayLike): Tensor => bind1(ew.signP, [tensor(x)], {});
@@ -236,20 +238,20 @@ export const isfinite = (x: ArrayLike): Tensor => bind1(ew.isfiniteP, [tensor(x)
 export const stopGradient = (x: ArrayLike): Tensor => bind1(ew.stopGradientP, [tensor(x)], {});
 
 const bi =
-  (p: Primitive) =>
+  (p: () => Primitive) =>
   (a: ArrayLike, b: ArrayLike): Tensor =>
-    bind1(p, coerce([a, b]), {});
-export const add = bi(bin.addP);
-export const subtract = bi(bin.subP);
-export const multiply = bi(bin.mulP);
-export const maximum = bi(bin.maxP);
-export const minimum = bi(bin.minP);
-export const equal = bi(bin.eqP);
-export const notEqual = bi(bin.neP);
-export const less = bi(bin.ltP);
-export const lessEqual = bi(bin.leP);
-export const greater = bi(bin.gtP);
-export const greaterEqual = bi(bin.geP);
+    bind1(p(), coerce([a, b]), {});
+export const add = bi(() => bin.addP);
+export const subtract = bi(() => bin.subP);
+export const multiply = bi(() => bin.mulP);
+export const maximum = bi(() => bin.maxP);
+export const minimum = bi(() => bin.minP);
+export const equal = bi(() => bin.eqP);
+export const notEqual = bi(() => bin.neP);
+export const less = bi(() => bin.ltP);
+export const lessEqual = bi(() => bin.leP);
+export const greater = bi(() => bin.gtP);
+export const greaterEqual = bi(() => bin.geP);
 export const sub = subtract;
 export const mul = multiply;
 /** True division: integer operands give float32 (as in JAX). */

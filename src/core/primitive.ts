@@ -120,7 +120,7 @@ export function batchToFront(x: Tensor, d: number | null, size: number): Tensor 
  * their batch axis in front and are padded with unit axes to the per-example output rank, so
  * broadcasting lines up; unbatched operands broadcast over the batch axis on their own.
  */
-export const vectorized: BatchRule<any> = (args, dims, params, _size, self) => {
+export function vectorized(args: Tensor[], dims: (number | null)[], params: any, _size: number, self: Primitive<any>): [Tensor[], (number | null)[]] {
   let rank = 0;
   args.forEach((a, i) => (rank = Math.max(rank, a.ndim - (dims[i] === null ? 0 : 1))));
   const moved = args.map((a, i) => {
