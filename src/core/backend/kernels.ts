@@ -470,29 +470,35 @@ export function createKernels(gemm: GemmFn): Kernels {
   }
 
   /**
-   * Fault injection for the pool's tests: `action` names what a chunk does on a worker
-   * ("throw", "exit", "hang"); on the calling thread the chunk sleeps `callerSleep` ms first
-   * so that a worker surely claims a chunk. "stamp" records when each chunk started (µs of
-   * wall-clock time mod 2³¹; -1 - that on the caller) for latency benchmarks. Harmless unless
-   * a test builds such a job.
+   * Fault injection for the pool's tests: `action` = "what:ms". On a worker a chunk first marks
+   * out[c] with the worker's index, then does `what` ("throw", "exit", "hang"; anything else
+   * just returns). On the calling thread a chunk waits (up to `ms`) until some worker has
+   * marked a chunk, so that a worker surely takes part, and marks -1. "stamp" records when each
+   * chunk started (µs of wall-clock time mod 2³¹; -1 - that on the caller) for latency
+   * benchmarks. Harmless unless a test builds such a job (out starts at -9).
    */
+  const testDeadlines = new WeakMap<Int32Array, number>();
   function testChunk(out: Int32Array, action: string, c: number): void {
-    const onWorker = (globalThis as { __tapirWorker?: number }).__tapirWorker !== undefined;
-    const [what, sleep] = action.split(":");
+    const worker = (globalThis as { __tapirWorker?: number }).__tapirWorker;
+    const [what, ms] = action.split(":");
     if (what === "stamp") {
       const us = Math.floor((performance.timeOrigin + performance.now()) * 1000) % 2 ** 31;
-      out[c] = onWorker ? us : -1 - us;
+      out[c] = worker !== undefined ? us : -1 - us;
       return;
     }
-    if (!onWorker) {
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(sleep ?? 0));
+    if (worker === undefined) {
+      // one wait per job: later caller chunks go on once the first has waited
+      let until = testDeadlines.get(out);
+      if (until === undefined) testDeadlines.set(out, (until = performance.now() + Number(ms ?? 0)));
+      const sleeper = new Int32Array(new SharedArrayBuffer(4));
+      while (!out.some((v) => v >= 0) && performance.now() < until) Atomics.wait(sleeper, 0, 0, 1);
       out[c] = -1;
       return;
     }
+    out[c] = worker;
     if (what === "throw") throw new RangeError(`injected fault in chunk ${c}`);
     if (what === "exit") (globalThis as unknown as { process: { exit(code: number): never } }).process.exit(7);
     if (what === "hang") for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
-    out[c] = (globalThis as { __tapirWorker?: number }).__tapirWorker!;
   }
 
   const LOW = 0xffffffffn;

@@ -266,7 +266,7 @@ export const threadedBackend: Backend = {
 
 /** Runs a test job on the current pool (fault-injection tests). @internal */
 export function runTestJob(action: string, chunks: number): Int32Array {
-  const out = new Int32Array(new SharedArrayBuffer(4 * chunks));
+  const out = new Int32Array(new SharedArrayBuffer(4 * chunks)).fill(-9);
   const job: Job = { kind: "test", out, action, total: chunks, per: 1 };
   const pool = currentPool();
   if (pool === null) for (let c = 0; c < chunks; c++) kernels.runChunk(job, c);
