@@ -59,9 +59,9 @@ describe("workers keep no buffer alive", () => {
     const root = fileURLToPath(new URL("../..", import.meta.url));
     const out = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", "test/backend/fixtures/retention.ts"], { cwd: root, encoding: "utf8", timeout: 120_000 });
     const r = JSON.parse(out.trim().split("\n").pop()!) as { peakMiB: number; jobs: number };
-    expect(r.jobs).toBeGreaterThan(300);
+    expect(r.jobs, JSON.stringify(r)).toBeGreaterThan(50); // jobs the workers were offered (a lagging worker is skipped)
     // the main thread collects every 10 steps (80 MiB); without the workers' own scavenges the
     // peak measured ~470 MiB
-    expect(r.peakMiB).toBeLessThan(200);
+    expect(r.peakMiB, JSON.stringify(r)).toBeLessThan(200);
   }, 150_000);
 });
