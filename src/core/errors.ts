@@ -22,7 +22,7 @@ export class NoRuleError extends Data.TaggedError("NoRuleError")<Msg> {}
 /** Bad argument values that are not shape, dtype or axis problems. */
 export class ValueError extends Data.TaggedError("ValueError")<Msg> {}
 /** A kernel that threw or a worker that died. */
-export class WorkerError extends Data.TaggedError("WorkerError")<Msg> {}
+export class WorkerError extends Data.TaggedError("WorkerError")<{ readonly message: string; readonly cause?: unknown }> {}
 
 type ErrorClass = new (args: Msg) => Error;
 /** `throw fail(ShapeError, "...")` keeps call sites one line. */

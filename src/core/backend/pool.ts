@@ -69,7 +69,7 @@ const OP_NAME: Record<Job["kind"], string> = {
 
 function makeWorkerError(message: string, cause?: unknown): WorkerError {
   // WorkerError's declared fields are {message}; effect's Error also takes `cause`.
-  return new WorkerError({ message, cause } as { message: string });
+  return new WorkerError({ message, cause });
 }
 
 /** An Error rebuilt from what a worker reported. */

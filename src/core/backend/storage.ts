@@ -106,14 +106,6 @@ export class Arena {
     return view(Ctor, fresh, 0, size);
   }
 
-  /** Like alloc, but always over SharedArrayBuffer: for scratch arrays that workers write. */
-  allocShared(dtype: DType, size: number): TypedArray {
-    const Ctor = arrayCtor(dtype);
-    const bytes = size * Ctor.BYTES_PER_ELEMENT;
-    if (bytes > SLAB_MAX_ALLOC) return this.alloc(dtype, size);
-    return view(Ctor, new SharedArrayBuffer(Math.max(8, bytes)), 0, size);
-  }
-
   /** Hands a buffer back for reuse. The caller guarantees nothing reads it any more. */
   release(arr: TypedArray): void {
     const buf = arr.buffer;

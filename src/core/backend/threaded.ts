@@ -238,7 +238,7 @@ function guard<A extends unknown[]>(name: string, f: (...args: A) => void): (...
     } catch (e) {
       if (e instanceof WorkerError) throw e;
       const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      throw new WorkerError({ message: `tapir: the ${name} kernel threw on the calling thread: ${msg}`, cause: e } as { message: string });
+      throw new WorkerError({ message: `tapir: the ${name} kernel threw on the calling thread: ${msg}`, cause: e });
     }
   };
 }
