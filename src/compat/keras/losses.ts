@@ -38,13 +38,17 @@ export interface CrossentropyOptions {
   fromLogits?: boolean;
 }
 
-/** −Σ yTrue·log p over the classes; p = softmax(yPred) with fromLogits, else yPred renormalised and clipped. */
-export class CategoricalCrossentropy extends Loss {
+/** The crossentropies: `fromLogits` says whether yPred is logits or probabilities. */
+abstract class CrossentropyLoss extends Loss {
   readonly fromLogits: boolean;
   constructor(opts: CrossentropyOptions = {}) {
     super();
     this.fromLogits = opts.fromLogits ?? false;
   }
+}
+
+/** −Σ yTrue·log p over the classes; p = softmax(yPred) with fromLogits, else yPred renormalised and clipped. */
+export class CategoricalCrossentropy extends CrossentropyLoss {
   call(yTrue: ArrayLike, yPred: ArrayLike): Tensor {
     const y = like(yTrue, yPred);
     if (this.fromLogits) return nn.softmaxCrossEntropyWithLogits({ labels: y, logits: yPred });
@@ -54,12 +58,7 @@ export class CategoricalCrossentropy extends Loss {
 }
 
 /** Integer labels: −log p[label]; p = softmax(yPred) with fromLogits, else yPred clipped. */
-export class SparseCategoricalCrossentropy extends Loss {
-  readonly fromLogits: boolean;
-  constructor(opts: CrossentropyOptions = {}) {
-    super();
-    this.fromLogits = opts.fromLogits ?? false;
-  }
+export class SparseCategoricalCrossentropy extends CrossentropyLoss {
   call(yTrue: ArrayLike, yPred: ArrayLike): Tensor {
     const pred = np.asarray(yPred);
     let labels = cast(yTrue, "int32");
@@ -70,12 +69,7 @@ export class SparseCategoricalCrossentropy extends Loss {
 }
 
 /** −mean(y·log p + (1 − y)·log(1 − p)) over the last axis; p = σ(yPred) with fromLogits. */
-export class BinaryCrossentropy extends Loss {
-  readonly fromLogits: boolean;
-  constructor(opts: CrossentropyOptions = {}) {
-    super();
-    this.fromLogits = opts.fromLogits ?? false;
-  }
+export class BinaryCrossentropy extends CrossentropyLoss {
   call(yTrue: ArrayLike, yPred: ArrayLike): Tensor {
     const y = like(yTrue, yPred);
     if (this.fromLogits) return reduceMean(nn.sigmoidCrossEntropyWithLogits({ labels: y, logits: yPred }), -1);
