@@ -262,7 +262,6 @@ export const scanP: Primitive<ScanParams> = definePrimitive<"scan", ScanParams>(
     const resC = args.slice(0, nc).filter((_, i) => !lin[i]) as Tensor[];
     const resX = args.slice(nc + nk).filter((_, i) => !lin[nc + nk + i]) as Tensor[];
     const linCAvals = ins.slice(0, nc).filter((_, i) => lin[i]);
-    const linXAvals = ins.slice(nc + nk).filter((_, i) => lin[nc + nk + i]);
     const carryAvals = ins.slice(nc, nc + nk);
     const yAvals = outAvals(p.body).slice(nk);
     const tj = transposeJaxpr(p.body, lin);
@@ -305,7 +304,6 @@ export const scanP: Primitive<ScanParams> = definePrimitive<"scan", ScanParams>(
       if (i < nc + nk) return a instanceof Tensor ? null : dK[i - nc]!;
       return dX[ix++]!;
     });
-    void linXAvals;
   },
   higherOrder: true,
 });
@@ -391,7 +389,6 @@ definePartialEval(scanP, (trace, tracers, p) => {
   let ki = 0;
   let ui = 0;
   return pj.outUnknown.map((u) => (u ? uOuts[ui++]! : kOuts[ki++]!));
-  void nk;
 });
 
 defineEqnPartialEval(scanP, (e, unknownIns) => {
@@ -419,7 +416,7 @@ defineEqnPartialEval(scanP, (e, unknownIns) => {
 /** lax.scan(f, init, xs, {length, reverse}) → [carry, ys]; f(carry, x) → [carry, y]. */
 export function scan(f: (carry: any, x: any) => [any, any], init: unknown, xs: unknown = null, opts: { length?: number; reverse?: boolean } = {}): [any, any] {
   const [carry, carryTree] = flattenToTensors("lax.scan", init, "init");
-  const [xl, xTree] = flattenToTensors("lax.scan", xs, "xs");
+  const [xl] = flattenToTensors("lax.scan", xs, "xs");
   const lengths = new Set(xl.map((x) => x.shape[0]));
   if (xl.some((x) => x.ndim === 0)) throw fail(ShapeError, "lax.scan: every xs leaf needs a leading axis to scan over; got a scalar.");
   if (lengths.size > 1) throw fail(ShapeError, `lax.scan: xs leaves have different leading sizes (${[...lengths].join(", ")}); they must agree.`);
@@ -447,7 +444,6 @@ export function scan(f: (carry: any, x: any) => [any, any], init: unknown, xs: u
       throw fail(a.dtype !== c.dtype ? DTypeError : ShapeError, `lax.scan: carry leaf ${i} enters as ${fmtAval(c)} but f returns ${fmtAval(a)}; the carry must keep its shape and dtype.`);
     }
   });
-  void xTree;
   const outs = bind(scanP, [...hoisted, ...carry, ...xl], { body: cj, nConsts: hoisted.length, nCarry: carry.length, length, reverse: opts.reverse ?? false });
   return unflatten(outTree, outs) as [any, any];
 }
@@ -560,7 +556,7 @@ export function whileLoop(condFn: (c: any) => unknown, bodyFn: (c: any) => unkno
   const [carry, tree] = flattenToTensors("lax.whileLoop", init, "init");
   const av = avals(carry);
   const argTree = flatten([init])[1];
-  const [cc, hc, cTree] = stageUser("lax.whileLoop", condFn, argTree, av);
+  const [cc, hc] = stageUser("lax.whileLoop", condFn, argTree, av);
   const [bc, hb, bTree] = stageUser("lax.whileLoop", bodyFn, argTree, av);
   const pa = outAvals(cc);
   if (pa.length !== 1 || pa[0]!.shape.length !== 0) throw fail(ShapeError, `lax.whileLoop: condFn must return a scalar, got ${pa.map(fmtAval).join(", ")}.`);
@@ -570,7 +566,6 @@ export function whileLoop(condFn: (c: any) => unknown, bodyFn: (c: any) => unkno
       throw fail(a.dtype !== av[i]!.dtype ? DTypeError : ShapeError, `lax.whileLoop: carry leaf ${i} enters as ${fmtAval(av[i]!)} but bodyFn returns ${fmtAval(a)}; the carry must keep its shape and dtype.`);
     }
   });
-  void cTree;
   // the predicate as bool
   const condB = pa[0]!.dtype === "bool" ? cc : rewire(cc, cc.jaxpr.invars.map((v) => v.aval), (xs) => xs, (ys) => [ops.notEqual(ys[0]!, 0)]);
   const outs = bind(whileP, [...hc, ...hb, ...carry], { cond: condB, body: bc, nCondConsts: hc.length, nBodyConsts: hb.length });

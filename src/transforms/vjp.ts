@@ -113,15 +113,14 @@ function gradImpl(api: string, f: (...args: any[]) => unknown, opts: GradOptions
   // everything the linearization and the backward pass make is freed once the gradient is out
   const owner = scratchOwner();
   try {
-    return gradBody(api, g, argnums, opts, diffArgs, owner);
+    return gradBody(api, g, opts, diffArgs, owner);
   } catch (e) {
     owner.release(null);
     throw e;
   }
 }
 
-function gradBody(api: string, g: (...d: unknown[]) => unknown, argnums: number[], opts: GradOptions, diffArgs: unknown[], owner: Owner): [Tensor, unknown, unknown] {
-  void argnums;
+function gradBody(api: string, g: (...d: unknown[]) => unknown, opts: GradOptions, diffArgs: unknown[], owner: Owner): [Tensor, unknown, unknown] {
   const [out, vjpFn, aux, outs] = vjpImpl(api, g, diffArgs, opts.hasAux, owner);
   const o = outs[0];
   if (outs.length !== 1 || !(out instanceof Tensor) || o!.ndim !== 0 || !isFloat(o!.dtype)) {

@@ -149,7 +149,6 @@ export function vmap(f: (...args: any[]) => unknown, spec: InAxes | VmapOptions 
     });
     const size = mappedAxisSize("vmap", ts, dims, opts.axisSize);
     let outTree: ReturnType<typeof flatten>[1] | undefined;
-    let outLeavesRaw: unknown[] = [];
     let outDims: unknown[] = [];
     const res = vmapFlat(
       (xs) => {
@@ -157,7 +156,6 @@ export function vmap(f: (...args: any[]) => unknown, spec: InAxes | VmapOptions 
         const out = f(...(unflatten(inTree, flatArgs) as unknown[]));
         const [ol, od] = flatten(out);
         outTree = od;
-        outLeavesRaw = ol;
         outDims = broadcastPrefix("vmap", outAxes, out, "outAxes");
         return ol.map((o) => (o instanceof Tensor ? o : ops.array(o as number)));
       },
@@ -166,7 +164,6 @@ export function vmap(f: (...args: any[]) => unknown, spec: InAxes | VmapOptions 
       () => outDims.map((d) => d as number | null),
       size,
     );
-    void outLeavesRaw;
     return unflatten(outTree!, res);
   };
 }

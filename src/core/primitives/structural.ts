@@ -246,7 +246,6 @@ export const gatherP: Prim<"gather", GatherParams> = definePrimitive<"gather", G
     if (di === null) return [[bind1(self, [moveFront(x!, dx!), idx!], { axis: axis + 1 })], [0]];
     if (dx === null) return [[bind1(self, [x!, idx!], { axis })], [axis + di!]];
     const [xf, idf] = foldBatchIntoIndex(x!, dx!, idx!, di!, axis, x!.shape[dx! <= axis ? axis + 1 : axis]!);
-    void n;
     return [[bind1(self, [xf, idf], { axis })], [axis + di!]];
   },
   transpose: ([ct], [x, idx], { axis }) => {
@@ -275,9 +274,7 @@ export const scatterAddP: Prim<"scatter_add", ScatterParams> = definePrimitive<"
     if (di === null) return [[bind1(self, [moveFront(u!, du!), idx!], { axis: axis + 1, n })], [0]];
     // idx batched: put idx's batch first, upd's batch where idx's dims start, fold into the index
     const idxF = moveFront(idx!, di!);
-    const perEx = u!.ndim - (du === null ? 0 : 1);
     const uB = du === null ? ops.broadcastTo(ops.expandDims(u!, axis), [...u!.shape.slice(0, axis), size, ...u!.shape.slice(axis)]) : ops.moveaxis(u!, du!, axis);
-    void perEx;
     const b = ops.reshape(ops.arange(size, { dtype: "int32" }), [size, ...idxF.shape.slice(1).map(() => 1)]);
     const out = bind1(self, [uB, ops.add(normIndex(idxF, n), ops.mul(b, n))], { axis, n: n * size });
     return [[ops.reshape(out, [...out.shape.slice(0, axis), size, n, ...out.shape.slice(axis + 1)])], [axis]];
