@@ -208,10 +208,12 @@ export function eye(n: number, m?: number | (DTypeOpt & { k?: number }), opts: D
 
 // primitives are read when an op is called, not when this module loads (the primitive
 // modules import this one for their rules, so either may load first)
+/** Params of the parameterless primitives (shared: rules never mutate params). */
+const NO_PARAMS = Object.freeze({});
 const un =
   (p: () => Primitive) =>
   (x: ArrayLike): Tensor =>
-    bind1(p(), [floaty(x)], {});
+    bind1(p(), [floaty(x)], NO_PARAMS);
 export const sin = un(() => ew.sinP);
 export const cos = un(() => ew.cosP);
 export const tan = un(() => ew.tanP);
@@ -240,7 +242,7 @@ export const stopGradient = (x: ArrayLike): Tensor => bind1(ew.stopGradientP, [t
 const bi =
   (p: () => Primitive) =>
   (a: ArrayLike, b: ArrayLike): Tensor =>
-    bind1(p(), coerce([a, b]), {});
+    bind1(p(), coerce([a, b]), NO_PARAMS);
 export const add = bi(() => bin.addP);
 export const subtract = bi(() => bin.subP);
 export const multiply = bi(() => bin.mulP);

@@ -31,6 +31,12 @@ export function fmtShape(shape: Shape): string {
 
 /** numpy broadcasting of several shapes; `api` names the caller in the error. */
 export function broadcastShapes(api: string, ...shapes: Shape[]): number[] {
+  // fast paths (most calls): two equal shapes, or one of them a scalar
+  if (shapes.length === 2) {
+    const [a, b] = shapes as [Shape, Shape];
+    if (b.length === 0 || a === b || shapeEq(a, b)) return a as number[];
+    if (a.length === 0) return b as number[];
+  }
   const nd = Math.max(0, ...shapes.map((s) => s.length));
   const out = new Array<number>(nd).fill(1);
   for (const s of shapes) {
