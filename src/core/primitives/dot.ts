@@ -4,7 +4,8 @@ import { definePrimitive, defJvp, notLinear, UndefPrimal, type Prim } from "../p
 import { DTypeError, ShapeError, fail } from "../errors.js";
 import { backend, type FloatArray } from "../backend/index.js";
 import { fmtShape, invertPerm, sizeOf } from "../shape.js";
-import { emptyTensor, type Tensor } from "../tensor.js";
+import { emptyTensor, shareStorage, type Tensor } from "../tensor.js";
+import { mapKernel } from "./util.js";
 import { bind1, type Aval } from "../trace.js";
 import * as ops from "../ops.js";
 
@@ -40,14 +41,24 @@ function dotImpl([l, r]: Tensor[], params: DotParams): Tensor[] {
   const lf = free(l!.ndim, lc, lb);
   const rf = free(r!.ndim, rc, rb);
   const shape = dotShape(l!, r!, params);
-  const out = emptyTensor(shape, l!.dtype);
   const B = sizeOf(lb.map((a) => l!.shape[a]!));
   const M = sizeOf(lf.map((a) => l!.shape[a]!));
   const N = sizeOf(rf.map((a) => r!.shape[a]!));
   const K = sizeOf(lc.map((a) => l!.shape[a]!));
-  if (out.size === 0) return [out];
   const [A, transA] = asMatrix(l!, lb, lf, lc);
   const [Bm, transB] = asMatrix(r!, rb, rc, rf);
+  if (K === 1 && M * N > 0) {
+    // nothing to contract (an outer product per batch): a broadcast multiply, no packing; with
+    // K = 1 a [M,1] operand and its transpose [1,M] share one layout
+    const prod = mapKernel("a0 * a1", [shareStorage(A, [B, M, 1]), shareStorage(Bm, [B, 1, N])], l!.dtype, "dot_general", [B, M, N]);
+    if (A !== l) A.dispose();
+    if (Bm !== r) Bm.dispose();
+    const res = shareStorage(prod, shape);
+    prod.dispose();
+    return [res];
+  }
+  const out = emptyTensor(shape, l!.dtype);
+  if (out.size === 0) return [out];
   backend().matmul(
     l!.dtype as "float32" | "float64",
     { a: A._data as FloatArray, aStride: M * K, transA, b: Bm._data as FloatArray, bStride: K * N, transB, batch: B, m: M, k: K, n: N },
