@@ -1,8 +1,8 @@
 // Structured control flow as higher-order primitives holding jaxprs: cond, scan, while (and
 // forILoop built on scan or while). Each keeps its rules here: eval, jvp, batching, partial
 // evaluation and (cond, scan) transposition.
-import { ClosedJaxpr, Jaxpr, Var, type Eqn } from "../core/ir.js";
-import { definePrimitive, type Primitive, type Tan } from "../core/primitive.js";
+import { ClosedJaxpr, Var, type Eqn } from "../core/ir.js";
+import { definePrimitive, type Primitive } from "../core/primitive.js";
 import { DTypeError, ShapeError, TreeError, ValueError, fail } from "../core/errors.js";
 import { fmtShape, shapeEq } from "../core/shape.js";
 import { Tensor, emptyTensor, freshOutputs } from "../core/tensor.js";
@@ -10,7 +10,7 @@ import { bind, isTracer, toConcrete, type Aval } from "../core/trace.js";
 import { flatten, treeDefEqual, treeDefString, unflatten, type TreeDef } from "../core/tree.js";
 import * as ops from "../core/ops.js";
 import { flattenToTensors } from "./args.js";
-import { definePartialEval, type PETrace, type PETracer } from "./partial-eval.js";
+import { definePartialEval, type PETracer } from "./partial-eval.js";
 import {
   closeOver, defineEqnPartialEval, jvpJaxpr, partialEvalJaxpr, runClosed, stageClosed, transposeJaxpr, vmapJaxpr,
   type PartialJaxpr,
@@ -21,7 +21,6 @@ const avals = (ts: readonly { shape: readonly number[]; dtype: Tensor["dtype"] }
 const outAvals = (cj: ClosedJaxpr): Aval[] => cj.jaxpr.outs.map((a) => a.aval);
 const zerosOf = (a: Aval) => ops.zeros(a.shape, { dtype: a.dtype });
 const fmtAval = (a: Aval) => `${a.dtype}${fmtShape(a.shape)}`;
-const isFloatAval = (a: Aval) => a.dtype === "float32" || a.dtype === "float64";
 
 /** Stages a user function of pytrees: [jaxpr (hoisted consts first), hoisted tracers, out tree]. */
 function stageUser(api: string, fn: (...a: any[]) => unknown, argTree: TreeDef, argAvals: Aval[]): [ClosedJaxpr, Tensor[], TreeDef] {
@@ -215,7 +214,6 @@ export const scanP: Primitive<ScanParams> = definePrimitive<"scan", ScanParams>(
     const nz = tangents.map((t, i) => (i >= nc && i < nc + nk ? true : t !== null));
     const jb = jvpJaxpr(p.body, nz);
     const ct = nz.slice(0, nc).filter(Boolean).length;
-    const xt = nz.slice(nc + nk).filter(Boolean).length;
     const tAvals = ins.filter((_, i) => nz[i]);
     // scan layout: consts [c, ċ], carry [k, k̇], xs [x, ẋ]
     const layout = [...ins.slice(0, nc), ...tAvals.slice(0, ct), ...ins.slice(nc, nc + nk), ...tAvals.slice(ct, ct + nk), ...ins.slice(nc + nk), ...tAvals.slice(ct + nk)];
@@ -373,7 +371,7 @@ definePartialEval(scanP, (trace, tracers, p) => {
   const unknowns = tracers.map((t) => t.known === null);
   const { pj, unk } = splitScan(p, unknowns);
   const { knownParams, unknownParams, nKnownOut, constResIdx } = scanPieces(p, unk, pj);
-  const { nConsts: nc, nCarry: nk } = p;
+  const nc = p.nConsts;
   // carries that became unknown take their (known) init as an unknown input
   const ins = tracers.map((t, i) => (unk[i] && t.known !== null ? (trace.pure(t.known) as PETracer) : t));
   const knownIns = ins.filter((_, i) => !unk[i]).map((t) => t.known!);
@@ -593,4 +591,3 @@ export function forILoop(lower: number | Tensor, upper: number | Tensor, bodyFn:
   return c;
 }
 
-export type { PETrace, Tan };

@@ -1,7 +1,7 @@
 // Transformations of whole jaxprs, used by the higher-order primitives (jit_call, cond, scan,
 // while): JVP, batching and transposition by re-tracing the jaxpr under the trace-level
 // interpreters, and partial evaluation as a pass over the IR (known part / unknown part).
-import { ClosedJaxpr, Jaxpr, Lit, Var, evalJaxpr, type Atom, type Eqn } from "../core/ir.js";
+import { ClosedJaxpr, Jaxpr, Var, evalJaxpr, type Atom, type Eqn } from "../core/ir.js";
 import type { Primitive, Tan } from "../core/primitive.js";
 import { Tensor } from "../core/tensor.js";
 import { Tracer, type Aval } from "../core/trace.js";
@@ -209,4 +209,3 @@ export function prune(cj: ClosedJaxpr): ClosedJaxpr {
   return new ClosedJaxpr(new Jaxpr(j.constvars, j.invars, kept, j.outs), cj.consts);
 }
 
-export { Lit };

@@ -1,7 +1,7 @@
 // jit: stage a function into the IR once per input signature, optimise it and run it as a
 // compiled step list. The staged call is the higher-order primitive jit_call, whose rules
 // (jvp, batching, partial evaluation, transpose) transform the traced jaxpr and jit again.
-import { ClosedJaxpr, Jaxpr, Lit, Var, type Eqn } from "../core/ir.js";
+import { ClosedJaxpr, Lit, Var, type Eqn } from "../core/ir.js";
 import { definePrimitive, type Primitive } from "../core/primitive.js";
 import { SHORT } from "../core/dtype.js";
 import { ValueError, fail } from "../core/errors.js";
@@ -11,7 +11,7 @@ import { Tracer, bind, type Aval } from "../core/trace.js";
 import { flatten, unflatten, treeDefEqual, treeDefString, type TreeDef } from "../core/tree.js";
 import * as ops from "../core/ops.js";
 import { flattenToTensors } from "./args.js";
-import { definePartialEval, stageFlat, type PETracer } from "./partial-eval.js";
+import { definePartialEval, stageFlat } from "./partial-eval.js";
 import { closeOver, defineEqnPartialEval, jvpJaxpr, partialEvalJaxpr, transposeJaxpr, vmapJaxpr } from "./jaxpr-transforms.js";
 import { optimize } from "./passes.js";
 import { FlatFn } from "./vjp.js";
@@ -310,4 +310,3 @@ export function makeJaxpr(f: (...args: any[]) => unknown): (...args: unknown[]) 
   };
 }
 
-export { Jaxpr, ClosedJaxpr, flatten, type PETracer };

@@ -157,4 +157,3 @@ export function stageFlat(f: (xs: Tensor[]) => Tensor[], avals: readonly Aval[],
   return dynamic ? withDynamicMain(name, (m) => new PETrace(m, true), run) : withMain(name, (m) => new PETrace(m), run);
 }
 
-export const isConcrete = (t: Tensor) => !(t instanceof Tracer);

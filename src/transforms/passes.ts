@@ -209,10 +209,6 @@ function elementwiseExpr(e: Eqn): string | null {
   return null;
 }
 
-function findEqn(j: Jaxpr, v: Var): Eqn {
-  return j.eqns.find((e) => e.outs.includes(v))!;
-}
-
 /** float32 temporaries round after every step, as the op-by-op kernels do when they store. */
 function round(code: string, dtype: DType): string {
   return dtype === "float32" ? `Math.fround(${code})` : isFloat(dtype) ? code : code;

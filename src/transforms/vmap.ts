@@ -1,5 +1,5 @@
 // Batching: the batch trace carries each value with the axis (or null) its examples live on.
-import { NoRuleError, ShapeError, TreeError, ValueError, fail } from "../core/errors.js";
+import { NoRuleError, TreeError, ValueError, fail } from "../core/errors.js";
 import type { Primitive } from "../core/primitive.js";
 import { fmtShape, normAxis } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
@@ -102,8 +102,6 @@ export function mappedAxisSize(api: string, leaves: readonly Tensor[], dims: rea
   return axisSize;
 }
 
-export { ShapeError };
-export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor;
 
 // ------------------------------------------------------------------ public vmap
 

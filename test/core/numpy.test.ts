@@ -1,7 +1,6 @@
 // The numpy namespace against float64 references written in plain JS, in float32 and float64.
 import { describe, expect, it } from "vitest";
 import { Tensor, numpy as np } from "../../src/index.js";
-import type { DType } from "../../src/index.js";
 import { expectClose, toF64Array } from "../util/oracles.js";
 import { fromFn, matmulNd, mapNd, nd, reduceNd, transposeNd, type Nd } from "../util/ref.js";
 import { rng } from "../util/rng.js";

@@ -15,7 +15,6 @@ import {
   jacfwd,
   jacrev,
   jit,
-  jvp,
   makeJaxpr,
   nn,
   numpy as np,
