@@ -132,7 +132,7 @@ export function vectorized(args: Tensor[], dims: (number | null)[], params: any,
     return ops.reshape(front, [front.shape[0]!, ...new Array<number>(rank - inner.length).fill(1), ...inner]);
   });
   return [bind(self, moved, params), [0]];
-};
+}
 
 // ---------------------------------------------------------------- transpose helpers
 
@@ -141,7 +141,3 @@ export function notLinear(what: string): Error {
   return fail(ValueError, `linearTranspose: the function is not linear in its inputs (${what}). Transpose only linear functions; use vjp for others.`);
 }
 
-/** Sums a cotangent of a broadcast result back to an operand's shape. */
-export function unbroadcast(ct: Tensor, shape: readonly number[]): Tensor {
-  return ops.sumToShape(ct, shape);
-}

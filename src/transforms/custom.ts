@@ -242,5 +242,5 @@ export function checkpoint<F extends (...args: any[]) => any>(f: F): F {
 /** stopGradient over a pytree. */
 export function stopGradient<T>(x: T): T {
   const [ls, def] = flatten(x);
-  return unflatten(def, ls.map((l) => (l instanceof TensorClass ? ops.stopGradient(l) : typeof l === "number" ? l : l)));
+  return unflatten(def, ls.map((l) => (l instanceof TensorClass ? ops.stopGradient(l) : l)));
 }

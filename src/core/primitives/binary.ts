@@ -1,5 +1,5 @@
 // Binary (and ternary select) elementwise primitives with numpy broadcasting.
-import { avalOf, definePrimitive, defJvp, notLinear, unbroadcast, vectorized, zeroJvp, UndefPrimal, type Tan, type TransposeArg } from "../primitive.js";
+import { avalOf, definePrimitive, defJvp, notLinear, vectorized, zeroJvp, UndefPrimal, type Tan, type TransposeArg } from "../primitive.js";
 import type { Tensor } from "../tensor.js";
 import { broadcastShapes } from "../shape.js";
 import { bind } from "../trace.js";
@@ -10,7 +10,7 @@ function binaryImpl(name: string, table: ExprTable) {
   return ([a, b]: Tensor[]) => [mapKernel(exprFor(name, table, a!.dtype), [a!, b!], a!.dtype, name)];
 }
 /** Sums a cotangent to an operand's shape when that operand is the linear one. */
-const ctFor = (ct: Tensor, x: TransposeArg): Tan => (x instanceof UndefPrimal ? unbroadcast(ct, x.aval.shape) : null);
+const ctFor = (ct: Tensor, x: TransposeArg): Tan => (x instanceof UndefPrimal ? ops.sumToShape(ct, x.aval.shape) : null);
 
 // d(x+y) = dx + dy (linear)
 export const addP = definePrimitive({
@@ -138,8 +138,8 @@ export const selectP = definePrimitive({
     const pt = p as Tensor;
     return [
       null,
-      a instanceof UndefPrimal ? unbroadcast(ops.where(pt, ct, zero), avalOf(a).shape) : null,
-      b instanceof UndefPrimal ? unbroadcast(ops.where(pt, zero, ct), avalOf(b).shape) : null,
+      a instanceof UndefPrimal ? ops.sumToShape(ops.where(pt, ct, zero), avalOf(a).shape) : null,
+      b instanceof UndefPrimal ? ops.sumToShape(ops.where(pt, zero, ct), avalOf(b).shape) : null,
     ];
   },
 });
