@@ -9,7 +9,7 @@ import { shapeEq } from "../core/shape.js";
 import { Tensor, shareStorage, withFrame } from "../core/tensor.js";
 import { Tracer, bind, type Aval } from "../core/trace.js";
 import { flatten, unflatten, treeDefEqual, treeDefString, type TreeDef } from "../core/tree.js";
-import * as ops from "../core/ops.js";
+import * as ops from "../core/numpy/index.js";
 import { flattenToTensors } from "./args.js";
 import { definePartialEval, stageFlat } from "./partial-eval.js";
 import { closeOver, defineEqnPartialEval, jvpJaxpr, partialEvalJaxpr, transposeJaxpr, vmapJaxpr } from "./jaxpr-transforms.js";
@@ -113,7 +113,8 @@ const avalsOf = (j: ClosedJaxpr): Aval[] => j.jaxpr.outs.map((a) => a.aval);
 // a call of a staged function: evaluated compiled; transformed by transforming its jaxpr
 export const jitCallP: Primitive<JitParams> = definePrimitive<"jit_call", JitParams>({
   name: "jit_call",
-  shape: (_a, p) => avalsOf(p.jaxpr),
+  multipleResults: true,
+  abstractEval: (_a, p) => avalsOf(p.jaxpr),
   impl: (args, p) => compiled(p.jaxpr).run(args),
   jvp: (primals, tangents, p) => {
     const nz = tangents.map((t) => t !== null);
