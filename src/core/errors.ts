@@ -11,7 +11,19 @@ type Msg = { readonly message: string };
 type TaggedErrorClass<Tag extends string> = new <A extends Record<string, unknown> = {}>(args: A) => Error & { readonly _tag: Tag } & Readonly<A>;
 const tagged = <Tag extends string>(tag: Tag): TaggedErrorClass<Tag> => Data.TaggedError(tag) as unknown as TaggedErrorClass<Tag>;
 
-/** Shapes that do not fit: broadcasting, matmul, reshape, indices, tree leaves. */
+/**
+ * Shapes that do not fit: broadcasting, matmul, reshape, indices, tree leaves. Like every tapir
+ * error it is an ordinary `Error` whose message names the API you called, shows the shapes and
+ * says the fix; `_tag` tells the classes apart without `instanceof`.
+ *
+ * @example
+ * ```ts
+ * let caught: any;
+ * try { np.add(np.ones([2]), np.ones([3])); } catch (e) { caught = e; }
+ * caught instanceof ShapeError; // → true
+ * caught._tag; // → "ShapeError"
+ * ```
+ */
 export class ShapeError extends tagged("ShapeError")<Msg> {}
 /** A dtype an op does not accept (int input to grad, unknown dtype name…). */
 export class DTypeError extends tagged("DTypeError")<Msg> {}

@@ -198,7 +198,17 @@ export function formatBody(t: Tensor, prefix: string, fmt?: Fmt): string {
 /** Per-tensor printers: tapir/compat prints its tensors as TensorFlow does. */
 const printers = new WeakMap<Tensor, (t: Tensor) => string>();
 
-/** Makes `t.toString()` use `printer` (null: the default numpy-like print again); returns `t`. */
+/**
+ * Makes `t.toString()` use `printer` (null: the default numpy-like print again); returns `t`.
+ * tapir/compat uses it to print its tensors as TensorFlow does.
+ *
+ * @example
+ * ```ts
+ * const t = np.array([1, 2]);
+ * t.toString(); // → Array([1., 2.], dtype=float32)
+ * setTensorPrinter(t, (x) => `<${x.shape.join("x")} tensor>`).toString(); // → "<2 tensor>"
+ * ```
+ */
 export function setTensorPrinter(t: Tensor, printer: ((t: Tensor) => string) | null): Tensor {
   if (printer) printers.set(t, printer);
   else printers.delete(t);
