@@ -4,7 +4,7 @@
 // derivative is checked as zero), checkVmap and checkJit (jit equals eager bit for bit, dtype
 // included: alone, fused with elementwise neighbours, and constant-folded), per dtype.
 import { describe, expect, it } from "vitest";
-import { Tensor, jvp, numpy as np, vjp } from "../src/index.js";
+import { Tensor, jvp, makeJaxpr, numpy as np, vjp } from "../src/index.js";
 import type { DType } from "../src/index.js";
 import { PRIMITIVES, type PrimitiveName } from "../src/core/primitives/index.js";
 import { bind } from "../src/core/trace.js";
@@ -720,5 +720,34 @@ describe("random_bits reference", () => {
     expect(threefry2x32Ref([0, 0], [0, 0])).toEqual([0x6b200159, 0x99ba4efe]);
     expect(threefry2x32Ref([0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff])).toEqual([0x1cb996fc, 0xbb002be7]);
     expect(threefry2x32Ref([0x13198a2e, 0x03707344], [0x243f6a88, 0x85a308d3])).toEqual([0xc4923a9c, 0x483df7a0]);
+  });
+});
+
+describe("errors of the primitive layer name the API the user called and the fix", () => {
+  const message = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error("expected an error");
+  };
+  it("dot_general's shape rule says dot_general, and the numpy callers check with their own name", () => {
+    const l = np.ones([2, 3]);
+    const r = np.ones([4, 5]);
+    const direct = message(() => bind(PRIMITIVES.dot_general, [l, r], { contract: [[1], [0]], batch: [[], []] }));
+    expect(direct).toMatch(/^dot_general: contracting dimensions do not match: \[2,3\] axis 1 has 3, \[4,5\] axis 0 has 4/);
+    // abstract evaluation (jit) reports the same
+    expect(message(() => makeJaxpr((a: Tensor, b: Tensor) => bind(PRIMITIVES.dot_general, [a, b], { contract: [[1], [0]], batch: [[], []] })[0])(l, r))).toMatch(/^dot_general:/);
+    expect(message(() => np.einsum("ij,jk->ik", l, r))).toMatch(/^einsum:/);
+    expect(message(() => np.vdot(np.ones([3]), np.ones([4])))).toMatch(/^vdot: shapes \[3\] and \[4\]/);
+    expect(message(() => np.dot(l, r))).toMatch(/^dot:/);
+    expect(message(() => l.matmul(r))).toMatch(/^matmul:/);
+  });
+  it("an op outside its dtypes names the dtypes it takes and the conversion", () => {
+    const m = message(() => np.abs(np.array([true, false])));
+    expect(m).toBe('abs: not defined for bool inputs; it takes float32, float64 or int32. Convert the operand first, e.g. x.astype("int32").');
+    expect(message(() => np.subtract(np.array([true]), np.array([false])))).toContain('sub: not defined for bool inputs; it takes float32, float64 or int32');
+    expect(message(() => bind(PRIMITIVES.not, [np.array([1.5])], {}))).toBe('not: not defined for float32 inputs; it takes int32 or bool. Convert the operand first, e.g. x.astype("int32").');
   });
 });

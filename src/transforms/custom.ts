@@ -22,7 +22,7 @@ const front = (dims: (number | null)[]) => dims.map((d) => (d === null ? null : 
 /** f vmapped over leading axes `inDims`, every output batched at 0. */
 const vmapped = (f: FlatF, inDims: (number | null)[], size: number): FlatF => (xs) => vmapFlat(f, xs, inDims, (n) => new Array(n).fill(0), size);
 /** Output avals of a flat function, found by staging it. */
-const outAvals = (f: FlatF, avals: Aval[], name: string): Aval[] => stageFlat(f, avals, name)[0].outAvals;
+const stagedOutAvals = (f: FlatF, avals: Aval[], name: string): Aval[] => stageFlat(f, avals, name)[0].outAvals;
 
 // ------------------------------------------------------------------ customJvp
 
@@ -31,7 +31,7 @@ type CJParams = { fn: FlatF; jvp: (ps: Tensor[], ts: Tensor[]) => [Tensor[], Ten
 export const customJvpCallP: Primitive<CJParams> = definePrimitive<"custom_jvp_call", CJParams>({
   name: "custom_jvp_call",
   multipleResults: true,
-  abstractEval: (avals, p) => outAvals(p.fn, avals, "customJvp"),
+  abstractEval: (avals, p) => stagedOutAvals(p.fn, avals, "customJvp"),
   impl: (args, p) => freshOutputs(p.fn(args), args),
   jvp: (primals, tangents, p) => p.jvp(primals, zerosFor(tangents, primals)),
   batch: (args, dims, p, size) => {
@@ -112,7 +112,7 @@ export const customLinP: Primitive<LinParams> = definePrimitive<"custom_lin", Li
 export const customVjpCallP: Primitive<CVParams> = definePrimitive<"custom_vjp_call", CVParams>({
   name: "custom_vjp_call",
   multipleResults: true,
-  abstractEval: (avals, p) => outAvals(p.fn, avals, "customVjp"),
+  abstractEval: (avals, p) => stagedOutAvals(p.fn, avals, "customVjp"),
   impl: (args, p) => freshOutputs(p.fn(args), args),
   jvp: (primals, tangents, p) => {
     const [outs, res] = p.fwd(primals);
@@ -219,7 +219,7 @@ export const rematLinP: Primitive<RematLinParams> = definePrimitive<"remat_lin",
 export const checkpointCallP: Primitive<RematParams> = definePrimitive<"checkpoint", RematParams>({
   name: "checkpoint",
   multipleResults: true,
-  abstractEval: (avals, p) => outAvals(p.fn, avals, "checkpoint"),
+  abstractEval: (avals, p) => stagedOutAvals(p.fn, avals, "checkpoint"),
   impl: (args, p) => freshOutputs(p.fn(args), args),
   jvp: (primals, tangents, p, self) => {
     const outs = bind(self, primals, p);

@@ -201,7 +201,8 @@ interface Signature {
   avals: string[];
 }
 const sigKey = (s: Signature) => `${s.statics.join("|")}#${s.tree}#${s.avals.join(",")}`;
-const avalStr = (t: Tensor) => `${t._weak ? `weak ${t._weak === 1 ? "int" : "float"} ` : ""}${SHORT[t.dtype]}[${t.shape.join(",")}]`;
+/** An argument as the signature cache keys it: dtype, shape, and whether a JS number stood for it. */
+const signatureAval = (t: Tensor) => `${t._weak ? `weak ${t._weak === 1 ? "int" : "float"} ` : ""}${SHORT[t.dtype]}[${t.shape.join(",")}]`;
 
 /**
  * jit's arguments as tensors. A JS number becomes a weak float64 scalar: it takes its partner's
@@ -270,7 +271,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     let entry: Entry | undefined;
     if (sameAsLast(inTree, leaves, args)) entry = last!.entry;
     else {
-      const sig: Signature = { statics: statics.map((i) => staticKey(args[i])), tree: treeDefString(inTree), avals: leaves.map(avalStr) };
+      const sig: Signature = { statics: statics.map((i) => staticKey(args[i])), tree: treeDefString(inTree), avals: leaves.map(signatureAval) };
       const key = sigKey(sig);
       entry = cache.get(key);
       // a trace that closed over an outer transform's tracers is only valid while that transform runs
