@@ -275,6 +275,8 @@ const rows: Record<PrimitiveName, Row> = {
       { params: {}, args: (_r, dt) => [typed([1, 2, 3, NaN].slice(0, isF(dt) ? 4 : 3), dt, [isF(dt) ? 4 : 3]), typed([1, 5, -3, 0].slice(0, isF(dt) ? 4 : 3), dt, [isF(dt) ? 4 : 3])], grad: false },
     ],
   },
+  // y kept positive: away from the branch cut along the negative y axis, where atan2 jumps by 2π
+  atan2: binaryRow(Math.atan2, { lo: [-2, 0.25], hi: [2, 2] }),
   lt: cmpRow((a, b) => a < b),
   le: cmpRow((a, b) => a <= b),
   gt: cmpRow((a, b) => a > b),
