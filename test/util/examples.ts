@@ -140,7 +140,8 @@ export async function runExample(ex: Example, libs: { tapir: Record<string, unkn
   const scope: Record<string, unknown> = { ...libs.tapir, np: libs.tapir["numpy"], tf: libs.compat };
   const names = Object.keys(scope).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k));
   const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...a: string[]) => (...v: unknown[]) => Promise<void>;
-  const fn = new AsyncFunction("__tapir", "__compat", "__check", ...names, instrument(ex.code));
+  // the example runs in a block of its own, so its imports may shadow the names in scope
+  const fn = new AsyncFunction("__tapir", "__compat", "__check", ...names, `{\n${instrument(ex.code)}\n}`);
   await fn(libs.tapir, libs.compat, check, ...names.map((n) => scope[n]));
   return failures;
 }
