@@ -10,4 +10,3 @@ export {
   concatenate, stack, split, flip, take, tril, triu, diag, trace, pad, index,
   allclose, isnan, isfinite, astype,
 } from "./core/numpy/index.js";
-export type { DTypeOpt, KeepDims } from "./core/numpy/index.js";
