@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { arrayCtor, type DType, type TypedArray } from "../../src/core/dtype.js";
 import { cpuBackend, threadedBackend, KernelPool, type Backend } from "../../src/core/backend/index.js";
-import { installPool } from "../../src/core/backend/pool.js";
+import { installPool } from "../../src/core/backend/pool-scope.js";
 import { tuning } from "../../src/core/backend/threaded.js";
-import type { ReduceOp } from "../../src/core/backend/kernels.js";
+import type { ReduceOp } from "../../src/core/backend/index.js";
 
 const FLOATS = ["float32", "float64"] as const;
 
@@ -58,7 +58,7 @@ beforeAll(async () => {
   await pool.start();
   uninstall = installPool(pool);
   // tiny chunks and no threshold: every call below goes through many chunks on the pool
-  Object.assign(tuning, { minNs: 0, chunkNs: 16, piece: 256 });
+  Object.assign(tuning, { minNs: 0, chunkNs: 16, piece: 256, adaptive: false });
 });
 beforeEach(() => pool.settle()); // workers caught up, so they take part in this case's jobs
 afterAll(async () => {
@@ -273,7 +273,8 @@ describe("cumsum, gather, scatterAdd, iota, randomBits", () => {
 describe("the pool took part", () => {
   it("the jobs above ran with workers", () => {
     expect(pool.stats.jobs).toBeGreaterThan(50);
-    // a worker that lags two jobs behind is skipped (under heavy machine load), hence not "all"
-    expect(pool.stats.jobs - pool.stats.inlineJobs).toBeGreaterThan(pool.stats.jobs / 4);
+    // Each case starts with every worker settled, so at least its first job was posted to them
+    // (later ones skip a worker that lags two jobs behind, which depends on the scheduler).
+    expect(pool.stats.jobs - pool.stats.inlineJobs).toBeGreaterThanOrEqual(30);
   });
 });
