@@ -189,7 +189,7 @@ async function main(): Promise<void> {
     `bench: ${opt.mode} run · ${cases.map((c) => c.id).join(" ")}${wantT1 ? " T1" : ""} · ${systems.length} systems · ${os.cpus()[0]?.model ?? "cpu"} × ${os.availableParallelism()}`,
   );
 
-  const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...(opt.threads ? { TAPIR_THREADS: String(opt.threads) } : {}) };
+  const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...(opt.threads ? { TAPIR_THREADS: String(opt.threads), TAPIR_THREADS_FORCE: "1" } : {}) };
   const runs: SystemRun[] = [];
   for (const entry of systems) {
     const ts = Date.now();
@@ -216,7 +216,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < T1_ROUNDS[opt.mode]; round++) {
       for (const row of rows) {
         const n = row.threads;
-        const env = { ...process.env, TAPIR_THREADS: String(n) };
+        const env = { ...process.env, TAPIR_THREADS: String(n), TAPIR_THREADS_FORCE: "1" };
         const groups = new Map<SystemEntry, ScalingCase[]>();
         for (const k of ["W1", "W2-1024"] as const) groups.set(pick(k), [...(groups.get(pick(k)) ?? []), k]);
         for (const [entry, ks] of groups) {

@@ -26,7 +26,7 @@ function node(args: string[], env: Record<string, string>, timeout = 120_000): P
 }
 
 async function workload(threads: number, fine = false): Promise<Run> {
-  const r = await node([WORKLOAD, ...(fine ? ["fine"] : [])], { TAPIR_THREADS: String(threads) });
+  const r = await node([WORKLOAD, ...(fine ? ["fine"] : [])], { TAPIR_THREADS: String(threads), TAPIR_THREADS_FORCE: "1" });
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as Run;
 }
@@ -58,10 +58,57 @@ describe("process lifetime", () => {
       if (currentPool().stats.jobs - currentPool().stats.inlineJobs < 1) throw new Error("the pool was not used");
       console.log("done", config.threads());
     `;
-    const r = await node(["--input-type=module", "-e", script], { TAPIR_THREADS: "3" }, 30_000);
+    const r = await node(["--input-type=module", "-e", script], { TAPIR_THREADS: "3", TAPIR_THREADS_FORCE: "1" }, 30_000);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe("done 3");
     expect(r.ms).toBeLessThan(20_000);
   }, 60_000);
+});
+
+describe("TAPIR_THREADS is checked once, at start-up", () => {
+  const probe = `
+    import os from "node:os";
+    import { config, numpy as np } from "./src/index.ts";
+    import { threadsEnvWarning } from "./src/core/backend/threads.ts";
+    const warning = threadsEnvWarning;
+    const big = process.env.SKIP_BIG ? 1000000 : np.sum(np.ones([1000000])).item(); // above the parallel threshold: must work
+    console.log(JSON.stringify({ threads: config.threads(), cores: os.availableParallelism(), warning, big }));
+  `;
+  const run = async (env: Record<string, string>) => {
+    const r = await node(["--input-type=module", "-e", probe], env, 60_000);
+    expect(r.code, r.stderr).toBe(0);
+    return { ...(JSON.parse(r.stdout.trim().split("\n").pop()!) as { threads: number; cores: number; warning: string | null; big: number }), stderr: r.stderr };
+  };
+
+  it("an invalid value warns and uses the default; a large op still works", async () => {
+    const rs = await Promise.all(["0", "abc", "-1", "2.5", " "].map((v) => run({ TAPIR_THREADS: v }).then((r) => [v, r] as const)));
+    for (const [v, r] of rs) {
+      expect(r.big, `TAPIR_THREADS=${JSON.stringify(v)}`).toBe(1_000_000);
+      expect(r.threads, `TAPIR_THREADS=${JSON.stringify(v)}`).toBe(r.cores);
+      if (v.trim() === "") {
+        expect(r.warning).toBeNull(); // empty counts as unset
+        continue;
+      }
+      expect(r.warning, `TAPIR_THREADS=${JSON.stringify(v)}`).toMatch(/TAPIR_THREADS must be a positive integer, got .*; using \d+/);
+      expect(r.stderr).toMatch(/\[TAPIR_THREADS\] Warning: TAPIR_THREADS must be a positive integer/);
+    }
+  }, 120_000);
+
+  it("a value above the available parallelism is capped with a warning, unless TAPIR_THREADS_FORCE=1", async () => {
+    const [capped, forced, one] = await Promise.all([
+      run({ TAPIR_THREADS: "64" }),
+      run({ TAPIR_THREADS: "64", TAPIR_THREADS_FORCE: "1", SKIP_BIG: "1" }), // (63 workers would start)
+      run({ TAPIR_THREADS: "1" }),
+    ]);
+    if (capped.cores < 64) {
+      expect(capped.threads).toBe(capped.cores);
+      expect(capped.warning).toMatch(/TAPIR_THREADS=64 is more than the \d+ threads .*TAPIR_THREADS_FORCE=1/);
+    }
+    expect(forced.threads).toBe(64);
+    expect(forced.warning).toBeNull();
+    expect(one.threads).toBe(1);
+    expect(one.warning).toBeNull();
+    expect(one.stderr).toBe("");
+  }, 120_000);
 });

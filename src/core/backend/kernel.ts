@@ -52,15 +52,9 @@ export interface Plan<J> {
 }
 
 /**
- * A kernel kind. `A` is the argument tuple of its backend call, `J` its job data.
- *
- * @example
- * const iota: Kernel<[shape: readonly number[], axis: number, out: TypedArray], { out: TypedArray; inner: number; n: number }> = {
- *   name: "iota",
- *   cost: (shape, axis, out) => out.length * 1,
- *   plan: ([shape, axis, out]) => ({ job: { out, inner: innerOf(shape, axis), n: shape[axis]! }, units: out.length, unitNs: 1 }),
- *   run: (j, u0, u1) => { for (let p = u0; p < u1; p++) j.out[p] = Math.floor(p / j.inner) % j.n; },
- * };
+ * A kernel kind. `A` is the argument tuple of its backend call, `J` its job data. The smallest
+ * entry to copy is kernels/iota.ts: cost = elements × ns per element; plan = one unit per
+ * element; run = the loop over units [u0, u1).
  */
 export interface Kernel<A extends unknown[] = never[], J = unknown> {
   /** The backend op, as messages name it. */

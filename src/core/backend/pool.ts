@@ -97,6 +97,21 @@ function revive(e: Report["error"]): Error {
   return err;
 }
 
+/** Highest load factor: ops of 64 × tuning.minNs (6.4 ms estimated) still go to the pool. */
+export const MAX_LOAD_FACTOR = 64;
+
+/**
+ * The pool's load factor after a job of `n` chunks, of which the caller ran `ran` in `tOwn` ms,
+ * that took `tAll` ms in all. The caller alone would have taken about (tOwn / ran) · n: unless
+ * the helpers made the job at least 10% faster than that (or they ran nothing at all: asleep or
+ * descheduled), the factor doubles; when they did, it halves. Between 1 and MAX_LOAD_FACTOR.
+ */
+export function nextLoadFactor(factor: number, n: number, ran: number, tOwn: number, tAll: number): number {
+  if (ran === 0) return factor; // the helpers did everything: no measure of the caller alone
+  const slow = ran === n || tAll > 0.9 * (tOwn / ran) * n;
+  return slow ? Math.min(MAX_LOAD_FACTOR, factor * 2) : Math.max(1, factor / 2);
+}
+
 /**
  * Refuses a job size that could hang or corrupt the claim loop: units and units per chunk must be
  * non-negative safe integers (per ≥ 1) and the chunk count must fit the claim counter.
@@ -312,23 +327,10 @@ export class KernelPool {
     if (faults.length > 0 || Atomics.load(this.words, CTL.ERR) === seq) this.throwFaults(seq, p, helpers, faults);
   }
 
-  /**
-   * Compares the job's time with what the caller alone would have taken (its own time per chunk
-   * × chunks): helpers that did not make it at least 10% faster raise the load factor.
-   */
   private learnLoad(n: number, ran: number, tOwn: number, tAll: number): void {
-    if (ran === 0 || ran === n) {
-      if (ran === n) this.slow(); // the helpers ran nothing: they were asleep or descheduled
-      return;
-    }
-    const alone = (tOwn / ran) * n;
-    if (tAll > 0.9 * alone) this.slow();
-    else this.loadFactor = Math.max(1, this.loadFactor / 2);
-  }
-
-  private slow(): void {
-    this.stats.slowJobs++;
-    this.loadFactor = Math.min(64, this.loadFactor * 2);
+    const f = nextLoadFactor(this.loadFactor, n, ran, tOwn, tAll);
+    if (f > this.loadFactor) this.stats.slowJobs++;
+    this.loadFactor = f;
   }
 
   private waitDone(seq: number, tag: bigint, n: number, p: PoolJob, helpers: WorkerSlot[]): void {

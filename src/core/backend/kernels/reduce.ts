@@ -55,16 +55,23 @@ function argExtremum(x: TypedArray, off: number, n: number, isMax: boolean, res:
 
 const argRes = new Float64Array(2);
 
+/**
+ * The canonical quiet NaN for any NaN, so a reduced NaN has the same bits whichever thread
+ * summed which leaf (engines do not preserve NaN payloads across compiler tiers). Once per
+ * output element: cheap.
+ */
+const canon = (v: number): number => (v === v ? v : NaN);
+
 function reduceRowRange(op: ReduceOp, x: TypedArray, len: number, out: TypedArray, r0: number, r1: number): void {
   switch (op) {
     case "sum":
-      for (let r = r0; r < r1; r++) out[r] = pairwiseSum(x, r * len, len);
+      for (let r = r0; r < r1; r++) out[r] = canon(pairwiseSum(x, r * len, len));
       return;
     case "prod":
       for (let r = r0; r < r1; r++) {
         let p = 1;
         for (let i = r * len, e = i + len; i < e; i++) p *= x[i]!;
-        out[r] = p;
+        out[r] = canon(p);
       }
       return;
     case "max":
@@ -117,7 +124,7 @@ function combineLeaves(op: ReduceOp, len: number, piece: number, rows: number, n
         const a = up(h);
         return a + up(n - h);
       };
-      out[r] = up(len);
+      out[r] = canon(up(len));
     } else if (op === "max" || op === "min") {
       const isMax = op === "max";
       let m = isMax ? -Infinity : Infinity;
