@@ -1,10 +1,12 @@
 // tapir: JAX-style automatic differentiation for TypeScript. The functional entry point.
-import "./core/ops.js";
+import "./core/numpy/index.js";
 export { Tensor, tidy, keep } from "./core/tensor.js";
 export { toTensorSymbol } from "./core/tensor.js";
 export { setTensorPrinter } from "./core/format.js";
 export type { ArrayLike, IndexSpec, NestedArray, TensorConvertible } from "./core/tensor.js";
 export type { DType } from "./core/dtype.js";
+// option bags of the numpy namespace (top level: tsup cannot bundle type exports of `export * as numpy`)
+export type { Axis, DTypeOpt, KeepDims } from "./core/numpy/convert.js";
 export {
   ShapeError,
   DTypeError,
