@@ -46,9 +46,10 @@ describe("the load factor gates the pool", () => {
   const out = new Float32Array(new SharedArrayBuffer(4 * n));
   const op = () => threadedBackend.elementwise("a0 * a1 + a0", [{ data: x, strides: [1] }, { data: x, strides: [1] }], [n], out);
 
-  it("factor 1: every op above the threshold goes to the pool", () => {
+  it("factor 1: every op above the threshold goes to the pool (its worker settled before each)", async () => {
     const jobs = pool.stats.jobs;
     for (let i = 0; i < 32; i++) {
+      await pool.settle(); // the worker has taken every job posted so far: it would take the next
       pool.loadFactor = 1;
       op();
     }
@@ -56,14 +57,33 @@ describe("the load factor gates the pool", () => {
     expect(out[7]).toBe(3.75);
   });
 
-  it("factor 64: the same ops run inline, but for one probe in 16", () => {
+  it("factor 64: the same ops run inline, but for one probe in 16", async () => {
     const jobs = pool.stats.jobs;
     for (let i = 0; i < 32; i++) {
+      await pool.settle();
       pool.loadFactor = MAX_LOAD_FACTOR;
       op();
     }
     expect(pool.stats.jobs - jobs).toBe(2);
     expect(out[n - 1]).toBe(3.75);
+  });
+
+  it("no worker would take the job (still starting): the op runs inline and the workers start", async () => {
+    const fresh = new KernelPool({ threads: 2 });
+    const un = installPool(fresh);
+    try {
+      op(); // synchronously after construction: no worker can be ready yet
+      expect(fresh.stats.jobs, "jobs posted to the pool").toBe(0);
+      expect(fresh.stats.spawned, "workers started by the op").toBe(1);
+      expect(out[3]).toBe(3.75);
+      await fresh.settle();
+      expect(fresh.responsiveWorkers()).toBe(1);
+      op();
+      expect(fresh.stats.jobs).toBe(1);
+    } finally {
+      un();
+      await fresh.shutdown();
+    }
   });
 
   it("with tuning.adaptive off the factor is ignored", () => {

@@ -19,7 +19,8 @@ import type { TypedArray } from "../dtype.js";
  * this runs inline (threaded.ts, PARALLEL_MIN_NS). `chunkNs`: single-thread work per chunk, so
  * a worker that wakes late still finds chunks to take. `piece`: a row reduction longer than
  * 2 × piece is cut into the leaves of its fixed summation tree. `adaptive`: the pool's load
- * factor may raise minNs on a busy machine (pool.ts). @internal tests shrink these to run small
+ * factor may raise minNs on a busy machine, and an op runs inline when no worker would take it
+ * now (pool.ts). @internal tests shrink these to run small
  * arrays through many chunks (results must not change: test/backend/kernels.test.ts) and turn
  * `adaptive` off where they assert that the pool ran a job; benchmarks vary minNs.
  */

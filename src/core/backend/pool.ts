@@ -202,7 +202,7 @@ export class KernelPool {
   private startSupervisor(): void {
     const { port1, port2 } = new MessageChannel();
     const sup = new Worker(entryUrl("supervisor"), {
-      workerData: { workerUrl: entryUrl("worker").href, big: this.big, words: this.words, reports: port2, resourceLimits: this.options.resourceLimits },
+      workerData: { role: "tapir-supervisor", workerUrl: entryUrl("worker").href, big: this.big, words: this.words, reports: port2, resourceLimits: this.options.resourceLimits },
       transferList: [port2],
       execArgv: [],
     });
@@ -254,13 +254,45 @@ export class KernelPool {
     }
   }
 
-  /** Starts the workers now and resolves when they are ready (or `timeoutMs` has passed). */
+  /**
+   * Starts the workers now and resolves when they are ready; rejects after `timeoutMs` saying
+   * which worker it waited for. (Resolves at once when workers cannot start here and the pool
+   * runs inline: `disabledBy` says why.)
+   */
   async start(timeoutMs = 10_000): Promise<void> {
     if (this.closed || this.slots.length === 0) return;
     this.ensureWorkers();
     const until = Date.now() + timeoutMs;
-    const booting = () => !this.disabledBy && this.slots.some((s) => s !== null && !this.isDead(s) && Atomics.load(s.words, SLOT.STATE) === STATE.BOOTING);
-    while (booting() && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+    const booting = () =>
+      this.disabledBy ? undefined : this.slots.find((s): s is WorkerSlot => s !== null && !this.isDead(s) && Atomics.load(s.words, SLOT.STATE) === STATE.BOOTING);
+    for (let s = booting(); s !== undefined; s = booting()) {
+      if (Date.now() > until) throw makeWorkerError(`KernelPool.start: worker ${s.index} was not ready within ${timeoutMs} ms (its module is still loading).`);
+      await new Promise((r) => setTimeout(r, 2));
+      if (this.isDead(s)) this.ensureWorkers(); // died while booting: replace it (bounded by MAX_BOOT_FAILURES)
+    }
+  }
+
+  /**
+   * Workers that would take a job now: started, live, and not behind on the messages already
+   * posted to them. With none, a job would run on the caller alone (threaded.ts runs it inline).
+   */
+  responsiveWorkers(): number {
+    let n = 0;
+    for (const s of this.slots) if (s !== null && this.isResponsive(s)) n++;
+    return n;
+  }
+
+  /** Starts missing workers (lazily, as a big op does) without running anything. */
+  warmUp(): void {
+    if (this.slots.length > 0 && !this.closed) this.ensureWorkers();
+  }
+
+  private isResponsive(s: WorkerSlot): boolean {
+    if (this.isDead(s) || Atomics.load(s.words, SLOT.STATE) === STATE.BOOTING) return false;
+    // A worker that has taken neither of its last two messages is descheduled: more would
+    // only queue up, holding their jobs' buffers, and be stale when it wakes.
+    const taken = Atomics.load(s.words, SLOT.TAKEN);
+    return taken === s.posted || taken === s.postedBefore;
   }
 
   /**
@@ -297,11 +329,7 @@ export class KernelPool {
       const posted = { ...msg, job: compactSmallArrays(p.job) };
       for (const s of this.slots) {
         if (helpers.length >= n - 1) break;
-        if (s === null || this.isDead(s) || Atomics.load(s.words, SLOT.STATE) === STATE.BOOTING) continue;
-        // A worker that has taken neither of its last two messages is descheduled: more would
-        // only queue up, holding their jobs' buffers, and be stale when it wakes.
-        const taken = Atomics.load(s.words, SLOT.TAKEN);
-        if (taken !== s.posted && taken !== s.postedBefore) continue;
+        if (s === null || !this.isResponsive(s)) continue;
         s.postedBefore = s.posted;
         s.posted = seq;
         s.port.postMessage(posted);

@@ -13,13 +13,12 @@ export const CTL = { CLAIM: 0, DONE: 1, ERR: 0, CANCEL: 1, DEATHS: 2, BOOT_FAILU
 /**
  * Words of a worker's slot (an Int32Array over its own small SharedArrayBuffer). WAKE: bumped per
  * posted job; STATE: see STATE; SEQ/CHUNK: the chunk being run; CODE: exit code; TAKEN: seq of
- * the newest job message taken; BEAT: heartbeat, bumped at every chunk and every idle wake-up;
- * SPIN: 1 while the worker polls for work after a job (awake), 0 asleep; LOST: seq of the job
+ * the newest job message taken; LOST: seq of the job
  * whose chunk the worker was running when it died (set by its exit handler or the supervisor);
  * UNCOLLECTED: jobs the worker took since its last scavenge (their buffers may still be alive
  * in its isolate until it collects: worker.ts).
  */
-export const SLOT = { WAKE: 0, STATE: 1, SEQ: 2, CHUNK: 3, CODE: 4, TAKEN: 5, BEAT: 6, SPIN: 7, LOST: 8, UNCOLLECTED: 9, SIZE: 10 } as const;
+export const SLOT = { WAKE: 0, STATE: 1, SEQ: 2, CHUNK: 3, CODE: 4, TAKEN: 5, LOST: 6, UNCOLLECTED: 7, SIZE: 8 } as const;
 /** Worker states in SLOT.STATE. */
 export const STATE = { BOOTING: 0, IDLE: 1, BUSY: 2, DEAD: 3 } as const;
 
@@ -59,7 +58,7 @@ export function markDead(slot: Int32Array, big: BigInt64Array, words: Int32Array
 /**
  * Claims chunks of job `seq` until none are left (or the job is cancelled) and runs each on
  * `kernel`: chunk c is units [c·per, min(total, (c+1)·per)). `slot` (workers only) records
- * [state, seq, chunk] and beats. A chunk that throws is reported to `onFault` and still counted
+ * [state, seq, chunk]. A chunk that throws is reported to `onFault` and still counted
  * done, so nobody waits for it. Returns the number of chunks this thread ran.
  */
 export function work(
@@ -79,7 +78,6 @@ export function work(
       Atomics.store(slot, SLOT.SEQ, seq);
       Atomics.store(slot, SLOT.CHUNK, c);
       Atomics.store(slot, SLOT.STATE, STATE.BUSY);
-      Atomics.add(slot, SLOT.BEAT, 1);
     }
     try {
       const u0 = c * per;

@@ -110,7 +110,13 @@ function poolFor(ns: number): KernelPool | null {
   if (!(ns >= tuning.minNs)) return null;
   const p = currentPool();
   if (p === null || p.threads <= 1) return null;
-  if (tuning.adaptive && ns < tuning.minNs * p.loadFactor && ++probe % PROBE_EVERY !== 0) return null;
+  if (!tuning.adaptive) return p;
+  if (ns < tuning.minNs * p.loadFactor && ++probe % PROBE_EVERY !== 0) return null;
+  // no worker would take it (still starting, or all behind): inline, but let the pool start them
+  if (p.responsiveWorkers() === 0) {
+    p.warmUp();
+    return null;
+  }
   return p;
 }
 
