@@ -38,13 +38,16 @@ async function serve(init: WorkerInit): Promise<void> {
 
   // A job's arrays die with its message, but their SharedArrayBuffers stay alive until this
   // isolate collects them, and a worker allocates so little that V8 would wait for hundreds of
-  // MB of them (measured: 8 MB of fresh buffers per job peaked at ~470 MB). So the worker runs
-  // a scavenge itself: after GC_EVERY jobs, and when it has been idle for IDLE_GC_MS. `gc` is
+  // MB of them (measured: 8 MB of fresh buffers per job peaked at ~470 MB). So the worker
+  // collects itself: a scavenge after GC_EVERY jobs, and a full collection once it has been idle
+  // for IDLE_GC_MS (a scavenge alone left the buffers of jobs promoted to the old generation
+  // alive: +250 of 800 MiB in test/backend/fixtures/retention.ts; its heap is small, so a full
+  // collection takes about a millisecond of a thread that has nothing else to do). `gc` is
   // taken from a context made while --expose-gc is briefly set (the flag is process-wide, so it
   // is switched off again at once); without it, V8's own heuristics still bound the retention.
   const GC_EVERY = 64;
   const IDLE_GC_MS = 2;
-  let gc: ((o: { type: "minor" }) => void) | null = null;
+  let gc: ((o?: { type: "minor" | "major" }) => void) | null = null;
   try {
     v8.setFlagsFromString("--expose-gc");
     gc = vm.runInNewContext("typeof gc === 'function' ? gc : null") as typeof gc;
@@ -52,9 +55,9 @@ async function serve(init: WorkerInit): Promise<void> {
     v8.setFlagsFromString("--no-expose-gc");
   }
   let jobsSinceGc = 0;
-  function collect(): void {
+  function collect(type: "minor" | "major"): void {
     jobsSinceGc = 0;
-    if (gc !== null) gc({ type: "minor" });
+    if (gc !== null) gc({ type });
     Atomics.store(slot, SLOT.UNCOLLECTED, 0);
   }
 
@@ -76,7 +79,7 @@ async function serve(init: WorkerInit): Promise<void> {
       for (let i = 1; Atomics.load(slot, SLOT.WAKE) === seen; i++) if ((i & 255) === 0 && performance.now() > until) break;
       if (Atomics.load(slot, SLOT.WAKE) !== seen) return;
     }
-    if (Atomics.wait(slot, SLOT.WAKE, seen, jobsSinceGc > 0 ? IDLE_GC_MS : Infinity) === "timed-out") collect();
+    if (Atomics.wait(slot, SLOT.WAKE, seen, jobsSinceGc > 0 ? IDLE_GC_MS : Infinity) === "timed-out") collect("major");
   }
 
   /**
@@ -110,7 +113,7 @@ async function serve(init: WorkerInit): Promise<void> {
       }
       spinUs = ran > 0 ? Math.min(spinAfterJobUs, Math.max(spinUs * 2, 8)) : spinUs / 2 < 4 ? 0 : spinUs / 2;
       Atomics.store(slot, SLOT.UNCOLLECTED, ++jobsSinceGc);
-      if (jobsSinceGc >= GC_EVERY) collect();
+      if (jobsSinceGc >= GC_EVERY) collect("minor");
       afterJob = true;
       continue;
     }
