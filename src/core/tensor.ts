@@ -1,7 +1,7 @@
 // The user-facing n-d array. Concrete tensors own (a share of) a typed array; tracers are
 // Tensor subclasses that transforms use to carry extra information through the same methods.
 import { arrayCtor, type DType, type TypedArray } from "./dtype.js";
-import { ShapeError, fail } from "./errors.js";
+import { ShapeError, ValueError, fail } from "./errors.js";
 import { backend } from "./backend/index.js";
 import { fmtShape, sizeOf, type Shape } from "./shape.js";
 
@@ -143,7 +143,7 @@ export class Tensor {
     const s = this._storage;
     if (!s) return ops!.toConcrete(this, "data")._data;
     if (this._released || s.refs <= 0) {
-      throw fail(ShapeError, `Tensor(${this.dtype}${fmtShape(this.shape)}) was disposed; it can no longer be read. Keep it alive (do not dispose it, or return it from tidy).`);
+      throw fail(ValueError, `Tensor(${this.dtype}${fmtShape(this.shape)}) was disposed; it can no longer be read. Keep it alive (do not dispose it, or return it from tidy).`);
     }
     return s.data;
   }

@@ -214,7 +214,8 @@ function jitLeaves(dyn: unknown[]): [Tensor[], TreeDef] {
       t._weak = Number.isInteger(l) ? 1 : 2;
       return t;
     }
-    return flattenToTensors("jit", [l], `argument leaf ${i}`)[0][0]!;
+    // a tensor leaf keeps its weak mark (a number an outer jit traced is still a number here)
+    return l instanceof Tensor ? l : flattenToTensors("jit", [l], `argument leaf ${i}`)[0][0]!;
   });
   return [leaves, tree];
 }
