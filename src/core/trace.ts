@@ -73,6 +73,28 @@ export abstract class Tracer extends Tensor {
   }
 }
 
+/** The public API the user called (grad, vjp, jacrev…), for error messages; null outside one. */
+let api: string | null = null;
+
+/**
+ * Runs `body` as the public API `name`: errors raised inside (by interpreters shared between
+ * APIs, such as the transpose pass under grad, vjp and jacrev) name it via currentApi.
+ */
+export function asApi<T>(name: string, body: () => T): T {
+  const prev = api;
+  api = name;
+  try {
+    return body();
+  } finally {
+    api = prev;
+  }
+}
+
+/** The public API being run (read when an error message is built), or `fallback` outside one. */
+export function currentApi(fallback: string): string {
+  return api ?? fallback;
+}
+
 const stack: MainTrace[] = [];
 /** Set while staging (jit / makeJaxpr): every bind goes at least to this trace. */
 let dynamic: MainTrace | null = null;

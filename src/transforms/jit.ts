@@ -1,7 +1,7 @@
 // jit: stage a function into the IR once per input signature, optimise it and run it as a
 // compiled step list. The staged call is the higher-order primitive jit_call, whose rules
 // (jvp, batching, partial evaluation, transpose) transform the traced jaxpr and jit again.
-import { ClosedJaxpr, Lit, Var, type Eqn } from "../core/ir.js";
+import { ClosedJaxpr, Lit, Var } from "../core/ir.js";
 import { definePrimitive, type Primitive } from "../core/primitive.js";
 import { SHORT } from "../core/dtype.js";
 import { ValueError, fail } from "../core/errors.js";
@@ -12,7 +12,8 @@ import { flatten, unflatten, treeDefEqual, treeDefString, type TreeDef } from ".
 import * as ops from "../core/ops.js";
 import { flattenToTensors } from "./args.js";
 import { definePartialEval, stageFlat } from "./partial-eval.js";
-import { closeOver, defineEqnPartialEval, jvpJaxpr, partialEvalJaxpr, transposeJaxpr, vmapJaxpr } from "./jaxpr-transforms.js";
+import { closeOver, jvpJaxpr, partialEvalJaxpr, transposeJaxpr, vmapJaxpr } from "./jaxpr-transforms.js";
+import { merge, partition, split } from "./lists.js";
 import { optimize } from "./passes.js";
 import { FlatFn } from "./vjp.js";
 
@@ -143,26 +144,11 @@ export const jitCallP: Primitive<JitParams> = definePrimitive<"jit_call", JitPar
 definePartialEval(jitCallP, (trace, tracers, p) => {
   const unknowns = tracers.map((t) => t.known === null);
   const pj = partialEvalJaxpr(p.jaxpr, unknowns);
-  const knownIns = tracers.filter((t) => t.known !== null).map((t) => t.known!);
-  const knownOuts = bind(jitCallP, knownIns, jitOf(pj.known, `known(${p.name})`));
-  const nKnown = knownOuts.length - pj.nRes;
-  const res = knownOuts.slice(nKnown).map((r) => trace.pure(r));
-  const unk = trace.stage(jitCallP, [...res, ...tracers.filter((t) => t.known === null)], jitOf(pj.unknown, `unknown(${p.name})`));
-  let ki = 0;
-  let ui = 0;
-  return pj.outUnknown.map((u) => (u ? unk[ui++]! : knownOuts[ki++]!));
-});
-
-/** The same split for a jit_call equation inside a jaxpr. */
-defineEqnPartialEval(jitCallP, (e, unknownIns) => {
-  const p = e.params as JitParams;
-  const pj = partialEvalJaxpr(p.jaxpr, unknownIns);
-  const resVars = pj.known.jaxpr.outs.slice(pj.known.jaxpr.outs.length - pj.nRes).map((a) => new Var(a.aval));
-  const knownOuts = e.outs.filter((_, i) => !pj.outUnknown[i]);
-  const unknownOuts = e.outs.filter((_, i) => pj.outUnknown[i]);
-  const knownEqn: Eqn = { prim: jitCallP, inputs: e.inputs.filter((_, i) => !unknownIns[i]), params: jitOf(pj.known, `known(${p.name})`), outs: [...knownOuts, ...resVars] };
-  const unknownEqn: Eqn = { prim: jitCallP, inputs: [...resVars, ...e.inputs.filter((_, i) => unknownIns[i])], params: jitOf(pj.unknown, `unknown(${p.name})`), outs: unknownOuts };
-  return { knownEqns: [knownEqn], unknownEqns: [unknownEqn], outUnknown: pj.outUnknown };
+  const [knownIns, unknownIns] = partition(unknowns, tracers);
+  const kOuts = bind(jitCallP, knownIns.map((t) => t.known!), jitOf(pj.known, `known(${p.name})`));
+  const [knownOuts, res] = split(kOuts, [kOuts.length - pj.nRes]);
+  const uOuts = trace.stage(jitCallP, [...res.map((r) => trace.pure(r)), ...unknownIns], jitOf(pj.unknown, `unknown(${p.name})`));
+  return merge(pj.outUnknown, knownOuts, uOuts);
 });
 
 // ---------------------------------------------------------------- jit

@@ -73,6 +73,16 @@ export class PETrace extends Trace {
   }
 }
 
+/** Whether `x` is a value `main` stages (unknown), rather than one it computes now. */
+export function isUnknown(main: MainTrace, x: Tensor): boolean {
+  return x instanceof PETracer && x._trace.main === main && x.known === null;
+}
+
+/** The known value behind `x` (a tracer of `main` boxing a known value, or a value from below). */
+export function knownValue(main: MainTrace, x: Tensor): Tensor {
+  return x instanceof PETracer && x._trace.main === main ? x.known! : x;
+}
+
 /**
  * Builds the jaxpr computing `outs` from the unknown inputs `ins`. Known values that the
  * staged equations read become constvars (scalars become literals); outputs that are known
