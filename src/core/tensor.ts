@@ -43,22 +43,48 @@ export function installTensorOps(o: TensorOps): void {
 }
 
 /**
- * The transform invocation that made a concrete tensor while running its rules, and so may free
- * it when it returns (unless it is among its outputs, or a lower-level transform captured it).
- * This is how a grad, jvp or vmap call recycles its intermediates without user-side disposal.
+ * A scope owns the concrete tensors made while it is the innermost one and, when it closes,
+ * disposes those that are not part of its result: that is how tidy() and the public transforms
+ * (grad, vjp, vmap…, which open one per call) give their intermediates back to the arena at
+ * once, without user-side disposal. A non-owning scope (staging a program whose constants must
+ * live as long as it does, an op a tape records) makes its tensors nobody's.
+ *
+ * `level` is the trace depth its own transforms start at: a primitive processed for a trace
+ * below it (an enclosing transform's tracer met inside) works for the scope around that trace
+ * (trace.ts routes it there), since that trace's values outlive this scope.
  */
-export class Owner {
-  readonly tensors: Tensor[] = [];
+export class Scope {
+  /** what this scope owns (null: a non-owning scope) */
+  readonly tensors: Tensor[] | null;
   constructor(
-    /** level of the main trace this owner belongs to (lower = an enclosing transform) */
     readonly level: number,
-  ) {}
-  /** Disposes what this owner still owns, except tensors reachable from `keep`. */
-  release(keep: unknown): void {
+    readonly parent: Scope | null,
+    owning: boolean,
+  ) {
+    this.tensors = owning ? [] : null;
+  }
+  /** Disposes what this scope owns except the tensors reachable from `keep` (which it keeps). */
+  sweep(keep: unknown): void {
+    const ts = this.tensors;
+    if (ts === null) return;
     const kept = new Set<Tensor>();
     collectTensors(keep, kept);
-    for (const t of this.tensors) if (t._owner === this && !kept.has(t)) t.dispose();
-    this.tensors.length = 0;
+    let n = 0;
+    for (const t of ts) {
+      if (t._owner !== this) continue;
+      if (kept.has(t)) ts[n++] = t;
+      else t.dispose();
+    }
+    ts.length = n;
+  }
+  /** Ends the scope: what `keep` reaches passes to the parent scope (if it owns), the rest is disposed. */
+  close(keep: unknown): void {
+    this.sweep(keep);
+    const heir = this.parent !== null && this.parent.tensors !== null ? this.parent : null;
+    for (const t of this.tensors ?? []) {
+      t._owner = heir;
+      heir?.tensors!.push(t);
+    }
   }
 }
 
@@ -68,28 +94,38 @@ function collectTensors(x: unknown, out: Set<Tensor>): void {
   else if (x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype) for (const y of Object.values(x)) collectTensors(y, out);
 }
 
-/** The owner of tensors created now (the innermost rule frame), or null for unowned. */
-const frames: (Owner | null)[] = [];
-export function withFrame<T>(owner: Owner | null, fn: () => T): T {
-  frames.push(owner);
+/** The innermost scope: it owns the tensors made now (null: none is open). */
+let current: Scope | null = null;
+
+export function currentScope(): Scope | null {
+  return current;
+}
+
+/** Runs `fn` with `scope` innermost (trace.ts enters scopes; nothing else should). */
+export function withScope<T>(scope: Scope | null, fn: () => T): T {
+  const prev = current;
+  current = scope;
   try {
     return fn();
   } finally {
-    frames.pop();
+    current = prev;
   }
 }
-export function pushFrame(owner: Owner | null): void {
-  frames.push(owner);
+
+/** The scope a tensor must belong to when trace level `level` holds it: the innermost at or below it. */
+export function scopeForLevel(level: number): Scope | null {
+  let s = current;
+  while (s !== null && s.level > level) s = s.parent;
+  return s;
 }
-export function popFrame(): void {
-  frames.pop();
-}
-/** Moves a tensor captured by a lower-level transform (to `owner`, or unowned) so the inner one does not free it. */
-export function adopt(t: Tensor, level: number, owner: Owner | null): void {
+
+/** Moves `t` out of scopes above trace level `level` (it is held there now) into `to` (or nobody). */
+export function adopt(t: Tensor, level: number, to: Scope | null): void {
   const o = t._owner;
   if (o !== null && o.level > level) {
-    t._owner = owner;
-    if (owner !== null) owner.tensors.push(t);
+    const heir = to !== null && to.tensors !== null ? to : null;
+    t._owner = heir;
+    heir?.tensors!.push(t);
   }
 }
 
@@ -98,8 +134,8 @@ export class Tensor {
   readonly dtype: DType;
   /** @internal null for tracers */
   _storage: Storage | null;
-  /** @internal the transform invocation that may free this tensor */
-  _owner: Owner | null = null;
+  /** @internal the scope that frees this tensor when it closes (null: left to the GC) */
+  _owner: Scope | null = null;
   /** @internal registered with the finalizer that recycles unreachable large storage */
   _finalized = false;
   /**
@@ -120,13 +156,10 @@ export class Tensor {
         this._finalized = true;
         pendingBytes += storage.data.byteLength;
       }
-      if (scopes.length > 0) scopes[scopes.length - 1]!.push(this);
-      if (frames.length > 0) {
-        const f = frames[frames.length - 1]!;
-        if (f !== null) {
-          this._owner = f;
-          f.tensors.push(this);
-        }
+      const s = current;
+      if (s !== null && s.tensors !== null) {
+        this._owner = s;
+        s.tensors.push(this);
       }
     }
   }
@@ -222,47 +255,14 @@ const finalizer = new FinalizationRegistry<Storage>((s) => {
   }
 });
 
-/** Tensors created inside each active tidy() call. */
-const scopes: Tensor[][] = [];
-
-/**
- * tidy(fn): runs fn and disposes every tensor created inside that is not part of its result
- * (any tensor reachable in the returned value, searched through arrays and plain objects).
- */
-/** Tensors exempted from tidy() by keep(). */
-const kept = new WeakSet<Tensor>();
-
 /**
  * Exempts `t` from disposal by enclosing tidy() calls and by the transforms' early freeing of
  * intermediates (as tf.keep): it lives until unreachable or disposed. tapir/compat's Variable
  * keeps its value this way, so assigning inside tidy() does not free it. Returns `t`.
  */
 export function keep<T extends Tensor>(t: T): T {
-  kept.add(t);
   t._owner = null;
   return t;
-}
-
-export function tidy<T>(fn: () => T): T {
-  scopes.push([]);
-  let created: Tensor[] = [];
-  let result: T;
-  try {
-    result = fn();
-  } finally {
-    created = scopes.pop()!;
-  }
-  const keep = new Set<Tensor>();
-  const walk = (x: unknown): void => {
-    if (x instanceof Tensor) keep.add(x);
-    else if (Array.isArray(x)) x.forEach(walk);
-    else if (x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype) Object.values(x).forEach(walk);
-  };
-  walk(result);
-  for (const t of created) if (!keep.has(t) && !kept.has(t)) t.dispose();
-  const outer = scopes[scopes.length - 1];
-  if (outer) for (const t of keep) outer.push(t);
-  return result;
 }
 
 /** A concrete tensor over fresh storage holding `data` (not copied). */

@@ -4,7 +4,7 @@
 import type { DType } from "./dtype.js";
 import { ConcretizationError, TracerLeakError, fail } from "./errors.js";
 import { fmtShape } from "./shape.js";
-import { Owner, Tensor, adopt, popFrame, pushFrame } from "./tensor.js";
+import { Scope, Tensor, adopt, currentScope, scopeForLevel, withScope } from "./tensor.js";
 import type { Primitive } from "./primitive.js";
 
 /** Abstract value: what a tracer knows about its array. */
@@ -21,8 +21,6 @@ export function avalStr(a: Aval): string {
 export class MainTrace {
   active = true;
   readonly trace: Trace;
-  /** Who owns the concrete tensors this trace's rules create (null: nobody frees them early). */
-  owner: Owner | null = null;
   constructor(
     readonly level: number,
     /** The transform's name for error messages ("grad", "vmap", "jit"…). */
@@ -33,18 +31,8 @@ export class MainTrace {
   }
 }
 
-/**
- * How a main's tensors are owned: "auto" frees what its rules made when the body returns
- * (except what the body returns); an Owner is managed by the caller; null frees nothing early.
- */
-export type Ownership = "auto" | Owner | null;
-
 export abstract class Trace {
   constructor(readonly main: MainTrace) {}
-  /** Called by pure(): a value this trace captures must outlive inner transforms' cleanup. */
-  protected capture(x: Tensor): void {
-    if (x._owner !== null) adopt(x, this.main.level, this.main.owner);
-  }
   /** Boxes a value from a lower level (or a concrete tensor) into this trace. */
   abstract pure(x: Tensor): Tracer;
   lift(x: Tensor): Tracer {
@@ -73,49 +61,19 @@ export abstract class Tracer extends Tensor {
   }
 }
 
-/** The public API the user called (grad, vjp, jacrev…), for error messages; null outside one. */
-let api: string | null = null;
-
-/**
- * Runs `body` as the public API `name`: errors raised inside (by interpreters shared between
- * APIs, such as the transpose pass under grad, vjp and jacrev) name it via currentApi.
- */
-export function asApi<T>(name: string, body: () => T): T {
-  const prev = api;
-  api = name;
-  try {
-    return body();
-  } finally {
-    api = prev;
-  }
-}
-
-/** The public API being run (read when an error message is built), or `fallback` outside one. */
-export function currentApi(fallback: string): string {
-  return api ?? fallback;
-}
-
 const stack: MainTrace[] = [];
 /** Set while staging (jit / makeJaxpr): every bind goes at least to this trace. */
 let dynamic: MainTrace | null = null;
 
 /** Runs `body` with a new main trace pushed; the trace ends (its tracers go stale) after. */
-export function withMain<T>(name: string, makeTrace: (main: MainTrace) => Trace, body: (main: MainTrace) => T, ownership: Ownership = null): T {
+export function withMain<T>(name: string, makeTrace: (main: MainTrace) => Trace, body: (main: MainTrace) => T): T {
   const main = new MainTrace(stack.length + 1, name, makeTrace);
-  if (ownership === "auto") main.owner = new Owner(main.level);
-  else if (ownership !== null) main.owner = ownership;
   stack.push(main);
-  // the transform's own body (user code) creates unowned tensors; only rules create owned ones
-  pushFrame(null);
-  let result: T | undefined;
   try {
-    result = body(main);
-    return result;
+    return body(main);
   } finally {
-    popFrame();
     main.active = false;
     stack.pop();
-    if (ownership === "auto") main.owner!.release(result);
   }
 }
 
@@ -139,6 +97,65 @@ export function dynamicMain(): MainTrace | null {
 
 export function currentLevel(): number {
   return stack.length;
+}
+
+// ------------------------------------------------------------------ scopes and the API name
+// Memory ownership is entered here only: by the public transforms (transformScope), tidy, and
+// staging or recording code whose tensors must outlive the call (unowned). Interpreters never
+// mention it: bind routes a primitive met for an enclosing transform to that one's scope.
+
+/** The public API the user called (grad, vjp, jacrev…), for error messages; null outside one. */
+let api: string | null = null;
+
+/** The public API being run (read when an error message is built), or `fallback` outside one. */
+export function currentApi(fallback: string): string {
+  return api ?? fallback;
+}
+
+/**
+ * Runs the public transform `name`: errors raised inside by interpreters shared between APIs
+ * (the transpose pass under grad, vjp and jacrev) name it, and the concrete tensors made inside
+ * are freed when it returns, except those reachable from `keep(result)` (arrays and plain
+ * objects are searched), which pass to the enclosing scope. `body` may sweep its scope early.
+ */
+export function transformScope<T>(name: string, body: (scope: Scope) => T, keep: (result: T) => unknown = (r) => r): T {
+  const scope = new Scope(stack.length + 1, currentScope(), true);
+  const prevApi = api;
+  api = name;
+  let result: T;
+  try {
+    result = withScope(scope, () => body(scope));
+  } catch (e) {
+    scope.close(null);
+    throw e;
+  } finally {
+    api = prevApi;
+  }
+  scope.close(keep(result));
+  return result;
+}
+
+/**
+ * tidy(fn): runs fn and disposes every tensor created inside that is not part of its result
+ * (any tensor reachable in the returned value, searched through arrays and plain objects); the
+ * result passes to the enclosing tidy (or transform) scope.
+ */
+export function tidy<T>(fn: () => T): T {
+  const scope = new Scope(stack.length + 1, currentScope(), true);
+  let result: T;
+  try {
+    result = withScope(scope, fn);
+  } catch (e) {
+    scope.close(null);
+    throw e;
+  }
+  scope.close(result);
+  return result;
+}
+
+/** Runs `fn` so that the tensors it makes belong to nobody (constants of a staged program, a tape's records). */
+export function unowned<T>(fn: () => T): T {
+  return withScope(new Scope(stack.length + 1, currentScope(), false), fn);
 }
 
 function leak(t: Tracer): Error {
@@ -205,37 +222,42 @@ export function bind(prim: Primitive, args: readonly Tensor[], params: any): Ten
 }
 
 /**
- * An intercepted application runs in an unowned frame: what the interceptor keeps (a tape's
- * recorded values) must outlive the transform invocation running now, so eager results made
- * here are left to the GC rather than freed when that invocation returns.
+ * An intercepted application makes unowned tensors: what the interceptor keeps (a tape's
+ * recorded values) must outlive the transform invocation running now.
  */
 function intercepted(f: OpInterceptor, prim: Primitive, args: readonly Tensor[], params: any): Tensor[] {
-  pushFrame(null);
-  try {
-    return f({ name: prim.name, inputs: args, apply: (xs) => dispatch(prim, xs, params) });
-  } finally {
-    popFrame();
-  }
+  return unowned(() => f({ name: prim.name, inputs: args, apply: (xs) => dispatch(prim, xs, params) }));
 }
 
 function dispatch(prim: Primitive, args: readonly Tensor[], params: any): Tensor[] {
   const top = findTopMain(args);
   if (top === null) return prim.impl(args as Tensor[], params);
+  const scope = currentScope();
+  if (scope !== null && top.level < scope.level) return forEnclosing(top, prim, args, params);
+  return process(top, prim, args, params);
+}
+
+function process(top: MainTrace, prim: Primitive, args: readonly Tensor[], params: any): Tensor[] {
   const trace = top.trace;
   const tracers = new Array<Tracer>(args.length);
   for (let i = 0; i < args.length; i++) tracers[i] = fullRaise(trace, args[i]!);
-  pushFrame(top.owner);
-  let outs: Tensor[];
-  try {
-    outs = trace.processPrimitive(prim, tracers, params);
-  } finally {
-    popFrame();
-  }
+  const outs = trace.processPrimitive(prim, tracers, params);
   for (let i = 0; i < outs.length; i++) {
     const o = outs[i]!;
     if (o instanceof Tracer) outs[i] = o.fullLower();
   }
   return outs;
+}
+
+/**
+ * A primitive for a transform enclosing the innermost scope (its tracer met inside a nested
+ * grad, vmap or tidy): that transform's values outlive the nested scope, so the work belongs to
+ * the scope around it, and so do the concrete operands it captures from nested scopes.
+ */
+function forEnclosing(top: MainTrace, prim: Primitive, args: readonly Tensor[], params: any): Tensor[] {
+  const scope = scopeForLevel(top.level);
+  for (const a of args) if (!(a instanceof Tracer)) adopt(a, top.level, scope);
+  return withScope(scope, () => process(top, prim, args, params));
 }
 
 export function bind1(prim: Primitive, args: readonly Tensor[], params: any): Tensor {

@@ -6,8 +6,8 @@ import { definePrimitive, type Primitive } from "../core/primitive.js";
 import { SHORT } from "../core/dtype.js";
 import { ValueError, fail } from "../core/errors.js";
 import { shapeEq } from "../core/shape.js";
-import { Tensor, shareStorage, withFrame } from "../core/tensor.js";
-import { Tracer, bind, type Aval } from "../core/trace.js";
+import { Tensor, shareStorage } from "../core/tensor.js";
+import { Tracer, bind, unowned, type Aval } from "../core/trace.js";
 import { flatten, unflatten, treeDefEqual, treeDefString, type TreeDef } from "../core/tree.js";
 import * as ops from "../core/ops.js";
 import { flattenToTensors } from "./args.js";
@@ -101,7 +101,7 @@ const executables = new WeakMap<ClosedJaxpr, Executable>();
 export function compiled(cj: ClosedJaxpr): Executable {
   let e = executables.get(cj);
   // folded constants live as long as the program: created unowned
-  if (!e) executables.set(cj, (e = withFrame(null, () => new Executable(cj))));
+  if (!e) executables.set(cj, (e = unowned(() => new Executable(cj))));
   return e;
 }
 

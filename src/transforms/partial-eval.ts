@@ -5,7 +5,7 @@
 import { Jaxpr, Lit, Var, type Atom, type Eqn } from "../core/ir.js";
 import type { Primitive } from "../core/primitive.js";
 import { Tensor } from "../core/tensor.js";
-import { Trace, Tracer, bind, withDynamicMain, withMain, type Aval, type MainTrace } from "../core/trace.js";
+import { Trace, Tracer, bind, unowned, withDynamicMain, withMain, type Aval, type MainTrace } from "../core/trace.js";
 
 interface EqnRecipe {
   prim: Primitive;
@@ -47,7 +47,6 @@ export class PETrace extends Trace {
     super(main);
   }
   pure(x: Tensor): PETracer {
-    this.capture(x);
     return new PETracer(this, x, x, null);
   }
   /** A fresh unknown input of the staged program. */
@@ -164,6 +163,7 @@ export function stageFlat(f: (xs: Tensor[]) => Tensor[], avals: readonly Aval[],
     const [j, consts] = tracersToJaxpr(main, ins, outs);
     return [j, consts, outs] as [Jaxpr, Tensor[], Tensor[]];
   };
-  return dynamic ? withDynamicMain(name, (m) => new PETrace(m, true), run) : withMain(name, (m) => new PETrace(m), run);
+  // a staged program's constants live as long as the program (it may be cached): nobody's
+  return unowned(() => (dynamic ? withDynamicMain(name, (m) => new PETrace(m, true), run) : withMain(name, (m) => new PETrace(m), run)));
 }
 
