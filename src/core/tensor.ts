@@ -43,25 +43,31 @@ export function installTensorOps(o: TensorOps): void {
 }
 
 /**
- * A scope owns the concrete tensors made while it is the innermost one and, when it closes,
- * disposes those that are not part of its result: that is how tidy() and the public transforms
- * (grad, vjp, vmap…, which open one per call) give their intermediates back to the arena at
- * once, without user-side disposal. A non-owning scope (staging a program whose constants must
- * live as long as it does, an op a tape records) makes its tensors nobody's.
- *
- * `level` is the trace depth its own transforms start at: a primitive processed for a trace
- * below it (an enclosing transform's tracer met inside) works for the scope around that trace
- * (trace.ts routes it there), since that trace's values outlive this scope.
+ * A scope owns concrete tensors and, when it closes, disposes those that are not part of its
+ * result: that is how tidy() and the public transforms (grad, vjp, vmap…, which open one per
+ * call) give intermediates back to the arena at once, without user-side disposal. What the
+ * user's own function makes inside a transform belongs to whoever owned the caller's code (an
+ * enclosing tidy, or nobody), as it would in eager code: a value it caches for later calls
+ * survives. A non-owning scope (staging a program whose constants live as long as it does)
+ * makes its tensors nobody's. trace.ts opens scopes and routes tensors to them; nothing else should.
  */
 export class Scope {
   /** what this scope owns (null: a non-owning scope) */
   readonly tensors: Tensor[] | null;
   constructor(
-    readonly level: number,
-    readonly parent: Scope | null,
+    /** how many scopes enclose it (an open scope deeper than another closes first) */
+    readonly depth: number,
     owning: boolean,
+    /** who owns what this scope returns when it closes: the owner of the caller's code */
+    readonly heir: Scope | null,
+    /** who owns what user code makes inside (a transform's: its heir; tidy's: itself) */
+    readonly userOwner: Scope | null | "self",
   ) {
     this.tensors = owning ? [] : null;
+  }
+  /** The owner of what user code run in this scope makes. */
+  get userCodeOwner(): Scope | null {
+    return this.userOwner === "self" ? this : this.userOwner;
   }
   /** Disposes what this scope owns except the tensors reachable from `keep` (which it keeps). */
   sweep(keep: unknown): void {
@@ -77,14 +83,10 @@ export class Scope {
     }
     ts.length = n;
   }
-  /** Ends the scope: what `keep` reaches passes to the parent scope (if it owns), the rest is disposed. */
+  /** Ends the scope: what `keep` reaches passes to the heir, the rest is disposed. */
   close(keep: unknown): void {
     this.sweep(keep);
-    const heir = this.parent !== null && this.parent.tensors !== null ? this.parent : null;
-    for (const t of this.tensors ?? []) {
-      t._owner = heir;
-      heir?.tensors!.push(t);
-    }
+    for (const t of this.tensors ?? []) adopt(t, this.heir);
   }
 }
 
@@ -94,17 +96,22 @@ function collectTensors(x: unknown, out: Set<Tensor>): void {
   else if (x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype) for (const y of Object.values(x)) collectTensors(y, out);
 }
 
-/** The innermost scope: it owns the tensors made now (null: none is open). */
+/** Who owns the tensors made now (null: nobody; they are left to the GC). */
 let current: Scope | null = null;
 
-export function currentScope(): Scope | null {
+export function currentOwner(): Scope | null {
   return current;
 }
 
-/** Runs `fn` with `scope` innermost (trace.ts enters scopes; nothing else should). */
-export function withScope<T>(scope: Scope | null, fn: () => T): T {
+/** Makes `owner` own the tensors made from now on (bind's hot path; restore the previous one after). */
+export function setOwner(owner: Scope | null): void {
+  current = owner;
+}
+
+/** Runs `fn` with `owner` owning the tensors made inside. */
+export function withOwner<T>(owner: Scope | null, fn: () => T): T {
   const prev = current;
-  current = scope;
+  current = owner;
   try {
     return fn();
   } finally {
@@ -112,21 +119,11 @@ export function withScope<T>(scope: Scope | null, fn: () => T): T {
   }
 }
 
-/** The scope a tensor must belong to when trace level `level` holds it: the innermost at or below it. */
-export function scopeForLevel(level: number): Scope | null {
-  let s = current;
-  while (s !== null && s.level > level) s = s.parent;
-  return s;
-}
-
-/** Moves `t` out of scopes above trace level `level` (it is held there now) into `to` (or nobody). */
-export function adopt(t: Tensor, level: number, to: Scope | null): void {
-  const o = t._owner;
-  if (o !== null && o.level > level) {
-    const heir = to !== null && to.tensors !== null ? to : null;
-    t._owner = heir;
-    heir?.tensors!.push(t);
-  }
+/** Moves `t` to scope `to` (to nobody if `to` is null or does not own). */
+export function adopt(t: Tensor, to: Scope | null): void {
+  const heir = to !== null && to.tensors !== null ? to : null;
+  t._owner = heir;
+  heir?.tensors!.push(t);
 }
 
 export class Tensor {

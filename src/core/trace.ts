@@ -4,7 +4,7 @@
 import type { DType } from "./dtype.js";
 import { ConcretizationError, TracerLeakError, fail } from "./errors.js";
 import { fmtShape } from "./shape.js";
-import { Scope, Tensor, adopt, currentScope, scopeForLevel, withScope } from "./tensor.js";
+import { Scope, Tensor, adopt, currentOwner, setOwner, withOwner } from "./tensor.js";
 import type { Primitive } from "./primitive.js";
 
 /** Abstract value: what a tracer knows about its array. */
@@ -13,7 +13,8 @@ export interface Aval {
   readonly dtype: DType;
 }
 
-export function avalStr(a: Aval): string {
+/** An aval as messages show it: `float32[2,3]`. */
+export function fmtAval(a: Aval): string {
   return `${a.dtype}${fmtShape(a.shape)}`;
 }
 
@@ -21,6 +22,8 @@ export function avalStr(a: Aval): string {
 export class MainTrace {
   active = true;
   readonly trace: Trace;
+  /** Who owns what this trace's rules make: the owner of the code that started the transform. */
+  readonly owner: Scope | null = currentOwner();
   constructor(
     readonly level: number,
     /** The transform's name for error messages ("grad", "vmap", "jit"…). */
@@ -102,60 +105,74 @@ export function currentLevel(): number {
 // ------------------------------------------------------------------ scopes and the API name
 // Memory ownership is entered here only: by the public transforms (transformScope), tidy, and
 // staging or recording code whose tensors must outlive the call (unowned). Interpreters never
-// mention it: bind routes a primitive met for an enclosing transform to that one's scope.
+// mention it: a main trace remembers the owner of the code that started it, bind makes what a
+// rule creates that owner's, and fullRaise hands a value a main captures from a more deeply
+// nested scope to the main's owner (it must live as long as the main's values).
 
 /** The public API the user called (grad, vjp, jacrev…), for error messages; null outside one. */
 let api: string | null = null;
+/** The innermost open scope. */
+let innermost: Scope | null = null;
+const depthOf = (s: Scope | null): number => (s === null ? 0 : s.depth);
 
 /** The public API being run (read when an error message is built), or `fallback` outside one. */
 export function currentApi(fallback: string): string {
   return api ?? fallback;
 }
 
-/**
- * Runs the public transform `name`: errors raised inside by interpreters shared between APIs
- * (the transpose pass under grad, vjp and jacrev) name it, and the concrete tensors made inside
- * are freed when it returns, except those reachable from `keep(result)` (arrays and plain
- * objects are searched), which pass to the enclosing scope. `body` may sweep its scope early.
- */
-export function transformScope<T>(name: string, body: (scope: Scope) => T, keep: (result: T) => unknown = (r) => r): T {
-  const scope = new Scope(stack.length + 1, currentScope(), true);
-  const prevApi = api;
-  api = name;
+function enter<T>(scope: Scope, body: () => T, keep: (result: T) => unknown): T {
+  const prev = innermost;
+  innermost = scope;
   let result: T;
   try {
-    result = withScope(scope, () => body(scope));
+    result = withOwner(scope, body);
   } catch (e) {
     scope.close(null);
     throw e;
   } finally {
-    api = prevApi;
+    innermost = prev;
   }
   scope.close(keep(result));
   return result;
 }
 
 /**
+ * Runs the public transform `name`: errors raised inside by interpreters shared between APIs
+ * (the transpose pass under grad, vjp and jacrev) name it, and the concrete tensors its rules
+ * and its own code make are freed when it returns, except those reachable from `keep(result)`
+ * (arrays and plain objects are searched), which pass to the caller's owner. The user's
+ * function runs through `userCode`. `body` may sweep its scope early.
+ */
+export function transformScope<T>(name: string, body: (scope: Scope) => T, keep: (result: T) => unknown = (r) => r): T {
+  const heir = currentOwner();
+  const scope = new Scope(depthOf(innermost) + 1, true, heir, heir);
+  const prevApi = api;
+  api = name;
+  try {
+    return enter(scope, () => body(scope), keep);
+  } finally {
+    api = prevApi;
+  }
+}
+
+/** Runs the user's function inside a transform: what it makes is owned as in the caller's code. */
+export function userCode<T>(fn: () => T): T {
+  return innermost === null ? fn() : withOwner(innermost.userCodeOwner, fn);
+}
+
+/**
  * tidy(fn): runs fn and disposes every tensor created inside that is not part of its result
  * (any tensor reachable in the returned value, searched through arrays and plain objects); the
- * result passes to the enclosing tidy (or transform) scope.
+ * result passes to the enclosing tidy, if any.
  */
 export function tidy<T>(fn: () => T): T {
-  const scope = new Scope(stack.length + 1, currentScope(), true);
-  let result: T;
-  try {
-    result = withScope(scope, fn);
-  } catch (e) {
-    scope.close(null);
-    throw e;
-  }
-  scope.close(result);
-  return result;
+  const heir = currentOwner();
+  return enter(new Scope(depthOf(innermost) + 1, true, heir, "self"), fn, (r) => r);
 }
 
 /** Runs `fn` so that the tensors it makes belong to nobody (constants of a staged program, a tape's records). */
 export function unowned<T>(fn: () => T): T {
-  return withScope(new Scope(stack.length + 1, currentScope(), false), fn);
+  return enter(new Scope(depthOf(innermost) + 1, false, null, null), fn, () => null);
 }
 
 function leak(t: Tracer): Error {
@@ -188,6 +205,9 @@ export function fullRaise(trace: Trace, x: Tensor): Tracer {
     if (m.level < trace.main.level) return trace.lift(x);
     throw fail(TracerLeakError, `internal: tracer from level ${m.level} (${m.name}) reached a lower trace ${trace.main.name}.`);
   }
+  // a value a more deeply nested scope made, captured by this trace, lives as long as its values
+  const o = x._owner;
+  if (o !== null && o.depth > depthOf(trace.main.owner)) adopt(x, trace.main.owner);
   return trace.pure(x);
 }
 
@@ -232,12 +252,19 @@ function intercepted(f: OpInterceptor, prim: Primitive, args: readonly Tensor[],
 function dispatch(prim: Primitive, args: readonly Tensor[], params: any): Tensor[] {
   const top = findTopMain(args);
   if (top === null) return prim.impl(args as Tensor[], params);
-  const scope = currentScope();
-  if (scope !== null && top.level < scope.level) return forEnclosing(top, prim, args, params);
-  return process(top, prim, args, params);
+  // what the rule makes belongs to the owner of the code that started top's transform
+  const owner = top.owner;
+  const prev = currentOwner();
+  if (owner === prev) return processPrimitive(top, prim, args, params);
+  setOwner(owner);
+  try {
+    return processPrimitive(top, prim, args, params);
+  } finally {
+    setOwner(prev);
+  }
 }
 
-function process(top: MainTrace, prim: Primitive, args: readonly Tensor[], params: any): Tensor[] {
+function processPrimitive(top: MainTrace, prim: Primitive, args: readonly Tensor[], params: any): Tensor[] {
   const trace = top.trace;
   const tracers = new Array<Tracer>(args.length);
   for (let i = 0; i < args.length; i++) tracers[i] = fullRaise(trace, args[i]!);
@@ -247,17 +274,6 @@ function process(top: MainTrace, prim: Primitive, args: readonly Tensor[], param
     if (o instanceof Tracer) outs[i] = o.fullLower();
   }
   return outs;
-}
-
-/**
- * A primitive for a transform enclosing the innermost scope (its tracer met inside a nested
- * grad, vmap or tidy): that transform's values outlive the nested scope, so the work belongs to
- * the scope around it, and so do the concrete operands it captures from nested scopes.
- */
-function forEnclosing(top: MainTrace, prim: Primitive, args: readonly Tensor[], params: any): Tensor[] {
-  const scope = scopeForLevel(top.level);
-  for (const a of args) if (!(a instanceof Tracer)) adopt(a, top.level, scope);
-  return withScope(scope, () => process(top, prim, args, params));
 }
 
 export function bind1(prim: Primitive, args: readonly Tensor[], params: any): Tensor {

@@ -22,7 +22,7 @@ const front = (dims: (number | null)[]) => dims.map((d) => (d === null ? null : 
 /** f vmapped over leading axes `inDims`, every output batched at 0. */
 const vmapped = (f: FlatF, inDims: (number | null)[], size: number): FlatF => (xs) => vmapFlat(f, xs, inDims, (n) => new Array(n).fill(0), size);
 /** Output avals of a flat function, found by staging it. */
-const outAvals = (f: FlatF, avals: Aval[], name: string): Aval[] => stageFlat(f, avals, name)[0].outAvals;
+const stagedOutAvals = (f: FlatF, avals: Aval[], name: string): Aval[] => stageFlat(f, avals, name)[0].outAvals;
 
 // ------------------------------------------------------------------ customJvp
 
@@ -30,7 +30,7 @@ type CJParams = { fn: FlatF; jvp: (ps: Tensor[], ts: Tensor[]) => [Tensor[], Ten
 // f with a user rule for its JVP; evaluated as f, differentiated by the rule
 export const customJvpCallP: Primitive<CJParams> = definePrimitive<"custom_jvp_call", CJParams>({
   name: "custom_jvp_call",
-  shape: (avals, p) => outAvals(p.fn, avals, "customJvp"),
+  shape: (avals, p) => stagedOutAvals(p.fn, avals, "customJvp"),
   impl: (args, p) => freshOutputs(p.fn(args), args),
   jvp: (primals, tangents, p) => p.jvp(primals, zerosFor(tangents, primals)),
   batch: (args, dims, p, size) => {
@@ -108,7 +108,7 @@ export const customLinP: Primitive<LinParams> = definePrimitive<"custom_lin", Li
 
 export const customVjpCallP: Primitive<CVParams> = definePrimitive<"custom_vjp_call", CVParams>({
   name: "custom_vjp_call",
-  shape: (avals, p) => outAvals(p.fn, avals, "customVjp"),
+  shape: (avals, p) => stagedOutAvals(p.fn, avals, "customVjp"),
   impl: (args, p) => freshOutputs(p.fn(args), args),
   jvp: (primals, tangents, p) => {
     const [outs, res] = p.fwd(primals);
@@ -212,7 +212,7 @@ export const rematLinP: Primitive<RematLinParams> = definePrimitive<"remat_lin",
 
 export const checkpointCallP: Primitive<RematParams> = definePrimitive<"checkpoint", RematParams>({
   name: "checkpoint",
-  shape: (avals, p) => outAvals(p.fn, avals, "checkpoint"),
+  shape: (avals, p) => stagedOutAvals(p.fn, avals, "checkpoint"),
   impl: (args, p) => freshOutputs(p.fn(args), args),
   jvp: (primals, tangents, p, self) => {
     const outs = bind(self, primals, p);

@@ -13,6 +13,10 @@ import { backwardPass } from "./transpose.js";
 import { vmapFlat } from "./vmap.js";
 
 export const avalOfVar = (v: Var): Aval => v.aval;
+/** The avals of a closed jaxpr's inputs. */
+export const inAvalsOf = (cj: ClosedJaxpr): Aval[] => cj.jaxpr.invars.map(avalOfVar);
+/** The avals of a closed jaxpr's outputs. */
+export const outAvalsOf = (cj: ClosedJaxpr): Aval[] => cj.jaxpr.outs.map((a) => a.aval);
 const zerosOf = (a: Aval) => ops.zeros(a.shape, { dtype: a.dtype });
 
 /**
@@ -103,7 +107,7 @@ export function transposeJaxpr(cj: ClosedJaxpr, linear: readonly boolean[]): Clo
     const nonlinVars = j.invars.filter((_, i) => !linear[i]);
     const linVars = j.invars.filter((_, i) => linear[i]);
     const view = new Jaxpr([...j.constvars, ...nonlinVars], linVars, j.eqns, j.outs);
-    const outAvals = j.outs.map((a) => a.aval);
+    const ctAvals = outAvalsOf(cj);
     return stageClosed(
       (xs) => {
         const nonlin = xs.slice(0, nonlinVars.length);
@@ -111,7 +115,7 @@ export function transposeJaxpr(cj: ClosedJaxpr, linear: readonly boolean[]): Clo
         const res = backwardPass(view, [...cj.consts, ...nonlin], cts);
         return res.map((r, i) => r ?? zerosOf(linVars[i]!.aval));
       },
-      [...nonlinVars.map(avalOfVar), ...outAvals],
+      [...nonlinVars.map(avalOfVar), ...ctAvals],
       "transpose",
     );
   });

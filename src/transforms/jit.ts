@@ -7,12 +7,12 @@ import { SHORT } from "../core/dtype.js";
 import { ValueError, fail } from "../core/errors.js";
 import { shapeEq } from "../core/shape.js";
 import { Tensor, shareStorage } from "../core/tensor.js";
-import { Tracer, bind, unowned, type Aval } from "../core/trace.js";
+import { Tracer, bind, unowned } from "../core/trace.js";
 import { flatten, unflatten, treeDefEqual, treeDefString, type TreeDef } from "../core/tree.js";
 import * as ops from "../core/ops.js";
 import { flattenToTensors } from "./args.js";
 import { definePartialEval, stageFlat } from "./partial-eval.js";
-import { closeOver, jvpJaxpr, partialEvalJaxpr, transposeJaxpr, vmapJaxpr } from "./jaxpr-transforms.js";
+import { closeOver, jvpJaxpr, outAvalsOf, partialEvalJaxpr, transposeJaxpr, vmapJaxpr } from "./jaxpr-transforms.js";
 import { merge, partition, split } from "./lists.js";
 import { optimize } from "./passes.js";
 import { FlatFn } from "./vjp.js";
@@ -109,12 +109,11 @@ export function compiled(cj: ClosedJaxpr): Executable {
 
 type JitParams = { jaxpr: ClosedJaxpr; name: string };
 const jitOf = (jaxpr: ClosedJaxpr, name: string): JitParams => ({ jaxpr, name });
-const avalsOf = (j: ClosedJaxpr): Aval[] => j.jaxpr.outs.map((a) => a.aval);
 
 // a call of a staged function: evaluated compiled; transformed by transforming its jaxpr
 export const jitCallP: Primitive<JitParams> = definePrimitive<"jit_call", JitParams>({
   name: "jit_call",
-  shape: (_a, p) => avalsOf(p.jaxpr),
+  shape: (_a, p) => outAvalsOf(p.jaxpr),
   impl: (args, p) => compiled(p.jaxpr).run(args),
   jvp: (primals, tangents, p) => {
     const nz = tangents.map((t) => t !== null);
@@ -131,8 +130,8 @@ export const jitCallP: Primitive<JitParams> = definePrimitive<"jit_call", JitPar
   transpose: (cts, args, p) => {
     const linear = args.map((a) => !(a instanceof Tensor));
     const j = transposeJaxpr(p.jaxpr, linear);
-    const outAvals = avalsOf(p.jaxpr);
-    const ctIns = cts.map((c, i) => c ?? ops.zeros(outAvals[i]!.shape, { dtype: outAvals[i]!.dtype }));
+    const ctAvals = outAvalsOf(p.jaxpr);
+    const ctIns = cts.map((c, i) => c ?? ops.zeros(ctAvals[i]!.shape, { dtype: ctAvals[i]!.dtype }));
     const res = bind(jitCallP, [...(args.filter((a) => a instanceof Tensor) as Tensor[]), ...ctIns], jitOf(j, `transpose(${p.name})`));
     let k = 0;
     return linear.map((l) => (l ? res[k++]! : null));
@@ -186,7 +185,8 @@ interface Signature {
   avals: string[];
 }
 const sigKey = (s: Signature) => `${s.statics.join("|")}#${s.tree}#${s.avals.join(",")}`;
-const avalStr = (t: Tensor) => `${t._weak ? `weak ${t._weak === 1 ? "int" : "float"} ` : ""}${SHORT[t.dtype]}[${t.shape.join(",")}]`;
+/** A leaf's part of a jit signature: weak mark, dtype and shape (`weak int f64[]`, `f32[2,3]`). */
+const leafSignature = (t: Tensor) => `${t._weak ? `weak ${t._weak === 1 ? "int" : "float"} ` : ""}${SHORT[t.dtype]}[${t.shape.join(",")}]`;
 
 /**
  * jit's arguments as tensors. A JS number becomes a weak float64 scalar: it takes its partner's
@@ -256,7 +256,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     let entry: Entry | undefined;
     if (sameAsLast(inTree, leaves, args)) entry = last!.entry;
     else {
-      const sig: Signature = { statics: statics.map((i) => staticKey(args[i])), tree: treeDefString(inTree), avals: leaves.map(avalStr) };
+      const sig: Signature = { statics: statics.map((i) => staticKey(args[i])), tree: treeDefString(inTree), avals: leaves.map(leafSignature) };
       const key = sigKey(sig);
       entry = cache.get(key);
       // a trace that closed over an outer transform's tracers is only valid while that transform runs

@@ -6,7 +6,7 @@ import { evalJaxpr, literalSources, type Jaxpr } from "../core/ir.js";
 import type { Tan } from "../core/primitive.js";
 import { fmtShape } from "../core/shape.js";
 import { Tensor, type ArrayLike } from "../core/tensor.js";
-import { transformScope, withMain, type Aval } from "../core/trace.js";
+import { transformScope, userCode, withMain, type Aval } from "../core/trace.js";
 import { flatten, unflatten, type TreeDef } from "../core/tree.js";
 import * as ops from "../core/ops.js";
 import { jvpFlat } from "./jvp.js";
@@ -46,7 +46,7 @@ export class FlatFn {
   ) {}
   call = (xs: Tensor[]): Tensor[] => {
     const args = unflatten(this.inTree, xs) as unknown[];
-    const [out, aux] = splitAux(this.api, this.f(...args), this.hasAux);
+    const [out, aux] = splitAux(this.api, userCode(() => this.f(...args)), this.hasAux);
     const [outLeaves, outTree] = flattenToTensors(this.api, out, "output");
     this.outTree = outTree;
     this.nOut = outLeaves.length;

@@ -4,7 +4,7 @@ import type { Primitive } from "../core/primitive.js";
 import { fmtShape, normAxis } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
 import type { LooseArgs } from "./vjp.js";
-import { Trace, Tracer, bind, currentApi, transformScope, withMain, type MainTrace } from "../core/trace.js";
+import { Trace, Tracer, bind, currentApi, transformScope, userCode, withMain, type MainTrace } from "../core/trace.js";
 import * as ops from "../core/ops.js";
 import { broadcastPrefix, flatten, unflatten } from "../core/tree.js";
 
@@ -150,7 +150,7 @@ export function vmap(f: (...args: any[]) => unknown, spec: InAxes | VmapOptions 
     const res = vmapFlat(
       (xs) => {
         const flatArgs = leaves.map((l, i) => (dims[i] === null ? l : xs[i]));
-        const out = f(...(unflatten(inTree, flatArgs) as unknown[]));
+        const out = userCode(() => f(...(unflatten(inTree, flatArgs) as unknown[])));
         const [ol, od] = flatten(out);
         outTree = od;
         outDims = broadcastPrefix("vmap", outAxes, out, "outAxes");

@@ -36,6 +36,26 @@ describe("transform scopes free intermediates eagerly", () => {
   }
 });
 
+describe("what the user's function makes is the user's", () => {
+  it("a constant a function caches on its first call (made inside grad, vmap, jacrev) survives for later calls", () => {
+    let cache: Tensor | undefined;
+    const mask = () => (cache ??= np.array([1, 0, 2]));
+    const f = (x: Tensor) => x.mul(mask()).sum();
+    expect((grad(f)(np.ones([3])) as Tensor).toArray()).toEqual([1, 0, 2]);
+    expect((grad(f)(np.ones([3])) as Tensor).toArray()).toEqual([1, 0, 2]);
+    expect((vmap(f)(np.ones([2, 3])) as Tensor).toArray()).toEqual([3, 3]);
+    expect((jacrev(f)(np.ones([3])) as Tensor).toArray()).toEqual([1, 0, 2]);
+    expect(cache!.toArray()).toEqual([1, 0, 2]);
+  });
+
+  it("inside tidy, tidy owns it (as in eager code): freed when tidy returns unless returned", () => {
+    let made: Tensor | undefined;
+    const kept = tidy(() => grad((x: Tensor) => x.mul((made = np.array([2, 2, 2]))).sum())(np.ones([3])));
+    expect(made!.isDisposed).toBe(true);
+    expect((kept as Tensor).toArray()).toEqual([2, 2, 2]);
+  });
+});
+
 describe("nested scopes", () => {
   it("an enclosing grad's tracer met inside tidy and vmap keeps its values: d/dx Σ sin(v·x) = Σ v cos(v·x)", () => {
     const f = (x: Tensor) => tidy(() => vmap((v: Tensor) => v.mul(x).sin())(np.array([1, 2, 3], { dtype: "float64" })).sum());

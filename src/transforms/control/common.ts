@@ -1,7 +1,6 @@
 // What the control-flow primitives share: staging a user function of pytrees, re-wiring a
 // closed jaxpr's inputs and outputs, and aval helpers.
 import type { ClosedJaxpr } from "../../core/ir.js";
-import { fmtShape } from "../../core/shape.js";
 import type { Tensor } from "../../core/tensor.js";
 import type { Aval } from "../../core/trace.js";
 import { unflatten, type TreeDef } from "../../core/tree.js";
@@ -9,13 +8,12 @@ import * as ops from "../../core/ops.js";
 import { flattenToTensors } from "../args.js";
 import { closeOver, runClosed, stageClosed } from "../jaxpr-transforms.js";
 
+export { fmtAval } from "../../core/trace.js";
+export { inAvalsOf, outAvalsOf } from "../jaxpr-transforms.js";
+
+/** The avals of tensors (or of anything with a shape and dtype). */
 export const avalsOf = (ts: readonly { shape: readonly number[]; dtype: Tensor["dtype"] }[]): Aval[] => ts.map((t) => ({ shape: t.shape, dtype: t.dtype }));
-/** The avals of a closed jaxpr's outputs. */
-export const outAvalsOf = (cj: ClosedJaxpr): Aval[] => cj.jaxpr.outs.map((a) => a.aval);
-/** The avals of a closed jaxpr's inputs. */
-export const inAvalsOf = (cj: ClosedJaxpr): Aval[] => cj.jaxpr.invars.map((v) => v.aval);
 export const zerosOf = (a: Aval): Tensor => ops.zeros(a.shape, { dtype: a.dtype });
-export const fmtAval = (a: Aval): string => `${a.dtype}${fmtShape(a.shape)}`;
 
 /** Stages a user function of pytrees: [jaxpr (hoisted consts first), hoisted tracers, out tree]. */
 export function stageUser(api: string, fn: (...a: any[]) => unknown, argTree: TreeDef, argAvals: Aval[]): [ClosedJaxpr, Tensor[], TreeDef] {
