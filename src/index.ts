@@ -1,5 +1,5 @@
 // tapir: JAX-style automatic differentiation for TypeScript. The functional entry point.
-import "./core/ops.js";
+import "./core/numpy/index.js";
 export { Tensor, keep } from "./core/tensor.js";
 export { tidy } from "./core/trace.js";
 export { toTensorSymbol } from "./core/tensor.js";

@@ -3,7 +3,7 @@
 import { ValueError, fail } from "../core/errors.js";
 import type { Tensor } from "../core/tensor.js";
 import { isTracer } from "../core/trace.js";
-import * as ops from "../core/ops.js";
+import * as ops from "../core/numpy/index.js";
 import { scan } from "./control/scan.js";
 import { whileLoop } from "./control/while.js";
 

@@ -5,7 +5,7 @@ import { ClosedJaxpr, Jaxpr, Var, evalJaxpr } from "../core/ir.js";
 import type { Tan } from "../core/primitive.js";
 import { Tensor } from "../core/tensor.js";
 import { Tracer, withMain, type Aval } from "../core/trace.js";
-import * as ops from "../core/ops.js";
+import * as ops from "../core/numpy/index.js";
 import { jvpFlat } from "./jvp.js";
 import { merge, partition } from "./lists.js";
 import { PETrace, isUnknown, knownValue, stageFlat, tracersToJaxpr } from "./partial-eval.js";

@@ -9,7 +9,7 @@ import { shapeEq } from "../core/shape.js";
 import { Tensor, shareStorage } from "../core/tensor.js";
 import { Tracer, bind, unowned } from "../core/trace.js";
 import { flatten, unflatten, treeDefEqual, treeDefString, type TreeDef } from "../core/tree.js";
-import * as ops from "../core/ops.js";
+import * as ops from "../core/numpy/index.js";
 import { flattenToTensors } from "./args.js";
 import { definePartialEval, stageFlat } from "./partial-eval.js";
 import { closeOver, jvpJaxpr, outAvalsOf, partialEvalJaxpr, transposeJaxpr, vmapJaxpr } from "./jaxpr-transforms.js";
@@ -113,7 +113,8 @@ const jitOf = (jaxpr: ClosedJaxpr, name: string): JitParams => ({ jaxpr, name })
 // a call of a staged function: evaluated compiled; transformed by transforming its jaxpr
 export const jitCallP: Primitive<JitParams> = definePrimitive<"jit_call", JitParams>({
   name: "jit_call",
-  shape: (_a, p) => outAvalsOf(p.jaxpr),
+  multipleResults: true,
+  abstractEval: (_a, p) => outAvalsOf(p.jaxpr),
   impl: (args, p) => compiled(p.jaxpr).run(args),
   jvp: (primals, tangents, p) => {
     const nz = tangents.map((t) => t !== null);
@@ -185,8 +186,8 @@ interface Signature {
   avals: string[];
 }
 const sigKey = (s: Signature) => `${s.statics.join("|")}#${s.tree}#${s.avals.join(",")}`;
-/** A leaf's part of a jit signature: weak mark, dtype and shape (`weak int f64[]`, `f32[2,3]`). */
-const leafSignature = (t: Tensor) => `${t._weak ? `weak ${t._weak === 1 ? "int" : "float"} ` : ""}${SHORT[t.dtype]}[${t.shape.join(",")}]`;
+/** An argument as the signature cache keys it: dtype, shape, and whether a JS number stood for it. */
+const signatureAval = (t: Tensor) => `${t._weak ? `weak ${t._weak === 1 ? "int" : "float"} ` : ""}${SHORT[t.dtype]}[${t.shape.join(",")}]`;
 
 /**
  * jit's arguments as tensors. A JS number becomes a weak float64 scalar: it takes its partner's
@@ -256,7 +257,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     let entry: Entry | undefined;
     if (sameAsLast(inTree, leaves, args)) entry = last!.entry;
     else {
-      const sig: Signature = { statics: statics.map((i) => staticKey(args[i])), tree: treeDefString(inTree), avals: leaves.map(leafSignature) };
+      const sig: Signature = { statics: statics.map((i) => staticKey(args[i])), tree: treeDefString(inTree), avals: leaves.map(signatureAval) };
       const key = sigKey(sig);
       entry = cache.get(key);
       // a trace that closed over an outer transform's tracers is only valid while that transform runs

@@ -4,7 +4,7 @@ import type { ClosedJaxpr } from "../../core/ir.js";
 import type { Tensor } from "../../core/tensor.js";
 import type { Aval } from "../../core/trace.js";
 import { unflatten, type TreeDef } from "../../core/tree.js";
-import * as ops from "../../core/ops.js";
+import * as ops from "../../core/numpy/index.js";
 import { flattenToTensors } from "../args.js";
 import { closeOver, runClosed, stageClosed } from "../jaxpr-transforms.js";
 

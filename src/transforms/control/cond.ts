@@ -7,7 +7,7 @@ import { shapeEq } from "../../core/shape.js";
 import { Tensor } from "../../core/tensor.js";
 import { bind, isTracer, toConcrete } from "../../core/trace.js";
 import { treeDefEqual, treeDefString, unflatten } from "../../core/tree.js";
-import * as ops from "../../core/ops.js";
+import * as ops from "../../core/numpy/index.js";
 import { flattenToTensors } from "../args.js";
 import { definePartialEval } from "../partial-eval.js";
 import { jvpJaxpr, partialEvalJaxpr, residualAvals, runClosed, transposeJaxpr, vmapJaxpr } from "../jaxpr-transforms.js";
@@ -19,7 +19,8 @@ type CondParams = { branches: ClosedJaxpr[] };
 
 export const condP: Primitive<CondParams> = definePrimitive<"cond", CondParams>({
   name: "cond",
-  shape: (_a, p) => outAvalsOf(p.branches[0]!),
+  multipleResults: true,
+  abstractEval: (_a, p) => outAvalsOf(p.branches[0]!),
   impl: ([pred, ...xs], p) => compiled(p.branches[pred!._data[0] ? 1 : 0]!).run(xs),
   jvp: ([pred, ...xs], [, ...ts], p) => {
     const branches = p.branches.map((b) => jvpJaxpr(b, ts.map((t) => t !== null)));

@@ -8,7 +8,7 @@ import { shapeEq } from "../../core/shape.js";
 import { Tensor, emptyTensor, freshOutputs } from "../../core/tensor.js";
 import { bind, type Aval } from "../../core/trace.js";
 import { flatten, treeDefEqual, treeDefString, unflatten } from "../../core/tree.js";
-import * as ops from "../../core/ops.js";
+import * as ops from "../../core/numpy/index.js";
 import { flattenToTensors } from "../args.js";
 import { definePartialEval } from "../partial-eval.js";
 import { jvpJaxpr, partialEvalJaxpr, runClosed, stageClosed, transposeJaxpr, vmapJaxpr, type PartialJaxpr } from "../jaxpr-transforms.js";
@@ -33,7 +33,8 @@ const stackedAval = (a: Aval, length: number): Aval => ({ shape: [length, ...a.s
 
 export const scanP: Primitive<ScanParams> = definePrimitive<"scan", ScanParams>({
   name: "scan",
-  shape: (_a, p) => {
+  multipleResults: true,
+  abstractEval: (_a, p) => {
     const [carry, ys] = split(outAvalsOf(p.body), [p.nCarry]);
     return [...carry, ...ys.map((a) => stackedAval(a, p.length))];
   },

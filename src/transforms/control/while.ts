@@ -8,7 +8,7 @@ import { shapeEq } from "../../core/shape.js";
 import { freshOutputs } from "../../core/tensor.js";
 import { bind, currentApi } from "../../core/trace.js";
 import { flatten, treeDefEqual, treeDefString, unflatten } from "../../core/tree.js";
-import * as ops from "../../core/ops.js";
+import * as ops from "../../core/numpy/index.js";
 import { flattenToTensors } from "../args.js";
 import { jvpJaxpr, runClosed, stageClosed, vmapJaxpr } from "../jaxpr-transforms.js";
 import { compiled } from "../jit.js";
@@ -28,7 +28,8 @@ const whileError = () =>
 
 export const whileP: Primitive<WhileParams> = definePrimitive<"while", WhileParams>({
   name: "while",
-  shape: (_a, p) => outAvalsOf(p.body),
+  multipleResults: true,
+  abstractEval: (_a, p) => outAvalsOf(p.body),
   impl: (args, p) => {
     const c = compiled(p.cond);
     const b = compiled(p.body);
