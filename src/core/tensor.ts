@@ -79,13 +79,15 @@ export class Scope {
   /** Disposes what this scope owns except the tensors reachable from `keep` (which it keeps). */
   sweep(keep: unknown): void {
     const ts = this.tensors;
-    if (ts === null) return;
-    const kept = new Set<Tensor>();
+    if (ts === null || ts.length === 0) return;
+    const kept: Tensor[] = [];
     collectTensors(keep, kept);
+    // results are few: a linear search beats building a Set (this runs twice per grad call)
+    const set = kept.length > 16 ? new Set(kept) : null;
     let n = 0;
     for (const t of ts) {
       if (t._owner !== this) continue;
-      if (kept.has(t)) ts[n++] = t;
+      if (set !== null ? set.has(t) : kept.includes(t)) ts[n++] = t;
       else t.dispose();
     }
     ts.length = n;
@@ -97,8 +99,8 @@ export class Scope {
   }
 }
 
-function collectTensors(x: unknown, out: Set<Tensor>): void {
-  if (x instanceof Tensor) out.add(x);
+function collectTensors(x: unknown, out: Tensor[]): void {
+  if (x instanceof Tensor) out.push(x);
   else if (Array.isArray(x)) for (const y of x) collectTensors(y, out);
   else if (x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype) for (const y of Object.values(x)) collectTensors(y, out);
 }
