@@ -27,6 +27,7 @@ const step = () => {
 let last = 0;
 for (let i = 0; i <= steps; i++) {
   if (i === 0 || i === 1000 || i % 5000 === 0) report(i);
+  if (process.env.SOAK_LOSS && i % 100 === 0) console.log(i, last);
   last = useTidy ? tidy(() => step().item()) : step().item();
 }
 console.log(`final loss ${last.toFixed(5)}`);

@@ -2,7 +2,7 @@
 // TensorFlow's order (reduceSum(x, axis, keepdims), matmul(a, b, {transposeA})); JS numbers
 // combine with tensors as in tapir (they take the tensor's dtype).
 import { Tensor, ValueError, isTracer, numpy as np, nn as tnn, stopGradient as tStopGradient, type ArrayLike, type DType } from "../index.js";
-import { checkOptions, describe } from "./errors.js";
+import { checkOptions, describe, shapeText } from "./errors.js";
 import { tfPrint } from "./format.js";
 import { absGrad, clipGrad, maximumGrad, minimumGrad, powGrad, reciprocalGrad, rsqrtGrad, sqrtGrad } from "./grads.js";
 import { binary, quiet, run, run1, unary, type Rule } from "./runtime.js";
@@ -225,7 +225,8 @@ export const tile = (x: T, multiples: readonly number[]) =>
  */
 export function gather(params: T, indices: T, axis = 0, batchDims = 0): Tensor {
   if (batchDims !== 0) throw new ValueError({ message: `tf.gather: batchDims=${batchDims} is not supported (only 0); gather per batch with tf.stack over the batch, or use vmap.` });
-  return run1(([p, i]) => {
+  return run1(([pp, i]) => {
+    const p = np.asarray(pp);
     const ax = axis < 0 ? axis + p.ndim : axis;
     if (!(ax >= 0 && ax < p.ndim)) throw new ValueError({ message: `tf.gather: axis ${axis} is out of range for params of rank ${p.ndim}; use an axis in [${-p.ndim}, ${p.ndim}).` });
     const idx = i instanceof Tensor ? i : np.asarray(i, { dtype: "int32" });
@@ -234,7 +235,7 @@ export function gather(params: T, indices: T, axis = 0, batchDims = 0): Tensor {
       const n = p.shape[ax]!;
       const d = idx.dataSync();
       for (let k = 0; k < d.length; k++) {
-        if (!(d[k]! >= 0 && d[k]! < n)) throw new ValueError({ message: `tf.gather: indices[${k}] = ${d[k]} is not in [0, ${n}) (params shape (${p.shape.join(", ")}), axis ${ax}).` });
+        if (!(d[k]! >= 0 && d[k]! < n)) throw new ValueError({ message: `tf.gather: indices[${k}] = ${d[k]} is not in [0, ${n}) (params shape ${shapeText(p.shape)}, axis ${ax}).` });
       }
     }
     return np.take(p, idx, ax);

@@ -120,6 +120,11 @@ export class Variable implements TensorConvertible {
     return this;
   }
 
+  /** Frees the value's storage now (tf.dispose); reading the variable afterwards throws. */
+  dispose(): void {
+    this.#value.dispose();
+  }
+
   /** The value as nested JS arrays (TensorFlow's .numpy()). */
   numpy(): any {
     return this.#value.toArray();
