@@ -1,7 +1,7 @@
 // Neural-network functions, composed from the op library.
 import { ValueError, fail } from "./errors.js";
 import type { ArrayLike, Tensor } from "./tensor.js";
-import * as np from "./ops.js";
+import * as np from "./numpy/index.js";
 
 export const relu = (x: ArrayLike) => np.maximum(x, 0);
 export const sigmoid = (x: ArrayLike) => np.sigmoid(x);
