@@ -2,7 +2,7 @@
 // core op it came from (`sub:`, `matmul:`, `broadcastTo:`); `named` rewrites that prefix to the
 // compat API (`tf.keras.losses.MeanSquaredError.apply:`), keeping the error's class and the rest
 // of its message (shapes, dtypes, the fix). Nested calls rewrite again, so the outermost API wins.
-import { AxisError, ConcretizationError, DTypeError, ShapeError, TapeError, TracerLeakError, TreeError, ValueError, Tensor } from "../index.js";
+import { AxisError, ConcretizationError, DTypeError, ShapeError, TapeError, TracerLeakError, TreeError, ValueError, Tensor, isTracer } from "../index.js";
 
 type Tagged = new (a: { message: string }) => Error;
 const CLASSES: readonly Tagged[] = [ShapeError, DTypeError, AxisError, ValueError, ConcretizationError, TracerLeakError, TreeError, TapeError];
@@ -52,5 +52,23 @@ export function checkOptions(api: string, opts: object | undefined, known: reado
   const bad = Object.keys(opts).filter((k) => !known.includes(k) && (opts as Record<string, unknown>)[k] !== undefined);
   if (bad.length) {
     throw new ValueError({ message: `${api}: unknown option${bad.length > 1 ? "s" : ""} ${bad.map((b) => `'${b}'`).join(", ")}. Supported: ${known.join(", ")}.` });
+  }
+}
+
+/**
+ * Integer class labels checked as TensorFlow's CPU kernel checks them: each an integer in
+ * [0, classes) (a float label must hold an integer value; NaN, 1.5, −1 and `classes` raise).
+ * Traced labels (inside jit/vmap) cannot be read and are not checked.
+ */
+export function checkLabels(api: string, labels: Tensor, classes: number): void {
+  if (isTracer(labels)) return;
+  const d = labels.dataSync();
+  for (let k = 0; k < d.length; k++) {
+    const v = Number(d[k]);
+    if (!(Number.isInteger(v) && v >= 0 && v < classes)) {
+      throw new ValueError({
+        message: `${api}: received a label value of ${v} at index ${k} which is outside the valid range of [0, ${classes}) (labels must be integer class indices; logits have ${classes} classes).`,
+      });
+    }
   }
 }

@@ -10,12 +10,15 @@ import { Variable } from "./variable.js";
  * tensors passed to `keep` survive too.
  *
  * @example
- * const loss = tf.tidy(() => {
- *   const t = new tf.GradientTape();
- *   const l = t.record(() => mse.apply(y, model.apply(x)));
- *   opt.applyGradients(t.gradient(l, model.trainableVariables).map((g, i) => [g, model.trainableVariables[i]!]));
- *   return l;                       // everything else made in the step is freed here
+ * ```ts
+ * let h!: tf.Tensor;
+ * const y = tf.tidy(() => {
+ *   h = tf.multiply(tf.constant([1, 2]), 2);   // freed when the tidy returns
+ *   return tf.add(h, 1);                       // returned: survives
  * });
+ * h.isDisposed; // → true
+ * y; // → [3, 5]
+ * ```
  */
 export function tidy<T>(fn: () => T): T {
   return coreTidy(fn);
@@ -26,10 +29,13 @@ export function tidy<T>(fn: () => T): T {
  * until it is unreachable or disposed. Returns `t`.
  *
  * @example
+ * ```ts
  * let best!: tf.Tensor;
  * tf.tidy(() => {
- *   best = tf.keep(tf.reduceMax(scores));   // survives the tidy
+ *   best = tf.keep(tf.reduceMax(tf.constant([3, 9, 4])));   // survives the tidy
  * });
+ * best.item(); // → 9
+ * ```
  */
 export function keep<T extends Tensor>(t: T): T {
   return coreKeep(t);
@@ -40,9 +46,13 @@ export function keep<T extends Tensor>(t: T): T {
  * them) now, instead of when the GC finds it unreachable. Reading a disposed tensor throws.
  *
  * @example
- * const h = tf.matmul(x, w);
+ * ```ts
+ * const h = tf.matmul(tf.constant([[1, -2]]), tf.constant([[1], [1]]));
  * const y = tf.nn.relu(h);
- * tf.dispose([h, x]);   // y stays
+ * tf.dispose([h]);
+ * h.isDisposed; // → true
+ * y; // → [[0]]
+ * ```
  */
 export function dispose(x: unknown): void {
   if (x instanceof Tensor) x.dispose();
@@ -51,7 +61,7 @@ export function dispose(x: unknown): void {
   else if (x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype) for (const e of Object.values(x)) dispose(e);
 }
 
-/** What `tf.memory()` reports. */
+/** What `tf.memory()` reports: array-buffer bytes and RSS of the process (tapir counts no tensors). */
 export interface MemoryInfo {
   /** Bytes held in ArrayBuffers and SharedArrayBuffers by the process: tensor storage, the arena's free lists, anything else. */
   numBytes: number;
@@ -68,10 +78,11 @@ export interface MemoryInfo {
  * whether it grows.
  *
  * @example
- * for (let step = 0; step < 1000; step++) {
- *   trainStep();
- *   if (step % 100 === 0) console.log(step, (tf.memory().numBytes / 2 ** 20).toFixed(1), "MiB");
- * }
+ * ```ts
+ * const before = tf.memory().numBytes;
+ * for (let step = 0; step < 100; step++) tf.nn.relu(tf.constant([1, -1]));
+ * tf.memory().numBytes - before < 2 ** 20; // → true
+ * ```
  */
 export function memory(): MemoryInfo {
   const m = process.memoryUsage();

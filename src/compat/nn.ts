@@ -1,8 +1,8 @@
 // tf.nn: activations and the cross-entropy helpers the Keras losses are built from. Values and
 // tape gradients follow TensorFlow 2: relu/relu6/elu at their kinks (grads.ts), gelu exact (erf)
 // unless `approximate`, selu as TensorFlow's (scale · elu with the linear branch at 0).
-import { Tensor, ValueError, isTracer, nn as tnn, numpy as np, type ArrayLike } from "../index.js";
-import { describe } from "./errors.js";
+import { Tensor, ValueError, nn as tnn, numpy as np, type ArrayLike } from "../index.js";
+import { checkLabels, describe } from "./errors.js";
 import { erf } from "./erf.js";
 import { eluGrad, relu6Grad, reluGrad } from "./grads.js";
 import { run1, unary, type Rule } from "./runtime.js";
@@ -20,13 +20,28 @@ const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
 /** d selu = scale where y ≥ 0 (the linear branch at 0), (y + scale·alpha) otherwise (TensorFlow's SeluGrad). */
 const seluGrad: Rule = (_xs, y, ct) => [np.where(np.less(y, 0), np.multiply(ct, np.add(y, SELU_SCALE * SELU_ALPHA)), np.multiply(ct, SELU_SCALE))];
-/** scale · (x for x > 0, alpha·(eˣ − 1) otherwise), the self-normalising constants of Klambauer et al. */
+/**
+ * scale · (x for x > 0, alpha·(eˣ − 1) otherwise), with the self-normalising constants of
+ * Klambauer et al. (alpha ≈ 1.6733, scale ≈ 1.0507); on a tape the gradient at 0 is scale.
+ *
+ * @example
+ * ```ts
+ * tf.nn.selu(tf.constant([-1, 0, 2])); // → [-1.1113307, 0, 2.101402]
+ * ```
+ */
 export const selu = (x: ArrayLike): Tensor =>
   run1(([a]) => np.multiply(np.where(np.greater(a, 0), a, np.multiply(np.expm1(np.minimum(a, 0)), SELU_ALPHA)), SELU_SCALE), [x], "tf.nn.selu", seluGrad);
 export const sigmoid = unary("tf.nn.sigmoid", tnn.sigmoid);
 export const tanh = unary("tf.nn.tanh", np.tanh);
 export const softplus = unary("tf.nn.softplus", tnn.softplus);
-/** x / (1 + |x|) */
+/**
+ * x / (1 + |x|).
+ *
+ * @example
+ * ```ts
+ * tf.nn.softsign(tf.constant([-3, 0, 1])); // → [-0.75, 0, 0.5]
+ * ```
+ */
 export const softsign = unary("tf.nn.softsign", (x) => np.divide(x, np.add(np.abs(x), 1)));
 export const silu = unary("tf.nn.silu", tnn.silu);
 export const swish = silu;
@@ -65,24 +80,6 @@ export function sigmoidCrossEntropyWithLogits(args: { labels: ArrayLike; logits:
 export function softmaxCrossEntropyWithLogits(args: { labels: ArrayLike; logits: ArrayLike; axis?: number }): Tensor {
   const axis = args.axis ?? -1;
   return run1(([y, x]) => np.negative(np.sum(np.multiply(y, tnn.logSoftmax(x, axis)), axis)), [args.labels, args.logits], "tf.nn.softmaxCrossEntropyWithLogits");
-}
-
-/**
- * Integer class labels checked as TensorFlow's CPU kernel checks them: each an integer in
- * [0, classes) (a float label must hold an integer value; NaN, 1.5, −1 and `classes` raise).
- * Traced labels (inside jit/vmap) cannot be read and are not checked.
- */
-export function checkLabels(api: string, labels: Tensor, classes: number): void {
-  if (isTracer(labels)) return;
-  const d = labels.dataSync();
-  for (let k = 0; k < d.length; k++) {
-    const v = Number(d[k]);
-    if (!(Number.isInteger(v) && v >= 0 && v < classes)) {
-      throw new ValueError({
-        message: `${api}: received a label value of ${v} at index ${k} which is outside the valid range of [0, ${classes}) (labels must be integer class indices; logits have ${classes} classes).`,
-      });
-    }
-  }
 }
 
 /** −log_softmax(logits)[label] for integer labels (one fewer dimension than logits). */

@@ -120,7 +120,16 @@ export class Variable implements TensorConvertible {
     return this;
   }
 
-  /** Frees the value's storage now (tf.dispose); reading the variable afterwards throws. */
+  /**
+   * Frees the value's storage now (tf.dispose); reading the variable afterwards throws.
+   *
+   * @example
+   * ```ts
+   * const v = new tf.Variable([1, 2]);
+   * v.dispose();
+   * v.value().isDisposed; // → true
+   * ```
+   */
   dispose(): void {
     this.#value.dispose();
   }

@@ -4,13 +4,13 @@
 // added inside the log (Keras 2 added ε there: BinaryCrossentropy of [[1, 0]] vs [[0, 1]] is
 // 16.03024 in Keras 3, 15.37909 with the Keras 2 form).
 import { Tensor, ValueError, numpy as np, type ArrayLike } from "../../index.js";
-import { checkOptions, named, shapeText } from "../errors.js";
+import { checkLabels, checkOptions, named, shapeText } from "../errors.js";
 import * as nn from "../nn.js";
 import { cast, clipByValue, divide, log, multiply, negative, reduceMean, reduceSum, square, subtract, abs, add, squeeze, expandDims } from "../ops.js";
 import { run1 } from "../runtime.js";
 
 /** Keras's backend.epsilon(). */
-export const EPSILON = 1e-7;
+const EPSILON = 1e-7;
 
 const shapeOf = (x: ArrayLike): readonly number[] => (x instanceof Tensor ? x.shape : np.asarray(x).shape);
 
@@ -98,7 +98,7 @@ export class SparseCategoricalCrossentropy extends CrossentropyLoss {
     const pred = shapeOf(yPred);
     let labels = yTrue instanceof Tensor ? yTrue : np.asarray(yTrue);
     if (labels.ndim === pred.length && labels.shape[labels.ndim - 1] === 1) labels = squeeze(labels, -1);
-    nn.checkLabels("labels", labels, pred[pred.length - 1]!);
+    checkLabels("labels", labels, pred[pred.length - 1]!);
     const logits = this.fromLogits ? yPred : log(clipByValue(yPred, EPSILON, 1 - EPSILON));
     return nn.sparseSoftmaxCrossEntropyWithLogits({ labels: cast(labels, "int32"), logits });
   }

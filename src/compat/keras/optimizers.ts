@@ -29,9 +29,49 @@ function positive(api: string, name: string, v: number | undefined): number | un
 
 export abstract class Optimizer {
   learningRate: number;
+  /**
+   * Per-gradient norm clipping (Keras's clipnorm): g becomes g·c / max(‖g‖₂, c).
+   *
+   * @example
+   * ```ts
+   * const v = new tf.Variable([1, 1]);
+   * new tf.keras.optimizers.SGD({ learningRate: 0.1, clipnorm: 1 }).applyGradients([[tf.constant([3, 4]), v]]);
+   * v.value(); // → [0.94, 0.92]
+   * ```
+   */
   readonly clipnorm: number | undefined;
+  /**
+   * Elementwise gradient clipping to [−c, c] (Keras's clipvalue).
+   *
+   * @example
+   * ```ts
+   * const v = new tf.Variable(1);
+   * new tf.keras.optimizers.SGD({ learningRate: 0.1, clipvalue: 0.3 }).applyGradients([[tf.constant(2), v]]);
+   * v.value().item(); // → 0.97
+   * ```
+   */
   readonly clipvalue: number | undefined;
+  /**
+   * Clipping by the global norm of all gradients of a step (Keras's global_clipnorm): each g
+   * becomes g·c / max(√Σ‖g‖₂², c).
+   *
+   * @example
+   * ```ts
+   * const a = new tf.Variable([1, 1]);
+   * const b = new tf.Variable([2]);
+   * new tf.keras.optimizers.SGD({ learningRate: 0.1, globalClipnorm: 1 }).applyGradients([[tf.constant([3, 0]), a], [tf.constant([4]), b]]);
+   * b.value(); // → [1.92]
+   * ```
+   */
   readonly globalClipnorm: number | undefined;
+  /**
+   * The optimizer's name (the class name unless given).
+   *
+   * @example
+   * ```ts
+   * new tf.keras.optimizers.Adam().name; // → "Adam"
+   * ```
+   */
   readonly name: string;
   /** Steps applied so far (Keras's optimizer.iterations). */
   iterations = 0;
@@ -181,6 +221,14 @@ export class Adam extends Optimizer {
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
+  /**
+   * Whether the step divides by the running maximum of the second moment (AMSGrad).
+   *
+   * @example
+   * ```ts
+   * new tf.keras.optimizers.Adam({ amsgrad: true }).amsgrad; // → true
+   * ```
+   */
   readonly amsgrad: boolean;
   constructor(opts: AdamOptions = {}) {
     super(opts as AdamOptions & Record<string, unknown>, ["beta1", "beta2", "epsilon", "amsgrad"], 0.001);
