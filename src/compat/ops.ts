@@ -23,6 +23,7 @@ export interface ConstantOptions {
 }
 /** tf.constant: a new tensor (JS numbers are float32); a single value fills `shape`. */
 export function constant(value: ArrayLike, opts: ConstantOptions = {}): Tensor {
+  checkOptions("tf.constant", opts, ["dtype", "shape"]);
   return quiet(() => {
     let t = np.asarray(value, opts.dtype ? { dtype: opts.dtype } : {});
     if (opts.shape) {
@@ -40,6 +41,7 @@ export function constant(value: ArrayLike, opts: ConstantOptions = {}): Tensor {
 
 /** tf.convert_to_tensor: tensors pass through, variables are read, anything else becomes a constant. */
 export function convertToTensor(value: T, opts: { dtype?: DType } = {}): Tensor {
+  checkOptions("tf.convertToTensor", opts, ["dtype"]);
   if (value instanceof Variable) value = value.value();
   if (value instanceof Tensor) {
     if (opts.dtype && opts.dtype !== value.dtype) {
@@ -139,13 +141,18 @@ export interface MatmulOptions {
   transposeA?: boolean;
   transposeB?: boolean;
 }
-const swapLast = (x: Tensor) => (x.ndim < 2 ? x : np.moveaxis(x, -1, -2));
+const swapLast = (x: Tensor) => {
+  const t = np.asarray(x);
+  return t.ndim < 2 ? t : np.moveaxis(t, -1, -2);
+};
 export function matmul(a: T, b: T, opts: MatmulOptions = {}): Tensor {
   checkOptions("tf.matmul", opts, ["transposeA", "transposeB"]);
   return run1(([x, y]) => np.matmul(opts.transposeA ? swapLast(x) : x, opts.transposeB ? swapLast(y) : y), [a, b], "tf.matmul");
 }
 export const tensordot = (a: T, b: T, axes: number) =>
-  run1(([x, y]) => {
+  run1(([xx, yy]) => {
+    const x = np.asarray(xx);
+    const y = np.asarray(yy);
     const k = x.shape.slice(x.ndim - axes).reduce((p: number, q: number) => p * q, 1);
     const r = np.matmul(np.reshape(x, [-1, k]), np.reshape(y, [k, -1]));
     return np.reshape(r, [...x.shape.slice(0, x.ndim - axes), ...y.shape.slice(axes)]);
@@ -172,7 +179,8 @@ export const argmin = (x: T, axis = 0) => run1(([a]) => np.argmin(a, axis), [x],
  * is [5, 3, 0].
  */
 export function cumsum(x: T, axis = 0, exclusive = false, reverse = false): Tensor {
-  return run1(([a]) => {
+  return run1(([aa]) => {
+    const a = np.asarray(aa);
     const ax = axis < 0 ? axis + a.ndim : axis;
     const src = reverse ? np.flip(a, ax) : a;
     let c = np.cumsum(src, ax);
@@ -198,9 +206,10 @@ export const broadcastTo = (x: T, shape: readonly number[]) => run1(([a]) => np.
 export const concat = (values: readonly T[], axis: number) => run1((ts) => np.concatenate(ts, axis), values, "tf.concat");
 export const stack = (values: readonly T[], axis = 0) => run1((ts) => np.stack(ts, axis), values, "tf.stack");
 export const unstack = (x: T, axis = 0): Tensor[] =>
-  run(([a]) => {
+  run(([aa]) => {
+    const a = np.asarray(aa);
     const ax = axis < 0 ? axis + a.ndim : axis;
-    return np.split(a, a.shape[ax], ax).map((p: Tensor) => np.squeeze(p, ax));
+    return np.split(a, a.shape[ax]!, ax).map((p: Tensor) => np.squeeze(p, ax));
   }, [x], "tf.unstack") as Tensor[];
 /** tf.split(x, numOrSizeSplits, axis): equal parts or the given sizes. */
 export function split(x: T, numOrSizeSplits: number | readonly number[], axis = 0): Tensor[] {
@@ -214,7 +223,8 @@ export function split(x: T, numOrSizeSplits: number | readonly number[], axis = 
 }
 /** tf.tile: repeats along each axis `multiples[i]` times. */
 export const tile = (x: T, multiples: readonly number[]) =>
-  run1(([a]) => {
+  run1(([aa]) => {
+    const a = np.asarray(aa);
     const inter = a.shape.flatMap((d: number) => [1, d]);
     const big = a.shape.flatMap((d: number, i: number) => [multiples[i]!, d]);
     return np.reshape(np.broadcastTo(np.reshape(a, inter), big), a.shape.map((d: number, i: number) => d * multiples[i]!));

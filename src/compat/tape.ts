@@ -3,7 +3,7 @@
 // and batchJacobian by vmap over that walk with basis cotangents. When another tape is recording
 // (or this persistent one), the walk is itself computed as recorded ops: higher-order gradients.
 import { Tensor, TapeError, ValueError, isTracer, numpy as np, tidy, tree, vmap } from "../index.js";
-import { describe, shapeText } from "./errors.js";
+import { checkOptions, describe, shapeText } from "./errors.js";
 import { tfPrint, tfShape } from "./format.js";
 import { backwardIsRecorded, internalRead, isFloat, popRecorder, pushRecorder, quiet, TapeState, zerosOf, type Key, type Recorder } from "./runtime.js";
 import { Variable } from "./variable.js";
@@ -110,6 +110,7 @@ export class GradientTape implements Recorder {
   #warned = false;
 
   constructor(opts: GradientTapeOptions = {}) {
+    checkOptions("tf.GradientTape", opts, ["persistent", "watchAccessedVariables"]);
     this.persistent = opts.persistent ?? false;
     this.watchAccessedVariables = opts.watchAccessedVariables ?? true;
   }
@@ -213,6 +214,7 @@ export class GradientTape implements Recorder {
    * mirrors `sources`, null for an unconnected one unless unconnectedGradients is "zero".
    */
   gradient<S>(target: unknown, sources: S, opts: GradientOptions = {}): Gradients<S> {
+    checkOptions("GradientTape.gradient", opts, ["outputGradients", "unconnectedGradients"]);
     const s = this.#begin();
     if (target === null || target === undefined) {
       throw new TapeError({ message: "Argument `target` should be a list or nested structure of Tensors, Variables or CompositeTensors to be differentiated, but received None." });
@@ -272,6 +274,7 @@ export class GradientTape implements Recorder {
    * experimentalUsePfor is false.
    */
   jacobian<S>(target: Tensor | Variable, sources: S, opts: JacobianOptions = {}): Gradients<S> {
+    checkOptions("GradientTape.jacobian", opts, ["unconnectedGradients", "parallelIterations", "experimentalUsePfor"]);
     const s = this.#alive();
     const unconnected = checkUnconnected(opts.unconnectedGradients);
     const pfor = opts.experimentalUsePfor ?? true;
@@ -301,6 +304,7 @@ export class GradientTape implements Recorder {
    * when unconnected, as TensorFlow 2.
    */
   batchJacobian(target: Tensor | Variable, source: Tensor | Variable, opts: JacobianOptions = {}): Tensor {
+    checkOptions("GradientTape.batchJacobian", opts, ["unconnectedGradients", "parallelIterations", "experimentalUsePfor"]);
     const s = this.#alive();
     checkUnconnected(opts.unconnectedGradients);
     const [tKey, t] = leafOf("batchJacobian", "target", s, target);

@@ -1,7 +1,7 @@
 // tf.Variable: a named, mutable holder of a tensor. Assignments replace the held tensor (tensors
 // handed out earlier never change); reads while a tape records let it watch the variable.
 import { ConcretizationError, DTypeError, Tensor, ValueError, isTracer, keep, tidy, numpy as np, toTensorSymbol, type ArrayLike, type DType, type TensorConvertible } from "../index.js";
-import { describe } from "./errors.js";
+import { checkOptions, describe } from "./errors.js";
 import { numpyRepr, tfPrint, tfShape } from "./format.js";
 import { drop } from "./lifetime.js";
 import { internalRead, noteRead, quiet } from "./runtime.js";
@@ -32,6 +32,7 @@ export class Variable implements TensorConvertible {
   #exposed = false;
 
   constructor(initialValue: ArrayLike | (() => ArrayLike), opts: VariableOptions = {}) {
+    checkOptions("tf.Variable", opts, ["trainable", "name", "dtype"]);
     const init = typeof initialValue === "function" ? initialValue() : initialValue;
     this.#value = ownCopy(init, opts.dtype);
     this.dtype = this.#value.dtype;

@@ -45,6 +45,8 @@ export class Layer {
   readonly #own: Variable[] = [];
 
   constructor(opts: LayerOptions = {}) {
+    // a user subclass may take options of its own; Layer itself takes only these
+    if (new.target === Layer) checkOptions("tf.keras.layers.Layer", opts, ["name", "trainable", "dtype"]);
     this.name = opts.name ?? uniqueName(snake(new.target.name || "layer"));
     this.trainable = opts.trainable ?? true;
     this.dtype = opts.dtype ?? "float32";
@@ -69,6 +71,7 @@ export class Layer {
 
   /** A new Variable named `<layer>/<name>`, tracked by this layer. */
   addWeight(name: string, shape: readonly number[], opts: AddWeightOptions = {}): Variable {
+    checkOptions(`Layer.addWeight ('${this.name}/${name}')`, opts, ["initializer", "trainable", "dtype"]);
     const dtype = opts.dtype ?? this.dtype;
     const init = getInitializer(opts.initializer ?? "glorotUniform");
     const v = new Variable(init(shape, dtype), { name: `${this.name}/${name}`, trainable: opts.trainable ?? true, dtype });

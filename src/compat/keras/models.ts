@@ -1,5 +1,6 @@
 // tf.keras.Model and tf.keras.Sequential: layers of layers.
 import { Tensor, isTracer } from "../../index.js";
+import { checkOptions } from "../errors.js";
 import { drop, madeSince, serialNow } from "../lifetime.js";
 import { Layer, type LayerOptions } from "./layers.js";
 
@@ -15,6 +16,7 @@ export class Sequential extends Model {
   readonly layers: Layer[];
   constructor(layers: readonly Layer[] = [], opts: LayerOptions = {}) {
     super(opts);
+    checkOptions("tf.keras.Sequential", opts, ["name", "trainable", "dtype"]);
     this.layers = [...layers];
   }
   add(layer: Layer): void {
