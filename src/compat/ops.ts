@@ -109,9 +109,15 @@ export const sinh = unary("tf.sinh", np.sinh);
 export const cosh = unary("tf.cosh", np.cosh);
 export const tanh = unary("tf.tanh", np.tanh);
 export const sigmoid = unary("tf.sigmoid", tnn.sigmoid);
-export const floor = unary("tf.floor", np.floor);
-export const ceil = unary("tf.ceil", np.ceil);
-export const round = unary("tf.round", np.round);
+/**
+ * An op TensorFlow registers as not differentiable: on a tape its output is not connected to its
+ * input (tape.gradient gives null, TF's None), where the functional core's rule gives zeros.
+ */
+const nondiff = (api: string, f: (x: Tensor) => Tensor) => (x: T): Tensor => quiet(() => run1(([a]) => f(a), [x], api));
+export const floor = nondiff("tf.floor", np.floor);
+export const ceil = nondiff("tf.ceil", np.ceil);
+/** Round half to even; not differentiable on a tape (null gradient, as TensorFlow). */
+export const round = nondiff("tf.round", np.round);
 export const identity = unary("tf.identity", (x) => np.squeeze(np.expandDims(x, 0), 0));
 
 export const equal = binary("tf.equal", np.equal);

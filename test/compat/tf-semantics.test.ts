@@ -63,6 +63,26 @@ describe("ties and kinks follow TensorFlow on a tape", () => {
   });
 });
 
+describe("reductions at ties and ops TensorFlow does not differentiate", () => {
+  it("reduceMax / reduceMin split a tie equally (TF and JAX agree)", () => {
+    expectTF(tapeGrads((x) => tf.reduceMax(x), [1, 3, 3, 2])[0]!, fx.reduce_max_tie_grad);
+    expectTF(tapeGrads((x) => tf.reduceMin(x), [1, 3, 1, 2])[0]!, fx.reduce_min_tie_grad);
+  });
+  it("floor, ceil, round give null (TF's None); sign gives zeros", () => {
+    for (const [k, f] of [["floor", tf.floor], ["ceil", tf.ceil], ["round", tf.round]] as const) {
+      expect(fx.none_grads[k]).toBeNull();
+      expect(tapeGrads(f, [0.5, -1.5, 2])[0], k).toBeNull();
+    }
+    expectTF(tapeGrads(tf.sign, [0.5, -1.5, 2])[0]!, fx.none_grads.sign);
+  });
+  it("sqrt at 0, squaredDifference", () => {
+    expectTF(tapeGrads(tf.sqrt, [0, 4])[0]!, fx.sqrt_at_zero_grad);
+    const g = tapeGrads(tf.squaredDifference, [1, 2], [3, 2]);
+    expectTF(g[0]!, fx.squared_difference_grad[0]);
+    expectTF(g[1]!, fx.squared_difference_grad[1]);
+  });
+});
+
 describe("where, sqrt and pow at 0", () => {
   it("where: the unselected branch contributes exact zeros (sqrt of a negative)", () => {
     expectTF(tapeGrads((x) => tf.where(tf.greater(x, 0), tf.sqrt(x), tf.zerosLike(x)), [-1, 4])[0]!, fx.where_sqrt_grad);
