@@ -77,6 +77,8 @@ export const div = (x: Tensor, y: Tensor): Tensor => bind1(P.div, [x, y], NO_PAR
 export const pow = (x: Tensor, y: Tensor): Tensor => bind1(P.pow, [x, y], NO_PARAMS);
 export const max = (x: Tensor, y: Tensor): Tensor => bind1(P.max, [x, y], NO_PARAMS);
 export const min = (x: Tensor, y: Tensor): Tensor => bind1(P.min, [x, y], NO_PARAMS);
+/** The angle of the point (y, x), in [-π, π]. */
+export const atan2 = (x: Tensor, y: Tensor): Tensor => bind1(P.atan2, [x, y], NO_PARAMS);
 export const lt = (x: Tensor, y: Tensor): Tensor => bind1(P.lt, [x, y], NO_PARAMS);
 export const le = (x: Tensor, y: Tensor): Tensor => bind1(P.le, [x, y], NO_PARAMS);
 export const gt = (x: Tensor, y: Tensor): Tensor => bind1(P.gt, [x, y], NO_PARAMS);
