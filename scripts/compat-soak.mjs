@@ -1,6 +1,7 @@
 // RSS of a synchronous tapir/compat training loop (GradientTape + Dense + Adam, no await):
 // node scripts/compat-soak.mjs [steps=5000] [tidy|plain] after `TAPIR_NO_DTS=1 npx tsup --silent`.
-// Prints RSS and ArrayBuffer MiB at step 0, 1k, 5k (and every further 5k).
+// Prints RSS, heap and ArrayBuffer MiB at step 0, 1k, 5k (and every further 5k); with
+// `node --expose-gc` a full GC runs before each report.
 import * as tf from "../dist/compat/index.js";
 
 const steps = Number(process.argv[2] ?? 5000);
@@ -14,8 +15,9 @@ const x = tf.random.normal([64, 16]);
 const y = tf.reduceSum(x, 1, true);
 const mib = (b) => (b / 2 ** 20).toFixed(1);
 const report = (i) => {
+  if (globalThis.gc) globalThis.gc();
   const m = process.memoryUsage();
-  console.log(`step ${i}: rss ${mib(m.rss)} MiB, arrayBuffers ${mib(m.arrayBuffers)} MiB`);
+  console.log(`step ${i}: rss ${mib(m.rss)} MiB, heapUsed ${mib(m.heapUsed)} MiB, arrayBuffers ${mib(m.arrayBuffers)} MiB`);
 };
 const step = () => {
   const tape = new tf.GradientTape();
