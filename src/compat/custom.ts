@@ -5,7 +5,7 @@
 import { Tensor, ValueError, customVjp, numpy as np, tree } from "../index.js";
 import { describe, shapeText } from "./errors.js";
 import { tfPrint } from "./format.js";
-import { active, attach, freshOutputs, internalRead, isFloat, quiet, watchReads, type Node } from "./runtime.js";
+import { active, attach, freshOutputs, internalRead, tensorsOf, isFloat, quiet, watchReads, type Node } from "./runtime.js";
 import { Variable } from "./variable.js";
 
 export type GradFn = (...args: any[]) => unknown;
@@ -74,6 +74,7 @@ function taped(f: (...a: any[]) => [unknown, GradFn], xs: unknown[]): unknown {
   };
   const node: Node = {
     inputs,
+    held: tensorsOf(xs),
     outputs: outs,
     fresh: freshOutputs(inputs, outs),
     backward: (cts) => quiet(() => grads(cts)),

@@ -21,6 +21,8 @@ export interface Node {
   readonly outputs: readonly Tensor[];
   /** Which outputs are new float tensors (an output that is one of the inputs carries no node). */
   readonly fresh: readonly boolean[];
+  /** Every tensor argument of the op (watched or not): its backward step may read any of them. */
+  readonly held?: readonly Tensor[];
   /** Cotangents of `inputs` from cotangents of `outputs`, from the residuals kept at record time. */
   backward(cts: Tensor[]): Tensor[];
   /** The same, computed as ops that the recording tapes record (for higher-order gradients). */
@@ -175,6 +177,7 @@ function recordNode(fn: (xs: unknown[]) => Tensor[], xs: unknown[], pos: number[
   const [outs, vjpFn] = quiet(() => vjp(f, inputs)) as [Tensor[], (ct: unknown) => Tensor[]];
   const node: Node = {
     inputs,
+    held: tensorsOf(xs),
     outputs: outs,
     fresh: freshOutputs(inputs, outs),
     backward: (cts) => quiet(() => vjpFn(cts)),
@@ -189,6 +192,9 @@ function recordNode(fn: (xs: unknown[]) => Tensor[], xs: unknown[], pos: number[
   return outs;
 }
 
+/** The tensors among an op's arguments. */
+export const tensorsOf = (xs: readonly unknown[]): Tensor[] => xs.filter((x): x is Tensor => x instanceof Tensor);
+
 /** Float outputs that are new tensors (not one of the inputs, not repeated). */
 export function freshOutputs(inputs: readonly Tensor[], outs: readonly Tensor[]): boolean[] {
   return outs.map((o, i) => isFloat(o.dtype) && !inputs.includes(o) && outs.indexOf(o) === i);
@@ -201,7 +207,7 @@ export function attach(node: Node, rs: readonly Recorder[] = active()): void {
     const s = r.state;
     if (!node.inputs.some((x) => s.tracks(x))) continue;
     s.entries.push({ node, inKeys: node.inputs.map((x) => s.keyOf(x)) });
-    for (const x of node.inputs) s.pins.pin(x);
+    for (const x of node.held ?? node.inputs) s.pins.pin(x);
     for (const o of node.outputs) s.pins.pin(o);
     node.outputs.forEach((o, i) => node.fresh[i] && s.tracked.add(o));
   }
@@ -282,6 +288,7 @@ function recordRuled(fn: (xs: unknown[]) => Tensor, rule: Rule, xs: unknown[], p
   };
   const node: Node = {
     inputs,
+    held: tensorsOf(xs),
     outputs: [y],
     fresh: freshOutputs(inputs, [y]),
     backward: (cts) => quiet(() => grads(cts)),

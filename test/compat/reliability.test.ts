@@ -185,6 +185,26 @@ describe("memory helpers (issue 10) and a flat synchronous training loop (issue 
     expect(last).toBeLessThan(1);
   });
 
+  it("what a recorded op reads stays alive until the gradient, watched or not (a frozen layer, a frozen variable)", () => {
+    // the first layer is frozen, so its output is not on the tape; the second layer's kernel
+    // gradient still reads it (xᵀ·ct), after Sequential has dropped it
+    const frozen = new tf.keras.layers.Dense(3, { kernelInitializer: "ones", trainable: false });
+    const head = new tf.keras.layers.Dense(1, { kernelInitializer: "ones" });
+    const model = new tf.keras.Sequential([frozen, head]);
+    const x = tf.constant([[1, 2]]);
+    const t = new tf.GradientTape();
+    const y = t.record(() => model.apply(x) as tf.Tensor);
+    const [k] = t.gradient(y, head.trainableVariables);
+    expectClose(k!, [[3], [3], [3]]); // the frozen layer's output, x·ones = [3, 3, 3]
+    // a non-trainable variable read by a recorded op, then reassigned before the gradient
+    const c = new tf.Variable([2, 5], { trainable: false });
+    const w = new tf.Variable([1, 1]);
+    const t2 = new tf.GradientTape();
+    const z = t2.record(() => tf.reduceSum(tf.multiply(w, c)));
+    c.assign([0, 0]);
+    expectClose(t2.gradient(z, w)!, [2, 5]);
+  });
+
   it("what compat frees is never something the user holds", () => {
     const v = new tf.Variable([1, 2]);
     const read = v.value(); // the user's now
