@@ -20,7 +20,9 @@ export function register(p: Primitive): void {
   if (Object.prototype.hasOwnProperty.call(P, p.name)) {
     throw fail(ValueError, `definePrimitive: a primitive named "${p.name}" exists already; give the new one another name.`);
   }
-  (P as Record<string, Primitive>)[p.name] = p;
+  // defineProperty keeps the table in V8's fast-properties mode (a keyed store of ~70 names
+  // would turn it into a dictionary, and every wrapper would pay a hash lookup)
+  Object.defineProperty(P, p.name, { value: p, writable: true, enumerable: true, configurable: true });
 }
 
 /** Params of the parameterless primitives (one shared object: rules never mutate params). */

@@ -224,7 +224,8 @@ export class Tensor {
 
   /**
    * Iterates over axis 0, as numpy does: `for (const row of x)`, `const [k1, k2] = random.split(k)`.
-   * Throws `ShapeError` on a 0-d tensor.
+   * Throws `ShapeError` on a 0-d tensor, as JAX does. (Deep-equality helpers such as vitest's
+   * `toEqual` iterate what they compare: compare `t.toArray()`, or identity with `===`.)
    *
    * @example
    * ```ts
