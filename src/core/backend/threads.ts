@@ -10,29 +10,31 @@
 import os from "node:os";
 import { ValueError, fail } from "../errors.js";
 
-/** Why TAPIR_THREADS was not taken as given, if it was not (tests read it). */
-export let threadsEnvWarning: string | null = null;
-
 function warn(message: string): void {
-  threadsEnvWarning = message;
   process.emitWarning(message, { code: "TAPIR_THREADS" });
 }
 
-/** The thread count from the environment, checked (undefined: TAPIR_THREADS unset or empty). */
-function envThreads(): number | undefined {
-  const v = process.env.TAPIR_THREADS;
-  if (v === undefined || v.trim() === "") return undefined;
-  const cores = os.availableParallelism();
+/**
+ * TAPIR_THREADS's value checked: the thread count to use (undefined: unset or empty, use the
+ * default) and, when the value was not taken as given, why.
+ */
+export function parseThreadsEnv(v: string | undefined, force: boolean, cores: number): { threads: number | undefined; warning: string | null } {
+  if (v === undefined || v.trim() === "") return { threads: undefined, warning: null };
   const n = Number(v);
   if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n < 1) {
-    warn(`TAPIR_THREADS must be a positive integer, got ${JSON.stringify(v)}; using ${cores} (the available parallelism). Set e.g. TAPIR_THREADS=2, or unset it.`);
-    return undefined;
+    return { threads: undefined, warning: `TAPIR_THREADS must be a positive integer, got ${JSON.stringify(v)}; using ${cores} (the available parallelism). Set e.g. TAPIR_THREADS=2, or unset it.` };
   }
-  if (n > cores && process.env.TAPIR_THREADS_FORCE !== "1") {
-    warn(`TAPIR_THREADS=${n} is more than the ${cores} threads this machine can run in parallel; using ${cores}. Set TAPIR_THREADS_FORCE=1 to use ${n} anyway.`);
-    return cores;
+  if (n > cores && !force) {
+    return { threads: cores, warning: `TAPIR_THREADS=${n} is more than the ${cores} threads this machine can run in parallel; using ${cores}. Set TAPIR_THREADS_FORCE=1 to use ${n} anyway.` };
   }
-  return n;
+  return { threads: n, warning: null };
+}
+
+/** The thread count from the environment, checked once (undefined: the default). */
+function envThreads(): number | undefined {
+  const { threads, warning } = parseThreadsEnv(process.env.TAPIR_THREADS, process.env.TAPIR_THREADS_FORCE === "1", os.availableParallelism());
+  if (warning !== null) warn(warning);
+  return threads;
 }
 
 let nThreads: number = envThreads() ?? os.availableParallelism();
