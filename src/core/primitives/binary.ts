@@ -59,14 +59,20 @@ export const divP = definePrimitive({
     return [ct ? ctFor(ops.div(ct, y as Tensor), x!) : null, null];
   },
 });
-// d(xʸ) = y xʸ⁻¹ dx + log(x) xʸ dy  (each term 0 where it is 0·∞: y=0, or x=0)
+// d(xʸ) = y xʸ⁻¹ dx + log(x) xʸ dy  (each term 0 where it is 0·∞: y=0, or x=0). The masked
+// branches are kept finite (y → 1 in the first, x → 1 under the log) so that their derivatives, which reverse mode
+// multiplies by a zero cotangent, are not 0·∞ = NaN at higher orders.
+const safePowCoef = (x: Tensor, y: Tensor) => {
+  const y1 = ops.where(ops.equal(y, 0), 1, y);
+  return ops.where(ops.equal(y, 0), 0, ops.mul(y1, ops.power(x, ops.sub(y1, 1))));
+};
 export const powP = definePrimitive({
   name: "pow",
   shape: naryShape("pow"),
   expr: ([d]) => exprFor("pow", { float: "Math.pow(a0, a1)", int32: "Math.pow(a0, a1) | 0" }, d!),
   impl: binaryImpl("pow", { float: "Math.pow(a0, a1)", int32: "Math.pow(a0, a1) | 0" }),
   jvp: defJvp(
-    (g, [x, y]) => ops.mul(g, ops.where(ops.equal(y!, 0), 0, ops.mul(y!, ops.power(x!, ops.sub(y!, 1))))),
+    (g, [x, y]) => ops.mul(g, safePowCoef(x!, y!)),
     (g, [x], out) => ops.mul(g, ops.where(ops.equal(x!, 0), 0, ops.mul(ops.log(ops.where(ops.equal(x!, 0), 1, x!)), out))),
   ),
   batch: vectorized,
