@@ -119,7 +119,9 @@ export function where(condition: T, x: T, y: T): Tensor {
 }
 export const clipByValue = (x: T, lo: T, hi: T) => run1(([a, l, h]) => np.clip(a, l, h), [x, lo, hi]);
 export const cast = (x: T, dtype: DType) => run1(([a]) => np.astype(a, dtype), [x]);
-export const stopGradient = unary((x) => tStopGradient(x));
+// Not recorded at all (TensorFlow's StopGradient is not differentiable): a source reached only
+// through it is unconnected, so its gradient is None, not zeros.
+export const stopGradient = (x: T): Tensor => quiet(() => unary((v) => tStopGradient(v))(x as ArrayLike));
 
 // ------------------------------------------------------------------ linear algebra
 

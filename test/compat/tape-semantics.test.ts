@@ -1,0 +1,214 @@
+// GradientTape's documented TensorFlow 2 semantics at the places a tape implementation tends to
+// cut corners: repeated targets, reset forgetting what was watched, identity-like ops, targets
+// the tape never saw, and null versus zeros. Values are hand-derived closed forms.
+import { describe, expect, it } from "vitest";
+import * as tf from "../../src/compat/index.js";
+import { TapeError } from "../../src/index.js";
+import { expectClose } from "./util.js";
+
+/** A tape that watched `x` and recorded `body(x)`. */
+function taped<R>(x: tf.Tensor, body: (x: tf.Tensor) => R, persistent = true): [tf.GradientTape, R] {
+  const t = new tf.GradientTape({ persistent });
+  const r = t.record(() => {
+    t.watch(x);
+    return body(x);
+  });
+  return [t, r];
+}
+
+describe("repeated and combined targets", () => {
+  it("gradient([y, y], x) is the sum of both: 2·dy/dx", () => {
+    const x = tf.constant([1, -2]);
+    const [t, y] = taped(x, (x) => tf.multiply(x, x)); // dy/dx = 2x
+    expectClose(t.gradient([y, y], x), [4, -8]);
+    expectClose(t.gradient({ a: y, b: [y, y] }, x), [6, -12]);
+    expectClose(t.gradient(y, x), [2, -4]); // the repeated calls did not change the recording
+  });
+  it("repeated targets with outputGradients weight each occurrence", () => {
+    const x = tf.constant(3);
+    const [t, y] = taped(x, (x) => tf.square(x)); // dy/dx = 6
+    expectClose(t.gradient([y, y], x, { outputGradients: [tf.constant(2), tf.constant(-0.5)] }), 6 * 1.5);
+    expectClose(t.gradient([y, y], x, { outputGradients: [null, tf.constant(3)] }), 6 * 4); // null means ones
+  });
+  it("two different targets sharing a path add up: d(y + z)/dx", () => {
+    const x = tf.constant(0.5);
+    const [t, [y, z]] = taped(x, (x) => {
+      const y = tf.exp(x);
+      return [y, tf.multiply(y, x)]; // z = x eˣ
+    });
+    expectClose(t.gradient([y, z], x), Math.exp(0.5) + (1 + 0.5) * Math.exp(0.5));
+  });
+  it("a target that is a source: d x/dx = ones, alone or next to others", () => {
+    const x = tf.constant([[1, 2, 3]]);
+    const [t, y] = taped(x, (x) => tf.multiply(x, 5));
+    expectClose(t.gradient(x, x), [[1, 1, 1]], { shape: [1, 3] });
+    expectClose(t.gradient([x, y], x), [[6, 6, 6]]);
+  });
+});
+
+describe("reset()", () => {
+  it("forgets the watched tensors: a later op on x is not recorded", () => {
+    const x = tf.constant(2);
+    const t = new tf.GradientTape({ persistent: true });
+    const [before, after] = t.record(() => {
+      t.watch(x);
+      const before = tf.square(x);
+      t.reset();
+      return [before, tf.pow(x, 3)]; // x is no longer watched
+    });
+    expect(t.gradient(after, x)).toBeNull();
+    expect(t.gradient(before, x)).toBeNull(); // recorded before the reset: forgotten too
+    expectClose(t.gradient(after, x, { unconnectedGradients: "zero" }), 0);
+  });
+  it("watching again after reset records from there on, and only from there", () => {
+    const x = tf.constant(2);
+    const t = new tf.GradientTape();
+    const y = t.record(() => {
+      t.watch(x);
+      const a = tf.multiply(x, 7);
+      t.reset();
+      t.watch(x);
+      return tf.add(a, tf.square(x)); // a is a constant now: d/dx = 2x
+    });
+    expectClose(t.gradient(y, x), 4);
+  });
+  it("forgets accessed variables too; reading them again re-watches them", () => {
+    const v = new tf.Variable(3);
+    const w = new tf.Variable(4);
+    const t = new tf.GradientTape({ persistent: true });
+    const y = t.record(() => {
+      tf.multiply(v, v);
+      t.reset();
+      expect(t.watchedVariables()).toEqual([]);
+      return tf.multiply(w, 2);
+    });
+    expect(t.watchedVariables()).toEqual([w]);
+    const [gv, gw] = t.gradient(y, [v, w]);
+    expect(gv).toBeNull();
+    expectClose(gw, 2);
+  });
+  it("outside a recording reset throws TapeError", () => {
+    expect(() => new tf.GradientTape().reset()).toThrow(TapeError);
+  });
+});
+
+describe("identity-like ops pass the cotangent through unchanged", () => {
+  const ops: [string, (x: tf.Tensor) => tf.Tensor][] = [
+    ["identity", (x) => tf.identity(x)],
+    ["identity ∘ identity", (x) => tf.identity(tf.identity(x))],
+    ["reshape there and back", (x) => tf.reshape(tf.reshape(x, [6]), [2, 3])],
+    ["transpose twice", (x) => tf.transpose(tf.transpose(x))],
+    ["add 0", (x) => tf.add(x, 0)],
+    ["multiply by 1", (x) => tf.multiply(x, 1)],
+  ];
+  it.each(ops)("%s: the gradient is the outputGradient itself, in the source's dtype", (_n, op) => {
+    for (const dtype of ["float32", "float64"] as const) {
+      const x = tf.constant([[1, 2, 3], [4, 5, 6]], { dtype });
+      const [t, y] = taped(x, op);
+      const w = tf.constant([[1, -2, 3], [0.5, 0, -1]], { dtype });
+      const g = t.gradient(y, x, { outputGradients: w });
+      expect(g.dtype).toBe(dtype);
+      expectClose(g, [[1, -2, 3], [0.5, 0, -1]], { shape: [2, 3], rtol: 0, atol: 0 });
+    }
+  });
+});
+
+describe("targets and sources the tape did not see", () => {
+  it("a target computed from unwatched tensors gives null (zeros on request)", () => {
+    const x = tf.constant([1, 2]);
+    const u = tf.constant([3, 4]);
+    const [t] = taped(x, () => undefined);
+    const z = t.record(() => tf.square(u)); // u is not watched
+    expect(t.gradient(z, x)).toBeNull();
+    expect(t.gradient(z, u)).toBeNull();
+    expectClose(t.gradient(z, u, { unconnectedGradients: "zero" }), [0, 0], { shape: [2] });
+  });
+  it("a target made before recording or outside it gives null", () => {
+    const x = tf.constant(2);
+    const early = tf.square(x);
+    const [t] = taped(x, () => undefined);
+    const late = tf.square(x); // after the record block
+    expect(t.gradient(early, x)).toBeNull();
+    expect(t.gradient(late, x)).toBeNull();
+    expect(t.gradient(tf.constant(5), x)).toBeNull();
+  });
+  it("an integer path is not differentiable: a cast to int32 disconnects", () => {
+    const x = tf.constant([1.5, 2.5]);
+    const [t, y] = taped(x, (x) => tf.cast(tf.cast(x, "int32"), "float32"));
+    expect(t.gradient(y, x)).toBeNull();
+  });
+  it("a tensor the tape watched mid-way only carries what came after the watch", () => {
+    const x = tf.constant(3);
+    const t = new tf.GradientTape({ persistent: true });
+    const [y, h] = t.record(() => {
+      const h = tf.square(x); // computed from an unwatched x
+      t.watch(h);
+      return [tf.multiply(h, x), h]; // y = h·x with x not watched
+    });
+    expectClose(t.gradient(y, h), 3); // ∂y/∂h = x
+    expect(t.gradient(y, x)).toBeNull();
+  });
+});
+
+describe("null versus zeros", () => {
+  it("a connected source whose gradient is 0 gets zeros, never null", () => {
+    const x = tf.constant([1, 2, 3]);
+    const [t, y] = taped(x, (x) => tf.multiply(x, 0));
+    const g = t.gradient(y, x);
+    expect(g).not.toBeNull();
+    expectClose(g, [0, 0, 0], { shape: [3], rtol: 0, atol: 0 });
+  });
+  it("stopGradient disconnects: null by default", () => {
+    const x = tf.constant(2);
+    const [t, y] = taped(x, (x) => tf.stopGradient(tf.square(x)));
+    expect(t.gradient(y, x)).toBeNull();
+  });
+  it("UnconnectedGradients.ZERO gives zeros with the source's shape and dtype, per source", () => {
+    const x = tf.constant([1, 2]);
+    const u = tf.constant([[1, 2, 3], [4, 5, 6]], { dtype: "float64" });
+    const [t, y] = taped(x, (x) => tf.reduceSum(tf.square(x)));
+    t.watch(u);
+    const [gx, gu] = t.gradient(y, [x, u], { unconnectedGradients: tf.UnconnectedGradients.ZERO });
+    expectClose(gx, [2, 4]);
+    expect(gu.dtype).toBe("float64");
+    expectClose(gu, [[0, 0, 0], [0, 0, 0]], { shape: [2, 3], rtol: 0, atol: 0 });
+    const none = t.gradient(y, [x, u], { unconnectedGradients: tf.UnconnectedGradients.NONE });
+    expect(none[1]).toBeNull();
+  });
+  it("jacobian: null when unconnected, zeros of target.shape ++ source.shape with ZERO", () => {
+    const x = tf.constant([1, 2]);
+    const u = tf.constant([1, 2, 3]);
+    const [t, y] = taped(x, (x) => tf.multiply(x, 3));
+    t.watch(u);
+    expect(t.jacobian(y, u)).toBeNull();
+    expectClose(t.jacobian(y, u, { unconnectedGradients: "zero" }), [0, 0, 0, 0, 0, 0], { shape: [2, 3] });
+    expectClose(t.jacobian(y, x), [[3, 0], [0, 3]], { shape: [2, 2] });
+  });
+});
+
+describe("recording scopes", () => {
+  it("ops after a recording() scope is disposed are not recorded", () => {
+    const x = tf.constant(2);
+    const t = new tf.GradientTape({ persistent: true });
+    let y!: tf.Tensor;
+    {
+      using _scope = t.recording();
+      t.watch(x);
+      y = tf.exp(x);
+    }
+    const z = tf.exp(y); // not recorded
+    expectClose(t.gradient(y, x), Math.exp(2));
+    expect(t.gradient(z, x)).toBeNull();
+    expect(t.gradient(z, y)).toBeNull();
+  });
+  it("stopRecording hides its ops: their results are constants to the tape", () => {
+    const x = tf.constant(3);
+    const t = new tf.GradientTape();
+    const y = t.record(() => {
+      t.watch(x);
+      const c = t.stopRecording(() => tf.square(x)); // 9, but a constant
+      return tf.multiply(c, x);
+    });
+    expectClose(t.gradient(y, x), 9);
+  });
+});
