@@ -2,7 +2,9 @@
 import { numpy as np, grad, valueAndGrad, vmap, jacrev, jacfwd, hessian, jit, makeJaxpr, lax, random, nn } from "../src/index.js";
 import type { Tensor } from "../src/index.js";
 
-const step = (title: string) => console.log(`\n\x1b[1m▸ ${title}\x1b[0m`);
+// bold titles on a terminal only: a CI log or a pipe gets plain text
+const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const step = (title: string) => console.log(`\n${bold(`▸ ${title}`)}`);
 
 step("grad of x³ at 5 (expect 75), and its second and third derivatives (30, 6)");
 const cube = (x: Tensor) => x.mul(x).mul(x);
@@ -74,8 +76,10 @@ for (let i = 0; i <= 60; i++) {
   params = { a: params.a.sub(gr.a.mul(0.3)), c: params.c.sub(gr.c.mul(0.3)) };
   if (i % 6 === 0) {
     const filled = Math.round((i / 60) * width);
-    process.stderr.write(`\r  [${"#".repeat(filled)}${".".repeat(width - filled)}] step ${String(i).padStart(2)}  loss ${l.item().toFixed(5)}`);
+    const bar = `  [${"#".repeat(filled)}${".".repeat(width - filled)}] step ${String(i).padStart(2)}  loss ${l.item().toFixed(5)}`;
+    // a terminal redraws one line; a log gets one line per update
+    process.stderr.write(process.stderr.isTTY ? `\r${bar}` : `${bar}\n`);
   }
 }
-process.stderr.write("\n");
+if (process.stderr.isTTY) process.stderr.write("\n");
 console.log(`fitted a = ${params.a.item().toFixed(3)} (true 3), c = ${params.c.item().toFixed(3)} (true −1)`);

@@ -3,7 +3,9 @@
 // the seed article's code, ported line by line. Run: npx tsx examples/tape-demo.ts
 import * as tf from "../src/compat/index.js";
 
-const step = (title: string) => console.log(`\n\x1b[1m▸ ${title}\x1b[0m`);
+// bold titles on a terminal only: a CI log or a pipe gets plain text
+const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const step = (title: string) => console.log(`\n${bold(`▸ ${title}`)}`);
 
 // ------------------------------------------------------------------ nested tapes
 step("nested tapes: y = x³ at x = 5 → dy/dx = 75, d²y/dx² = 30");
@@ -49,7 +51,7 @@ const out = bjTape.record(() => {
 });
 const perExample = bjTape.batchJacobian(out, batch);
 console.log("shape:", perExample.shape, "  first example's Jacobian:");
-console.log(tf.gather(perExample, tf.constant([0], { dtype: "int32" })).toString());
+console.log(tf.gather(perExample, tf.constant(0, { dtype: "int32" })).toString());
 
 // ------------------------------------------------------------------ custom training loop
 step("custom training loop: a custom layer with a custom gradient learns three spirals");
