@@ -3,7 +3,7 @@
 // and the operand order of contractions. Expected values are closed forms (JAX's conventions
 // where the math leaves a choice: ½ each at a tie, d 0ʸ/dy = 0) and float64 loops written here.
 import { describe, expect, it } from "vitest";
-import { Tensor, grad, hessian, jacfwd, jacrev, jvp, lax, numpy as np, vjp, vmap } from "../../src/index.js";
+import { Tensor, grad, hessian, jacfwd, jacrev, jvp, lax, nn, numpy as np, vjp, vmap } from "../../src/index.js";
 import { expectClose, toF64Array } from "../util/oracles.js";
 
 const f64 = (x: number | number[] | number[][] | number[][][]) => np.array(x, { dtype: "float64" });
@@ -84,6 +84,20 @@ describe("ties: max/min split the derivative evenly (JAX)", () => {
     const H = hessian((x: Tensor) => np.max(x.mul(x)))(f64([1, -1, 0.5])) as Tensor;
     // max(x²) with x₀² = x₁² tied: ½(x₀² + x₁²) locally → H = diag(1, 1, 0)
     expectClose(H, [[1, 0, 0], [0, 1, 0], [0, 0, 0]], { atol: 0, rtol: 0 });
+  });
+});
+
+describe("relu at 0", () => {
+  it("relu'(0) = 0 as in JAX and TensorFlow (not the ½ of a maximum tie); relu'' = 0", () => {
+    expectClose(grad((x: Tensor) => nn.relu(x).sum())(f64([-1, 0, -0, 2])), [0, 0, 0, 1], { atol: 0, rtol: 0 });
+    expectClose(jacfwd((x: Tensor) => nn.relu(x))(f64([0, 3])) as Tensor, [[0, 0], [0, 1]], { atol: 0, rtol: 0 });
+    expect(nth((x: Tensor) => nn.relu(x), 2)(f64(0)).item()).toBe(0);
+  });
+  it("keeps its values: NaN passes through, dtype is kept, -0 and negatives give 0", () => {
+    const y = nn.relu(np.array([NaN, -0, -3, 2.5], { dtype: "float32" }));
+    expect(y.dtype).toBe("float32");
+    expect(Array.from(y.dataSync())).toEqual([NaN, 0, 0, 2.5]);
+    expect(Array.from(nn.relu(np.array([-2, 0, 5], { dtype: "int32" })).dataSync())).toEqual([0, 0, 5]);
   });
 });
 
