@@ -31,6 +31,8 @@ export default {
   // runs at import time, so a broken one fails every test that imports the module anyway.
   ignoreStatic: true,
   concurrency: Number(process.env.STRYKER_CONCURRENCY ?? Math.max(1, os.availableParallelism() - 1)),
+  // The first (coverage) run is the whole suite; on a loaded 2-core machine it can take 5+ minutes.
+  dryRunTimeoutMinutes: 30,
   timeoutMS: 30_000,
   timeoutFactor: 2.5,
   reporters: ["clear-text", "progress-append-only", "html", "json"],
