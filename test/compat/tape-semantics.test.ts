@@ -212,3 +212,50 @@ describe("recording scopes", () => {
     expectClose(t.gradient(y, x), 9);
   });
 });
+
+describe("the backward walk", () => {
+  it("a multi-output op: only the used pieces of split/unstack get a cotangent, the rest zeros", () => {
+    const x = tf.constant([1, 2, 3, 4, 5, 6]);
+    const [t, parts] = taped(x, (x) => tf.split(x, 3));
+    expect(t.gradient(tf.multiply(parts[1]!, 2), x)).toBeNull(); // the multiply ran after the record block
+    const [t2, y] = taped(x, (x) => {
+      const [a, , c] = tf.split(x, 3);
+      return tf.add(tf.multiply(a!, 2), tf.square(c!)); // [2·x0 + x4², 2·x1 + x5²]
+    });
+    expectClose(t2.gradient(y, x), [2, 2, 0, 0, 10, 12]);
+    const m = tf.constant([[1, 2], [3, 4]]);
+    const [t3, z] = taped(m, (m) => tf.multiply(tf.unstack(m, 1)[1]!, tf.constant([5, 7])));
+    expectClose(t3.gradient(z, m), [[0, 5], [0, 7]]);
+  });
+  it("ops on other watched tensors do not leak into a source's gradient", () => {
+    const x = tf.constant([1, 2]);
+    const u = tf.constant([3, 4]);
+    const t = new tf.GradientTape({ persistent: true });
+    const [y, a] = t.record(() => {
+      t.watch([x, u]);
+      const a = tf.multiply(u, 3);
+      const y = tf.multiply(x, 2);
+      return [y, tf.add(a, tf.multiply(y, 0.5))]; // a' = 3u + x
+    });
+    expectClose(t.gradient(y, x), [2, 2]);
+    expect(t.gradient(y, u)).toBeNull();
+    const [gx, gu] = t.gradient(a, [x, u]);
+    expectClose(gx, [1, 1]);
+    expectClose(gu, [3, 3]);
+  });
+  it("paths that split and join add up: z = x² + x³ gives 2x + 3x²", () => {
+    const x = tf.constant([0.5, -2]);
+    const [t, z] = taped(x, (x) => {
+      const y = tf.square(x);
+      return tf.add(y, tf.multiply(y, x));
+    });
+    expectClose(t.gradient(z, x), [1 + 0.75, -4 + 12]);
+  });
+  it("a float64 source accumulates in float64 across paths", () => {
+    const x = tf.constant([1 / 3, 0.1], { dtype: "float64" });
+    const [t, z] = taped(x, (x) => tf.add(tf.multiply(x, x), tf.multiply(x, 1e-9)));
+    const g = t.gradient(z, x);
+    expect(g.dtype).toBe("float64");
+    expectClose(g, [2 / 3 + 1e-9, 0.2 + 1e-9], { rtol: 1e-15, atol: 0 });
+  });
+});
