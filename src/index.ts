@@ -1,5 +1,5 @@
 // tapir: JAX-style automatic differentiation for TypeScript. The functional entry point.
-import "./core/ops.js";
+import "./core/numpy/index.js";
 export { Tensor, tidy, keep } from "./core/tensor.js";
 export { toTensorSymbol } from "./core/tensor.js";
 export { setTensorPrinter } from "./core/format.js";

@@ -9,5 +9,5 @@ export {
   matmul, dot, vdot, outer, einsum, transpose, reshape, expandDims, squeeze, broadcastTo, moveaxis,
   concatenate, stack, split, flip, take, tril, triu, diag, trace, pad, index,
   allclose, isnan, isfinite, astype,
-} from "./core/ops.js";
-export type { DTypeOpt, KeepDims } from "./core/ops.js";
+} from "./core/numpy/index.js";
+export type { DTypeOpt, KeepDims } from "./core/numpy/index.js";

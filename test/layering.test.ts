@@ -1,31 +1,10 @@
 // The dependency direction of ARCHITECTURE.md, checked on the sources: core/backend → only
 // dtype/shape/errors/config of core; core → not transforms or compat; transforms → not compat;
-// compat → only the public entry point (src/index.ts).
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+// compat → only the public entry point (src/index.ts); the primitives' rules stand on lax, not
+// on the numpy layer; and no runtime import cycle anywhere in src/ (type-only imports aside).
 import { describe, expect, it } from "vitest";
 
-const src = resolve(dirname(fileURLToPath(import.meta.url)), "../src");
-
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const p = join(dir, f);
-    return statSync(p).isDirectory() ? files(p) : /\.(ts|js)$/.test(f) ? [p] : [];
-  });
-}
-
-/** Relative imports of a file, resolved to paths under src/ (".js" → ".ts" where the source is TS). */
-function importsOf(file: string): string[] {
-  const text = readFileSync(file, "utf8");
-  const out: string[] = [];
-  for (const m of text.matchAll(/(?:import|export)\s[^;]*?from\s+"(\.[^"]+)"/g)) {
-    out.push(relative(src, resolve(dirname(file), m[1]!)).replace(/\.js$/, ""));
-  }
-  return out;
-}
-
-const rel = (f: string) => relative(src, f).replace(/\.(ts|js)$/, "");
+import { files, findCycle, importsOf, isTypeOnly, rel, runtimeGraph, src } from "./util/imports.js";
 
 describe("layering", () => {
   const all = files(src).map((f) => [rel(f), importsOf(f)] as const);
@@ -47,6 +26,26 @@ describe("layering", () => {
     for (const [f, imps] of all.filter(([f]) => f.startsWith("transforms/"))) {
       for (const i of imps) expect(i.startsWith("compat/"), `${f} imports ${i}`).toBe(false);
     }
+  });
+
+  it("the primitives' rules call lax, never the numpy layer above it", () => {
+    for (const [f, imps] of all.filter(([f]) => f.startsWith("core/primitives/") || f === "core/primitive" || f === "core/lax")) {
+      for (const i of imps) expect(i.startsWith("core/numpy/") || i === "core/nn" || i === "core/random", `${f} imports ${i}`).toBe(false);
+    }
+  });
+
+  it("src/ has no runtime import cycle (type-only imports aside)", () => {
+    const cycle = findCycle(runtimeGraph());
+    expect(cycle, `runtime import cycle: ${cycle?.join(" → ")}`).toBeNull();
+  });
+
+  it("the cycle check sees cycles and ignores type-only imports", () => {
+    expect(findCycle(new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]]]))).toEqual(["a", "b", "c", "a"]);
+    expect(findCycle(new Map([["a", ["b"]], ["b", []], ["c", ["a", "b"]]]))).toBeNull();
+    expect(isTypeOnly("type { Tensor } ")).toBe(true);
+    expect(isTypeOnly("{ type Tensor, type Aval } ")).toBe(true);
+    expect(isTypeOnly("{ Tensor, type Aval } ")).toBe(false);
+    expect(isTypeOnly("* as np ")).toBe(false);
   });
 
   it("compat imports only the public entry point and itself", () => {

@@ -1,13 +1,15 @@
 // One row per primitive, keyed by PrimitiveName (a primitive without a row does not compile).
 // Each row builds seeded inputs on a valid domain and gives a float64 reference written here
 // in plain JS; every row runs impl-vs-reference, checkGrads (differentiable rows; a zero
-// derivative is checked as zero) and checkVmap, per dtype.
+// derivative is checked as zero), checkVmap and checkJit (jit equals eager bit for bit, dtype
+// included: alone, fused with elementwise neighbours, and constant-folded), per dtype.
 import { describe, expect, it } from "vitest";
-import { Tensor, jvp, numpy as np, vjp } from "../src/index.js";
+import { Tensor, jvp, makeJaxpr, numpy as np, vjp } from "../src/index.js";
 import type { DType } from "../src/index.js";
 import { PRIMITIVES, type PrimitiveName } from "../src/core/primitives/index.js";
 import { bind } from "../src/core/trace.js";
 import { checkGrads, checkVmap, expectClose, stackAlong, type GradCheckOptions } from "./util/oracles.js";
+import { checkJit, optimizedJaxpr, primNames } from "./util/jit-oracles.js";
 import { rng, type Rng } from "./util/rng.js";
 import {
   at,
@@ -577,6 +579,9 @@ function argRow(isMax: boolean): Row {
 // ------------------------------------------------------------------ running the rows
 
 const apply = (name: PrimitiveName, params: any) => (...args: Tensor[]) => bind(PRIMITIVES[name], args, params)[0]!;
+/** An exact elementwise round trip of the dtype (−(−x), or ¬¬x for bools): fusable neighbours. */
+const twice = (x: Tensor) => (x.dtype === "bool" ? np.logicalNot(np.logicalNot(x)) : np.negative(np.negative(x)));
+const once = (x: Tensor) => (x.dtype === "bool" ? np.logicalNot(x) : np.negative(x));
 
 /** vmap configurations: explicit, or all 0 / all last / the first mapped alone. */
 function axesConfigs(c: Case, args: Tensor[]): (number | null)[][] {
@@ -621,7 +626,7 @@ describe.each(Object.keys(rows) as PrimitiveName[])("primitive %s", (name) => {
         const tol = od === "float32" ? f32tol : od === "float64" ? f64tol : 0;
         expectClose(out, want.data, { rtol: tol, atol: tol, what: `${name} case ${ci}` });
         // the abstract evaluation rule agrees with the kernel
-        const [aval] = prim.shape(args.map((a) => ({ shape: a.shape, dtype: a.dtype })), c.params);
+        const [aval] = prim.abstractEval(args.map((a) => ({ shape: a.shape, dtype: a.dtype })), c.params);
         expect([...aval!.shape], `case ${ci} shape rule`).toEqual([...out.shape]);
         expect(aval!.dtype, `case ${ci} dtype rule`).toBe(out.dtype);
       });
@@ -651,6 +656,26 @@ describe.each(Object.keys(rows) as PrimitiveName[])("primitive %s", (name) => {
         });
       });
     }
+
+    it("checkJit: jit equals eager bit for bit (alone; the first case also fused and folded)", () => {
+      cases.forEach((c, ci) => {
+        const args = c.args(rng(500 + ci), dtype);
+        const f = apply(name, c.params);
+        checkJit(f, args, { what: `${name} case ${ci}` });
+        if (ci > 0) return;
+        // neighbours that fuse with it: inputs and output go through exact elementwise round trips
+        const chain = (...xs: Tensor[]) => once(f(...xs.map(twice)));
+        checkJit(chain, args, { what: `${name} case ${ci} in a chain` });
+        const fusable = prim.expr?.(args.map((a) => a.dtype), c.params, args.map((a) => a.shape)) ?? null;
+        if (fusable !== null) expect(primNames(optimizedJaxpr(chain, ...args)), `${name} fuses with its neighbours`).toContain("fused");
+        // every input a constant of the traced function: constant folding computes it at compile
+        // time (except a broadcast that grows its constant: it is left to run, fused with its consumers)
+        checkJit(() => chain(...args), [], { what: `${name} case ${ci} folded` });
+        const left = primNames(optimizedJaxpr(() => chain(...args)));
+        if (prim.broadcasts) expect(left.length, `${name} on constants leaves at most one loop`).toBeLessThanOrEqual(1);
+        else expect(left, `${name} on constants folds away`).toEqual([]);
+      });
+    });
 
     if (row.vmap !== false) {
       it("checkVmap: vmap equals loop-and-stack", () => {
@@ -695,5 +720,34 @@ describe("random_bits reference", () => {
     expect(threefry2x32Ref([0, 0], [0, 0])).toEqual([0x6b200159, 0x99ba4efe]);
     expect(threefry2x32Ref([0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff])).toEqual([0x1cb996fc, 0xbb002be7]);
     expect(threefry2x32Ref([0x13198a2e, 0x03707344], [0x243f6a88, 0x85a308d3])).toEqual([0xc4923a9c, 0x483df7a0]);
+  });
+});
+
+describe("errors of the primitive layer name the API the user called and the fix", () => {
+  const message = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error("expected an error");
+  };
+  it("dot_general's shape rule says dot_general, and the numpy callers check with their own name", () => {
+    const l = np.ones([2, 3]);
+    const r = np.ones([4, 5]);
+    const direct = message(() => bind(PRIMITIVES.dot_general, [l, r], { contract: [[1], [0]], batch: [[], []] }));
+    expect(direct).toMatch(/^dot_general: contracting dimensions do not match: \[2,3\] axis 1 has 3, \[4,5\] axis 0 has 4/);
+    // abstract evaluation (jit) reports the same
+    expect(message(() => makeJaxpr((a: Tensor, b: Tensor) => bind(PRIMITIVES.dot_general, [a, b], { contract: [[1], [0]], batch: [[], []] })[0])(l, r))).toMatch(/^dot_general:/);
+    expect(message(() => np.einsum("ij,jk->ik", l, r))).toMatch(/^einsum:/);
+    expect(message(() => np.vdot(np.ones([3]), np.ones([4])))).toMatch(/^vdot: shapes \[3\] and \[4\]/);
+    expect(message(() => np.dot(l, r))).toMatch(/^dot:/);
+    expect(message(() => l.matmul(r))).toMatch(/^matmul:/);
+  });
+  it("an op outside its dtypes names the dtypes it takes and the conversion", () => {
+    const m = message(() => np.abs(np.array([true, false])));
+    expect(m).toBe('abs: not defined for bool inputs; it takes float32, float64 or int32. Convert the operand first, e.g. x.astype("int32").');
+    expect(message(() => np.subtract(np.array([true]), np.array([false])))).toContain('sub: not defined for bool inputs; it takes float32, float64 or int32');
+    expect(message(() => bind(PRIMITIVES.not, [np.array([1.5])], {}))).toBe('not: not defined for float32 inputs; it takes int32 or bool. Convert the operand first, e.g. x.astype("int32").');
   });
 });

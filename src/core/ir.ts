@@ -199,7 +199,7 @@ export function typecheckJaxpr(j: Jaxpr): void {
   const env = new Set<Var>([...j.constvars, ...j.invars]);
   for (const e of j.eqns) {
     for (const a of e.inputs) if (a instanceof Var && !env.has(a)) throw fail(ShapeError, `typecheck: ${e.prim.name} reads an unbound variable`);
-    const avals = e.prim.shape(e.inputs.map((a) => a.aval), e.params);
+    const avals = e.prim.abstractEval(e.inputs.map((a) => a.aval), e.params);
     avals.forEach((a, i) => {
       const v = e.outs[i]!;
       if (a.dtype !== v.aval.dtype || !shapeEq(a.shape, v.aval.shape)) {

@@ -1,7 +1,7 @@
 // Neural-network functions, composed from the op library.
 import { ValueError, fail } from "./errors.js";
 import type { ArrayLike, Tensor } from "./tensor.js";
-import * as np from "./ops.js";
+import * as np from "./numpy/index.js";
 
 // max(x, 0) with derivative 0 at x = 0 (JAX's and TensorFlow's choice; maximum would split a tie
 // and give ½); written as a select so that NaN still passes through.

@@ -2,10 +2,9 @@
 import type { DType } from "./dtype.js";
 import { DTypeError, ShapeError, ValueError, fail } from "./errors.js";
 import { Tensor } from "./tensor.js";
-import { bind1, isTracer } from "./trace.js";
-import { randomBitsP } from "./primitives/random.js";
-import { randomUnitP } from "./primitives/elementwise.js";
-import * as np from "./ops.js";
+import { isTracer } from "./trace.js";
+import * as lax from "./lax.js";
+import * as np from "./numpy/index.js";
 
 export type Key = Tensor;
 
@@ -28,15 +27,15 @@ function checkKey(api: string, k: Key): Key {
 
 /** split(key, n = 2): n new keys, as an int32[n, 2] tensor. */
 export function split(k: Key, n = 2): Tensor {
-  return bind1(randomBitsP, [checkKey("split", k)], { shape: [n, 2] });
+  return lax.randomBits(checkKey("split", k), [n, 2]);
 }
 
-const bits = (k: Key, shape: readonly number[]) => bind1(randomBitsP, [checkKey("draw", k)], { shape: [...shape] });
+const bits = (k: Key, shape: readonly number[]) => lax.randomBits(checkKey("draw", k), [...shape]);
 function unit(k: Key, shape: readonly number[], dtype: DType): Tensor {
   if (dtype !== "float32" && dtype !== "float64") {
     throw fail(DTypeError, `random: uniform and normal draw floats; dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}.`);
   }
-  return bind1(randomUnitP, [bits(k, shape)], { dtype });
+  return lax.randomUnit(bits(k, shape), dtype);
 }
 
 export function uniform(k: Key, shape: readonly number[] = [], opts: { minval?: number; maxval?: number; dtype?: DType } = {}): Tensor {

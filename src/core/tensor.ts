@@ -4,6 +4,8 @@ import { arrayCtor, type DType, type TypedArray } from "./dtype.js";
 import { ShapeError, fail } from "./errors.js";
 import { backend } from "./backend/index.js";
 import { fmtShape, sizeOf, type Shape } from "./shape.js";
+import type * as Numpy from "./numpy/index.js";
+import type { Axis, KeepDims } from "./numpy/convert.js";
 
 /** A typed array shared by tensors that view the same data (reshape shares, it does not copy). */
 export class Storage {
@@ -30,16 +32,21 @@ export interface NestedArray extends ReadonlyArray<number | boolean | NestedArra
 export type IndexSpec = number | null | "..." | readonly [number | null, (number | null)?, (number | null)?];
 
 /**
- * Methods that need the op library are installed by ops.ts (the op library imports Tensor,
- * so Tensor reaches it through this table rather than an import cycle at load time).
+ * What Tensor's methods delegate to, installed by core/numpy/methods.ts when the numpy layer
+ * loads (that layer imports Tensor, so Tensor reaches it through this table, with its types
+ * from a type-only import, rather than through an import cycle).
  */
 export interface TensorOps {
   toConcrete(t: Tensor, api: string): Tensor;
   format(t: Tensor): string;
+  /** the numpy namespace the chaining methods (x.add(y).sum()) call */
+  np: typeof Numpy;
 }
 let ops: TensorOps | undefined;
+let np: typeof Numpy;
 export function installTensorOps(o: TensorOps): void {
   ops = o;
+  np = o.np;
 }
 
 /**
@@ -201,6 +208,190 @@ export class Tensor {
 
   get isDisposed(): boolean {
     return this._storage !== null && (this._released || this._storage.refs <= 0);
+  }
+
+  // ---------------------------------------------------------------- numpy methods
+  // x.f(...args) is numpy.f(x, ...args): see the numpy namespace for shapes, dtypes and errors.
+
+  /** x + y, broadcast (numpy.add). */
+  add(y: ArrayLike): Tensor {
+    return np.add(this, y);
+  }
+  /** x - y, broadcast (numpy.subtract). */
+  sub(y: ArrayLike): Tensor {
+    return np.subtract(this, y);
+  }
+  /** x * y, broadcast (numpy.multiply). */
+  mul(y: ArrayLike): Tensor {
+    return np.multiply(this, y);
+  }
+  /** x / y, broadcast; integers divide as float32 (numpy.divide). */
+  div(y: ArrayLike): Tensor {
+    return np.divide(this, y);
+  }
+  /** xʸ, broadcast (numpy.power). */
+  pow(y: ArrayLike): Tensor {
+    return np.power(this, y);
+  }
+  /** -x (numpy.negative). */
+  neg(): Tensor {
+    return np.negative(this);
+  }
+  /** Matrix product (numpy.matmul). */
+  matmul(y: ArrayLike): Tensor {
+    return np.matmul(this, y);
+  }
+  /** numpy.dot. */
+  dot(y: ArrayLike): Tensor {
+    return np.dot(this, y);
+  }
+  /** Elementwise max (numpy.maximum). */
+  maximum(y: ArrayLike): Tensor {
+    return np.maximum(this, y);
+  }
+  /** Elementwise min (numpy.minimum). */
+  minimum(y: ArrayLike): Tensor {
+    return np.minimum(this, y);
+  }
+  /** x == y, bool (numpy.equal). */
+  equal(y: ArrayLike): Tensor {
+    return np.equal(this, y);
+  }
+  /** x != y, bool (numpy.notEqual). */
+  notEqual(y: ArrayLike): Tensor {
+    return np.notEqual(this, y);
+  }
+  /** x < y, bool (numpy.less). */
+  less(y: ArrayLike): Tensor {
+    return np.less(this, y);
+  }
+  /** x <= y, bool (numpy.lessEqual). */
+  lessEqual(y: ArrayLike): Tensor {
+    return np.lessEqual(this, y);
+  }
+  /** x > y, bool (numpy.greater). */
+  greater(y: ArrayLike): Tensor {
+    return np.greater(this, y);
+  }
+  /** x >= y, bool (numpy.greaterEqual). */
+  greaterEqual(y: ArrayLike): Tensor {
+    return np.greaterEqual(this, y);
+  }
+  /** eˣ (numpy.exp). */
+  exp(): Tensor {
+    return np.exp(this);
+  }
+  /** ln x (numpy.log). */
+  log(): Tensor {
+    return np.log(this);
+  }
+  /** numpy.sin. */
+  sin(): Tensor {
+    return np.sin(this);
+  }
+  /** numpy.cos. */
+  cos(): Tensor {
+    return np.cos(this);
+  }
+  /** numpy.tanh. */
+  tanh(): Tensor {
+    return np.tanh(this);
+  }
+  /** √x (numpy.sqrt). */
+  sqrt(): Tensor {
+    return np.sqrt(this);
+  }
+  /** x² (numpy.square). */
+  square(): Tensor {
+    return np.square(this);
+  }
+  /** |x| (numpy.abs). */
+  abs(): Tensor {
+    return np.abs(this);
+  }
+  /** Sum over `axis` (all axes by default) (numpy.sum). */
+  sum(axis?: Axis, opts?: KeepDims): Tensor {
+    return np.sum(this, axis, opts);
+  }
+  /** numpy.mean. */
+  mean(axis?: Axis, opts?: KeepDims): Tensor {
+    return np.mean(this, axis, opts);
+  }
+  /** numpy.prod. */
+  prod(axis?: Axis, opts?: KeepDims): Tensor {
+    return np.prod(this, axis, opts);
+  }
+  /** numpy.max. */
+  max(axis?: Axis, opts?: KeepDims): Tensor {
+    return np.max(this, axis, opts);
+  }
+  /** numpy.min. */
+  min(axis?: Axis, opts?: KeepDims): Tensor {
+    return np.min(this, axis, opts);
+  }
+  /** int32 index of the max along `axis` (flattened by default) (numpy.argmax). */
+  argmax(axis?: number): Tensor {
+    return np.argmax(this, axis);
+  }
+  /** int32 index of the min (numpy.argmin). */
+  argmin(axis?: number): Tensor {
+    return np.argmin(this, axis);
+  }
+  /** Variance (numpy.var). */
+  var(axis?: Axis, opts?: KeepDims & { ddof?: number }): Tensor {
+    return np.var(this, axis, opts);
+  }
+  /** Standard deviation (numpy.std). */
+  std(axis?: Axis, opts?: KeepDims & { ddof?: number }): Tensor {
+    return np.std(this, axis, opts);
+  }
+  /** Cumulative sum along `axis` (flattened by default) (numpy.cumsum). */
+  cumsum(axis?: number): Tensor {
+    return np.cumsum(this, axis);
+  }
+  /** Same data in a new shape; one -1 is inferred (numpy.reshape). */
+  reshape(shape: readonly number[] | number): Tensor {
+    return np.reshape(this, shape);
+  }
+  /** Axes permuted (reversed by default) (numpy.transpose). */
+  transpose(axes?: readonly number[]): Tensor {
+    return np.transpose(this, axes);
+  }
+  /** The axes reversed (x.transpose()). */
+  get T(): Tensor {
+    return np.transpose(this);
+  }
+  /** This tensor in `dtype` (numpy.astype). */
+  astype(dtype: DType): Tensor {
+    return np.astype(this, dtype);
+  }
+  /** Basic indexing: numbers, null (new axis), "..." and [start, stop, step] ranges. */
+  index(...specs: IndexSpec[]): Tensor {
+    return np.index(this, ...specs);
+  }
+  /** Unit axes inserted at `axis` (numpy.expandDims). */
+  expandDims(axis: number | readonly number[]): Tensor {
+    return np.expandDims(this, axis);
+  }
+  /** Unit axes removed (all by default) (numpy.squeeze). */
+  squeeze(axis?: number | readonly number[]): Tensor {
+    return np.squeeze(this, axis);
+  }
+  /** The elements as a 1-D tensor. */
+  flatten(): Tensor {
+    return np.reshape(this, [-1]);
+  }
+  /** numpy.broadcastTo. */
+  broadcastTo(shape: readonly number[]): Tensor {
+    return np.broadcastTo(this, shape);
+  }
+  /** Values clipped to [lo, hi] (either may be omitted) (numpy.clip). */
+  clip(lo?: ArrayLike | null, hi?: ArrayLike | null): Tensor {
+    return np.clip(this, lo, hi);
+  }
+  /** Elements gathered at `indices` along `axis` (numpy.take). */
+  take(indices: ArrayLike, axis?: number): Tensor {
+    return np.take(this, indices, axis);
   }
 }
 

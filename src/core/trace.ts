@@ -13,10 +13,6 @@ export interface Aval {
   readonly dtype: DType;
 }
 
-export function avalStr(a: Aval): string {
-  return `${a.dtype}${fmtShape(a.shape)}`;
-}
-
 /** One active transformation: its level on the stack and its trace. */
 export class MainTrace {
   active = true;

@@ -4,7 +4,7 @@ import { DTypeError, ShapeError, TreeError, ValueError, fail } from "../core/err
 import { fmtShape, shapeEq } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
 import { flatten, treeDefEqual, treeDefString, type TreeDef } from "../core/tree.js";
-import * as ops from "../core/ops.js";
+import * as ops from "../core/numpy/index.js";
 
 /** Leaves of `tree` as tensors (JS numbers → float32, nested arrays → tensors); structure kept. */
 export function flattenToTensors(api: string, tree: unknown, what: string): [Tensor[], TreeDef] {

@@ -8,7 +8,7 @@ import { fmtShape, shapeEq } from "../core/shape.js";
 import { Tensor, emptyTensor, freshOutputs } from "../core/tensor.js";
 import { bind, isTracer, toConcrete, type Aval } from "../core/trace.js";
 import { flatten, treeDefEqual, treeDefString, unflatten, type TreeDef } from "../core/tree.js";
-import * as ops from "../core/ops.js";
+import * as ops from "../core/numpy/index.js";
 import { flattenToTensors } from "./args.js";
 import { definePartialEval, type PETracer } from "./partial-eval.js";
 import {
@@ -49,7 +49,8 @@ type CondParams = { branches: ClosedJaxpr[] };
 
 export const condP: Primitive<CondParams> = definePrimitive<"cond", CondParams>({
   name: "cond",
-  shape: (_a, p) => outAvals(p.branches[0]!),
+  multipleResults: true,
+  abstractEval: (_a, p) => outAvals(p.branches[0]!),
   impl: ([pred, ...xs], p) => compiled(p.branches[pred!._data[0] ? 1 : 0]!).run(xs),
   jvp: ([pred, ...xs], [, ...ts], p) => {
     const nz = ts.map((t) => t !== null);
@@ -179,7 +180,8 @@ const order = (n: number, reverse: boolean) => Array.from({ length: n }, (_, i) 
 
 export const scanP: Primitive<ScanParams> = definePrimitive<"scan", ScanParams>({
   name: "scan",
-  shape: (_a, p) => {
+  multipleResults: true,
+  abstractEval: (_a, p) => {
     const outs = outAvals(p.body);
     return [...outs.slice(0, p.nCarry), ...outs.slice(p.nCarry).map((a) => ({ shape: [p.length, ...a.shape], dtype: a.dtype }))];
   },
@@ -458,7 +460,8 @@ const whileError = () =>
 
 export const whileP: Primitive<WhileParams> = definePrimitive<"while", WhileParams>({
   name: "while",
-  shape: (_a, p) => outAvals(p.body),
+  multipleResults: true,
+  abstractEval: (_a, p) => outAvals(p.body),
   impl: (args, p) => {
     const c = compiled(p.cond);
     const b = compiled(p.body);

@@ -7,7 +7,7 @@ import type { Tensor } from "../core/tensor.js";
 import { Tensor as TensorClass, freshOutputs } from "../core/tensor.js";
 import { bind, type Aval } from "../core/trace.js";
 import { flatten, map as treeMap, treeDefEqual, treeDefString, unflatten, type TreeDef } from "../core/tree.js";
-import * as ops from "../core/ops.js";
+import * as ops from "../core/numpy/index.js";
 import { flattenToTensors } from "./args.js";
 import { jvpFlat } from "./jvp.js";
 import { definePartialEval, stageFlat } from "./partial-eval.js";
@@ -22,7 +22,7 @@ const front = (dims: (number | null)[]) => dims.map((d) => (d === null ? null : 
 /** f vmapped over leading axes `inDims`, every output batched at 0. */
 const vmapped = (f: FlatF, inDims: (number | null)[], size: number): FlatF => (xs) => vmapFlat(f, xs, inDims, (n) => new Array(n).fill(0), size);
 /** Output avals of a flat function, found by staging it. */
-const outAvals = (f: FlatF, avals: Aval[], name: string): Aval[] => stageFlat(f, avals, name)[0].outAvals;
+const stagedOutAvals = (f: FlatF, avals: Aval[], name: string): Aval[] => stageFlat(f, avals, name)[0].outAvals;
 
 // ------------------------------------------------------------------ customJvp
 
@@ -30,7 +30,8 @@ type CJParams = { fn: FlatF; jvp: (ps: Tensor[], ts: Tensor[]) => [Tensor[], Ten
 // f with a user rule for its JVP; evaluated as f, differentiated by the rule
 export const customJvpCallP: Primitive<CJParams> = definePrimitive<"custom_jvp_call", CJParams>({
   name: "custom_jvp_call",
-  shape: (avals, p) => outAvals(p.fn, avals, "customJvp"),
+  multipleResults: true,
+  abstractEval: (avals, p) => stagedOutAvals(p.fn, avals, "customJvp"),
   impl: (args, p) => freshOutputs(p.fn(args), args),
   jvp: (primals, tangents, p) => p.jvp(primals, zerosFor(tangents, primals)),
   batch: (args, dims, p, size) => {
@@ -86,7 +87,8 @@ type LinParams = { bwd: BwdFlat; nRes: number; outAvals: Aval[] };
 // the tangent map of a customVjp function: linear in the tangents, transposed by the user's bwd
 export const customLinP: Primitive<LinParams> = definePrimitive<"custom_lin", LinParams>({
   name: "custom_lin",
-  shape: (_avals, p) => p.outAvals,
+  multipleResults: true,
+  abstractEval: (_avals, p) => p.outAvals,
   impl: () => {
     throw fail(
       ValueError,
@@ -109,7 +111,8 @@ export const customLinP: Primitive<LinParams> = definePrimitive<"custom_lin", Li
 
 export const customVjpCallP: Primitive<CVParams> = definePrimitive<"custom_vjp_call", CVParams>({
   name: "custom_vjp_call",
-  shape: (avals, p) => outAvals(p.fn, avals, "customVjp"),
+  multipleResults: true,
+  abstractEval: (avals, p) => stagedOutAvals(p.fn, avals, "customVjp"),
   impl: (args, p) => freshOutputs(p.fn(args), args),
   jvp: (primals, tangents, p) => {
     const [outs, res] = p.fwd(primals);
@@ -201,7 +204,8 @@ const traceImpl = (prim: () => Primitive<RematLinParams>) => ({
 // tangent map of a checkpointed function: stores only the inputs, recomputes fn in the backward pass
 export const rematLinP: Primitive<RematLinParams> = definePrimitive<"remat_lin", RematLinParams>({
   name: "remat_lin",
-  shape: (_a, p) => p.outAvals,
+  multipleResults: true,
+  abstractEval: (_a, p) => p.outAvals,
   impl: (args, p) => jvpFlat(p.fn, args.slice(0, p.n), args.slice(p.n))[1].map((t, i) => t ?? ops.zeros(p.outAvals[i]!.shape, { dtype: p.outAvals[i]!.dtype })),
   ...traceImpl(() => rematLinP),
   transpose: (cts, args, p) => {
@@ -214,7 +218,8 @@ export const rematLinP: Primitive<RematLinParams> = definePrimitive<"remat_lin",
 
 export const checkpointCallP: Primitive<RematParams> = definePrimitive<"checkpoint", RematParams>({
   name: "checkpoint",
-  shape: (avals, p) => outAvals(p.fn, avals, "checkpoint"),
+  multipleResults: true,
+  abstractEval: (avals, p) => stagedOutAvals(p.fn, avals, "checkpoint"),
   impl: (args, p) => freshOutputs(p.fn(args), args),
   jvp: (primals, tangents, p, self) => {
     const outs = bind(self, primals, p);

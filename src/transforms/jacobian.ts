@@ -6,7 +6,7 @@ import { isFloat } from "../core/dtype.js";
 import { sizeOf } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import { unflatten, type TreeDef } from "../core/tree.js";
-import * as ops from "../core/ops.js";
+import * as ops from "../core/numpy/index.js";
 import { flattenToTensors, normArgnums, requireFloat } from "./args.js";
 import { jvpFlat } from "./jvp.js";
 import { FlatFn, linearizeFlat, scratchOwner, type GradOptions } from "./vjp.js";

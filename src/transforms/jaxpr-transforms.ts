@@ -5,7 +5,7 @@ import { ClosedJaxpr, Jaxpr, Var, evalJaxpr, type Atom, type Eqn } from "../core
 import type { Primitive, Tan } from "../core/primitive.js";
 import { Tensor } from "../core/tensor.js";
 import { Tracer, type Aval } from "../core/trace.js";
-import * as ops from "../core/ops.js";
+import * as ops from "../core/numpy/index.js";
 import { jvpFlat } from "./jvp.js";
 import { stageFlat } from "./partial-eval.js";
 import { backwardPass } from "./transpose.js";

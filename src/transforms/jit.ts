@@ -9,7 +9,7 @@ import { shapeEq } from "../core/shape.js";
 import { Tensor, shareStorage, withFrame } from "../core/tensor.js";
 import { Tracer, bind, type Aval } from "../core/trace.js";
 import { flatten, unflatten, treeDefEqual, treeDefString, type TreeDef } from "../core/tree.js";
-import * as ops from "../core/ops.js";
+import * as ops from "../core/numpy/index.js";
 import { flattenToTensors } from "./args.js";
 import { definePartialEval, stageFlat } from "./partial-eval.js";
 import { closeOver, defineEqnPartialEval, jvpJaxpr, partialEvalJaxpr, transposeJaxpr, vmapJaxpr } from "./jaxpr-transforms.js";
@@ -113,7 +113,8 @@ const avalsOf = (j: ClosedJaxpr): Aval[] => j.jaxpr.outs.map((a) => a.aval);
 // a call of a staged function: evaluated compiled; transformed by transforming its jaxpr
 export const jitCallP: Primitive<JitParams> = definePrimitive<"jit_call", JitParams>({
   name: "jit_call",
-  shape: (_a, p) => avalsOf(p.jaxpr),
+  multipleResults: true,
+  abstractEval: (_a, p) => avalsOf(p.jaxpr),
   impl: (args, p) => compiled(p.jaxpr).run(args),
   jvp: (primals, tangents, p) => {
     const nz = tangents.map((t) => t !== null);
@@ -200,7 +201,8 @@ interface Signature {
   avals: string[];
 }
 const sigKey = (s: Signature) => `${s.statics.join("|")}#${s.tree}#${s.avals.join(",")}`;
-const avalStr = (t: Tensor) => `${t._weak ? `weak ${t._weak === 1 ? "int" : "float"} ` : ""}${SHORT[t.dtype]}[${t.shape.join(",")}]`;
+/** An argument as the signature cache keys it: dtype, shape, and whether a JS number stood for it. */
+const signatureAval = (t: Tensor) => `${t._weak ? `weak ${t._weak === 1 ? "int" : "float"} ` : ""}${SHORT[t.dtype]}[${t.shape.join(",")}]`;
 
 /**
  * jit's arguments as tensors. A JS number becomes a weak float64 scalar: it takes its partner's
@@ -269,7 +271,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     let entry: Entry | undefined;
     if (sameAsLast(inTree, leaves, args)) entry = last!.entry;
     else {
-      const sig: Signature = { statics: statics.map((i) => staticKey(args[i])), tree: treeDefString(inTree), avals: leaves.map(avalStr) };
+      const sig: Signature = { statics: statics.map((i) => staticKey(args[i])), tree: treeDefString(inTree), avals: leaves.map(signatureAval) };
       const key = sigKey(sig);
       entry = cache.get(key);
       // a trace that closed over an outer transform's tracers is only valid while that transform runs

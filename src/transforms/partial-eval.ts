@@ -66,7 +66,7 @@ export class PETrace extends Trace {
   }
   /** Records one equation whose outputs are unknown. */
   stage(prim: Primitive, ts: PETracer[], params: any): PETracer[] {
-    const avals = prim.shape(ts, params);
+    const avals = prim.abstractEval(ts, params);
     const recipe: EqnRecipe = { prim, inputs: ts, params, outs: [] };
     recipe.outs = avals.map((a) => new PETracer(this, a, null, recipe));
     return recipe.outs;

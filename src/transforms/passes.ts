@@ -47,7 +47,7 @@ export function cse(cj: ClosedJaxpr): ClosedJaxpr {
     const inputs = e.inputs.map(sub);
     const key = `${e.prim.name}|${inputs.map(atomKey).join(",")}|${paramKey(e.params)}`;
     const prev = seen.get(key);
-    if (prev && !e.prim.name.startsWith("random")) {
+    if (prev && !e.prim.effectful) {
       e.outs.forEach((v, i) => rename.set(v, prev[i]!));
       continue;
     }
@@ -71,7 +71,7 @@ export function foldConstants(cj: ClosedJaxpr): ClosedJaxpr {
     const ins = e.inputs.map(constOf);
     const size = e.outs.reduce((s, o) => s + o.aval.shape.reduce((p, d) => p * d, 1), 0);
     // broadcasting a constant is left to run (or fuse): storing it would only cost memory traffic
-    const grows = e.prim.name === "broadcast_in_dim" && size > (ins[0]?.size ?? 0);
+    const grows = e.prim.broadcasts && size > (ins[0]?.size ?? 0);
     if (!e.prim.higherOrder && !grows && ins.every((t) => t !== undefined) && size <= FOLD_MAX) {
       const outs = e.prim.impl(ins as Tensor[], e.params);
       e.outs.forEach((v, i) => val.set(v, outs[i]!));
@@ -103,9 +103,9 @@ export function foldConstants(cj: ClosedJaxpr): ClosedJaxpr {
 
 type FusedParams = { expr: string; dtype: DType; label: string; shape: number[] };
 /** A chain of elementwise primitives compiled into one loop (created by jit only). */
-export const fusedP = definePrimitive<"fused", FusedParams>({
+export const fusedP = definePrimitive<"fused", FusedParams, "n">({
   name: "fused",
-  shape: (avals, { dtype, shape }) => {
+  abstractEval: (avals, { dtype, shape }) => {
     broadcastShapes("fused", shape, ...avals.map((a) => a.shape));
     return [{ shape, dtype }];
   },
@@ -195,18 +195,12 @@ function buildFused(ms: Eqn[], exprs: Map<Eqn, string>, nextTmp: () => number): 
 }
 
 /**
- * The scalar expression of an equation the fusion can take: an elementwise primitive's, or a
- * broadcast_in_dim that lines its operand up with the trailing output axes (numpy broadcasting,
- * which the fused loop does through strides anyway), as the identity.
+ * The scalar expression of an equation the fusion can take: a fusable primitive's (elementwise
+ * ones, and a broadcast_in_dim that lines its operand up with the trailing output axes, as the
+ * identity), or null.
  */
 function elementwiseExpr(e: Eqn): string | null {
-  if (e.prim.expr) return e.prim.expr(e.inputs.map((a) => a.aval.dtype), e.params);
-  if (e.prim.name === "broadcast_in_dim") {
-    const inRank = e.inputs[0]!.aval.shape.length;
-    const { dims, shape } = e.params as { dims: number[]; shape: number[] };
-    if (dims.every((d, i) => d === shape.length - inRank + i)) return "a0";
-  }
-  return null;
+  return e.prim.expr ? e.prim.expr(e.inputs.map((a) => a.aval.dtype), e.params, e.inputs.map((a) => a.aval.shape)) : null;
 }
 
 /** float32 temporaries round after every step, as the op-by-op kernels do when they store. */

@@ -5,7 +5,7 @@ import { Lit, Var, type Atom, type Jaxpr } from "../core/ir.js";
 import { UndefPrimal, type Tan, type TransposeArg } from "../core/primitive.js";
 import type { Tensor } from "../core/tensor.js";
 import { bind } from "../core/trace.js";
-import * as ops from "../core/ops.js";
+import * as ops from "../core/numpy/index.js";
 
 /**
  * Given cotangents for the outputs of a jaxpr linear in its invars, returns cotangents for

@@ -8,7 +8,7 @@ import { fmtShape } from "../core/shape.js";
 import { Owner, Tensor, withFrame, type ArrayLike } from "../core/tensor.js";
 import { currentLevel, withMain, type Aval } from "../core/trace.js";
 import { flatten, unflatten, type TreeDef } from "../core/tree.js";
-import * as ops from "../core/ops.js";
+import * as ops from "../core/numpy/index.js";
 import { jvpFlat } from "./jvp.js";
 import { PETrace, stageFlat, tracersToJaxpr } from "./partial-eval.js";
 import { backwardPass } from "./transpose.js";

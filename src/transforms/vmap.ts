@@ -5,7 +5,7 @@ import { fmtShape, normAxis } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
 import type { LooseArgs } from "./vjp.js";
 import { Trace, Tracer, bind, withMain, type MainTrace } from "../core/trace.js";
-import * as ops from "../core/ops.js";
+import * as ops from "../core/numpy/index.js";
 import { broadcastPrefix, flatten, unflatten } from "../core/tree.js";
 
 export class BatchTracer extends Tracer {

@@ -1,5 +1,5 @@
-// jit and makeJaxpr: jit equals eager bit for bit over the whole primitive table and over
-// compositions with every transform; the printed IR where its shape matters; the signature
+// jit and makeJaxpr: jit equals eager bit for bit over compositions with every transform (the
+// per-primitive checkJit rows live in test/primitives.test.ts); the printed IR where its shape matters; the signature
 // cache counted by side effects during tracing; concretization and leak errors; and the arena
 // counters of a jitted training step.
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -23,8 +23,6 @@ import {
   vmap,
 } from "../../src/index.js";
 import type { DType } from "../../src/index.js";
-import { PRIMITIVES, type PrimitiveName } from "../../src/core/primitives/index.js";
-import { bind } from "../../src/core/trace.js";
 import { backend } from "../../src/core/backend/index.js";
 import { checkGrads, checkVmap, expectClose } from "../util/oracles.js";
 import { checkJit, expectBitEqual, optimizedJaxpr, primNames } from "../util/jit-oracles.js";
@@ -48,139 +46,6 @@ function gen(r: Rng, dtype: DType, shape: number[], lo = -2, hi = 2): Tensor {
   );
   return typed(data, dtype, shape);
 }
-
-// ------------------------------------------------------------------ the table
-
-interface JitCase {
-  params: any;
-  args: (r: Rng, dtype: DType) => Tensor[];
-}
-interface JitRow {
-  dtypes: DType[];
-  cases: (dtype: DType) => JitCase[];
-}
-
-const ALL: DType[] = ["float32", "float64", "int32", "bool"];
-const NUM: DType[] = ["float32", "float64", "int32"];
-const one = (shape: number[], lo?: number, hi?: number) => (r: Rng, d: DType) => [gen(r, d, shape, lo, hi)];
-const unary = (dtypes: DType[], lo = -2, hi = 2): JitRow => ({ dtypes, cases: () => [[], [7], [2, 3]].map((s) => ({ params: {}, args: one(s, lo, hi) })) });
-const binary = (dtypes: DType[], lo: [number, number] = [-2, -2], hi: [number, number] = [2, 2]): JitRow => ({
-  dtypes,
-  cases: () =>
-    [[[2, 3], [3]], [[4], [4]], [[], [2, 2]]].map(([a, b]) => ({ params: {}, args: (r: Rng, d: DType) => [gen(r, d, a!, lo[0], hi[0]), gen(r, d, b!, lo[1], hi[1])] })),
-});
-/** Values with NaN, ±∞, ±0 for the predicates. */
-const special = (d: DType) => typed(d === "int32" ? [0, 1, -1, 7, 2, 3] : [NaN, Infinity, -Infinity, 0, -0, 1.5], d, [6]);
-const reduce = (dtypes: DType[], lo = -2, hi = 2): JitRow => ({
-  dtypes,
-  cases: () => [[1], [0, 2], [0, 1, 2]].map((axes) => ({ params: { axes }, args: one([2, 3, 4], lo, hi) })),
-});
-const arg: JitRow = { dtypes: NUM, cases: () => [0, 1].map((axis) => ({ params: { axis }, args: one([3, 4], -5, 5) })) };
-
-const rows: Record<PrimitiveName, JitRow> = {
-  neg: unary(NUM),
-  sin: unary(FLOATS),
-  cos: unary(FLOATS),
-  tan: unary(FLOATS, -1.2, 1.2),
-  exp: unary(FLOATS),
-  log: unary(FLOATS, 0.1, 3),
-  log1p: unary(FLOATS, -0.6, 2),
-  expm1: unary(FLOATS),
-  sqrt: unary(FLOATS, 0.1, 3),
-  tanh: unary(FLOATS),
-  logistic: { dtypes: FLOATS, cases: () => [{ params: {}, args: one([2, 3], -6, 6) }, { params: {}, args: (_r, d) => [typed([-800, -30, 0, 30, 800], d, [5])] }] },
-  asin: unary(FLOATS, -0.9, 0.9),
-  acos: unary(FLOATS, -0.9, 0.9),
-  atan: unary(FLOATS, -3, 3),
-  sinh: unary(FLOATS),
-  cosh: unary(FLOATS),
-  abs: unary(NUM),
-  sign: unary(NUM),
-  floor: unary(NUM, -3, 3),
-  ceil: unary(NUM, -3, 3),
-  round: { dtypes: NUM, cases: (d) => [{ params: {}, args: one([2, 3], -3, 3) }, { params: {}, args: () => [typed([0.5, 1.5, 2.5, -0.5, -2.5, 3.7], d, [6])] }] },
-  not: unary(["bool", "int32"], -1, 1),
-  isnan: { dtypes: NUM, cases: (d) => [{ params: {}, args: () => [special(d)] }] },
-  isfinite: { dtypes: NUM, cases: (d) => [{ params: {}, args: () => [special(d)] }] },
-  convert: { dtypes: ALL, cases: (from) => ALL.filter((to) => to !== from).map((to) => ({ params: { dtype: to }, args: one([2, 3], -3, 3) })) },
-  stop_gradient: unary(NUM),
-  random_unit: { dtypes: FLOATS, cases: (d) => [{ params: { dtype: d }, args: (r) => [typed(Array.from({ length: 6 }, () => r.int(-(2 ** 31), 2 ** 31)), "int32", [2, 3])] }] },
-  add: binary(NUM),
-  sub: binary(NUM),
-  mul: binary(NUM),
-  div: binary(NUM, [-2, 0.5], [2, 2]),
-  pow: { dtypes: NUM, cases: (d) => binary([d], d === "int32" ? [0, 0] : [0.5, -1.5], d === "int32" ? [4, 3] : [2, 1.5]).cases(d) },
-  max: binary(NUM),
-  min: binary(NUM),
-  lt: binary(ALL),
-  le: binary(ALL),
-  gt: binary(ALL),
-  ge: binary(ALL),
-  eq: binary(ALL, [-1, -1], [1, 1]),
-  ne: binary(ALL, [-1, -1], [1, 1]),
-  and: binary(["bool", "int32"], [-1, -1], [1, 1]),
-  or: binary(["bool", "int32"], [-1, -1], [1, 1]),
-  select: {
-    dtypes: NUM,
-    cases: () => [[[2, 3], [2, 3], [2, 3]], [[2, 3], [3], []]].map(([p, a, b]) => ({ params: {}, args: (r: Rng, d: DType) => [gen(r, "bool", p!), gen(r, d, a!), gen(r, d, b!)] })),
-  },
-  reduce_sum: reduce(NUM),
-  reduce_max: reduce(NUM),
-  reduce_min: reduce(NUM),
-  reduce_prod: reduce(NUM, 0.5, 1.5),
-  argmax: arg,
-  argmin: arg,
-  cumsum: { dtypes: NUM, cases: () => [[0, false], [1, true]].map(([axis, reverse]) => ({ params: { axis, reverse }, args: one([3, 4], -3, 3) })) },
-  broadcast_in_dim: { dtypes: ALL, cases: () => [{ params: { shape: [2, 3, 4], dims: [1, 2] }, args: one([3, 1]) }, { params: { shape: [2, 2], dims: [] }, args: one([]) }] },
-  reshape: { dtypes: ALL, cases: () => [{ params: { shape: [6, 4] }, args: one([2, 3, 4]) }, { params: { shape: [1, 1] }, args: one([]) }] },
-  transpose: { dtypes: ALL, cases: () => [{ params: { perm: [2, 0, 1] }, args: one([2, 3, 4]) }] },
-  slice: { dtypes: ALL, cases: () => [{ params: { starts: [1, 0], limits: [4, 6], strides: [1, 2] }, args: one([5, 6]) }] },
-  pad: { dtypes: ALL, cases: () => [{ params: { lo: [1, 0], hi: [0, 2], interior: [0, 1] }, args: one([3, 4]) }] },
-  concatenate: { dtypes: ALL, cases: () => [{ params: { axis: 0 }, args: (r, d) => [gen(r, d, [2, 3]), gen(r, d, [1, 3]), gen(r, d, [4, 3])] }] },
-  rev: { dtypes: ALL, cases: () => [{ params: { axes: [0, 1] }, args: one([3, 4]) }] },
-  gather: { dtypes: NUM, cases: () => [{ params: { axis: 1 }, args: (r, d) => [gen(r, d, [4, 5]), gen(r, "int32", [3], -2, 6)] }] },
-  scatter_add: { dtypes: NUM, cases: () => [{ params: { axis: 0, n: 5 }, args: (r, d) => [gen(r, d, [4, 3]), typed([1, 3, 1, 4], "int32", [4])] }] },
-  iota: { dtypes: NUM, cases: (d) => [{ params: { shape: [3, 4], axis: 1, dtype: d }, args: () => [] }] },
-  dot_general: {
-    dtypes: FLOATS,
-    cases: () =>
-      (
-        [
-          [[3, 4], [4, 5], [[1], [0]], [[], []]],
-          [[2, 3, 4], [2, 4, 5], [[2], [1]], [[0], [0]]],
-          [[5], [5], [[0], [0]], [[], []]],
-        ] as [number[], number[], [number[], number[]], [number[], number[]]][]
-      ).map(([l, r, contract, batch]) => ({ params: { contract, batch }, args: (g: Rng, d: DType) => [gen(g, d, l), gen(g, d, r)] })),
-  },
-  random_bits: { dtypes: ["int32"], cases: () => [{ params: { shape: [2, 3] }, args: (r) => [typed([r.int(-(2 ** 31), 2 ** 31), r.int(-(2 ** 31), 2 ** 31)], "int32", [2])] }] },
-};
-
-const apply = (name: PrimitiveName, params: any) => (...args: Tensor[]) => bind(PRIMITIVES[name], args, params)[0]!;
-/** An exact elementwise round trip of the dtype (−(−x), or ¬¬x for bools): fusable neighbours. */
-const twice = (x: Tensor) => (x.dtype === "bool" ? np.logicalNot(np.logicalNot(x)) : np.negative(np.negative(x)));
-const once = (x: Tensor) => (x.dtype === "bool" ? np.logicalNot(x) : np.negative(x));
-
-describe.each(Object.keys(rows) as PrimitiveName[])("checkJit: primitive %s", (name) => {
-  const row = rows[name];
-  const prim = PRIMITIVES[name];
-  it.each(row.dtypes)("%s: alone, inside a fused chain, and on constants", (dtype) => {
-    row.cases(dtype).forEach((c, ci) => {
-      const args = c.args(rng(500 + ci), dtype);
-      const f = apply(name, c.params);
-      checkJit(f, args, { what: `${name} case ${ci}` });
-      // neighbours that fuse with it: inputs and output go through exact elementwise round trips
-      const chain = (...xs: Tensor[]) => once(f(...xs.map(twice)));
-      checkJit(chain, args, { what: `${name} case ${ci} in a chain` });
-      if (prim.expr) expect(primNames(optimizedJaxpr(chain, ...args)), `${name} fuses with its neighbours`).toContain("fused");
-      // every input a constant of the traced function: constant folding computes it at compile time
-      // (except a broadcast that grows its constant: it is left to run, fused with its consumers)
-      checkJit(() => chain(...args), [], { what: `${name} case ${ci} folded` });
-      const left = primNames(optimizedJaxpr(() => chain(...args)));
-      if (name === "broadcast_in_dim") expect(left.length, `${name} on constants leaves at most one loop`).toBeLessThanOrEqual(1);
-      else expect(left, `${name} on constants folds away`).toEqual([]);
-    });
-  });
-});
 
 // ------------------------------------------------------------------ compositions
 

@@ -1,13 +1,13 @@
 // dot_general: contraction with batch dimensions, the one bilinear primitive. Output axes are
 // (batch…, lhs free…, rhs free…) as in XLA; the kernel is a batched GEMM over packed layouts.
-import { definePrimitive, defJvp, notLinear, UndefPrimal, type Prim } from "../primitive.js";
+import { defBilinear, type Prim } from "../primitive.js";
 import { DTypeError, ShapeError, fail } from "../errors.js";
 import { backend, type FloatArray } from "../backend/index.js";
 import { fmtShape, invertPerm, sizeOf } from "../shape.js";
 import { emptyTensor, shareStorage, type Tensor } from "../tensor.js";
 import { mapKernel } from "./util.js";
 import { bind1, type Aval } from "../trace.js";
-import * as ops from "../ops.js";
+import { moveaxis, transpose } from "../lax.js";
 
 export type DotParams = { contract: [number[], number[]]; batch: [number[], number[]] };
 
@@ -17,11 +17,11 @@ function dotShape(l: Aval, r: Aval, { contract: [lc, rc], batch: [lb, rb] }: Dot
   if (l.dtype !== r.dtype) throw fail(DTypeError, `dot_general: operand dtypes differ (${l.dtype} and ${r.dtype}); convert one with astype.`);
   lc.forEach((a, i) => {
     if (l.shape[a] !== r.shape[rc[i]!]) {
-      throw fail(ShapeError, `matmul: contracting dimensions do not match: ${fmtShape(l.shape)} axis ${a} has ${l.shape[a]}, ${fmtShape(r.shape)} axis ${rc[i]} has ${r.shape[rc[i]!]}. The inner dimensions must agree.`);
+      throw fail(ShapeError, `dot_general: contracting dimensions do not match: ${fmtShape(l.shape)} axis ${a} has ${l.shape[a]}, ${fmtShape(r.shape)} axis ${rc[i]} has ${r.shape[rc[i]!]}. The contracted axes must have equal sizes.`);
     }
   });
   lb.forEach((a, i) => {
-    if (l.shape[a] !== r.shape[rb[i]!]) throw fail(ShapeError, `matmul: batch dimensions do not match: ${fmtShape(l.shape)} vs ${fmtShape(r.shape)}.`);
+    if (l.shape[a] !== r.shape[rb[i]!]) throw fail(ShapeError, `dot_general: batch dimensions do not match: ${fmtShape(l.shape)} axis ${a} has ${l.shape[a]}, ${fmtShape(r.shape)} axis ${rb[i]} has ${r.shape[rb[i]!]}. Batch axes must have equal sizes.`);
   });
   return [...lb.map((a) => l.shape[a]!), ...free(l.shape.length, lc, lb).map((a) => l.shape[a]!), ...free(r.shape.length, rc, rb).map((a) => r.shape[a]!)];
 }
@@ -33,34 +33,34 @@ function asMatrix(x: Tensor, bAxes: number[], first: number[], second: number[])
   const isId = (p: number[]) => p.every((v, i) => v === i);
   if (isId(straight)) return [x, false];
   if (isId(swapped)) return [x, true];
-  return [ops.transpose(x, straight), false];
+  return [transpose(x, straight), false];
 }
 
-function dotImpl([l, r]: Tensor[], params: DotParams): Tensor[] {
+function dotImpl([l, r]: [Tensor, Tensor], params: DotParams): Tensor[] {
   const { contract: [lc, rc], batch: [lb, rb] } = params;
-  const lf = free(l!.ndim, lc, lb);
-  const rf = free(r!.ndim, rc, rb);
-  const shape = dotShape(l!, r!, params);
-  const B = sizeOf(lb.map((a) => l!.shape[a]!));
-  const M = sizeOf(lf.map((a) => l!.shape[a]!));
-  const N = sizeOf(rf.map((a) => r!.shape[a]!));
-  const K = sizeOf(lc.map((a) => l!.shape[a]!));
-  const [A, transA] = asMatrix(l!, lb, lf, lc);
-  const [Bm, transB] = asMatrix(r!, rb, rc, rf);
+  const lf = free(l.ndim, lc, lb);
+  const rf = free(r.ndim, rc, rb);
+  const shape = dotShape(l, r, params);
+  const B = sizeOf(lb.map((a) => l.shape[a]!));
+  const M = sizeOf(lf.map((a) => l.shape[a]!));
+  const N = sizeOf(rf.map((a) => r.shape[a]!));
+  const K = sizeOf(lc.map((a) => l.shape[a]!));
+  const [A, transA] = asMatrix(l, lb, lf, lc);
+  const [Bm, transB] = asMatrix(r, rb, rc, rf);
   if (K === 1 && M * N > 0) {
     // nothing to contract (an outer product per batch): a broadcast multiply, no packing; with
     // K = 1 a [M,1] operand and its transpose [1,M] share one layout
-    const prod = mapKernel("a0 * a1", [shareStorage(A, [B, M, 1]), shareStorage(Bm, [B, 1, N])], l!.dtype, "dot_general", [B, M, N]);
+    const prod = mapKernel("a0 * a1", [shareStorage(A, [B, M, 1]), shareStorage(Bm, [B, 1, N])], l.dtype, "dot_general", [B, M, N]);
     if (A !== l) A.dispose();
     if (Bm !== r) Bm.dispose();
     const res = shareStorage(prod, shape);
     prod.dispose();
     return [res];
   }
-  const out = emptyTensor(shape, l!.dtype);
+  const out = emptyTensor(shape, l.dtype);
   if (out.size === 0) return [out];
   backend().matmul(
-    l!.dtype as "float32" | "float64",
+    l.dtype as "float32" | "float64",
     { a: A._data as FloatArray, aStride: M * K, transA, b: Bm._data as FloatArray, bStride: K * N, transB, batch: B, m: M, k: K, n: N },
     out._data as FloatArray,
   );
@@ -84,7 +84,7 @@ function transposeLhs(ct: Tensor, lhs: Aval, rhs: Tensor, { contract: [lc, rc], 
   // y axes: batch (lb order), lhs free (lf order), rhs contracting axes in rc's remaining order
   const rcOrder = free(rhs.ndim, rf, rb); // rhs's contracting axes in increasing order
   const lhsAxesOfY = [...lb, ...lf, ...rcOrder.map((a) => lc[rc.indexOf(a)]!)];
-  return ops.transpose(y, invertPerm(lhsAxesOfY));
+  return transpose(y, invertPerm(lhsAxesOfY));
 }
 
 /**
@@ -102,37 +102,34 @@ function transposeRhs(ct: Tensor, lhs: Tensor, rhs: Aval, { contract: [lc, rc], 
   // y axes: batch (lb order), lhs's contracting axes in increasing order, then rhs free (rf order)
   const lcOrder = free(lhs.ndim, lf, lb);
   const rhsAxesOfY = [...rb, ...lcOrder.map((a) => rc[lc.indexOf(a)]!), ...rf];
-  return ops.transpose(y, invertPerm(rhsAxesOfY));
+  return transpose(y, invertPerm(rhsAxesOfY));
 }
 
 // d(x·y) = dx·y + x·dy (bilinear)
-export const dotGeneralP: Prim<"dot_general", DotParams> = definePrimitive<"dot_general", DotParams>({
+export const dotGeneralP: Prim<"dot_general", DotParams> = defBilinear<"dot_general", DotParams>(
+  {
   name: "dot_general",
-  shape: ([l, r], params) => [{ shape: dotShape(l!, r!, params), dtype: l!.dtype }],
+  abstractEval: ([l, r], params) => [{ shape: dotShape(l, r, params), dtype: l.dtype }],
   impl: dotImpl,
-  jvp: defJvp<DotParams>((g, [, r], _o, p) => bind1(dotGeneralP, [g, r!], p), (g, [l], _o, p) => bind1(dotGeneralP, [l!, g], p)),
   batch: ([l, r], [dl, dr], params, _n, self) => {
     const { contract: [lc, rc], batch: [lb, rb] } = params;
     const shift = (axes: number[]) => axes.map((a) => a + 1);
     if (dl !== null && dr !== null) {
       // both batched: a new leading batch dimension
-      const lm = dl === 0 ? l! : ops.moveaxis(l!, dl!, 0);
-      const rm = dr === 0 ? r! : ops.moveaxis(r!, dr!, 0);
+      const lm = moveaxis(l, dl, 0);
+      const rm = moveaxis(r, dr, 0);
       return [[bind1(self, [lm, rm], { contract: [shift(lc), shift(rc)], batch: [[0, ...shift(lb)], [0, ...shift(rb)]] })], [0]];
     }
     if (dl !== null) {
       // lhs batched only: its batch axis becomes the first lhs free axis
-      const lm = dl === 0 ? l! : ops.moveaxis(l!, dl!, 0);
-      return [[bind1(self, [lm, r!], { contract: [shift(lc), rc], batch: [shift(lb), rb] })], [lb.length]];
+      const lm = moveaxis(l, dl, 0);
+      return [[bind1(self, [lm, r], { contract: [shift(lc), rc], batch: [shift(lb), rb] })], [lb.length]];
     }
-    const rm = dr === 0 ? r! : ops.moveaxis(r!, dr!, 0);
-    const nlf = free(l!.ndim, lc, lb).length;
-    return [[bind1(self, [l!, rm], { contract: [lc, shift(rc)], batch: [lb, shift(rb)] })], [lb.length + nlf]];
+    const rm = moveaxis(r, dr!, 0);
+    const nlf = free(l.ndim, lc, lb).length;
+    return [[bind1(self, [l, rm], { contract: [lc, shift(rc)], batch: [lb, shift(rb)] })], [lb.length + nlf]];
   },
-  transpose: ([ct], [l, r], params) => {
-    if (l instanceof UndefPrimal && r instanceof UndefPrimal) throw notLinear("a product of two values that both depend on them");
-    if (!ct) return [null, null];
-    if (l instanceof UndefPrimal) return [transposeLhs(ct, l.aval, r as Tensor, params), null];
-    return [null, transposeRhs(ct, l as Tensor, (r as UndefPrimal).aval, params)];
   },
-});
+  (ct, r, l, p) => transposeLhs(ct, l, r, p),
+  (ct, l, r, p) => transposeRhs(ct, l, r, p),
+);

@@ -1,11 +1,11 @@
 // Reductions over axes, arg-reductions and cumulative sums.
-import { definePrimitive, type Prim, type Primitive, type Tan, linearJvp, zeroJvp, type BatchRule } from "../primitive.js";
+import { avalOf, definePrimitive, defLinear, type Prim, type JvpRule, zeroJvp, type BatchRule } from "../primitive.js";
 import { DTypeError, fail } from "../errors.js";
 import { backend, type ReduceOp } from "../backend/index.js";
 import { stridesOf } from "../shape.js";
 import { emptyTensor, type Tensor } from "../tensor.js";
 import { bind1, type Aval } from "../trace.js";
-import * as ops from "../ops.js";
+import { add, convert, div, eq, full, mul, pad, reshape, scalarLike, select, sliceInDim, sum, transpose, broadcastTo } from "../lax.js";
 
 type AxesParams = { axes: number[] };
 
@@ -17,14 +17,14 @@ function rowsView(x: Tensor, axes: number[]): [Tensor, number, number] {
   for (const a of axes) len *= x.shape[a]!;
   const rows = len === 0 ? keep.reduce((p, i) => p * x.shape[i]!, 1) : x.size / len;
   if (perm.every((p, i) => p === i)) return [x, rows, len];
-  return [ops.transpose(x, perm), rows, len];
+  return [transpose(x, perm), rows, len];
 }
 
 function reduceImpl(op: ReduceOp, outDtype?: (d: Aval["dtype"]) => Aval["dtype"]) {
-  return ([x]: Tensor[], { axes }: AxesParams) => {
-    const shape = x!.shape.filter((_, i) => !axes.includes(i));
-    const out = emptyTensor(shape, outDtype ? outDtype(x!.dtype) : x!.dtype);
-    const [v, rows, len] = rowsView(x!, axes);
+  return ([x]: [Tensor], { axes }: AxesParams) => {
+    const shape = x.shape.filter((_, i) => !axes.includes(i));
+    const out = emptyTensor(shape, outDtype ? outDtype(x.dtype) : x.dtype);
+    const [v, rows, len] = rowsView(x, axes);
     if (len === 0) {
       if (op === "sum") out._data.fill(0);
       else if (op === "prod") out._data.fill(1);
@@ -36,53 +36,51 @@ function reduceImpl(op: ReduceOp, outDtype?: (d: Aval["dtype"]) => Aval["dtype"]
   };
 }
 
-const reduceShape = ([x]: Aval[], { axes }: AxesParams): Aval[] => [{ shape: x!.shape.filter((_, i) => !axes.includes(i)), dtype: x!.dtype }];
+const reduceShape = ([x]: [Aval], { axes }: AxesParams): Aval[] => [{ shape: x.shape.filter((_, i) => !axes.includes(i)), dtype: x.dtype }];
 
 /** Maps per-example axes to batched axes and gives the output's batch dim. */
 export function batchedAxes(axes: number[], d: number): [number[], number] {
   const full = axes.map((a) => (a >= d ? a + 1 : a));
   return [full, d - full.filter((a) => a < d).length];
 }
-const reduceBatch: BatchRule<AxesParams> = ([x], [d], params, _n, self) => {
+const reduceBatch: BatchRule<AxesParams, 1> = ([x], [d], params, _n, self) => {
   const [axes, od] = batchedAxes(params.axes, d!);
-  return [[bind1(self, [x!], { ...params, axes })], [od]];
+  return [[bind1(self, [x], { ...params, axes })], [od]];
 };
 
 /** Re-inserts reduced axes as size 1 so a reduced value broadcasts against the input. */
-const keepDims = (y: Tensor, x: Aval, axes: number[]) => ops.reshape(y, x.shape.map((s, i) => (axes.includes(i) ? 1 : s)));
+const keepDims = (y: Tensor, x: Aval, axes: number[]) => reshape(y, x.shape.map((s, i) => (axes.includes(i) ? 1 : s)));
 
 // d Σx = Σ dx (linear); transpose broadcasts the cotangent back over the reduced axes
-export const reduceSumP: Prim<"reduce_sum", AxesParams> = definePrimitive<"reduce_sum", AxesParams>({
+export const reduceSumP: Prim<"reduce_sum", AxesParams> = defLinear<"reduce_sum", AxesParams>({
   name: "reduce_sum",
-  shape: reduceShape,
+  abstractEval: reduceShape,
   impl: reduceImpl("sum"),
-  jvp: linearJvp(),
   batch: reduceBatch,
   transpose: ([ct], [x], { axes }) => {
-    const aval = (x as { aval: Aval }).aval;
-    return [ct ? ops.broadcastTo(keepDims(ct, aval, axes), aval.shape) : null];
+    const aval = avalOf(x);
+    return [broadcastTo(keepDims(ct, aval, axes), aval.shape)];
   },
 });
 
 /** d max = Σ dx·[x = max] / #ties (the tangent of the maximiser, averaged over ties). */
-const extremumJvp = (primals: Tensor[], [t]: Tan[], params: AxesParams, self: Primitive<AxesParams>): [Tensor[], Tan[]] => {
-  const x = primals[0]!;
+const extremumJvp: JvpRule<AxesParams, 1> = ([x], [t], params, self) => {
   const out = bind1(self, [x], params);
   if (!t) return [[out], [null]];
-  const mask = ops.equal(x, keepDims(out, x, params.axes)).astype(x.dtype);
-  const tan = ops.div(bind1(reduceSumP, [ops.mul(t, mask)], params), bind1(reduceSumP, [mask], params));
+  const mask = convert(eq(x, keepDims(out, x, params.axes)), x.dtype);
+  const tan = div(sum(mul(t, mask), params.axes), sum(mask, params.axes));
   return [[out], [tan]];
 };
-export const reduceMaxP: Prim<"reduce_max", AxesParams> = definePrimitive<"reduce_max", AxesParams>({
+export const reduceMaxP: Prim<"reduce_max", AxesParams> = definePrimitive<"reduce_max", AxesParams, 1>({
   name: "reduce_max",
-  shape: reduceShape,
+  abstractEval: reduceShape,
   impl: reduceImpl("max"),
   jvp: extremumJvp,
   batch: reduceBatch,
 });
-export const reduceMinP: Prim<"reduce_min", AxesParams> = definePrimitive<"reduce_min", AxesParams>({
+export const reduceMinP: Prim<"reduce_min", AxesParams> = definePrimitive<"reduce_min", AxesParams, 1>({
   name: "reduce_min",
-  shape: reduceShape,
+  abstractEval: reduceShape,
   impl: reduceImpl("min"),
   jvp: extremumJvp,
   batch: reduceBatch,
@@ -96,46 +94,49 @@ function prodTangent(x: Tensor, t: Tensor, axes: number[]): Tensor {
   const keep = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const rest = keep.map((i) => x.shape[i]!);
   let n = axes.reduce((m, a) => m * x.shape[a]!, 1);
-  if (n === 0) return ops.zeros(rest, { dtype: t.dtype });
-  const flat = (v: Tensor) => ops.reshape(ops.transpose(v, [...axes, ...keep]), [n, ...rest]);
+  if (n === 0) return full(rest, 0, t.dtype);
+  const flat = (v: Tensor) => reshape(transpose(v, [...axes, ...keep]), [n, ...rest]);
   let [p, dp] = [flat(x), flat(t)];
-  const widths = rest.map((): [number, number] => [0, 0]);
+  const lo = [0, ...rest.map(() => 0)];
+  const hi = [1, ...rest.map(() => 0)];
   while (n > 1) {
     if (n % 2 === 1) {
-      p = ops.pad(p, [[0, 1], ...widths], { constantValues: 1 });
-      dp = ops.pad(dp, [[0, 1], ...widths]);
+      // one more row: 1 in the product (a padded mask selects it), 0 in its tangent
+      const mask = pad(full(p.shape, 1, "bool"), lo, hi, lo);
+      p = select(mask, pad(p, lo, hi, lo), scalarLike(p, 1));
+      dp = pad(dp, lo, hi, lo);
       n++;
     }
-    const [a, b] = ops.split(p, 2, 0) as [Tensor, Tensor];
-    const [da, db] = ops.split(dp, 2, 0) as [Tensor, Tensor];
-    [p, dp] = [ops.mul(a, b), ops.add(ops.mul(da, b), ops.mul(a, db))];
+    const [a, b] = [sliceInDim(p, 0, 0, n / 2), sliceInDim(p, 0, n / 2, n)];
+    const [da, db] = [sliceInDim(dp, 0, 0, n / 2), sliceInDim(dp, 0, n / 2, n)];
+    [p, dp] = [mul(a, b), add(mul(da, b), mul(a, db))];
     n /= 2;
   }
-  return ops.reshape(dp, rest);
+  return reshape(dp, rest);
 }
 // d Πx = Σᵢ dxᵢ Πⱼ≠ᵢ xⱼ (exact where some xᵢ = 0, as in JAX)
-export const reduceProdP: Prim<"reduce_prod", AxesParams> = definePrimitive<"reduce_prod", AxesParams>({
+export const reduceProdP: Prim<"reduce_prod", AxesParams> = definePrimitive<"reduce_prod", AxesParams, 1>({
   name: "reduce_prod",
-  shape: reduceShape,
+  abstractEval: reduceShape,
   impl: reduceImpl("prod"),
   jvp: ([x], [t], params, self) => {
-    const out = bind1(self, [x!], params);
+    const out = bind1(self, [x], params);
     if (!t) return [[out], [null]];
-    return [[out], [prodTangent(x!, t, params.axes)]];
+    return [[out], [prodTangent(x, t, params.axes)]];
   },
   batch: reduceBatch,
 });
 
 type ArgParams = { axis: number };
-function argReduce<N extends string>(name: N, op: "argmax" | "argmin") {
-  return definePrimitive<N, ArgParams>({
+function argReduce<N extends string>(name: N, op: "argmax" | "argmin"): Prim<N, ArgParams> {
+  return definePrimitive<N, ArgParams, 1>({
     name,
-    shape: ([x], { axis }) => [{ shape: x!.shape.filter((_, i) => i !== axis), dtype: "int32" }],
-    impl: ([x], { axis }) => reduceImpl(op, () => "int32")([x!], { axes: [axis] }),
+    abstractEval: ([x], { axis }) => [{ shape: x.shape.filter((_, i) => i !== axis), dtype: "int32" }],
+    impl: ([x], { axis }) => reduceImpl(op, () => "int32")([x], { axes: [axis] }),
     jvp: zeroJvp(),
     batch: ([x], [d], { axis }, _n, self) => {
       const [[a], od] = batchedAxes([axis], d!);
-      return [[bind1(self, [x!], { axis: a! })], [od]];
+      return [[bind1(self, [x], { axis: a! })], [od]];
     },
   });
 }
@@ -144,18 +145,17 @@ export const argminP = argReduce("argmin", "argmin");
 
 type CumParams = { axis: number; reverse: boolean };
 // d cumsum x = cumsum dx (linear); its transpose is the reversed cumsum
-export const cumsumP: Prim<"cumsum", CumParams> = definePrimitive<"cumsum", CumParams>({
+export const cumsumP: Prim<"cumsum", CumParams> = defLinear<"cumsum", CumParams>({
   name: "cumsum",
-  shape: ([x]) => [{ shape: x!.shape, dtype: x!.dtype }],
+  abstractEval: ([x]) => [{ shape: x.shape, dtype: x.dtype }],
   impl: ([x], { axis, reverse }) => {
-    const out = emptyTensor(x!.shape, x!.dtype);
-    const n = x!.shape[axis]!;
-    const inner = stridesOf(x!.shape)[axis]!;
-    const outer = n * inner === 0 ? 0 : x!.size / (n * inner);
-    backend().cumsum(x!._data, outer, n, inner, reverse, out._data);
+    const out = emptyTensor(x.shape, x.dtype);
+    const n = x.shape[axis]!;
+    const inner = stridesOf(x.shape)[axis]!;
+    const outer = n * inner === 0 ? 0 : x.size / (n * inner);
+    backend().cumsum(x._data, outer, n, inner, reverse, out._data);
     return [out];
   },
-  jvp: linearJvp(),
-  batch: ([x], [d], { axis, reverse }, _n, self) => [[bind1(self, [x!], { axis: axis >= d! ? axis + 1 : axis, reverse })], [d!]],
-  transpose: ([ct], _args, { axis, reverse }) => [ct ? bind1(cumsumP, [ct], { axis, reverse: !reverse }) : null],
+  batch: ([x], [d], { axis, reverse }, _n, self) => [[bind1(self, [x], { axis: axis >= d! ? axis + 1 : axis, reverse })], [d!]],
+  transpose: ([ct], _args, { axis, reverse }) => [bind1(cumsumP, [ct], { axis, reverse: !reverse })],
 });

@@ -16,8 +16,16 @@ export interface ExprTable {
 
 export function exprFor(name: string, table: ExprTable, dtype: DType): string {
   const e = dtype === "float32" || dtype === "float64" ? table.float : table[dtype];
-  if (e === undefined) throw fail(DTypeError, `${name}: not defined for ${dtype} inputs.`);
+  if (e === undefined) throw notDefinedFor(name, table, dtype);
   return e;
+}
+
+/** The error for a dtype outside an op's table, naming the dtypes it takes and the conversion. */
+function notDefinedFor(name: string, table: ExprTable, dtype: DType): Error {
+  const takes: DType[] = [...(table.float !== undefined ? (["float32", "float64"] as const) : []), ...(table.int32 !== undefined ? (["int32"] as const) : []), ...(table.bool !== undefined ? (["bool"] as const) : [])];
+  const to = dtype === "bool" && table.int32 !== undefined ? "int32" : takes[0]!;
+  const list = takes.length > 1 ? `${takes.slice(0, -1).join(", ")} or ${takes[takes.length - 1]}` : takes[0];
+  return fail(DTypeError, `${name}: not defined for ${dtype} inputs; it takes ${list}. Convert the operand first, e.g. x.astype("${to}").`);
 }
 
 /** Below this many elements an op always runs inline (far under any parallel threshold). */

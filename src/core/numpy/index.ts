@@ -1,0 +1,12 @@
+// The numpy layer, one module per idea, over lax: what src/numpy.ts publishes and what the
+// transforms use. Loading it loads the whole primitive set and installs the Tensor methods.
+import "../primitives/index.js";
+import "./methods.js";
+export * from "./convert.js";
+export * from "./creation.js";
+export * from "./math.js";
+export * from "./shape.js";
+export * from "./indexing.js";
+export * from "./reductions.js";
+export * from "./linalg.js";
+export * from "./checks.js";

@@ -1,0 +1,85 @@
+// Indexing in the numpy layer: basic indexing (x.index(...): numbers, null, "...", ranges)
+// and take (gather along an axis).
+import { ShapeError, ValueError, fail } from "../errors.js";
+import { fmtShape, normAxis } from "../shape.js";
+import type { ArrayLike, IndexSpec, Tensor } from "../tensor.js";
+import * as lax from "../lax.js";
+import { astype, tensor } from "./convert.js";
+import { reshape } from "./shape.js";
+
+/** take(x, indices, axis): gathers along axis (flattened x when axis is undefined); indices wrap once from the end and clamp. */
+export function take(x: ArrayLike, indices: ArrayLike, axis?: number): Tensor {
+  let t = tensor(x);
+  const idx = astype(tensor(indices), "int32");
+  if (axis === undefined) {
+    t = reshape(t, [-1]);
+    axis = 0;
+  }
+  const a = normAxis("take", axis, t.ndim);
+  return lax.gather(t, idx, a);
+}
+
+// ------------------------------------------------------------------ basic indexing
+
+/** x.index(...): numbers, null (new axis), "..." and [start, stop, step] ranges (numpy basic indexing). */
+export function index(x: ArrayLike, ...specs: IndexSpec[]): Tensor {
+  const t = tensor(x);
+  const ell = specs.filter((s) => s === "...").length;
+  if (ell > 1) throw fail(ShapeError, "index: at most one '...' is allowed.");
+  const consumed = specs.filter((s) => s !== null && s !== "...").length;
+  if (consumed > t.ndim) throw fail(ShapeError, `index: too many indices (${consumed}) for ${fmtShape(t.shape)}.`);
+  const full: IndexSpec[] = [];
+  for (const s of specs) {
+    if (s === "...") for (let i = 0; i < t.ndim - consumed; i++) full.push([null, null, null]);
+    else full.push(s);
+  }
+  while (full.filter((s) => s !== null).length < t.ndim) full.push([null, null, null]);
+  const starts: number[] = [];
+  const limits: number[] = [];
+  const strides: number[] = [];
+  const revAxes: number[] = [];
+  const outShape: number[] = [];
+  let ax = 0;
+  for (const s of full) {
+    if (s === null) {
+      outShape.push(1);
+      continue;
+    }
+    const n = t.shape[ax]!;
+    if (typeof s === "number") {
+      if (!Number.isInteger(s) || s < -n || s >= n) {
+        throw fail(ShapeError, `index: index ${s} is out of bounds for axis ${ax} with size ${n}.`);
+      }
+      const i = s < 0 ? s + n : s;
+      starts.push(i), limits.push(i + 1), strides.push(1);
+    } else {
+      const r = s as readonly [number | null, (number | null)?, (number | null)?];
+      const step = r[2] ?? 1;
+      if (step === 0) throw fail(ValueError, "index: slice step cannot be zero.");
+      const norm = (v: number | null | undefined, dflt: number) => {
+        if (v === null || v === undefined) return dflt;
+        const w = v < 0 ? v + n : v;
+        return step > 0 ? Math.min(Math.max(w, 0), n) : Math.min(Math.max(w, -1), n - 1);
+      };
+      const lo = norm(r[0], step > 0 ? 0 : n - 1);
+      const hi = norm(r[1], step > 0 ? n : -1);
+      if (step > 0) {
+        starts.push(lo), limits.push(Math.max(lo, hi)), strides.push(step);
+        outShape.push(Math.max(0, Math.ceil((hi - lo) / step)));
+      } else {
+        // x[lo:hi:-k] = rev(x)[n-1-lo : n-1-hi : k]
+        revAxes.push(ax);
+        const rlo = n - 1 - lo;
+        const rhi = n - 1 - hi;
+        starts.push(rlo), limits.push(Math.max(rlo, rhi)), strides.push(-step);
+        outShape.push(Math.max(0, Math.ceil((rhi - rlo) / -step)));
+      }
+    }
+    ax++;
+  }
+  let r = revAxes.length ? lax.rev(t, revAxes) : t;
+  const trivial = starts.every((v, i) => v === 0 && limits[i] === t.shape[i] && strides[i] === 1);
+  if (!trivial) r = lax.slice(r, starts, limits, strides);
+  return reshape(r, outShape);
+}
+

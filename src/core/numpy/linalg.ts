@@ -1,0 +1,170 @@
+// Linear algebra in the numpy layer: matmul, dot, vdot, outer, einsum (one dot_general per
+// operand pair), and the triangle/diagonal helpers.
+import { isFloat } from "../dtype.js";
+import { ShapeError, ValueError, fail } from "../errors.js";
+import { broadcastShapes, fmtShape } from "../shape.js";
+import type { ArrayLike, Tensor } from "../tensor.js";
+import * as lax from "../lax.js";
+import { array, astype, coerce, tensor } from "./convert.js";
+import { eye } from "./creation.js";
+import { add, greaterEqual, lessEqual, multiply, where } from "./math.js";
+import { take } from "./indexing.js";
+import { sum } from "./reductions.js";
+import { broadcastTo, pad, reshape, squeeze, transpose } from "./shape.js";
+
+// ------------------------------------------------------------------ linear algebra
+
+/**
+ * dot_general after numpy's conversions (ints and bools contract as float32); paired axes must
+ * have equal sizes, and a mismatch is reported as an error of `api`, the function the user called.
+ */
+function dotGeneral(api: string, a: Tensor, b: Tensor, contract: [number[], number[]], batch: [number[], number[]] = [[], []]): Tensor {
+  const [x, y] = coerce([a, b]) as [Tensor, Tensor];
+  const [fx, fy] = isFloat(x.dtype) ? [x, y] : [astype(x, "float32"), astype(y, "float32")];
+  checkPaired(api, "contracted", fx, fy, contract);
+  checkPaired(api, "batch", fx, fy, batch);
+  return lax.dotGeneral(fx, fy, { contract, batch });
+}
+function checkPaired(api: string, what: string, x: Tensor, y: Tensor, [l, r]: [number[], number[]]): void {
+  l.forEach((a, i) => {
+    const b = r[i]!;
+    if (x.shape[a] !== y.shape[b]) {
+      throw fail(ShapeError, `${api}: ${what} axes do not match: axis ${a} of ${fmtShape(x.shape)} has ${x.shape[a]}, axis ${b} of ${fmtShape(y.shape)} has ${y.shape[b]}. Paired axes must have equal sizes.`);
+    }
+  });
+}
+
+/** numpy matmul: 1-D operands promoted, batch dimensions broadcast. */
+export function matmul(a: ArrayLike, b: ArrayLike): Tensor {
+  let x = tensor(a);
+  let y = tensor(b);
+  if (x.ndim === 0 || y.ndim === 0) throw fail(ShapeError, `matmul: operands must be at least 1-D, got ${fmtShape(x.shape)} and ${fmtShape(y.shape)}; use multiply for scalars.`);
+  const xv = x.ndim === 1;
+  const yv = y.ndim === 1;
+  if (xv) x = reshape(x, [1, x.shape[0]!]);
+  if (yv) y = reshape(y, [y.shape[0]!, 1]);
+  const k1 = x.shape[x.ndim - 1]!;
+  const k2 = y.shape[y.ndim - 2]!;
+  if (k1 !== k2) {
+    throw fail(ShapeError, `matmul: shapes ${fmtShape(tensor(a).shape)} and ${fmtShape(tensor(b).shape)} do not align: ${k1} (last axis of the first) ≠ ${k2} (second-to-last of the second).`);
+  }
+  let r: Tensor;
+  if (y.ndim === 2) {
+    r = dotGeneral("matmul", x, y, [[x.ndim - 1], [0]]);
+  } else {
+    const bx = x.shape.slice(0, -2);
+    const by = y.shape.slice(0, -2);
+    const bs = broadcastShapes("matmul", bx, by);
+    const xb = broadcastTo(x, [...bs, ...x.shape.slice(-2)]);
+    const yb = broadcastTo(y, [...bs, ...y.shape.slice(-2)]);
+    const nb = bs.length;
+    const batchAxes = bs.map((_, i) => i);
+    r = dotGeneral("matmul", xb, yb, [[nb + 1], [nb]], [batchAxes, batchAxes]);
+  }
+  if (xv) r = squeeze(r, r.ndim - 2);
+  if (yv) r = squeeze(r, r.ndim - 1);
+  return r;
+}
+
+/** numpy dot: sum over the last axis of a and the second-to-last of b (the only axis of a 1-D b). */
+export const dot = (a: ArrayLike, b: ArrayLike): Tensor => dotAs("dot", tensor(a), tensor(b));
+function dotAs(api: string, x: Tensor, y: Tensor): Tensor {
+  if (x.ndim === 0 || y.ndim === 0) return multiply(x, y);
+  const ya = y.ndim === 1 ? 0 : y.ndim - 2;
+  if (x.shape[x.ndim - 1] !== y.shape[ya]) {
+    throw fail(ShapeError, `${api}: shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)} not aligned: ${x.shape[x.ndim - 1]} ≠ ${y.shape[ya]}.`);
+  }
+  return dotGeneral(api, x, y, [[x.ndim - 1], [ya]]);
+}
+
+/** numpy vdot: the dot product of the flattened operands. */
+export function vdot(a: ArrayLike, b: ArrayLike): Tensor {
+  return dotAs("vdot", reshape(a, [-1]), reshape(b, [-1]));
+}
+
+export function outer(a: ArrayLike, b: ArrayLike): Tensor {
+  return multiply(reshape(a, [-1, 1]), reshape(b, [1, -1]));
+}
+
+/** einsum over one or two operands ("ij,jk->ik", "bij,bjk->bik", "ii" not supported). */
+export function einsum(spec: string, ...operands: ArrayLike[]): Tensor {
+  const [lhs, rhsExplicit] = spec.replace(/\s+/g, "").split("->") as [string, string | undefined];
+  const ins = lhs.split(",");
+  if (ins.length !== operands.length) throw fail(ValueError, `einsum: "${spec}" names ${ins.length} operands but ${operands.length} were given.`);
+  const ts = operands.map(tensor);
+  ins.forEach((s, i) => {
+    if (s.length !== ts[i]!.ndim) throw fail(ShapeError, `einsum: operand ${i} has rank ${ts[i]!.ndim} but "${s}" names ${s.length} axes.`);
+    if (new Set(s).size !== s.length) throw fail(ValueError, `einsum: repeated index in "${s}" (a diagonal) is not supported; use np.diag or np.trace.`);
+  });
+  const sizes = new Map<string, number>();
+  ins.forEach((s, i) =>
+    [...s].forEach((c, k) => {
+      const n = ts[i]!.shape[k]!;
+      if ((sizes.get(c) ?? n) !== n) throw fail(ShapeError, `einsum: index "${c}" has size ${sizes.get(c)} in one operand and ${n} in operand ${i} (shapes ${ts.map((t) => fmtShape(t.shape)).join(", ")} for "${spec}").`);
+      sizes.set(c, n);
+    }),
+  );
+  const counts = new Map<string, number>();
+  for (const s of ins) for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
+  const out = rhsExplicit ?? [...counts.keys()].filter((c) => counts.get(c) === 1).sort().join("");
+  // sum out letters that appear in one operand and not in the output
+  const reduced = ts.map((t, i) => {
+    const s = ins[i]!;
+    const others = ins.filter((_, j) => j !== i).join("");
+    const axes = [...s].map((c, k) => (!out.includes(c) && !others.includes(c) ? k : -1)).filter((k) => k >= 0);
+    return [axes.length ? sum(t, axes) : t, [...s].filter((c) => !(!out.includes(c) && !others.includes(c))).join("")] as const;
+  });
+  let [acc, accS] = reduced[0]!;
+  for (let i = 1; i < reduced.length; i++) {
+    const [t, s] = reduced[i]!;
+    const rest = reduced.slice(i + 1).map((r) => r[1]).join("");
+    const both = [...accS].filter((c) => s.includes(c));
+    const batchL = both.filter((c) => out.includes(c) || rest.includes(c));
+    const contractL = both.filter((c) => !batchL.includes(c));
+    acc = dotGeneral("einsum", acc, t, [contractL.map((c) => accS.indexOf(c)), contractL.map((c) => s.indexOf(c))], [batchL.map((c) => accS.indexOf(c)), batchL.map((c) => s.indexOf(c))]);
+    accS = batchL.join("") + [...accS].filter((c) => !both.includes(c)).join("") + [...s].filter((c) => !both.includes(c)).join("");
+  }
+  const extra = [...accS].map((c, k) => (out.includes(c) ? -1 : k)).filter((k) => k >= 0);
+  if (extra.length) {
+    acc = sum(acc, extra);
+    accS = [...accS].filter((c) => out.includes(c)).join("");
+  }
+  return transpose(acc, [...out].map((c) => accS.indexOf(c)));
+}
+
+/** Rows/cols index grids for the last two axes (int32). */
+function rowCol(n: number, m: number): [Tensor, Tensor] {
+  return [lax.iota([n, m], 0, "int32"), lax.iota([n, m], 1, "int32")];
+}
+export function tril(x: ArrayLike, k = 0): Tensor {
+  const t = tensor(x);
+  if (t.ndim < 2) throw fail(ShapeError, `tril: needs at least 2-D input, got ${fmtShape(t.shape)}.`);
+  const [r, c] = rowCol(t.shape[t.ndim - 2]!, t.shape[t.ndim - 1]!);
+  return where(lessEqual(c, add(r, k)), t, 0);
+}
+export function triu(x: ArrayLike, k = 0): Tensor {
+  const t = tensor(x);
+  if (t.ndim < 2) throw fail(ShapeError, `triu: needs at least 2-D input, got ${fmtShape(t.shape)}.`);
+  const [r, c] = rowCol(t.shape[t.ndim - 2]!, t.shape[t.ndim - 1]!);
+  return where(greaterEqual(c, add(r, k)), t, 0);
+}
+
+/** diag(v, k): a 1-D v builds a matrix with v on diagonal k; a 2-D x returns its k-th diagonal. */
+export function diag(x: ArrayLike, k = 0): Tensor {
+  const t = tensor(x);
+  if (t.ndim === 1) {
+    const n = t.shape[0]!;
+    const m = n + Math.abs(k);
+    const col = reshape(pad(t, [[k >= 0 ? 0 : -k, k >= 0 ? k : 0]]), [m, 1]);
+    return where(eye(m, m, { k, dtype: "bool" }), col, 0);
+  }
+  if (t.ndim !== 2) throw fail(ShapeError, `diag: input must be 1-D or 2-D, got ${fmtShape(t.shape)}.`);
+  const [n, m] = t.shape as [number, number];
+  const len = Math.max(0, Math.min(n, m - k, n + k, m));
+  const rows = Math.max(0, -k);
+  const cols = Math.max(0, k);
+  const flat = new Int32Array(Math.max(0, Math.min(n - rows, m - cols, len)));
+  for (let i = 0; i < flat.length; i++) flat[i] = (rows + i) * m + cols + i;
+  return take(reshape(t, [-1]), array(flat), 0);
+}
+export const trace = (x: ArrayLike, k = 0) => sum(diag(x, k));

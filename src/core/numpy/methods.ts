@@ -1,0 +1,15 @@
+// Installs what the Tensor class delegates to: its chaining methods (x.add(y).sum()) call the
+// numpy namespace, its reads concretize through the trace, its toString prints.
+import { installTensorOps } from "../tensor.js";
+import { toConcrete } from "../trace.js";
+import { formatTensor } from "../format.js";
+import * as convert from "./convert.js";
+import * as creation from "./creation.js";
+import * as math from "./math.js";
+import * as shape from "./shape.js";
+import * as indexing from "./indexing.js";
+import * as reductions from "./reductions.js";
+import * as linalg from "./linalg.js";
+import * as checks from "./checks.js";
+
+installTensorOps({ toConcrete, format: formatTensor, np: { ...convert, ...creation, ...math, ...shape, ...indexing, ...reductions, ...linalg, ...checks } });
