@@ -3,7 +3,7 @@
 // the tape never saw, and null versus zeros. Values are hand-derived closed forms.
 import { describe, expect, it } from "vitest";
 import * as tf from "../../src/compat/index.js";
-import { TapeError } from "../../src/index.js";
+import { TapeError, ValueError } from "../../src/index.js";
 import { expectClose } from "./util.js";
 
 /** A tape that watched `x` and recorded `body(x)`. */
@@ -257,5 +257,43 @@ describe("the backward walk", () => {
     const g = t.gradient(z, x);
     expect(g.dtype).toBe("float64");
     expectClose(g, [2 / 3 + 1e-9, 0.2 + 1e-9], { rtol: 1e-15, atol: 0 });
+  });
+});
+
+describe("bad arguments get TensorFlow's error, naming the call and the value", () => {
+  const x = tf.constant([1, 2]);
+  const fresh = () => taped(x, (x) => tf.square(x));
+  it("a source or target that is not a tensor or variable", () => {
+    const [t, y] = fresh();
+    const e1 = (() => { try { t.gradient(y, [x, 3]); } catch (e) { return e as Error; } })()!;
+    expect(e1).toBeInstanceOf(TapeError);
+    expect(e1.message).toBe("GradientTape.gradient: every source must be a Tensor or a Variable, got number (3).");
+    const [t2, y2] = fresh();
+    expect(() => t2.gradient([y2, 3], x)).toThrow("GradientTape.gradient: every target must be a Tensor or a Variable, got number (3).");
+    const [t3] = fresh();
+    expect(() => t3.gradient(new Map(), x)).toThrow("GradientTape.gradient: every target must be a Tensor or a Variable, got Map ([object Map]).");
+    const [t4, y4] = fresh();
+    expect(() => t4.jacobian(y4, "x" as unknown as tf.Tensor)).toThrow("GradientTape.jacobian: every source must be a Tensor or a Variable, got string (x).");
+  });
+  it("an unconnectedGradients value that is not 'none' or 'zero', string or not", () => {
+    const [t, y] = fresh();
+    expect(() => t.gradient(y, x, { unconnectedGradients: 0 as unknown as "zero" })).toThrow(ValueError);
+    const [t2, y2] = fresh();
+    expect(() => t2.gradient(y2, x, { unconnectedGradients: 0 as unknown as "zero" })).toThrow('Unknown value for unconnected_gradients: 0. Use tf.UnconnectedGradients.NONE ("none") or ZERO ("zero").');
+    const [t3, y3] = fresh();
+    expect(() => t3.gradient(y3, x, { unconnectedGradients: "None" as "none" })).toThrow("Unknown value for unconnected_gradients: 'None'.");
+  });
+  it("outputGradients with a count that differs from the targets", () => {
+    const [t, y] = fresh();
+    expect(() => t.gradient([y, y], x, { outputGradients: [tf.constant(1)] })).toThrow(
+      "GradientTape.gradient: outputGradients has 1 tensors but target has 2; give one per target tensor (null for ones).",
+    );
+  });
+  it("watch of something that is not a tensor", () => {
+    const t = new tf.GradientTape();
+    t.record(() => {
+      expect(() => t.watch([x, 5])).toThrow("Passed in object of type number, not tf.Tensor or tf.Variable. Convert it with tf.constant first.");
+      expect(() => t.watch({ a: new Date(0) })).toThrow("Passed in object of type Date, not tf.Tensor");
+    });
   });
 });
