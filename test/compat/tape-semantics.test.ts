@@ -1,10 +1,12 @@
 // GradientTape's documented TensorFlow 2 semantics at the places a tape implementation tends to
 // cut corners: repeated targets, reset forgetting what was watched, identity-like ops, targets
 // the tape never saw, and null versus zeros. Values are hand-derived closed forms.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import * as tf from "../../src/compat/index.js";
 import { TapeError, ValueError } from "../../src/index.js";
 import { expectClose } from "./util.js";
+
+afterEach(() => vi.restoreAllMocks());
 
 /** A tape that watched `x` and recorded `body(x)`. */
 function taped<R>(x: tf.Tensor, body: (x: tf.Tensor) => R, persistent = true): [tf.GradientTape, R] {
@@ -295,5 +297,58 @@ describe("bad arguments get TensorFlow's error, naming the call and the value", 
       expect(() => t.watch([x, 5])).toThrow("Passed in object of type number, not tf.Tensor or tf.Variable. Convert it with tf.constant first.");
       expect(() => t.watch({ a: new Date(0) })).toThrow("Passed in object of type Date, not tf.Tensor");
     });
+  });
+});
+
+// Found by mutation testing src/compat/tape.ts (docs/mutation.md): behaviours no test pinned.
+describe("seeds, sources and warnings at their edges", () => {
+  it("outputGradients as a dict mirror a dict target by key (sorted as tree.flatten sorts), null for ones", () => {
+    const x = tf.constant(2);
+    const [t, out] = taped(x, (x) => ({ b: tf.square(x), a: tf.multiply(x, 3) })); // db = 2x = 4, da = 3
+    expectClose(t.gradient(out, x, { outputGradients: { b: tf.constant(10), a: tf.constant(100) } }), 4 * 10 + 3 * 100);
+    expectClose(t.gradient(out, x, { outputGradients: { b: null, a: tf.constant(2) } }), 4 + 6);
+  });
+  it("outputGradients: null means ones for every target", () => {
+    const x = tf.constant(2);
+    const [t, y] = taped(x, (x) => tf.square(x));
+    expectClose(t.gradient([y, y], x, { outputGradients: null }), 8);
+  });
+  it("a JS number outputGradient takes the target's dtype (a float64 target keeps float64)", () => {
+    const x = tf.constant([1 / 3], { dtype: "float64" });
+    const [t, y] = taped(x, (x) => tf.multiply(x, x));
+    const g = t.gradient(y, x, { outputGradients: [0.1] });
+    expect(g.dtype).toBe("float64");
+    expectClose(g, [0.2 / 3], { rtol: 1e-15, atol: 0 });
+  });
+  it("an undefined target throws like a null one", () => {
+    const x = tf.constant(2);
+    const [t] = taped(x, (x) => tf.square(x));
+    expect(() => t.gradient(undefined, x)).toThrow(TapeError);
+  });
+  it("an unwatched tensor is not its own gradient: gradient(u, u) is null", () => {
+    const x = tf.constant(2);
+    const u = tf.constant(5);
+    const [t] = taped(x, (x) => tf.square(x));
+    expect(t.gradient(u, u)).toBeNull();
+    expect(t.gradient([u, u], [u, x])).toEqual([null, null]);
+  });
+  it("an integer source gets null even with UnconnectedGradients.ZERO", () => {
+    const x = tf.constant(2);
+    const i = tf.constant([1, 2], { dtype: "int32" });
+    const [t, y] = taped(x, (x) => tf.square(x));
+    const [gx, gi] = t.gradient(y, [x, i], { unconnectedGradients: "zero" });
+    expectClose(gx, 4);
+    expect(gi).toBeNull();
+  });
+  it("watching one non-float tensor once warns once", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const t = new tf.GradientTape();
+    t.record(() => t.watch(tf.constant([1], { dtype: "int32" })));
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+  it("watch of an object without a constructor still throws ValueError", () => {
+    const t = new tf.GradientTape();
+    const odd = Object.create(Object.create(null)) as object;
+    t.record(() => expect(() => t.watch(odd)).toThrow("Passed in object of type undefined, not tf.Tensor"));
   });
 });
