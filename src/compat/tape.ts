@@ -65,12 +65,21 @@ function seedLeaves(x: unknown): unknown[] {
   return [x];
 }
 
+/** String(x), or Object.prototype.toString for an object String cannot convert (no toString in its chain). */
+function show(x: unknown): string {
+  try {
+    return String(x);
+  } catch {
+    return Object.prototype.toString.call(x);
+  }
+}
+
 /** A source or target leaf: its key on the tape and its current value (reading it records nothing). */
 function leafOf(api: string, what: string, s: TapeState, x: unknown): [Key, Tensor] {
   if (x instanceof Variable) return [x, quiet(() => x.value())];
   if (x instanceof Tensor) return [s.keyOf(x), x];
   throw new TapeError({
-    message: `GradientTape.${api}: every ${what} must be a Tensor or a Variable, got ${x === undefined ? "undefined" : x !== null && typeof x === "object" ? x.constructor?.name ?? "an object" : typeof x} (${String(x)}).`,
+    message: `GradientTape.${api}: every ${what} must be a Tensor or a Variable, got ${x === undefined ? "undefined" : x !== null && typeof x === "object" ? x.constructor?.name ?? "an object" : typeof x} (${show(x)}).`,
   });
 }
 

@@ -350,5 +350,8 @@ describe("seeds, sources and warnings at their edges", () => {
     const t = new tf.GradientTape();
     const odd = Object.create(Object.create(null)) as object;
     t.record(() => expect(() => t.watch(odd)).toThrow("Passed in object of type undefined, not tf.Tensor"));
+    const x = tf.constant(1);
+    const [t2, y] = taped(x, (x) => tf.square(x));
+    expect(() => t2.gradient(y, odd)).toThrow("GradientTape.gradient: every source must be a Tensor or a Variable, got an object ([object Object]).");
   });
 });
