@@ -10,7 +10,7 @@ import type { Mode } from "./lib/measure.js";
 import { Progress } from "./lib/progress.js";
 import type { CaseResult, ChildMsg } from "./lib/protocol.js";
 import {
-  derivedTable, fmtTime, methods, notTimed, ratioTable, renderMarkdown, renderText, scalingTable, summarize, timeTable,
+  derivedTable, fmtTime, methods, nodeRatioTable, notTimed, ratioTable, renderMarkdown, renderText, scalingTable, summarize, timeTable,
   type RunReport, type ScalingCase, type ScalingRow, type SystemRun,
 } from "./lib/report.js";
 import { chartSvg } from "./lib/svg.js";
@@ -24,6 +24,11 @@ const USAGE = `usage: npm run bench [-- options]
   --systems a,b      run only these systems: ${SYSTEMS.map((s) => s.id).join(", ")}
   --threads N        tapir's pool size for the main run (TAPIR_THREADS), and T1's largest count
                      (default: os.availableParallelism() = ${os.availableParallelism()})
+  --node 24          run the children on another Node: a pinned major (20, 22, 24; fetched once
+                     through npm by scripts/node-bin.sh into .tools/), a path to a node binary, or
+                     "current" (default: the Node running this script, ${process.versions.node}).
+                     A list (--node 20,24) runs every system on each, interleaved, and adds the
+                     ratio table later ÷ first; the first is the main run (tables, T1, chart)
   --out DIR          where latest.json, latest.svg and table.md go (default bench/results)`;
 
 interface Options {
@@ -32,10 +37,11 @@ interface Options {
   systems?: Set<string>;
   threads?: number;
   out: string;
+  nodes: string[];
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { mode: "full", out: join(ROOT, "bench", "results") };
+  const o: Options = { mode: "full", out: join(ROOT, "bench", "results"), nodes: ["current"] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const val = (): string => {
@@ -52,6 +58,10 @@ function parseArgs(argv: string[]): Options {
       o.threads = Number(val());
       if (!Number.isInteger(o.threads) || o.threads < 1) throw new Error(`bench: --threads wants a positive integer`);
     } else if (flag === "--out") o.out = val();
+    else if (flag === "--node") {
+      o.nodes = val().split(",").map((s) => s.trim()).filter(Boolean);
+      if (!o.nodes.length) throw new Error(`bench: --node wants a version (20, 22, 24), a path or "current"`);
+    }
     else if (flag === "--help" || flag === "-h") {
       process.stdout.write(USAGE + "\n");
       process.exit(0);
@@ -69,6 +79,28 @@ const medianOf = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 const childScript = join(ROOT, "bench", "child.ts");
+
+/** A Node binary the children run on, and the versions it reports. */
+interface NodeBin {
+  readonly spec: string;
+  readonly bin: string;
+  readonly node: string;
+  readonly v8: string;
+}
+
+/** Resolves --node: "current" (this process's binary), a path, or a pinned major fetched by scripts/node-bin.sh. */
+function resolveNode(spec: string): NodeBin {
+  try {
+    const bin =
+      spec === "current" ? process.execPath
+      : spec.includes("/") ? spec
+      : execFileSync("bash", [join(ROOT, "scripts", "node-bin.sh"), spec], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+    const [node, v8] = execFileSync(bin, ["-p", "process.versions.node + ' ' + process.versions.v8"], { encoding: "utf8" }).trim().split(" ");
+    return { spec, bin, node: node!, v8: v8! };
+  } catch (e) {
+    throw new Error(`bench: --node ${spec}: no runnable Node binary (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`);
+  }
+}
 
 /** tsx's loader flags when this process has them (it was started by tsx), else `--import tsx`. */
 const execArgv = process.execArgv.some((a) => a.includes("tsx")) ? process.execArgv : [...process.execArgv, "--import", "tsx"];
@@ -91,6 +123,7 @@ async function runSystem(
   progress: Progress,
   log: NodeJS.WritableStream,
   tag: string,
+  nodeBin: string,
 ): Promise<ChildRun> {
   const out: ChildRun = { results: {} };
   let remaining = [...cases];
@@ -100,6 +133,7 @@ async function runSystem(
     const child: ChildProcess = fork(childScript, ["--system", entry.id, "--cases", remaining.join(","), "--mode", mode], {
       cwd: ROOT,
       env,
+      execPath: nodeBin,
       execArgv,
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
@@ -176,6 +210,8 @@ async function main(): Promise<void> {
   const systems = SYSTEMS.filter((s) => !opt.systems || opt.systems.has(s.id));
   if (opt.only && !cases.length && !wantT1) throw new Error(`bench: --only matched no workload (W1…W8, T1)`);
   const maxThreads = opt.threads ?? os.availableParallelism();
+  const nodes = opt.nodes.map(resolveNode);
+  const primary = nodes[0]!;
   const t1Counts = Array.from({ length: maxThreads }, (_, i) => i + 1);
 
   const loadStart = os.loadavg()[0]!;
@@ -183,19 +219,23 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: warning: load average ${loadStart.toFixed(1)} on ${os.availableParallelism()} cores; other work will slow every system and make ratios noisy\n`);
   mkdirSync(opt.out, { recursive: true });
   const log = createWriteStream(join(opt.out, "latest.log"));
-  const total = systems.length * cases.length + (wantT1 ? t1Counts.length * 2 * T1_ROUNDS[opt.mode] : 0);
+  const total = systems.length * cases.length * nodes.length + (wantT1 ? t1Counts.length * 2 * T1_ROUNDS[opt.mode] : 0);
   const progress = new Progress(total);
   progress.log(
-    `bench: ${opt.mode} run · ${cases.map((c) => c.id).join(" ")}${wantT1 ? " T1" : ""} · ${systems.length} systems · ${os.cpus()[0]?.model ?? "cpu"} × ${os.availableParallelism()}`,
+    `bench: ${opt.mode} run · ${cases.map((c) => c.id).join(" ")}${wantT1 ? " T1" : ""} · ${systems.length} systems · ${os.cpus()[0]?.model ?? "cpu"} × ${os.availableParallelism()} · ${nodes.map((n) => `Node ${n.node}`).join(", ")}`,
   );
 
-  const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...(opt.threads ? { TAPIR_THREADS: String(opt.threads) } : {}) };
-  const runs: SystemRun[] = [];
-  for (const entry of systems) {
-    const ts = Date.now();
-    const r = cases.length ? await runSystem(entry, cases.map((c) => c.id), opt.mode, baseEnv, progress, log, "") : { results: {} };
-    runs.push({ id: entry.id, label: entry.label, family: entry.family, ...r, wallSeconds: (Date.now() - ts) / 1000 });
-  }
+  const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...(opt.threads ? { TAPIR_THREADS: String(opt.threads), TAPIR_THREADS_FORCE: "1" } : {}) };
+  // with several Nodes, each system runs on each in turn, so a slow spell on a shared machine hits them alike
+  const runsByNode: SystemRun[][] = nodes.map(() => []);
+  for (const entry of systems)
+    for (const [i, nb] of nodes.entries()) {
+      const ts = Date.now();
+      const tag = nodes.length > 1 ? `Node ${nb.node.split(".")[0]}` : "";
+      const r = cases.length ? await runSystem(entry, cases.map((c) => c.id), opt.mode, baseEnv, progress, log, tag, nb.bin) : { results: {} };
+      runsByNode[i]!.push({ id: entry.id, label: entry.label, family: entry.family, ...r, wallSeconds: (Date.now() - ts) / 1000 });
+    }
+  const runs = runsByNode[0]!;
 
   // T1: tapir alone with 1…N threads, one child per count (the pool size is fixed per process)
   let threadScaling: RunReport["threadScaling"];
@@ -216,12 +256,12 @@ async function main(): Promise<void> {
     for (let round = 0; round < T1_ROUNDS[opt.mode]; round++) {
       for (const row of rows) {
         const n = row.threads;
-        const env = { ...process.env, TAPIR_THREADS: String(n) };
+        const env = { ...process.env, TAPIR_THREADS: String(n), TAPIR_THREADS_FORCE: "1" };
         const groups = new Map<SystemEntry, ScalingCase[]>();
         for (const k of ["W1", "W2-1024"] as const) groups.set(pick(k), [...(groups.get(pick(k)) ?? []), k]);
         for (const [entry, ks] of groups) {
           const tag = T1_ROUNDS[opt.mode] > 1 ? `T1 ${n}t r${round + 1}` : `T1 ${n}t`;
-          const r = await runSystem(entry, ks, opt.mode, env, progress, log, tag);
+          const r = await runSystem(entry, ks, opt.mode, env, progress, log, tag, primary.bin);
           if (r.info?.threads !== undefined) row.reported = r.info.threads as number | string;
           for (const k of ks) {
             const x = r.results[k];
@@ -253,8 +293,10 @@ async function main(): Promise<void> {
       logicalCpus: os.cpus().length,
       memGiB: Math.round(os.totalmem() / 2 ** 30),
       platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-      node: process.versions.node,
-      v8: process.versions.v8,
+      // the Node the measurements ran on (the children's), and the runner's when it differs
+      node: primary.node,
+      v8: primary.v8,
+      ...(primary.node !== process.versions.node ? { runnerNode: process.versions.node } : {}),
       loadAvgStart: Math.round(loadStart * 100) / 100,
       loadAvgEnd: Math.round(os.loadavg()[0]! * 100) / 100,
     },
@@ -274,11 +316,14 @@ async function main(): Promise<void> {
     systems: runs,
     summary: summarize(cases, runs),
     ...(threadScaling ? { threadScaling } : {}),
+    ...(nodes.length > 1
+      ? { otherNodes: nodes.slice(1).map((nb, i) => ({ node: nb.node, v8: nb.v8, systems: runsByNode[i + 1]!, summary: summarize(cases, runsByNode[i + 1]!) })) }
+      : {}),
     wallSeconds: Math.round((Date.now() - t0) / 100) / 10,
   };
 
   // ---- print and save ----
-  const header = `tapir bench · ${report.date.slice(0, 16).replace("T", " ")} UTC · ${report.machine.cpu}, ${report.machine.cores} cores · Node ${report.machine.node} · tapir threads ${report.tapirThreads} · ${opt.mode} · load ${report.machine.loadAvgStart}→${report.machine.loadAvgEnd}`;
+  const header = `tapir bench · ${report.date.slice(0, 16).replace("T", " ")} UTC · ${report.machine.cpu}, ${report.machine.cores} cores · Node ${[report.machine.node, ...(report.otherNodes ?? []).map((o) => o.node)].join(" and ")} · tapir threads ${report.tapirThreads} · ${opt.mode} · load ${report.machine.loadAvgStart}→${report.machine.loadAvgEnd}`;
   const versions = Object.entries(report.versions).map(([k, v]) => `${k} ${v}`).join(" · ");
   const txt: string[] = [header, versions, ""];
   const md: string[] = [`_${header}_`, "", `_${versions}_`, ""];
@@ -287,13 +332,21 @@ async function main(): Promise<void> {
     txt.push(title, renderText(t), "");
     md.push(`**${title}**`, "", renderMarkdown(t), "");
   };
+  const on = (node: string) => (nodes.length > 1 ? ` on Node ${node}` : "");
   if (cases.length) {
-    section("Median time per call (lower is better)", timeTable(report));
-    section("Peer time ÷ tapir best time (above 1×: tapir is faster)", ratioTable(report));
-    section("Derived figures (higher is better)", derivedTable(report));
+    section(`Median time per call${on(primary.node)} (lower is better)`, timeTable(report));
+    section(`Peer time ÷ tapir best time${on(primary.node)} (above 1×: tapir is faster)`, ratioTable(report));
+    section(`Derived figures${on(primary.node)} (higher is better)`, derivedTable(report));
+    for (const other of report.otherNodes ?? []) {
+      const rep = { ...report, systems: other.systems, summary: other.summary };
+      section(`Median time per call${on(other.node)} (lower is better)`, timeTable(rep));
+      section(`Peer time ÷ tapir best time${on(other.node)} (above 1×: tapir is faster)`, ratioTable(rep));
+      section(`Node ${other.node} time ÷ Node ${primary.node} time, same run (below 1×: faster on Node ${other.node})`, nodeRatioTable(report, other));
+    }
   }
-  section(`T1 thread scaling (tapir, TAPIR_THREADS = 1…${maxThreads})`, scalingTable(report));
-  const nt = notTimed(report);
+  section(`T1 thread scaling${on(primary.node)} (tapir, TAPIR_THREADS = 1…${maxThreads})`, scalingTable(report));
+  const nt = [report, ...(report.otherNodes ?? []).map((o) => ({ ...report, systems: o.systems }))].flatMap((r, i) =>
+    notTimed(r).map((l) => (nodes.length > 1 ? `Node ${nodes[i]!.node}: ${l}` : l)));
   if (nt.length) {
     txt.push("Not timed:", ...nt.map((l) => "  " + l), "");
     md.push("Not timed:", "", ...nt.map((l) => `- ${l}`), "");

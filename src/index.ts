@@ -5,6 +5,8 @@ export { toTensorSymbol } from "./core/tensor.js";
 export { setTensorPrinter } from "./core/format.js";
 export type { ArrayLike, IndexSpec, NestedArray, TensorConvertible } from "./core/tensor.js";
 export type { DType } from "./core/dtype.js";
+// option bags of the numpy namespace (top level: tsup cannot bundle type exports of `export * as numpy`)
+export type { Axis, DTypeOpt, KeepDims } from "./core/numpy/convert.js";
 export {
   ShapeError,
   DTypeError,

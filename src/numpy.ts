@@ -2,7 +2,7 @@
 export {
   array, asarray, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye,
   add, subtract, multiply, divide, negative, power, square, sqrt, exp, log, log1p, expm1,
-  sin, cos, tan, tanh, arcsin, arccos, arctan, sinh, cosh, abs, sign, maximum, minimum, clip, where,
+  sin, cos, tan, tanh, arcsin, arccos, arctan, arctan2, sinh, cosh, abs, sign, maximum, minimum, clip, where,
   reciprocal, floor, ceil, round, equal, notEqual, less, lessEqual, greater, greaterEqual,
   logicalAnd, logicalOr, logicalNot,
   sum, mean, prod, max, min, argmax, argmin, var, std, logsumexp, cumsum,
@@ -10,4 +10,3 @@ export {
   concatenate, stack, split, flip, take, tril, triu, diag, trace, pad, index,
   allclose, isnan, isfinite, astype,
 } from "./core/numpy/index.js";
-export type { DTypeOpt, KeepDims } from "./core/numpy/index.js";

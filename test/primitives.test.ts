@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { Tensor, jvp, makeJaxpr, numpy as np, vjp } from "../src/index.js";
 import type { DType } from "../src/index.js";
 import { PRIMITIVES, type PrimitiveName } from "../src/core/primitives/index.js";
-import { bind } from "../src/core/trace.js";
+import { bind, type Aval } from "../src/core/trace.js";
+import { definePrimitive, linearJvp, vectorized } from "../src/core/primitive.js";
 import { checkGrads, checkVmap, expectClose, stackAlong, type GradCheckOptions } from "./util/oracles.js";
 import { checkJit, optimizedJaxpr, primNames } from "./util/jit-oracles.js";
 import { rng, type Rng } from "./util/rng.js";
@@ -274,6 +275,8 @@ const rows: Record<PrimitiveName, Row> = {
       { params: {}, args: (_r, dt) => [typed([1, 2, 3, NaN].slice(0, isF(dt) ? 4 : 3), dt, [isF(dt) ? 4 : 3]), typed([1, 5, -3, 0].slice(0, isF(dt) ? 4 : 3), dt, [isF(dt) ? 4 : 3])], grad: false },
     ],
   },
+  // y kept positive: away from the branch cut along the negative y axis, where atan2 jumps by 2π
+  atan2: binaryRow(Math.atan2, { lo: [-2, 0.25], hi: [2, 2] }),
   lt: cmpRow((a, b) => a < b),
   le: cmpRow((a, b) => a <= b),
   gt: cmpRow((a, b) => a > b),
@@ -749,5 +752,23 @@ describe("errors of the primitive layer name the API the user called and the fix
     expect(m).toBe('abs: not defined for bool inputs; it takes float32, float64 or int32. Convert the operand first, e.g. x.astype("int32").');
     expect(message(() => np.subtract(np.array([true]), np.array([false])))).toContain('sub: not defined for bool inputs; it takes float32, float64 or int32');
     expect(message(() => bind(PRIMITIVES.not, [np.array([1.5])], {}))).toBe('not: not defined for float32 inputs; it takes int32 or bool. Convert the operand first, e.g. x.astype("int32").');
+  });
+});
+
+describe("definePrimitive's type", () => {
+  it("demands a jvp (or notDifferentiable), a transpose exactly when declared linear, and arity-typed rules", () => {
+    const base = { abstractEval: ([x]: [Aval]) => [x], impl: ([x]: [Tensor]) => [x], batch: vectorized };
+    // compile-time checks (tsc runs them; never called)
+    const checks = () => [
+      // @ts-expect-error a linear primitive without its transpose
+      definePrimitive<"t1", {}, 1>({ name: "t1", ...base, jvp: linearJvp(), linearity: "linear" }),
+      // @ts-expect-error a transpose on a primitive not declared linear
+      definePrimitive<"t2", {}, 1>({ name: "t2", ...base, jvp: linearJvp(), transpose: ([ct]) => [ct] }),
+      // @ts-expect-error neither a jvp rule nor notDifferentiable
+      definePrimitive<"t3", {}, 1>({ name: "t3", ...base }),
+      // @ts-expect-error a unary primitive's rules see one operand
+      definePrimitive<"t4", {}, 1>({ name: "t4", ...base, jvp: ([x, y]) => [[x, y], [null]] }),
+    ];
+    expect(typeof checks).toBe("function");
   });
 });

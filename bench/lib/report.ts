@@ -47,7 +47,17 @@ export interface RunReport {
   readonly systems: readonly SystemRun[];
   readonly summary: readonly CaseSummary[];
   readonly threadScaling?: { readonly maxThreads: number; readonly rows: readonly ScalingRow[] };
+  /** With `--node 20,24`: the same systems and cases run, interleaved, on the other Nodes (machine.node is the first). */
+  readonly otherNodes?: readonly NodeRun[];
   readonly wallSeconds: number;
+}
+
+/** The systems' results on one more Node binary, measured in the same run as the report's own. */
+export interface NodeRun {
+  readonly node: string;
+  readonly v8: string;
+  readonly systems: readonly SystemRun[];
+  readonly summary: readonly CaseSummary[];
 }
 
 export function summarize(cases: readonly CaseDef[], systems: readonly SystemRun[]): CaseSummary[] {
@@ -136,6 +146,32 @@ export function ratioTable(rep: RunReport): Table {
         ...peers.map((p) => (s.ratios[p.id] !== undefined ? fmtRatio(s.ratios[p.id]!) : "—")),
       ];
     }),
+  };
+}
+
+/**
+ * Per case and system: median time on `other`'s Node ÷ median time on the report's own Node (below 1×:
+ * faster on `other`), and their geometric mean over the cases both timed.
+ */
+export function nodeRatioTable(rep: RunReport, other: NodeRun): Table {
+  const cases = CASES.filter((c) => rep.summary.some((s) => s.case === c.id));
+  const ratio = (id: string, c: CaseId): number | undefined => {
+    const a = rep.systems.find((s) => s.id === id)?.results[c], b = other.systems.find((s) => s.id === id)?.results[c];
+    return a?.status === "ok" && b?.status === "ok" && a.timing && b.timing ? b.timing.median / a.timing.median : undefined;
+  };
+  const geomean = (id: string): string => {
+    const rs = cases.map((c) => ratio(id, c.id)).filter((r): r is number => r !== undefined);
+    return rs.length ? fmtRatio(Math.exp(rs.reduce((acc, r) => acc + Math.log(r), 0) / rs.length)) : "—";
+  };
+  return {
+    head: ["workload", ...rep.systems.map((s) => s.label)],
+    rows: [
+      ...cases.map((c) => [caseLabel(c), ...rep.systems.map((s) => {
+        const r = ratio(s.id, c.id);
+        return r === undefined ? "—" : fmtRatio(r);
+      })]),
+      ["geometric mean", ...rep.systems.map((s) => geomean(s.id))],
+    ],
   };
 }
 

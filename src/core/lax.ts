@@ -20,7 +20,9 @@ export function register(p: Primitive): void {
   if (Object.prototype.hasOwnProperty.call(P, p.name)) {
     throw fail(ValueError, `definePrimitive: a primitive named "${p.name}" exists already; give the new one another name.`);
   }
-  (P as Record<string, Primitive>)[p.name] = p;
+  // defineProperty keeps the table in V8's fast-properties mode (a keyed store of ~70 names
+  // would turn it into a dictionary, and every wrapper would pay a hash lookup)
+  Object.defineProperty(P, p.name, { value: p, writable: true, enumerable: true, configurable: true });
 }
 
 /** Params of the parameterless primitives (one shared object: rules never mutate params). */
@@ -77,6 +79,8 @@ export const div = (x: Tensor, y: Tensor): Tensor => bind1(P.div, [x, y], NO_PAR
 export const pow = (x: Tensor, y: Tensor): Tensor => bind1(P.pow, [x, y], NO_PARAMS);
 export const max = (x: Tensor, y: Tensor): Tensor => bind1(P.max, [x, y], NO_PARAMS);
 export const min = (x: Tensor, y: Tensor): Tensor => bind1(P.min, [x, y], NO_PARAMS);
+/** The angle of the point (y, x), in [-π, π]. */
+export const atan2 = (x: Tensor, y: Tensor): Tensor => bind1(P.atan2, [x, y], NO_PARAMS);
 export const lt = (x: Tensor, y: Tensor): Tensor => bind1(P.lt, [x, y], NO_PARAMS);
 export const le = (x: Tensor, y: Tensor): Tensor => bind1(P.le, [x, y], NO_PARAMS);
 export const gt = (x: Tensor, y: Tensor): Tensor => bind1(P.gt, [x, y], NO_PARAMS);

@@ -185,8 +185,64 @@ export class Tensor {
     return ops!.toConcrete(this, "item")._data[0]!;
   }
 
+  /**
+   * The tensor as numpy/JAX print it: `Array([1., 2.], dtype=float32)` (numpy's array2string rules).
+   *
+   * @example
+   * ```ts
+   * np.array([[1, 2.5], [3, 4]]).toString(); // → Array([[1. , 2.5], [3. , 4. ]], dtype=float32)
+   * ```
+   */
   toString(): string {
     return ops!.format(this);
+  }
+
+  /**
+   * JS conversion of a tensor: `if (x > 0)`, `+x`, `Math.max(x, 1)` read the number of a concrete
+   * size-1 tensor (as `bool(x)` / `float(x)` do in JAX); a string context (`${x}`) gives `toString()`.
+   * Throws `ConcretizationError` on a traced value (use `lax.cond` or `np.where`) and
+   * `ShapeError` for a tensor of more than one element.
+   *
+   * @example
+   * ```ts
+   * const x = np.array(3);
+   * x > 2; // → true
+   * +x + 1; // → 4
+   * `${np.array([1, 2])}`; // → "Array([1., 2.], dtype=float32)"
+   * ```
+   */
+  [Symbol.toPrimitive](hint: string): number | string {
+    if (hint === "string") return this.toString();
+    if (this.size !== 1) {
+      throw fail(
+        ShapeError,
+        `a tensor used as a JS number (x > 0, +x, x + 1) must have one element, but this is ${this.dtype}${fmtShape(this.shape)} (${this.size} elements). Reduce it (x.sum(), x.max()), compare elementwise (x.greater(0)), or index one element.`,
+      );
+    }
+    return ops!.toConcrete(this, "a JS comparison or arithmetic on a tensor (x > 0, +x)")._data[0]!;
+  }
+
+  /**
+   * Iterates over axis 0, as numpy does: `for (const row of x)`, `const [k1, k2] = random.split(k)`.
+   * Throws `ShapeError` on a 0-d tensor, as JAX does. (Deep-equality helpers such as vitest's
+   * `toEqual` iterate what they compare: compare `t.toArray()`, or identity with `===`.)
+   *
+   * @example
+   * ```ts
+   * const [a, b] = np.array([[1, 2], [3, 4]]);
+   * b.toArray(); // → [3, 4]
+   * [...np.arange(3)].map((t) => t.item()); // → [0, 1, 2]
+   * ```
+   */
+  *[Symbol.iterator](): IterableIterator<Tensor> {
+    if (this.ndim === 0) throw fail(ShapeError, `iteration over a 0-d tensor (${this.dtype}[]): only tensors with at least one axis iterate (over axis 0). Use x.item() for its number.`);
+    const n = this.shape[0]!;
+    for (let i = 0; i < n; i++) yield np.index(this, i);
+  }
+
+  /** Node's `console.log(t)` and `util.inspect(t)` print the values, as `toString()` does. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 
   /** Frees the storage now (optional: unreachable tensors are reclaimed by the GC). */

@@ -21,9 +21,30 @@ export function take(x: ArrayLike, indices: ArrayLike, axis?: number): Tensor {
 
 // ------------------------------------------------------------------ basic indexing
 
+const SPEC_FORMS = 'an integer, null (a new axis), "..." or a range [start, stop?, step?] of integers or nulls';
+const showSpec = (s: unknown): string =>
+  typeof s === "string" ? JSON.stringify(s) : Array.isArray(s) ? `[${s.map(showSpec).join(", ")}]` : s !== null && typeof s === "object" ? safeJson(s) : String(s);
+const safeJson = (o: object): string => {
+  try {
+    return JSON.stringify(o) ?? String(o);
+  } catch {
+    return String(o);
+  }
+};
+
+/** Rejects an index spec that is none of the accepted forms (strings like "0:2", objects, fractions, NaN). */
+function checkSpec(s: unknown, k: number): void {
+  const intOrNull = (v: unknown) => v === null || v === undefined || (typeof v === "number" && Number.isInteger(v));
+  const ok = s === null || s === "..." || (typeof s === "number" && Number.isInteger(s)) || (Array.isArray(s) && s.length >= 1 && s.length <= 3 && s.every(intOrNull));
+  if (ok) return;
+  const hint = typeof s === "string" && s.includes(":") ? ` (numpy's "${s}" is written as a range: [${s.split(":").map((p) => (p.trim() === "" ? "null" : p.trim())).join(", ")}])` : "";
+  throw fail(ValueError, `index: the index at position ${k} is ${showSpec(s)}, which is not a valid index${hint}. Each index is ${SPEC_FORMS}.`);
+}
+
 /** x.index(...): numbers, null (new axis), "..." and [start, stop, step] ranges (numpy basic indexing). */
 export function index(x: ArrayLike, ...specs: IndexSpec[]): Tensor {
   const t = tensor(x);
+  specs.forEach(checkSpec);
   const ell = specs.filter((s) => s === "...").length;
   if (ell > 1) throw fail(ShapeError, "index: at most one '...' is allowed.");
   const consumed = specs.filter((s) => s !== null && s !== "...").length;

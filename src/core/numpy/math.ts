@@ -74,6 +74,22 @@ export function power(a: ArrayLike, b: ArrayLike): Tensor {
 export const pow = power;
 
 /**
+ * arctan2(x1, x2): the angle in radians, in [-π, π], of the point (x2, x1) — the quadrant-aware
+ * arctan(x1 / x2) — elementwise with numpy broadcasting; ints and bools compute in float32.
+ * Mirrors numpy.arctan2 / jax.numpy.arctan2. Throws ShapeError when the shapes do not broadcast.
+ * @example
+ * ```ts
+ * np.arctan2(1, -1).item(); // → 2.35619
+ * np.arctan2([1, -1], [0, 0]); // → [1.5708, -1.5708]
+ * ```
+ */
+export function arctan2(x1: ArrayLike, x2: ArrayLike): Tensor {
+  let [y, x] = coerce([x1, x2]) as [Tensor, Tensor];
+  if (!isFloat(y.dtype)) [y, x] = [astype(y, "float32"), astype(x, "float32")];
+  return lax.atan2(y, x);
+}
+
+/**
  * xⁿ for a small integer n by repeated squaring (as JAX's integer_pow): a few multiplies, whose
  * derivatives are the product rule's (d x³ = 3x² dx at every order, with no log or where).
  */

@@ -5,7 +5,7 @@ import type { Tensor } from "../tensor.js";
 import { broadcastShapes } from "../shape.js";
 import { bind1 } from "../trace.js";
 import { exprFor, mapKernel, naryShape, type ExprTable } from "./util.js";
-import { broadcastTo, div, eq, gt, log, lt, mul, neg, pow, scalarLike, select, sub, sumToShape, zerosLike } from "../lax.js";
+import { add, broadcastTo, div, eq, gt, log, lt, mul, neg, pow, scalarLike, select, square, sub, sumToShape, zerosLike } from "../lax.js";
 
 /**
  * An elementwise primitive of two operands of one dtype (broadcast as numpy does), its scalar
@@ -93,6 +93,13 @@ export const minP = binary(
   "min",
   { float: "(a0 < a1 || a0 !== a0 ? a0 : a1)", int32: "(a0 < a1 ? a0 : a1)", bool: "(a0 && a1) ? 1 : 0" },
   { jvp: defJvp((g, [x, y]) => mul(g, winMask(x, y, true)), (g, [x, y]) => mul(g, winMask(y, x, true))) },
+);
+
+// atan2(x, y): the angle of the point (y, x), in [-π, π]; d = (y dx - x dy) / (x² + y²)
+export const atan2P = binary(
+  "atan2",
+  { float: "Math.atan2(a0, a1)" },
+  { jvp: defJvp((g, [x, y]) => mul(g, div(y, add(square(x), square(y)))), (g, [x, y]) => mul(g, div(neg(x), add(square(x), square(y))))) },
 );
 
 /** Comparisons and logical connectives: bool output, zero derivative. */
