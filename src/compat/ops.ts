@@ -139,7 +139,9 @@ export function where(condition: T, x: T, y: T): Tensor {
 export const clipByValue = (x: T, clipValueMin: T, clipValueMax: T) =>
   run1(([a, l, h]) => np.minimum(np.maximum(a, l), h), [x, clipValueMin, clipValueMax], "tf.clipByValue", clipGrad);
 export const cast = (x: T, dtype: DType) => run1(([a]) => np.astype(a, dtype), [x], "tf.cast");
-export const stopGradient = unary("tf.stopGradient", (x) => tStopGradient(x));
+// Not recorded at all (TensorFlow's StopGradient is not differentiable): a source reached only
+// through it is unconnected, so its gradient is None, not zeros.
+export const stopGradient = (x: T): Tensor => quiet(() => unary("tf.stopGradient", (v) => tStopGradient(v))(x as ArrayLike));
 
 // ------------------------------------------------------------------ linear algebra
 

@@ -52,12 +52,35 @@ function checkUnconnected(u: unknown): UnconnectedGradients {
   throw new ValueError({ message: `Unknown value for unconnected_gradients: ${typeof u === "string" ? `'${u}'` : String(u)}. Use tf.UnconnectedGradients.NONE ("none") or ZERO ("zero").` });
 }
 
+/**
+ * The leaves of outputGradients in tree.flatten's order, but with null/undefined kept as leaves:
+ * a null there stands for one target's ones (TensorFlow's None), it is not an empty subtree.
+ */
+function seedLeaves(x: unknown): unknown[] {
+  if (x === null || x === undefined) return [null];
+  if (Array.isArray(x)) return x.flatMap(seedLeaves);
+  if (typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype) {
+    const o = x as Record<string, unknown>;
+    return Object.keys(o).sort().flatMap((k) => seedLeaves(o[k]));
+  }
+  return [x];
+}
+
+/** String(x), or Object.prototype.toString for an object String cannot convert (no toString in its chain). */
+function show(x: unknown): string {
+  try {
+    return String(x);
+  } catch {
+    return Object.prototype.toString.call(x);
+  }
+}
+
 /** A source or target leaf: its key on the tape and its current value (reading it records nothing). */
 function leafOf(api: string, what: string, s: TapeState, x: unknown): [Key, Tensor] {
   if (x instanceof Variable) return [x, quiet(() => x[internalRead]())];
   if (x instanceof Tensor) return [s.keyOf(x), x];
   throw new TapeError({
-    message: `GradientTape.${api}: every ${what} must be a Tensor or a Variable, got ${x === undefined ? "undefined" : x !== null && typeof x === "object" ? x.constructor?.name ?? "an object" : typeof x} (${String(x)}).`,
+    message: `GradientTape.${api}: every ${what} must be a Tensor or a Variable, got ${x === undefined ? "undefined" : x !== null && typeof x === "object" ? x.constructor?.name ?? "an object" : typeof x} (${show(x)}).`,
   });
 }
 
@@ -224,7 +247,7 @@ export class GradientTape implements Recorder {
     const targets = tLeaves.map((t) => leafOf("gradient", "target", s, t));
     let seedsGiven: unknown[] | null = null;
     if (opts.outputGradients !== undefined && opts.outputGradients !== null) {
-      seedsGiven = tree.flatten(opts.outputGradients)[0];
+      seedsGiven = seedLeaves(opts.outputGradients);
       if (seedsGiven.length !== targets.length) {
         throw new ValueError({ message: `GradientTape.gradient: outputGradients has ${seedsGiven.length} tensors but target has ${targets.length}; give one per target tensor (null for ones).` });
       }
