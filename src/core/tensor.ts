@@ -17,8 +17,15 @@ export class Storage {
 export type ArrayLike = Tensor | number | boolean | TypedArray | NestedArray | TensorConvertible;
 
 /**
- * Key of the conversion method of objects that stand for a tensor wherever one is taken (as
- * TensorFlow's `__tf_tensor__`): tapir/compat's Variable converts to its current value this way.
+ * The key of the conversion method that lets an object stand for a tensor wherever one is taken
+ * (every op, `np.array`, the transforms' arguments): an object with a `[toTensorSymbol]()` method
+ * returning a Tensor converts through it. tapir/compat's Variable converts to its current value
+ * this way. Mirrors TensorFlow's `__tf_tensor__` protocol (numpy's `__array__`).
+ * @example
+ * ```ts
+ * const celsius = { deg: 20, [toTensorSymbol]() { return np.array(this.deg); } };
+ * np.add(celsius, 1); // → 21
+ * ```
  */
 export const toTensorSymbol: unique symbol = Symbol.for("tapir.toTensor");
 export interface TensorConvertible {

@@ -162,9 +162,22 @@ export type OpInterceptor = (op: OpCall) => Tensor[];
 let interceptor: OpInterceptor | null = null;
 
 /**
- * Installs `f` to see every primitive application (eager or traced), or removes it with null;
- * returns the previous one. tapir/compat's GradientTape records the ops it watches this way,
- * and installs it only while a tape is recording, so `bind` pays nothing otherwise.
+ * Installs `f` to see every primitive application (eager or traced) before it runs, or removes it
+ * with null; returns the previous interceptor so callers can restore it. `f` receives the primitive's
+ * name and inputs and must return the outputs, usually `op.apply(op.inputs)`. tapir/compat's
+ * GradientTape records the ops it watches this way, and installs it only while a tape is
+ * recording, so applying a primitive pays nothing otherwise.
+ * @param f - the interceptor, or null to remove it.
+ * @returns the interceptor that was installed before (or null).
+ * tapir-specific (the hook TensorFlow's tape uses internally; JAX has no public equivalent).
+ * @example
+ * ```ts
+ * const seen: string[] = [];
+ * const prev = setOpInterceptor((op) => { seen.push(op.name); return op.apply(op.inputs); });
+ * np.sin(np.array([1, 2])).neg();
+ * setOpInterceptor(prev);
+ * seen; // → ["sin", "neg"]
+ * ```
  */
 export function setOpInterceptor(f: OpInterceptor | null): OpInterceptor | null {
   const prev = interceptor;
@@ -225,6 +238,20 @@ export function toConcrete(t: Tensor, api: string): Tensor {
   return t;
 }
 
+/**
+ * Whether x is a tracer: the stand-in a transform (grad, vmap, jit, …) passes to your function in
+ * place of a tensor. A tracer has a tensor's methods and shape, but its values cannot be read.
+ * @param x - any value.
+ * @returns true for a tracer, false for a concrete tensor or any other value.
+ * Mirrors isinstance(x, jax.core.Tracer).
+ * @example
+ * ```ts
+ * isTracer(np.ones([2])); // → false
+ * let inside = false;
+ * grad((x: Tensor) => { inside = isTracer(x); return x.sum(); })(np.ones([2]));
+ * inside; // → true
+ * ```
+ */
 export function isTracer(x: unknown): x is Tracer {
   return x instanceof Tracer;
 }
