@@ -1,5 +1,6 @@
 // Results do not depend on the thread count (child processes with TAPIR_THREADS = 1, 2, 4, and
-// with tiny chunks), and a process that used the pool exits on its own.
+// with tiny chunks) on data whose sums depend on their order, and a process that used the pool
+// exits on its own.
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -12,6 +13,7 @@ interface Run {
   threads: number;
   pooledJobs: number;
   parts: Record<string, string>;
+  orderSensitive: Record<string, boolean>;
 }
 
 function node(args: string[], env: Record<string, string>, timeout = 120_000): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
@@ -24,14 +26,15 @@ function node(args: string[], env: Record<string, string>, timeout = 120_000): P
 }
 
 async function workload(threads: number, fine = false): Promise<Run> {
-  const r = await node([WORKLOAD, ...(fine ? ["fine"] : [])], { TAPIR_THREADS: String(threads) });
+  const r = await node([WORKLOAD, ...(fine ? ["fine"] : [])], { TAPIR_THREADS: String(threads), TAPIR_THREADS_FORCE: "1" });
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as Run;
 }
 
 describe("1 thread vs N threads", () => {
-  it("matmul, reductions, an MLP gradient and random numbers are bit-identical for 1, 2 and 4 threads and any chunk size", async () => {
+  it("matmul, order-sensitive reductions, an MLP gradient and random numbers are bit-identical for 1, 2 and 4 threads and any chunk size", async () => {
     const one = await workload(1);
+    expect(one.orderSensitive, "the wide-magnitude data sums differently in another order").toEqual({ float32: true, float64: true });
     expect(one.threads).toBe(1);
     expect(one.pooledJobs).toBe(0);
     for (const [threads, fine] of [[2, false], [4, false], [2, true], [4, true]] as const) {
@@ -48,17 +51,64 @@ describe("process lifetime", () => {
   it("a process that used the pool exits on its own", async () => {
     const script = `
       import { numpy as np, config } from "./src/index.ts";
-      import { currentPool } from "./src/core/backend/pool.ts";
+      import { currentPool } from "./src/core/backend/pool-scope.ts";
       await currentPool().start();
       const a = np.ones([400, 400]);
       np.matmul(a, a).dataSync();
       if (currentPool().stats.jobs - currentPool().stats.inlineJobs < 1) throw new Error("the pool was not used");
       console.log("done", config.threads());
     `;
-    const r = await node(["--input-type=module", "-e", script], { TAPIR_THREADS: "3" }, 30_000);
+    const r = await node(["--input-type=module", "-e", script], { TAPIR_THREADS: "3", TAPIR_THREADS_FORCE: "1" }, 30_000);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe("done 3");
     expect(r.ms).toBeLessThan(20_000);
   }, 60_000);
+});
+
+describe("TAPIR_THREADS is checked once, at start-up", () => {
+  const probe = `
+    import os from "node:os";
+    import { config, numpy as np } from "./src/index.ts";
+    import { threadsEnvWarning } from "./src/core/backend/threads.ts";
+    const warning = threadsEnvWarning;
+    const big = process.env.SKIP_BIG ? 1000000 : np.sum(np.ones([1000000])).item(); // above the parallel threshold: must work
+    console.log(JSON.stringify({ threads: config.threads(), cores: os.availableParallelism(), warning, big }));
+  `;
+  const run = async (env: Record<string, string>) => {
+    const r = await node(["--input-type=module", "-e", probe], env, 60_000);
+    expect(r.code, r.stderr).toBe(0);
+    return { ...(JSON.parse(r.stdout.trim().split("\n").pop()!) as { threads: number; cores: number; warning: string | null; big: number }), stderr: r.stderr };
+  };
+
+  it("an invalid value warns and uses the default; a large op still works", async () => {
+    const rs = await Promise.all(["0", "abc", "-1", "2.5", " "].map((v) => run({ TAPIR_THREADS: v }).then((r) => [v, r] as const)));
+    for (const [v, r] of rs) {
+      expect(r.big, `TAPIR_THREADS=${JSON.stringify(v)}`).toBe(1_000_000);
+      expect(r.threads, `TAPIR_THREADS=${JSON.stringify(v)}`).toBe(r.cores);
+      if (v.trim() === "") {
+        expect(r.warning).toBeNull(); // empty counts as unset
+        continue;
+      }
+      expect(r.warning, `TAPIR_THREADS=${JSON.stringify(v)}`).toMatch(/TAPIR_THREADS must be a positive integer, got .*; using \d+/);
+      expect(r.stderr).toMatch(/\[TAPIR_THREADS\] Warning: TAPIR_THREADS must be a positive integer/);
+    }
+  }, 120_000);
+
+  it("a value above the available parallelism is capped with a warning, unless TAPIR_THREADS_FORCE=1", async () => {
+    const [capped, forced, one] = await Promise.all([
+      run({ TAPIR_THREADS: "64" }),
+      run({ TAPIR_THREADS: "64", TAPIR_THREADS_FORCE: "1", SKIP_BIG: "1" }), // (63 workers would start)
+      run({ TAPIR_THREADS: "1" }),
+    ]);
+    if (capped.cores < 64) {
+      expect(capped.threads).toBe(capped.cores);
+      expect(capped.warning).toMatch(/TAPIR_THREADS=64 is more than the \d+ threads .*TAPIR_THREADS_FORCE=1/);
+    }
+    expect(forced.threads).toBe(64);
+    expect(forced.warning).toBeNull();
+    expect(one.threads).toBe(1);
+    expect(one.warning).toBeNull();
+    expect(one.stderr).toBe("");
+  }, 120_000);
 });

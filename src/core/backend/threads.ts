@@ -1,28 +1,51 @@
 // The thread count the runtime uses: TAPIR_THREADS, else os.availableParallelism(), else
 // whatever config.setThreads set last. Lives in the backend so the pool can read it without
 // importing anything above core/backend; config.ts is its public face.
+//
+// TAPIR_THREADS is read and checked once, when this module loads (so a bad value never fails
+// only the ops above the parallel threshold): a value that is not a positive integer ("0",
+// "abc", "-1", "2.5") gives a warning and the default; a value above the available parallelism
+// is capped to it with a warning (more threads than cores only make every op slower), unless
+// TAPIR_THREADS_FORCE=1.
 import os from "node:os";
 import { ValueError, fail } from "../errors.js";
 
+/** Why TAPIR_THREADS was not taken as given, if it was not (tests read it). */
+export let threadsEnvWarning: string | null = null;
+
+function warn(message: string): void {
+  threadsEnvWarning = message;
+  process.emitWarning(message, { code: "TAPIR_THREADS" });
+}
+
+/** The thread count from the environment, checked (undefined: TAPIR_THREADS unset or empty). */
 function envThreads(): number | undefined {
   const v = process.env.TAPIR_THREADS;
-  if (v === undefined || v === "") return undefined;
+  if (v === undefined || v.trim() === "") return undefined;
+  const cores = os.availableParallelism();
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw fail(ValueError, `TAPIR_THREADS must be a positive integer, got ${JSON.stringify(v)}. Unset it to use every core, or set e.g. TAPIR_THREADS=2.`);
+  if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n < 1) {
+    warn(`TAPIR_THREADS must be a positive integer, got ${JSON.stringify(v)}; using ${cores} (the available parallelism). Set e.g. TAPIR_THREADS=2, or unset it.`);
+    return undefined;
+  }
+  if (n > cores && process.env.TAPIR_THREADS_FORCE !== "1") {
+    warn(`TAPIR_THREADS=${n} is more than the ${cores} threads this machine can run in parallel; using ${cores}. Set TAPIR_THREADS_FORCE=1 to use ${n} anyway.`);
+    return cores;
+  }
   return n;
 }
 
-let nThreads: number | undefined;
+let nThreads: number = envThreads() ?? os.availableParallelism();
 const listeners: ((n: number) => void)[] = [];
 
 /** Threads kernels use, the caller included. */
 export function threadCount(): number {
-  return (nThreads ??= envThreads() ?? os.availableParallelism());
+  return nThreads;
 }
 
 /** Sets the thread count; listeners (the default pool) resize before the next kernel call. */
 export function setThreadCount(n: number, api = "config.setThreads"): void {
-  if (!Number.isInteger(n) || n < 1) throw fail(ValueError, `${api}: n must be a positive integer, got ${n}. Use 1 to run every kernel on the calling thread.`);
+  if (!Number.isSafeInteger(n) || n < 1) throw fail(ValueError, `${api}: n must be a positive integer, got ${n}. Use 1 to run every kernel on the calling thread.`);
   nThreads = n;
   for (const l of listeners) l(n);
 }
