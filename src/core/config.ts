@@ -5,10 +5,10 @@ import { setThreadCount, shutdownDefaultPool, threadCount, threadPoolLayer, Thre
 /**
  * The number of threads kernels use (the calling thread counts as one): `config.setThreads(n)`'s
  * value, else the TAPIR_THREADS environment variable, else os.availableParallelism().
- * @returns a positive integer.
- * @throws ValueError when TAPIR_THREADS is set to anything but a positive integer.
  * tapir-specific (JAX sets threads through XLA flags; TF has
  * tf.config.threading.get_intra_op_parallelism_threads).
+ * @returns a positive integer.
+ * @throws ValueError when TAPIR_THREADS is set to anything but a positive integer.
  * @example
  * ```ts
  * config.threads() >= 1; // → true
@@ -21,9 +21,9 @@ export function threads(): number {
 /**
  * Sets the thread count for the next kernel call; 1 runs everything on the calling thread. Results
  * do not depend on it (bit-identical for the same program and input).
+ * tapir-specific (TF: tf.config.threading.set_intra_op_parallelism_threads).
  * @param n - a positive integer.
  * @throws ValueError for anything else.
- * tapir-specific (TF: tf.config.threading.set_intra_op_parallelism_threads).
  * @example
  * ```ts
  * const before = config.threads();

@@ -12,11 +12,11 @@ export type Key = Tensor;
  * A PRNG key from an integer seed: the int32[2] tensor [hi, lo] of the seed's 64 bits. Draws are a
  * pure function of the key and the shape (counter-based), so a key gives the same numbers on every
  * run and thread count; use {@link split} for independent streams rather than reusing a key.
+ * Mirrors jax.random.key / jax.random.PRNGKey (a raw uint32[2]-style key; tapir's bit generator
+ * is its own, so the numbers differ from JAX's for the same seed).
  * @param seed - an integer (up to 2⁵³ in magnitude).
  * @returns an int32 tensor of shape [2].
  * @throws ValueError for a seed that is not an integer.
- * Mirrors jax.random.key / jax.random.PRNGKey (a raw uint32[2]-style key; tapir's bit generator
- * is its own, so the numbers differ from JAX's for the same seed).
  * @example
  * ```ts
  * random.key(42); // → Array([ 0, 42], dtype=int32)
@@ -40,12 +40,12 @@ function checkKey(api: string, k: Key): Key {
 
 /**
  * Splits a key into n new independent keys (the input key should not be used again).
+ * Mirrors jax.random.split.
  * @param k - an int32[2] key from {@link key} (or a row of a split).
  * @param n - how many keys, default 2.
  * @returns an int32 tensor of shape [n, 2]; its rows are keys, and it destructures
  *   (`const [k1, k2] = random.split(k)`).
  * @throws ShapeError / DTypeError when k is not an int32[2] key.
- * Mirrors jax.random.split.
  * @example
  * ```ts
  * const [k1, k2] = random.split(random.key(0));
@@ -68,12 +68,12 @@ function unit(k: Key, shape: readonly number[], dtype: DType): Tensor {
 
 /**
  * Uniform draws in [minval, maxval).
+ * Mirrors jax.random.uniform (options object instead of keyword arguments).
  * @param k - an int32[2] key.
  * @param shape - the result's shape, default [] (a scalar).
  * @param opts.minval - default 0; opts.maxval - default 1; opts.dtype - "float32" (default) or "float64".
  * @returns a float tensor of that shape; the same key and shape give the same values.
  * @throws ShapeError / DTypeError for a bad key; DTypeError for a non-float dtype.
- * Mirrors jax.random.uniform (options object instead of keyword arguments).
  * @example
  * ```ts
  * const u = random.uniform(random.key(1), [1000], { minval: 2, maxval: 3 });
@@ -91,12 +91,12 @@ export function uniform(k: Key, shape: readonly number[] = [], opts: { minval?: 
 
 /**
  * Standard normal draws (mean 0, variance 1), by the Box–Muller transform.
+ * Mirrors jax.random.normal (scale and shift it yourself: `normal(k, s).mul(sigma).add(mu)`).
  * @param k - an int32[2] key.
  * @param shape - the result's shape, default [] (a scalar).
  * @param opts.dtype - "float32" (default) or "float64".
  * @returns a float tensor of that shape; the same key and shape give the same values.
  * @throws ShapeError / DTypeError for a bad key; DTypeError for a non-float dtype.
- * Mirrors jax.random.normal (scale and shift it yourself: `normal(k, s).mul(sigma).add(mu)`).
  * @example
  * ```ts
  * const z = random.normal(random.key(0), [10000]);
@@ -113,12 +113,12 @@ export function normal(k: Key, shape: readonly number[] = [], opts: { dtype?: DT
 
 /**
  * Random booleans, true with probability p.
+ * Mirrors jax.random.bernoulli.
  * @param k - an int32[2] key.
  * @param p - the probability of true, a number or a tensor of probabilities, default 0.5.
  * @param shape - the result's shape; default p's shape (a scalar for a number).
  * @returns a bool tensor of that shape.
  * @throws ShapeError / DTypeError for a bad key; ShapeError when p does not broadcast to shape.
- * Mirrors jax.random.bernoulli.
  * @example
  * ```ts
  * random.bernoulli(random.key(0), 1, [3]); // → [true, true, true]
@@ -132,11 +132,11 @@ export function bernoulli(k: Key, p: number | Tensor = 0.5, shape?: readonly num
 
 /**
  * A random permutation: of the integers 0..n-1 for a number n, or of a tensor's rows (axis 0).
+ * Mirrors jax.random.permutation (always along axis 0, never in place).
  * @param k - an int32[2] key.
  * @param x - a count n, or a tensor of rank ≥ 1.
  * @returns an int32 tensor of shape [n], or x's rows reordered (x's shape and dtype).
  * @throws ValueError for a 0-d tensor; ShapeError / DTypeError for a bad key.
- * Mirrors jax.random.permutation (always along axis 0, never in place).
  * @example
  * ```ts
  * const p = random.permutation(random.key(0), 5);

@@ -868,9 +868,9 @@ const kept = new WeakSet<Tensor>();
  * Exempts `t` from disposal by enclosing `tidy()` calls and by the transforms' early freeing of
  * intermediates: it lives until unreachable or disposed. tapir/compat's Variable keeps its value
  * this way, so assigning inside `tidy()` does not free it.
+ * Mirrors TensorFlow.js's `tf.keep` (JAX, which relies on the GC, has no equivalent).
  * @param t - a concrete tensor.
  * @returns `t` itself.
- * Mirrors TensorFlow.js's `tf.keep` (JAX, which relies on the GC, has no equivalent).
  * @example
  * ```ts
  * let kept!: Tensor;
@@ -890,9 +890,9 @@ export function keep<T extends Tensor>(t: T): T {
  * (searched through arrays and plain objects) and not passed to `keep()`; the result's tensors
  * pass to an enclosing `tidy`. Optional: unreachable tensors are reclaimed by the GC anyway, tidy
  * frees them at once. `fn` must be synchronous (tensors made after it returns are not tracked).
+ * Mirrors TensorFlow.js's `tf.tidy` (JAX has no equivalent).
  * @param fn - a function making tensors; its result may be any value or pytree.
  * @returns what `fn` returns. Errors thrown by `fn` propagate (its tensors are then left to the GC).
- * Mirrors TensorFlow.js's `tf.tidy` (JAX has no equivalent).
  * @example
  * ```ts
  * let tmp!: Tensor;

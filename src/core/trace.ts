@@ -167,9 +167,9 @@ let interceptor: OpInterceptor | null = null;
  * name and inputs and must return the outputs, usually `op.apply(op.inputs)`. tapir/compat's
  * GradientTape records the ops it watches this way, and installs it only while a tape is
  * recording, so applying a primitive pays nothing otherwise.
+ * tapir-specific (the hook TensorFlow's tape uses internally; JAX has no public equivalent).
  * @param f - the interceptor, or null to remove it.
  * @returns the interceptor that was installed before (or null).
- * tapir-specific (the hook TensorFlow's tape uses internally; JAX has no public equivalent).
  * @example
  * ```ts
  * const seen: string[] = [];
@@ -241,9 +241,9 @@ export function toConcrete(t: Tensor, api: string): Tensor {
 /**
  * Whether x is a tracer: the stand-in a transform (grad, vmap, jit, …) passes to your function in
  * place of a tensor. A tracer has a tensor's methods and shape, but its values cannot be read.
+ * Mirrors isinstance(x, jax.core.Tracer).
  * @param x - any value.
  * @returns true for a tracer, false for a concrete tensor or any other value.
- * Mirrors isinstance(x, jax.core.Tracer).
  * @example
  * ```ts
  * isTracer(np.ones([2])); // → false

@@ -10,13 +10,13 @@ import { reshape } from "./shape.js";
 /**
  * Gathers elements along an axis at integer indices (of the flattened x when no axis is given).
  * An index in [-n, 0) counts from the end; other out-of-range indices clamp to [0, n - 1].
+ * Mirrors numpy.take / jax.numpy.take, except for out-of-range indices: numpy raises and JAX
+ * fills with NaN by default; tapir clamps (JAX's mode="clip").
  * @param x - any shape and dtype.
  * @param indices - integers of any shape (converted to int32).
  * @param axis - the axis to gather along (negative counts from the end); default: flatten x first.
  * @returns shape x.shape[:axis] ++ indices.shape ++ x.shape[axis+1:], x's dtype.
  * @throws AxisError for an out-of-range axis.
- * Mirrors numpy.take / jax.numpy.take, except for out-of-range indices: numpy raises and JAX
- * fills with NaN by default; tapir clamps (JAX's mode="clip").
  * @example
  * ```ts
  * np.take([10, 20, 30], [2, 0]); // → [30, 10]
@@ -62,13 +62,13 @@ function checkSpec(s: unknown, k: number): void {
  * axis; negative counts from the end), a range `[start, stop?, step?]` (numpy's `start:stop:step`,
  * null for a default, negative step reverses), `null` (a new axis of size 1, numpy's `None`), or
  * `"..."` (all remaining axes). Missing trailing specs select whole axes.
+ * Mirrors numpy basic indexing and JAX's `x[...]`; advanced (array) indexing is {@link take}.
+ * Also `x.index(...)`.
  * @param x - any shape and dtype.
  * @param specs - the indices, as above.
  * @returns the selected view's shape, x's dtype.
  * @throws ShapeError for an integer out of bounds, too many indices or more than one "...";
  *   ValueError for a spec of another form (e.g. the string "0:2") or a zero step.
- * Mirrors numpy basic indexing and JAX's `x[...]`; advanced (array) indexing is {@link take}.
- * Also `x.index(...)`.
  * @example
  * ```ts
  * const x = np.reshape(np.arange(6), [2, 3]);

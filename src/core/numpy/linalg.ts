@@ -37,12 +37,12 @@ function checkPaired(api: string, what: string, x: Tensor, y: Tensor, [l, r]: [n
 /**
  * The matrix product with numpy's rules: 1-D operands are treated as a row / column vector (that
  * axis is dropped from the result), and leading batch axes broadcast. Ints and bools multiply as float32.
+ * Mirrors numpy.matmul / jax.numpy.matmul (the `@` operator); also `a.matmul(b)`.
  * @param a - shape [..., n, k] or [k].
  * @param b - shape [..., k, m] or [k].
  * @returns shape [...broadcast batch, n, m] (minus the vector axes), float dtype.
  * @throws ShapeError for a 0-d operand (use multiply), mismatched inner sizes, or batch shapes that
  *   do not broadcast.
- * Mirrors numpy.matmul / jax.numpy.matmul (the `@` operator); also `a.matmul(b)`.
  * @example
  * ```ts
  * np.matmul([[1, 2], [3, 4]], [[5], [6]]); // → [[17], [39]]
@@ -84,11 +84,11 @@ export function matmul(a: ArrayLike, b: ArrayLike): Tensor {
 /**
  * numpy's dot: the sum product over a's last axis and b's second-to-last (b's only axis when b is
  * 1-D); a plain product when either is 0-d. Ints and bools multiply as float32.
+ * Mirrors numpy.dot / jax.numpy.dot; also `a.dot(b)`.
  * @param a - any shape.
  * @param b - any shape whose contracted axis matches a's last.
  * @returns shape a.shape[:-1] ++ b.shape without its contracted axis, float dtype.
  * @throws ShapeError when the contracted sizes differ.
- * Mirrors numpy.dot / jax.numpy.dot; also `a.dot(b)`.
  * @example
  * ```ts
  * np.dot([1, 2, 3], [4, 5, 6]); // → 32
@@ -107,11 +107,11 @@ function dotAs(api: string, x: Tensor, y: Tensor): Tensor {
 
 /**
  * The dot product of the flattened operands, Σ a.flat[i]·b.flat[i].
+ * Mirrors numpy.vdot / jax.numpy.vdot (no complex conjugation: tapir has no complex dtypes).
  * @param a - any shape.
  * @param b - any shape with a's size.
  * @returns a 0-d float tensor.
  * @throws ShapeError when the sizes differ.
- * Mirrors numpy.vdot / jax.numpy.vdot (no complex conjugation: tapir has no complex dtypes).
  * @example
  * ```ts
  * np.vdot([[1, 2], [3, 4]], [[1, 1], [1, 1]]); // → 10
@@ -123,10 +123,10 @@ export function vdot(a: ArrayLike, b: ArrayLike): Tensor {
 
 /**
  * The outer product of the flattened operands: out[i, j] = a.flat[i]·b.flat[j].
+ * Mirrors numpy.outer / jax.numpy.outer.
  * @param a - any shape (flattened to length n).
  * @param b - any shape (flattened to length m).
  * @returns shape [n, m], in the promoted dtype.
- * Mirrors numpy.outer / jax.numpy.outer.
  * @example
  * ```ts
  * np.outer([1, 2], [3, 4, 5]); // → [[3, 4, 5], [6, 8, 10]]
@@ -140,13 +140,13 @@ export function outer(a: ArrayLike, b: ArrayLike): Tensor {
  * Einstein summation: sums products over the indices missing from the output, e.g. "ij,jk->ik" is
  * matmul and "bij,bjk->bik" a batched one. Without "->" the output is the indices that appear once,
  * sorted. Any number of operands, contracted left to right. Ints and bools multiply as float32.
+ * Mirrors numpy.einsum / jax.numpy.einsum without "..." ellipses, repeated indices or `optimize`.
  * @param spec - the subscripts, one letter per axis, operands separated by commas.
  * @param operands - one array per operand in spec.
  * @returns a tensor with one axis per output letter, float dtype.
  * @throws ValueError when the operand count differs or an index repeats within an operand (a
  *   diagonal, not supported: use diag / trace); ShapeError when a letter's sizes disagree or an
  *   operand's rank does not match its subscripts.
- * Mirrors numpy.einsum / jax.numpy.einsum without "..." ellipses, repeated indices or `optimize`.
  * @example
  * ```ts
  * np.einsum("ij,jk->ik", [[1, 2]], [[3], [4]]); // → [[11]]
@@ -205,11 +205,11 @@ function rowCol(n: number, m: number): [Tensor, Tensor] {
 }
 /**
  * The lower triangle of the last two axes: elements above diagonal k become 0.
+ * Mirrors numpy.tril / jax.numpy.tril.
  * @param x - shape [..., n, m], any dtype.
  * @param k - the diagonal kept last: 0 the main one (default), positive above, negative below.
  * @returns a tensor of x's shape and dtype.
  * @throws ShapeError for input of rank < 2.
- * Mirrors numpy.tril / jax.numpy.tril.
  * @example
  * ```ts
  * np.tril([[1, 2], [3, 4]]); // → [[1, 0], [3, 4]]
@@ -223,11 +223,11 @@ export function tril(x: ArrayLike, k = 0): Tensor {
 }
 /**
  * The upper triangle of the last two axes: elements below diagonal k become 0.
+ * Mirrors numpy.triu / jax.numpy.triu.
  * @param x - shape [..., n, m], any dtype.
  * @param k - the first diagonal kept: 0 the main one (default), positive above, negative below.
  * @returns a tensor of x's shape and dtype.
  * @throws ShapeError for input of rank < 2.
- * Mirrors numpy.triu / jax.numpy.triu.
  * @example
  * ```ts
  * np.triu([[1, 2], [3, 4]]); // → [[1, 2], [0, 4]]
@@ -243,11 +243,11 @@ export function triu(x: ArrayLike, k = 0): Tensor {
 
 /**
  * A 1-D v builds a square matrix with v on diagonal k; a 2-D x gives its k-th diagonal.
+ * Mirrors numpy.diag / jax.numpy.diag.
  * @param x - shape [n] or [n, m], any dtype.
  * @param k - the diagonal: 0 the main one (default), positive above, negative below.
  * @returns shape [n + |k|, n + |k|] for 1-D input; the diagonal's length for 2-D; x's dtype.
  * @throws ShapeError for input that is neither 1-D nor 2-D.
- * Mirrors numpy.diag / jax.numpy.diag.
  * @example
  * ```ts
  * np.diag([1, 2]); // → [[1, 0], [0, 2]]
@@ -274,11 +274,11 @@ export function diag(x: ArrayLike, k = 0): Tensor {
 }
 /**
  * The sum of diagonal k of a matrix.
+ * Mirrors numpy.trace / jax.numpy.trace for 2-D input (no axis1 / axis2).
  * @param x - shape [n, m], any dtype.
  * @param k - the diagonal, default 0.
  * @returns a 0-d tensor of x's dtype.
  * @throws ShapeError for input that is not 2-D.
- * Mirrors numpy.trace / jax.numpy.trace for 2-D input (no axis1 / axis2).
  * @example
  * ```ts
  * np.trace([[1, 2], [3, 4]]); // → 5

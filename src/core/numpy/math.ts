@@ -14,9 +14,9 @@ const un =
     f(floaty(x));
 /**
  * Sine, elementwise, of x in radians.
+ * Mirrors numpy.sin / jax.numpy.sin.
  * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
  * @returns a float tensor of x's shape (float32, or float64 for float64 input).
- * Mirrors numpy.sin / jax.numpy.sin.
  * @example
  * ```ts
  * np.sin([0, Math.PI / 2]); // → [0, 1]
@@ -25,9 +25,9 @@ const un =
 export const sin = un(lax.sin);
 /**
  * Cosine, elementwise, of x in radians.
+ * Mirrors numpy.cos / jax.numpy.cos.
  * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
  * @returns a float tensor of x's shape (float32, or float64 for float64 input).
- * Mirrors numpy.cos / jax.numpy.cos.
  * @example
  * ```ts
  * np.cos([0, Math.PI]); // → [1, -1]
@@ -36,9 +36,9 @@ export const sin = un(lax.sin);
 export const cos = un(lax.cos);
 /**
  * Tangent, elementwise, of x in radians.
+ * Mirrors numpy.tan / jax.numpy.tan.
  * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
  * @returns a float tensor of x's shape (float32, or float64 for float64 input).
- * Mirrors numpy.tan / jax.numpy.tan.
  * @example
  * ```ts
  * np.tan([0, Math.PI / 4]); // → [0, 1]
@@ -47,9 +47,9 @@ export const cos = un(lax.cos);
 export const tan = un(lax.tan);
 /**
  * The exponential eˣ, elementwise.
+ * Mirrors numpy.exp / jax.numpy.exp.
  * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
  * @returns a float tensor of x's shape (float32, or float64 for float64 input); overflows to Infinity.
- * Mirrors numpy.exp / jax.numpy.exp.
  * @example
  * ```ts
  * np.exp([0, 1]); // → [1, 2.718282]
@@ -58,9 +58,9 @@ export const tan = un(lax.tan);
 export const exp = un(lax.exp);
 /**
  * The natural logarithm, elementwise: -Infinity at 0 and NaN below 0 (no error, as in numpy).
+ * Mirrors numpy.log / jax.numpy.log.
  * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
  * @returns a float tensor of x's shape (float32, or float64 for float64 input).
- * Mirrors numpy.log / jax.numpy.log.
  * @example
  * ```ts
  * np.log([1, Math.E, 0]); // → Array([0., 1., -inf], dtype=float32)
@@ -69,9 +69,9 @@ export const exp = un(lax.exp);
 export const log = un(lax.log);
 /**
  * log(1 + x), elementwise, accurate for x near 0 where `np.log(1 + x)` loses digits.
+ * Mirrors numpy.log1p / jax.numpy.log1p.
  * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
  * @returns a float tensor of x's shape (float32, or float64 for float64 input).
- * Mirrors numpy.log1p / jax.numpy.log1p.
  * @example
  * ```ts
  * np.log1p([0, 1]); // → [0, 0.693147]
@@ -81,9 +81,9 @@ export const log = un(lax.log);
 export const log1p = un(lax.log1p);
 /**
  * eˣ - 1, elementwise, accurate for x near 0 where `np.exp(x) - 1` loses digits.
+ * Mirrors numpy.expm1 / jax.numpy.expm1.
  * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
  * @returns a float tensor of x's shape (float32, or float64 for float64 input).
- * Mirrors numpy.expm1 / jax.numpy.expm1.
  * @example
  * ```ts
  * np.expm1([0, 1]); // → [0, 1.718282]
@@ -92,9 +92,9 @@ export const log1p = un(lax.log1p);
 export const expm1 = un(lax.expm1);
 /**
  * The non-negative square root, elementwise; NaN for negative input (no error, as in numpy).
+ * Mirrors numpy.sqrt / jax.numpy.sqrt.
  * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
  * @returns a float tensor of x's shape (float32, or float64 for float64 input).
- * Mirrors numpy.sqrt / jax.numpy.sqrt.
  * @example
  * ```ts
  * np.sqrt([4, 9, -1]); // → Array([2., 3., nan], dtype=float32)
@@ -103,9 +103,9 @@ export const expm1 = un(lax.expm1);
 export const sqrt = un(lax.sqrt);
 /**
  * Hyperbolic tangent, elementwise; values in (-1, 1).
+ * Mirrors numpy.tanh / jax.numpy.tanh.
  * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
  * @returns a float tensor of x's shape (float32, or float64 for float64 input).
- * Mirrors numpy.tanh / jax.numpy.tanh.
  * @example
  * ```ts
  * np.tanh([0, 1]); // → [0, 0.761594]
@@ -114,9 +114,9 @@ export const sqrt = un(lax.sqrt);
 export const tanh = un(lax.tanh);
 /**
  * Inverse sine, elementwise, in [-π/2, π/2]; NaN outside [-1, 1].
+ * Mirrors numpy.arcsin / jax.numpy.arcsin.
  * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
  * @returns a float tensor of x's shape (float32, or float64 for float64 input).
- * Mirrors numpy.arcsin / jax.numpy.arcsin.
  * @example
  * ```ts
  * np.arcsin([0, 1]); // → [0, 1.570796]
@@ -125,9 +125,9 @@ export const tanh = un(lax.tanh);
 export const arcsin = un(lax.asin);
 /**
  * Inverse cosine, elementwise, in [0, π]; NaN outside [-1, 1].
+ * Mirrors numpy.arccos / jax.numpy.arccos.
  * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
  * @returns a float tensor of x's shape (float32, or float64 for float64 input).
- * Mirrors numpy.arccos / jax.numpy.arccos.
  * @example
  * ```ts
  * np.arccos([1, 0]); // → [0, 1.570796]
@@ -136,9 +136,9 @@ export const arcsin = un(lax.asin);
 export const arccos = un(lax.acos);
 /**
  * Inverse tangent, elementwise, in (-π/2, π/2). For the quadrant-aware angle use {@link arctan2}.
+ * Mirrors numpy.arctan / jax.numpy.arctan.
  * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
  * @returns a float tensor of x's shape (float32, or float64 for float64 input).
- * Mirrors numpy.arctan / jax.numpy.arctan.
  * @example
  * ```ts
  * np.arctan([0, 1]); // → [0, 0.785398]
@@ -147,9 +147,9 @@ export const arccos = un(lax.acos);
 export const arctan = un(lax.atan);
 /**
  * Hyperbolic sine, elementwise.
+ * Mirrors numpy.sinh / jax.numpy.sinh.
  * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
  * @returns a float tensor of x's shape (float32, or float64 for float64 input).
- * Mirrors numpy.sinh / jax.numpy.sinh.
  * @example
  * ```ts
  * np.sinh([0, 1]); // → [0, 1.175201]
@@ -158,9 +158,9 @@ export const arctan = un(lax.atan);
 export const sinh = un(lax.sinh);
 /**
  * Hyperbolic cosine, elementwise.
+ * Mirrors numpy.cosh / jax.numpy.cosh.
  * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
  * @returns a float tensor of x's shape (float32, or float64 for float64 input).
- * Mirrors numpy.cosh / jax.numpy.cosh.
  * @example
  * ```ts
  * np.cosh([0, 1]); // → [1, 1.543081]
@@ -170,9 +170,9 @@ export const cosh = un(lax.cosh);
 export const sigmoid = un(lax.logistic);
 /**
  * -x, elementwise.
+ * Mirrors numpy.negative / jax.numpy.negative.
  * @param x - any shape; float or int32 (JS arrays become float32).
  * @returns a tensor of x's shape and dtype.
- * Mirrors numpy.negative / jax.numpy.negative.
  * @example
  * ```ts
  * np.negative([1, -2]); // → [-1, 2]
@@ -181,9 +181,9 @@ export const sigmoid = un(lax.logistic);
 export const negative = (x: ArrayLike): Tensor => lax.neg(tensor(x));
 /**
  * |x|, elementwise.
+ * Mirrors numpy.abs / jax.numpy.abs.
  * @param x - any shape; float or int32 (JS arrays become float32).
  * @returns a tensor of x's shape and dtype.
- * Mirrors numpy.abs / jax.numpy.abs.
  * @example
  * ```ts
  * np.abs([-1.5, 2]); // → [1.5, 2]
@@ -192,9 +192,9 @@ export const negative = (x: ArrayLike): Tensor => lax.neg(tensor(x));
 export const abs = (x: ArrayLike): Tensor => lax.abs(tensor(x));
 /**
  * The sign of x, elementwise: -1, 0 or 1 (NaN stays NaN).
+ * Mirrors numpy.sign / jax.numpy.sign.
  * @param x - any shape; float or int32 (JS arrays become float32).
  * @returns a tensor of x's shape and dtype.
- * Mirrors numpy.sign / jax.numpy.sign.
  * @example
  * ```ts
  * np.sign([-3, 0, 2]); // → [-1, 0, 1]
@@ -203,9 +203,9 @@ export const abs = (x: ArrayLike): Tensor => lax.abs(tensor(x));
 export const sign = (x: ArrayLike): Tensor => lax.sign(tensor(x));
 /**
  * The largest integer ≤ x, elementwise, kept in x's dtype (use {@link astype} for int32).
+ * Mirrors numpy.floor / jax.numpy.floor.
  * @param x - any shape; float or int32 (JS arrays become float32).
  * @returns a tensor of x's shape and dtype.
- * Mirrors numpy.floor / jax.numpy.floor.
  * @example
  * ```ts
  * np.floor([-1.5, 1.5]); // → [-2, 1]
@@ -214,9 +214,9 @@ export const sign = (x: ArrayLike): Tensor => lax.sign(tensor(x));
 export const floor = (x: ArrayLike): Tensor => lax.floor(tensor(x));
 /**
  * The smallest integer ≥ x, elementwise, kept in x's dtype.
+ * Mirrors numpy.ceil / jax.numpy.ceil.
  * @param x - any shape; float or int32 (JS arrays become float32).
  * @returns a tensor of x's shape and dtype.
- * Mirrors numpy.ceil / jax.numpy.ceil.
  * @example
  * ```ts
  * np.ceil([-1.5, 1.5]); // → [-1, 2]
@@ -226,9 +226,9 @@ export const ceil = (x: ArrayLike): Tensor => lax.ceil(tensor(x));
 /**
  * Rounds to the nearest integer, halves to even (banker's rounding, as numpy and JAX; unlike
  * `Math.round`), kept in x's dtype. numpy's `decimals` argument is not supported.
+ * Mirrors numpy.round / jax.numpy.round.
  * @param x - any shape; float or int32 (JS arrays become float32).
  * @returns a tensor of x's shape and dtype.
- * Mirrors numpy.round / jax.numpy.round.
  * @example
  * ```ts
  * np.round([0.5, 1.5, 2.5, 2.6]); // → [0, 2, 2, 3]
@@ -237,9 +237,9 @@ export const ceil = (x: ArrayLike): Tensor => lax.ceil(tensor(x));
 export const round = (x: ArrayLike): Tensor => lax.round(tensor(x));
 /**
  * Whether each element is NaN.
+ * Mirrors numpy.isnan / jax.numpy.isnan.
  * @param x - any shape and dtype (ints and bools are never NaN).
  * @returns a bool tensor of x's shape.
- * Mirrors numpy.isnan / jax.numpy.isnan.
  * @example
  * ```ts
  * np.isnan([1, NaN]); // → [false, true]
@@ -248,9 +248,9 @@ export const round = (x: ArrayLike): Tensor => lax.round(tensor(x));
 export const isnan = (x: ArrayLike): Tensor => lax.isnan(tensor(x));
 /**
  * Whether each element is finite (neither ±Infinity nor NaN).
+ * Mirrors numpy.isfinite / jax.numpy.isfinite.
  * @param x - any shape and dtype.
  * @returns a bool tensor of x's shape.
- * Mirrors numpy.isfinite / jax.numpy.isfinite.
  * @example
  * ```ts
  * np.isfinite([1, Infinity, NaN]); // → [true, false, false]
@@ -270,11 +270,11 @@ const bi =
   };
 /**
  * a + b, elementwise with numpy broadcasting.
+ * Mirrors numpy.add / jax.numpy.add; also `a.add(b)`.
  * @param a - any shape and dtype; a JS number takes the other operand's dtype (JAX weak typing).
  * @param b - a shape that broadcasts with a's.
  * @returns the broadcast shape, in the promoted dtype (bool < int32 < float32 < float64).
  * @throws ShapeError when the shapes do not broadcast.
- * Mirrors numpy.add / jax.numpy.add; also `a.add(b)`.
  * @example
  * ```ts
  * np.add([1, 2], 10); // → [11, 12]
@@ -284,11 +284,11 @@ const bi =
 export const add = bi(lax.add);
 /**
  * a - b, elementwise with numpy broadcasting.
+ * Mirrors numpy.subtract / jax.numpy.subtract; also `a.sub(b)`.
  * @param a - any shape and dtype; a JS number takes the other operand's dtype (JAX weak typing).
  * @param b - a shape that broadcasts with a's.
  * @returns the broadcast shape, in the promoted dtype (bool < int32 < float32 < float64).
  * @throws ShapeError when the shapes do not broadcast.
- * Mirrors numpy.subtract / jax.numpy.subtract; also `a.sub(b)`.
  * @example
  * ```ts
  * np.subtract([5, 7], [1, 2]); // → [4, 5]
@@ -297,11 +297,11 @@ export const add = bi(lax.add);
 export const subtract = bi(lax.sub);
 /**
  * a * b, elementwise with numpy broadcasting.
+ * Mirrors numpy.multiply / jax.numpy.multiply; also `a.mul(b)`.
  * @param a - any shape and dtype; a JS number takes the other operand's dtype (JAX weak typing).
  * @param b - a shape that broadcasts with a's.
  * @returns the broadcast shape, in the promoted dtype (bool < int32 < float32 < float64).
  * @throws ShapeError when the shapes do not broadcast.
- * Mirrors numpy.multiply / jax.numpy.multiply; also `a.mul(b)`.
  * @example
  * ```ts
  * np.multiply([1, 2, 3], 2); // → [2, 4, 6]
@@ -310,11 +310,11 @@ export const subtract = bi(lax.sub);
 export const multiply = bi(lax.mul);
 /**
  * The larger of a and b, elementwise with numpy broadcasting.
+ * Mirrors numpy.maximum / jax.numpy.maximum (not {@link max}, which reduces).
  * @param a - any shape and dtype; a JS number takes the other operand's dtype (JAX weak typing).
  * @param b - a shape that broadcasts with a's.
  * @returns the broadcast shape, in the promoted dtype.
  * @throws ShapeError when the shapes do not broadcast.
- * Mirrors numpy.maximum / jax.numpy.maximum (not {@link max}, which reduces).
  * @example
  * ```ts
  * np.maximum([1, 5], [3, 2]); // → [3, 5]
@@ -324,11 +324,11 @@ export const multiply = bi(lax.mul);
 export const maximum = bi(lax.max);
 /**
  * The smaller of a and b, elementwise with numpy broadcasting.
+ * Mirrors numpy.minimum / jax.numpy.minimum (not {@link min}, which reduces).
  * @param a - any shape and dtype; a JS number takes the other operand's dtype (JAX weak typing).
  * @param b - a shape that broadcasts with a's.
  * @returns the broadcast shape, in the promoted dtype.
  * @throws ShapeError when the shapes do not broadcast.
- * Mirrors numpy.minimum / jax.numpy.minimum (not {@link min}, which reduces).
  * @example
  * ```ts
  * np.minimum([1, 5], [3, 2]); // → [1, 2]
@@ -337,11 +337,11 @@ export const maximum = bi(lax.max);
 export const minimum = bi(lax.min);
 /**
  * a == b, elementwise with numpy broadcasting (operands promoted to one dtype first).
+ * Mirrors numpy.equal / jax.numpy.equal (JS cannot overload `==`).
  * @param a - any shape and dtype.
  * @param b - a shape that broadcasts with a's.
  * @returns a bool tensor of the broadcast shape.
  * @throws ShapeError when the shapes do not broadcast.
- * Mirrors numpy.equal / jax.numpy.equal (JS cannot overload `==`).
  * @example
  * ```ts
  * np.equal([1, 2, 3], 2); // → [false, true, false]
@@ -350,11 +350,11 @@ export const minimum = bi(lax.min);
 export const equal = bi(lax.eq);
 /**
  * a != b, elementwise with numpy broadcasting; true where either is NaN.
+ * Mirrors numpy.not_equal / jax.numpy.not_equal.
  * @param a - any shape and dtype.
  * @param b - a shape that broadcasts with a's.
  * @returns a bool tensor of the broadcast shape.
  * @throws ShapeError when the shapes do not broadcast.
- * Mirrors numpy.not_equal / jax.numpy.not_equal.
  * @example
  * ```ts
  * np.notEqual([1, 2, 3], 2); // → [true, false, true]
@@ -363,11 +363,11 @@ export const equal = bi(lax.eq);
 export const notEqual = bi(lax.ne);
 /**
  * a < b, elementwise with numpy broadcasting.
+ * Mirrors numpy.less / jax.numpy.less.
  * @param a - any shape and dtype.
  * @param b - a shape that broadcasts with a's.
  * @returns a bool tensor of the broadcast shape.
  * @throws ShapeError when the shapes do not broadcast.
- * Mirrors numpy.less / jax.numpy.less.
  * @example
  * ```ts
  * np.less([1, 2, 3], 2); // → [true, false, false]
@@ -376,11 +376,11 @@ export const notEqual = bi(lax.ne);
 export const less = bi(lax.lt);
 /**
  * a ≤ b, elementwise with numpy broadcasting.
+ * Mirrors numpy.less_equal / jax.numpy.less_equal.
  * @param a - any shape and dtype.
  * @param b - a shape that broadcasts with a's.
  * @returns a bool tensor of the broadcast shape.
  * @throws ShapeError when the shapes do not broadcast.
- * Mirrors numpy.less_equal / jax.numpy.less_equal.
  * @example
  * ```ts
  * np.lessEqual([1, 2, 3], 2); // → [true, true, false]
@@ -389,11 +389,11 @@ export const less = bi(lax.lt);
 export const lessEqual = bi(lax.le);
 /**
  * a > b, elementwise with numpy broadcasting.
+ * Mirrors numpy.greater / jax.numpy.greater.
  * @param a - any shape and dtype.
  * @param b - a shape that broadcasts with a's.
  * @returns a bool tensor of the broadcast shape.
  * @throws ShapeError when the shapes do not broadcast.
- * Mirrors numpy.greater / jax.numpy.greater.
  * @example
  * ```ts
  * np.greater([1, 2, 3], 2); // → [false, false, true]
@@ -402,11 +402,11 @@ export const lessEqual = bi(lax.le);
 export const greater = bi(lax.gt);
 /**
  * a ≥ b, elementwise with numpy broadcasting.
+ * Mirrors numpy.greater_equal / jax.numpy.greater_equal.
  * @param a - any shape and dtype.
  * @param b - a shape that broadcasts with a's.
  * @returns a bool tensor of the broadcast shape.
  * @throws ShapeError when the shapes do not broadcast.
- * Mirrors numpy.greater_equal / jax.numpy.greater_equal.
  * @example
  * ```ts
  * np.greaterEqual([1, 2, 3], 2); // → [false, true, true]
@@ -417,12 +417,12 @@ export const sub = subtract;
 export const mul = multiply;
 /**
  * True division a / b, elementwise with numpy broadcasting; x / 0 is ±Infinity (or NaN for 0 / 0).
+ * Mirrors numpy.divide / jax.numpy.divide; also `a.div(b)`.
  * @param a - any shape and dtype; a JS number takes the other operand's dtype (JAX weak typing).
  * @param b - a shape that broadcasts with a's.
  * @returns the broadcast shape; float operands keep the promoted float dtype, int32 and bool
  *   operands give float32 (as in JAX, which has no integer true division).
  * @throws ShapeError when the shapes do not broadcast.
- * Mirrors numpy.divide / jax.numpy.divide; also `a.div(b)`.
  * @example
  * ```ts
  * np.divide([1, 2], 4); // → [0.25, 0.5]
@@ -439,11 +439,11 @@ export const div = divide;
  * a raised to b, elementwise with numpy broadcasting. A JS integer exponent |b| ≤ 16 on a float
  * tensor is computed by repeated multiplication (JAX's integer_pow), exact at x = 0 and for
  * negative x, with clean derivatives; otherwise negative bases with fractional b give NaN.
+ * Mirrors numpy.power / jax.numpy.power; also `a.pow(b)`.
  * @param a - any shape and dtype.
  * @param b - a shape that broadcasts with a's; a JS number takes a's dtype.
  * @returns the broadcast shape, in the promoted dtype.
  * @throws ShapeError when the shapes do not broadcast.
- * Mirrors numpy.power / jax.numpy.power; also `a.pow(b)`.
  * @example
  * ```ts
  * np.power([2, -3], 2); // → [4, 9]
@@ -490,9 +490,9 @@ function integerPow(x: Tensor, n: number): Tensor {
 }
 /**
  * x * x, elementwise.
+ * Mirrors numpy.square / jax.numpy.square.
  * @param x - any shape and dtype (bools are not squared to ints: use astype first).
  * @returns a tensor of x's shape and dtype.
- * Mirrors numpy.square / jax.numpy.square.
  * @example
  * ```ts
  * np.square([1, -3]); // → [1, 9]
@@ -504,9 +504,9 @@ export const square = (x: ArrayLike) => {
 };
 /**
  * 1 / x, elementwise; 1 / 0 is Infinity.
+ * Mirrors numpy.reciprocal / jax.numpy.reciprocal (for ints numpy truncates; tapir gives float32).
  * @param x - any shape; ints and bools are converted to float32 first (numpy would divide integers).
  * @returns a float tensor of x's shape.
- * Mirrors numpy.reciprocal / jax.numpy.reciprocal (for ints numpy truncates; tapir gives float32).
  * @example
  * ```ts
  * np.reciprocal([2, 4]); // → [0.5, 0.25]
@@ -519,11 +519,11 @@ function asBool(x: ArrayLike): Tensor {
 }
 /**
  * a AND b, elementwise with numpy broadcasting; non-bool operands count as true when nonzero.
+ * Mirrors numpy.logical_and / jax.numpy.logical_and.
  * @param a - any shape and dtype.
  * @param b - a shape that broadcasts with a's.
  * @returns a bool tensor of the broadcast shape.
  * @throws ShapeError when the shapes do not broadcast.
- * Mirrors numpy.logical_and / jax.numpy.logical_and.
  * @example
  * ```ts
  * np.logicalAnd([true, true, false], [true, false, false]); // → [true, false, false]
@@ -532,11 +532,11 @@ function asBool(x: ArrayLike): Tensor {
 export const logicalAnd = (a: ArrayLike, b: ArrayLike) => lax.and(asBool(a), asBool(b));
 /**
  * a OR b, elementwise with numpy broadcasting; non-bool operands count as true when nonzero.
+ * Mirrors numpy.logical_or / jax.numpy.logical_or.
  * @param a - any shape and dtype.
  * @param b - a shape that broadcasts with a's.
  * @returns a bool tensor of the broadcast shape.
  * @throws ShapeError when the shapes do not broadcast.
- * Mirrors numpy.logical_or / jax.numpy.logical_or.
  * @example
  * ```ts
  * np.logicalOr([true, false, false], [true, true, false]); // → [true, true, false]
@@ -545,9 +545,9 @@ export const logicalAnd = (a: ArrayLike, b: ArrayLike) => lax.and(asBool(a), asB
 export const logicalOr = (a: ArrayLike, b: ArrayLike) => lax.or(asBool(a), asBool(b));
 /**
  * NOT x, elementwise; a non-bool x counts as true when nonzero.
+ * Mirrors numpy.logical_not / jax.numpy.logical_not.
  * @param a - any shape and dtype.
  * @returns a bool tensor of a's shape.
- * Mirrors numpy.logical_not / jax.numpy.logical_not.
  * @example
  * ```ts
  * np.logicalNot([true, false]); // → [false, true]
@@ -559,13 +559,13 @@ export const logicalNot = (a: ArrayLike) => lax.not(asBool(a));
 /**
  * Chooses x where cond is true and y elsewhere, elementwise; all three broadcast together. Both
  * branches are computed, so guard a NaN-producing branch's input too (the usual JAX "double where").
+ * Mirrors numpy.where / jax.numpy.where with three arguments (the one-argument form, which
+ * returns indices, is not supported).
  * @param cond - any shape; non-bool values count as true when nonzero.
  * @param x - the values where cond holds.
  * @param y - the values elsewhere; x and y are promoted to one dtype.
  * @returns the broadcast shape of the three, in the promoted dtype of x and y.
  * @throws ShapeError when the shapes do not broadcast.
- * Mirrors numpy.where / jax.numpy.where with three arguments (the one-argument form, which
- * returns indices, is not supported).
  * @example
  * ```ts
  * np.where([true, false], [1, 2], [10, 20]); // → [1, 20]
@@ -578,12 +578,12 @@ export function where(cond: ArrayLike, x: ArrayLike, y: ArrayLike): Tensor {
 }
 /**
  * Limits x to [lo, hi] elementwise: maximum(x, lo), then minimum with hi.
+ * Mirrors numpy.clip / jax.numpy.clip (bounds positional, as numpy's a_min / a_max).
  * @param x - any shape and dtype.
  * @param lo - lower bound broadcasting with x; `null` or omitted for none.
  * @param hi - upper bound broadcasting with x; `null` or omitted for none.
  * @returns a tensor of the broadcast shape, in the promoted dtype.
  * @throws ShapeError when the bounds do not broadcast with x.
- * Mirrors numpy.clip / jax.numpy.clip (bounds positional, as numpy's a_min / a_max).
  * @example
  * ```ts
  * np.clip([-2, 0.5, 3], 0, 1); // → [0, 0.5, 1]

@@ -11,11 +11,11 @@ import { where } from "./math.js";
 
 /**
  * Gives x a new shape with the same elements in row-major order (no copy of data is implied).
+ * Mirrors numpy.reshape / jax.numpy.reshape (row-major only, no `order`); also `x.reshape(shape)`.
  * @param x - any shape and dtype.
  * @param shape - the new shape, or one integer for 1-D; one entry may be -1, inferred from the size.
  * @returns a tensor of the new shape and x's dtype.
  * @throws ShapeError when the sizes differ, more than one -1 is given, or a dimension is invalid.
- * Mirrors numpy.reshape / jax.numpy.reshape (row-major only, no `order`); also `x.reshape(shape)`.
  * @example
  * ```ts
  * np.reshape(np.arange(6), [2, 3]); // → [[0, 1, 2], [3, 4, 5]]
@@ -40,11 +40,11 @@ export function reshape(x: ArrayLike, shape: readonly number[] | number): Tensor
 
 /**
  * Permutes x's axes: reverses them by default (the matrix transpose for 2-D).
+ * Mirrors numpy.transpose / jax.numpy.transpose; also `x.transpose(axes)` and `x.T`.
  * @param x - any shape and dtype.
  * @param axes - a permutation of 0..ndim-1 (negative entries count from the end); default reversed.
  * @returns a tensor with shape[i] = x.shape[axes[i]], x's dtype.
  * @throws AxisError when axes is not a permutation of x's axes.
- * Mirrors numpy.transpose / jax.numpy.transpose; also `x.transpose(axes)` and `x.T`.
  * @example
  * ```ts
  * np.transpose([[1, 2], [3, 4]]); // → [[1, 3], [2, 4]]
@@ -61,12 +61,12 @@ export function transpose(x: ArrayLike, axes?: readonly number[]): Tensor {
 
 /**
  * Moves one axis of x to a new position, keeping the order of the others.
+ * Mirrors numpy.moveaxis / jax.numpy.moveaxis (one axis, not lists of axes).
  * @param x - any shape and dtype.
  * @param source - the axis to move (negative counts from the end).
  * @param destination - where it ends up (negative counts from the end).
  * @returns a transposed tensor of x's dtype.
  * @throws AxisError for an out-of-range axis.
- * Mirrors numpy.moveaxis / jax.numpy.moveaxis (one axis, not lists of axes).
  * @example
  * ```ts
  * np.moveaxis(np.zeros([2, 3, 4]), 0, -1).shape; // → [3, 4, 2]
@@ -84,11 +84,11 @@ export function moveaxis(x: ArrayLike, source: number, destination: number): Ten
 
 /**
  * Inserts axes of size 1 at the given positions of the result.
+ * Mirrors numpy.expand_dims / jax.numpy.expand_dims; also `x.expandDims(axis)`.
  * @param x - any shape and dtype.
  * @param axis - a position or list of positions in the result (negative counts from its end).
  * @returns a tensor of rank x.ndim + (number of axes), x's dtype.
  * @throws AxisError for an out-of-range or repeated axis.
- * Mirrors numpy.expand_dims / jax.numpy.expand_dims; also `x.expandDims(axis)`.
  * @example
  * ```ts
  * np.expandDims([1, 2], 0); // → [[1, 2]]
@@ -108,11 +108,11 @@ export function expandDims(x: ArrayLike, axis: number | readonly number[]): Tens
 
 /**
  * Removes axes of size 1: the given ones, or all of them by default.
+ * Mirrors numpy.squeeze / jax.numpy.squeeze; also `x.squeeze(axis)`.
  * @param x - any shape and dtype.
  * @param axis - an axis or list of axes (negative from the end) to remove; default every size-1 axis.
  * @returns a tensor without those axes, x's dtype.
  * @throws ShapeError when a named axis does not have size 1; AxisError for an out-of-range axis.
- * Mirrors numpy.squeeze / jax.numpy.squeeze; also `x.squeeze(axis)`.
  * @example
  * ```ts
  * np.squeeze(np.zeros([1, 3, 1])).shape; // → [3]
@@ -130,11 +130,11 @@ export function squeeze(x: ArrayLike, axis?: number | readonly number[]): Tensor
 
 /**
  * Broadcasts x to a shape by numpy's rules (size-1 axes stretch, leading axes are added).
+ * Mirrors numpy.broadcast_to / jax.numpy.broadcast_to; also `x.broadcastTo(shape)`.
  * @param x - any shape and dtype.
  * @param shape - the target shape; x's shape must broadcast to exactly it.
  * @returns a tensor of that shape, x's dtype.
  * @throws ShapeError when x's shape does not broadcast to the target.
- * Mirrors numpy.broadcast_to / jax.numpy.broadcast_to; also `x.broadcastTo(shape)`.
  * @example
  * ```ts
  * np.broadcastTo([1, 2], [2, 2]); // → [[1, 2], [1, 2]]
@@ -153,12 +153,12 @@ export function broadcastTo(x: ArrayLike, shape: readonly number[]): Tensor {
 
 /**
  * Joins arrays along an existing axis; the operands are promoted to one dtype.
+ * Mirrors numpy.concatenate / jax.numpy.concatenate.
  * @param xs - at least one array, all of the same rank ≥ 1 and the same sizes except along axis.
  * @param axis - the axis to join along, default 0 (negative counts from the end).
  * @returns a tensor whose size along axis is the sum of the operands', in the promoted dtype.
  * @throws ValueError for an empty list; ShapeError for 0-d operands, mixed ranks or mismatched
  *   sizes off the axis; AxisError for an out-of-range axis.
- * Mirrors numpy.concatenate / jax.numpy.concatenate.
  * @example
  * ```ts
  * np.concatenate([[1, 2], [3]]); // → [1, 2, 3]
@@ -182,12 +182,12 @@ export function concatenate(xs: readonly ArrayLike[], axis = 0): Tensor {
 
 /**
  * Joins arrays of one shape along a new axis.
+ * Mirrors numpy.stack / jax.numpy.stack.
  * @param xs - at least one array, all of the same shape; promoted to one dtype.
  * @param axis - where the new axis goes in the result, default 0 (negative counts from the end).
  * @returns a tensor of rank ndim + 1 with xs.length along the new axis.
  * @throws ValueError for an empty list; ShapeError when the shapes differ; AxisError for an
  *   out-of-range axis.
- * Mirrors numpy.stack / jax.numpy.stack.
  * @example
  * ```ts
  * np.stack([[1, 2], [3, 4]]); // → [[1, 2], [3, 4]]
@@ -205,12 +205,12 @@ export function stack(xs: readonly ArrayLike[], axis = 0): Tensor {
 
 /**
  * Splits x along an axis into equal sections, or at the given indices.
+ * Mirrors numpy.split / jax.numpy.split.
  * @param x - any shape and dtype.
  * @param sections - a count that divides the axis, or a sorted list of split indices.
  * @param axis - default 0 (negative counts from the end).
  * @returns a JS array of tensors of x's dtype (sections of size 0 are possible with indices).
  * @throws ShapeError when a count does not divide the axis; AxisError for an out-of-range axis.
- * Mirrors numpy.split / jax.numpy.split.
  * @example
  * ```ts
  * np.split(np.arange(6), 3).map((t) => t.toArray()); // → [[0, 1], [2, 3], [4, 5]]
@@ -234,11 +234,11 @@ const sliceAxis = (t: Tensor, axis: number, lo: number, hi: number): Tensor => l
 
 /**
  * Reverses the order of elements along the given axes (all by default).
+ * Mirrors numpy.flip / jax.numpy.flip.
  * @param x - any shape and dtype.
  * @param axis - an axis or list of axes (negative from the end); default all.
  * @returns a tensor of x's shape and dtype.
  * @throws AxisError for an out-of-range or repeated axis.
- * Mirrors numpy.flip / jax.numpy.flip.
  * @example
  * ```ts
  * np.flip([1, 2, 3]); // → [3, 2, 1]
@@ -254,13 +254,13 @@ export function flip(x: ArrayLike, axis?: Axis): Tensor {
 
 /**
  * Pads x with a constant on each side of each axis.
+ * Mirrors numpy.pad / jax.numpy.pad in mode "constant" (other modes are not supported).
  * @param x - any shape and dtype.
  * @param width - n (n on both sides of every axis), [before, after] (for every axis), or one
  *   [before, after] pair per axis; non-negative integers.
  * @param opts.constantValues - the fill value, default 0.
  * @returns a tensor with shape[i] = x.shape[i] + before + after, x's dtype.
  * @throws ShapeError when width does not fit x's rank or has a negative or fractional entry.
- * Mirrors numpy.pad / jax.numpy.pad in mode "constant" (other modes are not supported).
  * @example
  * ```ts
  * np.pad([1, 2], 1); // → [0, 1, 2, 0]
