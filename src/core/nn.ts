@@ -4,8 +4,9 @@ import type { ArrayLike, Tensor } from "./tensor.js";
 import * as np from "./numpy/index.js";
 
 /**
- * The rectified linear unit max(x, 0), elementwise; its derivative at 0 is 0 (as in JAX).
- * Mirrors jax.nn.relu / tf.nn.relu.
+ * The rectified linear unit max(x, 0), elementwise.
+ * Mirrors jax.nn.relu / tf.nn.relu, except at exactly 0: tapir's relu is `np.maximum(x, 0)`,
+ * whose derivative splits the tie (0.5), where JAX's and TF's relu give 0.
  * @param x - any shape and dtype.
  * @returns a tensor of x's shape and dtype.
  * @example
