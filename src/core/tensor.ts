@@ -17,8 +17,15 @@ export class Storage {
 export type ArrayLike = Tensor | number | boolean | TypedArray | NestedArray | TensorConvertible;
 
 /**
- * Key of the conversion method of objects that stand for a tensor wherever one is taken (as
- * TensorFlow's `__tf_tensor__`): tapir/compat's Variable converts to its current value this way.
+ * The key of the conversion method that lets an object stand for a tensor wherever one is taken
+ * (every op, `np.array`, the transforms' arguments): an object with a `[toTensorSymbol]()` method
+ * returning a Tensor converts through it. tapir/compat's Variable converts to its current value
+ * this way. Mirrors TensorFlow's `__tf_tensor__` protocol (numpy's `__array__`).
+ * @example
+ * ```ts
+ * const celsius = { deg: 20, [toTensorSymbol]() { return np.array(this.deg); } };
+ * np.add(celsius, 1); // → 21
+ * ```
  */
 export const toTensorSymbol: unique symbol = Symbol.for("tapir.toTensor");
 export interface TensorConvertible {
@@ -135,8 +142,44 @@ export function adopt(t: Tensor, to: Scope | null): void {
   heir?.tensors!.push(t);
 }
 
+/**
+ * An immutable n-d array of one dtype ("float32", "float64", "int32" or "bool"), made by the numpy
+ * functions (`np.array`, `np.zeros`, …) and returned by every op. Methods mirror the numpy
+ * namespace for chaining (`x.add(y).mul(2).sum()`; JS has no operator overloading, so `x + y` is
+ * `x.add(y)`); read values back with `toArray()`, `item()`, `dataSync()` or `toString()`. Inside
+ * grad, vmap, jit and the other transforms a tracer (a subclass) stands in for a tensor with the
+ * same methods, but its values cannot be read (ConcretizationError). Memory is reclaimed by the
+ * GC; `dispose()` and `tidy()` free it sooner. Tensors also iterate over axis 0 and convert to a
+ * JS number when they have one element (`x > 0`, `+x`).
+ * Mirrors jax.Array (numpy.ndarray, tf.Tensor).
+ * @example
+ * ```ts
+ * const x = np.array([[1, 2], [3, 4]]);
+ * x.shape; // → [2, 2]
+ * x.add(1).mul(2).sum().item(); // → 28
+ * x.T.toString(); // → Array([[1., 3.], [2., 4.]], dtype=float32)
+ * ```
+ */
 export class Tensor {
+  /**
+   * The size of each axis, outermost first (`[]` for a 0-d tensor); read-only.
+   * Mirrors numpy's / JAX's `x.shape` (a JS array rather than a tuple).
+   * @example
+   * ```ts
+   * np.zeros([2, 3]).shape; // → [2, 3]
+   * np.array(5).shape; // → []
+   * ```
+   */
   readonly shape: readonly number[];
+  /**
+   * The element type: "float32", "float64", "int32" or "bool".
+   * Mirrors numpy's / JAX's `x.dtype` (a string rather than a dtype object).
+   * @example
+   * ```ts
+   * np.array([1, 2]).dtype; // → "float32"
+   * np.arange(3).dtype; // → "int32"
+   * ```
+   */
   readonly dtype: DType;
   /** @internal null for tracers */
   _storage: Storage | null;
@@ -170,9 +213,23 @@ export class Tensor {
     }
   }
 
+  /**
+   * The number of axes, `shape.length` (numpy's `x.ndim`).
+   * @example
+   * ```ts
+   * np.zeros([2, 3]).ndim; // → 2
+   * ```
+   */
   get ndim(): number {
     return this.shape.length;
   }
+  /**
+   * The number of elements, the product of `shape` (1 for a 0-d tensor; numpy's `x.size`).
+   * @example
+   * ```ts
+   * np.zeros([2, 3]).size; // → 6
+   * ```
+   */
   get size(): number {
     return sizeOf(this.shape);
   }
@@ -187,13 +244,32 @@ export class Tensor {
     return s.data;
   }
 
-  /** A copy of the data as a flat typed array of the tensor's dtype. */
+  /**
+   * A copy of the elements as a flat typed array in row-major order: Float32Array for float32,
+   * Float64Array for float64, Int32Array for int32 and Uint8Array (0 / 1) for bool. Writing to it
+   * does not change the tensor. Throws ConcretizationError on a traced value (inside jit, grad, vmap…)
+   * and ShapeError on a disposed tensor. Mirrors TensorFlow.js's `dataSync()` (numpy: `np.asarray(x).ravel()`).
+   * @example
+   * ```ts
+   * Array.from(np.array([[1, 2], [3, 4]]).dataSync()); // → [1, 2, 3, 4]
+   * np.array([[1, 2], [3, 4]]).dataSync() instanceof Float32Array; // → true
+   * ```
+   */
   dataSync(): TypedArray {
     const d = ops!.toConcrete(this, "dataSync")._data;
     return d.slice() as TypedArray;
   }
 
-  /** Nested JS arrays (numbers; booleans for bool tensors). */
+  /**
+   * The elements as nested JS arrays of the tensor's shape (numbers; booleans for bool tensors; a
+   * plain number for a 0-d tensor). Throws ConcretizationError on a traced value and ShapeError on a
+   * disposed tensor. Mirrors numpy's `x.tolist()`.
+   * @example
+   * ```ts
+   * np.array([[1, 2], [3, 4]]).toArray(); // → [[1, 2], [3, 4]]
+   * np.greater([1, 3], 2).toArray(); // → [false, true]
+   * ```
+   */
   toArray(): any {
     const d = ops!.toConcrete(this, "toArray")._data;
     const isBool = this.dtype === "bool";
@@ -209,7 +285,16 @@ export class Tensor {
     return build(0, 0);
   }
 
-  /** The single element as a JS number (booleans as 0/1). */
+  /**
+   * The single element of a size-1 tensor (any shape) as a JS number; bools give 0 / 1.
+   * Throws ShapeError when the tensor has more than one element, ConcretizationError on a traced value.
+   * Mirrors numpy's / JAX's `x.item()`.
+   * @example
+   * ```ts
+   * np.array([[2.5]]).item(); // → 2.5
+   * np.sum([1, 2, 3]).item(); // → 6
+   * ```
+   */
   item(): number {
     if (this.size !== 1) {
       throw fail(ShapeError, `item: only size-1 tensors convert to a number, but this is ${this.dtype}${fmtShape(this.shape)} (${this.size} elements). Index or reduce it first.`);
@@ -277,7 +362,19 @@ export class Tensor {
     return this.toString();
   }
 
-  /** Frees the storage now (optional: unreachable tensors are reclaimed by the GC). */
+  /**
+   * Frees the tensor's storage now, instead of when the GC finds it unreachable (optional: tapir
+   * reclaims memory by itself). Idempotent; reading a disposed tensor throws ShapeError. Views made
+   * by reshape share storage by reference count, so disposing one does not free the others.
+   * Mirrors TensorFlow.js's `dispose()`; JAX has `x.delete()`.
+   * @example
+   * ```ts
+   * const x = np.ones([1000]);
+   * x.sum().item(); // → 1000
+   * x.dispose();
+   * x.isDisposed; // → true
+   * ```
+   */
   dispose(): void {
     const s = this._storage;
     // one share per handle: disposing a reshape view twice must not free the tensor it views
@@ -294,6 +391,17 @@ export class Tensor {
     }
   }
 
+  /**
+   * Whether `dispose()` (or an enclosing `tidy`) has freed this tensor's storage; always false for
+   * a tracer. Mirrors TensorFlow.js's `isDisposed` (JAX: `x.is_deleted()`).
+   * @example
+   * ```ts
+   * const x = np.ones([3]);
+   * x.isDisposed; // → false
+   * x.dispose();
+   * x.isDisposed; // → true
+   * ```
+   */
   get isDisposed(): boolean {
     return this._storage !== null && (this._released || this._storage.refs <= 0);
   }
@@ -301,183 +409,464 @@ export class Tensor {
   // ---------------------------------------------------------------- numpy methods
   // x.f(...args) is numpy.f(x, ...args): see the numpy namespace for shapes, dtypes and errors.
 
-  /** x + y, broadcast (numpy.add). */
+  /**
+   * x + y with broadcasting: `x.add(y)` is {@link numpy.add}(x, y).
+   * @example
+   * ```ts
+   * np.array([1, 2]).add(10); // → [11, 12]
+   * ```
+   */
   add(y: ArrayLike): Tensor {
     return np.add(this, y);
   }
-  /** x - y, broadcast (numpy.subtract). */
+  /**
+   * x - y with broadcasting: `x.sub(y)` is {@link numpy.subtract}(x, y).
+   * @example
+   * ```ts
+   * np.array([5, 7]).sub([1, 2]); // → [4, 5]
+   * ```
+   */
   sub(y: ArrayLike): Tensor {
     return np.subtract(this, y);
   }
-  /** x * y, broadcast (numpy.multiply). */
+  /**
+   * x * y with broadcasting: `x.mul(y)` is {@link numpy.multiply}(x, y).
+   * @example
+   * ```ts
+   * np.array([1, 2]).mul(3); // → [3, 6]
+   * ```
+   */
   mul(y: ArrayLike): Tensor {
     return np.multiply(this, y);
   }
-  /** x / y, broadcast; integers divide as float32 (numpy.divide). */
+  /**
+   * x / y with broadcasting, integers as float32: `x.div(y)` is {@link numpy.divide}(x, y).
+   * @example
+   * ```ts
+   * np.array([1, 2]).div(4); // → [0.25, 0.5]
+   * ```
+   */
   div(y: ArrayLike): Tensor {
     return np.divide(this, y);
   }
-  /** xʸ, broadcast (numpy.power). */
+  /**
+   * x raised to y with broadcasting: `x.pow(y)` is {@link numpy.power}(x, y).
+   * @example
+   * ```ts
+   * np.array([2, 3]).pow(2); // → [4, 9]
+   * ```
+   */
   pow(y: ArrayLike): Tensor {
     return np.power(this, y);
   }
-  /** -x (numpy.negative). */
+  /**
+   * -x: `x.neg()` is {@link numpy.negative}(x).
+   * @example
+   * ```ts
+   * np.array([1, -2]).neg(); // → [-1, 2]
+   * ```
+   */
   neg(): Tensor {
     return np.negative(this);
   }
-  /** Matrix product (numpy.matmul). */
+  /**
+   * The matrix product: `x.matmul(y)` is {@link numpy.matmul}(x, y) (numpy's `x @ y`).
+   * @example
+   * ```ts
+   * np.array([[1, 2], [3, 4]]).matmul([[1], [1]]); // → [[3], [7]]
+   * ```
+   */
   matmul(y: ArrayLike): Tensor {
     return np.matmul(this, y);
   }
-  /** numpy.dot. */
+  /**
+   * numpy's dot product: `x.dot(y)` is {@link numpy.dot}(x, y).
+   * @example
+   * ```ts
+   * np.array([1, 2, 3]).dot([4, 5, 6]); // → 32
+   * ```
+   */
   dot(y: ArrayLike): Tensor {
     return np.dot(this, y);
   }
-  /** Elementwise max (numpy.maximum). */
+  /**
+   * The elementwise larger of x and y: `x.maximum(y)` is {@link numpy.maximum}(x, y).
+   * @example
+   * ```ts
+   * np.array([-1, 2]).maximum(0); // → [0, 2]
+   * ```
+   */
   maximum(y: ArrayLike): Tensor {
     return np.maximum(this, y);
   }
-  /** Elementwise min (numpy.minimum). */
+  /**
+   * The elementwise smaller of x and y: `x.minimum(y)` is {@link numpy.minimum}(x, y).
+   * @example
+   * ```ts
+   * np.array([-1, 2]).minimum(0); // → [-1, 0]
+   * ```
+   */
   minimum(y: ArrayLike): Tensor {
     return np.minimum(this, y);
   }
-  /** x == y, bool (numpy.equal). */
+  /**
+   * x == y elementwise, bool: `x.equal(y)` is {@link numpy.equal}(x, y).
+   * @example
+   * ```ts
+   * np.array([1, 2]).equal(2); // → [false, true]
+   * ```
+   */
   equal(y: ArrayLike): Tensor {
     return np.equal(this, y);
   }
-  /** x != y, bool (numpy.notEqual). */
+  /**
+   * x != y elementwise, bool: `x.notEqual(y)` is {@link numpy.notEqual}(x, y).
+   * @example
+   * ```ts
+   * np.array([1, 2]).notEqual(2); // → [true, false]
+   * ```
+   */
   notEqual(y: ArrayLike): Tensor {
     return np.notEqual(this, y);
   }
-  /** x < y, bool (numpy.less). */
+  /**
+   * x < y elementwise, bool: `x.less(y)` is {@link numpy.less}(x, y).
+   * @example
+   * ```ts
+   * np.array([1, 2]).less(2); // → [true, false]
+   * ```
+   */
   less(y: ArrayLike): Tensor {
     return np.less(this, y);
   }
-  /** x <= y, bool (numpy.lessEqual). */
+  /**
+   * x ≤ y elementwise, bool: `x.lessEqual(y)` is {@link numpy.lessEqual}(x, y).
+   * @example
+   * ```ts
+   * np.array([1, 3]).lessEqual(2); // → [true, false]
+   * ```
+   */
   lessEqual(y: ArrayLike): Tensor {
     return np.lessEqual(this, y);
   }
-  /** x > y, bool (numpy.greater). */
+  /**
+   * x > y elementwise, bool: `x.greater(y)` is {@link numpy.greater}(x, y).
+   * @example
+   * ```ts
+   * np.array([1, 3]).greater(2); // → [false, true]
+   * ```
+   */
   greater(y: ArrayLike): Tensor {
     return np.greater(this, y);
   }
-  /** x >= y, bool (numpy.greaterEqual). */
+  /**
+   * x ≥ y elementwise, bool: `x.greaterEqual(y)` is {@link numpy.greaterEqual}(x, y).
+   * @example
+   * ```ts
+   * np.array([1, 2]).greaterEqual(2); // → [false, true]
+   * ```
+   */
   greaterEqual(y: ArrayLike): Tensor {
     return np.greaterEqual(this, y);
   }
-  /** eˣ (numpy.exp). */
+  /**
+   * eˣ elementwise: `x.exp()` is {@link numpy.exp}(x).
+   * @example
+   * ```ts
+   * np.array([0, 1]).exp(); // → [1, 2.718282]
+   * ```
+   */
   exp(): Tensor {
     return np.exp(this);
   }
-  /** ln x (numpy.log). */
+  /**
+   * The natural logarithm elementwise: `x.log()` is {@link numpy.log}(x).
+   * @example
+   * ```ts
+   * np.array([1, Math.E]).log(); // → [0, 1]
+   * ```
+   */
   log(): Tensor {
     return np.log(this);
   }
-  /** numpy.sin. */
+  /**
+   * Sine elementwise: `x.sin()` is {@link numpy.sin}(x).
+   * @example
+   * ```ts
+   * np.array([0, Math.PI / 2]).sin(); // → [0, 1]
+   * ```
+   */
   sin(): Tensor {
     return np.sin(this);
   }
-  /** numpy.cos. */
+  /**
+   * Cosine elementwise: `x.cos()` is {@link numpy.cos}(x).
+   * @example
+   * ```ts
+   * np.array([0, Math.PI]).cos(); // → [1, -1]
+   * ```
+   */
   cos(): Tensor {
     return np.cos(this);
   }
-  /** numpy.tanh. */
+  /**
+   * Hyperbolic tangent elementwise: `x.tanh()` is {@link numpy.tanh}(x).
+   * @example
+   * ```ts
+   * np.array([0, 1]).tanh(); // → [0, 0.761594]
+   * ```
+   */
   tanh(): Tensor {
     return np.tanh(this);
   }
-  /** √x (numpy.sqrt). */
+  /**
+   * The square root elementwise: `x.sqrt()` is {@link numpy.sqrt}(x).
+   * @example
+   * ```ts
+   * np.array([4, 9]).sqrt(); // → [2, 3]
+   * ```
+   */
   sqrt(): Tensor {
     return np.sqrt(this);
   }
-  /** x² (numpy.square). */
+  /**
+   * x² elementwise: `x.square()` is {@link numpy.square}(x).
+   * @example
+   * ```ts
+   * np.array([1, -3]).square(); // → [1, 9]
+   * ```
+   */
   square(): Tensor {
     return np.square(this);
   }
-  /** |x| (numpy.abs). */
+  /**
+   * |x| elementwise: `x.abs()` is {@link numpy.abs}(x).
+   * @example
+   * ```ts
+   * np.array([-1.5, 2]).abs(); // → [1.5, 2]
+   * ```
+   */
   abs(): Tensor {
     return np.abs(this);
   }
-  /** Sum over `axis` (all axes by default) (numpy.sum). */
+  /**
+   * The sum over axes (all by default): `x.sum(axis?, {keepdims?})` is {@link numpy.sum}(x, axis, opts).
+   * @example
+   * ```ts
+   * const x = np.array([[1, 2], [3, 4]]);
+   * x.sum(); // → 10
+   * x.sum(1); // → [3, 7]
+   * ```
+   */
   sum(axis?: Axis, opts?: KeepDims): Tensor {
     return np.sum(this, axis, opts);
   }
-  /** numpy.mean. */
+  /**
+   * The mean over axes (all by default): `x.mean(axis?, {keepdims?})` is {@link numpy.mean}(x, axis, opts).
+   * @example
+   * ```ts
+   * np.array([[1, 2], [3, 4]]).mean(0); // → [2, 3]
+   * ```
+   */
   mean(axis?: Axis, opts?: KeepDims): Tensor {
     return np.mean(this, axis, opts);
   }
-  /** numpy.prod. */
+  /**
+   * The product over axes (all by default): `x.prod(axis?, {keepdims?})` is {@link numpy.prod}(x, axis, opts).
+   * @example
+   * ```ts
+   * np.array([1, 2, 3, 4]).prod(); // → 24
+   * ```
+   */
   prod(axis?: Axis, opts?: KeepDims): Tensor {
     return np.prod(this, axis, opts);
   }
-  /** numpy.max. */
+  /**
+   * The largest element over axes (all by default): `x.max(axis?, {keepdims?})` is {@link numpy.max}(x, axis, opts).
+   * @example
+   * ```ts
+   * np.array([[1, 5], [3, 2]]).max(1); // → [5, 3]
+   * ```
+   */
   max(axis?: Axis, opts?: KeepDims): Tensor {
     return np.max(this, axis, opts);
   }
-  /** numpy.min. */
+  /**
+   * The smallest element over axes (all by default): `x.min(axis?, {keepdims?})` is {@link numpy.min}(x, axis, opts).
+   * @example
+   * ```ts
+   * np.array([[1, 5], [3, 2]]).min(); // → 1
+   * ```
+   */
   min(axis?: Axis, opts?: KeepDims): Tensor {
     return np.min(this, axis, opts);
   }
-  /** int32 index of the max along `axis` (flattened by default) (numpy.argmax). */
+  /**
+   * The int32 index of the largest element along an axis (of the flattened x by default):
+   * `x.argmax(axis?)` is {@link numpy.argmax}(x, axis).
+   * @example
+   * ```ts
+   * np.array([1, 5, 3]).argmax(); // → 1
+   * ```
+   */
   argmax(axis?: number): Tensor {
     return np.argmax(this, axis);
   }
-  /** int32 index of the min (numpy.argmin). */
+  /**
+   * The int32 index of the smallest element along an axis (of the flattened x by default):
+   * `x.argmin(axis?)` is {@link numpy.argmin}(x, axis).
+   * @example
+   * ```ts
+   * np.array([[1, 5], [7, 2]]).argmin(1); // → [0, 1]
+   * ```
+   */
   argmin(axis?: number): Tensor {
     return np.argmin(this, axis);
   }
-  /** Variance (numpy.var). */
+  /**
+   * The variance over axes (all by default): `x.var(axis?, {keepdims?, ddof?})` is {@link numpy.var}(x, axis, opts).
+   * @example
+   * ```ts
+   * np.array([1, 2, 3, 4]).var(); // → 1.25
+   * ```
+   */
   var(axis?: Axis, opts?: KeepDims & { ddof?: number }): Tensor {
     return np.var(this, axis, opts);
   }
-  /** Standard deviation (numpy.std). */
+  /**
+   * The standard deviation over axes (all by default): `x.std(axis?, {keepdims?, ddof?})` is {@link numpy.std}(x, axis, opts).
+   * @example
+   * ```ts
+   * np.array([1, 2, 3, 4]).std(); // → 1.118034
+   * ```
+   */
   std(axis?: Axis, opts?: KeepDims & { ddof?: number }): Tensor {
     return np.std(this, axis, opts);
   }
-  /** Cumulative sum along `axis` (flattened by default) (numpy.cumsum). */
+  /**
+   * The running sum along an axis (of the flattened x by default): `x.cumsum(axis?)` is {@link numpy.cumsum}(x, axis).
+   * @example
+   * ```ts
+   * np.array([1, 2, 3]).cumsum(); // → [1, 3, 6]
+   * ```
+   */
   cumsum(axis?: number): Tensor {
     return np.cumsum(this, axis);
   }
-  /** Same data in a new shape; one -1 is inferred (numpy.reshape). */
+  /**
+   * The same elements in a new shape (one -1 is inferred): `x.reshape(shape)` is {@link numpy.reshape}(x, shape).
+   * @example
+   * ```ts
+   * np.arange(6).reshape([2, -1]); // → [[0, 1, 2], [3, 4, 5]]
+   * ```
+   */
   reshape(shape: readonly number[] | number): Tensor {
     return np.reshape(this, shape);
   }
-  /** Axes permuted (reversed by default) (numpy.transpose). */
+  /**
+   * The axes permuted (reversed by default): `x.transpose(axes?)` is {@link numpy.transpose}(x, axes).
+   * @example
+   * ```ts
+   * np.zeros([1, 2, 3]).transpose().shape; // → [3, 2, 1]
+   * ```
+   */
   transpose(axes?: readonly number[]): Tensor {
     return np.transpose(this, axes);
   }
-  /** The axes reversed (x.transpose()). */
+  /**
+   * The axes reversed, the matrix transpose for 2-D: `x.T` is {@link numpy.transpose}(x) (numpy's / JAX's `x.T`).
+   * @example
+   * ```ts
+   * np.array([[1, 2], [3, 4]]).T; // → [[1, 3], [2, 4]]
+   * ```
+   */
   get T(): Tensor {
     return np.transpose(this);
   }
-  /** This tensor in `dtype` (numpy.astype). */
+  /**
+   * This tensor converted to another dtype: `x.astype(dtype)` is {@link numpy.astype}(x, dtype).
+   * @example
+   * ```ts
+   * np.array([1.7, -1.7]).astype("int32"); // → Array([ 1, -1], dtype=int32)
+   * ```
+   */
   astype(dtype: DType): Tensor {
     return np.astype(this, dtype);
   }
-  /** Basic indexing: numbers, null (new axis), "..." and [start, stop, step] ranges. */
+  /**
+   * Basic indexing, numpy's `x[...]`: integers, ranges `[start, stop?, step?]`, `null` (new axis) and
+   * `"..."`: `x.index(...specs)` is {@link numpy.index}(x, ...specs). Throws ShapeError for an
+   * out-of-bounds integer (numpy's behaviour; JAX clamps).
+   * @example
+   * ```ts
+   * const x = np.array([[1, 2, 3], [4, 5, 6]]);
+   * x.index(1); // → [4, 5, 6]
+   * x.index("...", [0, 2]); // → [[1, 2], [4, 5]]
+   * x.index(-1, -1); // → 6
+   * ```
+   */
   index(...specs: IndexSpec[]): Tensor {
     return np.index(this, ...specs);
   }
-  /** Unit axes inserted at `axis` (numpy.expandDims). */
+  /**
+   * Size-1 axes inserted at `axis`: `x.expandDims(axis)` is {@link numpy.expandDims}(x, axis).
+   * @example
+   * ```ts
+   * np.array([1, 2]).expandDims(0).shape; // → [1, 2]
+   * ```
+   */
   expandDims(axis: number | readonly number[]): Tensor {
     return np.expandDims(this, axis);
   }
-  /** Unit axes removed (all by default) (numpy.squeeze). */
+  /**
+   * Size-1 axes removed (all of them by default): `x.squeeze(axis?)` is {@link numpy.squeeze}(x, axis).
+   * @example
+   * ```ts
+   * np.zeros([1, 3, 1]).squeeze().shape; // → [3]
+   * ```
+   */
   squeeze(axis?: number | readonly number[]): Tensor {
     return np.squeeze(this, axis);
   }
-  /** The elements as a 1-D tensor. */
+  /**
+   * The elements as a 1-D tensor in row-major order, `x.reshape([-1])` (numpy's `x.flatten()`, which copies;
+   * tapir's tensors are immutable, so sharing is safe).
+   * @example
+   * ```ts
+   * np.array([[1, 2], [3, 4]]).flatten(); // → [1, 2, 3, 4]
+   * ```
+   */
   flatten(): Tensor {
     return np.reshape(this, [-1]);
   }
-  /** numpy.broadcastTo. */
+  /**
+   * This tensor broadcast to `shape`: `x.broadcastTo(shape)` is {@link numpy.broadcastTo}(x, shape).
+   * @example
+   * ```ts
+   * np.array([1, 2]).broadcastTo([2, 2]); // → [[1, 2], [1, 2]]
+   * ```
+   */
   broadcastTo(shape: readonly number[]): Tensor {
     return np.broadcastTo(this, shape);
   }
-  /** Values clipped to [lo, hi] (either may be omitted) (numpy.clip). */
+  /**
+   * Values limited to [lo, hi] (either may be null or omitted): `x.clip(lo, hi)` is {@link numpy.clip}(x, lo, hi).
+   * @example
+   * ```ts
+   * np.array([-2, 0.5, 3]).clip(0, 1); // → [0, 0.5, 1]
+   * ```
+   */
   clip(lo?: ArrayLike | null, hi?: ArrayLike | null): Tensor {
     return np.clip(this, lo, hi);
   }
-  /** Elements gathered at `indices` along `axis` (numpy.take). */
+  /**
+   * Elements gathered at integer indices along an axis (flattened by default): `x.take(indices, axis?)` is
+   * {@link numpy.take}(x, indices, axis).
+   * @example
+   * ```ts
+   * np.array([10, 20, 30]).take([2, 0]); // → [30, 10]
+   * ```
+   */
   take(indices: ArrayLike, axis?: number): Tensor {
     return np.take(this, indices, axis);
   }
@@ -502,9 +891,19 @@ const finalizer = new FinalizationRegistry<Storage>((s) => {
 });
 
 /**
- * Exempts `t` from disposal by enclosing tidy() calls and by the transforms' early freeing of
- * intermediates (as tf.keep): it lives until unreachable or disposed. tapir/compat's Variable
- * keeps its value this way, so assigning inside tidy() does not free it. Returns `t`.
+ * Exempts `t` from disposal by enclosing `tidy()` calls and by the transforms' early freeing of
+ * intermediates: it lives until unreachable or disposed. tapir/compat's Variable keeps its value
+ * this way, so assigning inside `tidy()` does not free it.
+ * Mirrors TensorFlow.js's `tf.keep` (JAX, which relies on the GC, has no equivalent).
+ * @param t - a concrete tensor.
+ * @returns `t` itself.
+ * @example
+ * ```ts
+ * let kept!: Tensor;
+ * tidy(() => { kept = keep(np.ones([2])); return null; });
+ * kept.isDisposed; // → false
+ * kept.toArray(); // → [1, 1]
+ * ```
  */
 export function keep<T extends Tensor>(t: T): T {
   t._owner = null;
