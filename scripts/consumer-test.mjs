@@ -51,11 +51,15 @@ const tape = new tf.GradientTape();
 const out = tape.record(() => { tape.watch(v); return tf.pow(v, 3); });
 const g = tape.gradient(out, v) as tf.Tensor;
 console.log("tape gradient:", g.item());
+// large enough to run on the worker threads
+console.log("matmul:", np.ones([200, 200]).matmul(np.ones([200, 200])).sum().item());
 `;
 
 const CJS = `const { numpy: np, grad } = require("tapir");
 const tf = require("tapir/compat");
 console.log("cjs grad:", grad((x) => x.mul(x).mul(x))(np.array(5)).item(), tf.constant(2).item());
+// large enough to run on the worker threads, which a CommonJS program starts too
+console.log("cjs matmul:", np.ones([200, 200]).matmul(np.ones([200, 200])).sum().item());
 `;
 
 try {
@@ -86,8 +90,8 @@ try {
   const tsc = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "."], { cwd: work, encoding: "utf8" });
   if (tsc.status !== 0) throw new Error(`the consumer program does not compile against the published types:\n${tsc.stdout}${tsc.stderr}`);
   log("0 type errors");
-  runProgram("out/main.js", ["grad of x^3 at 5: 75", "jacobian 3x3", "tape gradient: 75"]);
-  runProgram("main.cjs", ["cjs grad: 75 2"]);
+  runProgram("out/main.js", ["grad of x^3 at 5: 75", "jacobian 3x3", "tape gradient: 75", "matmul: 8000000"]);
+  runProgram("main.cjs", ["cjs grad: 75 2", "cjs matmul: 8000000"]);
   log("passed");
 } catch (e) {
   process.stderr.write(`consumer-test: FAILED\n${e instanceof Error ? e.message : e}\n(project kept in ${work})\n`);
