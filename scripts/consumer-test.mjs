@@ -5,7 +5,7 @@
 // Run: npm run build && node scripts/consumer-test.mjs   (.ci/run does; needs the npm registry
 // or npm's cache for `effect` and `@types/node`).
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -64,7 +64,9 @@ console.log("cjs matmul:", np.ones([200, 200]).matmul(np.ones([200, 200])).sum()
 
 try {
   log(`packing ${root}`);
-  run("npm", ["pack", "--silent", "--pack-destination", work], root);
+  if (!existsSync(join(root, "dist", "index.d.ts")) || !existsSync(join(root, "dist", "index.cjs"))) throw new Error("dist/ is not built: run npm run build first");
+  // dist/ is built (npm install's prepare, or npm run build): pack it as it is
+  run("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", work], root);
   const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"));
   if (!tarball) throw new Error("npm pack made no tarball");
   writeFileSync(join(work, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }, null, 2));
