@@ -54,7 +54,10 @@ console.log(grad((w: Tensor) => np.mean(vmap(loss, [null, 0, 0])(w, X, y)))(w).t
 
 step("jit: trace once, optimise the IR (fusion, CSE, folding), run compiled");
 const h = (z: Tensor) => np.sum(np.exp(np.sin(z)).mul(np.cos(z)));
+console.log("traced:");
 console.log(makeJaxpr(grad(h))(np.array([0.1, 0.2, 0.3])).toString());
+console.log("what jit runs (optimised: one fused loop):");
+console.log(makeJaxpr(grad(h), { optimized: true })(np.array([0.1, 0.2, 0.3])).toString());
 const fastGrad = jit(grad(h));
 console.log("jit(grad(h)) =", fastGrad(np.array([0.1, 0.2, 0.3])).toString());
 console.log("grad(h)      =", grad(h)(np.array([0.1, 0.2, 0.3])).toString());

@@ -288,13 +288,30 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
   return jitted as F;
 }
 
-/** makeJaxpr(f)(...args): the traced IR of f at these arguments (printable with toString). */
-export function makeJaxpr(f: (...args: any[]) => unknown): (...args: unknown[]) => ClosedJaxpr {
+/**
+ * The traced IR (a jaxpr) of `f` at these arguments' shapes and dtypes, printable with
+ * `toString()`. With `{ optimized: true }` it is the program `jit(f)` runs: after dead-code
+ * elimination, common-subexpression elimination, constant folding and elementwise fusion
+ * (fused loops print as `fused` equations). Mirrors `jax.make_jaxpr`.
+ *
+ * @param f - a function of tensors (pytrees of them), as `jit` takes.
+ * @param opts.optimized - show jit's optimised program instead of the traced one (default false).
+ * @returns a function of f's arguments returning the `ClosedJaxpr`.
+ * @throws ConcretizationError when `f` reads a traced value (as under `jit`).
+ * @example
+ * ```ts
+ * const f = (x: Tensor) => np.sin(x).mul(2).add(1);
+ * makeJaxpr(f)(np.ones([3])).jaxpr.eqns.length; // → 3
+ * makeJaxpr(f, { optimized: true })(np.ones([3])).jaxpr.eqns.length; // → 1
+ * ```
+ */
+export function makeJaxpr(f: (...args: any[]) => unknown, opts: { optimized?: boolean } = {}): (...args: unknown[]) => ClosedJaxpr {
   return (...args) => {
     const [leaves, inTree] = flattenToTensors("makeJaxpr", args, "argument");
     const ff = new FlatFn("makeJaxpr", f, inTree, false);
     const [j, consts] = stageFlat(ff.call, leaves.map((l) => ({ shape: l.shape, dtype: l.dtype })), "makeJaxpr", true);
-    return new ClosedJaxpr(j, consts);
+    const cj = new ClosedJaxpr(j, consts);
+    return opts.optimized ? optimize(cj) : cj;
   };
 }
 
