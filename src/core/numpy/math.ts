@@ -8,10 +8,11 @@ import { astype, coerce, floaty, onesLike, tensor } from "./convert.js";
 // ------------------------------------------------------------------ elementwise
 
 /** A float function of one operand (ints and bools become float32). */
-const un =
-  (f: (x: Tensor) => Tensor) =>
-  (x: ArrayLike): Tensor =>
-    f(floaty(x));
+const un = (f: (x: Tensor) => Tensor) => {
+  // g passes itself so a conversion error names the export the user called (nameApis)
+  const g = (x: ArrayLike): Tensor => f(floaty(x, g));
+  return g;
+};
 export const sin = un(lax.sin);
 export const cos = un(lax.cos);
 export const tan = un(lax.tan);
@@ -38,14 +39,15 @@ export const isfinite = (x: ArrayLike): Tensor => lax.isfinite(tensor(x));
 export const stopGradient = (x: ArrayLike): Tensor => lax.stopGradient(tensor(x));
 
 /** A function of two operands, converted and promoted to one dtype. */
-const bi =
-  (f: (x: Tensor, y: Tensor) => Tensor) =>
-  (a: ArrayLike, b: ArrayLike): Tensor => {
+const bi = (f: (x: Tensor, y: Tensor) => Tensor) => {
+  const g = (a: ArrayLike, b: ArrayLike): Tensor => {
     // fast path: two strong tensors of one dtype need no conversion
     if (a instanceof Tensor && b instanceof Tensor && a.dtype === b.dtype && a._weak === 0 && b._weak === 0) return f(a, b);
-    const xy = coerce([a, b]);
+    const xy = coerce([a, b], g); // g: a conversion error names the export the user called
     return f(xy[0]!, xy[1]!);
   };
+  return g;
+};
 export const add = bi(lax.add);
 export const subtract = bi(lax.sub);
 export const multiply = bi(lax.mul);

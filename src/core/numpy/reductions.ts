@@ -1,7 +1,7 @@
 // Reductions in the numpy layer: axis arguments, keepdims, bool sums as int32, and the
 // compositions (mean, var, std, logsumexp) built from the reduction primitives.
 import { ValueError, fail } from "../errors.js";
-import { normAxes, normAxis } from "../shape.js";
+import { fmtShape, normAxes, normAxis } from "../shape.js";
 import type { ArrayLike, Tensor } from "../tensor.js";
 import * as lax from "../lax.js";
 import { astype, floaty, tensor, type Axis, type KeepDims } from "./convert.js";
@@ -11,13 +11,17 @@ import { expandDims, reshape } from "./shape.js";
 // ------------------------------------------------------------------ reductions
 
 function reduceWith(api: string, reduce: (x: Tensor, axes: number[]) => Tensor, x: ArrayLike, axis: Axis, keepdims: boolean | undefined): Tensor {
-  const t = tensor(x);
+  const t = tensor(x, api);
   const axes = normAxes(api, axis, t.ndim);
+  if ((api === "max" || api === "min") && axes.some((a) => t.shape[a] === 0)) {
+    // as JAX/numpy: an empty max has no value to return (sum and prod have identities 0 and 1)
+    throw fail(ValueError, `${api}: zero-size array to reduction operation ${api} which has no identity (shape ${fmtShape(t.shape)}, axis ${JSON.stringify(axis ?? null)}); reduce a non-empty array, or use np.where to supply a default.`);
+  }
   const r = axes.length ? reduce(t, axes) : t;
   return keepdims ? reshape(r, t.shape.map((s, i) => (axes.includes(i) ? 1 : s))) : r;
 }
 export const sum = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}) => {
-  const t = tensor(x);
+  const t = tensor(x, "sum");
   return reduceWith("sum", lax.sum, t.dtype === "bool" ? astype(t, "int32") : t, axis, opts.keepdims);
 };
 export const prod = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}) => reduceWith("prod", lax.reduceProd, x, axis, opts.keepdims);
@@ -25,14 +29,14 @@ export const max = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}) => reduceWit
 export const min = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}) => reduceWith("min", lax.reduceMin, x, axis, opts.keepdims);
 
 export function mean(x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tensor {
-  const t = floaty(x);
+  const t = floaty(x, "mean");
   const axes = normAxes("mean", axis, t.ndim);
   const count = axes.reduce((n, a) => n * t.shape[a]!, 1);
   return divide(sum(t, axes, opts), count);
 }
 
 export function variance(x: ArrayLike, axis?: Axis, opts: KeepDims & { ddof?: number } = {}): Tensor {
-  const t = floaty(x);
+  const t = floaty(x, "var");
   const axes = normAxes("var", axis, t.ndim);
   const count = axes.reduce((n, a) => n * t.shape[a]!, 1);
   const centered = subtract(t, mean(t, axes, { keepdims: true }));
@@ -43,7 +47,7 @@ export const std = (x: ArrayLike, axis?: Axis, opts: KeepDims & { ddof?: number 
 
 /** log Σ exp x, stable: the max is factored out (and held constant for the derivative). */
 export function logsumexp(x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tensor {
-  const t = floaty(x);
+  const t = floaty(x, "logsumexp");
   const axes = normAxes("logsumexp", axis, t.ndim);
   const m = stopGradient(max(t, axes, { keepdims: true }));
   const safeM = where(isfinite(m), m, 0);
@@ -53,7 +57,7 @@ export function logsumexp(x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tenso
 }
 
 function argReduce(api: string, reduce: (x: Tensor, axis: number) => Tensor, x: ArrayLike, axis?: number, opts: KeepDims = {}): Tensor {
-  let t = tensor(x);
+  let t = tensor(x, api);
   if (axis === undefined || axis === null) {
     t = reshape(t, [-1]);
     axis = 0;
@@ -67,7 +71,7 @@ export const argmax = (x: ArrayLike, axis?: number, opts?: KeepDims) => argReduc
 export const argmin = (x: ArrayLike, axis?: number, opts?: KeepDims) => argReduce("argmin", lax.argmin, x, axis, opts);
 
 export function cumsum(x: ArrayLike, axis?: number): Tensor {
-  let t = tensor(x);
+  let t = tensor(x, "cumsum");
   if (t.dtype === "bool") t = astype(t, "int32");
   if (axis === undefined) {
     t = reshape(t, [-1]);
