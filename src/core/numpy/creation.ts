@@ -17,7 +17,7 @@ export function arange(start: number, stop?: number | DTypeOpt, step?: number | 
   const st = (step as number | undefined) ?? 1;
   const bad = ([["start", lo], ["stop", hi], ["step", st]] as const).find(([, v]) => typeof v !== "number" || !Number.isFinite(v));
   if (bad) throw fail(ValueError, `arange: ${bad[0]} must be a finite number, got ${describeValue(bad[1])}; the length of the range cannot be computed.`);
-  if (st === 0) throw fail(ValueError, "arange: step must not be zero.");
+  if (st === 0) throw fail(ValueError, `arange: step must not be zero (got start ${lo}, stop ${hi}, step 0); use a positive or negative step.`);
   // the length goes through the shape validator (a huge range is a ShapeError, not a RangeError)
   const [n] = checkShape("arange", Math.max(0, Math.ceil((hi - lo) / st)), "length") as [number];
   checkDType("arange", opts.dtype);

@@ -63,13 +63,13 @@ export const sub = subtract;
 export const mul = multiply;
 /** True division: integer operands give float32 (as in JAX). */
 export function divide(a: ArrayLike, b: ArrayLike): Tensor {
-  let [x, y] = coerce([a, b]) as [Tensor, Tensor];
+  let [x, y] = coerce([a, b], "divide") as [Tensor, Tensor];
   if (!isFloat(x.dtype)) [x, y] = [astype(x, "float32"), astype(y, "float32")];
   return lax.div(x, y);
 }
 export const div = divide;
 export function power(a: ArrayLike, b: ArrayLike): Tensor {
-  const [x, y] = coerce([a, b]) as [Tensor, Tensor];
+  const [x, y] = coerce([a, b], "power") as [Tensor, Tensor];
   if (typeof b === "number" && Number.isInteger(b) && Math.abs(b) <= 16 && isFloat(x.dtype)) return integerPow(x, b);
   return lax.pow(x, y);
 }
@@ -86,7 +86,7 @@ export const pow = power;
  * ```
  */
 export function arctan2(x1: ArrayLike, x2: ArrayLike): Tensor {
-  let [y, x] = coerce([x1, x2]) as [Tensor, Tensor];
+  let [y, x] = coerce([x1, x2], "arctan2") as [Tensor, Tensor];
   if (!isFloat(y.dtype)) [y, x] = [astype(y, "float32"), astype(x, "float32")];
   return lax.atan2(y, x);
 }
@@ -121,7 +121,7 @@ export const logicalNot = (a: ArrayLike) => lax.not(asBool(a));
 
 /** where(cond, x, y): x where cond is true, else y (broadcast). */
 export function where(cond: ArrayLike, x: ArrayLike, y: ArrayLike): Tensor {
-  const [a, b] = coerce([x, y]) as [Tensor, Tensor];
+  const [a, b] = coerce([x, y], "where") as [Tensor, Tensor];
   return lax.select(asBool(cond), a, b);
 }
 export function clip(x: ArrayLike, lo?: ArrayLike | null, hi?: ArrayLike | null): Tensor {

@@ -36,14 +36,18 @@ export function mean(x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tensor {
 }
 
 export function variance(x: ArrayLike, axis?: Axis, opts: KeepDims & { ddof?: number } = {}): Tensor {
-  const t = floaty(x, "var");
-  const axes = normAxes("var", axis, t.ndim);
+  return varianceAs("var", x, axis, opts);
+}
+/** var for the function the user called (var or std), named in its messages. */
+function varianceAs(api: string, x: ArrayLike, axis: Axis, opts: KeepDims & { ddof?: number }): Tensor {
+  const t = floaty(x, api);
+  const axes = normAxes(api, axis, t.ndim);
   const count = axes.reduce((n, a) => n * t.shape[a]!, 1);
   const centered = subtract(t, mean(t, axes, { keepdims: true }));
   return divide(sum(square(centered), axes, opts), count - (opts.ddof ?? 0));
 }
 export { variance as var };
-export const std = (x: ArrayLike, axis?: Axis, opts: KeepDims & { ddof?: number } = {}) => sqrt(variance(x, axis, opts));
+export const std = (x: ArrayLike, axis?: Axis, opts: KeepDims & { ddof?: number } = {}) => sqrt(varianceAs("std", x, axis, opts));
 
 /** log Σ exp x, stable: the max is factored out (and held constant for the derivative). */
 export function logsumexp(x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tensor {
