@@ -4,7 +4,12 @@ import { checkShape } from "./shape.js";
 import type { ArrayLike, Tensor } from "./tensor.js";
 import * as np from "./numpy/index.js";
 
-export const relu = (x: ArrayLike) => np.maximum(x, 0);
+// max(x, 0) with derivative 0 at x = 0 (JAX's and TensorFlow's choice; maximum would split a tie
+// and give ½); written as a select so that NaN still passes through.
+export const relu = (x: ArrayLike) => {
+  const t = np.asarray(x);
+  return np.where(np.lessEqual(t, 0), 0, t);
+};
 export const sigmoid = (x: ArrayLike) => np.sigmoid(x);
 /** log(1 + eˣ), stable for large |x|. */
 export const softplus = (x: ArrayLike) => {

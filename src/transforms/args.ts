@@ -9,11 +9,16 @@ import * as ops from "../core/numpy/index.js";
 /** Tensors flattenToTensors made from JS values (numbers, nested arrays): these may take a partner's dtype. */
 const fromJs = new WeakSet<Tensor>();
 
-/** Leaves of `tree` as tensors (JS numbers → float32, nested arrays → tensors); structure kept. */
+/**
+ * Leaves of `tree` as tensors (JS numbers → float32, nested arrays → tensors); structure kept.
+ * A weak scalar (a JS number jit traced) becomes float32 too, as the number would in eager
+ * code: a transform that boxes it in its own tracer would otherwise lose the weak mark and let
+ * its float64 stand-in dtype reach the outputs (jit must equal eager, dtype included).
+ */
 export function flattenToTensors(api: string, tree: unknown, what: string): [Tensor[], TreeDef] {
   const [leaves, def] = flatten(tree, ARG_KINDS.has(what) && Array.isArray(tree) ? (x) => x !== tree && isArrayLikeList(x) : undefined);
   const ts = leaves.map((l, i) => {
-    if (l instanceof Tensor) return l;
+    if (l instanceof Tensor) return l._weak === 0 ? l : ops.astype(l, "float32");
     if (typeof l === "number" || typeof l === "boolean" || ArrayBuffer.isView(l) || Array.isArray(l)) {
       const t = ops.arrayAs(api, l as number);
       fromJs.add(t);

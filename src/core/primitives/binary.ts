@@ -61,13 +61,19 @@ export const divP = binary(
     },
   },
 );
-// d(xʸ) = y xʸ⁻¹ dx + log(x) xʸ dy  (each term 0 where it is 0·∞: y=0, or x=0)
+// d(xʸ) = y xʸ⁻¹ dx + log(x) xʸ dy  (each term 0 where it is 0·∞: y=0, or x=0). The masked
+// branches are kept finite (y → 1 in the first, x → 1 under the log) so that their derivatives,
+// which reverse mode multiplies by a zero cotangent, are not 0·∞ = NaN at higher orders.
+const powCoef = (x: Tensor, y: Tensor) => {
+  const y1 = select(eq(y, zero(y)), one(y), y);
+  return select(eq(y, zero(y)), zero(y), mul(y1, pow(x, sub(y1, one(y)))));
+};
 export const powP = binary(
   "pow",
   { float: "Math.pow(a0, a1)", int32: "Math.pow(a0, a1) | 0" },
   {
     jvp: defJvp(
-      (g, [x, y]) => mul(g, select(eq(y, zero(y)), zero(y), mul(y, pow(x, sub(y, one(y)))))),
+      (g, [x, y]) => mul(g, powCoef(x, y)),
       (g, [x], out) => mul(g, select(eq(x, zero(x)), zero(x), mul(log(select(eq(x, zero(x)), one(x), x)), out))),
     ),
   },
