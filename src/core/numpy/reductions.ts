@@ -20,14 +20,84 @@ function reduceWith(api: string, reduce: (x: Tensor, axes: number[]) => Tensor, 
   const r = axes.length ? reduce(t, axes) : t;
   return keepdims ? reshape(r, t.shape.map((s, i) => (axes.includes(i) ? 1 : s))) : r;
 }
+/**
+ * The sum of x's elements over the given axes (all by default). Floats accumulate pairwise.
+ * Mirrors numpy.sum / jax.numpy.sum (options object instead of keyword arguments).
+ * @param x - any shape; a bool x is summed as int32 (counting the trues).
+ * @param axis - an axis, a list of axes (negative from the end), or none for all.
+ * @param opts.keepdims - keep the reduced axes with size 1, default false.
+ * @returns x's shape without the reduced axes (a 0-d tensor for all), in x's dtype.
+ * @throws AxisError for an out-of-range or repeated axis.
+ * @example
+ * ```ts
+ * np.sum([[1, 2], [3, 4]]); // → 10
+ * np.sum([[1, 2], [3, 4]], 0); // → [4, 6]
+ * np.sum([[1, 2], [3, 4]], -1, { keepdims: true }); // → [[3], [7]]
+ * ```
+ */
 export const sum = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}) => {
   const t = tensor(x, "sum");
   return reduceWith("sum", lax.sum, t.dtype === "bool" ? astype(t, "int32") : t, axis, opts.keepdims);
 };
+/**
+ * The product of x's elements over the given axes (all by default); 1 for an empty axis.
+ * Mirrors numpy.prod / jax.numpy.prod.
+ * @param x - any shape and dtype.
+ * @param axis - an axis, a list of axes (negative from the end), or none for all.
+ * @param opts.keepdims - keep the reduced axes with size 1, default false.
+ * @returns x's shape without the reduced axes, in x's dtype.
+ * @throws AxisError for an out-of-range or repeated axis.
+ * @example
+ * ```ts
+ * np.prod([1, 2, 3, 4]); // → 24
+ * np.prod([[1, 2], [3, 4]], 1); // → [2, 12]
+ * ```
+ */
 export const prod = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}) => reduceWith("prod", lax.reduceProd, x, axis, opts.keepdims);
+/**
+ * The largest element over the given axes (all by default); NaN if any element is NaN.
+ * Mirrors numpy.max / jax.numpy.max (for the elementwise maximum of two arrays see {@link maximum}).
+ * @param x - any shape and dtype.
+ * @param axis - an axis, a list of axes (negative from the end), or none for all.
+ * @param opts.keepdims - keep the reduced axes with size 1, default false.
+ * @returns x's shape without the reduced axes, in x's dtype.
+ * @throws AxisError for an out-of-range or repeated axis.
+ * @example
+ * ```ts
+ * np.max([[1, 5], [3, 2]]); // → 5
+ * np.max([[1, 5], [3, 2]], 0); // → [3, 5]
+ * ```
+ */
 export const max = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}) => reduceWith("max", lax.reduceMax, x, axis, opts.keepdims);
+/**
+ * The smallest element over the given axes (all by default); NaN if any element is NaN.
+ * Mirrors numpy.min / jax.numpy.min (for the elementwise minimum see {@link minimum}).
+ * @param x - any shape and dtype.
+ * @param axis - an axis, a list of axes (negative from the end), or none for all.
+ * @param opts.keepdims - keep the reduced axes with size 1, default false.
+ * @returns x's shape without the reduced axes, in x's dtype.
+ * @throws AxisError for an out-of-range or repeated axis.
+ * @example
+ * ```ts
+ * np.min([[1, 5], [3, 2]], 1); // → [1, 2]
+ * ```
+ */
 export const min = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}) => reduceWith("min", lax.reduceMin, x, axis, opts.keepdims);
 
+/**
+ * The arithmetic mean over the given axes (all by default); NaN for an empty axis.
+ * Mirrors numpy.mean / jax.numpy.mean.
+ * @param x - any shape; ints and bools are averaged as float32.
+ * @param axis - an axis, a list of axes (negative from the end), or none for all.
+ * @param opts.keepdims - keep the reduced axes with size 1, default false.
+ * @returns x's shape without the reduced axes, float (float64 for float64 x, else float32).
+ * @throws AxisError for an out-of-range or repeated axis.
+ * @example
+ * ```ts
+ * np.mean([[1, 2], [3, 4]]); // → 2.5
+ * np.mean([[1, 2], [3, 4]], 0); // → [2, 3]
+ * ```
+ */
 export function mean(x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tensor {
   const t = floaty(x, "mean");
   const axes = normAxes("mean", axis, t.ndim);
@@ -35,6 +105,21 @@ export function mean(x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tensor {
   return divide(sum(t, axes, opts), count);
 }
 
+/**
+ * The variance, mean((x - mean(x))²), over the given axes, divided by N - ddof. Exported as `var`.
+ * Mirrors numpy.var / jax.numpy.var; also `x.var()`.
+ * @param x - any shape; ints and bools are computed as float32.
+ * @param axis - an axis, a list of axes (negative from the end), or none for all.
+ * @param opts.keepdims - keep the reduced axes with size 1, default false;
+ *   opts.ddof - delta degrees of freedom, default 0 (1 gives the unbiased sample variance).
+ * @returns x's shape without the reduced axes, float.
+ * @throws AxisError for an out-of-range or repeated axis.
+ * @example
+ * ```ts
+ * np.var([1, 2, 3, 4]); // → 1.25
+ * np.var([1, 2, 3, 4], null, { ddof: 1 }); // → 1.666667
+ * ```
+ */
 export function variance(x: ArrayLike, axis?: Axis, opts: KeepDims & { ddof?: number } = {}): Tensor {
   return varianceAs("var", x, axis, opts);
 }
@@ -47,9 +132,36 @@ function varianceAs(api: string, x: ArrayLike, axis: Axis, opts: KeepDims & { dd
   return divide(sum(square(centered), axes, opts), count - (opts.ddof ?? 0));
 }
 export { variance as var };
+/**
+ * The standard deviation, sqrt of {@link var}, over the given axes.
+ * Mirrors numpy.std / jax.numpy.std.
+ * @param x - any shape; ints and bools are computed as float32.
+ * @param axis - an axis, a list of axes (negative from the end), or none for all.
+ * @param opts.keepdims - default false; opts.ddof - delta degrees of freedom, default 0.
+ * @returns x's shape without the reduced axes, float.
+ * @throws AxisError for an out-of-range or repeated axis.
+ * @example
+ * ```ts
+ * np.std([1, 2, 3, 4]); // → 1.118034
+ * ```
+ */
 export const std = (x: ArrayLike, axis?: Axis, opts: KeepDims & { ddof?: number } = {}) => sqrt(varianceAs("std", x, axis, opts));
 
-/** log Σ exp x, stable: the max is factored out (and held constant for the derivative). */
+/**
+ * log(Σ exp(x)) over the given axes, computed stably (the max is factored out), so large inputs
+ * do not overflow; -Infinity for an all -Infinity slice.
+ * Mirrors jax.scipy.special.logsumexp / jax.nn.logsumexp (no `b` or `return_sign`).
+ * @param x - any shape; ints and bools are computed as float32.
+ * @param axis - an axis, a list of axes (negative from the end), or none for all.
+ * @param opts.keepdims - keep the reduced axes with size 1, default false.
+ * @returns x's shape without the reduced axes, float.
+ * @throws AxisError for an out-of-range or repeated axis.
+ * @example
+ * ```ts
+ * np.logsumexp([0, 0]); // → 0.693147
+ * np.logsumexp([1000, 1000]); // → 1000.693147
+ * ```
+ */
 export function logsumexp(x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tensor {
   const t = floaty(x, "logsumexp");
   const axes = normAxes("logsumexp", axis, t.ndim);
@@ -71,9 +183,51 @@ function argReduce(api: string, reduce: (x: Tensor, axis: number) => Tensor, x: 
   const r = reduce(t, a);
   return opts.keepdims ? expandDims(r, a) : r;
 }
+/**
+ * The index of the largest element along an axis (of the flattened x when no axis is given);
+ * the first one on ties.
+ * Mirrors numpy.argmax / jax.numpy.argmax.
+ * @param x - any shape and dtype.
+ * @param axis - one axis (negative from the end), or none for the flattened x.
+ * @param opts.keepdims - keep the reduced axis with size 1, default false.
+ * @returns int32 indices, x's shape without the axis (a 0-d tensor without an axis).
+ * @throws AxisError for an out-of-range axis; ValueError for an empty axis.
+ * @example
+ * ```ts
+ * np.argmax([1, 5, 3]); // → 1
+ * np.argmax([[1, 5], [7, 2]], 1); // → [1, 0]
+ * ```
+ */
 export const argmax = (x: ArrayLike, axis?: number, opts?: KeepDims) => argReduce("argmax", lax.argmax, x, axis, opts);
+/**
+ * The index of the smallest element along an axis (of the flattened x when no axis is given);
+ * the first one on ties.
+ * Mirrors numpy.argmin / jax.numpy.argmin.
+ * @param x - any shape and dtype.
+ * @param axis - one axis (negative from the end), or none for the flattened x.
+ * @param opts.keepdims - keep the reduced axis with size 1, default false.
+ * @returns int32 indices, x's shape without the axis.
+ * @throws AxisError for an out-of-range axis; ValueError for an empty axis.
+ * @example
+ * ```ts
+ * np.argmin([[1, 5], [7, 2]], 0); // → [0, 1]
+ * ```
+ */
 export const argmin = (x: ArrayLike, axis?: number, opts?: KeepDims) => argReduce("argmin", lax.argmin, x, axis, opts);
 
+/**
+ * The running sum along an axis (of the flattened x when no axis is given).
+ * Mirrors numpy.cumsum / jax.numpy.cumsum (no `dtype` argument).
+ * @param x - any shape; a bool x is summed as int32.
+ * @param axis - one axis (negative from the end), or none to flatten first.
+ * @returns x's shape (1-D of x.size without an axis), in x's dtype.
+ * @throws AxisError for an out-of-range axis.
+ * @example
+ * ```ts
+ * np.cumsum([1, 2, 3]); // → [1, 3, 6]
+ * np.cumsum([[1, 2], [3, 4]], 0); // → [[1, 2], [4, 6]]
+ * ```
+ */
 export function cumsum(x: ArrayLike, axis?: number): Tensor {
   let t = tensor(x, "cumsum");
   if (t.dtype === "bool") t = astype(t, "int32");
