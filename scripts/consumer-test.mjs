@@ -45,6 +45,19 @@ const J: Tensor = jacrev((t: Tensor) => np.tanh(t))(np.array([1, 2, 3]));
 const s: number = x.sum().item() + value.item() + grads.W.shape[0]! + next.b.shape[0]! + perExample.W.shape[0]!;
 console.log("grad of x^3 at 5:", d1, "jacobian", J.shape.join("x"), Number.isFinite(s));
 
+// type tests against the published declarations: exact types where tapir promises them
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const expectType = <T extends true>(_ok?: T) => {};
+expectType<Equal<typeof grads, Params>>();
+expectType<Equal<ReturnType<Tensor["sum"]>, Tensor>>();
+expectType<Equal<Tensor["shape"], readonly number[]>>();
+// @ts-expect-error: the gradient mirrors params, which has no field Z
+grads.Z;
+// @ts-expect-error: reshape takes a shape, not a string
+x.reshape("3");
+// @ts-expect-error: a Tensor has no method that numpy lacks
+x.frobnicate();
+
 // the tape API
 const v = tf.constant(5.0);
 const tape = new tf.GradientTape();

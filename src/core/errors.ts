@@ -128,7 +128,7 @@ export class NoRuleError extends tagged("NoRuleError")<Msg> {}
  * let caught: any;
  * try { np.arange(0, 5, 0); } catch (e) { caught = e; }
  * caught instanceof ValueError; // → true
- * caught.message; // → arange: step must not be zero.
+ * caught.message; // → arange: step must not be zero (got start 0, stop 5, step 0); use a positive or negative step.
  * ```
  */
 export class ValueError extends tagged("ValueError")<Msg> {}

@@ -1,5 +1,6 @@
 // Neural-network functions, composed from the op library.
 import { ValueError, fail } from "./errors.js";
+import { checkShape } from "./shape.js";
 import type { ArrayLike, Tensor } from "./tensor.js";
 import * as np from "./numpy/index.js";
 
@@ -142,7 +143,9 @@ export const logsumexp = np.logsumexp;
  * ```
  */
 export function oneHot(x: ArrayLike, numClasses: number, opts: np.DTypeOpt = {}): Tensor {
-  const t = np.asarray(x);
+  const t = np.tensor(x, "nn.oneHot");
+  checkShape("nn.oneHot", numClasses, "numClasses");
+  checkShape("nn.oneHot", [...t.shape, numClasses], "output shape");
   const classes = np.arange(numClasses, { dtype: t.dtype === "bool" ? "int32" : t.dtype });
   return np.astype(np.equal(np.expandDims(t, -1), classes), opts.dtype ?? "float32");
 }

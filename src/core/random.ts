@@ -1,6 +1,7 @@
 // Counter-based PRNG as in JAX: a key is int32[2]; draws depend only on the key and the shape.
 import type { DType } from "./dtype.js";
 import { DTypeError, ShapeError, ValueError, fail } from "./errors.js";
+import { checkShape, describeValue } from "./shape.js";
 import { Tensor } from "./tensor.js";
 import { isTracer } from "./trace.js";
 import * as lax from "./lax.js";
@@ -23,7 +24,7 @@ export type Key = Tensor;
  * ```
  */
 export function key(seed: number): Key {
-  if (!Number.isInteger(seed)) throw fail(ValueError, `random.key: seed must be an integer, got ${seed}.`);
+  if (!Number.isSafeInteger(seed)) throw fail(ValueError, `random.key: seed must be a safe integer, got ${describeValue(seed)}; pass e.g. random.key(0).`);
   const hi = Math.floor(seed / 2 ** 32) | 0;
   const lo = seed >>> 0;
   return np.array(Int32Array.from([hi, lo | 0]));
@@ -32,7 +33,7 @@ export function key(seed: number): Key {
 /** Validates a key up front (the eager path runs kernels without the shape rule). */
 function checkKey(api: string, k: Key): Key {
   if (!(k instanceof Tensor) || k.dtype !== "int32" || k.ndim !== 1 || k.shape[0] !== 2) {
-    const got = k instanceof Tensor ? `${k.dtype}[${k.shape.join(",")}]` : typeof k;
+    const got = describeValue(k);
     throw fail(k instanceof Tensor && k.dtype !== "int32" ? DTypeError : ShapeError, `random.${api}: a key is an int32[2] tensor from random.key(seed) (or a row of random.split), got ${got}.`);
   }
   return k;
@@ -55,15 +56,20 @@ function checkKey(api: string, k: Key): Key {
  * ```
  */
 export function split(k: Key, n = 2): Tensor {
-  return lax.randomBits(checkKey("split", k), [n, 2]);
+  const [m] = checkShape("random.split", n, "number of keys n") as [number];
+  return lax.randomBits(checkKey("split", k), [m, 2]);
 }
 
-const bits = (k: Key, shape: readonly number[]) => lax.randomBits(checkKey("draw", k), [...shape]);
-function unit(k: Key, shape: readonly number[], dtype: DType): Tensor {
+/** Raw bits of `shape`; the shape goes through the validator under the name of the draw. */
+const bits = (api: string, k: Key, shape: readonly number[]) => {
+  const s = checkShape(`random.${api}`, shape);
+  return lax.randomBits(checkKey(api, k), s);
+};
+function unit(api: string, k: Key, shape: readonly number[], dtype: DType): Tensor {
   if (dtype !== "float32" && dtype !== "float64") {
-    throw fail(DTypeError, `random: uniform and normal draw floats; dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}.`);
+    throw fail(DTypeError, `random.${api}: uniform and normal draw floats; dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}.`);
   }
-  return lax.randomUnit(bits(k, shape), dtype);
+  return lax.randomUnit(bits(api, k, shape), dtype);
 }
 
 /**
@@ -83,7 +89,7 @@ function unit(k: Key, shape: readonly number[], dtype: DType): Tensor {
  */
 export function uniform(k: Key, shape: readonly number[] = [], opts: { minval?: number; maxval?: number; dtype?: DType } = {}): Tensor {
   const dtype = opts.dtype ?? "float32";
-  const u = unit(k, shape, dtype);
+  const u = unit("uniform", k, shape, dtype);
   const lo = opts.minval ?? 0;
   const hi = opts.maxval ?? 1;
   return lo === 0 && hi === 1 ? u : np.add(np.multiply(u, hi - lo), lo);
@@ -105,7 +111,7 @@ export function uniform(k: Key, shape: readonly number[] = [], opts: { minval?: 
  */
 export function normal(k: Key, shape: readonly number[] = [], opts: { dtype?: DType } = {}): Tensor {
   const dtype = opts.dtype ?? "float32";
-  const u = unit(k, [2, ...shape], dtype);
+  const u = unit("normal", k, [2, ...checkShape("random.normal", shape)], dtype);
   const u1 = np.subtract(1, np.index(u, 0)); // (0, 1]
   const u2 = np.index(u, 1);
   return np.multiply(np.sqrt(np.multiply(-2, np.log(u1))), np.cos(np.multiply(2 * Math.PI, u2)));
@@ -126,8 +132,8 @@ export function normal(k: Key, shape: readonly number[] = [], opts: { dtype?: DT
  * ```
  */
 export function bernoulli(k: Key, p: number | Tensor = 0.5, shape?: readonly number[]): Tensor {
-  const s = shape ?? (p instanceof Tensor ? p.shape : []);
-  return np.less(uniform(k, s), p);
+  const s = checkShape("random.bernoulli", shape ?? (p instanceof Tensor ? p.shape : []));
+  return np.less(unit("bernoulli", k, s, "float32"), p);
 }
 
 /**
@@ -146,9 +152,10 @@ export function bernoulli(k: Key, p: number | Tensor = 0.5, shape?: readonly num
  * ```
  */
 export function permutation(k: Key, x: number | Tensor): Tensor {
-  const n = typeof x === "number" ? x : x.shape[0]!;
+  if (typeof x !== "number" && !(x instanceof Tensor)) throw fail(ValueError, `random.permutation: x must be a length n or a Tensor, got ${describeValue(x)}.`);
   if (typeof x !== "number" && x.ndim === 0) throw fail(ValueError, "random.permutation: x must be at least 1-D.");
-  const r = bits(k, [n]);
+  const [n] = checkShape("random.permutation", typeof x === "number" ? x : x.shape[0]!, "length n") as [number];
+  const r = bits("permutation", k, [n]);
   let perm: Tensor;
   if (!isTracer(r)) {
     // concrete key: the same ranks as the traced path, by sorting (O(n log n))

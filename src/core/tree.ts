@@ -1,5 +1,6 @@
 // Pytrees: nestings of JS arrays, plain objects and null with tensors (or numbers) as leaves.
-import { TreeError, fail } from "./errors.js";
+import { TreeError, ValueError, fail } from "./errors.js";
+import { describeValue } from "./shape.js";
 import { Tensor } from "./tensor.js";
 
 export type PyTree = unknown;
@@ -25,6 +26,7 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
  * leaf. Object keys are visited in sorted order, as JAX sorts dict keys.
  * Mirrors jax.tree.flatten (jax.tree_util.tree_flatten).
  * @param tree - any value.
+ * @param isLeaf - optional, as JAX's `is_leaf`: a subtree for which it returns true is kept whole as one leaf.
  * @returns `[leaves, treedef]`: the leaves in order, and a plain-object TreeDef for {@link unflatten}.
  * @example
  * ```ts
@@ -33,10 +35,14 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
  * tree.unflatten(def, [30, 10, 20]); // → {"a":30,"b":[10,20],"c":null}
  * ```
  */
-export function flatten(tree: PyTree): [unknown[], TreeDef] {
+export function flatten(tree: PyTree, isLeaf?: (x: unknown) => boolean): [unknown[], TreeDef] {
   const leaves: unknown[] = [];
   const rec = (t: unknown): TreeDef => {
     if (t === null || t === undefined) return NONE;
+    if (isLeaf !== undefined && isLeaf(t)) {
+      leaves.push(t);
+      return LEAF;
+    }
     if (Array.isArray(t)) return { kind: "array", children: t.map(rec) };
     if (isPlainObject(t)) {
       const keys = Object.keys(t).sort();
@@ -61,6 +67,10 @@ export function flatten(tree: PyTree): [unknown[], TreeDef] {
  */
 export function leaves(tree: PyTree): unknown[] {
   return flatten(tree)[0];
+}
+
+function isTreeDef(d: unknown): d is TreeDef {
+  return d !== null && typeof d === "object" && ["leaf", "none", "array", "object"].includes((d as { kind?: string }).kind ?? "");
 }
 
 export function numLeaves(def: TreeDef): number {
@@ -89,6 +99,9 @@ export function numLeaves(def: TreeDef): number {
  * ```
  */
 export function unflatten(def: TreeDef, leafValues: readonly unknown[]): any {
+  if (!isTreeDef(def) || !Array.isArray(leafValues)) {
+    throw fail(TreeError, `tree.unflatten: expected (treedef, leaves) with the treedef from tree.flatten and an array of leaves, got ${describeValue(def)} and ${describeValue(leafValues)}.`);
+  }
   if (numLeaves(def) !== leafValues.length) {
     throw fail(TreeError, `tree.unflatten: the structure ${treeDefString(def)} has ${numLeaves(def)} leaves but ${leafValues.length} values were given.`);
   }
@@ -154,6 +167,9 @@ export function treeDefString(d: TreeDef): string {
  * ```
  */
 export function map(fn: (...xs: any[]) => unknown, tree: PyTree, ...rest: PyTree[]): any {
+  if (typeof fn !== "function") {
+    throw fail(ValueError, `tree.map: the first argument must be the function to apply, got ${describeValue(fn)}; call tree.map(fn, tree, ...moreTrees).`);
+  }
   const [ls, def] = flatten(tree);
   const others = rest.map((r, k) => {
     const [l2, d2] = flatten(r);
@@ -169,10 +185,10 @@ export function map(fn: (...xs: any[]) => unknown, tree: PyTree, ...rest: PyTree
  * Broadcasts a prefix tree (e.g. vmap's inAxes) to the leaves of `full`: returns one value
  * per leaf of `full`. A leaf of the prefix (or null) covers the whole subtree under it.
  */
-export function broadcastPrefix(api: string, prefix: PyTree, full: PyTree, what: string): unknown[] {
+export function broadcastPrefix(api: string, prefix: PyTree, full: PyTree, what: string, isLeaf?: (x: unknown) => boolean): unknown[] {
   const out: unknown[] = [];
   const rec = (p: unknown, f: unknown, path: string): void => {
-    const [fl] = flatten(f);
+    const [fl] = flatten(f, isLeaf === undefined ? undefined : (x) => x !== full && isLeaf(x));
     const isNode = Array.isArray(p) || isPlainObject(p);
     if (!isNode) {
       for (let i = 0; i < fl.length; i++) out.push(p);

@@ -1,14 +1,14 @@
 // User-defined derivatives and rematerialisation: customJvp, customVjp, checkpoint. Each is a
 // higher-order primitive holding functions in its params; its rules live here.
 import { ShapeError, ValueError, TreeError, fail } from "../core/errors.js";
-import { fmtShape, shapeEq } from "../core/shape.js";
+import { fmtShape } from "../core/shape.js";
 import { definePrimitive, linearJvp, UndefPrimal, type Primitive, type Tan } from "../core/primitive.js";
 import type { Tensor } from "../core/tensor.js";
 import { Tensor as TensorClass, freshOutputs } from "../core/tensor.js";
 import { bind, type Aval } from "../core/trace.js";
 import { flatten, map as treeMap, treeDefEqual, treeDefString, unflatten, type TreeDef } from "../core/tree.js";
 import * as ops from "../core/numpy/index.js";
-import { flattenToTensors } from "./args.js";
+import { checkFunction, checkRuleTangents, flattenToTensors } from "./args.js";
 import { jvpFlat } from "./jvp.js";
 import { stageFlat } from "./partial-eval.js";
 import { backwardPass } from "./transpose.js";
@@ -56,6 +56,7 @@ export const customJvpCallP: Primitive<CJParams> = definePrimitive<"custom_jvp_c
 
 /** customJvp(f, rule): rule(primals, tangents) → [out, tangentOut], primals/tangents as arrays of args. */
 export function customJvp<F extends (...args: any[]) => any>(f: F, rule: (primals: any[], tangents: any[]) => [any, any]): F {
+  checkFunction("customJvp", f), checkFunction("customJvp", rule, "the jvp rule");
   return ((...args: unknown[]) => {
     const [leaves, inTree] = flattenToTensors("customJvp", args, "argument");
     const ff = new FlatFn("customJvp", f, inTree, false);
@@ -65,9 +66,7 @@ export function customJvp<F extends (...args: any[]) => any>(f: F, rule: (primal
       const [ol, od] = flattenToTensors("customJvp", res[0], "rule output");
       const [tl, td] = flattenToTensors("customJvp", res[1], "rule tangent output");
       if (!treeDefEqual(od, td)) throw fail(TreeError, `customJvp: the rule's tangent output ${treeDefString(td)} must have the primal output's structure ${treeDefString(od)}.`);
-      tl.forEach((t, i) => {
-        if (!shapeEq(t.shape, ol[i]!.shape)) throw fail(ShapeError, `customJvp: the rule's tangent output leaf ${i} has shape ${fmtShape(t.shape)} but its primal output has shape ${fmtShape(ol[i]!.shape)}; tangents must match their primals.`);
-      });
+      checkRuleTangents("customJvp", tl, ol);
       ff.outTree ??= od;
       ff.nOut = ol.length;
       return [ol, tl];
@@ -145,6 +144,7 @@ export const customVjpCallP: Primitive<CVParams> = definePrimitive<"custom_vjp_c
 
 /** customVjp(f, fwd, bwd): fwd(...args) → [out, residuals]; bwd(residuals, ct) → one cotangent per argument. */
 export function customVjp<F extends (...args: any[]) => any>(f: F, fwd: (...args: any[]) => [any, any], bwd: (res: any, ct: any) => any[]): F {
+  checkFunction("customVjp", f), checkFunction("customVjp", fwd, "fwd"), checkFunction("customVjp", bwd, "bwd");
   return ((...args: unknown[]) => {
     const [leaves, inTree] = flattenToTensors("customVjp", args, "argument");
     const ff = new FlatFn("customVjp", f, inTree, false);
@@ -235,6 +235,7 @@ export const checkpointCallP: Primitive<RematParams> = definePrimitive<"checkpoi
 
 /** checkpoint(f): same values and derivatives; reverse mode keeps only f's inputs and recomputes the rest. */
 export function checkpoint<F extends (...args: any[]) => any>(f: F): F {
+  checkFunction("checkpoint", f);
   return ((...args: unknown[]) => {
     const [leaves, inTree] = flattenToTensors("checkpoint", args, "argument");
     const ff = new FlatFn("checkpoint", f, inTree, false);

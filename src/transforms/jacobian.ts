@@ -7,7 +7,7 @@ import { sizeOf } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import { unflatten, type TreeDef } from "../core/tree.js";
 import * as ops from "../core/numpy/index.js";
-import { flattenToTensors, normArgnums, requireFloat } from "./args.js";
+import { checkFunction, flattenOneArg, flattenToTensors, normArgnums, requireFloat } from "./args.js";
 import { jvpFlat } from "./jvp.js";
 import { FlatFn, linearizeFlat, type GradOptions } from "./vjp.js";
 import { transformScope } from "../core/trace.js";
@@ -43,7 +43,7 @@ function prepare(api: string, f: (...a: any[]) => unknown, opts: GradOptions, ar
   const argnums = normArgnums(api, opts.argnums, args.length);
   const single = typeof opts.argnums === "number" || opts.argnums === undefined;
   const sel = single ? args[argnums[0]!] : argnums.map((i) => args[i]);
-  const [inLeaves, inTree] = flattenToTensors(api, sel, "argument");
+  const [inLeaves, inTree] = single ? flattenOneArg(api, sel, "argument") : flattenToTensors(api, sel, "argument");
   const [, callTree] = flattenToTensors(api, [sel], "argument");
   requireFloat(api, inLeaves, "the differentiated argument");
   const g = (d: unknown) => {
@@ -61,6 +61,7 @@ function assemble(p: Prepared, blocks: Tensor[][]): unknown {
 }
 
 export function jacfwd(f: (...a: any[]) => unknown, opts: GradOptions = {}): (...args: any[]) => any {
+  checkFunction("jacfwd", f);
   return (...args) => transformScope("jacfwd", () => jacfwdBody(prepare("jacfwd", f, opts, args), opts));
 }
 
@@ -94,6 +95,7 @@ function jacfwdBody(p: Prepared, opts: GradOptions): unknown {
 }
 
 export function jacrev(f: (...a: any[]) => unknown, opts: GradOptions = {}): (...args: any[]) => any {
+  checkFunction("jacrev", f);
   return (...args) => transformScope("jacrev", () => jacrevBody(prepare("jacrev", f, opts, args), opts));
 }
 

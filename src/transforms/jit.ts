@@ -8,9 +8,9 @@ import { ValueError, fail } from "../core/errors.js";
 import { shapeEq } from "../core/shape.js";
 import { Tensor, shareStorage } from "../core/tensor.js";
 import { Tracer, bind, unowned } from "../core/trace.js";
-import { flatten, unflatten, treeDefEqual, treeDefString, type TreeDef } from "../core/tree.js";
+import { unflatten, treeDefEqual, treeDefString, type TreeDef } from "../core/tree.js";
 import * as ops from "../core/numpy/index.js";
-import { flattenToTensors } from "./args.js";
+import { checkFunction, flattenArgs, flattenToTensors } from "./args.js";
 import { definePartialEval, stageFlat } from "./partial-eval.js";
 import { closeOver, jvpJaxpr, outAvalsOf, partialEvalJaxpr, transposeJaxpr, vmapJaxpr } from "./jaxpr-transforms.js";
 import { merge, partition, split } from "./lists.js";
@@ -194,7 +194,7 @@ const signatureAval = (t: Tensor) => `${t._weak ? `weak ${t._weak === 1 ? "int" 
  * dtype as the number would in eager code (the signature records whether it is integral).
  */
 function jitLeaves(dyn: unknown[]): [Tensor[], TreeDef] {
-  const [raw, tree] = flatten(dyn);
+  const [raw, tree] = flattenArgs("jit", dyn);
   const leaves = raw.map((l, i) => {
     if (typeof l === "number") {
       const t = ops.array(l, { dtype: "float64" });
@@ -232,6 +232,7 @@ export interface JitOptions {
 
 /** jit(f): trace once per signature (structure, shapes, dtypes, static values), run compiled. */
 export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = {}): F {
+  checkFunction("jit", f);
   const statics = opts.staticArgnums === undefined ? [] : typeof opts.staticArgnums === "number" ? [opts.staticArgnums] : [...opts.staticArgnums];
   const cache = new Map<string, Entry>();
   let lastSig: Signature | undefined;
@@ -306,6 +307,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
  * ```
  */
 export function makeJaxpr(f: (...args: any[]) => unknown, opts: { optimized?: boolean } = {}): (...args: unknown[]) => ClosedJaxpr {
+  checkFunction("makeJaxpr", f);
   return (...args) => {
     const [leaves, inTree] = flattenToTensors("makeJaxpr", args, "argument");
     const ff = new FlatFn("makeJaxpr", f, inTree, false);

@@ -12,7 +12,7 @@ import * as ops from "../core/numpy/index.js";
 import { jvpFlat } from "./jvp.js";
 import { PETrace, stageFlat, tracersToJaxpr } from "./partial-eval.js";
 import { backwardPass } from "./transpose.js";
-import { checkLike, flattenToTensors, normArgnums, requireFloat, splitAux } from "./args.js";
+import { checkArgList, checkFunction, checkLike, flattenToTensors, normArgnums, requireFloat, splitAux } from "./args.js";
 
 export interface Linearized {
   outs: Tensor[];
@@ -98,6 +98,7 @@ function pullBack(api: string, pb: Pullback, ct: unknown): unknown[] {
 }
 
 export function vjp(f: (...args: any[]) => unknown, primals: readonly unknown[], opts: { hasAux?: boolean } = {}): any[] {
+  checkFunction("vjp", f), checkArgList("vjp", primals, "primals");
   let pb: Pullback | undefined;
   return transformScope(
     "vjp",
@@ -190,6 +191,7 @@ export function grad<A extends unknown[], R extends readonly [Tensor, unknown], 
 ): (...args: LooseArgs<A>) => [GradsOf<A, N>, AuxOf<R>];
 export function grad(f: (...args: any[]) => unknown, opts?: GradOptions): (...args: any[]) => any;
 export function grad(f: (...args: any[]) => unknown, opts: GradOptions = {}): (...args: any[]) => any {
+  checkFunction("grad", f);
   return (...args) => {
     const [, g, aux] = gradImpl("grad", f, opts, args);
     return opts.hasAux ? [g, aux] : g;
@@ -207,6 +209,7 @@ export function valueAndGrad<A extends unknown[], R extends readonly [Tensor, un
 ): (...args: LooseArgs<A>) => [[Tensor, AuxOf<R>], GradsOf<A, N>];
 export function valueAndGrad(f: (...args: any[]) => unknown, opts?: GradOptions): (...args: any[]) => any;
 export function valueAndGrad(f: (...args: any[]) => unknown, opts: GradOptions = {}): (...args: any[]) => any {
+  checkFunction("valueAndGrad", f);
   return (...args) => {
     const [v, g, aux] = gradImpl("valueAndGrad", f, opts, args);
     return opts.hasAux ? [[v, aux], g] : [v, g];
@@ -216,6 +219,7 @@ export function valueAndGrad(f: (...args: any[]) => unknown, opts: GradOptions =
 /** [f(primals), jvpFn]: jvpFn(...tangents) evaluates the linearised f without re-running it. */
 export function linearize(f: (...args: any[]) => unknown, primals: readonly unknown[]): [any, (...tangents: unknown[]) => any] {
   const api = "linearize";
+  checkFunction(api, f), checkArgList(api, primals, "primals");
   let lin: Linearized | undefined;
   return transformScope(
     api,
@@ -239,6 +243,7 @@ export function linearize(f: (...args: any[]) => unknown, primals: readonly unkn
 /** The transpose of a linear function, traced at the shapes/dtypes of `primals`. */
 export function linearTranspose(linearFn: (...args: any[]) => unknown, ...primals: unknown[]): (cotangent: unknown) => unknown[] {
   const api = "linearTranspose";
+  checkFunction(api, linearFn, "linearFn");
   const [leaves, inTree] = flattenToTensors(api, primals, "primal");
   requireFloat(api, leaves, "primal");
   const ff = new FlatFn(api, linearFn, inTree, false);
@@ -256,6 +261,7 @@ export function linearTranspose(linearFn: (...args: any[]) => unknown, ...primal
 /** jvp(f, primals, tangents) → [out, tangentOut] (pytrees mirroring f's output). */
 export function jvp(f: (...args: any[]) => unknown, primals: readonly unknown[], tangents: readonly unknown[], opts: { hasAux?: boolean } = {}): any[] {
   const api = "jvp";
+  checkFunction(api, f), checkArgList(api, primals, "primals"), checkArgList(api, tangents, "tangents");
   const [leaves, inTree] = flattenToTensors(api, [...primals], "primal");
   const tl = flattenToTensors(api, [...tangents], "tangent");
   checkLike(api, "tangents", tl, [leaves, inTree]);

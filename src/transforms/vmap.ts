@@ -3,6 +3,7 @@ import { NoRuleError, TreeError, ValueError, fail } from "../core/errors.js";
 import type { Primitive } from "../core/primitive.js";
 import { fmtShape, normAxis } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
+import { checkFunction, flattenArgs, isArrayLikeList } from "./args.js";
 import type { LooseArgs } from "./vjp.js";
 import { Trace, Tracer, bind, currentApi, transformScope, userCode, withMain, type MainTrace } from "../core/trace.js";
 import * as ops from "../core/numpy/index.js";
@@ -115,6 +116,7 @@ export interface VmapOptions {
 /** vmap(f, inAxes) or vmap(f, {inAxes, outAxes, axisSize}), with pytree prefixes as in JAX. */
 export function vmap<F extends (...args: any[]) => any>(f: F, spec?: InAxes | VmapOptions): (...args: LooseArgs<Parameters<F>>) => ReturnType<F>;
 export function vmap(f: (...args: any[]) => unknown, spec: InAxes | VmapOptions = 0): (...args: any[]) => any {
+  checkFunction("vmap", f);
   const opts: VmapOptions =
     spec !== null && typeof spec === "object" && !Array.isArray(spec) && ("inAxes" in spec || "outAxes" in spec || "axisSize" in spec)
       ? (spec as VmapOptions)
@@ -127,8 +129,8 @@ export function vmap(f: (...args: any[]) => unknown, spec: InAxes | VmapOptions 
       throw fail(TreeError, `vmap: inAxes has ${inAxes.length} entries but the function was called with ${args.length} argument(s); give one entry per argument (or a single number for all).`);
     }
     const prefix = Array.isArray(inAxes) ? inAxes : args.map(() => inAxes);
-    const [leaves, inTree] = flatten(args);
-    const axes = broadcastPrefix("vmap", prefix, args, "inAxes");
+    const [leaves, inTree] = flattenArgs("vmap", args);
+    const axes = broadcastPrefix("vmap", prefix, args, "inAxes", isArrayLikeList);
     const ts: Tensor[] = [];
     const dims: (number | null)[] = [];
     leaves.forEach((l, i) => {

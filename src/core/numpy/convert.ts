@@ -2,7 +2,7 @@
 // JAX's weak typing for JS numbers (a number takes its partner's dtype), constant tensors.
 import { dtypeOfArray, isDType, isFloat, promote, type DType, type TypedArray } from "../dtype.js";
 import { DTypeError, ShapeError, fail } from "../errors.js";
-import { fmtShape } from "../shape.js";
+import { checkShape, describeValue } from "../shape.js";
 import { Tensor, copyOfArray, emptyTensor, fromData, isTensorConvertible, scalarTensor, toTensorSymbol, type ArrayLike } from "../tensor.js";
 import * as lax from "../lax.js";
 
@@ -17,13 +17,30 @@ export interface KeepDims {
 
 // ------------------------------------------------------------------ conversion
 
+/**
+ * The function a user called, for messages: its name, or the function itself (named by its
+ * export in {@link nameApis}; resolved only when a message is written, so passing it is free).
+ */
+export type Api = string | ((...args: never[]) => unknown);
+const API_NAMES = new WeakMap<object, string>();
+
+/** Names the functions of a numpy-layer module by their export names (the longest alias wins: `multiply` over `mul`). */
+export function nameApis(mod: Record<string, unknown>): void {
+  for (const [name, f] of Object.entries(mod)) {
+    if (typeof f !== "function") continue;
+    const had = API_NAMES.get(f);
+    if (had === undefined || had.length < name.length) API_NAMES.set(f, name);
+  }
+}
+export const apiName = (api: Api): string => (typeof api === "string" ? api : (API_NAMES.get(api) ?? (api.name || "array")));
+
 export function checkDType(api: string, dtype: unknown): asserts dtype is DType | undefined {
   if (dtype !== undefined && !isDType(dtype)) {
     throw fail(DTypeError, `${api}: unknown dtype ${JSON.stringify(dtype)}; use "float32", "float64", "int32" or "bool".`);
   }
 }
 
-function nestedShape(api: string, x: unknown): number[] {
+function nestedShape(x: unknown): number[] {
   const shape: number[] = [];
   let cur: unknown = x;
   while (Array.isArray(cur)) {
@@ -42,7 +59,7 @@ function flattenNested(api: string, x: readonly unknown[], shape: number[], out:
       if (!Array.isArray(v)) throw fail(ShapeError, `${api}: ragged nested array: a number where a list was expected at depth ${depth + 1}.`);
       flattenNested(api, v, shape, out, depth + 1);
     } else {
-      if (typeof v !== "number" && typeof v !== "boolean") throw fail(DTypeError, `${api}: elements must be numbers or booleans, got ${typeof v}.`);
+      if (typeof v !== "number" && typeof v !== "boolean") throw fail(DTypeError, `${api}: elements of a nested array must be numbers or booleans, got ${describeValue(v)} at depth ${depth}; convert tensors with np.stack, or pass numbers.`);
       out.push(Number(v));
     }
   }
@@ -67,22 +84,31 @@ function flattenNested(api: string, x: readonly unknown[], shape: number[], out:
  * ```
  */
 export function array(x: ArrayLike, opts: DTypeOpt = {}): Tensor {
-  checkDType("array", opts.dtype);
+  return arrayAs("array", x, opts);
+}
+
+/**
+ * `array` for the function `api` the user called (its messages name that function); `pos`
+ * (1-based) says which argument was converted, when there are several.
+ */
+export function arrayAs(api: Api, x: ArrayLike, opts: DTypeOpt = {}, pos?: number): Tensor {
+  if (opts.dtype !== undefined) checkDType(apiName(api), opts.dtype);
   const { dtype } = opts;
   if (x instanceof Tensor) return dtype && dtype !== x.dtype ? astype(x, dtype) : x;
-  if (isTensorConvertible(x)) return array(x[toTensorSymbol](), opts);
+  if (isTensorConvertible(x)) return arrayAs(api, x[toTensorSymbol](), opts, pos);
   if (typeof x === "number") return scalarTensor(x, dtype ?? "float32");
   if (typeof x === "boolean") return scalarTensor(x ? 1 : 0, dtype ?? "bool");
   if (ArrayBuffer.isView(x)) {
     const own = dtypeOfArray(x);
-    if (!own && !dtype) throw fail(DTypeError, `array: unsupported typed array ${x.constructor.name}; use Float32Array, Float64Array, Int32Array or Uint8Array.`);
+    if (!own && !dtype) throw fail(DTypeError, `${apiName(api)}: unsupported typed array ${x.constructor.name}; use Float32Array, Float64Array, Int32Array or Uint8Array.`);
     const d = dtype ?? own!;
     return fromData(copyOfArray(x as TypedArray, d), [(x as TypedArray).length], d);
   }
   if (Array.isArray(x)) {
-    const shape = nestedShape("array", x);
+    const shape = nestedShape(x);
+    checkShape(apiName(api), shape, "nested-array shape");
     const flat: number[] = [];
-    flattenNested("array", x, shape, flat);
+    flattenNested(apiName(api), x, shape, flat);
     let allBool = flat.length > 0;
     const check = (v: unknown): void => {
       if (Array.isArray(v)) v.forEach(check);
@@ -93,7 +119,8 @@ export function array(x: ArrayLike, opts: DTypeOpt = {}): Tensor {
     const data = copyOfArray(flat, d);
     return fromData(data, shape, d);
   }
-  throw fail(DTypeError, `array: cannot make a tensor from ${x === null ? "null" : typeof x}; pass a number, nested array, typed array or Tensor.`);
+  const which = pos === undefined ? "" : ` (argument ${pos})`;
+  throw fail(DTypeError, `${apiName(api)}: cannot make a tensor from ${describeValue(x)}${which}; pass a number, boolean, nested array of numbers, typed array or Tensor.`);
 }
 /**
  * The same function as {@link array}: converts data to a tensor, returning a tensor of the
@@ -120,7 +147,7 @@ function weakDType(v: number | boolean, other: DType): DType {
 }
 
 /** Converts operands of an n-ary op: JS scalars take the tensors' dtype, tensors promote. */
-export function coerce(xs: readonly ArrayLike[]): Tensor[] {
+export function coerce(xs: readonly ArrayLike[], api: Api = "array"): Tensor[] {
   // fast path: two strong tensors of one dtype
   if (xs.length === 2) {
     const [a, b] = xs;
@@ -132,7 +159,7 @@ export function coerce(xs: readonly ArrayLike[]): Tensor[] {
     if (isWeak(x)) continue;
     if (x instanceof Tensor) strong = strong ? promote(strong, x.dtype) : x.dtype;
     else if (typeof x !== "boolean") {
-      const t = array(x);
+      const t = arrayAs(api, x, {}, xs.indexOf(x) + 1);
       strong = strong ? promote(strong, t.dtype) : t.dtype;
     }
   }
@@ -144,20 +171,20 @@ export function coerce(xs: readonly ArrayLike[]): Tensor[] {
   }
   return xs.map((x) => {
     if (typeof x === "number" || typeof x === "boolean") return scalarTensor(Number(x), target!);
-    const t = x instanceof Tensor ? x : array(x);
+    const t = x instanceof Tensor ? x : arrayAs(api, x);
     return t.dtype === target && t._weak === 0 ? t : lax.convert(t, target!);
   });
 }
 
 /** A tensor argument; a weak scalar (a JS number passed to jit) becomes float32, as the number would. */
-export function tensor(x: ArrayLike): Tensor {
+export function tensor(x: ArrayLike, api: Api = "array"): Tensor {
   if (x instanceof Tensor) return x._weak === 0 ? x : lax.convert(x, "float32");
-  return array(x);
+  return arrayAs(api, x);
 }
 
 /** Float operand for transcendental ops: ints and bools become float32 (as in JAX). */
-export function floaty(x: ArrayLike): Tensor {
-  const t = tensor(x);
+export function floaty(x: ArrayLike, api: Api = "array"): Tensor {
+  const t = tensor(x, api);
   return isFloat(t.dtype) ? t : astype(t, "float32");
 }
 
@@ -177,20 +204,14 @@ export function floaty(x: ArrayLike): Tensor {
  */
 export function astype(x: ArrayLike, dtype: DType): Tensor {
   checkDType("astype", dtype);
-  const t = x instanceof Tensor ? x : array(x);
+  const t = x instanceof Tensor ? x : arrayAs("astype", x);
   return t.dtype === dtype && t._weak === 0 ? t : lax.convert(t, dtype);
 }
 
 
 // ------------------------------------------------------------------ constant tensors
 
-export function checkShape(api: string, shape: readonly number[] | number): number[] {
-  const s = typeof shape === "number" ? [shape] : [...shape];
-  for (const d of s) {
-    if (!Number.isInteger(d) || d < 0) throw fail(ShapeError, `${api}: invalid shape ${fmtShape(s)}; dimensions must be non-negative integers.`);
-  }
-  return s;
-}
+export { checkShape };
 
 /**
  * A tensor of the given shape filled with one value.
@@ -207,8 +228,16 @@ export function checkShape(api: string, shape: readonly number[] | number): numb
  * ```
  */
 export function full(shape: readonly number[] | number, value: number | boolean, opts: DTypeOpt = {}): Tensor {
-  checkDType("full", opts.dtype);
-  const s = checkShape("full", shape);
+  return fullAs("full", shape, value, opts);
+}
+
+/** `full` for the function `api` the user called (zeros, ones, fullLike…), named in its messages. */
+export function fullAs(api: string, shape: readonly number[] | number, value: number | boolean, opts: DTypeOpt = {}): Tensor {
+  checkDType(api, opts.dtype);
+  const s = checkShape(api, shape);
+  if (typeof value !== "number" && typeof value !== "boolean") {
+    throw fail(DTypeError, `${api}: the fill value must be a number or boolean, got ${describeValue(value)}.`);
+  }
   const dtype = opts.dtype ?? (typeof value === "boolean" ? "bool" : "float32");
   const t = emptyTensor(s, dtype);
   t._data.fill(Number(value));
@@ -227,7 +256,7 @@ export function full(shape: readonly number[] | number, value: number | boolean,
  * np.zeros(2, { dtype: "int32" }); // → Array([0, 0], dtype=int32)
  * ```
  */
-export const zeros = (shape: readonly number[] | number, opts: DTypeOpt = {}) => full(shape, 0, opts);
+export const zeros = (shape: readonly number[] | number, opts: DTypeOpt = {}) => fullAs("zeros", shape, 0, opts);
 /**
  * A tensor of ones.
  * Mirrors numpy.ones / jax.numpy.ones.
@@ -240,7 +269,7 @@ export const zeros = (shape: readonly number[] | number, opts: DTypeOpt = {}) =>
  * np.ones([2, 2]); // → [[1, 1], [1, 1]]
  * ```
  */
-export const ones = (shape: readonly number[] | number, opts: DTypeOpt = {}) => full(shape, 1, opts);
+export const ones = (shape: readonly number[] | number, opts: DTypeOpt = {}) => fullAs("ones", shape, 1, opts);
 /**
  * A tensor of x's shape filled with one value.
  * Mirrors numpy.full_like / jax.numpy.full_like.
@@ -253,10 +282,7 @@ export const ones = (shape: readonly number[] | number, opts: DTypeOpt = {}) => 
  * np.fullLike(np.array([1, 2], { dtype: "int32" }), 5); // → Array([5, 5], dtype=int32)
  * ```
  */
-export const fullLike = (x: ArrayLike, value: number, opts: DTypeOpt = {}) => {
-  const t = tensor(x);
-  return full(t.shape, value, { dtype: opts.dtype ?? t.dtype });
-};
+export const fullLike = (x: ArrayLike, value: number, opts: DTypeOpt = {}) => likeAs("fullLike", x, value, opts);
 /**
  * A tensor of zeros with x's shape and (by default) dtype.
  * Mirrors numpy.zeros_like / jax.numpy.zeros_like.
@@ -268,7 +294,7 @@ export const fullLike = (x: ArrayLike, value: number, opts: DTypeOpt = {}) => {
  * np.zerosLike([[1, 2], [3, 4]]); // → [[0, 0], [0, 0]]
  * ```
  */
-export const zerosLike = (x: ArrayLike, opts: DTypeOpt = {}) => fullLike(x, 0, opts);
+export const zerosLike = (x: ArrayLike, opts: DTypeOpt = {}) => likeAs("zerosLike", x, 0, opts);
 /**
  * A tensor of ones with x's shape and (by default) dtype.
  * Mirrors numpy.ones_like / jax.numpy.ones_like.
@@ -280,4 +306,9 @@ export const zerosLike = (x: ArrayLike, opts: DTypeOpt = {}) => fullLike(x, 0, o
  * np.onesLike([1, 2, 3]); // → [1, 1, 1]
  * ```
  */
-export const onesLike = (x: ArrayLike, opts: DTypeOpt = {}) => fullLike(x, 1, opts);
+export const onesLike = (x: ArrayLike, opts: DTypeOpt = {}) => likeAs("onesLike", x, 1, opts);
+/** The *Like functions under their own names. */
+function likeAs(api: string, x: ArrayLike, value: number, opts: DTypeOpt): Tensor {
+  const t = tensor(x, api);
+  return fullAs(api, t.shape, value, { dtype: opts.dtype ?? t.dtype });
+}

@@ -1,9 +1,10 @@
 // Creation of ranges and grids: arange, linspace, eye.
 import { isFloat } from "../dtype.js";
 import { ValueError, fail } from "../errors.js";
+import { checkShape, describeValue } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import * as lax from "../lax.js";
-import { array, astype, type DTypeOpt } from "./convert.js";
+import { array, astype, checkDType, type DTypeOpt } from "./convert.js";
 import { add, equal, mul } from "./math.js";
 
 /**
@@ -30,8 +31,12 @@ export function arange(start: number, stop?: number | DTypeOpt, step?: number | 
   let hi = stop as number | undefined;
   if (hi === undefined) [lo, hi] = [0, start];
   const st = (step as number | undefined) ?? 1;
-  if (st === 0) throw fail(ValueError, "arange: step must not be zero.");
-  const n = Math.max(0, Math.ceil((hi - lo) / st));
+  const bad = ([["start", lo], ["stop", hi], ["step", st]] as const).find(([, v]) => typeof v !== "number" || !Number.isFinite(v));
+  if (bad) throw fail(ValueError, `arange: ${bad[0]} must be a finite number, got ${describeValue(bad[1])}; the length of the range cannot be computed.`);
+  if (st === 0) throw fail(ValueError, `arange: step must not be zero (got start ${lo}, stop ${hi}, step 0); use a positive or negative step.`);
+  // the length goes through the shape validator (a huge range is a ShapeError, not a RangeError)
+  const [n] = checkShape("arange", Math.max(0, Math.ceil((hi - lo) / st)), "length") as [number];
+  checkDType("arange", opts.dtype);
   const dtype = opts.dtype ?? ([lo, hi, st].every(Number.isInteger) ? "int32" : "float32");
   const idx = lax.iota([n], 0, isFloat(dtype) ? dtype : "int32");
   const out = lo === 0 && st === 1 ? idx : add(mul(idx, st), lo);
@@ -55,6 +60,11 @@ export function arange(start: number, stop?: number | DTypeOpt, step?: number | 
 export function linspace(start: number, stop: number, num = 50, opts: DTypeOpt & { endpoint?: boolean } = {}): Tensor {
   const endpoint = opts.endpoint ?? true;
   const dtype = opts.dtype ?? "float32";
+  checkDType("linspace", dtype);
+  checkShape("linspace", num, "num");
+  if (typeof start !== "number" || typeof stop !== "number") {
+    throw fail(ValueError, `linspace: start and stop must be numbers, got ${describeValue(start)} and ${describeValue(stop)}.`);
+  }
   const div = endpoint ? num - 1 : num;
   const step = div > 0 ? (stop - start) / div : 0;
   const data = new Float64Array(num).map((_, i) => (endpoint && i === num - 1 && num > 1 ? stop : start + i * step));
@@ -78,7 +88,11 @@ export function linspace(start: number, stop: number, num = 50, opts: DTypeOpt &
 export function eye(n: number, m?: number | (DTypeOpt & { k?: number }), opts: DTypeOpt & { k?: number } = {}): Tensor {
   if (typeof m === "object") [opts, m] = [m, undefined];
   const cols = (m as number | undefined) ?? n;
+  checkShape("eye", n, "n");
+  checkShape("eye", cols, "m");
+  checkShape("eye", [n, cols], "shape [n, m]");
   const k = opts.k ?? 0;
+  if (!Number.isSafeInteger(k)) throw fail(ValueError, `eye: the diagonal offset k must be an integer, got ${describeValue(k)}.`);
   const r = lax.iota([n, cols], 0, "int32");
   const c = lax.iota([n, cols], 1, "int32");
   return astype(equal(add(r, k), c), opts.dtype ?? "float32");

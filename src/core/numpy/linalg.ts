@@ -158,7 +158,7 @@ export function einsum(spec: string, ...operands: ArrayLike[]): Tensor {
   const [lhs, rhsExplicit] = spec.replace(/\s+/g, "").split("->") as [string, string | undefined];
   const ins = lhs.split(",");
   if (ins.length !== operands.length) throw fail(ValueError, `einsum: "${spec}" names ${ins.length} operands but ${operands.length} were given.`);
-  const ts = operands.map(tensor);
+  const ts = operands.map((x) => tensor(x, "einsum"));
   ins.forEach((s, i) => {
     if (s.length !== ts[i]!.ndim) throw fail(ShapeError, `einsum: operand ${i} has rank ${ts[i]!.ndim} but "${s}" names ${s.length} axes.`);
     if (new Set(s).size !== s.length) throw fail(ValueError, `einsum: repeated index in "${s}" (a diagonal) is not supported; use np.diag or np.trace.`);

@@ -8,10 +8,11 @@ import { astype, coerce, floaty, onesLike, tensor } from "./convert.js";
 // ------------------------------------------------------------------ elementwise
 
 /** A float function of one operand (ints and bools become float32). */
-const un =
-  (f: (x: Tensor) => Tensor) =>
-  (x: ArrayLike): Tensor =>
-    f(floaty(x));
+const un = (f: (x: Tensor) => Tensor) => {
+  // g passes itself so a conversion error names the export the user called (nameApis)
+  const g = (x: ArrayLike): Tensor => f(floaty(x, g));
+  return g;
+};
 /**
  * Sine, elementwise, of x in radians.
  * Mirrors numpy.sin / jax.numpy.sin.
@@ -260,14 +261,15 @@ export const isfinite = (x: ArrayLike): Tensor => lax.isfinite(tensor(x));
 export const stopGradient = (x: ArrayLike): Tensor => lax.stopGradient(tensor(x));
 
 /** A function of two operands, converted and promoted to one dtype. */
-const bi =
-  (f: (x: Tensor, y: Tensor) => Tensor) =>
-  (a: ArrayLike, b: ArrayLike): Tensor => {
+const bi = (f: (x: Tensor, y: Tensor) => Tensor) => {
+  const g = (a: ArrayLike, b: ArrayLike): Tensor => {
     // fast path: two strong tensors of one dtype need no conversion
     if (a instanceof Tensor && b instanceof Tensor && a.dtype === b.dtype && a._weak === 0 && b._weak === 0) return f(a, b);
-    const xy = coerce([a, b]);
+    const xy = coerce([a, b], g); // g: a conversion error names the export the user called
     return f(xy[0]!, xy[1]!);
   };
+  return g;
+};
 /**
  * a + b, elementwise with numpy broadcasting.
  * Mirrors numpy.add / jax.numpy.add; also `a.add(b)`.
@@ -430,7 +432,7 @@ export const mul = multiply;
  * ```
  */
 export function divide(a: ArrayLike, b: ArrayLike): Tensor {
-  let [x, y] = coerce([a, b]) as [Tensor, Tensor];
+  let [x, y] = coerce([a, b], "divide") as [Tensor, Tensor];
   if (!isFloat(x.dtype)) [x, y] = [astype(x, "float32"), astype(y, "float32")];
   return lax.div(x, y);
 }
@@ -451,7 +453,7 @@ export const div = divide;
  * ```
  */
 export function power(a: ArrayLike, b: ArrayLike): Tensor {
-  const [x, y] = coerce([a, b]) as [Tensor, Tensor];
+  const [x, y] = coerce([a, b], "power") as [Tensor, Tensor];
   if (typeof b === "number" && Number.isInteger(b) && Math.abs(b) <= 16 && isFloat(x.dtype)) return integerPow(x, b);
   return lax.pow(x, y);
 }
@@ -468,7 +470,7 @@ export const pow = power;
  * ```
  */
 export function arctan2(x1: ArrayLike, x2: ArrayLike): Tensor {
-  let [y, x] = coerce([x1, x2]) as [Tensor, Tensor];
+  let [y, x] = coerce([x1, x2], "arctan2") as [Tensor, Tensor];
   if (!isFloat(y.dtype)) [y, x] = [astype(y, "float32"), astype(x, "float32")];
   return lax.atan2(y, x);
 }
@@ -573,7 +575,7 @@ export const logicalNot = (a: ArrayLike) => lax.not(asBool(a));
  * ```
  */
 export function where(cond: ArrayLike, x: ArrayLike, y: ArrayLike): Tensor {
-  const [a, b] = coerce([x, y]) as [Tensor, Tensor];
+  const [a, b] = coerce([x, y], "where") as [Tensor, Tensor];
   return lax.select(asBool(cond), a, b);
 }
 /**

@@ -12,4 +12,7 @@ import * as reductions from "./reductions.js";
 import * as linalg from "./linalg.js";
 import * as checks from "./checks.js";
 
+// conversion errors name the export the user called (np.multiply, not the internal "array")
+for (const mod of [creation, math, shape, indexing, reductions, linalg, checks]) convert.nameApis(mod);
+
 installTensorOps({ toConcrete, format: formatTensor, np: { ...convert, ...creation, ...math, ...shape, ...indexing, ...reductions, ...linalg, ...checks } });

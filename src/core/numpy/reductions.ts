@@ -1,7 +1,7 @@
 // Reductions in the numpy layer: axis arguments, keepdims, bool sums as int32, and the
 // compositions (mean, var, std, logsumexp) built from the reduction primitives.
 import { ValueError, fail } from "../errors.js";
-import { normAxes, normAxis } from "../shape.js";
+import { fmtShape, normAxes, normAxis } from "../shape.js";
 import type { ArrayLike, Tensor } from "../tensor.js";
 import * as lax from "../lax.js";
 import { astype, floaty, tensor, type Axis, type KeepDims } from "./convert.js";
@@ -11,8 +11,12 @@ import { expandDims, reshape } from "./shape.js";
 // ------------------------------------------------------------------ reductions
 
 function reduceWith(api: string, reduce: (x: Tensor, axes: number[]) => Tensor, x: ArrayLike, axis: Axis, keepdims: boolean | undefined): Tensor {
-  const t = tensor(x);
+  const t = tensor(x, api);
   const axes = normAxes(api, axis, t.ndim);
+  if ((api === "max" || api === "min") && axes.some((a) => t.shape[a] === 0)) {
+    // as JAX/numpy: an empty max has no value to return (sum and prod have identities 0 and 1)
+    throw fail(ValueError, `${api}: zero-size array to reduction operation ${api} which has no identity (shape ${fmtShape(t.shape)}, axis ${JSON.stringify(axis ?? null)}); reduce a non-empty array, or use np.where to supply a default.`);
+  }
   const r = axes.length ? reduce(t, axes) : t;
   return keepdims ? reshape(r, t.shape.map((s, i) => (axes.includes(i) ? 1 : s))) : r;
 }
@@ -32,7 +36,7 @@ function reduceWith(api: string, reduce: (x: Tensor, axes: number[]) => Tensor, 
  * ```
  */
 export const sum = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}) => {
-  const t = tensor(x);
+  const t = tensor(x, "sum");
   return reduceWith("sum", lax.sum, t.dtype === "bool" ? astype(t, "int32") : t, axis, opts.keepdims);
 };
 /**
@@ -95,7 +99,7 @@ export const min = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}) => reduceWit
  * ```
  */
 export function mean(x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tensor {
-  const t = floaty(x);
+  const t = floaty(x, "mean");
   const axes = normAxes("mean", axis, t.ndim);
   const count = axes.reduce((n, a) => n * t.shape[a]!, 1);
   return divide(sum(t, axes, opts), count);
@@ -117,8 +121,12 @@ export function mean(x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tensor {
  * ```
  */
 export function variance(x: ArrayLike, axis?: Axis, opts: KeepDims & { ddof?: number } = {}): Tensor {
-  const t = floaty(x);
-  const axes = normAxes("var", axis, t.ndim);
+  return varianceAs("var", x, axis, opts);
+}
+/** var for the function the user called (var or std), named in its messages. */
+function varianceAs(api: string, x: ArrayLike, axis: Axis, opts: KeepDims & { ddof?: number }): Tensor {
+  const t = floaty(x, api);
+  const axes = normAxes(api, axis, t.ndim);
   const count = axes.reduce((n, a) => n * t.shape[a]!, 1);
   const centered = subtract(t, mean(t, axes, { keepdims: true }));
   return divide(sum(square(centered), axes, opts), count - (opts.ddof ?? 0));
@@ -137,7 +145,7 @@ export { variance as var };
  * np.std([1, 2, 3, 4]); // → 1.118034
  * ```
  */
-export const std = (x: ArrayLike, axis?: Axis, opts: KeepDims & { ddof?: number } = {}) => sqrt(variance(x, axis, opts));
+export const std = (x: ArrayLike, axis?: Axis, opts: KeepDims & { ddof?: number } = {}) => sqrt(varianceAs("std", x, axis, opts));
 
 /**
  * log(Σ exp(x)) over the given axes, computed stably (the max is factored out), so large inputs
@@ -155,7 +163,7 @@ export const std = (x: ArrayLike, axis?: Axis, opts: KeepDims & { ddof?: number 
  * ```
  */
 export function logsumexp(x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tensor {
-  const t = floaty(x);
+  const t = floaty(x, "logsumexp");
   const axes = normAxes("logsumexp", axis, t.ndim);
   const m = stopGradient(max(t, axes, { keepdims: true }));
   const safeM = where(isfinite(m), m, 0);
@@ -165,7 +173,7 @@ export function logsumexp(x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tenso
 }
 
 function argReduce(api: string, reduce: (x: Tensor, axis: number) => Tensor, x: ArrayLike, axis?: number, opts: KeepDims = {}): Tensor {
-  let t = tensor(x);
+  let t = tensor(x, api);
   if (axis === undefined || axis === null) {
     t = reshape(t, [-1]);
     axis = 0;
@@ -221,7 +229,7 @@ export const argmin = (x: ArrayLike, axis?: number, opts?: KeepDims) => argReduc
  * ```
  */
 export function cumsum(x: ArrayLike, axis?: number): Tensor {
-  let t = tensor(x);
+  let t = tensor(x, "cumsum");
   if (t.dtype === "bool") t = astype(t, "int32");
   if (axis === undefined) {
     t = reshape(t, [-1]);

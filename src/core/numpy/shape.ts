@@ -1,10 +1,10 @@
 // Shape manipulation in the numpy layer: reshape, transpose, axes, broadcasting, joining,
 // splitting, flipping and padding, each with numpy's argument checks and error messages.
 import { AxisError, ShapeError, ValueError, fail } from "../errors.js";
-import { broadcastShapes, fmtShape, isPermutation, normAxes, normAxis, shapeEq, sizeOf } from "../shape.js";
+import { broadcastShapes, checkShape, fmtShape, isPermutation, normAxes, normAxis, shapeEq, sizeOf } from "../shape.js";
 import type { ArrayLike, Tensor } from "../tensor.js";
 import * as lax from "../lax.js";
-import { checkShape, coerce, onesLike, tensor, type Axis } from "./convert.js";
+import { coerce, onesLike, tensor, type Axis } from "./convert.js";
 import { where } from "./math.js";
 
 // ------------------------------------------------------------------ shapes
@@ -23,17 +23,17 @@ import { where } from "./math.js";
  * ```
  */
 export function reshape(x: ArrayLike, shape: readonly number[] | number): Tensor {
-  const t = tensor(x);
-  let s = typeof shape === "number" ? [shape] : [...shape];
-  const neg = s.filter((d) => d === -1).length;
-  if (neg > 1) throw fail(ShapeError, `reshape: only one -1 allowed in ${fmtShape(s)}.`);
-  if (neg === 1) {
+  const t = tensor(x, "reshape");
+  let s = checkShape("reshape", shape, "new shape", { infer: true });
+  const at = s.indexOf(-1);
+  if (at >= 0) {
     const known = sizeOf(s.filter((d) => d !== -1));
-    if (known === 0 || t.size % known !== 0) throw fail(ShapeError, `reshape: cannot reshape ${fmtShape(t.shape)} (${t.size} elements) to ${fmtShape(s)}.`);
+    if (known === 0 || t.size % known !== 0) {
+      throw fail(ShapeError, `reshape: cannot reshape ${fmtShape(t.shape)} (${t.size} elements) to ${fmtShape(s)}: ${t.size} is not a multiple of ${known}.`);
+    }
     s = s.map((d) => (d === -1 ? t.size / known : d));
   }
-  checkShape("reshape", s);
-  if (sizeOf(s) !== t.size) throw fail(ShapeError, `reshape: cannot reshape ${fmtShape(t.shape)} (${t.size} elements) to ${fmtShape(s)} (${sizeOf(s)} elements).`);
+  if (sizeOf(s) !== t.size) throw fail(ShapeError, `reshape: cannot reshape ${fmtShape(t.shape)} (${t.size} elements) to ${fmtShape(s)} (${sizeOf(s)} elements); the sizes must match (use -1 for one inferred axis).`);
   if (shapeEq(s, t.shape)) return t;
   return lax.reshape(t, s);
 }
@@ -52,7 +52,7 @@ export function reshape(x: ArrayLike, shape: readonly number[] | number): Tensor
  * ```
  */
 export function transpose(x: ArrayLike, axes?: readonly number[]): Tensor {
-  const t = tensor(x);
+  const t = tensor(x, "transpose");
   const perm = axes ? axes.map((a) => normAxis("transpose", a, t.ndim)) : t.shape.map((_, i) => t.ndim - 1 - i);
   if (!isPermutation(perm, t.ndim)) throw fail(AxisError, `transpose: axes ${JSON.stringify(axes)} are not a permutation of ${t.ndim} axes.`);
   if (perm.every((p, i) => p === i)) return t;
@@ -73,7 +73,7 @@ export function transpose(x: ArrayLike, axes?: readonly number[]): Tensor {
  * ```
  */
 export function moveaxis(x: ArrayLike, source: number, destination: number): Tensor {
-  const t = tensor(x);
+  const t = tensor(x, "moveaxis");
   const s = normAxis("moveaxis", source, t.ndim);
   const d = normAxis("moveaxis", destination, t.ndim);
   if (s === d) return t;
@@ -96,7 +96,7 @@ export function moveaxis(x: ArrayLike, source: number, destination: number): Ten
  * ```
  */
 export function expandDims(x: ArrayLike, axis: number | readonly number[]): Tensor {
-  const t = tensor(x);
+  const t = tensor(x, "expandDims");
   const axes = typeof axis === "number" ? [axis] : [...axis];
   const nd = t.ndim + axes.length;
   const norm = normAxes("expandDims", axes, nd);
@@ -120,7 +120,7 @@ export function expandDims(x: ArrayLike, axis: number | readonly number[]): Tens
  * ```
  */
 export function squeeze(x: ArrayLike, axis?: number | readonly number[]): Tensor {
-  const t = tensor(x);
+  const t = tensor(x, "squeeze");
   const axes = axis === undefined ? t.shape.map((s, i) => (s === 1 ? i : -1)).filter((i) => i >= 0) : normAxes("squeeze", axis, t.ndim);
   for (const a of axes) {
     if (t.shape[a] !== 1) throw fail(ShapeError, `squeeze: axis ${a} of ${fmtShape(t.shape)} has size ${t.shape[a]}, not 1.`);
@@ -141,7 +141,7 @@ export function squeeze(x: ArrayLike, axis?: number | readonly number[]): Tensor
  * ```
  */
 export function broadcastTo(x: ArrayLike, shape: readonly number[]): Tensor {
-  const t = tensor(x);
+  const t = tensor(x, "broadcastTo");
   const s = checkShape("broadcastTo", shape);
   if (shapeEq(t.shape, s)) return t;
   const out = broadcastShapes("broadcastTo", t.shape, s);
@@ -167,7 +167,7 @@ export function broadcastTo(x: ArrayLike, shape: readonly number[]): Tensor {
  */
 export function concatenate(xs: readonly ArrayLike[], axis = 0): Tensor {
   if (xs.length === 0) throw fail(ValueError, "concatenate: needs at least one array.");
-  const ts = coerce(xs);
+  const ts = coerce(xs, "concatenate");
   const nd = ts[0]!.ndim;
   if (nd === 0) throw fail(ShapeError, "concatenate: zero-dimensional arrays cannot be concatenated; use stack.");
   for (const t of ts) if (t.ndim !== nd) throw fail(ShapeError, `concatenate: all inputs need the same rank, got ${ts.map((u) => fmtShape(u.shape)).join(", ")}.`);
@@ -196,7 +196,7 @@ export function concatenate(xs: readonly ArrayLike[], axis = 0): Tensor {
  */
 export function stack(xs: readonly ArrayLike[], axis = 0): Tensor {
   if (xs.length === 0) throw fail(ValueError, "stack: needs at least one array.");
-  const ts = coerce(xs);
+  const ts = coerce(xs, "stack");
   const s = ts[0]!.shape;
   for (const t of ts) if (!shapeEq(t.shape, s)) throw fail(ShapeError, `stack: all inputs need the same shape, got ${ts.map((u) => fmtShape(u.shape)).join(", ")}.`);
   const a = normAxis("stack", axis, s.length + 1);
@@ -218,7 +218,7 @@ export function stack(xs: readonly ArrayLike[], axis = 0): Tensor {
  * ```
  */
 export function split(x: ArrayLike, sections: number | readonly number[], axis = 0): Tensor[] {
-  const t = tensor(x);
+  const t = tensor(x, "split");
   const a = normAxis("split", axis, t.ndim);
   const n = t.shape[a]!;
   let cuts: number[];
@@ -246,7 +246,7 @@ const sliceAxis = (t: Tensor, axis: number, lo: number, hi: number): Tensor => l
  * ```
  */
 export function flip(x: ArrayLike, axis?: Axis): Tensor {
-  const t = tensor(x);
+  const t = tensor(x, "flip");
   const axes = normAxes("flip", axis, t.ndim);
   return axes.length ? lax.rev(t, axes) : t;
 }
@@ -269,7 +269,7 @@ export function flip(x: ArrayLike, axis?: Axis): Tensor {
  * ```
  */
 export function pad(x: ArrayLike, width: number | readonly [number, number] | readonly (readonly [number, number])[], opts: { constantValues?: number } = {}): Tensor {
-  const t = tensor(x);
+  const t = tensor(x, "pad");
   let pairs: [number, number][];
   if (typeof width === "number") pairs = t.shape.map(() => [width, width]);
   else if (typeof width[0] === "number") pairs = t.shape.map(() => [width[0] as number, width[1] as number]);
