@@ -3,12 +3,27 @@ import { ValueError, fail } from "./errors.js";
 import type { ArrayLike, Tensor } from "./tensor.js";
 import * as np from "./numpy/index.js";
 
-export const relu = (x: ArrayLike) => np.maximum(x, 0);
+/**
+ * max(x, 0), with JAX's derivative: 1 where x > 0 and 0 elsewhere, at 0 too (maximum's own rule
+ * would split the tie ½/½). The else branch is max(x, 0) held constant: 0, or NaN for NaN.
+ */
+export const relu = (x: ArrayLike) => {
+  const t = np.asarray(x);
+  return np.where(np.greater(t, 0), t, np.maximum(np.stopGradient(t), 0));
+};
 export const sigmoid = (x: ArrayLike) => np.sigmoid(x);
-/** log(1 + eˣ), stable for large |x|. */
+/**
+ * log(1 + eˣ), stable for large |x|: x + log1p(e⁻ˣ) for x ≥ 0, log1p(eˣ) below. Each branch sees
+ * only its own half of the inputs (the other half is replaced by 0), so no branch overflows and
+ * the derivative is σ(x) everywhere, ½ at 0, as JAX's softplus (logaddexp(x, 0)).
+ */
 export const softplus = (x: ArrayLike) => {
   const t = np.asarray(x);
-  return np.add(np.maximum(t, 0), np.log1p(np.exp(np.negative(np.abs(t)))));
+  const f = t.dtype === "float32" || t.dtype === "float64" ? t : np.astype(t, "float32");
+  const pos = np.greaterEqual(f, 0);
+  const xp = np.where(pos, f, 0);
+  const xn = np.where(pos, 0, f);
+  return np.where(pos, np.add(xp, np.log1p(np.exp(np.negative(xp)))), np.log1p(np.exp(xn)));
 };
 /** x·σ(x) */
 export const silu = (x: ArrayLike) => np.multiply(x, np.sigmoid(x));

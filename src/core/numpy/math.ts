@@ -67,7 +67,9 @@ export function divide(a: ArrayLike, b: ArrayLike): Tensor {
 }
 export const div = divide;
 export function power(a: ArrayLike, b: ArrayLike): Tensor {
-  const [x, y] = coerce([a, b]) as [Tensor, Tensor];
+  let [x, y] = coerce([a, b]) as [Tensor, Tensor];
+  // bool ** bool is int32 in JAX (the exponentiation loop runs in integers)
+  if (x.dtype === "bool") [x, y] = [astype(x, "int32"), astype(y, "int32")];
   if (typeof b === "number" && Number.isInteger(b) && Math.abs(b) <= 16 && isFloat(x.dtype)) return integerPow(x, b);
   return lax.pow(x, y);
 }
@@ -104,8 +106,10 @@ function integerPow(x: Tensor, n: number): Tensor {
   }
   return acc!;
 }
+/** x·x; bool squares as int32 (as jnp.square). */
 export const square = (x: ArrayLike) => {
-  const t = tensor(x);
+  let t = tensor(x);
+  if (t.dtype === "bool") t = astype(t, "int32");
   return mul(t, t);
 };
 export const reciprocal = (x: ArrayLike) => divide(1, floaty(x));
