@@ -2,6 +2,8 @@
 import { ValueError, fail } from "./errors.js";
 import type { ArrayLike, Tensor } from "./tensor.js";
 import * as np from "./numpy/index.js";
+import { checkOptions } from "./numpy/options.js";
+import { normAxis } from "./shape.js";
 
 /**
  * max(x, 0), with JAX's derivative: 1 where x > 0 and 0 elsewhere, at 0 too (maximum's own rule
@@ -29,6 +31,7 @@ export const softplus = (x: ArrayLike) => {
 export const silu = (x: ArrayLike) => np.multiply(x, np.sigmoid(x));
 /** GELU; the tanh approximation by default, as jax.nn.gelu. */
 export function gelu(x: ArrayLike, opts: { approximate?: boolean } = {}): Tensor {
+  checkOptions("nn.gelu", opts, ["approximate"]);
   const t = np.asarray(x);
   if (opts.approximate === false) {
     throw fail(ValueError, "gelu: the exact (erf) form is not available; use the default tanh approximation.");
@@ -48,9 +51,24 @@ export function softmax(x: ArrayLike, axis = -1): Tensor {
   return np.divide(e, np.sum(e, axis, { keepdims: true }));
 }
 export const logsumexp = np.logsumexp;
-/** oneHot(labels, numClasses): float32 one-hot rows (labels out of range give all zeros). */
-export function oneHot(x: ArrayLike, numClasses: number, opts: np.DTypeOpt = {}): Tensor {
+/** Options of oneHot: the result dtype (float32) and the axis of the classes in the result (-1). */
+export interface OneHotOpts extends np.DTypeOpt {
+  axis?: number;
+}
+/**
+ * oneHot(labels, numClasses): float32 one-hot vectors (labels out of range give all zeros),
+ * the classes along `axis` of the result (the last by default), as jax.nn.one_hot.
+ * @example
+ * ```ts
+ * nn.oneHot([0, 2], 3); // → [[1, 0, 0], [0, 0, 1]]
+ * nn.oneHot([0, 2], 3, { axis: 0 }); // → [[1, 0], [0, 0], [0, 1]]
+ * ```
+ */
+export function oneHot(x: ArrayLike, numClasses: number, opts: OneHotOpts = {}): Tensor {
+  checkOptions("nn.oneHot", opts, ["dtype", "axis"]);
   const t = np.asarray(x);
+  const axis = normAxis("nn.oneHot", opts.axis ?? -1, t.ndim + 1);
   const classes = np.arange(numClasses, { dtype: t.dtype === "bool" ? "int32" : t.dtype });
-  return np.astype(np.equal(np.expandDims(t, -1), classes), opts.dtype ?? "float32");
+  const hot = np.astype(np.equal(np.expandDims(t, -1), classes), opts.dtype ?? "float32");
+  return axis === t.ndim ? hot : np.moveaxis(hot, -1, axis);
 }

@@ -5,6 +5,7 @@ import { Tensor } from "./tensor.js";
 import { isTracer } from "./trace.js";
 import * as lax from "./lax.js";
 import * as np from "./numpy/index.js";
+import { checkOptions } from "./numpy/options.js";
 
 export type Key = Tensor;
 
@@ -39,6 +40,7 @@ function unit(k: Key, shape: readonly number[], dtype: DType): Tensor {
 }
 
 export function uniform(k: Key, shape: readonly number[] = [], opts: { minval?: number; maxval?: number; dtype?: DType } = {}): Tensor {
+  checkOptions("random.uniform", opts, ["minval", "maxval", "dtype"]);
   const dtype = opts.dtype ?? "float32";
   const u = unit(k, shape, dtype);
   const lo = opts.minval ?? 0;
@@ -48,6 +50,7 @@ export function uniform(k: Key, shape: readonly number[] = [], opts: { minval?: 
 
 /** Standard normal draws (Box–Muller over two uniform blocks). */
 export function normal(k: Key, shape: readonly number[] = [], opts: { dtype?: DType } = {}): Tensor {
+  checkOptions("random.normal", opts, ["dtype"]);
   const dtype = opts.dtype ?? "float32";
   const u = unit(k, [2, ...shape], dtype);
   const u1 = np.subtract(1, np.index(u, 0)); // (0, 1]

@@ -5,6 +5,7 @@ import { DTypeError, ShapeError, fail } from "../errors.js";
 import { fmtShape } from "../shape.js";
 import { Tensor, copyOfArray, emptyTensor, fromData, isTensorConvertible, scalarTensor, toTensorSymbol, type ArrayLike } from "../tensor.js";
 import * as lax from "../lax.js";
+import { checkOptions } from "./options.js";
 
 /** An axis argument: one axis, several, or all (null / undefined). */
 export type Axis = number | readonly number[] | null | undefined;
@@ -14,6 +15,9 @@ export interface DTypeOpt {
 export interface KeepDims {
   keepdims?: boolean;
 }
+/** The keys of DTypeOpt and KeepDims, for checkOptions. */
+export const DTYPE_OPT = ["dtype"] as const;
+export const KEEPDIMS_OPT = ["keepdims"] as const;
 
 // ------------------------------------------------------------------ conversion
 
@@ -50,6 +54,7 @@ function flattenNested(api: string, x: readonly unknown[], shape: number[], out:
 
 /** A tensor from any ArrayLike; JS numbers are float32 unless `dtype` says otherwise. */
 export function array(x: ArrayLike, opts: DTypeOpt = {}): Tensor {
+  checkOptions("array", opts, DTYPE_OPT);
   checkDType("array", opts.dtype);
   const { dtype } = opts;
   if (x instanceof Tensor) return dtype && dtype !== x.dtype ? astype(x, dtype) : x;
@@ -147,6 +152,7 @@ export function checkShape(api: string, shape: readonly number[] | number): numb
 }
 
 export function full(shape: readonly number[] | number, value: number | boolean, opts: DTypeOpt = {}): Tensor {
+  checkOptions("full", opts, DTYPE_OPT);
   checkDType("full", opts.dtype);
   const s = checkShape("full", shape);
   const dtype = opts.dtype ?? (typeof value === "boolean" ? "bool" : "float32");
@@ -154,11 +160,12 @@ export function full(shape: readonly number[] | number, value: number | boolean,
   t._data.fill(Number(value));
   return t;
 }
-export const zeros = (shape: readonly number[] | number, opts: DTypeOpt = {}) => full(shape, 0, opts);
-export const ones = (shape: readonly number[] | number, opts: DTypeOpt = {}) => full(shape, 1, opts);
+export const zeros = (shape: readonly number[] | number, opts: DTypeOpt = {}) => (checkOptions("zeros", opts, DTYPE_OPT), full(shape, 0, opts));
+export const ones = (shape: readonly number[] | number, opts: DTypeOpt = {}) => (checkOptions("ones", opts, DTYPE_OPT), full(shape, 1, opts));
 export const fullLike = (x: ArrayLike, value: number, opts: DTypeOpt = {}) => {
+  checkOptions("fullLike", opts, DTYPE_OPT);
   const t = tensor(x);
   return full(t.shape, value, { dtype: opts.dtype ?? t.dtype });
 };
-export const zerosLike = (x: ArrayLike, opts: DTypeOpt = {}) => fullLike(x, 0, opts);
-export const onesLike = (x: ArrayLike, opts: DTypeOpt = {}) => fullLike(x, 1, opts);
+export const zerosLike = (x: ArrayLike, opts: DTypeOpt = {}) => (checkOptions("zerosLike", opts, DTYPE_OPT), fullLike(x, 0, opts));
+export const onesLike = (x: ArrayLike, opts: DTypeOpt = {}) => (checkOptions("onesLike", opts, DTYPE_OPT), fullLike(x, 1, opts));

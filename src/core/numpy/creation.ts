@@ -5,11 +5,13 @@ import type { Tensor } from "../tensor.js";
 import * as lax from "../lax.js";
 import { array, astype, type DTypeOpt } from "./convert.js";
 import { add, equal, mul } from "./math.js";
+import { checkOptions } from "./options.js";
 
 /** arange(stop) or arange(start, stop, step); float32 unless every argument is an integer and no dtype is given → int32. */
 export function arange(start: number, stop?: number | DTypeOpt, step?: number | DTypeOpt, opts: DTypeOpt = {}): Tensor {
   if (typeof stop === "object") [opts, stop] = [stop, undefined];
   if (typeof step === "object") [opts, step] = [step, undefined];
+  checkOptions("arange", opts, ["dtype"]);
   let lo = start;
   let hi = stop as number | undefined;
   if (hi === undefined) [lo, hi] = [0, start];
@@ -23,6 +25,7 @@ export function arange(start: number, stop?: number | DTypeOpt, step?: number | 
 }
 
 export function linspace(start: number, stop: number, num = 50, opts: DTypeOpt & { endpoint?: boolean } = {}): Tensor {
+  checkOptions("linspace", opts, ["dtype", "endpoint"]);
   const endpoint = opts.endpoint ?? true;
   const dtype = opts.dtype ?? "float32";
   const div = endpoint ? num - 1 : num;
@@ -33,6 +36,7 @@ export function linspace(start: number, stop: number, num = 50, opts: DTypeOpt &
 
 export function eye(n: number, m?: number | (DTypeOpt & { k?: number }), opts: DTypeOpt & { k?: number } = {}): Tensor {
   if (typeof m === "object") [opts, m] = [m, undefined];
+  checkOptions("eye", opts, ["dtype", "k"]);
   const cols = (m as number | undefined) ?? n;
   const k = opts.k ?? 0;
   const r = lax.iota([n, cols], 0, "int32");
