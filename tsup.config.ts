@@ -4,9 +4,11 @@ export default defineConfig({
   entry: {
     index: "src/index.ts",
     "compat/index": "src/compat/index.ts",
-    // The pool starts `new URL("./kernel-worker.js", import.meta.url)` from the chunk that holds
-    // pool.ts, which tsup writes to dist/: the worker must sit there under the same base name.
-    "kernel-worker": "src/core/backend/kernel-worker.js",
+    // The pool starts `new URL("./kernel-<role>.js", import.meta.url)` from the chunk that holds
+    // worker-url.ts, which tsup writes to dist/: the thread modules must sit there under these
+    // names. They import the kernel registry, which lands in chunks of dist/ shared with index.
+    "kernel-worker": "src/core/backend/worker.ts",
+    "kernel-supervisor": "src/core/backend/supervisor.ts",
   },
   format: ["esm"],
   // the bench builds JS only (TAPIR_NO_DTS=1): declarations take most of the build time

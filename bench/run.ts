@@ -225,7 +225,7 @@ async function main(): Promise<void> {
     `bench: ${opt.mode} run · ${cases.map((c) => c.id).join(" ")}${wantT1 ? " T1" : ""} · ${systems.length} systems · ${os.cpus()[0]?.model ?? "cpu"} × ${os.availableParallelism()} · ${nodes.map((n) => `Node ${n.node}`).join(", ")}`,
   );
 
-  const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...(opt.threads ? { TAPIR_THREADS: String(opt.threads) } : {}) };
+  const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...(opt.threads ? { TAPIR_THREADS: String(opt.threads), TAPIR_THREADS_FORCE: "1" } : {}) };
   // with several Nodes, each system runs on each in turn, so a slow spell on a shared machine hits them alike
   const runsByNode: SystemRun[][] = nodes.map(() => []);
   for (const entry of systems)
@@ -256,7 +256,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < T1_ROUNDS[opt.mode]; round++) {
       for (const row of rows) {
         const n = row.threads;
-        const env = { ...process.env, TAPIR_THREADS: String(n) };
+        const env = { ...process.env, TAPIR_THREADS: String(n), TAPIR_THREADS_FORCE: "1" };
         const groups = new Map<SystemEntry, ScalingCase[]>();
         for (const k of ["W1", "W2-1024"] as const) groups.set(pick(k), [...(groups.get(pick(k)) ?? []), k]);
         for (const [entry, ks] of groups) {

@@ -7,7 +7,7 @@
 import os from "node:os";
 import { grad, numpy as np, random, type Tensor } from "../src/index.js";
 import { KernelPool } from "../src/core/backend/index.js";
-import { installPool } from "../src/core/backend/pool.js";
+import { installPool } from "../src/core/backend/pool-scope.js";
 
 const argOf = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);

@@ -6,9 +6,11 @@
 //   npx tsx bench/threshold.ts [--threads 2] [--reps 15]
 import os from "node:os";
 import { threadedBackend as B, KernelPool } from "../src/core/backend/index.js";
-import { installPool } from "../src/core/backend/pool.js";
+import { installPool } from "../src/core/backend/pool-scope.js";
 import { COST_NS, PARALLEL_MIN_NS, tuning } from "../src/core/backend/threaded.js";
 import { arena } from "../src/core/backend/storage.js";
+import { registerKernels } from "../src/core/backend/registry.js";
+import { probe, kernels as probeKernels } from "./lib/probe-kernel.js";
 import type { TypedArray } from "../src/core/dtype.js";
 
 const arg = (name: string, dflt: number) => {
@@ -99,14 +101,15 @@ const cases: Case[] = [
 ];
 
 async function main(): Promise<void> {
-  const pool = new KernelPool({ threads: THREADS });
+  registerKernels(probeKernels);
+  const pool = new KernelPool({ threads: THREADS, workerModules: [new URL("./lib/probe-kernel.ts", import.meta.url).href] });
   await pool.start();
   installPool(pool);
   console.log(`threshold bench: ${THREADS} threads, ${os.availableParallelism()} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}, ${REPS} interleaved reps; PARALLEL_MIN_NS = ${PARALLEL_MIN_NS}`);
   // the bare cost of a job: post, wake, claim two empty chunks, wait
   {
     const out = new Int32Array(new SharedArrayBuffer(8));
-    const job = { kind: "test", out, action: "ok:0", total: 2, per: 1 } as const;
+    const job = { name: "probe", kernel: probe, job: { out }, total: 2, per: 1 } as const;
     const xs: number[] = [];
     let onWorker = 0;
     for (let r = 0; r < 2000; r++) {

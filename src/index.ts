@@ -1,6 +1,7 @@
 // tapir: JAX-style automatic differentiation for TypeScript. The functional entry point.
 import "./core/numpy/index.js";
-export { Tensor, tidy, keep } from "./core/tensor.js";
+export { Tensor, keep } from "./core/tensor.js";
+export { tidy } from "./core/trace.js";
 export { toTensorSymbol } from "./core/tensor.js";
 export { setTensorPrinter } from "./core/format.js";
 export type { ArrayLike, IndexSpec, NestedArray, TensorConvertible } from "./core/tensor.js";

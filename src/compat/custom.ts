@@ -3,8 +3,9 @@
 // [argumentGradients, variableGradients]). On a tape it is one node whose backward step is gradFn
 // (over the recorded forward values); under tapir's functional transforms it is a customVjp.
 import { Tensor, ValueError, customVjp, numpy as np, tree } from "../index.js";
+import { describe, shapeText } from "./errors.js";
 import { tfPrint } from "./format.js";
-import { active, attach, freshOutputs, isFloat, quiet, watchReads, type Node } from "./runtime.js";
+import { active, attach, freshOutputs, internalRead, tensorsOf, isFloat, quiet, watchReads, type Node } from "./runtime.js";
 import { Variable } from "./variable.js";
 
 export type GradFn = (...args: any[]) => unknown;
@@ -34,24 +35,46 @@ function callGrad(gradFn: GradFn, dys: Tensor[], nArgs: number, variables: Varia
   return [flat, varGrads];
 }
 
-/** A gradient as a tensor like `like` (null: zeros). */
-const gradLike = (g: unknown, like: Tensor): Tensor =>
-  g === null || g === undefined ? np.zerosLike(like) : np.broadcastTo(np.asarray(g as Tensor, { dtype: like.dtype }), like.shape);
+/**
+ * Gradient k as a tensor like `like` (null: zeros). It must have like's shape: TensorFlow does
+ * not broadcast a custom gradient ([7] for a [2] input raises).
+ */
+function gradLike(g: unknown, like: Tensor, what: string): Tensor {
+  if (g === null || g === undefined) return np.zerosLike(like);
+  const t = np.asarray(g as Tensor, { dtype: like.dtype });
+  if (t.ndim !== like.ndim || t.shape.some((d, i) => d !== like.shape[i])) {
+    throw new ValueError({
+      message: `tf.customGradient: the gradient function returned shape ${shapeText(t.shape)} for ${what} of shape ${shapeText(like.shape)}; return one gradient per input with that input's shape (it is not broadcast).`,
+    });
+  }
+  return t;
+}
+
+/** f's answer, checked to be [y, gradFn]. */
+function pair(r: unknown): [unknown, GradFn] {
+  if (!Array.isArray(r) || r.length !== 2 || typeof r[1] !== "function") {
+    throw new ValueError({
+      message: `tf.customGradient: the decorated function must return [y, gradFn] (the result and a function of the output gradients), got ${Array.isArray(r) ? `an array of ${r.length} (${r.map(describe).join(", ")})` : describe(r)}.`,
+    });
+  }
+  return r as [unknown, GradFn];
+}
 
 function taped(f: (...a: any[]) => [unknown, GradFn], xs: unknown[]): unknown {
-  const [[y, gradFn], readVars] = watchReads(() => f(...xs));
+  const [[y, gradFn], readVars] = watchReads(() => pair(f(...xs)));
   const variables = readVars.filter((v) => v.trainable && isFloat(v.dtype));
   const [yLeaves, yDef] = tree.flatten(y);
   const outs = quiet(() => yLeaves.map((l) => tfPrint(np.squeeze(np.expandDims(np.asarray(l as Tensor), 0), 0))));
   const argPos = xs.flatMap((x, i) => (x instanceof Tensor && isFloat(x.dtype) ? [i] : []));
-  const varValues = quiet(() => variables.map((v) => v.value()));
+  const varValues = quiet(() => variables.map((v) => v[internalRead]()));
   const inputs = [...argPos.map((i) => xs[i] as Tensor), ...varValues];
   const grads = (cts: Tensor[]): Tensor[] => {
     const [ag, vg] = callGrad(gradFn, cts, xs.length, variables);
-    return [...argPos.map((i) => gradLike(ag[i], xs[i] as Tensor)), ...varValues.map((v, k) => gradLike(vg[k], v))];
+    return [...argPos.map((i) => gradLike(ag[i], xs[i] as Tensor, `argument ${i}`)), ...varValues.map((v, k) => gradLike(vg[k], v, `variable '${variables[k]!.name}'`))];
   };
   const node: Node = {
     inputs,
+    held: tensorsOf(xs),
     outputs: outs,
     fresh: freshOutputs(inputs, outs),
     backward: (cts) => quiet(() => grads(cts)),
@@ -68,9 +91,12 @@ function taped(f: (...a: any[]) => [unknown, GradFn], xs: unknown[]): unknown {
  */
 function functional(f: (...a: any[]) => [unknown, GradFn], xs: unknown[]): unknown {
   const g = customVjp(
-    (...ys: unknown[]) => f(...ys)[0],
-    (...ys: unknown[]) => [f(...ys)[0], ys],
-    (res: unknown[], ct: unknown) => callGrad(f(...res)[1], tree.leaves(ct) as Tensor[], xs.length, [])[0],
+    (...ys: unknown[]) => pair(f(...ys))[0],
+    (...ys: unknown[]) => [pair(f(...ys))[0], ys],
+    (res: unknown[], ct: unknown) => {
+      const grads = callGrad(pair(f(...res))[1], tree.leaves(ct) as Tensor[], xs.length, [])[0];
+      return grads.map((gk, k) => (res[k] instanceof Tensor ? gradLike(gk, res[k] as Tensor, `argument ${k}`) : gk));
+    },
   );
   const out = g(...xs);
   return tree.map((t: unknown) => (t instanceof Tensor ? tfPrint(t) : t), out);
@@ -81,6 +107,7 @@ function functional(f: (...a: any[]) => [unknown, GradFn], xs: unknown[]): unkno
  * differentiates by gradFn on tapes and under tapir's transforms alike.
  */
 export function customGradient<A extends unknown[]>(f: (...args: A) => [any, GradFn]): (...args: A) => any {
+  if (typeof f !== "function") throw new ValueError({ message: `tf.customGradient: expected a function returning [y, gradFn], got ${describe(f)}.` });
   return (...args: A) => {
     const xs = args.map((a) => (a instanceof Variable ? a.value() : a));
     return active().length > 0 ? taped(f as any, xs) : functional(f as any, xs);

@@ -8,6 +8,8 @@ export type { GradientTapeOptions, GradientOptions, JacobianOptions, Gradients }
 export { Variable } from "./variable.js";
 export type { VariableOptions } from "./variable.js";
 export { customGradient } from "./custom.js";
+export { tidy, keep, dispose, memory } from "./memory.js";
+export type { MemoryInfo } from "./memory.js";
 export type { GradFn } from "./custom.js";
 export * from "./ops.js";
 export * as nn from "./nn.js";

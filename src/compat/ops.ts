@@ -1,9 +1,11 @@
 // TensorFlow's ops under their names in camelCase, each one op on the tape: arguments keep
 // TensorFlow's order (reduceSum(x, axis, keepdims), matmul(a, b, {transposeA})); JS numbers
 // combine with tensors as in tapir (they take the tensor's dtype).
-import { Tensor, ValueError, numpy as np, nn as tnn, stopGradient as tStopGradient, type ArrayLike, type DType } from "../index.js";
+import { Tensor, ValueError, isTracer, numpy as np, nn as tnn, stopGradient as tStopGradient, type ArrayLike, type DType } from "../index.js";
+import { checkOptions, describe, shapeText } from "./errors.js";
 import { tfPrint } from "./format.js";
-import { binary, quiet, run, run1, unary } from "./runtime.js";
+import { absGrad, clipGrad, maximumGrad, minimumGrad, powGrad, reciprocalGrad, rsqrtGrad, sqrtGrad } from "./grads.js";
+import { binary, quiet, run, run1, unary, type Rule } from "./runtime.js";
 import { Variable } from "./variable.js";
 
 type Axis = number | readonly number[] | null | undefined;
@@ -21,6 +23,7 @@ export interface ConstantOptions {
 }
 /** tf.constant: a new tensor (JS numbers are float32); a single value fills `shape`. */
 export function constant(value: ArrayLike, opts: ConstantOptions = {}): Tensor {
+  checkOptions("tf.constant", opts, ["dtype", "shape"]);
   return quiet(() => {
     let t = np.asarray(value, opts.dtype ? { dtype: opts.dtype } : {});
     if (opts.shape) {
@@ -38,6 +41,7 @@ export function constant(value: ArrayLike, opts: ConstantOptions = {}): Tensor {
 
 /** tf.convert_to_tensor: tensors pass through, variables are read, anything else becomes a constant. */
 export function convertToTensor(value: T, opts: { dtype?: DType } = {}): Tensor {
+  checkOptions("tf.convertToTensor", opts, ["dtype"]);
   if (value instanceof Variable) value = value.value();
   if (value instanceof Tensor) {
     if (opts.dtype && opts.dtype !== value.dtype) {
@@ -51,8 +55,8 @@ export function convertToTensor(value: T, opts: { dtype?: DType } = {}): Tensor 
 export const zeros = (shape: readonly number[], dtype?: DType | { dtype?: DType }) => tfPrint(np.zeros(shape, { dtype: dtypeOf(dtype) }));
 export const ones = (shape: readonly number[], dtype?: DType | { dtype?: DType }) => tfPrint(np.ones(shape, { dtype: dtypeOf(dtype) }));
 export const fill = (dims: readonly number[], value: number, dtype?: DType | { dtype?: DType }) => tfPrint(np.full(dims, value, { dtype: dtypeOf(dtype) }));
-export const zerosLike = (x: T) => run1(([a]) => np.zerosLike(a), [x]);
-export const onesLike = (x: T) => run1(([a]) => np.onesLike(a), [x]);
+export const zerosLike = (x: T) => run1(([a]) => np.zerosLike(a), [x], "tf.zerosLike");
+export const onesLike = (x: T) => run1(([a]) => np.onesLike(a), [x], "tf.onesLike");
 export const eye = (numRows: number, numColumns?: number, dtype?: DType | { dtype?: DType }) => tfPrint(np.eye(numRows, numColumns ?? numRows, { dtype: dtypeOf(dtype) }));
 /** tf.range(limit) or tf.range(start, limit, delta); int32 for integer arguments unless a dtype is given. */
 export function range(start: number, limit?: number, delta = 1, dtype?: DType | { dtype?: DType }): Tensor {
@@ -64,62 +68,80 @@ export const linspace = (start: number, stop: number, num: number) => tfPrint(np
 
 // ------------------------------------------------------------------ elementwise
 
-export const add = binary(np.add);
-export const subtract = binary(np.subtract);
-export const multiply = binary(np.multiply);
-export const divide = binary(np.divide);
+export const add = binary("tf.add", np.add);
+export const subtract = binary("tf.subtract", np.subtract);
+export const multiply = binary("tf.multiply", np.multiply);
+export const divide = binary("tf.divide", np.divide);
 export const truediv = divide;
-export const pow = binary(np.power);
-export const maximum = binary(np.maximum);
-export const minimum = binary(np.minimum);
-export const squaredDifference = binary((a, b) => np.square(np.subtract(a, b)));
+/** A two-argument op whose tape gradient is TensorFlow's `rule` (see grads.ts). */
+const ruled2 = (api: string, f: (a: any, b: any) => Tensor, rule: Rule) => (x: T, y: T): Tensor => run1(([a, b]) => f(a, b), [x, y], api, rule);
+const ruled1 = (api: string, f: (a: Tensor) => Tensor, rule: Rule) => (x: T): Tensor => run1(([a]) => f(a), [x], api, rule);
+/** x^y; on a tape d/dx = y·x^(y−1) (NaN at x = y = 0, as TensorFlow), d/dy = x^y·log x where x > 0, else 0. */
+export const pow = ruled2("tf.pow", np.power, powGrad);
+/** Elementwise max; on a tape a tie sends the whole gradient to x (TensorFlow), not half to each (JAX). */
+export const maximum = ruled2("tf.maximum", np.maximum, maximumGrad);
+/** Elementwise min; on a tape a tie sends the whole gradient to x (TensorFlow). */
+export const minimum = ruled2("tf.minimum", np.minimum, minimumGrad);
+export const squaredDifference = binary("tf.squaredDifference", (a, b) => np.square(np.subtract(a, b)));
 /** tf.add_n: the sum of a list of tensors. */
-export const addN = (xs: readonly T[]): Tensor => run1((ts) => ts.reduce((a: Tensor, b: Tensor) => np.add(a, b)), xs);
+export const addN = (xs: readonly T[]): Tensor => run1((ts) => ts.reduce((a: Tensor, b: Tensor) => np.add(a, b)), xs, "tf.addN");
 
-export const negative = unary(np.negative);
-export const abs = unary(np.abs);
-export const sign = unary(np.sign);
-export const square = unary(np.square);
-export const sqrt = unary(np.sqrt);
-export const rsqrt = unary((x) => np.reciprocal(np.sqrt(x)));
-export const reciprocal = unary(np.reciprocal);
-export const exp = unary(np.exp);
-export const expm1 = unary(np.expm1);
-export const log = unary(np.log);
-export const log1p = unary(np.log1p);
-export const sin = unary(np.sin);
-export const cos = unary(np.cos);
-export const tan = unary(np.tan);
-export const asin = unary(np.arcsin);
-export const acos = unary(np.arccos);
-export const atan = unary(np.arctan);
-export const sinh = unary(np.sinh);
-export const cosh = unary(np.cosh);
-export const tanh = unary(np.tanh);
-export const sigmoid = unary(tnn.sigmoid);
-export const floor = unary(np.floor);
-export const ceil = unary(np.ceil);
-export const round = unary(np.round);
-export const identity = unary((x) => np.squeeze(np.expandDims(x, 0), 0));
+export const negative = unary("tf.negative", np.negative);
+/** |x|; on a tape the gradient at 0 is 0 (sign(0), as TensorFlow). */
+export const abs = ruled1("tf.abs", np.abs, absGrad);
+export const sign = unary("tf.sign", np.sign);
+export const square = unary("tf.square", np.square);
+/** √x; on a tape a zero cotangent gives a zero gradient even where 1/(2√x) is inf or NaN (TensorFlow's SqrtGrad). */
+export const sqrt = ruled1("tf.sqrt", np.sqrt, sqrtGrad);
+export const rsqrt = ruled1("tf.rsqrt", (x) => np.reciprocal(np.sqrt(x)), rsqrtGrad);
+export const reciprocal = ruled1("tf.reciprocal", np.reciprocal, reciprocalGrad);
+export const exp = unary("tf.exp", np.exp);
+export const expm1 = unary("tf.expm1", np.expm1);
+export const log = unary("tf.log", np.log);
+export const log1p = unary("tf.log1p", np.log1p);
+export const sin = unary("tf.sin", np.sin);
+export const cos = unary("tf.cos", np.cos);
+export const tan = unary("tf.tan", np.tan);
+export const asin = unary("tf.asin", np.arcsin);
+export const acos = unary("tf.acos", np.arccos);
+export const atan = unary("tf.atan", np.arctan);
+export const sinh = unary("tf.sinh", np.sinh);
+export const cosh = unary("tf.cosh", np.cosh);
+export const tanh = unary("tf.tanh", np.tanh);
+export const sigmoid = unary("tf.sigmoid", tnn.sigmoid);
+/**
+ * An op TensorFlow registers as not differentiable: on a tape its output is not connected to its
+ * input (tape.gradient gives null, TF's None), where the functional core's rule gives zeros.
+ */
+const nondiff = (api: string, f: (x: Tensor) => Tensor) => (x: T): Tensor => quiet(() => run1(([a]) => f(a), [x], api));
+export const floor = nondiff("tf.floor", np.floor);
+export const ceil = nondiff("tf.ceil", np.ceil);
+/** Round half to even; not differentiable on a tape (null gradient, as TensorFlow). */
+export const round = nondiff("tf.round", np.round);
+export const identity = unary("tf.identity", (x) => np.squeeze(np.expandDims(x, 0), 0));
 
-export const equal = binary(np.equal);
-export const notEqual = binary(np.notEqual);
-export const less = binary(np.less);
-export const lessEqual = binary(np.lessEqual);
-export const greater = binary(np.greater);
-export const greaterEqual = binary(np.greaterEqual);
-export const logicalAnd = binary(np.logicalAnd);
-export const logicalOr = binary(np.logicalOr);
-export const logicalNot = unary(np.logicalNot);
+export const equal = binary("tf.equal", np.equal);
+export const notEqual = binary("tf.notEqual", np.notEqual);
+export const less = binary("tf.less", np.less);
+export const lessEqual = binary("tf.lessEqual", np.lessEqual);
+export const greater = binary("tf.greater", np.greater);
+export const greaterEqual = binary("tf.greaterEqual", np.greaterEqual);
+export const logicalAnd = binary("tf.logicalAnd", np.logicalAnd);
+export const logicalOr = binary("tf.logicalOr", np.logicalOr);
+export const logicalNot = unary("tf.logicalNot", np.logicalNot);
 
 /** tf.where(condition, x, y): elementwise choice (the one-argument form is not supported). */
 export function where(condition: T, x: T, y: T): Tensor {
   if (x === undefined || y === undefined) throw new ValueError({ message: "tf.where: give both x and y (the one-argument form returning indices is not supported)." });
-  return run1(([c, a, b]) => np.where(c, a, b), [condition, x, y]);
+  return run1(([c, a, b]) => np.where(c, a, b), [condition, x, y], "tf.where");
 }
-export const clipByValue = (x: T, lo: T, hi: T) => run1(([a, l, h]) => np.clip(a, l, h), [x, lo, hi]);
-export const cast = (x: T, dtype: DType) => run1(([a]) => np.astype(a, dtype), [x]);
-export const stopGradient = unary((x) => tStopGradient(x));
+/** min(max(x, lo), hi); on a tape x gets the gradient where lo ≤ x ≤ hi (1 at the bounds, as TensorFlow). */
+export const clipByValue = (x: T, clipValueMin: T, clipValueMax: T) =>
+  run1(([a, l, h]) => np.minimum(np.maximum(a, l), h), [x, clipValueMin, clipValueMax], "tf.clipByValue", clipGrad);
+export const cast = (x: T, dtype: DType) => run1(([a]) => np.astype(a, dtype), [x], "tf.cast");
+// Not recorded at all (TensorFlow's StopGradient is not differentiable): a source reached only
+// through it is unconnected, so its gradient is None, not zeros.
+export const stopGradient = (x: T): Tensor => quiet(() => unary("tf.stopGradient", (v) => tStopGradient(v))(x as ArrayLike));
 
 // ------------------------------------------------------------------ linear algebra
 
@@ -127,48 +149,76 @@ export interface MatmulOptions {
   transposeA?: boolean;
   transposeB?: boolean;
 }
-const swapLast = (x: Tensor) => (x.ndim < 2 ? x : np.moveaxis(x, -1, -2));
+const swapLast = (x: Tensor) => {
+  const t = np.asarray(x);
+  return t.ndim < 2 ? t : np.moveaxis(t, -1, -2);
+};
 export function matmul(a: T, b: T, opts: MatmulOptions = {}): Tensor {
-  return run1(([x, y]) => np.matmul(opts.transposeA ? swapLast(x) : x, opts.transposeB ? swapLast(y) : y), [a, b]);
+  checkOptions("tf.matmul", opts, ["transposeA", "transposeB"]);
+  return run1(([x, y]) => np.matmul(opts.transposeA ? swapLast(x) : x, opts.transposeB ? swapLast(y) : y), [a, b], "tf.matmul");
 }
 export const tensordot = (a: T, b: T, axes: number) =>
-  run1(([x, y]) => {
+  run1(([xx, yy]) => {
+    const x = np.asarray(xx);
+    const y = np.asarray(yy);
     const k = x.shape.slice(x.ndim - axes).reduce((p: number, q: number) => p * q, 1);
     const r = np.matmul(np.reshape(x, [-1, k]), np.reshape(y, [k, -1]));
     return np.reshape(r, [...x.shape.slice(0, x.ndim - axes), ...y.shape.slice(axes)]);
-  }, [a, b]);
+  }, [a, b], "tf.tensordot");
 
 // ------------------------------------------------------------------ reductions
 
-const reduction = (f: (x: Tensor, axis: any, o: { keepdims: boolean }) => Tensor) => (x: T, axis?: Axis, keepdims = false): Tensor =>
-  run1(([a]) => f(a, axisOf(axis), { keepdims }), [x]);
-export const reduceSum = reduction(np.sum);
-export const reduceMean = reduction(np.mean);
-export const reduceMax = reduction(np.max);
-export const reduceMin = reduction(np.min);
-export const reduceProd = reduction(np.prod);
-export const reduceLogsumexp = reduction(np.logsumexp);
-export const reduceVariance = reduction(np.var);
-export const reduceStd = reduction(np.std);
+const reduction = (api: string, f: (x: Tensor, axis: any, o: { keepdims: boolean }) => Tensor) => (x: T, axis?: Axis, keepdims = false): Tensor =>
+  run1(([a]) => f(a, axisOf(axis), { keepdims }), [x], api);
+export const reduceSum = reduction("tf.reduceSum", np.sum);
+export const reduceMean = reduction("tf.reduceMean", np.mean);
+export const reduceMax = reduction("tf.reduceMax", np.max);
+export const reduceMin = reduction("tf.reduceMin", np.min);
+export const reduceProd = reduction("tf.reduceProd", np.prod);
+export const reduceLogsumexp = reduction("tf.reduceLogsumexp", np.logsumexp);
+export const reduceVariance = reduction("tf.reduceVariance", np.var);
+export const reduceStd = reduction("tf.reduceStd", np.std);
 /** tf.argmax along `axis` (0 by default, as in TensorFlow); int32 indices. */
-export const argmax = (x: T, axis = 0) => run1(([a]) => np.argmax(a, axis), [x]);
-export const argmin = (x: T, axis = 0) => run1(([a]) => np.argmin(a, axis), [x]);
-export const cumsum = (x: T, axis = 0) => run1(([a]) => np.cumsum(a, axis), [x]);
+export const argmax = (x: T, axis = 0) => run1(([a]) => np.argmax(a, axis), [x], "tf.argmax");
+export const argmin = (x: T, axis = 0) => run1(([a]) => np.argmin(a, axis), [x], "tf.argmin");
+/**
+ * tf.cumsum(x, axis, exclusive, reverse): running sums along `axis`; `exclusive` leaves out each
+ * element itself (starting from 0), `reverse` sums from the end. [1, 2, 3] exclusive + reverse
+ * is [5, 3, 0].
+ */
+export function cumsum(x: T, axis = 0, exclusive = false, reverse = false): Tensor {
+  return run1(([aa]) => {
+    const a = np.asarray(aa);
+    const ax = axis < 0 ? axis + a.ndim : axis;
+    const src = reverse ? np.flip(a, ax) : a;
+    let c = np.cumsum(src, ax);
+    if (exclusive) {
+      // shift by one along the axis: [0, c0, c1, …, c(n−2)]
+      const n = a.shape[ax]!;
+      if (n > 0) {
+        const head = np.zerosLike(np.take(c, np.arange(0, 1, 1, { dtype: "int32" }), ax));
+        c = np.concatenate([head, np.take(c, np.arange(0, n - 1, 1, { dtype: "int32" }), ax)], ax);
+      }
+    }
+    return reverse ? np.flip(c, ax) : c;
+  }, [x], "tf.cumsum");
+}
 
 // ------------------------------------------------------------------ shapes
 
-export const reshape = (x: T, shape: readonly number[]) => run1(([a]) => np.reshape(a, shape), [x]);
-export const transpose = (x: T, perm?: readonly number[]) => run1(([a]) => np.transpose(a, perm), [x]);
-export const expandDims = (x: T, axis: number) => run1(([a]) => np.expandDims(a, axis), [x]);
-export const squeeze = (x: T, axis?: number | readonly number[]) => run1(([a]) => np.squeeze(a, axis), [x]);
-export const broadcastTo = (x: T, shape: readonly number[]) => run1(([a]) => np.broadcastTo(a, shape), [x]);
-export const concat = (values: readonly T[], axis: number) => run1((ts) => np.concatenate(ts, axis), values);
-export const stack = (values: readonly T[], axis = 0) => run1((ts) => np.stack(ts, axis), values);
+export const reshape = (x: T, shape: readonly number[]) => run1(([a]) => np.reshape(a, shape), [x], "tf.reshape");
+export const transpose = (x: T, perm?: readonly number[]) => run1(([a]) => np.transpose(a, perm), [x], "tf.transpose");
+export const expandDims = (x: T, axis: number) => run1(([a]) => np.expandDims(a, axis), [x], "tf.expandDims");
+export const squeeze = (x: T, axis?: number | readonly number[]) => run1(([a]) => np.squeeze(a, axis), [x], "tf.squeeze");
+export const broadcastTo = (x: T, shape: readonly number[]) => run1(([a]) => np.broadcastTo(a, shape), [x], "tf.broadcastTo");
+export const concat = (values: readonly T[], axis: number) => run1((ts) => np.concatenate(ts, axis), values, "tf.concat");
+export const stack = (values: readonly T[], axis = 0) => run1((ts) => np.stack(ts, axis), values, "tf.stack");
 export const unstack = (x: T, axis = 0): Tensor[] =>
-  run(([a]) => {
+  run(([aa]) => {
+    const a = np.asarray(aa);
     const ax = axis < 0 ? axis + a.ndim : axis;
-    return np.split(a, a.shape[ax], ax).map((p: Tensor) => np.squeeze(p, ax));
-  }, [x]) as Tensor[];
+    return np.split(a, a.shape[ax]!, ax).map((p: Tensor) => np.squeeze(p, ax));
+  }, [x], "tf.unstack") as Tensor[];
 /** tf.split(x, numOrSizeSplits, axis): equal parts or the given sizes. */
 export function split(x: T, numOrSizeSplits: number | readonly number[], axis = 0): Tensor[] {
   return run(([a]) => {
@@ -177,27 +227,49 @@ export function split(x: T, numOrSizeSplits: number | readonly number[], axis = 
     let acc = 0;
     for (const s of numOrSizeSplits.slice(0, -1)) cuts.push((acc += s));
     return np.split(a, cuts, axis);
-  }, [x]) as Tensor[];
+  }, [x], "tf.split") as Tensor[];
 }
 /** tf.tile: repeats along each axis `multiples[i]` times. */
 export const tile = (x: T, multiples: readonly number[]) =>
-  run1(([a]) => {
+  run1(([aa]) => {
+    const a = np.asarray(aa);
     const inter = a.shape.flatMap((d: number) => [1, d]);
     const big = a.shape.flatMap((d: number, i: number) => [multiples[i]!, d]);
     return np.reshape(np.broadcastTo(np.reshape(a, inter), big), a.shape.map((d: number, i: number) => d * multiples[i]!));
-  }, [x]);
-/** tf.gather(params, indices, axis = 0). */
-export const gather = (params: T, indices: T, axis = 0) => run1(([p, i]) => np.take(p, i, axis), [params, indices]);
+  }, [x], "tf.tile");
+/**
+ * tf.gather(params, indices, axis = 0): slices of params at integer indices along `axis`. An
+ * index outside [0, params.shape[axis]) raises, as TensorFlow does on CPU (JAX would clamp).
+ */
+export function gather(params: T, indices: T, axis = 0, batchDims = 0): Tensor {
+  if (batchDims !== 0) throw new ValueError({ message: `tf.gather: batchDims=${batchDims} is not supported (only 0); gather per batch with tf.stack over the batch, or use vmap.` });
+  return run1(([pp, i]) => {
+    const p = np.asarray(pp);
+    const ax = axis < 0 ? axis + p.ndim : axis;
+    if (!(ax >= 0 && ax < p.ndim)) throw new ValueError({ message: `tf.gather: axis ${axis} is out of range for params of rank ${p.ndim}; use an axis in [${-p.ndim}, ${p.ndim}).` });
+    const idx = i instanceof Tensor ? i : np.asarray(i, { dtype: "int32" });
+    if (idx.dtype !== "int32") throw new ValueError({ message: `tf.gather: indices must be int32, got ${describe(idx)}. Cast them with tf.cast(indices, "int32").` });
+    if (!isTracer(idx)) {
+      const n = p.shape[ax]!;
+      const d = idx.dataSync();
+      for (let k = 0; k < d.length; k++) {
+        if (!(d[k]! >= 0 && d[k]! < n)) throw new ValueError({ message: `tf.gather: indices[${k}] = ${d[k]} is not in [0, ${n}) (params shape ${shapeText(p.shape)}, axis ${ax}).` });
+      }
+    }
+    return np.take(p, idx, ax);
+  }, [params, indices], "tf.gather");
+}
 /** tf.slice(x, begin, size): size -1 means to the end. */
 export const slice = (x: T, begin: readonly number[], size: readonly number[]) =>
-  run1(([a]) => np.index(a, ...begin.map((b, i) => [b, size[i] === -1 ? null : b + size[i]!] as const)), [x]);
+  run1(([a]) => np.index(a, ...begin.map((b, i) => [b, size[i] === -1 ? null : b + size[i]!] as const)), [x], "tf.slice");
 export const oneHot = (indices: T, depth: number, opts: { onValue?: number; offValue?: number; dtype?: DType } = {}) =>
   run1(([i]) => {
+    checkOptions("tf.oneHot", opts, ["onValue", "offValue", "dtype"]);
     const h = tnn.oneHot(i, depth, { dtype: opts.dtype ?? "float32" });
     const on = opts.onValue ?? 1;
     const off = opts.offValue ?? 0;
     return on === 1 && off === 0 ? h : np.add(np.multiply(h, on - off), off);
-  }, [indices]);
+  }, [indices], "tf.oneHot");
 /** tf.shape: the shape as an int32 tensor. */
 export const shape = (x: T): Tensor => tfPrint(np.array(Int32Array.from(x instanceof Variable ? x.shape : np.asarray(x as ArrayLike).shape)));
 export const rank = (x: T): Tensor => tfPrint(np.array(x instanceof Variable ? x.ndim : np.asarray(x as ArrayLike).ndim, { dtype: "int32" }));

@@ -1,6 +1,7 @@
 // tf.random: stateful draws from a global seed (tf.random.setSeed), over tapir's counter-based keys.
 import { Tensor, random as trandom, numpy as np, type DType } from "../index.js";
 import { tfPrint } from "./format.js";
+import { checkOptions } from "./errors.js";
 import { quiet } from "./runtime.js";
 
 let globalSeed = 0;
@@ -29,6 +30,7 @@ export interface NormalOptions {
   seed?: number;
 }
 export function normal(shape: readonly number[], opts: NormalOptions = {}): Tensor {
+  checkOptions("tf.random.normal", opts, ["mean", "stddev", "dtype", "seed"]);
   return quiet(() => {
     const z = trandom.normal(nextKey(opts.seed), shape, { dtype: opts.dtype ?? "float32" });
     const { mean = 0, stddev = 1 } = opts;
@@ -37,6 +39,7 @@ export function normal(shape: readonly number[], opts: NormalOptions = {}): Tens
 }
 /** Normal draws redrawn while more than two standard deviations from the mean (by resampling those). */
 export function truncatedNormal(shape: readonly number[], opts: NormalOptions = {}): Tensor {
+  checkOptions("tf.random.truncatedNormal", opts, ["mean", "stddev", "dtype", "seed"]);
   return quiet(() => {
     const dtype = opts.dtype ?? "float32";
     let z = trandom.normal(nextKey(opts.seed), shape, { dtype });
@@ -56,5 +59,6 @@ export interface UniformOptions {
   seed?: number;
 }
 export function uniform(shape: readonly number[], opts: UniformOptions = {}): Tensor {
+  checkOptions("tf.random.uniform", opts, ["minval", "maxval", "dtype", "seed"]);
   return quiet(() => tfPrint(trandom.uniform(nextKey(opts.seed), shape, { minval: opts.minval ?? 0, maxval: opts.maxval ?? 1, dtype: opts.dtype ?? "float32" })));
 }

@@ -3,7 +3,9 @@
 // values as residuals and a closure for its backward step), and the op interceptor that records
 // primitives applied outside the tf.* ops (numpy functions, Tensor methods, eager transforms).
 import { Tensor, isTracer, numpy as np, setOpInterceptor, toTensorSymbol, vjp, type ArrayLike, type DType, type OpCall, type TensorConvertible } from "../index.js";
+import { named } from "./errors.js";
 import { tfPrint } from "./format.js";
+import { noteMade, Pins } from "./lifetime.js";
 import type { Variable } from "./variable.js";
 
 export const isFloat = (d: DType) => d === "float32" || d === "float64";
@@ -19,6 +21,8 @@ export interface Node {
   readonly outputs: readonly Tensor[];
   /** Which outputs are new float tensors (an output that is one of the inputs carries no node). */
   readonly fresh: readonly boolean[];
+  /** Every tensor argument of the op (watched or not): its backward step may read any of them. */
+  readonly held?: readonly Tensor[];
   /** Cotangents of `inputs` from cotangents of `outputs`, from the residuals kept at record time. */
   backward(cts: Tensor[]): Tensor[];
   /** The same, computed as ops that the recording tapes record (for higher-order gradients). */
@@ -39,6 +43,8 @@ export class TapeState {
   readonly alias = new Map<Tensor, Variable>();
   readonly entries: Entry[] = [];
   readonly watchedVariables: Variable[] = [];
+  /** The tensors the recorded nodes read (their backward passes need them until the gradient is taken). */
+  readonly pins = new Pins();
 
   keyOf(t: Tensor): Key {
     return this.alias.get(t) ?? t;
@@ -171,6 +177,7 @@ function recordNode(fn: (xs: unknown[]) => Tensor[], xs: unknown[], pos: number[
   const [outs, vjpFn] = quiet(() => vjp(f, inputs)) as [Tensor[], (ct: unknown) => Tensor[]];
   const node: Node = {
     inputs,
+    held: tensorsOf(xs),
     outputs: outs,
     fresh: freshOutputs(inputs, outs),
     backward: (cts) => quiet(() => vjpFn(cts)),
@@ -185,6 +192,9 @@ function recordNode(fn: (xs: unknown[]) => Tensor[], xs: unknown[], pos: number[
   return outs;
 }
 
+/** The tensors among an op's arguments. */
+export const tensorsOf = (xs: readonly unknown[]): Tensor[] => xs.filter((x): x is Tensor => x instanceof Tensor);
+
 /** Float outputs that are new tensors (not one of the inputs, not repeated). */
 export function freshOutputs(inputs: readonly Tensor[], outs: readonly Tensor[]): boolean[] {
   return outs.map((o, i) => isFloat(o.dtype) && !inputs.includes(o) && outs.indexOf(o) === i);
@@ -197,6 +207,8 @@ export function attach(node: Node, rs: readonly Recorder[] = active()): void {
     const s = r.state;
     if (!node.inputs.some((x) => s.tracks(x))) continue;
     s.entries.push({ node, inKeys: node.inputs.map((x) => s.keyOf(x)) });
+    for (const x of node.held ?? node.inputs) s.pins.pin(x);
+    for (const o of node.outputs) s.pins.pin(o);
     node.outputs.forEach((o, i) => node.fresh[i] && s.tracked.add(o));
   }
 }
@@ -204,17 +216,25 @@ export function attach(node: Node, rs: readonly Recorder[] = active()): void {
 /**
  * Applies an op: `fn` gets `args` with variables read (their current values); tensors among
  * them that a recording tape watches make the call a recorded node. Outputs print as TensorFlow's.
+ * Errors name `api` (the compat op the user called), not the core op that raised them.
  */
-export function run(fn: (xs: any[]) => Tensor | Tensor[], args: readonly unknown[]): Tensor | Tensor[] {
+export function run(fn: (xs: any[]) => Tensor | Tensor[], args: readonly unknown[], api?: string, rule?: Rule): Tensor | Tensor[] {
+  return api === undefined ? runOp(fn, args, rule) : named(api, () => runOp(fn, args, rule));
+}
+
+function runOp(fn: (xs: any[]) => Tensor | Tensor[], args: readonly unknown[], rule?: Rule): Tensor | Tensor[] {
   const rs = active();
-  const xs = args.map(readIfVariable);
-  if (rs.length === 0) return printTF(fn(xs));
+  // a variable read next to a tracer is captured by the trace (a jit constant): the user's from then on
+  const traced = args.some(isTracer);
+  const xs = args.map((x) => readIfVariable(x, traced));
+  if (rs.length === 0) return made(printTF(fn(xs)), xs);
   const pos = watchedPositions(xs, rs);
   if (pos === null) {
     // nothing watched among concrete inputs: run it unrecorded; tracers (a transform running
     // inside the recording) may wrap watched values, so their eager parts still reach the tapes
-    return printTF(xs.some(isTracer) ? fn(xs) : quiet(() => fn(xs)));
+    return made(printTF(xs.some(isTracer) ? fn(xs) : quiet(() => fn(xs))), xs);
   }
+  if (rule) return made(printTF(recordRuled(fn as (xs: unknown[]) => Tensor, rule, xs, pos, rs)), xs);
   let single = false;
   const outs = recordNode(
     (ys) => {
@@ -226,14 +246,60 @@ export function run(fn: (xs: any[]) => Tensor | Tensor[], args: readonly unknown
     pos,
     rs,
   );
-  return printTF(single ? outs[0]! : outs);
+  // a new array: the user may reorder or pop it (unstack, split) without touching the node
+  return made(printTF(single ? outs[0]! : outs.slice()), xs);
 }
 
-/** `run` for ops with one output. */
-export const run1 = (fn: (xs: any[]) => Tensor, args: readonly unknown[]): Tensor => run(fn, args) as Tensor;
-/** A one-argument / two-argument op from a tapir function. */
-export const unary = (f: (x: Tensor) => Tensor) => (x: ArrayLike): Tensor => run1(([a]) => f(a), [x]);
-export const binary = (f: (a: any, b: any) => Tensor) => (x: ArrayLike, y: ArrayLike): Tensor => run1(([a, b]) => f(a, b), [x, y]);
+/** `run` for ops with one output (on a tape, differentiated by `rule` when given). */
+export const run1 = (fn: (xs: any[]) => Tensor, args: readonly unknown[], api?: string, rule?: Rule): Tensor => run(fn, args, api, rule) as Tensor;
+
+/**
+ * TensorFlow's registered gradient of a one-output op: the cotangent of each argument (by
+ * position; null or undefined: none) from the arguments `xs`, the output `y` and its cotangent.
+ * Computed with tapir ops, so a recording tape records it (higher-order gradients).
+ */
+export type Rule = (xs: any[], y: Tensor, ct: Tensor) => (Tensor | null | undefined)[];
+
+/** g summed over the axes broadcasting added to `x`'s shape, in x's dtype (the cotangent of a broadcast argument). */
+export function sumToShape(g: Tensor, x: Tensor): Tensor {
+  let r = g;
+  const lead = r.ndim - x.ndim;
+  if (lead > 0) r = np.sum(r, Array.from({ length: lead }, (_, i) => i));
+  const ones = x.shape.flatMap((d, i) => (d === 1 && r.shape[i] !== 1 ? [i] : []));
+  if (ones.length) r = np.sum(r, ones, { keepdims: true });
+  return r.dtype === x.dtype ? r : np.astype(r, x.dtype);
+}
+
+/**
+ * A node whose backward step is `rule` (not the core's vjp): the forward runs plainly, so the
+ * node keeps only its arguments and output — no residuals — and TensorFlow's conventions at
+ * ties and kinks hold on the tape.
+ */
+function recordRuled(fn: (xs: unknown[]) => Tensor, rule: Rule, xs: unknown[], pos: number[], rs: readonly Recorder[]): Tensor {
+  const y = quiet(() => fn(xs));
+  const inputs = pos.map((p) => xs[p] as Tensor);
+  const grads = (cts: Tensor[]): Tensor[] => {
+    const g = rule(xs, y, cts[0]!);
+    return pos.map((p) => {
+      const gi = g[p];
+      const x = xs[p] as Tensor;
+      return gi === null || gi === undefined ? np.zerosLike(x) : sumToShape(gi, x);
+    });
+  };
+  const node: Node = {
+    inputs,
+    held: tensorsOf(xs),
+    outputs: [y],
+    fresh: freshOutputs(inputs, [y]),
+    backward: (cts) => quiet(() => grads(cts)),
+    backwardRecorded: grads,
+  };
+  attach(node, rs);
+  return y;
+}
+/** A one-argument / two-argument op from a tapir function, named `api` in errors. */
+export const unary = (api: string, f: (x: Tensor) => Tensor) => (x: ArrayLike): Tensor => run1(([a]) => f(a), [x], api);
+export const binary = (api: string, f: (a: any, b: any) => Tensor) => (x: ArrayLike, y: ArrayLike): Tensor => run1(([a, b]) => f(a, b), [x, y], api);
 
 function printTF<T extends Tensor | Tensor[]>(o: T): T {
   if (o instanceof Tensor) tfPrint(o);
@@ -241,9 +307,28 @@ function printTF<T extends Tensor | Tensor[]>(o: T): T {
   return o;
 }
 
+/**
+ * Key of a Variable's read by compat ops: the value goes to the op (and the tapes recording it),
+ * not to the user, so the Variable may free it when it is replaced (lifetime.ts).
+ */
+export const internalRead: unique symbol = Symbol("tapir.compat.internalRead");
+interface InternallyReadable {
+  [internalRead](): Tensor;
+}
+
 /** Variables (anything convertible to a tensor) are read; the read tells the tapes. */
-function readIfVariable(x: unknown): unknown {
-  return typeof x === "object" && x !== null && toTensorSymbol in x ? (x as TensorConvertible)[toTensorSymbol]() : x;
+function readIfVariable(x: unknown, traced: boolean): unknown {
+  if (typeof x !== "object" || x === null) return x;
+  if (!traced && internalRead in x) return (x as InternallyReadable)[internalRead]();
+  return toTensorSymbol in x ? (x as TensorConvertible)[toTensorSymbol]() : x;
+}
+
+/** Records the op's new outputs (not one of its inputs) as made by compat (lifetime.ts). */
+function made<T extends Tensor | Tensor[]>(o: T, xs: readonly unknown[]): T {
+  if (o instanceof Tensor) {
+    if (!xs.includes(o)) noteMade(o);
+  } else for (const t of o as Tensor[]) if (!xs.includes(t)) noteMade(t);
+  return o;
 }
 
 /** The interceptor: a primitive applied to a watched tensor becomes a node, anything else runs as is. */

@@ -2,9 +2,10 @@
 // and answers gradient by walking the nodes backwards over the recorded forward values, jacobian
 // and batchJacobian by vmap over that walk with basis cotangents. When another tape is recording
 // (or this persistent one), the walk is itself computed as recorded ops: higher-order gradients.
-import { Tensor, TapeError, ValueError, numpy as np, tree, vmap } from "../index.js";
+import { Tensor, TapeError, ValueError, isTracer, numpy as np, tidy, tree, vmap } from "../index.js";
+import { checkOptions, describe, shapeText } from "./errors.js";
 import { tfPrint, tfShape } from "./format.js";
-import { backwardIsRecorded, isFloat, popRecorder, pushRecorder, quiet, TapeState, zerosOf, type Key, type Recorder } from "./runtime.js";
+import { backwardIsRecorded, internalRead, isFloat, popRecorder, pushRecorder, quiet, TapeState, zerosOf, type Key, type Recorder } from "./runtime.js";
 import { Variable } from "./variable.js";
 
 /** TensorFlow's tf.UnconnectedGradients: what an unconnected source gets. */
@@ -51,12 +52,35 @@ function checkUnconnected(u: unknown): UnconnectedGradients {
   throw new ValueError({ message: `Unknown value for unconnected_gradients: ${typeof u === "string" ? `'${u}'` : String(u)}. Use tf.UnconnectedGradients.NONE ("none") or ZERO ("zero").` });
 }
 
+/**
+ * The leaves of outputGradients in tree.flatten's order, but with null/undefined kept as leaves:
+ * a null there stands for one target's ones (TensorFlow's None), it is not an empty subtree.
+ */
+function seedLeaves(x: unknown): unknown[] {
+  if (x === null || x === undefined) return [null];
+  if (Array.isArray(x)) return x.flatMap(seedLeaves);
+  if (typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype) {
+    const o = x as Record<string, unknown>;
+    return Object.keys(o).sort().flatMap((k) => seedLeaves(o[k]));
+  }
+  return [x];
+}
+
+/** String(x), or Object.prototype.toString for an object String cannot convert (no toString in its chain). */
+function show(x: unknown): string {
+  try {
+    return String(x);
+  } catch {
+    return Object.prototype.toString.call(x);
+  }
+}
+
 /** A source or target leaf: its key on the tape and its current value (reading it records nothing). */
 function leafOf(api: string, what: string, s: TapeState, x: unknown): [Key, Tensor] {
-  if (x instanceof Variable) return [x, quiet(() => x.value())];
+  if (x instanceof Variable) return [x, quiet(() => x[internalRead]())];
   if (x instanceof Tensor) return [s.keyOf(x), x];
   throw new TapeError({
-    message: `GradientTape.${api}: every ${what} must be a Tensor or a Variable, got ${x === undefined ? "undefined" : x !== null && typeof x === "object" ? x.constructor?.name ?? "an object" : typeof x} (${String(x)}).`,
+    message: `GradientTape.${api}: every ${what} must be a Tensor or a Variable, got ${x === undefined ? "undefined" : x !== null && typeof x === "object" ? x.constructor?.name ?? "an object" : typeof x} (${show(x)}).`,
   });
 }
 
@@ -109,6 +133,7 @@ export class GradientTape implements Recorder {
   #warned = false;
 
   constructor(opts: GradientTapeOptions = {}) {
+    checkOptions("tf.GradientTape", opts, ["persistent", "watchAccessedVariables"]);
     this.persistent = opts.persistent ?? false;
     this.watchAccessedVariables = opts.watchAccessedVariables ?? true;
   }
@@ -118,13 +143,39 @@ export class GradientTape implements Recorder {
     return (this.#state ??= new TapeState());
   }
 
-  /** Runs fn with this tape recording (the body of `with tape:`) and returns its result. */
+  /**
+   * Runs fn with this tape recording (the body of `with tape:`) and returns its result. An async
+   * fn is supported: the tape keeps recording until the promise it returns settles (across its
+   * awaits), so `await tape.record(async () => …)` records the whole body. While it is pending,
+   * ops that other code runs on watched tensors are recorded too, as with `tape.recording()`.
+   */
   record<R>(fn: () => R): R {
+    if (typeof fn !== "function") {
+      throw new TapeError({ message: `GradientTape.record: expected a function to run with the tape recording, got ${describe(fn)}. Write tape.record(() => …), or use \`using _ = tape.recording();\`.` });
+    }
     this.#push();
+    let async = false;
     try {
-      return fn();
+      const r = fn();
+      if (r !== null && typeof r === "object" && typeof (r as { then?: unknown }).then === "function") {
+        async = true;
+        const stop = () => {
+          if (this.#recording) this.#pop();
+        };
+        return (r as unknown as PromiseLike<unknown>).then(
+          (v) => {
+            stop();
+            return v;
+          },
+          (e) => {
+            stop();
+            throw e;
+          },
+        ) as R;
+      }
+      return r;
     } finally {
-      if (this.#recording) this.#pop();
+      if (!async && this.#recording) this.#pop();
     }
   }
 
@@ -152,11 +203,15 @@ export class GradientTape implements Recorder {
   /** Clears what the tape recorded; it keeps recording (only valid while recording, as in TensorFlow). */
   reset(): void {
     if (!this.#recording) throw new TapeError({ message: "Tape is not recording." });
+    this.#state?.pins.release();
     this.#state = new TapeState();
   }
 
   /** Watches the tensors and variables of a pytree (non-float ones are skipped with a warning). */
   watch(x: unknown): void {
+    if (x === undefined || x === null) {
+      throw new ValueError({ message: `GradientTape.watch: passed in ${String(x)}, not a tf.Tensor or tf.Variable (or a pytree of them). Give the tensor to watch.` });
+    }
     const s = this.state;
     for (const leaf of tree.leaves(x)) {
       if (!(leaf instanceof Tensor) && !(leaf instanceof Variable)) {
@@ -182,6 +237,7 @@ export class GradientTape implements Recorder {
    * mirrors `sources`, null for an unconnected one unless unconnectedGradients is "zero".
    */
   gradient<S>(target: unknown, sources: S, opts: GradientOptions = {}): Gradients<S> {
+    checkOptions("GradientTape.gradient", opts, ["outputGradients", "unconnectedGradients"]);
     const s = this.#begin();
     if (target === null || target === undefined) {
       throw new TapeError({ message: "Argument `target` should be a list or nested structure of Tensors, Variables or CompositeTensors to be differentiated, but received None." });
@@ -191,27 +247,45 @@ export class GradientTape implements Recorder {
     const targets = tLeaves.map((t) => leafOf("gradient", "target", s, t));
     let seedsGiven: unknown[] | null = null;
     if (opts.outputGradients !== undefined && opts.outputGradients !== null) {
-      seedsGiven = tree.flatten(opts.outputGradients)[0];
+      seedsGiven = seedLeaves(opts.outputGradients);
       if (seedsGiven.length !== targets.length) {
         throw new ValueError({ message: `GradientTape.gradient: outputGradients has ${seedsGiven.length} tensors but target has ${targets.length}; give one per target tensor (null for ones).` });
       }
     }
     const [sLeaves, sDef] = tree.flatten(sources);
     const srcs = sLeaves.map((x) => leafOf("gradient", "source", s, x));
-    const seeds = new Map<Key, Tensor>();
-    targets.forEach(([k, v], i) => {
-      if (!isFloat(v.dtype) || !s.tracked.has(k)) return;
-      const given = seedsGiven?.[i];
-      const seed = quiet(() => (given === null || given === undefined ? np.onesLike(v) : np.broadcastTo(np.asarray(given as Tensor, { dtype: v.dtype }), v.shape)));
-      const prev = seeds.get(k);
-      seeds.set(k, prev ? np.add(prev, seed) : seed);
+    const given = targets.map(([, v], i) => {
+      const g = seedsGiven?.[i];
+      if (g === null || g === undefined) return null;
+      const t = quiet(() => (g instanceof Tensor ? g : np.asarray(g as Tensor, { dtype: v.dtype })));
+      if (t.ndim !== v.ndim || t.shape.some((d, j) => d !== v.shape[j])) {
+        throw new ValueError({ message: `GradientTape.gradient: outputGradients[${i}] has shape ${shapeText(t.shape)} but target ${i} has shape ${shapeText(v.shape)}; each output gradient must have its target's shape.` });
+      }
+      return t;
     });
-    const ct = backprop(s, seeds, new Set(srcs.map(([k]) => k)), backwardIsRecorded(s, seeds.values()));
-    const grads = srcs.map(([k, v]) => {
-      if (!isFloat(v.dtype)) return null;
-      const g = ct.get(k);
+    const sourceKeys = new Set(srcs.map(([k]) => k));
+    const walk = (): (Tensor | null)[] => {
+      const seeds = new Map<Key, Tensor>();
+      targets.forEach(([k, v], i) => {
+        if (!isFloat(v.dtype) || !s.tracked.has(k)) return;
+        const g = given[i] ?? null;
+        const seed = quiet(() => (g === null ? np.onesLike(v) : g.dtype === v.dtype ? g : np.astype(g, v.dtype)));
+        const prev = seeds.get(k);
+        seeds.set(k, prev ? np.add(prev, seed) : seed);
+      });
+      const ct = backprop(s, seeds, sourceKeys, backwardIsRecorded(s, seeds.values()));
+      return srcs.map(([k, v]) => (isFloat(v.dtype) ? ct.get(k) ?? null : null));
+    };
+    // Unrecorded, every tensor the walk makes besides the gradients (seeds, intermediate
+    // cotangents) is dead once it returns: tidy frees them now, not at the next GC. A recorded
+    // walk's tensors are nodes of the recording tapes and stay.
+    const traced = [...targets, ...srcs].some(([, v]) => isTracer(v)) || given.some((g) => g !== null && isTracer(g));
+    const recorded = backwardIsRecorded(s, given.filter((g): g is Tensor => g !== null));
+    const found = traced || recorded ? walk() : tidy(walk);
+    const grads = srcs.map(([, v], i) => {
+      const g = found[i];
       if (g) return tfPrint(g);
-      return unconnected === "zero" ? zerosOf(v) : null;
+      return isFloat(v.dtype) && unconnected === "zero" ? zerosOf(v) : null;
     });
     this.#release();
     return tree.unflatten(sDef, grads);
@@ -223,6 +297,7 @@ export class GradientTape implements Recorder {
    * experimentalUsePfor is false.
    */
   jacobian<S>(target: Tensor | Variable, sources: S, opts: JacobianOptions = {}): Gradients<S> {
+    checkOptions("GradientTape.jacobian", opts, ["unconnectedGradients", "parallelIterations", "experimentalUsePfor"]);
     const s = this.#alive();
     const unconnected = checkUnconnected(opts.unconnectedGradients);
     const pfor = opts.experimentalUsePfor ?? true;
@@ -252,6 +327,7 @@ export class GradientTape implements Recorder {
    * when unconnected, as TensorFlow 2.
    */
   batchJacobian(target: Tensor | Variable, source: Tensor | Variable, opts: JacobianOptions = {}): Tensor {
+    checkOptions("GradientTape.batchJacobian", opts, ["unconnectedGradients", "parallelIterations", "experimentalUsePfor"]);
     const s = this.#alive();
     checkUnconnected(opts.unconnectedGradients);
     const [tKey, t] = leafOf("batchJacobian", "target", s, target);
@@ -359,6 +435,7 @@ export class GradientTape implements Recorder {
   #release(): void {
     if (this.persistent || this.#state === null) return;
     this.#released = this.#state.watchedVariables;
+    this.#state.pins.release();
     this.#state = null;
   }
 }

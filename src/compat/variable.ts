@@ -1,8 +1,10 @@
 // tf.Variable: a named, mutable holder of a tensor. Assignments replace the held tensor (tensors
 // handed out earlier never change); reads while a tape records let it watch the variable.
-import { Tensor, ValueError, keep, numpy as np, toTensorSymbol, type ArrayLike, type DType, type TensorConvertible } from "../index.js";
+import { ConcretizationError, DTypeError, Tensor, ValueError, isTracer, keep, tidy, numpy as np, toTensorSymbol, type ArrayLike, type DType, type TensorConvertible } from "../index.js";
+import { checkOptions, describe } from "./errors.js";
 import { numpyRepr, tfPrint, tfShape } from "./format.js";
-import { noteRead, quiet } from "./runtime.js";
+import { drop } from "./lifetime.js";
+import { internalRead, noteRead, quiet } from "./runtime.js";
 
 export interface VariableOptions {
   trainable?: boolean;
@@ -15,10 +17,8 @@ export interface VariableOptions {
  * are its own), kept alive past any enclosing tidy() (a variable outlives the step that assigns it).
  */
 function ownCopy(x: ArrayLike, dtype?: DType): Tensor {
-  return quiet(() => {
-    const t = np.asarray(x, dtype ? { dtype } : {});
-    return keep(tfPrint(np.squeeze(np.expandDims(t, 0), 0)));
-  });
+  // tidy frees the intermediate handles (each holds a share of the storage until disposed)
+  return quiet(() => keep(tfPrint(tidy(() => np.squeeze(np.expandDims(np.asarray(x, dtype ? { dtype } : {}), 0), 0)))));
 }
 
 export class Variable implements TensorConvertible {
@@ -28,8 +28,11 @@ export class Variable implements TensorConvertible {
   readonly dtype: DType;
   readonly shape: readonly number[];
   #value: Tensor;
+  /** Whether #value was handed to the user (then it is theirs: never freed by assign). */
+  #exposed = false;
 
   constructor(initialValue: ArrayLike | (() => ArrayLike), opts: VariableOptions = {}) {
+    checkOptions("tf.Variable", opts, ["trainable", "name", "dtype"]);
     const init = typeof initialValue === "function" ? initialValue() : initialValue;
     this.#value = ownCopy(init, opts.dtype);
     this.dtype = this.#value.dtype;
@@ -47,6 +50,12 @@ export class Variable implements TensorConvertible {
 
   /** The current value (a read: a recording tape watching this variable differentiates through it). */
   value(): Tensor {
+    this.#exposed = true;
+    noteRead(this, this.#value);
+    return this.#value;
+  }
+  /** @internal a read by a compat op (the value goes to the op and the tapes, not to the user). */
+  [internalRead](): Tensor {
     noteRead(this, this.#value);
     return this.#value;
   }
@@ -58,24 +67,72 @@ export class Variable implements TensorConvertible {
     return this.value();
   }
 
-  /** Replaces the value (same shape; cast to the variable's dtype). Not differentiable, as in TensorFlow. */
+  /**
+   * Replaces the value: the same shape, and a tensor must have the variable's dtype (JS numbers
+   * and arrays are converted to it), as TensorFlow. Not differentiable, as in TensorFlow. A value
+   * traced inside jit/grad/vmap is refused (a Variable holds concrete values only).
+   */
   assign(value: ArrayLike): this {
+    this.#check("assign", value);
+    return this.#set(value);
+  }
+  /** Adds `delta` to the value (assign(value + delta)). */
+  assignAdd(delta: ArrayLike): this {
+    this.#check("assignAdd", delta);
+    return this.#set(quiet(() => np.add(this.#value, np.asarray(delta, { dtype: this.dtype }))));
+  }
+  /** Subtracts `delta` from the value (assign(value − delta)). */
+  assignSub(delta: ArrayLike): this {
+    this.#check("assignSub", delta);
+    return this.#set(quiet(() => np.subtract(this.#value, np.asarray(delta, { dtype: this.dtype }))));
+  }
+
+  /** The checks TensorFlow makes of an assigned value, in the words of the method called. */
+  #check(api: string, value: unknown): void {
+    const what = `Variable.${api} ('${this.name}', ${this.dtype} ${tfShape(this.shape)})`;
+    const t = value instanceof Variable ? value.#value : value;
+    if (isTracer(t)) {
+      throw new ConcretizationError({
+        message:
+          `${what}: the value is traced (${describe(t)} inside jit, grad or vmap); a Variable holds concrete values only, ` +
+          "and the assignment would leave it holding a tracer. Return the new value from the transformed function and assign it outside, or compute the update outside the transform.",
+      });
+    }
+    if (t === undefined || t === null) throw new ValueError({ message: `${what}: got ${describe(t)}; give a tensor, a number or a nested array.` });
+    if (t instanceof Tensor && t.dtype !== this.dtype) {
+      throw new DTypeError({ message: `${what}: Tensor conversion requested dtype ${this.dtype} for Tensor with dtype ${t.dtype}. Cast it first: tf.cast(value, "${this.dtype}").` });
+    }
+  }
+  /** Holds a copy of `value`; the replaced value is freed unless the user was handed it. */
+  #set(value: ArrayLike): this {
     const t = ownCopy(value, this.dtype);
     if (t.shape.length !== this.shape.length || t.shape.some((d, i) => d !== this.shape[i])) {
+      t.dispose();
       throw new ValueError({
         message:
           `Cannot assign value to variable ' ${this.name}': Shape mismatch.The variable shape ${tfShape(this.shape)}, ` +
           `and the assigned value shape ${tfShape(t.shape)} are incompatible.`,
       });
     }
+    const old = this.#value;
     this.#value = t;
+    if (!this.#exposed) drop(old);
+    this.#exposed = false;
     return this;
   }
-  assignAdd(delta: ArrayLike): this {
-    return this.assign(quiet(() => np.add(this.#value, np.asarray(delta))));
-  }
-  assignSub(delta: ArrayLike): this {
-    return this.assign(quiet(() => np.subtract(this.#value, np.asarray(delta))));
+
+  /**
+   * Frees the value's storage now (tf.dispose); reading the variable afterwards throws.
+   *
+   * @example
+   * ```ts
+   * const v = new tf.Variable([1, 2]);
+   * v.dispose();
+   * v.value().isDisposed; // → true
+   * ```
+   */
+  dispose(): void {
+    this.#value.dispose();
   }
 
   /** The value as nested JS arrays (TensorFlow's .numpy()). */

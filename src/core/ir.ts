@@ -12,8 +12,8 @@
 import { SHORT, type DType } from "./dtype.js";
 import { ShapeError, fail } from "./errors.js";
 import { shapeEq } from "./shape.js";
-import { Tensor, scalarTensor, withFrame } from "./tensor.js";
-import { bind, currentLevel, type Aval } from "./trace.js";
+import { Tensor, scalarTensor } from "./tensor.js";
+import { bind, unowned, type Aval } from "./trace.js";
 import type { Primitive } from "./primitive.js";
 
 export class Var {
@@ -32,10 +32,14 @@ export class Lit {
   ) {
     this.aval = { shape: [], dtype };
   }
+  /** The tensor the literal was read from, if any (a scope freeing intermediates must keep it). */
+  get sourceTensor(): Tensor | null {
+    return this.source;
+  }
   tensor(): Tensor {
     if (this.source !== null && !this.source.isDisposed) return this.source;
     // cached for the program's lifetime: never owned by a transform that might free it
-    return (this.cached ??= withFrame(null, () => scalarTensor(this.value, this.aval.dtype)));
+    return (this.cached ??= unowned(() => scalarTensor(this.value, this.aval.dtype)));
   }
 }
 
@@ -64,6 +68,14 @@ export class Jaxpr {
   get outAvals(): Aval[] {
     return this.outs.map((v) => v.aval);
   }
+}
+
+/** The tensors a jaxpr's literals were read from (what evaluating it reads besides its constants). */
+export function literalSources(j: Jaxpr): Tensor[] {
+  const out: Tensor[] = [];
+  for (const e of j.eqns) for (const a of e.inputs) if (a instanceof Lit && a.sourceTensor !== null) out.push(a.sourceTensor);
+  for (const a of j.outs) if (a instanceof Lit && a.sourceTensor !== null) out.push(a.sourceTensor);
+  return out;
 }
 
 /** A jaxpr with values for its constvars. */
@@ -144,54 +156,18 @@ function printJaxpr(j: Jaxpr, namer: Namer, indent: number): string {
 
 /**
  * Evaluates a jaxpr by binding each equation under the current traces (so it runs eagerly,
- * or is re-traced by any transform). Concrete intermediates are disposed after their last use.
+ * or is re-traced by any transform). Intermediates are freed by the scope it runs in.
  */
 export function evalJaxpr(j: Jaxpr, consts: readonly Tensor[], args: readonly Tensor[]): Tensor[] {
   const env = new Map<Var, Tensor>();
   j.constvars.forEach((v, i) => env.set(v, consts[i]!));
   j.invars.forEach((v, i) => env.set(v, args[i]!));
   const read = (a: Atom): Tensor => (a instanceof Lit ? a.tensor() : env.get(a)!);
-  const lastUse = lastUses(j);
-  const keep = new Set<Var>(j.outs.filter((a): a is Var => a instanceof Var));
-  // under a transform, values may be captured (as constants of a staged program, as primals
-  // of tracers), so intermediates are only freed when evaluating concretely
-  const free = currentLevel() === 0;
-  for (let i = 0; i < j.eqns.length; i++) {
-    const e = j.eqns[i]!;
+  for (const e of j.eqns) {
     const outs = bind(e.prim, e.inputs.map(read), e.params);
     e.outs.forEach((v, k) => env.set(v, outs[k]!));
-    // free what this equation was the last reader of (only values made inside this jaxpr)
-    // (an equation may read a value twice, as in mul c c: free it once)
-    for (const a of new Set(e.inputs)) {
-      if (free && a instanceof Var && lastUse.get(a) === i && !keep.has(a) && produced(j, a)) {
-        env.get(a)!.dispose();
-        env.delete(a);
-      }
-    }
   }
   return j.outs.map(read);
-}
-
-const producedCache = new WeakMap<Jaxpr, Set<Var>>();
-function produced(j: Jaxpr, v: Var): boolean {
-  let s = producedCache.get(j);
-  if (!s) {
-    s = new Set();
-    for (const e of j.eqns) for (const o of e.outs) s.add(o);
-    producedCache.set(j, s);
-  }
-  return s.has(v);
-}
-
-const lastUseCache = new WeakMap<Jaxpr, Map<Var, number>>();
-function lastUses(j: Jaxpr): Map<Var, number> {
-  let m = lastUseCache.get(j);
-  if (!m) {
-    m = new Map();
-    j.eqns.forEach((e, i) => e.inputs.forEach((a) => a instanceof Var && m!.set(a, i)));
-    lastUseCache.set(j, m);
-  }
-  return m;
 }
 
 /** Checks every equation's output types against its primitive's shape rule. */

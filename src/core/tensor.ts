@@ -1,7 +1,7 @@
 // The user-facing n-d array. Concrete tensors own (a share of) a typed array; tracers are
 // Tensor subclasses that transforms use to carry extra information through the same methods.
 import { arrayCtor, type DType, type TypedArray } from "./dtype.js";
-import { ShapeError, fail } from "./errors.js";
+import { ShapeError, ValueError, fail } from "./errors.js";
 import { backend } from "./backend/index.js";
 import { fmtShape, sizeOf, type Shape } from "./shape.js";
 import type * as Numpy from "./numpy/index.js";
@@ -50,54 +50,89 @@ export function installTensorOps(o: TensorOps): void {
 }
 
 /**
- * The transform invocation that made a concrete tensor while running its rules, and so may free
- * it when it returns (unless it is among its outputs, or a lower-level transform captured it).
- * This is how a grad, jvp or vmap call recycles its intermediates without user-side disposal.
+ * A scope owns concrete tensors and, when it closes, disposes those that are not part of its
+ * result: that is how tidy() and the public transforms (grad, vjp, vmap…, which open one per
+ * call) give intermediates back to the arena at once, without user-side disposal. What the
+ * user's own function makes inside a transform belongs to whoever owned the caller's code (an
+ * enclosing tidy, or nobody), as it would in eager code: a value it caches for later calls
+ * survives. A non-owning scope (staging a program whose constants live as long as it does)
+ * makes its tensors nobody's. trace.ts opens scopes and routes tensors to them; nothing else should.
  */
-export class Owner {
-  readonly tensors: Tensor[] = [];
+export class Scope {
+  /** what this scope owns (null: a non-owning scope) */
+  readonly tensors: Tensor[] | null;
   constructor(
-    /** level of the main trace this owner belongs to (lower = an enclosing transform) */
-    readonly level: number,
-  ) {}
-  /** Disposes what this owner still owns, except tensors reachable from `keep`. */
-  release(keep: unknown): void {
-    const kept = new Set<Tensor>();
+    /** how many scopes enclose it (an open scope deeper than another closes first) */
+    readonly depth: number,
+    owning: boolean,
+    /** who owns what this scope returns when it closes: the owner of the caller's code */
+    readonly heir: Scope | null,
+    /** who owns what user code makes inside (a transform's: its heir; tidy's: itself) */
+    readonly userOwner: Scope | null | "self",
+  ) {
+    this.tensors = owning ? [] : null;
+  }
+  /** The owner of what user code run in this scope makes. */
+  get userCodeOwner(): Scope | null {
+    return this.userOwner === "self" ? this : this.userOwner;
+  }
+  /** Disposes what this scope owns except the tensors reachable from `keep` (which it keeps). */
+  sweep(keep: unknown): void {
+    const ts = this.tensors;
+    if (ts === null || ts.length === 0) return;
+    const kept: Tensor[] = [];
     collectTensors(keep, kept);
-    for (const t of this.tensors) if (t._owner === this && !kept.has(t)) t.dispose();
-    this.tensors.length = 0;
+    // results are few: a linear search beats building a Set (this runs twice per grad call)
+    const set = kept.length > 16 ? new Set(kept) : null;
+    let n = 0;
+    for (const t of ts) {
+      if (t._owner !== this) continue;
+      if (set !== null ? set.has(t) : kept.includes(t)) ts[n++] = t;
+      else t.dispose();
+    }
+    ts.length = n;
+  }
+  /** Ends the scope: what `keep` reaches passes to the heir, the rest is disposed. */
+  close(keep: unknown): void {
+    this.sweep(keep);
+    for (const t of this.tensors ?? []) adopt(t, this.heir);
   }
 }
 
-function collectTensors(x: unknown, out: Set<Tensor>): void {
-  if (x instanceof Tensor) out.add(x);
+function collectTensors(x: unknown, out: Tensor[]): void {
+  if (x instanceof Tensor) out.push(x);
   else if (Array.isArray(x)) for (const y of x) collectTensors(y, out);
   else if (x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype) for (const y of Object.values(x)) collectTensors(y, out);
 }
 
-/** The owner of tensors created now (the innermost rule frame), or null for unowned. */
-const frames: (Owner | null)[] = [];
-export function withFrame<T>(owner: Owner | null, fn: () => T): T {
-  frames.push(owner);
+/** Who owns the tensors made now (null: nobody; they are left to the GC). */
+let current: Scope | null = null;
+
+export function currentOwner(): Scope | null {
+  return current;
+}
+
+/** Makes `owner` own the tensors made from now on (bind's hot path; restore the previous one after). */
+export function setOwner(owner: Scope | null): void {
+  current = owner;
+}
+
+/** Runs `fn` with `owner` owning the tensors made inside. */
+export function withOwner<T>(owner: Scope | null, fn: () => T): T {
+  const prev = current;
+  current = owner;
   try {
     return fn();
   } finally {
-    frames.pop();
+    current = prev;
   }
 }
-export function pushFrame(owner: Owner | null): void {
-  frames.push(owner);
-}
-export function popFrame(): void {
-  frames.pop();
-}
-/** Moves a tensor captured by a lower-level transform (to `owner`, or unowned) so the inner one does not free it. */
-export function adopt(t: Tensor, level: number, owner: Owner | null): void {
-  const o = t._owner;
-  if (o !== null && o.level > level) {
-    t._owner = owner;
-    if (owner !== null) owner.tensors.push(t);
-  }
+
+/** Moves `t` to scope `to` (to nobody if `to` is null or does not own). */
+export function adopt(t: Tensor, to: Scope | null): void {
+  const heir = to !== null && to.tensors !== null ? to : null;
+  t._owner = heir;
+  heir?.tensors!.push(t);
 }
 
 export class Tensor {
@@ -105,8 +140,8 @@ export class Tensor {
   readonly dtype: DType;
   /** @internal null for tracers */
   _storage: Storage | null;
-  /** @internal the transform invocation that may free this tensor */
-  _owner: Owner | null = null;
+  /** @internal the scope that frees this tensor when it closes (null: left to the GC) */
+  _owner: Scope | null = null;
   /** @internal registered with the finalizer that recycles unreachable large storage */
   _finalized = false;
   /**
@@ -127,13 +162,10 @@ export class Tensor {
         this._finalized = true;
         pendingBytes += storage.data.byteLength;
       }
-      if (scopes.length > 0) scopes[scopes.length - 1]!.push(this);
-      if (frames.length > 0) {
-        const f = frames[frames.length - 1]!;
-        if (f !== null) {
-          this._owner = f;
-          f.tensors.push(this);
-        }
+      const s = current;
+      if (s !== null && s.tensors !== null) {
+        this._owner = s;
+        s.tensors.push(this);
       }
     }
   }
@@ -150,7 +182,7 @@ export class Tensor {
     const s = this._storage;
     if (!s) return ops!.toConcrete(this, "data")._data;
     if (this._released || s.refs <= 0) {
-      throw fail(ShapeError, `Tensor(${this.dtype}${fmtShape(this.shape)}) was disposed; it can no longer be read. Keep it alive (do not dispose it, or return it from tidy).`);
+      throw fail(ValueError, `Tensor(${this.dtype}${fmtShape(this.shape)}) was disposed; it can no longer be read. Keep it alive (do not dispose it, or return it from tidy).`);
     }
     return s.data;
   }
@@ -469,47 +501,14 @@ const finalizer = new FinalizationRegistry<Storage>((s) => {
   }
 });
 
-/** Tensors created inside each active tidy() call. */
-const scopes: Tensor[][] = [];
-
-/**
- * tidy(fn): runs fn and disposes every tensor created inside that is not part of its result
- * (any tensor reachable in the returned value, searched through arrays and plain objects).
- */
-/** Tensors exempted from tidy() by keep(). */
-const kept = new WeakSet<Tensor>();
-
 /**
  * Exempts `t` from disposal by enclosing tidy() calls and by the transforms' early freeing of
  * intermediates (as tf.keep): it lives until unreachable or disposed. tapir/compat's Variable
  * keeps its value this way, so assigning inside tidy() does not free it. Returns `t`.
  */
 export function keep<T extends Tensor>(t: T): T {
-  kept.add(t);
   t._owner = null;
   return t;
-}
-
-export function tidy<T>(fn: () => T): T {
-  scopes.push([]);
-  let created: Tensor[] = [];
-  let result: T;
-  try {
-    result = fn();
-  } finally {
-    created = scopes.pop()!;
-  }
-  const keep = new Set<Tensor>();
-  const walk = (x: unknown): void => {
-    if (x instanceof Tensor) keep.add(x);
-    else if (Array.isArray(x)) x.forEach(walk);
-    else if (x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype) Object.values(x).forEach(walk);
-  };
-  walk(result);
-  for (const t of created) if (!keep.has(t) && !kept.has(t)) t.dispose();
-  const outer = scopes[scopes.length - 1];
-  if (outer) for (const t of keep) outer.push(t);
-  return result;
 }
 
 /** A concrete tensor over fresh storage holding `data` (not copied). */

@@ -4,7 +4,7 @@
 import type { DType } from "./dtype.js";
 import { ConcretizationError, TracerLeakError, fail } from "./errors.js";
 import { fmtShape } from "./shape.js";
-import { Owner, Tensor, adopt, popFrame, pushFrame } from "./tensor.js";
+import { Scope, Tensor, adopt, currentOwner, setOwner, withOwner } from "./tensor.js";
 import type { Primitive } from "./primitive.js";
 
 /** Abstract value: what a tracer knows about its array. */
@@ -13,12 +13,17 @@ export interface Aval {
   readonly dtype: DType;
 }
 
+/** An aval as messages show it: `float32[2,3]`. */
+export function fmtAval(a: Aval): string {
+  return `${a.dtype}${fmtShape(a.shape)}`;
+}
+
 /** One active transformation: its level on the stack and its trace. */
 export class MainTrace {
   active = true;
   readonly trace: Trace;
-  /** Who owns the concrete tensors this trace's rules create (null: nobody frees them early). */
-  owner: Owner | null = null;
+  /** Who owns what this trace's rules make: the owner of the code that started the transform. */
+  readonly owner: Scope | null = currentOwner();
   constructor(
     readonly level: number,
     /** The transform's name for error messages ("grad", "vmap", "jit"…). */
@@ -29,18 +34,8 @@ export class MainTrace {
   }
 }
 
-/**
- * How a main's tensors are owned: "auto" frees what its rules made when the body returns
- * (except what the body returns); an Owner is managed by the caller; null frees nothing early.
- */
-export type Ownership = "auto" | Owner | null;
-
 export abstract class Trace {
   constructor(readonly main: MainTrace) {}
-  /** Called by pure(): a value this trace captures must outlive inner transforms' cleanup. */
-  protected capture(x: Tensor): void {
-    if (x._owner !== null) adopt(x, this.main.level, this.main.owner);
-  }
   /** Boxes a value from a lower level (or a concrete tensor) into this trace. */
   abstract pure(x: Tensor): Tracer;
   lift(x: Tensor): Tracer {
@@ -74,22 +69,14 @@ const stack: MainTrace[] = [];
 let dynamic: MainTrace | null = null;
 
 /** Runs `body` with a new main trace pushed; the trace ends (its tracers go stale) after. */
-export function withMain<T>(name: string, makeTrace: (main: MainTrace) => Trace, body: (main: MainTrace) => T, ownership: Ownership = null): T {
+export function withMain<T>(name: string, makeTrace: (main: MainTrace) => Trace, body: (main: MainTrace) => T): T {
   const main = new MainTrace(stack.length + 1, name, makeTrace);
-  if (ownership === "auto") main.owner = new Owner(main.level);
-  else if (ownership !== null) main.owner = ownership;
   stack.push(main);
-  // the transform's own body (user code) creates unowned tensors; only rules create owned ones
-  pushFrame(null);
-  let result: T | undefined;
   try {
-    result = body(main);
-    return result;
+    return body(main);
   } finally {
-    popFrame();
     main.active = false;
     stack.pop();
-    if (ownership === "auto") main.owner!.release(result);
   }
 }
 
@@ -113,6 +100,79 @@ export function dynamicMain(): MainTrace | null {
 
 export function currentLevel(): number {
   return stack.length;
+}
+
+// ------------------------------------------------------------------ scopes and the API name
+// Memory ownership is entered here only: by the public transforms (transformScope), tidy, and
+// staging or recording code whose tensors must outlive the call (unowned). Interpreters never
+// mention it: a main trace remembers the owner of the code that started it, bind makes what a
+// rule creates that owner's, and fullRaise hands a value a main captures from a more deeply
+// nested scope to the main's owner (it must live as long as the main's values).
+
+/** The public API the user called (grad, vjp, jacrev…), for error messages; null outside one. */
+let api: string | null = null;
+/** The innermost open scope. */
+let innermost: Scope | null = null;
+const depthOf = (s: Scope | null): number => (s === null ? 0 : s.depth);
+
+/** The public API being run (read when an error message is built), or `fallback` outside one. */
+export function currentApi(fallback: string): string {
+  return api ?? fallback;
+}
+
+function enter<T>(scope: Scope, body: () => T, keep: (result: T) => unknown): T {
+  const prev = innermost;
+  innermost = scope;
+  let result: T;
+  try {
+    result = withOwner(scope, body);
+  } catch (e) {
+    scope.close(null);
+    throw e;
+  } finally {
+    innermost = prev;
+  }
+  scope.close(keep(result));
+  return result;
+}
+
+/**
+ * Runs the public transform `name`: errors raised inside by interpreters shared between APIs
+ * (the transpose pass under grad, vjp and jacrev) name it, and the concrete tensors its rules
+ * and its own code make are freed when it returns, except those reachable from `keep(result)`
+ * (arrays and plain objects are searched), which pass to the caller's owner. The user's
+ * function runs through `userCode`. `body` may sweep its scope early.
+ */
+export function transformScope<T>(name: string, body: (scope: Scope) => T, keep: (result: T) => unknown = (r) => r): T {
+  const heir = currentOwner();
+  const scope = new Scope(depthOf(innermost) + 1, true, heir, heir);
+  const prevApi = api;
+  api = name;
+  try {
+    return enter(scope, () => body(scope), keep);
+  } finally {
+    api = prevApi;
+  }
+}
+
+/** Runs the user's function inside a transform: what it makes is owned as in the caller's code. */
+export function userCode<T>(fn: () => T): T {
+  return innermost === null ? fn() : withOwner(innermost.userCodeOwner, fn);
+}
+
+/**
+ * tidy(fn): runs fn and disposes every tensor created inside that is not part of its result
+ * (any tensor reachable in the returned value, searched through arrays and plain objects); the
+ * result passes to the enclosing tidy, if any.
+ */
+export function tidy<T>(fn: () => T): T {
+  const heir = currentOwner();
+  return enter(new Scope(depthOf(innermost) + 1, true, heir, "self"), fn, (r) => r);
+}
+
+/** Runs `fn` so that the tensors it makes belong to nobody (constants of a staged program, a tape's records). */
+export function unowned<T>(fn: () => T): T {
+  return enter(new Scope(depthOf(innermost) + 1, false, null, null), fn, () => null);
 }
 
 function leak(t: Tracer): Error {
@@ -145,6 +205,9 @@ export function fullRaise(trace: Trace, x: Tensor): Tracer {
     if (m.level < trace.main.level) return trace.lift(x);
     throw fail(TracerLeakError, `internal: tracer from level ${m.level} (${m.name}) reached a lower trace ${trace.main.name}.`);
   }
+  // a value a more deeply nested scope made, captured by this trace, lives as long as its values
+  const o = x._owner;
+  if (o !== null && o.depth > depthOf(trace.main.owner)) adopt(x, trace.main.owner);
   return trace.pure(x);
 }
 
@@ -179,32 +242,33 @@ export function bind(prim: Primitive, args: readonly Tensor[], params: any): Ten
 }
 
 /**
- * An intercepted application runs in an unowned frame: what the interceptor keeps (a tape's
- * recorded values) must outlive the transform invocation running now, so eager results made
- * here are left to the GC rather than freed when that invocation returns.
+ * An intercepted application makes unowned tensors: what the interceptor keeps (a tape's
+ * recorded values) must outlive the transform invocation running now.
  */
 function intercepted(f: OpInterceptor, prim: Primitive, args: readonly Tensor[], params: any): Tensor[] {
-  pushFrame(null);
-  try {
-    return f({ name: prim.name, inputs: args, apply: (xs) => dispatch(prim, xs, params) });
-  } finally {
-    popFrame();
-  }
+  return unowned(() => f({ name: prim.name, inputs: args, apply: (xs) => dispatch(prim, xs, params) }));
 }
 
 function dispatch(prim: Primitive, args: readonly Tensor[], params: any): Tensor[] {
   const top = findTopMain(args);
   if (top === null) return prim.impl(args as Tensor[], params);
+  // what the rule makes belongs to the owner of the code that started top's transform
+  const owner = top.owner;
+  const prev = currentOwner();
+  if (owner === prev) return processPrimitive(top, prim, args, params);
+  setOwner(owner);
+  try {
+    return processPrimitive(top, prim, args, params);
+  } finally {
+    setOwner(prev);
+  }
+}
+
+function processPrimitive(top: MainTrace, prim: Primitive, args: readonly Tensor[], params: any): Tensor[] {
   const trace = top.trace;
   const tracers = new Array<Tracer>(args.length);
   for (let i = 0; i < args.length; i++) tracers[i] = fullRaise(trace, args[i]!);
-  pushFrame(top.owner);
-  let outs: Tensor[];
-  try {
-    outs = trace.processPrimitive(prim, tracers, params);
-  } finally {
-    popFrame();
-  }
+  const outs = trace.processPrimitive(prim, tracers, params);
   for (let i = 0; i < outs.length; i++) {
     const o = outs[i]!;
     if (o instanceof Tracer) outs[i] = o.fullLower();

@@ -6,11 +6,16 @@ import { Tensor } from "../core/tensor.js";
 import { flatten, treeDefEqual, treeDefString, type TreeDef } from "../core/tree.js";
 import * as ops from "../core/numpy/index.js";
 
-/** Leaves of `tree` as tensors (JS numbers → float32, nested arrays → tensors); structure kept. */
+/**
+ * Leaves of `tree` as tensors (JS numbers → float32, nested arrays → tensors); structure kept.
+ * A weak scalar (a JS number jit traced) becomes float32 too, as the number would in eager
+ * code: a transform that boxes it in its own tracer would otherwise lose the weak mark and let
+ * its float64 stand-in dtype reach the outputs (jit must equal eager, dtype included).
+ */
 export function flattenToTensors(api: string, tree: unknown, what: string): [Tensor[], TreeDef] {
   const [leaves, def] = flatten(tree);
   const ts = leaves.map((l, i) => {
-    if (l instanceof Tensor) return l;
+    if (l instanceof Tensor) return l._weak === 0 ? l : ops.astype(l, "float32");
     if (typeof l === "number" || typeof l === "boolean" || ArrayBuffer.isView(l)) return ops.array(l as number);
     throw fail(TreeError, `${api}: ${what} leaf ${i} is ${typeof l === "object" ? (l as object).constructor?.name ?? "an object" : typeof l}, not a tensor or number.`);
   });

@@ -10,7 +10,7 @@ import { flatten, map as treeMap, treeDefEqual, treeDefString, unflatten, type T
 import * as ops from "../core/numpy/index.js";
 import { flattenToTensors } from "./args.js";
 import { jvpFlat } from "./jvp.js";
-import { definePartialEval, stageFlat } from "./partial-eval.js";
+import { stageFlat } from "./partial-eval.js";
 import { backwardPass } from "./transpose.js";
 import { linearizeFlat, FlatFn } from "./vjp.js";
 import { vmapFlat } from "./vmap.js";
@@ -51,9 +51,8 @@ export const customJvpCallP: Primitive<CJParams> = definePrimitive<"custom_jvp_c
   },
   higherOrder: true,
 });
-// staged as a call (not inlined) so the custom rule survives when a control-flow body, a
-// vmapped jaxpr or any other staged program is differentiated later
-definePartialEval(customJvpCallP, (trace, tracers, p) => trace.stage(customJvpCallP, tracers, p));
+// partial evaluation stages it as a call (the default), not inlined, so the custom rule survives
+// when a control-flow body, a vmapped jaxpr or any other staged program is differentiated later
 
 /** customJvp(f, rule): rule(primals, tangents) → [out, tangentOut], primals/tangents as arrays of args. */
 export function customJvp<F extends (...args: any[]) => any>(f: F, rule: (primals: any[], tangents: any[]) => [any, any]): F {
@@ -141,9 +140,8 @@ export const customVjpCallP: Primitive<CVParams> = definePrimitive<"custom_vjp_c
   },
   higherOrder: true,
 });
-// staged as a call (not inlined): inlining lost the user's bwd inside lax.scan / lax.cond
-// bodies and vmap(jit(f)) when they were differentiated later
-definePartialEval(customVjpCallP, (trace, tracers, p) => trace.stage(customVjpCallP, tracers, p));
+// partial evaluation stages it as a call (the default), not inlined: inlining lost the user's bwd
+// inside lax.scan / lax.cond bodies and vmap(jit(f)) when they were differentiated later
 
 /** customVjp(f, fwd, bwd): fwd(...args) → [out, residuals]; bwd(residuals, ct) → one cotangent per argument. */
 export function customVjp<F extends (...args: any[]) => any>(f: F, fwd: (...args: any[]) => [any, any], bwd: (res: any, ct: any) => any[]): F {
@@ -232,8 +230,8 @@ export const checkpointCallP: Primitive<RematParams> = definePrimitive<"checkpoi
   },
   higherOrder: true,
 });
-// staged as a call (not inlined), so a jitted or loop-body program keeps rematerialising
-definePartialEval(checkpointCallP, (trace, tracers, p) => trace.stage(checkpointCallP, tracers, p));
+// partial evaluation stages it as a call (the default), so a jitted or loop-body program keeps
+// rematerialising
 
 /** checkpoint(f): same values and derivatives; reverse mode keeps only f's inputs and recomputes the rest. */
 export function checkpoint<F extends (...args: any[]) => any>(f: F): F {

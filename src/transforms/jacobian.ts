@@ -9,8 +9,8 @@ import { unflatten, type TreeDef } from "../core/tree.js";
 import * as ops from "../core/numpy/index.js";
 import { flattenToTensors, normArgnums, requireFloat } from "./args.js";
 import { jvpFlat } from "./jvp.js";
-import { FlatFn, linearizeFlat, scratchOwner, type GradOptions } from "./vjp.js";
-import type { Owner } from "../core/tensor.js";
+import { FlatFn, linearizeFlat, type GradOptions } from "./vjp.js";
+import { transformScope } from "../core/trace.js";
 import { backwardPass } from "./transpose.js";
 import { vmapFlat } from "./vmap.js";
 
@@ -61,77 +61,65 @@ function assemble(p: Prepared, blocks: Tensor[][]): unknown {
 }
 
 export function jacfwd(f: (...a: any[]) => unknown, opts: GradOptions = {}): (...args: any[]) => any {
-  return (...args) => {
-    const p = prepare("jacfwd", f, opts, args);
-    const total = p.inLeaves.reduce((n, l) => n + l.size, 0);
-    const offs = offsets(p.inLeaves);
-    const basis = p.inLeaves.map((l, j) => basisFor(total, offs[j]!, l));
-    let nOut = 0;
-    const res = vmapFlat(
-      (tans) => {
-        const [outs, touts] = jvpFlat(p.ff.call, p.inLeaves, tans, "jacfwd");
-        nOut = p.ff.nOut;
-        return [...touts.slice(0, nOut).map((t, i) => t ?? ops.zerosLike(outs[i]!)), ...outs.slice(nOut)];
-      },
-      basis,
-      basis.map(() => 0),
-      (n) => Array.from({ length: n }, (_, i) => (i < nOut ? 0 : null)),
-      total,
-    );
-    // res[i]: [total, ...out_i.shape] → per input leaf: [...out_i.shape, ...in_j.shape]
-    const blocks = res.slice(0, nOut).map((r) =>
-      p.inLeaves.map((l, j) => {
-        const rows = ops.index(r, [offs[j]!, offs[j]! + l.size]);
-        const block = ops.reshape(ops.moveaxis(rows, 0, -1), [...r.shape.slice(1), ...l.shape]);
-        // an int/bool output has a zero block in the input's dtype, as jacrev gives it
-        return isFloat(block.dtype) ? block : ops.astype(block, l.dtype);
-      }),
-    );
-    const jac = assemble(p, blocks);
-    return opts.hasAux ? [jac, p.ff.aux(res)] : jac;
-  };
+  return (...args) => transformScope("jacfwd", () => jacfwdBody(prepare("jacfwd", f, opts, args), opts));
+}
+
+function jacfwdBody(p: Prepared, opts: GradOptions): unknown {
+  const total = p.inLeaves.reduce((n, l) => n + l.size, 0);
+  const offs = offsets(p.inLeaves);
+  const basis = p.inLeaves.map((l, j) => basisFor(total, offs[j]!, l));
+  let nOut = 0;
+  const res = vmapFlat(
+    (tans) => {
+      const [outs, touts] = jvpFlat(p.ff.call, p.inLeaves, tans, "jacfwd");
+      nOut = p.ff.nOut;
+      return [...touts.slice(0, nOut).map((t, i) => t ?? ops.zerosLike(outs[i]!)), ...outs.slice(nOut)];
+    },
+    basis,
+    basis.map(() => 0),
+    (n) => Array.from({ length: n }, (_, i) => (i < nOut ? 0 : null)),
+    total,
+  );
+  // res[i]: [total, ...out_i.shape] → per input leaf: [...out_i.shape, ...in_j.shape]
+  const blocks = res.slice(0, nOut).map((r) =>
+    p.inLeaves.map((l, j) => {
+      const rows = ops.index(r, [offs[j]!, offs[j]! + l.size]);
+      const block = ops.reshape(ops.moveaxis(rows, 0, -1), [...r.shape.slice(1), ...l.shape]);
+      // an int/bool output has a zero block in the input's dtype, as jacrev gives it
+      return isFloat(block.dtype) ? block : ops.astype(block, l.dtype);
+    }),
+  );
+  const jac = assemble(p, blocks);
+  return opts.hasAux ? [jac, p.ff.aux(res)] : jac;
 }
 
 export function jacrev(f: (...a: any[]) => unknown, opts: GradOptions = {}): (...args: any[]) => any {
-  return (...args) => {
-    const p = prepare("jacrev", f, opts, args);
-    const owner = scratchOwner();
-    try {
-      return jacrevBody(p, opts, owner);
-    } catch (e) {
-      owner.release(null);
-      throw e;
-    }
-  };
+  return (...args) => transformScope("jacrev", () => jacrevBody(prepare("jacrev", f, opts, args), opts));
 }
 
-function jacrevBody(p: Prepared, opts: GradOptions, owner: Owner): unknown {
-  {
-    const lin = linearizeFlat(p.ff.call, p.inLeaves, "jacrev", owner);
-    const outs = lin.outs.slice(0, p.ff.nOut);
-    const total = outs.reduce((n, o) => n + o.size, 0);
-    const offs = offsets(outs);
-    const basis = outs.map((o, i) => basisFor(total, offs[i]!, o));
-    const nAux = lin.outs.length - outs.length;
-    const res = vmapFlat(
-      (cts) => {
-        const all: Tan[] = [...cts, ...new Array<Tan>(nAux).fill(null)];
-        return backwardPass(lin.jaxpr, lin.consts, all).map((c, j) => c ?? ops.zerosLike(p.inLeaves[j]!));
-      },
-      basis,
-      basis.map(() => 0),
-      () => p.inLeaves.map(() => 0),
-      total,
-    );
-    // res[j]: [total, ...in_j.shape] → per output leaf i: [...out_i.shape, ...in_j.shape]
-    const blocks = outs.map((o, i) =>
-      res.map((r, j) => ops.reshape(ops.index(r, [offs[i]!, offs[i]! + o.size]), [...o.shape, ...p.inLeaves[j]!.shape])),
-    );
-    const jac = assemble(p, blocks);
-    const result = opts.hasAux ? [jac, p.ff.aux(lin.outs)] : jac;
-    owner.release(result);
-    return result;
-  }
+function jacrevBody(p: Prepared, opts: GradOptions): unknown {
+  const lin = linearizeFlat(p.ff.call, p.inLeaves, "jacrev");
+  const outs = lin.outs.slice(0, p.ff.nOut);
+  const total = outs.reduce((n, o) => n + o.size, 0);
+  const offs = offsets(outs);
+  const basis = outs.map((o, i) => basisFor(total, offs[i]!, o));
+  const nAux = lin.outs.length - outs.length;
+  const res = vmapFlat(
+    (cts) => {
+      const all: Tan[] = [...cts, ...new Array<Tan>(nAux).fill(null)];
+      return backwardPass(lin.jaxpr, lin.consts, all).map((c, j) => c ?? ops.zerosLike(p.inLeaves[j]!));
+    },
+    basis,
+    basis.map(() => 0),
+    () => p.inLeaves.map(() => 0),
+    total,
+  );
+  // res[j]: [total, ...in_j.shape] → per output leaf i: [...out_i.shape, ...in_j.shape]
+  const blocks = outs.map((o, i) =>
+    res.map((r, j) => ops.reshape(ops.index(r, [offs[i]!, offs[i]! + o.size]), [...o.shape, ...p.inLeaves[j]!.shape])),
+  );
+  const jac = assemble(p, blocks);
+  return opts.hasAux ? [jac, p.ff.aux(lin.outs)] : jac;
 }
 
 /** Second derivatives: jacfwd of jacrev (forward-over-reverse). */

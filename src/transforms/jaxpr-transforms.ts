@@ -1,17 +1,22 @@
 // Transformations of whole jaxprs, used by the higher-order primitives (jit_call, cond, scan,
-// while): JVP, batching and transposition by re-tracing the jaxpr under the trace-level
-// interpreters, and partial evaluation as a pass over the IR (known part / unknown part).
-import { ClosedJaxpr, Jaxpr, Var, evalJaxpr, type Atom, type Eqn } from "../core/ir.js";
-import type { Primitive, Tan } from "../core/primitive.js";
+// while): JVP, batching, transposition and partial evaluation, each by re-tracing the jaxpr
+// under the trace-level interpreter (so a higher-order primitive writes each rule once).
+import { ClosedJaxpr, Jaxpr, Var, evalJaxpr } from "../core/ir.js";
+import type { Tan } from "../core/primitive.js";
 import { Tensor } from "../core/tensor.js";
-import { Tracer, type Aval } from "../core/trace.js";
+import { Tracer, withMain, type Aval } from "../core/trace.js";
 import * as ops from "../core/numpy/index.js";
 import { jvpFlat } from "./jvp.js";
-import { stageFlat } from "./partial-eval.js";
+import { merge, partition } from "./lists.js";
+import { PETrace, isUnknown, knownValue, stageFlat, tracersToJaxpr } from "./partial-eval.js";
 import { backwardPass } from "./transpose.js";
 import { vmapFlat } from "./vmap.js";
 
 export const avalOfVar = (v: Var): Aval => v.aval;
+/** The avals of a closed jaxpr's inputs. */
+export const inAvalsOf = (cj: ClosedJaxpr): Aval[] => cj.jaxpr.invars.map(avalOfVar);
+/** The avals of a closed jaxpr's outputs. */
+export const outAvalsOf = (cj: ClosedJaxpr): Aval[] => cj.jaxpr.outs.map((a) => a.aval);
 const zerosOf = (a: Aval) => ops.zeros(a.shape, { dtype: a.dtype });
 
 /**
@@ -102,7 +107,7 @@ export function transposeJaxpr(cj: ClosedJaxpr, linear: readonly boolean[]): Clo
     const nonlinVars = j.invars.filter((_, i) => !linear[i]);
     const linVars = j.invars.filter((_, i) => linear[i]);
     const view = new Jaxpr([...j.constvars, ...nonlinVars], linVars, j.eqns, j.outs);
-    const outAvals = j.outs.map((a) => a.aval);
+    const ctAvals = outAvalsOf(cj);
     return stageClosed(
       (xs) => {
         const nonlin = xs.slice(0, nonlinVars.length);
@@ -110,14 +115,15 @@ export function transposeJaxpr(cj: ClosedJaxpr, linear: readonly boolean[]): Clo
         const res = backwardPass(view, [...cj.consts, ...nonlin], cts);
         return res.map((r, i) => r ?? zerosOf(linVars[i]!.aval));
       },
-      [...nonlinVars.map(avalOfVar), ...outAvals],
+      [...nonlinVars.map(avalOfVar), ...ctAvals],
       "transpose",
     );
   });
 }
 
-// ---------------------------------------------------------------- partial evaluation on the IR
+// ---------------------------------------------------------------- partial evaluation
 
+/** A jaxpr split by which inputs are known. */
 export interface PartialJaxpr {
   /** known inputs → [...known outputs, ...residuals] */
   known: ClosedJaxpr;
@@ -127,85 +133,45 @@ export interface PartialJaxpr {
   nRes: number;
 }
 
-/**
- * A higher-order primitive's rule for an equation with some unknown inputs: returns a known
- * equation's pieces and an unknown equation, or null to treat the whole equation as unknown.
- */
-export type EqnPartialRule = (
-  eqn: Eqn,
-  unknownIns: boolean[],
-) => { knownEqns: Eqn[]; unknownEqns: Eqn[]; outUnknown: boolean[] } | null;
-const eqnRules = new Map<Primitive, EqnPartialRule>();
-export function defineEqnPartialEval(p: Primitive, rule: EqnPartialRule): void {
-  eqnRules.set(p, rule);
-}
+/** The avals of a split's residuals (the leading inputs of its unknown part). */
+export const residualAvals = (pj: PartialJaxpr): Aval[] => pj.unknown.jaxpr.invars.slice(0, pj.nRes).map(avalOfVar);
 
+const peCache = new WeakMap<object, Map<string, PartialJaxpr>>();
 /**
- * Splits a jaxpr by which inputs are unknown. Equations with an unknown input are unknown
- * (higher-order ones split by their own rule); the known values they read are residuals.
- * `instantiate[i]` forces output i to come from the unknown side.
+ * Splits a jaxpr by which inputs are unknown, by re-tracing it under the partial-evaluation
+ * trace (the one mechanism linearize uses): the known inputs are tracers of an outer staging,
+ * which records the known part; the unknown part is what the partial-evaluation trace stages,
+ * and the known values it reads are the residuals. Higher-order equations split by their own
+ * partial-evaluation rules. `instantiate[i]` forces output i to come from the unknown side.
  */
 export function partialEvalJaxpr(cj: ClosedJaxpr, unknowns: readonly boolean[], instantiate: readonly boolean[] | boolean = false): PartialJaxpr {
-  const j = cj.jaxpr;
-  const unk = new Set<Var>();
-  j.invars.forEach((v, i) => unknowns[i] && unk.add(v));
-  const knownEqns: Eqn[] = [];
-  const unknownEqns: Eqn[] = [];
-  const isUnk = (a: Atom) => a instanceof Var && unk.has(a);
-  for (const e of j.eqns) {
-    const ui = e.inputs.map(isUnk);
-    if (!ui.some(Boolean)) {
-      knownEqns.push(e);
-      continue;
-    }
-    const rule = eqnRules.get(e.prim);
-    const split = rule ? rule(e, ui) : null;
-    if (split) {
-      knownEqns.push(...split.knownEqns);
-      unknownEqns.push(...split.unknownEqns);
-      e.outs.forEach((v, k) => split.outUnknown[k] && unk.add(v));
-      // outputs of the split's unknown equations that are new vars are unknown too
-      for (const ue of split.unknownEqns) ue.outs.forEach((v) => unk.add(v));
-    } else {
-      unknownEqns.push(e);
-      e.outs.forEach((v) => unk.add(v));
-    }
-  }
-  const inst = (i: number) => (typeof instantiate === "boolean" ? instantiate : instantiate[i] ?? false);
-  const outUnknown = j.outs.map((a, i) => isUnk(a) || inst(i));
-  // residuals: known vars read by unknown equations or returned as instantiated outputs
-  const resSet = new Set<Var>();
-  const residuals: Var[] = [];
-  const addRes = (a: Atom) => {
-    if (a instanceof Var && !unk.has(a) && !resSet.has(a)) {
-      resSet.add(a);
-      residuals.push(a);
-    }
-  };
-  for (const e of unknownEqns) e.inputs.forEach(addRes);
-  j.outs.forEach((a, i) => outUnknown[i] && !isUnk(a) && addRes(a));
-  const knownIns = j.invars.filter((_, i) => !unknowns[i]);
-  const unknownIns = j.invars.filter((_, i) => unknowns[i]);
-  const knownOuts = j.outs.filter((_, i) => !outUnknown[i]);
-  const known = prune(new ClosedJaxpr(new Jaxpr(j.constvars, knownIns, knownEqns, [...knownOuts, ...residuals]), cj.consts));
-  const unknown = prune(new ClosedJaxpr(new Jaxpr([], [...residuals, ...unknownIns], unknownEqns, j.outs.filter((_, i) => outUnknown[i])), []));
-  return { known, unknown, outUnknown, nRes: residuals.length };
+  const inst = cj.jaxpr.outs.map((_, i) => (typeof instantiate === "boolean" ? instantiate : instantiate[i] ?? false));
+  return memo(peCache, cj, `${unknowns.map(Number).join("")}|${inst.map(Number).join("")}`, () => {
+    const [knownAvals, unknownAvals] = partition(unknowns, cj.jaxpr.invars.map(avalOfVar));
+    let unknown: ClosedJaxpr | undefined;
+    let outUnknown: boolean[] = [];
+    let nRes = 0;
+    const known = stageClosed(
+      (knownIns) =>
+        withMain("partial_eval", (m) => new PETrace(m), (main) => {
+          const pe = main.trace as PETrace;
+          const unknownIns = unknownAvals.map((a) => pe.newArg(a));
+          const outs = runClosed(cj, merge(unknowns, knownIns, unknownIns));
+          outUnknown = outs.map((o, i) => inst[i]! || isUnknown(main, o));
+          const [knownOuts, unknownOuts] = partition(outUnknown, outs);
+          const [j, consts] = tracersToJaxpr(main, unknownIns, unknownOuts);
+          // known values the unknown part reads: tracers of the known staging are residuals;
+          // concrete ones (the jaxpr's own constants) stay constants of the unknown part
+          const isRes = consts.map((c) => c instanceof Tracer);
+          const [constVars, resVars] = partition(isRes, j.constvars);
+          const [constVals, resVals] = partition(isRes, consts);
+          nRes = resVars.length;
+          unknown = new ClosedJaxpr(new Jaxpr(constVars, [...resVars, ...j.invars], j.eqns, j.outs), constVals);
+          return [...knownOuts.map((o) => knownValue(main, o)), ...resVals];
+        }),
+      knownAvals,
+      "partial_eval",
+    );
+    return { known, unknown: unknown!, outUnknown, nRes };
+  });
 }
-
-/** Drops equations whose outputs nothing reads (dead code), keeping the signature. */
-export function prune(cj: ClosedJaxpr): ClosedJaxpr {
-  const j = cj.jaxpr;
-  const live = new Set<Var>(j.outs.filter((a): a is Var => a instanceof Var));
-  const kept: Eqn[] = [];
-  for (let i = j.eqns.length - 1; i >= 0; i--) {
-    const e = j.eqns[i]!;
-    if (e.outs.some((v) => live.has(v))) {
-      kept.push(e);
-      e.inputs.forEach((a) => a instanceof Var && live.add(a));
-    }
-  }
-  kept.reverse();
-  if (kept.length === j.eqns.length) return cj;
-  return new ClosedJaxpr(new Jaxpr(j.constvars, j.invars, kept, j.outs), cj.consts);
-}
-

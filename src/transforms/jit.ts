@@ -1,18 +1,19 @@
 // jit: stage a function into the IR once per input signature, optimise it and run it as a
 // compiled step list. The staged call is the higher-order primitive jit_call, whose rules
 // (jvp, batching, partial evaluation, transpose) transform the traced jaxpr and jit again.
-import { ClosedJaxpr, Lit, Var, type Eqn } from "../core/ir.js";
+import { ClosedJaxpr, Lit, Var } from "../core/ir.js";
 import { definePrimitive, type Primitive } from "../core/primitive.js";
 import { SHORT } from "../core/dtype.js";
 import { ValueError, fail } from "../core/errors.js";
 import { shapeEq } from "../core/shape.js";
-import { Tensor, shareStorage, withFrame } from "../core/tensor.js";
-import { Tracer, bind, type Aval } from "../core/trace.js";
+import { Tensor, shareStorage } from "../core/tensor.js";
+import { Tracer, bind, unowned } from "../core/trace.js";
 import { flatten, unflatten, treeDefEqual, treeDefString, type TreeDef } from "../core/tree.js";
 import * as ops from "../core/numpy/index.js";
 import { flattenToTensors } from "./args.js";
 import { definePartialEval, stageFlat } from "./partial-eval.js";
-import { closeOver, defineEqnPartialEval, jvpJaxpr, partialEvalJaxpr, transposeJaxpr, vmapJaxpr } from "./jaxpr-transforms.js";
+import { closeOver, jvpJaxpr, outAvalsOf, partialEvalJaxpr, transposeJaxpr, vmapJaxpr } from "./jaxpr-transforms.js";
+import { merge, partition, split } from "./lists.js";
 import { optimize } from "./passes.js";
 import { FlatFn } from "./vjp.js";
 
@@ -100,7 +101,7 @@ const executables = new WeakMap<ClosedJaxpr, Executable>();
 export function compiled(cj: ClosedJaxpr): Executable {
   let e = executables.get(cj);
   // folded constants live as long as the program: created unowned
-  if (!e) executables.set(cj, (e = withFrame(null, () => new Executable(cj))));
+  if (!e) executables.set(cj, (e = unowned(() => new Executable(cj))));
   return e;
 }
 
@@ -108,13 +109,12 @@ export function compiled(cj: ClosedJaxpr): Executable {
 
 type JitParams = { jaxpr: ClosedJaxpr; name: string };
 const jitOf = (jaxpr: ClosedJaxpr, name: string): JitParams => ({ jaxpr, name });
-const avalsOf = (j: ClosedJaxpr): Aval[] => j.jaxpr.outs.map((a) => a.aval);
 
 // a call of a staged function: evaluated compiled; transformed by transforming its jaxpr
 export const jitCallP: Primitive<JitParams> = definePrimitive<"jit_call", JitParams>({
   name: "jit_call",
   multipleResults: true,
-  abstractEval: (_a, p) => avalsOf(p.jaxpr),
+  abstractEval: (_a, p) => outAvalsOf(p.jaxpr),
   impl: (args, p) => compiled(p.jaxpr).run(args),
   jvp: (primals, tangents, p) => {
     const nz = tangents.map((t) => t !== null);
@@ -131,8 +131,8 @@ export const jitCallP: Primitive<JitParams> = definePrimitive<"jit_call", JitPar
   transpose: (cts, args, p) => {
     const linear = args.map((a) => !(a instanceof Tensor));
     const j = transposeJaxpr(p.jaxpr, linear);
-    const outAvals = avalsOf(p.jaxpr);
-    const ctIns = cts.map((c, i) => c ?? ops.zeros(outAvals[i]!.shape, { dtype: outAvals[i]!.dtype }));
+    const ctAvals = outAvalsOf(p.jaxpr);
+    const ctIns = cts.map((c, i) => c ?? ops.zeros(ctAvals[i]!.shape, { dtype: ctAvals[i]!.dtype }));
     const res = bind(jitCallP, [...(args.filter((a) => a instanceof Tensor) as Tensor[]), ...ctIns], jitOf(j, `transpose(${p.name})`));
     let k = 0;
     return linear.map((l) => (l ? res[k++]! : null));
@@ -144,26 +144,11 @@ export const jitCallP: Primitive<JitParams> = definePrimitive<"jit_call", JitPar
 definePartialEval(jitCallP, (trace, tracers, p) => {
   const unknowns = tracers.map((t) => t.known === null);
   const pj = partialEvalJaxpr(p.jaxpr, unknowns);
-  const knownIns = tracers.filter((t) => t.known !== null).map((t) => t.known!);
-  const knownOuts = bind(jitCallP, knownIns, jitOf(pj.known, `known(${p.name})`));
-  const nKnown = knownOuts.length - pj.nRes;
-  const res = knownOuts.slice(nKnown).map((r) => trace.pure(r));
-  const unk = trace.stage(jitCallP, [...res, ...tracers.filter((t) => t.known === null)], jitOf(pj.unknown, `unknown(${p.name})`));
-  let ki = 0;
-  let ui = 0;
-  return pj.outUnknown.map((u) => (u ? unk[ui++]! : knownOuts[ki++]!));
-});
-
-/** The same split for a jit_call equation inside a jaxpr. */
-defineEqnPartialEval(jitCallP, (e, unknownIns) => {
-  const p = e.params as JitParams;
-  const pj = partialEvalJaxpr(p.jaxpr, unknownIns);
-  const resVars = pj.known.jaxpr.outs.slice(pj.known.jaxpr.outs.length - pj.nRes).map((a) => new Var(a.aval));
-  const knownOuts = e.outs.filter((_, i) => !pj.outUnknown[i]);
-  const unknownOuts = e.outs.filter((_, i) => pj.outUnknown[i]);
-  const knownEqn: Eqn = { prim: jitCallP, inputs: e.inputs.filter((_, i) => !unknownIns[i]), params: jitOf(pj.known, `known(${p.name})`), outs: [...knownOuts, ...resVars] };
-  const unknownEqn: Eqn = { prim: jitCallP, inputs: [...resVars, ...e.inputs.filter((_, i) => unknownIns[i])], params: jitOf(pj.unknown, `unknown(${p.name})`), outs: unknownOuts };
-  return { knownEqns: [knownEqn], unknownEqns: [unknownEqn], outUnknown: pj.outUnknown };
+  const [knownIns, unknownIns] = partition(unknowns, tracers);
+  const kOuts = bind(jitCallP, knownIns.map((t) => t.known!), jitOf(pj.known, `known(${p.name})`));
+  const [knownOuts, res] = split(kOuts, [kOuts.length - pj.nRes]);
+  const uOuts = trace.stage(jitCallP, [...res.map((r) => trace.pure(r)), ...unknownIns], jitOf(pj.unknown, `unknown(${p.name})`));
+  return merge(pj.outUnknown, knownOuts, uOuts);
 });
 
 // ---------------------------------------------------------------- jit
@@ -216,7 +201,8 @@ function jitLeaves(dyn: unknown[]): [Tensor[], TreeDef] {
       t._weak = Number.isInteger(l) ? 1 : 2;
       return t;
     }
-    return flattenToTensors("jit", [l], `argument leaf ${i}`)[0][0]!;
+    // a tensor leaf keeps its weak mark (a number an outer jit traced is still a number here)
+    return l instanceof Tensor ? l : flattenToTensors("jit", [l], `argument leaf ${i}`)[0][0]!;
   });
   return [leaves, tree];
 }

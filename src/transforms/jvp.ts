@@ -3,7 +3,7 @@ import { NoRuleError, fail } from "../core/errors.js";
 import type { Tan } from "../core/primitive.js";
 import type { Primitive } from "../core/primitive.js";
 import type { Tensor } from "../core/tensor.js";
-import { Trace, Tracer, bind, toConcrete, withMain, type MainTrace } from "../core/trace.js";
+import { Trace, Tracer, bind, currentApi, toConcrete, withMain, type MainTrace } from "../core/trace.js";
 
 export class JVPTracer extends Tracer {
   constructor(
@@ -20,14 +20,13 @@ export class JVPTracer extends Tracer {
 
 export class JVPTrace extends Trace {
   pure(x: Tensor): JVPTracer {
-    this.capture(x);
     return new JVPTracer(this, x, null);
   }
   processPrimitive(prim: Primitive, tracers: Tracer[], params: any): Tensor[] {
     const primals = tracers.map((t) => (t as JVPTracer).primal);
     const tangents = tracers.map((t) => (t as JVPTracer).tangent);
     if (tangents.every((t) => t === null)) return bind(prim, primals, params);
-    if (!prim.jvp) throw fail(NoRuleError, `jvp: primitive ${prim.name} has no differentiation rule.`);
+    if (!prim.jvp) throw fail(NoRuleError, `${currentApi("jvp")}: primitive ${prim.name} has no differentiation rule.`);
     const [outs, touts] = prim.jvp(primals, tangents, params, prim);
     return outs.map((p, i) => {
       const t = touts[i] ?? null;
@@ -55,5 +54,5 @@ export function jvpFlat(
     const outs = f(ins);
     const res = outs.map((o) => unpackJVP(main, o));
     return [res.map((r) => r[0]), res.map((r) => r[1])] as [Tensor[], Tan[]];
-  }, "auto");
+  });
 }

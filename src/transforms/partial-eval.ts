@@ -5,7 +5,7 @@
 import { Jaxpr, Lit, Var, type Atom, type Eqn } from "../core/ir.js";
 import type { Primitive } from "../core/primitive.js";
 import { Tensor } from "../core/tensor.js";
-import { Trace, Tracer, bind, withDynamicMain, withMain, type Aval, type MainTrace } from "../core/trace.js";
+import { Trace, Tracer, bind, unowned, withDynamicMain, withMain, type Aval, type MainTrace } from "../core/trace.js";
 
 interface EqnRecipe {
   prim: Primitive;
@@ -47,7 +47,6 @@ export class PETrace extends Trace {
     super(main);
   }
   pure(x: Tensor): PETracer {
-    this.capture(x);
     return new PETracer(this, x, x, null);
   }
   /** A fresh unknown input of the staged program. */
@@ -71,6 +70,16 @@ export class PETrace extends Trace {
     recipe.outs = avals.map((a) => new PETracer(this, a, null, recipe));
     return recipe.outs;
   }
+}
+
+/** Whether `x` is a value `main` stages (unknown), rather than one it computes now. */
+export function isUnknown(main: MainTrace, x: Tensor): boolean {
+  return x instanceof PETracer && x._trace.main === main && x.known === null;
+}
+
+/** The known value behind `x` (a tracer of `main` boxing a known value, or a value from below). */
+export function knownValue(main: MainTrace, x: Tensor): Tensor {
+  return x instanceof PETracer && x._trace.main === main ? x.known! : x;
 }
 
 /**
@@ -154,6 +163,7 @@ export function stageFlat(f: (xs: Tensor[]) => Tensor[], avals: readonly Aval[],
     const [j, consts] = tracersToJaxpr(main, ins, outs);
     return [j, consts, outs] as [Jaxpr, Tensor[], Tensor[]];
   };
-  return dynamic ? withDynamicMain(name, (m) => new PETrace(m, true), run) : withMain(name, (m) => new PETrace(m), run);
+  // a staged program's constants live as long as the program (it may be cached): nobody's
+  return unowned(() => (dynamic ? withDynamicMain(name, (m) => new PETrace(m, true), run) : withMain(name, (m) => new PETrace(m), run)));
 }
 

@@ -6,10 +6,23 @@ import { definePrimitive, vectorized } from "../core/primitive.js";
 import { broadcastShapes } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import { mapKernel } from "../core/primitives/util.js";
-import { prune } from "./jaxpr-transforms.js";
 
-/** Dead-code elimination: drops equations whose outputs are never read. */
-export const dce = prune;
+/** Dead-code elimination: drops equations whose outputs nothing reads, keeping the signature. */
+export function dce(cj: ClosedJaxpr): ClosedJaxpr {
+  const j = cj.jaxpr;
+  const live = new Set<Var>(j.outs.filter((a): a is Var => a instanceof Var));
+  const kept: Eqn[] = [];
+  for (let i = j.eqns.length - 1; i >= 0; i--) {
+    const e = j.eqns[i]!;
+    if (e.outs.some((v) => live.has(v))) {
+      kept.push(e);
+      e.inputs.forEach((a) => a instanceof Var && live.add(a));
+    }
+  }
+  kept.reverse();
+  if (kept.length === j.eqns.length) return cj;
+  return new ClosedJaxpr(new Jaxpr(j.constvars, j.invars, kept, j.outs), cj.consts);
+}
 
 /** A stable text key for params (functions and jaxprs by identity). */
 const ids = new WeakMap<object, number>();

@@ -4,7 +4,7 @@ import { NoRuleError, fail } from "../core/errors.js";
 import { Lit, Var, type Atom, type Jaxpr } from "../core/ir.js";
 import { UndefPrimal, type Tan, type TransposeArg } from "../core/primitive.js";
 import type { Tensor } from "../core/tensor.js";
-import { bind } from "../core/trace.js";
+import { bind, currentApi } from "../core/trace.js";
 import * as ops from "../core/numpy/index.js";
 
 /**
@@ -38,7 +38,7 @@ export function backwardPass(j: Jaxpr, consts: readonly Tensor[], cts: readonly 
     const ctsOut = e.outs.map((v) => ctEnv.get(v) ?? null);
     e.outs.forEach((v) => ctEnv.delete(v));
     if (ctsOut.every((c) => c === null)) continue;
-    if (!e.prim.transpose) throw fail(NoRuleError, `grad: primitive ${e.prim.name} is not linear, or has no transpose rule, but appears in a linear program.`);
+    if (!e.prim.transpose) throw fail(NoRuleError, `${currentApi("grad")}: primitive ${e.prim.name} is not linear, or has no transpose rule, but appears in a linear program.`);
     const args: TransposeArg[] = e.inputs.map((a) =>
       a instanceof Lit ? a.tensor() : linear.has(a) ? new UndefPrimal(a.aval) : primal.get(a)!,
     );

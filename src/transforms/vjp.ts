@@ -2,11 +2,11 @@
 // valueAndGrad are vjp with a unit cotangent; linearTranspose transposes a linear function.
 import { isFloat } from "../core/dtype.js";
 import { DTypeError, ShapeError, fail } from "../core/errors.js";
-import { evalJaxpr, type Jaxpr } from "../core/ir.js";
+import { evalJaxpr, literalSources, type Jaxpr } from "../core/ir.js";
 import type { Tan } from "../core/primitive.js";
 import { fmtShape } from "../core/shape.js";
-import { Owner, Tensor, withFrame, type ArrayLike } from "../core/tensor.js";
-import { currentLevel, withMain, type Aval } from "../core/trace.js";
+import { Tensor, type ArrayLike } from "../core/tensor.js";
+import { transformScope, userCode, withMain, type Aval } from "../core/trace.js";
 import { flatten, unflatten, type TreeDef } from "../core/tree.js";
 import * as ops from "../core/numpy/index.js";
 import { jvpFlat } from "./jvp.js";
@@ -21,7 +21,7 @@ export interface Linearized {
 }
 
 /** Primal outputs of f at `primals` and the linear jaxpr of its JVP in the tangents. */
-export function linearizeFlat(f: (xs: Tensor[]) => Tensor[], primals: readonly Tensor[], name = "linearize", owner: Owner | null = null): Linearized {
+export function linearizeFlat(f: (xs: Tensor[]) => Tensor[], primals: readonly Tensor[], name = "linearize"): Linearized {
   return withMain(name, (m) => new PETrace(m), (main) => {
     const pe = main.trace as PETrace;
     const tanIns = primals.map((p) => pe.newArg({ shape: p.shape, dtype: p.dtype }));
@@ -29,12 +29,7 @@ export function linearizeFlat(f: (xs: Tensor[]) => Tensor[], primals: readonly T
     const tanOuts = touts.map((t, i) => t ?? ops.zerosLike(outs[i]!));
     const [jaxpr, consts] = tracersToJaxpr(main, tanIns, tanOuts);
     return { outs, jaxpr, consts };
-  }, owner);
-}
-
-/** A caller-managed owner for a linearization that is transposed and then dropped (grad, jacrev). */
-export function scratchOwner(): Owner {
-  return new Owner(currentLevel() + 1);
+  });
 }
 
 /** f over flat tensors, remembering the output tree and aux; aux tensors travel as extra outputs. */
@@ -51,7 +46,7 @@ export class FlatFn {
   ) {}
   call = (xs: Tensor[]): Tensor[] => {
     const args = unflatten(this.inTree, xs) as unknown[];
-    const [out, aux] = splitAux(this.api, this.f(...args), this.hasAux);
+    const [out, aux] = splitAux(this.api, userCode(() => this.f(...args)), this.hasAux);
     const [outLeaves, outTree] = flattenToTensors(this.api, out, "output");
     this.outTree = outTree;
     this.nOut = outLeaves.length;
@@ -75,24 +70,47 @@ export class FlatFn {
 
 export type VjpFn = (cotangent: unknown) => unknown[];
 
-function vjpImpl(api: string, f: (...args: any[]) => unknown, primals: readonly unknown[], hasAux?: boolean, owner: Owner | null = null): [unknown, VjpFn, unknown, Tensor[]] {
+/** f linearized at its primals, ready to pull cotangents back (vjp, grad). */
+interface Pullback {
+  ff: FlatFn;
+  leaves: Tensor[];
+  inTree: TreeDef;
+  lin: Linearized;
+  /** the primal outputs (lin.outs without the aux tensors) */
+  outs: Tensor[];
+}
+
+function linearizeTree(api: string, f: (...args: any[]) => unknown, primals: readonly unknown[], hasAux?: boolean): Pullback {
   const [leaves, inTree] = flattenToTensors(api, [...primals], "primal");
   const ff = new FlatFn(api, f, inTree, hasAux);
-  const lin = linearizeFlat(ff.call, leaves, api, owner);
-  const outs = lin.outs.slice(0, ff.nOut);
-  const vjpFn: VjpFn = (ct) => {
-    const given = flattenToTensors(`${api} (the returned vjp function)`, ct, "cotangent");
-    checkLike(`${api} (the returned vjp function)`, "the cotangent", given, [outs, ff.outTree!]);
-    const cts: Tan[] = [...given[0], ...lin.outs.slice(ff.nOut).map(() => null)];
-    const res = withFrame(owner, () => backwardPass(lin.jaxpr, lin.consts, cts));
-    return unflatten(inTree, res.map((r, i) => r ?? ops.zerosLike(leaves[i]!))) as unknown[];
-  };
-  return [ff.out(outs), vjpFn, ff.aux(lin.outs), outs];
+  const lin = linearizeFlat(ff.call, leaves, api);
+  return { ff, leaves, inTree, lin, outs: lin.outs.slice(0, ff.nOut) };
+}
+
+/** The cotangents of the primals (a list mirroring them) for cotangent `ct` of the outputs. */
+function pullBack(api: string, pb: Pullback, ct: unknown): unknown[] {
+  const where = `${api} (the returned vjp function)`;
+  const given = flattenToTensors(where, ct, "cotangent");
+  checkLike(where, "the cotangent", given, [pb.outs, pb.ff.outTree!]);
+  const cts: Tan[] = [...given[0], ...pb.lin.outs.slice(pb.ff.nOut).map(() => null)];
+  const res = backwardPass(pb.lin.jaxpr, pb.lin.consts, cts);
+  return unflatten(pb.inTree, res.map((r, i) => r ?? ops.zerosLike(pb.leaves[i]!))) as unknown[];
 }
 
 export function vjp(f: (...args: any[]) => unknown, primals: readonly unknown[], opts: { hasAux?: boolean } = {}): any[] {
-  const [out, fn, aux] = vjpImpl("vjp", f, primals, opts.hasAux);
-  return opts.hasAux ? [out, fn, aux] : [out, fn];
+  let pb: Pullback | undefined;
+  return transformScope(
+    "vjp",
+    () => {
+      pb = linearizeTree("vjp", f, primals, opts.hasAux);
+      const p = pb;
+      const vjpFn: VjpFn = (ct) => transformScope("vjp", () => pullBack("vjp", p, ct));
+      const out = p.ff.out(p.outs);
+      return opts.hasAux ? [out, vjpFn, p.ff.aux(p.lin.outs)] : [out, vjpFn];
+    },
+    // the returned function reads the linearization's constants
+    (r) => [r, pb?.lin.consts, pb && literalSources(pb.lin.jaxpr), pb?.leaves],
+  );
 }
 
 export interface GradOptions {
@@ -110,19 +128,22 @@ function gradImpl(api: string, f: (...args: any[]) => unknown, opts: GradOptions
     argnums.forEach((k, i) => (full[k] = d[i]));
     return f(...full);
   };
-  // everything the linearization and the backward pass make is freed once the gradient is out
-  const owner = scratchOwner();
-  try {
-    return gradBody(api, g, opts, diffArgs, owner);
-  } catch (e) {
-    owner.release(null);
-    throw e;
-  }
+  return transformScope(api, (scope) => {
+    const pb = linearizeTree(api, g, diffArgs, opts.hasAux);
+    const o = checkScalar(api, pb);
+    // what the forward pass made and the backward pass does not read is dead now
+    scope.sweep([pb.lin.outs, pb.lin.consts, literalSources(pb.lin.jaxpr), pb.leaves]);
+    const cts = pullBack(api, pb, ops.onesLike(o));
+    const grads = typeof opts.argnums === "number" || opts.argnums === undefined ? cts[0] : cts;
+    return [o, grads, pb.ff.aux(pb.lin.outs)];
+  });
 }
 
-function gradBody(api: string, g: (...d: unknown[]) => unknown, opts: GradOptions, diffArgs: unknown[], owner: Owner): [Tensor, unknown, unknown] {
-  const [out, vjpFn, aux, outs] = vjpImpl(api, g, diffArgs, opts.hasAux, owner);
+/** grad's output: a scalar float tensor, or an error saying what f returned instead. */
+function checkScalar(api: string, pb: Pullback): Tensor {
+  const outs = pb.outs;
   const o = outs[0];
+  const out = pb.ff.out(outs);
   if (outs.length !== 1 || !(out instanceof Tensor) || o!.ndim !== 0 || !isFloat(o!.dtype)) {
     const bare = out instanceof Tensor;
     const desc = bare ? `${o!.dtype}${fmtShape(o!.shape)}` : `a pytree of ${outs.length} leaves${outs.length ? ` (${outs.map((t) => `${t.dtype}${fmtShape(t.shape)}`).join(", ")})` : ""}`;
@@ -131,10 +152,7 @@ function gradBody(api: string, g: (...d: unknown[]) => unknown, opts: GradOption
       `${api}: f must return a scalar float tensor, but it returned ${desc}. Reduce it (e.g. .sum() or .mean()), or use jacrev/vjp for non-scalar outputs.`,
     );
   }
-  const cts = vjpFn(ops.onesLike(o!));
-  const grads = typeof opts.argnums === "number" || opts.argnums === undefined ? cts[0] : cts;
-  owner.release([o, grads, aux]);
-  return [o!, grads, aux];
+  return o!;
 }
 
 /** The gradient of a pytree argument: the same structure with a Tensor at every leaf. */
@@ -198,15 +216,24 @@ export function valueAndGrad(f: (...args: any[]) => unknown, opts: GradOptions =
 /** [f(primals), jvpFn]: jvpFn(...tangents) evaluates the linearised f without re-running it. */
 export function linearize(f: (...args: any[]) => unknown, primals: readonly unknown[]): [any, (...tangents: unknown[]) => any] {
   const api = "linearize";
-  const [leaves, inTree] = flattenToTensors(api, [...primals], "primal");
-  const ff = new FlatFn(api, f, inTree, false);
-  const lin = linearizeFlat(ff.call, leaves, api);
-  const jvpFn = (...tangents: unknown[]) => {
-    const given = flattenToTensors(`${api} (the returned jvp function)`, tangents, "tangent");
-    checkLike(`${api} (the returned jvp function)`, "the tangents", given, [leaves, inTree]);
-    return ff.out(evalJaxpr(lin.jaxpr, lin.consts, given[0]));
-  };
-  return [ff.out(lin.outs), jvpFn];
+  let lin: Linearized | undefined;
+  return transformScope(
+    api,
+    (): [any, (...tangents: unknown[]) => any] => {
+      const [leaves, inTree] = flattenToTensors(api, [...primals], "primal");
+      const ff = new FlatFn(api, f, inTree, false);
+      const l = (lin = linearizeFlat(ff.call, leaves, api));
+      const jvpFn = (...tangents: unknown[]) =>
+        transformScope(api, () => {
+          const given = flattenToTensors(`${api} (the returned jvp function)`, tangents, "tangent");
+          checkLike(`${api} (the returned jvp function)`, "the tangents", given, [leaves, inTree]);
+          return ff.out(evalJaxpr(l.jaxpr, l.consts, given[0]));
+        });
+      return [ff.out(l.outs), jvpFn];
+    },
+    // the returned function reads the linearization's constants
+    (r) => [r, lin?.consts, lin && literalSources(lin.jaxpr)],
+  );
 }
 
 /** The transpose of a linear function, traced at the shapes/dtypes of `primals`. */
@@ -216,13 +243,14 @@ export function linearTranspose(linearFn: (...args: any[]) => unknown, ...primal
   requireFloat(api, leaves, "primal");
   const ff = new FlatFn(api, linearFn, inTree, false);
   const avals: Aval[] = leaves.map((l) => ({ shape: l.shape, dtype: l.dtype }));
-  const [jaxpr, consts, outs] = stageFlat(ff.call, avals, api);
-  return (ct) => {
-    const given = flattenToTensors(api, ct, "cotangent");
-    checkLike(api, "the cotangent", given, [outs, ff.outTree!]);
-    const res = backwardPass(jaxpr, consts, given[0]);
-    return unflatten(inTree, res.map((r, i) => r ?? ops.zerosLike(leaves[i]!))) as unknown[];
-  };
+  const [jaxpr, consts, outs] = transformScope(api, () => stageFlat(ff.call, avals, api));
+  return (ct) =>
+    transformScope(api, () => {
+      const given = flattenToTensors(api, ct, "cotangent");
+      checkLike(api, "the cotangent", given, [outs, ff.outTree!]);
+      const res = backwardPass(jaxpr, consts, given[0]);
+      return unflatten(inTree, res.map((r, i) => r ?? ops.zerosLike(leaves[i]!))) as unknown[];
+    });
 }
 
 /** jvp(f, primals, tangents) → [out, tangentOut] (pytrees mirroring f's output). */
@@ -236,8 +264,10 @@ export function jvp(f: (...args: any[]) => unknown, primals: readonly unknown[],
       throw fail(DTypeError, `jvp: tangent leaf ${i} has dtype ${t.dtype} but its primal is ${leaves[i]!.dtype}; tangents must have the primal's dtype.`);
     }
   });
-  const ff = new FlatFn(api, f, inTree, opts.hasAux);
-  const [outs, touts] = jvpFlat(ff.call, leaves, tl[0]);
-  const tangentOut = ff.out(touts.map((t, i) => t ?? ops.zerosLike(outs[i]!)));
-  return opts.hasAux ? [ff.out(outs), tangentOut, ff.aux(outs)] : [ff.out(outs), tangentOut];
+  return transformScope(api, () => {
+    const ff = new FlatFn(api, f, inTree, opts.hasAux);
+    const [outs, touts] = jvpFlat(ff.call, leaves, tl[0]);
+    const tangentOut = ff.out(touts.map((t, i) => t ?? ops.zerosLike(outs[i]!)));
+    return opts.hasAux ? [ff.out(outs), tangentOut, ff.aux(outs)] : [ff.out(outs), tangentOut];
+  });
 }

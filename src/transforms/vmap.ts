@@ -4,7 +4,7 @@ import type { Primitive } from "../core/primitive.js";
 import { fmtShape, normAxis } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
 import type { LooseArgs } from "./vjp.js";
-import { Trace, Tracer, bind, withMain, type MainTrace } from "../core/trace.js";
+import { Trace, Tracer, bind, currentApi, transformScope, userCode, withMain, type MainTrace } from "../core/trace.js";
 import * as ops from "../core/numpy/index.js";
 import { broadcastPrefix, flatten, unflatten } from "../core/tree.js";
 
@@ -29,14 +29,13 @@ export class BatchTrace extends Trace {
     super(main);
   }
   pure(x: Tensor): BatchTracer {
-    this.capture(x);
     return new BatchTracer(this, x, null);
   }
   processPrimitive(prim: Primitive, tracers: Tracer[], params: any): Tensor[] {
     const vals = tracers.map((t) => (t as BatchTracer).val);
     const dims = tracers.map((t) => (t as BatchTracer).bdim);
     if (dims.every((d) => d === null)) return bind(prim, vals, params);
-    if (!prim.batch) throw fail(NoRuleError, `vmap: primitive ${prim.name} has no batching rule.`);
+    if (!prim.batch) throw fail(NoRuleError, `${currentApi("vmap")}: primitive ${prim.name} has no batching rule.`);
     const [outs, odims] = prim.batch(vals, dims, params, this.axisSize, prim);
     return outs.map((o, i) => new BatchTracer(this, o, odims[i] ?? null));
   }
@@ -123,7 +122,7 @@ export function vmap(f: (...args: any[]) => unknown, spec: InAxes | VmapOptions 
   // null is a meaningful entry (not mapped), so only a missing option takes the default
   const inAxes = opts.inAxes === undefined ? 0 : opts.inAxes;
   const outAxes = opts.outAxes === undefined ? 0 : opts.outAxes;
-  return (...args) => {
+  return (...args) => transformScope("vmap", () => {
     if (Array.isArray(inAxes) && inAxes.length !== args.length) {
       throw fail(TreeError, `vmap: inAxes has ${inAxes.length} entries but the function was called with ${args.length} argument(s); give one entry per argument (or a single number for all).`);
     }
@@ -151,7 +150,7 @@ export function vmap(f: (...args: any[]) => unknown, spec: InAxes | VmapOptions 
     const res = vmapFlat(
       (xs) => {
         const flatArgs = leaves.map((l, i) => (dims[i] === null ? l : xs[i]));
-        const out = f(...(unflatten(inTree, flatArgs) as unknown[]));
+        const out = userCode(() => f(...(unflatten(inTree, flatArgs) as unknown[])));
         const [ol, od] = flatten(out);
         outTree = od;
         outDims = broadcastPrefix("vmap", outAxes, out, "outAxes");
@@ -163,5 +162,5 @@ export function vmap(f: (...args: any[]) => unknown, spec: InAxes | VmapOptions 
       size,
     );
     return unflatten(outTree!, res);
-  };
+  });
 }

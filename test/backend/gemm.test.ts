@@ -1,17 +1,16 @@
 // The GEMM against naive references: every transpose combination, odd sizes, batches with
 // broadcasts and offsets, both dtypes; bit-identity across row splits, block sizes, the JS and
-// wasm paths and the worker source.
+// wasm paths (every thread imports the same gemm module, so there is no worker copy to compare).
 
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { Worker } from "node:worker_threads";
+import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   createGemm,
   DEFAULT_GEMM_CONFIG,
   gemm,
-  gemmSource,
   JS_MAX_WORK,
   relaxedSimdAvailable,
   type FloatArray,
@@ -300,9 +299,10 @@ describe("gemm with relaxed-SIMD FMA (optional)", () => {
 
   it("with --experimental-wasm-relaxed-simd the FMA module is used and stays accurate", () => {
     const script = `
-      const g = new Function(${JSON.stringify(gemmSource({ ...DEFAULT_GEMM_CONFIG, fma: true, jsMaxWork: { float32: 0, float64: 0 } }))})();
-      const plain = new Function(${JSON.stringify(gemmSource({ ...DEFAULT_GEMM_CONFIG, jsMaxWork: { float32: 0, float64: 0 } }))})();
-      const out = { fmaValid: WebAssembly.validate(Buffer.from(${JSON.stringify(DEFAULT_GEMM_CONFIG.wasmFma)}, "base64")) };
+      import { createGemm, DEFAULT_GEMM_CONFIG } from "./src/core/backend/gemm.ts";
+      const g = createGemm({ ...DEFAULT_GEMM_CONFIG, fma: true, jsMaxWork: { float32: 0, float64: 0 } });
+      const plain = createGemm({ ...DEFAULT_GEMM_CONFIG, jsMaxWork: { float32: 0, float64: 0 } });
+      const out = { fmaValid: WebAssembly.validate(Buffer.from(DEFAULT_GEMM_CONFIG.wasmFma, "base64")) };
       for (const d of ["float32", "float64"]) {
         const C = d === "float32" ? Float32Array : Float64Array, m = 67, k = 129, n = 45;
         let s = 7; const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 31 - 1);
@@ -326,7 +326,11 @@ describe("gemm with relaxed-SIMD FMA (optional)", () => {
     // Node 22+ validates relaxed SIMD by default and rejects the flag ("bad option"); Node 20 needs it.
     const flag = relaxedSimdAvailable() ? [] : ["--experimental-wasm-relaxed-simd"];
     const res = JSON.parse(
-      execFileSync(process.execPath, [...flag, "--input-type=commonjs", "-e", script], { encoding: "utf8" }),
+      execFileSync(process.execPath, [...flag, "--import", "tsx", "--input-type=module", "-e", script], {
+        encoding: "utf8",
+        cwd: fileURLToPath(new URL("../..", import.meta.url)),
+        timeout: 60_000,
+      }),
     ) as Record<GemmDtype, { err: number; diff: number; splitSame: boolean }> & { fmaValid: boolean };
     expect(res.fmaValid).toBe(true); // the child really ran the relaxed-SIMD module, not the fallback
     for (const d of DTYPES) {
@@ -337,51 +341,8 @@ describe("gemm with relaxed-SIMD FMA (optional)", () => {
   });
 });
 
-describe("gemm for worker threads", () => {
-  it("the embedded driver source is up to date with gemm.ts and the kernels", () => {
+describe("the generated wasm module", () => {
+  it("is up to date with scripts/gemm-kernels.ts", () => {
     expect(readFileSync(GEMM_WASM_TS, "utf8") === generate()).toBe(true);
-  });
-
-  it("new Function(gemmSource())() computes the same bits, with its own wasm instance", () => {
-    for (const cfg of [DEFAULT_GEMM_CONFIG, { ...DEFAULT_GEMM_CONFIG, jsMaxWork: NO_JS, blocks: TINY_BLOCKS }]) {
-      const g = new Function(gemmSource(cfg))() as GemmFn;
-      for (const d of DTYPES) {
-        for (const [m, k, n] of [[2, 2, 2], [17, 63, 65], [70, 40, 33], [1, 50, 40], [40, 50, 1]] as const) {
-          const t = makeCase(m, k, n, true, false, { batch: 2, bStride: 0 });
-          checkCase(g, d, t, 5);
-        }
-      }
-    }
-  });
-
-  it("a worker thread built from the source writes the same bits into shared memory", async () => {
-    const t = makeCase(67, 129, 45, false, true, { batch: 2 });
-    const { a, b } = inputs("float32", t, 11);
-    const sa = new Float32Array(new SharedArrayBuffer(a.byteLength)), sb = new Float32Array(new SharedArrayBuffer(b.byteLength));
-    sa.set(a);
-    sb.set(b);
-    const sc = new Float32Array(new SharedArrayBuffer(cLen(t) * 4));
-    const worker = new Worker(
-      `const { parentPort, workerData: w } = require("node:worker_threads");
-       const gemm = new Function(w.src)();
-       const f = (buf) => new Float32Array(buf);
-       const t = w.t;
-       gemm("float32", f(w.a), 0, t.aStride, t.transA, f(w.b), 0, t.bStride, t.transB, f(w.c), 0, t.cStride,
-         t.batch, t.m, t.k, t.n, 10, t.m);
-       parentPort.postMessage("done");`,
-      { eval: true, workerData: { src: gemmSource(), a: sa.buffer, b: sb.buffer, c: sc.buffer, t } },
-    );
-    try {
-      await new Promise<void>((resolve, reject) => {
-        worker.once("message", () => resolve());
-        worker.once("error", reject);
-      });
-    } finally {
-      await worker.terminate();
-    }
-    run(gemm, "float32", t, sa, sb, sc, 0, 10); // the first rows here, the rest in the worker
-    const whole = new Float32Array(cLen(t));
-    run(gemm, "float32", t, a, b, whole);
-    expectBitsEqual(sc, whole, "worker");
   });
 });

@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { arrayCtor, type DType, type TypedArray } from "../../src/core/dtype.js";
 import { cpuBackend, threadedBackend, KernelPool, type Backend } from "../../src/core/backend/index.js";
-import { installPool } from "../../src/core/backend/pool.js";
+import { installPool } from "../../src/core/backend/pool-scope.js";
 import { tuning } from "../../src/core/backend/threaded.js";
-import type { ReduceOp } from "../../src/core/backend/kernels.js";
+import type { ReduceOp } from "../../src/core/backend/index.js";
 
 const FLOATS = ["float32", "float64"] as const;
 
@@ -58,7 +58,7 @@ beforeAll(async () => {
   await pool.start();
   uninstall = installPool(pool);
   // tiny chunks and no threshold: every call below goes through many chunks on the pool
-  Object.assign(tuning, { minNs: 0, chunkNs: 16, piece: 256 });
+  Object.assign(tuning, { minNs: 0, chunkNs: 16, piece: 256, adaptive: false });
 });
 beforeEach(() => pool.settle()); // workers caught up, so they take part in this case's jobs
 afterAll(async () => {
@@ -183,6 +183,26 @@ describe("reduceRows", () => {
   }
 });
 
+describe("NaN in reductions", () => {
+  it("a sum or product over NaNs of any sign and payload is the canonical NaN, inline and on the pool", () => {
+    for (const dtype of FLOATS) {
+      const rows = 3, len = 4096; // long rows: the pool splits them into leaves (piece 256)
+      const x = fill(dtype, rows * len, 5);
+      const bitsView = dtype === "float32" ? new Uint32Array(x.buffer, x.byteOffset, x.length) : null;
+      const lo = dtype === "float64" ? new Uint32Array(x.buffer, x.byteOffset, 2 * x.length) : null;
+      // a negative NaN with payload 1 in row 0, a positive NaN with another payload in row 2
+      if (bitsView) (bitsView[10] = 0xffc00001), (bitsView[2 * len + 3000] = 0x7fc0abcd);
+      else (lo![20] = 1), (lo![21] = 0xfff80000), (lo![2 * (2 * len + 3000)] = 0xabcd), (lo![2 * (2 * len + 3000) + 1] = 0x7ff80000);
+      for (const op of ["sum", "prod"] as const) {
+        const out = both(dtype, rows, (b, o) => b.reduceRows(op, x, rows, len, o));
+        const canonical = shared.alloc(dtype, 1);
+        canonical[0] = NaN;
+        for (const r of [0, 2]) expect(bits(out.subarray(r, r + 1)), `${dtype} ${op} row ${r}`).toEqual(bits(canonical));
+      }
+    }
+  });
+});
+
 describe("matmul", () => {
   for (const dtype of FLOATS) {
     for (const [batch, m, k, n, transA, transB] of [
@@ -273,7 +293,8 @@ describe("cumsum, gather, scatterAdd, iota, randomBits", () => {
 describe("the pool took part", () => {
   it("the jobs above ran with workers", () => {
     expect(pool.stats.jobs).toBeGreaterThan(50);
-    // a worker that lags two jobs behind is skipped (under heavy machine load), hence not "all"
-    expect(pool.stats.jobs - pool.stats.inlineJobs).toBeGreaterThan(pool.stats.jobs / 4);
+    // Each case starts with every worker settled, so at least its first job was posted to them
+    // (later ones skip a worker that lags two jobs behind, which depends on the scheduler).
+    expect(pool.stats.jobs - pool.stats.inlineJobs).toBeGreaterThanOrEqual(30);
   });
 });

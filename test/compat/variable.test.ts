@@ -43,10 +43,11 @@ describe("tf.Variable", () => {
     expect(e.message).toBe("Cannot assign value to variable ' Variable:0': Shape mismatch.The variable shape (2,), and the assigned value shape (3,) are incompatible.");
   });
 
-  it("assign casts to the variable's dtype", () => {
+  it("assign converts JS values to the variable's dtype and refuses a tensor of another dtype (TensorFlow)", () => {
     const v = new tf.Variable(np.array([1, 2], { dtype: "float64" }));
-    v.assign(tf.constant([0.1, 0.2]));
+    v.assign([0.1, 0.2]);
     expect(v.value().dtype).toBe("float64");
+    expect(() => v.assign(tf.constant([0.1, 0.2]))).toThrow(/Tensor conversion requested dtype float64 for Tensor with dtype float32/);
   });
 
   it("variables are accepted wherever a tensor is: tf ops, tapir's numpy, Tensor methods", () => {

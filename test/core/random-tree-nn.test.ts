@@ -32,19 +32,40 @@ describe("random", () => {
     }
     expect(Math.abs(m - 1)).toBeLessThan(0.03);
   });
-  it.each(["float32", "float64"] as const)("normal: mean ≈ 0, std ≈ 1 on 1e5 draws (%s)", (dtype) => {
+  it.each(["float32", "float64"] as const)("normal: 1e5 draws pass a KS test against Φ and match its moments and tails (%s)", (dtype) => {
     const x = random.normal(random.key(7), [100_000], { dtype });
     expect(x.dtype).toBe(dtype);
     const d = toF64Array(x);
-    let m = 0;
-    let s = 0;
-    for (const v of d) m += v;
-    m /= d.length;
-    for (const v of d) s += (v - m) ** 2;
-    s = Math.sqrt(s / d.length);
-    expect(Math.abs(m)).toBeLessThan(0.015); // 5 standard errors
-    expect(Math.abs(s - 1)).toBeLessThan(0.015);
     expect(d.every(Number.isFinite)).toBe(true);
+    const n = d.length;
+    const m = mean(d);
+    const c = (k: number) => mean(d.map((v) => (v - m) ** k));
+    const sd = Math.sqrt(c(2));
+    // standard errors for n = 1e5 normal draws: mean 0.0032, sd 0.0022, skew 0.0077, kurtosis 0.0155
+    expect(Math.abs(m)).toBeLessThan(0.015);
+    expect(Math.abs(sd - 1)).toBeLessThan(0.012);
+    expect(Math.abs(c(3) / sd ** 3)).toBeLessThan(0.04); // skewness 0
+    expect(Math.abs(c(4) / sd ** 4 - 3)).toBeLessThan(0.08); // kurtosis 3 (a uniform has 1.8, a logistic 4.2)
+    // Kolmogorov–Smirnov: sup |F_n − Φ| < 1.95/√n is the 0.1% critical value
+    const sorted = Float64Array.from(d).sort();
+    let ks = 0;
+    sorted.forEach((v, i) => (ks = Math.max(ks, Math.abs(phi(v) - i / n), Math.abs(phi(v) - (i + 1) / n))));
+    expect(ks).toBeLessThan(1.95 / Math.sqrt(n));
+    // tails: P(|x| > 3) = 0.0027 (270 ± 16 of 1e5), P(|x| > 2) = 0.0455 (4550 ± 66)
+    const beyond = (t: number) => d.filter((v) => Math.abs(v) > t).length;
+    expect(beyond(3)).toBeGreaterThan(190);
+    expect(beyond(3)).toBeLessThan(350);
+    expect(Math.abs(beyond(2) - 4550)).toBeLessThan(330);
+  });
+  it("the KS and kurtosis checks above reject a uniform scaled to mean 0, std 1", () => {
+    const u = toF64Array(random.uniform(random.key(7), [100_000], { minval: -Math.sqrt(3), maxval: Math.sqrt(3), dtype: "float64" }));
+    const m = mean(u);
+    const k = mean(u.map((v) => (v - m) ** 4)) / mean(u.map((v) => (v - m) ** 2)) ** 2;
+    expect(Math.abs(k - 3)).toBeGreaterThan(1);
+    const s = Float64Array.from(u).sort();
+    let ks = 0;
+    s.forEach((v, i) => (ks = Math.max(ks, Math.abs(phi(v) - i / s.length))));
+    expect(ks).toBeGreaterThan(0.02);
   });
   it("bernoulli frequency ≈ p", () => {
     const b = random.bernoulli(random.key(5), 0.3, [50_000]);
@@ -153,3 +174,18 @@ describe("nn", () => {
     expectClose(grad((u: Tensor) => nn.logsumexp(u))(v), nn.softmax(v), { rtol: 1e-14 });
   });
 });
+
+function mean(xs: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i]!;
+  return s / xs.length;
+}
+
+/** The standard normal CDF Φ(x) = ½ erfc(−x/√2). */
+function phi(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2;
+  const t = 1 / (1 + 0.5 * z);
+  // Numerical Recipes erfcc (Chebyshev fit), fractional error < 1.2e-7 everywhere
+  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return x >= 0 ? 1 - r / 2 : r / 2;
+}

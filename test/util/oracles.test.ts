@@ -50,6 +50,24 @@ describe("checkGrads", () => {
   });
 });
 
+describe("checkGrads: shapes and dtypes of derivatives", () => {
+  it("catches a tangent in the wrong dtype (forward mode)", () => {
+    const promoted = customJvp(
+      (a: Tensor) => a.mul(2),
+      ([a], [t]) => [a.mul(2), t.astype("float64").mul(2)],
+    );
+    expect(() => checkGrads(promoted, [np.array([0.5, 1.5], { dtype: "float32" })], { dtype: "float32", modes: ["fwd"] })).toThrow(/dtype/);
+  });
+  it("catches a cotangent with the wrong shape (not summed back to a broadcast input)", () => {
+    const unsummed = customVjp(
+      (a: Tensor) => a.reshape([2]),
+      (a: Tensor) => [a.reshape([2]), null],
+      (_r: null, ct: Tensor) => [ct],
+    );
+    expect(() => checkGrads(unsummed, [np.array([[0.5], [1.5]], { dtype: "float64" })], { modes: ["rev"] })).toThrow(/shape/);
+  });
+});
+
 describe("checkVmap", () => {
   it("passes for a batch-polymorphic function and fails for one that depends on the batch", () => {
     const xs = np.array([[1, 2, 3], [4, 5, 6]]);

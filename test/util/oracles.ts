@@ -126,6 +126,22 @@ export interface GradCheckOptions {
 type TFn = (...args: Tensor[]) => unknown;
 
 /**
+ * Each derivative has its primal's shape and dtype (a float32 input gets a float32 cotangent,
+ * a [2, 1] input a [2, 1] one — not a broadcast or promoted one). Integer primals are skipped:
+ * their tangents are float0-like zeros whose dtype is the rule's choice.
+ */
+function expectLike(ds: readonly Tensor[], primals: readonly Tensor[], what: string): void {
+  expect(ds.length, `${what}: count`).toBe(primals.length);
+  ds.forEach((d, i) => {
+    const p = primals[i]!;
+    if (!isFloatDType(p.dtype)) return;
+    expect(d, `${what} ${i}: a tensor`).toBeInstanceOf(Tensor);
+    expect([...d.shape], `${what} ${i}: shape`).toEqual([...p.shape]);
+    expect(d.dtype, `${what} ${i}: dtype`).toBe(p.dtype);
+  });
+}
+
+/**
  * Checks f's derivatives at `args` (the float arguments are differentiated; the others are
  * held fixed): along a random direction u, the jvp and ⟨grad, u⟩ / ⟨vjp(v), u⟩ against
  * central finite differences in float64, and ⟨v, J u⟩ = ⟨Jᵀ v, u⟩ between jvp and vjp.
@@ -169,6 +185,7 @@ export function checkGrads(f: TFn, args: readonly (Tensor | number)[], opts: Gra
   if (modes.includes("fwd")) {
     const [, tout] = jvp(g, xs, us);
     jvpOut = outLeaves(tout);
+    expectLike(jvpOut, out0, "checkGrads: jvp tangent output");
     jvpOut.forEach((t, i) => {
       if (floatOut[i]) expectCloseScaled(t, fd[i]!, rtol, `checkGrads: jvp output ${i} vs finite differences`);
     });
@@ -177,6 +194,7 @@ export function checkGrads(f: TFn, args: readonly (Tensor | number)[], opts: Gra
     const [out, vjpFn] = vjp(g, xs) as [unknown, (ct: unknown) => Tensor[]];
     const [, def] = tree.flatten(out);
     const cts = vjpFn(tree.unflatten(def, vs));
+    expectLike(cts, xs, "checkGrads: vjp cotangent of input");
     const lhs = dotF64(cts, us);
     let fdDot = 0;
     vs.forEach((v, i) => {
@@ -193,6 +211,7 @@ export function checkGrads(f: TFn, args: readonly (Tensor | number)[], opts: Gra
     }
     if (out instanceof Tensor && out.ndim === 0 && floatOut[0]) {
       const gs = grad(g, { argnums: xs.map((_, k) => k) })(...xs) as Tensor[];
+      expectLike(gs, xs, "checkGrads: gradient of input");
       expectClose(dotF64(gs, us), fd[0]![0]!, { rtol, atol: rtol * scale, what: "checkGrads: ⟨grad, u⟩ vs finite differences" });
     }
   }

@@ -1,5 +1,7 @@
 // tf.keras.initializers: functions of (shape, dtype) drawing from tf.random's global seed.
 import { numpy as np, type ArrayLike, type DType, type Tensor } from "../../index.js";
+import { ValueError } from "../../index.js";
+import { checkOptions } from "../errors.js";
 import { normal, truncatedNormal, uniform } from "../random.js";
 
 export interface Initializer {
@@ -33,20 +35,26 @@ export class Constant implements Initializer {
   }
 }
 export class RandomNormal implements Initializer {
-  constructor(readonly opts: { mean?: number; stddev?: number; seed?: number } = {}) {}
+  constructor(readonly opts: { mean?: number; stddev?: number; seed?: number } = {}) {
+    checkOptions("tf.keras.initializers.RandomNormal", opts, ["mean", "stddev", "seed"]);
+  }
   apply(shape: readonly number[], dtype: DType) {
     return normal(shape, { mean: this.opts.mean ?? 0, stddev: this.opts.stddev ?? 0.05, dtype, seed: this.opts.seed });
   }
 }
 export class RandomUniform implements Initializer {
-  constructor(readonly opts: { minval?: number; maxval?: number; seed?: number } = {}) {}
+  constructor(readonly opts: { minval?: number; maxval?: number; seed?: number } = {}) {
+    checkOptions("tf.keras.initializers.RandomUniform", opts, ["minval", "maxval", "seed"]);
+  }
   apply(shape: readonly number[], dtype: DType) {
     return uniform(shape, { minval: this.opts.minval ?? -0.05, maxval: this.opts.maxval ?? 0.05, dtype, seed: this.opts.seed });
   }
 }
 /** U(−l, l) with l = √(6 / (fanIn + fanOut)). */
 export class GlorotUniform implements Initializer {
-  constructor(readonly opts: { seed?: number } = {}) {}
+  constructor(readonly opts: { seed?: number } = {}) {
+    checkOptions("tf.keras.initializers.GlorotUniform", opts, ["seed"]);
+  }
   apply(shape: readonly number[], dtype: DType) {
     const [i, o] = fans(shape);
     const l = Math.sqrt(6 / (i + o));
@@ -55,7 +63,9 @@ export class GlorotUniform implements Initializer {
 }
 /** Truncated normal with stddev √(2 / (fanIn + fanOut)) (corrected for the truncation, as Keras). */
 export class GlorotNormal implements Initializer {
-  constructor(readonly opts: { seed?: number } = {}) {}
+  constructor(readonly opts: { seed?: number } = {}) {
+    checkOptions("tf.keras.initializers.GlorotNormal", opts, ["seed"]);
+  }
   apply(shape: readonly number[], dtype: DType) {
     const [i, o] = fans(shape);
     return truncatedNormal(shape, { stddev: Math.sqrt(2 / (i + o)) / 0.8796256610342398, dtype, seed: this.opts.seed });
@@ -63,14 +73,18 @@ export class GlorotNormal implements Initializer {
 }
 /** Truncated normal with stddev √(2 / fanIn). */
 export class HeNormal implements Initializer {
-  constructor(readonly opts: { seed?: number } = {}) {}
+  constructor(readonly opts: { seed?: number } = {}) {
+    checkOptions("tf.keras.initializers.HeNormal", opts, ["seed"]);
+  }
   apply(shape: readonly number[], dtype: DType) {
     return truncatedNormal(shape, { stddev: Math.sqrt(2 / fans(shape)[0]) / 0.8796256610342398, dtype, seed: this.opts.seed });
   }
 }
 /** U(−l, l) with l = √(6 / fanIn). */
 export class HeUniform implements Initializer {
-  constructor(readonly opts: { seed?: number } = {}) {}
+  constructor(readonly opts: { seed?: number } = {}) {
+    checkOptions("tf.keras.initializers.HeUniform", opts, ["seed"]);
+  }
   apply(shape: readonly number[], dtype: DType) {
     const l = Math.sqrt(6 / fans(shape)[0]);
     return uniform(shape, { minval: -l, maxval: l, dtype, seed: this.opts.seed });
@@ -94,7 +108,7 @@ export function get(init: InitializerLike): (shape: readonly number[], dtype: DT
   if (typeof init === "string") {
     const key = init.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
     const make = byName[key];
-    if (!make) throw new Error(`Unknown initializer: '${init}'. Use one of ${Object.keys(byName).join(", ")}, an Initializer or a function (shape, dtype) => values.`);
+    if (!make) throw new ValueError({ message: `Unknown initializer: '${init}'. Use one of ${Object.keys(byName).join(", ")}, an Initializer or a function (shape, dtype) => values.` });
     const i = make();
     return (s, d) => i.apply(s, d);
   }

@@ -1,7 +1,9 @@
 // tf.keras.layers: Layer (build on first apply, addWeight, tracked fields), Dense.
-import { Tensor, ValueError, numpy as np, type ArrayLike, type DType } from "../../index.js";
+import { Tensor, ValueError, isTracer, numpy as np, type ArrayLike, type DType } from "../../index.js";
+import { checkOptions, named, shapeText } from "../errors.js";
+import { drop } from "../lifetime.js";
 import * as nn from "../nn.js";
-import { add, matmul, sigmoid, tanh } from "../ops.js";
+import { add, divide, exp, multiply, sigmoid, tanh, matmul } from "../ops.js";
 import { Variable } from "../variable.js";
 import { get as getInitializer, type InitializerLike } from "./initializers.js";
 
@@ -43,6 +45,8 @@ export class Layer {
   readonly #own: Variable[] = [];
 
   constructor(opts: LayerOptions = {}) {
+    // a user subclass may take options of its own; Layer itself takes only these
+    if (new.target === Layer) checkOptions("tf.keras.layers.Layer", opts, ["name", "trainable", "dtype"]);
     this.name = opts.name ?? uniqueName(snake(new.target.name || "layer"));
     this.trainable = opts.trainable ?? true;
     this.dtype = opts.dtype ?? "float32";
@@ -67,6 +71,7 @@ export class Layer {
 
   /** A new Variable named `<layer>/<name>`, tracked by this layer. */
   addWeight(name: string, shape: readonly number[], opts: AddWeightOptions = {}): Variable {
+    checkOptions(`Layer.addWeight ('${this.name}/${name}')`, opts, ["initializer", "trainable", "dtype"]);
     const dtype = opts.dtype ?? this.dtype;
     const init = getInitializer(opts.initializer ?? "glorotUniform");
     const v = new Variable(init(shape, dtype), { name: `${this.name}/${name}`, trainable: opts.trainable ?? true, dtype });
@@ -119,22 +124,35 @@ export class Layer {
 /** A string name, a function, or null/"linear" for none. */
 export type Activation = string | ((x: Tensor) => Tensor) | null;
 
+/** Keras 3's hard_sigmoid: relu6(x + 3) / 6. */
+const hardSigmoid = (x: Tensor) => divide(nn.relu6(add(x, 3)), 6);
+/** Keras's activation strings (tf.keras.activations.get), with Keras 3's definitions and defaults. */
 const activations: Record<string, (x: Tensor) => Tensor> = {
   relu: nn.relu,
+  relu6: nn.relu6,
   sigmoid,
   tanh,
   softmax: (x) => nn.softmax(x),
+  log_softmax: (x) => nn.logSoftmax(x),
   softplus: nn.softplus,
-  gelu: (x) => nn.gelu(x),
+  softsign: nn.softsign,
+  gelu: (x) => nn.gelu(x), // exact (erf), as keras.activations.gelu
   elu: nn.elu,
+  selu: nn.selu,
   swish: nn.silu,
   silu: nn.silu,
+  hard_sigmoid: hardSigmoid,
+  hard_silu: (x) => multiply(x, hardSigmoid(x)),
+  hard_swish: (x) => multiply(x, hardSigmoid(x)),
+  exponential: exp,
+  leaky_relu: (x) => nn.leakyRelu(x, 0.2),
+  mish: (x) => multiply(x, tanh(nn.softplus(x))),
   linear: (x) => x,
 };
 export function getActivation(a: Activation | undefined): (x: Tensor) => Tensor {
   if (a === null || a === undefined) return (x) => x;
   if (typeof a === "function") return a;
-  const f = activations[a];
+  const f = activations[a.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase()];
   if (!f) throw new ValueError({ message: `Unknown activation function: '${a}'. Use one of ${Object.keys(activations).join(", ")}, or a function.` });
   return f;
 }
@@ -158,6 +176,7 @@ export class Dense extends Layer {
 
   constructor(units: number, opts: DenseOptions = {}) {
     super(opts);
+    checkOptions("tf.keras.layers.Dense", opts, ["name", "trainable", "dtype", "activation", "useBias", "kernelInitializer", "biasInitializer"]);
     if (!Number.isInteger(units) || units <= 0) throw new ValueError({ message: `Received an invalid value for \`units\`, expected a positive integer. Received: units=${units}` });
     this.units = units;
     this.activation = getActivation(opts.activation);
@@ -174,8 +193,24 @@ export class Dense extends Layer {
   }
 
   override call(inputs: ArrayLike): Tensor {
-    let y = matmul(inputs, this.kernel);
-    if (this.bias) y = add(y, this.bias);
-    return this.activation(y);
+    const api = `tf.keras.layers.Dense '${this.name}'`;
+    const shape = inputs instanceof Tensor ? inputs.shape : np.asarray(inputs).shape;
+    const inDim = this.kernel.shape[0]!;
+    if (shape.length < 1 || shape[shape.length - 1] !== inDim) {
+      throw new ValueError({
+        message: `${api}: input of shape ${shapeText(shape)} is incompatible with the layer: expected axis -1 of the input to have value ${inDim} (the layer was built for inputs of shape (…, ${inDim})).`,
+      });
+    }
+    return named(api, () => {
+      const z = matmul(inputs, this.kernel);
+      const b = this.bias ? add(z, this.bias) : z;
+      const y = this.activation(b);
+      // the intermediates are the layer's own: freed once no tape needs them (lifetime.ts)
+      if (!isTracer(inputs)) {
+        if (b !== z && b !== y) drop(b);
+        if (z !== y) drop(z);
+      }
+      return y;
+    });
   }
 }

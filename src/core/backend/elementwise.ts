@@ -1,8 +1,23 @@
 // Elementwise kernels generated from scalar expressions: broadcasting through strides (0 on
 // broadcast axes), adjacent axes coalesced, one loop source per (expression, layout), cached.
-// The source is what the pool ships to workers, which compile it once each.
+// The source is what a job carries to the workers, which compile it once each.
 import type { TypedArray } from "../dtype.js";
-import { kernels } from "./kernels.js";
+import { defineKernel } from "./kernel.js";
+
+/** ns per element, plus per Math.* call in the expression (bench/threshold.ts). */
+export const ELEMENTWISE_NS = 1.6;
+export const MATH_CALL_NS = 5.5;
+
+const compiled = new Map<string, unknown>();
+/** Compiles the source of a function expression once per thread. */
+function compile<F>(src: string): F {
+  let f = compiled.get(src);
+  if (f === undefined) {
+    f = new Function(`return ${src}`)();
+    compiled.set(src, f);
+  }
+  return f as F;
+}
 
 /** One operand: its data (a view starting at element 0) and its strides against the output shape. */
 export interface StridedInput {
@@ -135,19 +150,40 @@ export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: re
 type FlatFn = (out: TypedArray, ins: TypedArray[], start: number, end: number) => void;
 type StridedFn = (out: TypedArray, ins: TypedArray[], strides: Int32Array, shape: Int32Array, r0: number, r1: number) => void;
 
-/** Runs units [u0, u1) of a plan on this thread. */
-export function runElementwise(p: ElementwisePlan, out: TypedArray, u0: number, u1: number): void {
-  if (p.strides === null) kernels.compile<FlatFn>(p.src)(out, p.ins, u0, u1);
-  else kernels.compile<StridedFn>(p.src)(out, p.ins, p.strides, p.shape!, u0, u1);
+const exprCosts = new Map<string, number>();
+/** Estimated ns per element of an expression. */
+function exprCost(expr: string): number {
+  let c = exprCosts.get(expr);
+  if (c === undefined) {
+    c = ELEMENTWISE_NS + MATH_CALL_NS * (expr.match(/Math\.\w+\(/g)?.length ?? 0);
+    exprCosts.set(expr, c);
+  }
+  return c;
 }
 
-/** out[i] = expr(a0[i'], a1[i''], …) over `shape`, operands broadcast through their strides. */
-export function elementwise(expr: ScalarExpr, ins: StridedInput[], shape: readonly number[], out: TypedArray): void {
-  const size = out.length;
-  if (size === 0) return;
-  const p = planElementwise(expr, ins, shape, size);
-  runElementwise(p, out, 0, p.units);
+type ElementwiseArgs = [expr: ScalarExpr, ins: StridedInput[], shape: readonly number[], out: TypedArray];
+export interface ElementwiseJob {
+  src: string;
+  ins: TypedArray[];
+  strides: Int32Array | null;
+  shape: Int32Array | null;
+  out: TypedArray;
 }
+
+/** out[i] = expr(a0[i'], a1[i''], …) over `shape`, operands broadcast through their strides. A unit is an element or a row. */
+export const elementwise = defineKernel<ElementwiseArgs, ElementwiseJob>({
+  name: "elementwise",
+  cost: (expr, _ins, _shape, out) => out.length * exprCost(expr),
+  plan: ([expr, ins, shape, out]) => {
+    if (out.length === 0) return null;
+    const p = planElementwise(expr, ins, shape, out.length);
+    return { job: { src: p.src, ins: p.ins, strides: p.strides, shape: p.shape, out }, units: p.units, unitNs: p.inner * exprCost(expr) };
+  },
+  run: (j, u0, u1) => {
+    if (j.strides === null) compile<FlatFn>(j.src)(j.out, j.ins, u0, u1);
+    else compile<StridedFn>(j.src)(j.out, j.ins, j.strides, j.shape!, u0, u1);
+  },
+});
 
 /** Strides of an operand of shape `inShape` broadcast to `outShape` (0 on broadcast axes). */
 export function broadcastStrides(inShape: readonly number[], outShape: readonly number[]): number[] {
@@ -166,5 +202,5 @@ export function broadcastStrides(inShape: readonly number[], outShape: readonly 
  * ("v") or a single element ("s"), run inline with no plan (what scalar-heavy code hits).
  */
 export function elementwiseFlat(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: TypedArray): void {
-  kernels.compile<FlatFn>(flatSource(expr, pattern))(out, ins, 0, out.length);
+  compile<FlatFn>(flatSource(expr, pattern))(out, ins, 0, out.length);
 }

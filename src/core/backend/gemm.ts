@@ -7,13 +7,12 @@
 // depend on blocking, on how rows are split between threads, or on the wasm/JS choice: the JS
 // path rounds with Math.fround after every float32 multiply and add and is bit-identical.
 //
-// `createGemm` must stay self-contained (it may use only its parameter and the globals
-// WebAssembly, Math, atob, typed arrays, RangeError, TypeError): `scripts/gen-gemm-wasm.ts`
-// transpiles its text into `gemm-wasm.ts` so that worker threads can rebuild it from
-// `gemmSource()` with their own wasm instance. After editing it, run
-// `npx tsx scripts/gen-gemm-wasm.ts` (a test fails while the embedded copy is stale).
+// Each thread that imports this module (the caller, every pool worker: worker.ts) gets its own
+// `gemm` with its own wasm instance. The wasm bytes are generated: after editing
+// scripts/gemm-kernels.ts, run `npx tsx scripts/gen-gemm-wasm.ts` (a test fails while the
+// embedded module is stale).
 
-import { GEMM_DRIVER_JS, GEMM_TILES, GEMM_WASM_BASE64, GEMM_WASM_FMA_BASE64 } from "./gemm-wasm.js";
+import { GEMM_TILES, GEMM_WASM_BASE64, GEMM_WASM_FMA_BASE64 } from "./gemm-wasm.js";
 
 export type FloatArray = Float32Array | Float64Array;
 export type GemmDtype = "float32" | "float64";
@@ -470,11 +469,3 @@ export function relaxedSimdAvailable(): boolean {
 
 /** The gemm of this thread (see GemmFn for the contract). */
 export const gemm: GemmFn = createGemm(DEFAULT_GEMM_CONFIG);
-
-/**
- * Self-contained JS source for worker threads: `new Function(gemmSource())()` returns a gemm
- * identical to `gemm` (same code, same bits) with its own wasm instance.
- */
-export function gemmSource(cfg: GemmConfig = DEFAULT_GEMM_CONFIG): string {
-  return `${GEMM_DRIVER_JS}\nreturn createGemm(${JSON.stringify(cfg)});\n`;
-}

@@ -1,58 +1,74 @@
-// The persistent worker pool: n − 1 worker threads plus the caller, driven synchronously
-// through a shared control block, so the public API stays synchronous.
+// The persistent worker pool: threads − 1 kernel workers plus the caller, driven synchronously
+// through a shared control block (protocol.ts), so the public API stays synchronous. A
+// supervisor thread (supervisor.ts) starts the workers and reports their deaths.
 //
 // Protocol of one job (`run`):
-//   1. the caller sets big[0] = seq·2³² (claim counter) and big[1] = seq·2³² (done counter),
-//      posts {seq, n, job} on each helper's MessagePort and bumps + notifies its wake word;
+//   1. the caller checks the job's size, sets the claim and done counters to seq·2³², posts
+//      {seq, n, per, total, kernel, job} on each responsive helper's MessagePort and bumps +
+//      notifies its wake word;
 //   2. a woken worker takes the newest message with receiveMessageOnPort (it never returns to
 //      its event loop, and drops the job's arrays when done, so it caches no buffer);
-//   3. everyone, the caller included, claims chunks by compare-and-swap on big[0] (a claim of
-//      an older seq fails, so a late worker cannot steal from the next job) and counts them
-//      done on big[1]; whoever completes the last chunk notifies the caller;
+//   3. everyone, the caller first, claims chunks by compare-and-swap on the claim counter and
+//      counts them done; whoever completes the last chunk notifies the caller;
 //   4. the caller waits (bounded spin, then Atomics.wait in slices) until all n are done,
-//      watching for dead workers and for a stall (no progress for `stallMs`).
-// Chunk boundaries come from the job (kernels.ts), never from the thread count.
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
-import { Context, Effect, Layer } from "effect";
-import { WorkerError } from "../errors.js";
-import { gemmSource } from "./gemm.js";
-import { kernels, kernelsSource, SLOT, STATE, type ChunkFault, type Job } from "./kernels.js";
-import { onThreadCountChange, threadCount } from "./threads.js";
+//      watching for a worker that died holding a chunk (its slot turns DEAD at once: its exit
+//      handler or the supervisor writes it), for cancellation and for a stall (no progress for
+//      the stall limit: a worker that hangs).
+// Chunk boundaries come from the kernel's plan (kernel.ts), never from the thread count.
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort, type ResourceLimits } from "node:worker_threads";
+import { ValueError, WorkerError } from "../errors.js";
+import type { AnyKernel } from "./kernel.js";
+import { CTL, SLOT, STATE, work, type ChunkFault, type JobMessage } from "./protocol.js";
+import { entryUrl, importableUrl } from "./worker-url.js";
 
 /** Loads of a shared word before blocking in Atomics.wait (TOOLCHAIN.md: ≤ ~1,000 on 2 vCPUs). */
 const SPIN = 1000;
 /**
- * How long a worker keeps polling after a job before it sleeps (kernel-worker.js): waking a
- * sleeping worker costs the caller's Atomics.notify 10–30 µs on these VMs, and eager code sends
- * its big ops tens of µs apart. The environment variable TAPIR_SPIN_US overrides it (benchmarks).
+ * How long a worker keeps polling after a job before it sleeps (worker.ts; it polls less while
+ * it keeps arriving too late): waking a sleeping worker costs the caller's Atomics.notify
+ * 10–30 µs on these VMs, and eager code sends its big ops tens of µs apart. The environment
+ * variable TAPIR_SPIN_US overrides it (benchmarks).
  */
 const SPIN_AFTER_JOB_US = 100;
-/** How long the caller blocks per Atomics.wait before it re-checks for dead or stalled workers. */
+/** How long the caller blocks per Atomics.wait before it re-checks for stalled workers. */
 const WAIT_SLICE_MS = 20;
 /** A claimed chunk that makes no progress for this long is a stalled worker (chunks take ≤ ms). */
 export const DEFAULT_STALL_MS = 10_000;
 /** Workers that die before they ever start count against this; past it the pool runs inline. */
 const MAX_BOOT_FAILURES = 3;
-
-const WORKER_URL = new URL("./kernel-worker.js", import.meta.url);
+/** Largest chunk count: the claim counter's low 32 bits (kept below 2³¹ for Int32 slot words). */
+const MAX_CHUNKS = 2 ** 31 - 1;
 
 export interface PoolOptions {
   /** Threads including the caller (the pool starts threads − 1 workers). */
   threads: number;
   stallMs?: number;
+  /** Modules each worker imports before it starts; their exported `kernels` join its registry. @internal tests */
+  workerModules?: string[];
+  /** Heap limits of each worker. @internal tests provoke out-of-memory deaths */
+  resourceLimits?: ResourceLimits;
+}
+
+/** One job for the pool: a kernel's plan cut in chunks. */
+export interface PoolJob {
+  /** registry name of the kernel (workers look it up) */
+  readonly name: string;
+  readonly kernel: AnyKernel;
+  readonly job: unknown;
+  readonly total: number;
+  readonly per: number;
+  /** estimated single-thread ns of one chunk (the stall limit grows with it) */
+  readonly chunkNs?: number;
 }
 
 interface WorkerSlot {
   readonly index: number;
-  readonly worker: Worker;
   readonly words: Int32Array;
   readonly port: MessagePort;
   /** seqs of the last two jobs posted to it: it gets another only once it has taken one of them */
   posted: number;
   postedBefore: number;
   dead: boolean;
-  exitCode?: number;
-  error?: Error;
 }
 
 interface Fault {
@@ -61,23 +77,56 @@ interface Fault {
   error: unknown;
 }
 
-/** The backend op a job kind serves, for messages. */
-const OP_NAME: Record<Job["kind"], string> = {
-  ew: "elementwise", copy: "copyStrided", reduce: "reduceRows", pieces: "reduceRows", cumsum: "cumsum",
-  gather: "gather", scatter: "scatterAdd", iota: "iota", bits: "randomBits", gemm: "matmul", test: "test",
-};
+interface Report {
+  seq: number;
+  worker: number;
+  chunk?: number;
+  error: { name: string; message: string; stack?: string; code?: string };
+}
 
 function makeWorkerError(message: string, cause?: unknown): WorkerError {
-  // WorkerError's declared fields are {message}; effect's Error also takes `cause`.
   return new WorkerError({ message, cause });
 }
 
 /** An Error rebuilt from what a worker reported. */
-function revive(e: { name: string; message: string; stack?: string }): Error {
+function revive(e: Report["error"]): Error {
   const err = new Error(e.message);
   err.name = e.name;
   if (e.stack) err.stack = e.stack;
+  if (e.code) (err as { code?: string }).code = e.code;
   return err;
+}
+
+/** Highest load factor: ops of 64 × tuning.minNs (6.4 ms estimated) still go to the pool. */
+export const MAX_LOAD_FACTOR = 64;
+
+/**
+ * The pool's load factor after a job of `n` chunks, of which the caller ran `ran` in `tOwn` ms,
+ * that took `tAll` ms in all. The caller alone would have taken about (tOwn / ran) · n: unless
+ * the helpers made the job at least 10% faster than that (or they ran nothing at all: asleep or
+ * descheduled), the factor doubles; when they did, it halves. Between 1 and MAX_LOAD_FACTOR.
+ */
+export function nextLoadFactor(factor: number, n: number, ran: number, tOwn: number, tAll: number): number {
+  if (ran === 0) return factor; // the helpers did everything: no measure of the caller alone
+  const slow = ran === n || tAll > 0.9 * (tOwn / ran) * n;
+  return slow ? Math.min(MAX_LOAD_FACTOR, factor * 2) : Math.max(1, factor / 2);
+}
+
+/**
+ * Refuses a job size that could hang or corrupt the claim loop: units and units per chunk must be
+ * non-negative safe integers (per ≥ 1) and the chunk count must fit the claim counter.
+ */
+export function checkJobSize(name: string, total: number, per: number): number {
+  if (!(Number.isSafeInteger(total) && total >= 0 && Number.isSafeInteger(per) && per >= 1)) {
+    throw new ValueError({
+      message:
+        `tapir: the ${name} kernel was asked for ${total} units in chunks of ${per}; both must be non-negative integers (chunks ≥ 1). ` +
+        `An array with a NaN, negative or fractional dimension reached the backend: check the shapes passed to the op that built it.`,
+    });
+  }
+  const n = Math.ceil(total / per);
+  if (n > MAX_CHUNKS) throw new ValueError({ message: `tapir: the ${name} kernel was asked for ${n} chunks; at most ${MAX_CHUNKS} fit the pool's counter. Use fewer, larger chunks.` });
+  return n;
 }
 
 export class KernelPool {
@@ -85,23 +134,35 @@ export class KernelPool {
   readonly stallMs: number;
   /** [claim, done] counters, each seq·2³² + count. */
   private readonly big: BigInt64Array;
-  /** [seq of the latest job with a fault] */
-  private readonly errSeq: Int32Array;
+  /** [ERR, CANCEL, DEATHS, BOOT_FAILURES] (protocol.ts CTL) */
+  private readonly words: Int32Array;
   private readonly slots: (WorkerSlot | null)[];
+  private readonly options: PoolOptions;
+  private supervisor: Worker | null = null;
+  /** the supervisor's reports (worker errors), read with receiveMessageOnPort */
+  private reports: MessagePort | null = null;
+  private readonly pendingReports: Report[] = [];
   private seq = 0;
-  private bootFailures = 0;
   private closed = false;
   /** Set when workers cannot start here: the pool then runs everything on the caller. */
   disabledBy: Error | null = null;
+  /**
+   * How many times tuning.minNs an op must cost to go to the pool (1…64): doubles after a job
+   * the helpers did not speed up (a busy machine: they woke late or were descheduled), halves
+   * after one they did. threaded.ts still sends an occasional op to re-measure.
+   */
+  loadFactor = 1;
   /** Jobs run with helpers / inline, for tests and benchmarks. */
-  readonly stats = { jobs: 0, inlineJobs: 0, spawned: 0, replaced: 0, waitMs: 0 };
+  readonly stats = { jobs: 0, inlineJobs: 0, spawned: 0, replaced: 0, waitMs: 0, slowJobs: 0 };
 
   constructor(opts: PoolOptions) {
+    if (!Number.isSafeInteger(opts.threads) || opts.threads < 1) throw new ValueError({ message: `KernelPool: threads must be a positive integer, got ${opts.threads}.` });
     this.threads = opts.threads;
     this.stallMs = opts.stallMs ?? DEFAULT_STALL_MS;
-    const sab = new SharedArrayBuffer(32);
+    this.options = opts;
+    const sab = new SharedArrayBuffer(CTL.BYTES);
     this.big = new BigInt64Array(sab, 0, 2);
-    this.errSeq = new Int32Array(sab, 16, 1);
+    this.words = new Int32Array(sab, CTL.WORDS_AT, CTL.NWORDS);
     this.slots = Array.from({ length: Math.max(0, opts.threads - 1) }, () => null);
   }
 
@@ -109,61 +170,83 @@ export class KernelPool {
     return this.closed;
   }
 
+  /**
+   * A word any thread may set to a non-zero value (Atomics.store + Atomics.notify) to abandon the
+   * running call: every thread stops claiming chunks and the call throws a WorkerError saying it
+   * was cancelled. (A signal handler on the calling thread cannot run while a synchronous call
+   * blocks it; another thread can, e.g. one that watches a deadline.)
+   */
+  get cancelWord(): { readonly array: Int32Array; readonly index: number } {
+    return { array: this.words, index: CTL.CANCEL };
+  }
+
   /** Workers started and not known dead. */
   liveWorkers(): number {
     return this.slots.filter((s) => s !== null && !this.isDead(s)).length;
   }
 
-  /** @internal the Worker objects (tests terminate them). */
-  workers(): (Worker | null)[] {
-    return this.slots.map((s) => s?.worker ?? null);
+  /** Per live worker, the jobs it took since its last scavenge (0: it holds no finished job's buffers). @internal tests */
+  uncollectedJobs(): number[] {
+    return this.slots.flatMap((s) => (s !== null && !this.isDead(s) ? [Atomics.load(s.words, SLOT.UNCOLLECTED)] : []));
+  }
+
+  /** Workers dead since the pool started (seen by the supervisor or their exit handler). */
+  deaths(): number {
+    return Atomics.load(this.words, CTL.DEATHS);
   }
 
   private isDead(s: WorkerSlot): boolean {
     return s.dead || Atomics.load(s.words, SLOT.STATE) === STATE.DEAD;
   }
 
-  private spawn(index: number): WorkerSlot {
+  private startSupervisor(): void {
     const { port1, port2 } = new MessageChannel();
-    const words = new Int32Array(new SharedArrayBuffer(SLOT.SIZE * 4));
-    const worker = new Worker(WORKER_URL, {
-      workerData: {
-        index, slot: words, big: this.big, errSeq: this.errSeq, port: port2,
-        kernelsSource: kernelsSource(), gemmSource: gemmSource(), spin: SPIN, spinAfterJobUs: Number(process.env.TAPIR_SPIN_US ?? SPIN_AFTER_JOB_US),
-      },
+    const sup = new Worker(entryUrl("supervisor"), {
+      workerData: { role: "tapir-supervisor", workerUrl: entryUrl("worker").href, big: this.big, words: this.words, reports: port2, resourceLimits: this.options.resourceLimits },
       transferList: [port2],
-      // The worker is plain JS with node: imports only, so it needs none of the parent's Node
-      // options (loaders, --input-type, -e would even stop it); V8 flags are per process anyway.
       execArgv: [],
     });
-    worker.unref();
+    sup.unref();
     port1.unref();
-    const s: WorkerSlot = { index, worker, words, port: port1, posted: 0, postedBefore: 0, dead: false };
-    worker.on("error", (e) => {
-      s.dead = true;
-      s.error = e;
+    sup.on("error", (e) => {
+      if (!this.disabledBy) this.disabledBy = makeWorkerError(`tapir: the kernel pool's supervisor thread failed (${e.message}); running every kernel on the calling thread.`, e);
     });
-    worker.on("exit", (code) => {
-      s.dead = true;
-      s.exitCode = code;
-      if (Atomics.load(words, SLOT.STATE) === STATE.BOOTING) this.bootFailures++;
+    sup.on("exit", () => {
+      for (const s of this.slots) if (s) s.dead = true;
+      if (this.supervisor === sup) this.supervisor = null;
     });
+    this.supervisor = sup;
+    this.reports = port1;
+  }
+
+  private spawn(index: number): WorkerSlot {
+    const { port1, port2 } = new MessageChannel();
+    port1.unref();
+    const words = new Int32Array(new SharedArrayBuffer(SLOT.SIZE * 4));
+    const init = {
+      slot: words, big: this.big, words: this.words, port: port2, spin: SPIN,
+      spinAfterJobUs: Number(process.env.TAPIR_SPIN_US ?? SPIN_AFTER_JOB_US),
+      modules: (this.options.workerModules ?? []).map(importableUrl),
+    };
+    this.supervisor!.postMessage({ spawn: index, init }, [port2]);
     this.stats.spawned++;
-    return s;
+    return { index, words, port: port1, posted: 0, postedBefore: 0, dead: false };
   }
 
   /** Starts missing workers and replaces dead ones (started lazily, on the first big job). */
   private ensureWorkers(): void {
-    if (this.bootFailures >= MAX_BOOT_FAILURES && !this.disabledBy) {
-      const why = this.slots.find((s) => s?.error)?.error;
-      this.disabledBy = makeWorkerError(`tapir: kernel workers failed to start ${this.bootFailures} times; running every kernel on the calling thread.`, why);
+    if (Atomics.load(this.words, CTL.BOOT_FAILURES) >= MAX_BOOT_FAILURES && !this.disabledBy) {
+      const why = this.drainReports().find((r) => r.error)?.error;
+      this.disabledBy = makeWorkerError(
+        `tapir: kernel workers failed to start ${MAX_BOOT_FAILURES} times${why ? ` (${why.name}: ${why.message})` : ""}; running every kernel on the calling thread.`,
+      );
     }
-    if (this.disabledBy) return;
+    if (this.disabledBy || this.closed) return;
+    if (this.supervisor === null) this.startSupervisor();
     for (let i = 0; i < this.slots.length; i++) {
       const s = this.slots[i];
       if (s && !this.isDead(s)) continue;
       if (s) {
-        void s.worker.terminate();
         s.port.close();
         this.stats.replaced++;
       }
@@ -171,48 +254,85 @@ export class KernelPool {
     }
   }
 
-  /** Starts the workers now and resolves when they are ready (or `timeoutMs` has passed). */
+  /**
+   * Starts the workers now and resolves when they are ready; rejects after `timeoutMs` saying
+   * which worker it waited for. (Resolves at once when workers cannot start here and the pool
+   * runs inline: `disabledBy` says why.)
+   */
   async start(timeoutMs = 10_000): Promise<void> {
     if (this.closed || this.slots.length === 0) return;
     this.ensureWorkers();
     const until = Date.now() + timeoutMs;
-    const booting = () => this.slots.some((s) => s !== null && !this.isDead(s) && Atomics.load(s.words, SLOT.STATE) === STATE.BOOTING);
-    while (booting() && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+    const booting = () =>
+      this.disabledBy ? undefined : this.slots.find((s): s is WorkerSlot => s !== null && !this.isDead(s) && Atomics.load(s.words, SLOT.STATE) === STATE.BOOTING);
+    for (let s = booting(); s !== undefined; s = booting()) {
+      if (Date.now() > until) throw makeWorkerError(`KernelPool.start: worker ${s.index} was not ready within ${timeoutMs} ms (its module is still loading).`);
+      await new Promise((r) => setTimeout(r, 2));
+      if (this.isDead(s)) this.ensureWorkers(); // died while booting: replace it (bounded by MAX_BOOT_FAILURES)
+    }
   }
 
-  /** Resolves once every live worker has taken its last job and is idle (tests, benchmarks). */
+  /**
+   * Workers that would take a job now: started, live, and not behind on the messages already
+   * posted to them. With none, a job would run on the caller alone (threaded.ts runs it inline).
+   */
+  responsiveWorkers(): number {
+    let n = 0;
+    for (const s of this.slots) if (s !== null && this.isResponsive(s)) n++;
+    return n;
+  }
+
+  /** Starts missing workers (lazily, as a big op does) without running anything. */
+  warmUp(): void {
+    if (this.slots.length > 0 && !this.closed) this.ensureWorkers();
+  }
+
+  private isResponsive(s: WorkerSlot): boolean {
+    if (this.isDead(s) || Atomics.load(s.words, SLOT.STATE) === STATE.BOOTING) return false;
+    // A worker that has taken neither of its last two messages is descheduled: more would
+    // only queue up, holding their jobs' buffers, and be stale when it wakes.
+    const taken = Atomics.load(s.words, SLOT.TAKEN);
+    return taken === s.posted || taken === s.postedBefore;
+  }
+
+  /**
+   * Resolves once every live worker has taken its last job and is idle (tests, benchmarks);
+   * rejects after `timeoutMs` saying which worker it waited for.
+   */
   async settle(timeoutMs = 10_000): Promise<void> {
     await this.start(timeoutMs);
     const until = Date.now() + timeoutMs;
     const busy = () =>
-      this.slots.some((s) => s !== null && !this.isDead(s) && (Atomics.load(s.words, SLOT.TAKEN) !== s.posted || Atomics.load(s.words, SLOT.STATE) !== STATE.IDLE));
-    while (busy() && Date.now() < until) await new Promise((r) => setTimeout(r, 1));
+      this.slots.find((s): s is WorkerSlot => s !== null && !this.isDead(s) && (Atomics.load(s.words, SLOT.TAKEN) !== s.posted || Atomics.load(s.words, SLOT.STATE) !== STATE.IDLE));
+    for (let s = busy(); s !== undefined; s = busy()) {
+      if (Date.now() > until) {
+        throw makeWorkerError(`KernelPool.settle: worker ${s.index} did not take job ${s.posted} and go idle within ${timeoutMs} ms (it took ${Atomics.load(s.words, SLOT.TAKEN)}, state ${Atomics.load(s.words, SLOT.STATE)}).`);
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
   }
 
-  /** Runs every chunk of `job`, on the caller and the idle workers; throws WorkerError on a fault. */
-  run(job: Job): void {
-    const n = kernels.chunks(job);
+  /** Runs every chunk of a job, on the caller and the responsive workers; throws WorkerError on a fault. */
+  run(p: PoolJob): void {
+    const n = checkJobSize(p.name, p.total, p.per);
     if (n === 0) return;
     if (this.closed) throw makeWorkerError("tapir: this thread pool was shut down (its Layer's scope closed); run the op inside the scope, or use the default pool.");
     if (n > 1 && this.slots.length > 0) this.ensureWorkers();
     const seq = (this.seq = (this.seq % 0x7ffffffe) + 1);
     const tag = BigInt(seq) << 32n;
-    const big = this.big;
-    Atomics.store(big, 0, tag);
-    Atomics.store(big, 1, tag);
+    Atomics.store(this.big, CTL.CLAIM, tag);
+    Atomics.store(this.big, CTL.DONE, tag);
+    const msg: JobMessage = { seq, n, per: p.per, total: p.total, kernel: p.name, job: p.job };
     const helpers: WorkerSlot[] = [];
+    const t0 = performance.now();
     if (n > 1 && !this.disabledBy) {
-      const msg = { seq, n, job: compactSmallArrays(job) };
+      const posted = { ...msg, job: compactSmallArrays(p.job) };
       for (const s of this.slots) {
         if (helpers.length >= n - 1) break;
-        if (s === null || this.isDead(s) || Atomics.load(s.words, SLOT.STATE) === STATE.BOOTING) continue;
-        // A worker that has taken neither of its last two messages is descheduled: more would
-        // only queue up, holding their jobs' buffers, and be stale when it wakes.
-        const taken = Atomics.load(s.words, SLOT.TAKEN);
-        if (taken !== s.posted && taken !== s.postedBefore) continue;
+        if (s === null || !this.isResponsive(s)) continue;
         s.postedBefore = s.posted;
         s.posted = seq;
-        s.port.postMessage(msg);
+        s.port.postMessage(posted);
         Atomics.add(s.words, SLOT.WAKE, 1);
         Atomics.notify(s.words, SLOT.WAKE, 1);
         helpers.push(s);
@@ -221,89 +341,121 @@ export class KernelPool {
     this.stats.jobs++;
     if (helpers.length === 0) this.stats.inlineJobs++;
     const faults: Fault[] = [];
-    kernels.work(big, seq, n, job, null, (f: ChunkFault) => faults.push({ worker: -1, ...f }));
+    const tc = performance.now();
+    const ran = work(this.big, this.words, msg, p.kernel, null, (f: ChunkFault) => faults.push({ worker: -1, ...f }));
+    const tOwn = performance.now() - tc;
     if (helpers.length > 0) {
-      const t0 = performance.now();
-      this.waitDone(seq, tag, n, job, helpers);
-      this.stats.waitMs += performance.now() - t0;
+      const tw = performance.now();
+      this.waitDone(seq, tag, n, p, helpers);
+      this.stats.waitMs += performance.now() - tw;
+      this.learnLoad(n, ran, tOwn, performance.now() - t0);
+    } else if (Atomics.load(this.words, CTL.CANCEL) !== 0) {
+      this.throwCancelled(seq, tag, n, p, helpers);
     }
-    if (faults.length > 0 || Atomics.load(this.errSeq, 0) === seq) this.throwFaults(seq, job, helpers, faults);
+    if (faults.length > 0 || Atomics.load(this.words, CTL.ERR) === seq) this.throwFaults(seq, p, helpers, faults);
   }
 
-  private waitDone(seq: number, tag: bigint, n: number, job: Job, helpers: WorkerSlot[]): void {
+  private learnLoad(n: number, ran: number, tOwn: number, tAll: number): void {
+    const f = nextLoadFactor(this.loadFactor, n, ran, tOwn, tAll);
+    if (f > this.loadFactor) this.stats.slowJobs++;
+    this.loadFactor = f;
+  }
+
+  private waitDone(seq: number, tag: bigint, n: number, p: PoolJob, helpers: WorkerSlot[]): void {
     const big = this.big;
     const target = tag + BigInt(n);
-    let d = Atomics.load(big, 1);
-    for (let i = 0; i < SPIN && d !== target; i++) d = Atomics.load(big, 1);
+    let d = Atomics.load(big, CTL.DONE);
+    for (let i = 0; i < SPIN && d !== target; i++) d = Atomics.load(big, CTL.DONE);
     let last = d;
     let since = performance.now();
     while (d !== target) {
-      const dead = helpers.find((s) => this.isDead(s) && Atomics.load(s.words, SLOT.SEQ) === seq);
-      if (dead) this.failDead(seq, tag, n, job, dead, helpers);
-      Atomics.wait(big, 1, d, WAIT_SLICE_MS);
-      d = Atomics.load(big, 1);
+      if (Atomics.load(this.words, CTL.CANCEL) !== 0) this.throwCancelled(seq, tag, n, p, helpers);
+      for (const s of helpers) if (this.isDead(s) && Atomics.load(s.words, SLOT.LOST) === seq) this.failDead(seq, tag, n, p, s, helpers);
+      Atomics.wait(big, CTL.DONE, d, WAIT_SLICE_MS);
+      d = Atomics.load(big, CTL.DONE);
       const now = performance.now();
       if (d !== last) {
         last = d;
         since = now;
-      } else if (now - since > this.stallLimit(job)) this.failStalled(seq, tag, n, job, helpers, now - since);
+      } else if (now - since > this.stallLimit(p)) this.failStalled(seq, tag, n, p, helpers, now - since);
     }
   }
 
-  /** How long a chunk of `job` may go without progress: stallMs, or 20× its estimated time if longer. */
-  private stallLimit(job: Job): number {
-    return Math.max(this.stallMs, ((job.chunkNs ?? 0) * 20) / 1e6);
+  /** How long a chunk may go without progress: stallMs, or 20× its estimated time if longer. */
+  private stallLimit(p: PoolJob): number {
+    return Math.max(this.stallMs, ((p.chunkNs ?? 0) * 20) / 1e6);
   }
 
   /** Stops further claims of job `seq` and waits (bounded) for live helpers to leave it. */
   private quiesce(seq: number, tag: bigint, n: number, helpers: WorkerSlot[]): void {
     const big = this.big;
-    for (let cur = Atomics.load(big, 0); cur >> 32n === tag >> 32n && Number(cur & 0xffffffffn) < n; cur = Atomics.load(big, 0)) {
-      Atomics.compareExchange(big, 0, cur, tag + BigInt(n));
+    for (let cur = Atomics.load(big, CTL.CLAIM); cur >> 32n === tag >> 32n && Number(cur & 0xffffffffn) < n; cur = Atomics.load(big, CTL.CLAIM)) {
+      Atomics.compareExchange(big, CTL.CLAIM, cur, tag + BigInt(n));
     }
-    const until = performance.now() + this.stallMs;
+    const until = performance.now() + Math.min(this.stallMs, 1000);
     const busy = () => helpers.some((s) => !this.isDead(s) && Atomics.load(s.words, SLOT.STATE) === STATE.BUSY && Atomics.load(s.words, SLOT.SEQ) === seq);
-    while (busy() && performance.now() < until) Atomics.wait(this.errSeq, 0, Atomics.load(this.errSeq, 0), 1);
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    while (busy() && performance.now() < until) Atomics.wait(nap, 0, 0, 1);
   }
 
-  private failDead(seq: number, tag: bigint, n: number, job: Job, dead: WorkerSlot, helpers: WorkerSlot[]): never {
+  /** Reports posted by the supervisor (worker errors) so far, kept until read. */
+  private drainReports(): Report[] {
+    if (this.reports) for (let m = receiveMessageOnPort(this.reports); m !== undefined; m = receiveMessageOnPort(this.reports)) this.pendingReports.push(m.message as Report);
+    return this.pendingReports;
+  }
+
+  private failDead(seq: number, tag: bigint, n: number, p: PoolJob, dead: WorkerSlot, helpers: WorkerSlot[]): never {
     this.quiesce(seq, tag, n, helpers);
     const chunk = Atomics.load(dead.words, SLOT.CHUNK);
     const code = Atomics.load(dead.words, SLOT.CODE);
     dead.dead = true;
+    // the supervisor posts the worker's error event before it marks the slot; wait briefly for it
+    let report: Report | undefined;
+    for (const until = performance.now() + 50; report === undefined && performance.now() < until; ) {
+      report = this.drainReports().find((r) => r.worker === dead.index);
+      if (report === undefined) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
+    if (report) this.pendingReports.splice(this.pendingReports.indexOf(report), 1);
+    const why = report ? ` after ${report.error.code ?? report.error.name}: ${report.error.message}` : "";
     throw makeWorkerError(
-      `tapir: kernel worker ${dead.index} died (exit code ${code}) while running chunk ${chunk} of ${n} of the ${OP_NAME[job.kind]} kernel; it is replaced before the next call, which can simply be retried.`,
-      dead.error,
+      `tapir: kernel worker ${dead.index} died (exit code ${code}${why}) while running chunk ${chunk} of ${n} of the ${p.kernel.name} kernel; it is replaced before the next call, which can simply be retried.`,
+      report ? revive(report.error) : undefined,
     );
   }
 
-  private failStalled(seq: number, tag: bigint, n: number, job: Job, helpers: WorkerSlot[], ms: number): never {
+  private failStalled(seq: number, tag: bigint, n: number, p: PoolJob, helpers: WorkerSlot[], ms: number): never {
     const stalled = helpers.filter((s) => Atomics.load(s.words, SLOT.STATE) === STATE.BUSY && Atomics.load(s.words, SLOT.SEQ) === seq);
     for (const s of stalled) {
       s.dead = true;
-      void s.worker.terminate();
+      this.supervisor?.postMessage({ kill: s.index });
     }
     const which = stalled.map((s) => `worker ${s.index} (chunk ${Atomics.load(s.words, SLOT.CHUNK)})`).join(", ") || "no worker reports a chunk";
-    this.quiesce(seq, tag, n, helpers);
+    this.quiesce(seq, tag, n, []);
     throw makeWorkerError(
-      `tapir: the ${OP_NAME[job.kind]} kernel made no progress for ${Math.round(ms)} ms (stall limit ${Math.round(this.stallLimit(job))} ms): ${which}. The stalled workers were terminated and are replaced before the next call.`,
+      `tapir: the ${p.kernel.name} kernel made no progress for ${Math.round(ms)} ms (stall limit ${Math.round(this.stallLimit(p))} ms): ${which}. The stalled workers were terminated and are replaced before the next call.`,
     );
   }
 
-  private throwFaults(seq: number, job: Job, helpers: WorkerSlot[], faults: Fault[]): never {
+  private throwCancelled(seq: number, tag: bigint, n: number, p: PoolJob, helpers: WorkerSlot[]): never {
+    this.quiesce(seq, tag, n, helpers);
+    Atomics.store(this.words, CTL.CANCEL, 0);
+    throw makeWorkerError(`tapir: the ${p.kernel.name} kernel was cancelled (the pool's cancel word was set) before all ${n} chunks ran; its output is incomplete. The pool is intact.`);
+  }
+
+  private throwFaults(seq: number, p: PoolJob, helpers: WorkerSlot[], faults: Fault[]): never {
     for (const s of helpers) {
       for (let m = receiveMessageOnPort(s.port); m !== undefined; m = receiveMessageOnPort(s.port)) {
-        const r = m.message as { seq: number; worker: number; chunk: number; error: { name: string; message: string; stack?: string } };
-        if (r.seq === seq) faults.push({ worker: r.worker, chunk: r.chunk, error: revive(r.error) });
+        const r = m.message as Report;
+        if (r.seq === seq) faults.push({ worker: r.worker, chunk: r.chunk ?? -1, error: revive(r.error) });
       }
     }
     faults.sort((a, b) => a.chunk - b.chunk);
     const f = faults[0];
-    if (!f) throw makeWorkerError(`tapir: the ${OP_NAME[job.kind]} kernel reported a fault but no worker said which; the pool is intact, retry the call.`);
+    if (!f) throw makeWorkerError(`tapir: the ${p.kernel.name} kernel reported a fault but no worker said which; the pool is intact, retry the call.`);
     const where = f.worker < 0 ? "the calling thread" : `worker ${f.worker}`;
     const msg = f.error instanceof Error ? `${f.error.name}: ${f.error.message}` : String(f.error);
     throw makeWorkerError(
-      `tapir: the ${OP_NAME[job.kind]} kernel threw on ${where} in chunk ${f.chunk} (${faults.length} chunk${faults.length > 1 ? "s" : ""} failed): ${msg}`,
+      `tapir: the ${p.kernel.name} kernel threw on ${where} in chunk ${f.chunk} (${faults.length} chunk${faults.length > 1 ? "s" : ""} failed): ${msg}`,
       f.error,
     );
   }
@@ -312,86 +464,23 @@ export class KernelPool {
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const exits: Promise<number>[] = [];
     for (let i = 0; i < this.slots.length; i++) {
-      const s = this.slots[i];
-      if (!s) continue;
-      exits.push(s.worker.terminate());
-      s.port.close();
+      this.slots[i]?.port.close();
       this.slots[i] = null;
     }
-    await Promise.all(exits);
+    this.reports?.close();
+    const sup = this.supervisor;
+    this.supervisor = null;
+    // terminating the supervisor ends its workers too (a thread's sub-threads stop with it)
+    if (sup) await sup.terminate();
   }
-}
-
-// ---- which pool runs kernels: the innermost Layer-provided one, else the default
-
-let defaultPool: KernelPool | null = null;
-const scoped: KernelPool[] = [];
-
-/** The pool kernels run on, or null when only the calling thread is used. Never starts threads. */
-export function currentPool(): KernelPool | null {
-  const top = scoped[scoped.length - 1];
-  if (top) return top;
-  const n = threadCount();
-  if (n <= 1) return null;
-  if (defaultPool === null) defaultPool = new KernelPool({ threads: n });
-  return defaultPool;
-}
-
-/** Makes `pool` the current pool until the returned function is called. @internal tests and benchmarks */
-export function installPool(pool: KernelPool): () => void {
-  scoped.push(pool);
-  return () => {
-    const i = scoped.lastIndexOf(pool);
-    if (i >= 0) scoped.splice(i, 1);
-  };
-}
-
-onThreadCountChange((n) => {
-  if (defaultPool !== null && defaultPool.threads !== n) {
-    void defaultPool.shutdown();
-    defaultPool = null;
-  }
-});
-
-/** Stops the default pool's threads now (a later big op starts a new one). */
-export async function shutdownDefaultPool(): Promise<void> {
-  const p = defaultPool;
-  defaultPool = null;
-  await p?.shutdown();
-}
-
-/** The thread pool as an effect service: provide `threadPoolLayer(n)` to run kernels on n threads. */
-export class ThreadPool extends Context.Service<ThreadPool, KernelPool>()("tapir/ThreadPool") {}
-
-/**
- * A Layer that starts a pool of `threads` threads (default: config.threads()) for its scope:
- * tapir ops run inside the scope use it, and its threads are released when the scope closes,
- * also on failure or interruption.
- */
-export function threadPoolLayer(threads?: number, options: { stallMs?: number } = {}): Layer.Layer<ThreadPool> {
-  return Layer.effect(
-    ThreadPool,
-    Effect.acquireRelease(
-      Effect.sync(() => {
-        const pool = new KernelPool({ threads: threads ?? threadCount(), ...options });
-        return { pool, uninstall: installPool(pool) };
-      }),
-      ({ pool, uninstall }) =>
-        Effect.promise(() => {
-          uninstall();
-          return pool.shutdown();
-        }),
-    ).pipe(Effect.map(({ pool }) => pool)),
-  );
 }
 
 /**
  * Small read-only operands live in ordinary ArrayBuffer slabs; posting such a view would clone
  * its whole 64 KiB slab, so they travel as exact-size copies instead (shared arrays go as is).
  */
-function compactSmallArrays<T extends object>(job: T): T {
+function compactSmallArrays<T>(job: T): T {
   const fix = (v: unknown): unknown => {
     if (ArrayBuffer.isView(v) && !(v.buffer instanceof SharedArrayBuffer) && v.byteLength !== v.buffer.byteLength) {
       return (v as unknown as { slice(): unknown }).slice();
@@ -402,6 +491,7 @@ function compactSmallArrays<T extends object>(job: T): T {
     }
     return v;
   };
+  if (job === null || typeof job !== "object") return job;
   let out: T = job;
   for (const [k, v] of Object.entries(job)) {
     const f = fix(v);

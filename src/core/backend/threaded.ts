@@ -1,14 +1,19 @@
-// The multithreaded backend: each kernel call runs inline on the caller when it is small, and
-// otherwise as a job of fixed-size chunks on the worker pool (pool.ts) plus the caller.
+// The backends, built from the kernel registry: every entry of registry.ts becomes a method of
+// the inline CPU backend (the whole plan on the calling thread) and of the multithreaded
+// backend (inline when small, else a job of fixed-size chunks on the pool plus the caller).
 import type { DType, TypedArray } from "../dtype.js";
-import { arena } from "./storage.js";
-import { planElementwise, runElementwise, type ScalarExpr, type StridedInput } from "./elementwise.js";
-import { kernels, type Job, type ReduceOp } from "./kernels.js";
-import { matmul, type FloatArray, type MatmulArgs } from "./dot.js";
-import { currentPool, type KernelPool } from "./pool.js";
-import { threadCount } from "./threads.js";
-import type { Backend } from "./index.js";
-import { WorkerError } from "../errors.js";
+import { ValueError, WorkerError } from "../errors.js";
+import { arena, type ArenaStats } from "./storage.js";
+import { tuning, type AnyKernel, type ArgsOf, type PlanContext } from "./kernel.js";
+import { KERNELS, type KernelName } from "./registry.js";
+import { checkJobSize, type KernelPool } from "./pool.js";
+import { currentPool } from "./pool-scope.js";
+import { ELEMENTWISE_NS, MATH_CALL_NS } from "./elementwise.js";
+import { COPY_CONTIGUOUS_NS, COPY_NS } from "./kernels/copy.js";
+import { CUMSUM_NS, REDUCE_NS } from "./kernels/reduce.js";
+import { GATHER_NS } from "./kernels/gather.js";
+import { BITS_NS } from "./kernels/random.js";
+import { MAC_NS } from "./kernels/matmul.js";
 
 /**
  * An op whose estimated single-thread time is below this many nanoseconds runs inline on the
@@ -22,226 +27,164 @@ import { WorkerError } from "../errors.js";
  *   this 2-vCPU EPYC VM, load 1.3 (the second vCPU partly busy): 151 / 239 / 144 / 1153 / 655 / 738
  *   an idle 16-core Xeon VM (two runs):                  38 / 30–120 / 36 / 72 / 66–164 / 92–738
  * 100 µs sits above the idle machine's crossings for the cheap ops and below the loaded one's
- * for all but the GEMM and the long sum, where a wrong choice costs least (≤ 10–20%).
+ * for all but the GEMM and the long sum, where a wrong choice costs least (≤ 10–20%). On a busy
+ * machine the pool's load factor raises it (pool.ts `loadFactor`).
  */
-export const PARALLEL_MIN_NS = 100_000;
+export const PARALLEL_MIN_NS = tuning.minNs;
 
-/**
- * Single-thread cost per unit of work (ns) on this machine (bench/threshold.ts, quiet, "inline
- * ns/unit"): the estimate compared with PARALLEL_MIN_NS, and the size of a chunk.
- * Elementwise: per element plus per Math.* call in the expression.
- */
+/** The kernels' cost models in one table (bench/threshold.ts prints estimates with it). */
 export const COST_NS = {
-  elementwise: 1.6,
-  mathCall: 5.5,
-  /** per element of a copy whose innermost axis is strided (a transpose), resp. contiguous */
-  copy: 1.7,
-  copyContiguous: 0.3,
-  reduce: 0.7,
-  cumsum: 2,
-  gather: 1,
-  /** per 32-bit random word (Threefry-2x32, 20 rounds, per pair of words) */
-  bits: 6,
-  /** per multiply-add of a GEMM (≈ 46 GFLOP/s f32 on one core) */
-  mac: 0.043,
+  elementwise: ELEMENTWISE_NS, mathCall: MATH_CALL_NS, copy: COPY_NS, copyContiguous: COPY_CONTIGUOUS_NS,
+  reduce: REDUCE_NS, cumsum: CUMSUM_NS, gather: GATHER_NS, bits: BITS_NS, mac: MAC_NS,
 } as const;
 
-/**
- * The live threshold and chunking. A chunk holds about `chunkNs` of single-thread work, so a
- * worker that wakes late still finds chunks to take; chunk boundaries follow from the op's
- * shape (and expression) alone, never from the thread count. `piece`: a row reduction longer
- * than 2 × piece is cut into the leaves of its fixed summation tree (same bits as the whole
- * row). @internal tests shrink these to run small arrays through many chunks (results must
- * not change: test/backend/kernels.test.ts); benchmarks vary minNs.
- */
-export const tuning = { minNs: PARALLEL_MIN_NS, chunkNs: 16_000, piece: 16_384 };
+export { tuning };
 
-/** Units of `costNs` each per chunk (at least 1). */
-const perChunk = (costNs: number): number => Math.max(1, Math.floor(tuning.chunkNs / costNs));
-
-/** Fewest rows of op(A) per GEMM part: below this, re-packing B for every part costs more than it saves. */
-export const GEMM_MIN_ROWS = 32;
-/**
- * A GEMM is cut into more parts than threads when a part would take longer than this (so that
- * progress stays visible to the stall check and a late worker still finds work), but never
- * into parts under GEMM_MIN_BIG_ROWS rows: each part re-packs B (~40 rows' worth of work).
- */
-const GEMM_PART_NS = 200e6;
-const GEMM_MIN_BIG_ROWS = 256;
+/** While the load factor keeps ops off the pool, one op in PROBE_EVERY still goes to measure it again. */
+const PROBE_EVERY = 16;
 
 const isShared = (a: TypedArray): boolean => a.buffer instanceof SharedArrayBuffer;
+const isArray = (v: unknown): v is TypedArray => ArrayBuffer.isView(v);
+/** Read-only arrays up to this size may travel by copy in the job message (a broadcast scalar, a bias row). */
+const SMALL_COPY_BYTES = 2048;
 
-/**
- * Every large array a job reads must be shared memory (a worker would otherwise get a copy of
- * it in the job message; small read-only operands, such as a broadcast scalar or a bias row in
- * the arena's ArrayBuffer slabs, may be copied). Outputs are handled by `sharedOut`.
- */
-function readable(...ins: TypedArray[]): boolean {
-  for (const a of ins) if (!isShared(a) && a.byteLength > SMALL_COPY_BYTES) return false;
+/** Whether every large array the job reads is shared memory (a worker would otherwise get a copy). */
+function readable(job: object): boolean {
+  for (const [k, v] of Object.entries(job)) {
+    if (k === "out") continue;
+    if (isArray(v)) {
+      if (!isShared(v) && v.byteLength > SMALL_COPY_BYTES) return false;
+    } else if (Array.isArray(v)) {
+      for (const a of v) if (isArray(a) && !isShared(a) && a.byteLength > SMALL_COPY_BYTES) return false;
+    }
+  }
   return true;
 }
-const SMALL_COPY_BYTES = 2048;
 
 /**
  * Grow-only shared scratch arrays, one per use, reused by every job (jobs never overlap): the
  * partial results of split reductions, and a shared stand-in for an output that is not in
  * shared memory (the arena keeps small tensors in ordinary ArrayBuffer slabs).
  */
-const scratch: SharedArrayBuffer[] = [new SharedArrayBuffer(1024), new SharedArrayBuffer(1024)];
-function scratchOf<T extends TypedArray>(slot: 0 | 1, like: { BYTES_PER_ELEMENT: number; new (b: SharedArrayBuffer, o: number, n: number): T }, n: number): T {
+const scratchBuffers: SharedArrayBuffer[] = [new SharedArrayBuffer(1024), new SharedArrayBuffer(1024)];
+type SharedCtor<T> = { BYTES_PER_ELEMENT: number; new (b: SharedArrayBuffer, o: number, n: number): T };
+function scratchOf<T>(slot: 0 | 1, like: SharedCtor<T>, n: number): T {
   const bytes = n * like.BYTES_PER_ELEMENT;
-  if (scratch[slot]!.byteLength < bytes) scratch[slot] = new SharedArrayBuffer(2 ** Math.ceil(Math.log2(bytes)));
-  return new like(scratch[slot]!, 0, n);
+  if (scratchBuffers[slot]!.byteLength < bytes) scratchBuffers[slot] = new SharedArrayBuffer(2 ** Math.ceil(Math.log2(bytes)));
+  return new like(scratchBuffers[slot]!, 0, n);
 }
 
-/** Runs `job(o)` with `o` = out, or a shared stand-in copied into out afterwards. */
-function sharedOut(out: TypedArray, job: (o: TypedArray) => void): void {
-  if (isShared(out)) return job(out);
-  const tmp = scratchOf(1, out.constructor as unknown as { BYTES_PER_ELEMENT: number; new (b: SharedArrayBuffer, o: number, n: number): TypedArray }, out.length);
-  job(tmp);
-  out.set(tmp as never);
+const inlineCtx: PlanContext = { threads: 1, chunkNs: Infinity, scratch: (n) => new Float64Array(n) };
+
+/**
+ * The kernel's cost estimate, refused unless finite and non-negative: a NaN, negative or
+ * infinite size would otherwise reach a loop bound (a NaN chunk count hung the claim loop).
+ */
+function costOf(name: string, k: AnyKernel, args: unknown[]): number {
+  const ns = k.cost(...args);
+  if (!(ns >= 0 && ns < Infinity)) {
+    throw new ValueError({
+      message: `tapir: the ${name} kernel was called with sizes whose estimated cost is ${ns} ns; every size must be a non-negative integer. An array with a NaN, negative or fractional dimension reached the backend: check the shapes passed to the op that built it.`,
+    });
+  }
+  return ns;
 }
 
+/** The whole call on the calling thread. */
+function runInline(name: string, k: AnyKernel, args: unknown[]): void {
+  costOf(name, k, args);
+  runPlanInline(name, k, args);
+}
+
+function runPlanInline(name: string, k: AnyKernel, args: unknown[]): void {
+  const p = k.plan(args, inlineCtx);
+  if (p === null) return;
+  checkJobSize(name, p.units, 1);
+  k.run(p.job, 0, p.units);
+  k.finish?.(p.job, args);
+}
+
+let probe = 0;
 /** The pool for an op of `ns` estimated nanoseconds, or null to run it inline. */
 function poolFor(ns: number): KernelPool | null {
-  if (ns < tuning.minNs) return null;
+  if (!(ns >= tuning.minNs)) return null;
   const p = currentPool();
-  return p !== null && p.threads > 1 ? p : null;
-}
-
-const exprCosts = new Map<string, number>();
-/** Estimated ns per element of an elementwise expression. */
-function exprCost(expr: string): number {
-  let c = exprCosts.get(expr);
-  if (c === undefined) {
-    c = COST_NS.elementwise + COST_NS.mathCall * (expr.match(/Math\.\w+\(/g)?.length ?? 0);
-    exprCosts.set(expr, c);
+  if (p === null || p.threads <= 1) return null;
+  if (!tuning.adaptive) return p;
+  if (ns < tuning.minNs * p.loadFactor && ++probe % PROBE_EVERY !== 0) return null;
+  // no worker would take it (still starting, or all behind): inline, but let the pool start them
+  if (p.responsiveWorkers() === 0) {
+    p.warmUp();
+    return null;
   }
-  return c;
+  return p;
 }
 
-function elementwise(expr: ScalarExpr, ins: StridedInput[], shape: readonly number[], out: TypedArray): void {
-  const size = out.length;
-  if (size === 0) return;
-  const cost = exprCost(expr);
-  const pool = poolFor(size * cost);
-  const plan = planElementwise(expr, ins, shape, size);
-  if (pool === null || plan.units < 2 || !readable(...plan.ins)) return runElementwise(plan, out, 0, plan.units);
-  const per = Math.max(1, Math.floor(perChunk(cost) / plan.inner));
-  const chunkNs = per * plan.inner * cost;
-  sharedOut(out, (o) => pool.run({ kind: "ew", src: plan.src, out: o, ins: plan.ins, strides: plan.strides, shape: plan.shape, total: plan.units, per, chunkNs }));
-}
-
-function copyStrided(
-  src: TypedArray, srcOff: number, srcStrides: readonly number[], shape: readonly number[],
-  dst: TypedArray, dstOff: number, dstStrides: readonly number[],
-): void {
-  let size = 1;
-  for (const d of shape) size *= d;
-  const last = shape.length - 1;
-  const cost = last >= 0 && srcStrides[last] === 1 && dstStrides[last] === 1 ? COST_NS.copyContiguous : COST_NS.copy;
-  const pool = poolFor(size * cost);
-  // the destination may be written only in part (pad, concatenate): it must be the real one
-  if (pool === null || !isShared(dst) || !readable(src)) return kernels.copyStrided(src, srcOff, srcStrides, shape, dst, dstOff, dstStrides);
-  const p = kernels.copyPlan(srcStrides, shape, dstStrides);
-  if (!p) return;
-  const flat = p.dims.length === 1;
-  const inner = p.dims[p.dims.length - 1]!;
-  const per = flat ? perChunk(cost) : Math.max(1, Math.floor(perChunk(cost) / inner));
-  pool.run({
-    kind: "copy", src, srcOff, dst, dstOff, dims: p.dims, ss: p.ss, ds: p.ds,
-    total: flat ? inner : p.rows, per, chunkNs: per * (flat ? 1 : inner) * cost,
-  });
-}
-
-function reduceRows(op: ReduceOp, x: TypedArray, rows: number, len: number, out: TypedArray): void {
-  const pool = poolFor(rows * len * COST_NS.reduce);
-  if (pool === null || !readable(x)) return kernels.reduceRows(op, x, rows, len, out);
-  if (len >= 2 * tuning.piece && op !== "prod") {
-    // Long rows: the leaves of each row's fixed reduction tree in parallel, combined here in
-    // the tree's order, so the bits equal the whole-row loop's.
-    const { leafOff, leafLen } = kernels.reduceLeaves(op, len, tuning.piece);
-    const units = rows * leafOff.length;
-    const partial = scratchOf(0, Float64Array, 2 * units);
-    pool.run({ kind: "pieces", op, x, len, leafOff, leafLen, partial, total: units, per: 1 });
-    kernels.combineLeaves(op, len, tuning.piece, rows, partial, out);
-    return;
+/** A call on the pool when it is worth it, else inline; same bits either way. */
+function runThreaded(name: string, k: AnyKernel, args: unknown[]): void {
+  const pool = poolFor(costOf(name, k, args));
+  if (pool === null) return runPlanInline(name, k, args);
+  const ctx: PlanContext = { threads: pool.threads, chunkNs: tuning.chunkNs, scratch: (n) => scratchOf(0, Float64Array, n) };
+  const p = k.plan(args, ctx);
+  if (p === null) return;
+  const job = p.job as { out?: TypedArray | null };
+  const out = job.out ?? null;
+  const inline = !readable(job) || (out !== null && !isShared(out) && p.partialOut === true);
+  if (inline) {
+    checkJobSize(name, p.units, 1);
+    k.run(p.job, 0, p.units);
+  } else {
+    const per = p.per ?? (p.unitNs > 0 ? Math.max(1, Math.floor(tuning.chunkNs / p.unitNs)) : Math.max(1, p.units));
+    const standIn = out !== null && !isShared(out);
+    const o = standIn ? scratchOf(1, out.constructor as unknown as SharedCtor<TypedArray>, out.length) : out;
+    pool.run({ name, kernel: k, job: standIn ? { ...job, out: o } : job, total: p.units, per, chunkNs: per * p.unitNs });
+    if (standIn) out.set(o as never);
   }
-  const per = Math.max(1, Math.floor(perChunk(COST_NS.reduce) / len));
-  sharedOut(out, (o) => pool.run({ kind: "reduce", op, x, len, out: o, total: rows, per, chunkNs: per * len * COST_NS.reduce }));
-}
-
-function matmulThreaded(dtype: "float32" | "float64", args: MatmulArgs, out: FloatArray): void {
-  const { a, aStride, transA, b, bStride, transB, batch, m, k, n } = args;
-  const ns = batch * m * k * n * COST_NS.mac * (dtype === "float64" ? 2 : 1);
-  const pool = poolFor(ns);
-  if (pool === null || k === 0 || !readable(a, b)) return matmul(dtype, args, out);
-  // GEMM is the one op whose split follows the thread count: gemm's bits do not depend on how
-  // its rows are split (gemm.ts header; test/backend/gemm.test.ts and threads.test.ts check
-  // it), and each part re-packs B, so as many parts as threads beats finer fixed chunks.
-  const parts = Math.max(pool.threads, Math.ceil(ns / GEMM_PART_NS));
-  const job = { kind: "gemm", dtype, a, aStride, transA, b, bStride, transB, batch, m, k, n } as const;
-  sharedOut(out, (o) => {
-    if (batch >= parts || m < 2 * GEMM_MIN_ROWS) {
-      const per = Math.ceil(batch / parts);
-      pool.run({ ...job, out: o as FloatArray, rows: m, total: batch, per, chunkNs: (per * ns) / batch });
-      return;
-    }
-    const floor = parts > pool.threads ? GEMM_MIN_BIG_ROWS : GEMM_MIN_ROWS;
-    const rows = Math.min(m, Math.max(floor, Math.ceil(m / Math.ceil(parts / batch) / 8) * 8));
-    pool.run({ ...job, out: o as FloatArray, rows, total: batch * Math.ceil(m / rows), per: 1, chunkNs: (rows * ns) / (batch * m) });
-  });
-}
-
-function cumsum(x: TypedArray, outer: number, n: number, inner: number, reverse: boolean, out: TypedArray): void {
-  const pool = poolFor(outer * n * inner * COST_NS.cumsum);
-  if (pool === null || !readable(x)) return kernels.cumsum(x, outer, n, inner, reverse, out);
-  const per = Math.max(1, Math.floor(perChunk(COST_NS.cumsum) / n));
-  sharedOut(out, (o) => pool.run({ kind: "cumsum", x, out: o, n, inner, reverse, total: outer * inner, per, chunkNs: per * n * COST_NS.cumsum }));
-}
-
-function gather(x: TypedArray, outer: number, n: number, inner: number, idx: TypedArray, out: TypedArray): void {
-  const pool = poolFor(out.length * COST_NS.gather);
-  if (pool === null || !readable(x, idx)) return kernels.gather(x, outer, n, inner, idx, out);
-  const per = Math.max(1, Math.floor(perChunk(COST_NS.gather) / inner));
-  sharedOut(out, (o) => pool.run({ kind: "gather", x, n, inner, idx, out: o, total: outer * idx.length, per }));
-}
-
-function scatterAdd(upd: TypedArray, outer: number, n: number, inner: number, idx: TypedArray, out: TypedArray): void {
-  const m = idx.length;
-  const pool = poolFor((upd.length + out.length) * COST_NS.gather);
-  if (pool === null || inner === 0 || !readable(upd, idx)) return kernels.scatterAdd(upd, outer, n, inner, idx, out);
-  // a unit is a block of columns of one outer slice: every output element is in exactly one
-  const block = Math.min(inner, Math.max(1, Math.floor(perChunk(COST_NS.gather) / Math.max(1, n + m))));
-  sharedOut(out, (o) => pool.run({ kind: "scatter", upd, n, inner, idx, out: o, block, total: outer * Math.ceil(inner / block), per: 1 }));
-}
-
-function iota(shape: readonly number[], axis: number, out: TypedArray): void {
-  const pool = poolFor(out.length * COST_NS.gather);
-  if (pool === null) return kernels.iota(shape, axis, out);
-  let inner = 1;
-  for (let d = axis + 1; d < shape.length; d++) inner *= shape[d]!;
-  sharedOut(out, (o) => pool.run({ kind: "iota", out: o, inner, n: shape[axis]!, total: out.length, per: perChunk(COST_NS.gather) }));
-}
-
-function randomBits(k0: number, k1: number, out: TypedArray): void {
-  const pool = poolFor(out.length * COST_NS.bits);
-  if (pool === null) return kernels.randomBits(k0, k1, out);
-  sharedOut(out, (o) => pool.run({ kind: "bits", k0, k1, out: o, total: Math.ceil(out.length / 2), per: perChunk(2 * COST_NS.bits) }));
+  k.finish?.(p.job, args);
 }
 
 /** A kernel's exception, wherever it ran, reaches the caller as a WorkerError with the cause. */
-function guard<A extends unknown[]>(name: string, f: (...args: A) => void): (...args: A) => void {
-  return (...args: A) => {
+function guarded(name: string, f: (name: string, k: AnyKernel, args: unknown[]) => void, k: AnyKernel): (...args: unknown[]) => void {
+  return (...args: unknown[]) => {
     try {
-      f(...args);
+      f(name, k, args);
     } catch (e) {
-      if (e instanceof WorkerError) throw e;
+      if (e instanceof WorkerError || e instanceof ValueError) throw e;
       const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      throw new WorkerError({ message: `tapir: the ${name} kernel threw on the calling thread: ${msg}`, cause: e });
+      throw new WorkerError({ message: `tapir: the ${k.name} kernel threw on the calling thread: ${msg}`, cause: e });
     }
   };
 }
+
+/** One method per registered kernel, each taking that kernel's arguments. */
+export type KernelCalls = { readonly [K in KernelName]: (...args: ArgsOf<(typeof KERNELS)[K]>) => void };
+
+export interface Backend extends KernelCalls {
+  readonly name: string;
+  /** Number of threads kernels may use. */
+  threads(): number;
+  alloc(dtype: DType, size: number, zero?: boolean): TypedArray;
+  /** Returns a buffer nothing reads any more to the arena. */
+  release(data: TypedArray): void;
+  arenaStats(): ArenaStats;
+}
+
+function calls(f: (name: string, k: AnyKernel, args: unknown[]) => void, guard: boolean): KernelCalls {
+  const out: Record<string, (...args: unknown[]) => void> = {};
+  for (const [name, k] of Object.entries(KERNELS) as [string, AnyKernel][]) {
+    out[name] = guard ? guarded(name, f, k) : (...args: unknown[]) => f(name, k, args);
+  }
+  return out as unknown as KernelCalls;
+}
+
+const storage = {
+  alloc: (dtype: DType, size: number, zero?: boolean) => arena.alloc(dtype, size, zero),
+  release: (data: TypedArray) => arena.release(data),
+  arenaStats: () => ({ ...arena.stats }),
+};
+
+/** Everything on the calling thread. */
+export const cpuBackend: Backend = { name: "cpu", threads: () => 1, ...storage, ...calls(runInline, false) };
 
 /** Kernels on the worker pool (big ops) and the caller (small ones). Starts no thread until a big op. */
 export const threadedBackend: Backend = {
@@ -250,28 +193,15 @@ export const threadedBackend: Backend = {
     const p = currentPool();
     return p === null ? 1 : p.threads;
   },
-  alloc: (dtype: DType, size: number, zero?: boolean) => arena.alloc(dtype, size, zero),
-  release: (data) => arena.release(data),
-  arenaStats: () => ({ ...arena.stats }),
-  elementwise: guard("elementwise", elementwise),
-  copyStrided: guard("copyStrided", copyStrided),
-  reduceRows: guard("reduceRows", reduceRows),
-  matmul: guard("matmul", matmulThreaded),
-  cumsum: guard("cumsum", cumsum),
-  gather: guard("gather", gather),
-  scatterAdd: guard("scatterAdd", scatterAdd),
-  iota: guard("iota", iota),
-  randomBits: guard("randomBits", randomBits),
+  ...storage,
+  ...calls(runThreaded, true),
 };
 
-/** Runs a test job on the current pool (fault-injection tests). @internal */
-export function runTestJob(action: string, chunks: number): Int32Array {
-  const out = new Int32Array(new SharedArrayBuffer(4 * chunks)).fill(-9);
-  const job: Job = { kind: "test", out, action, total: chunks, per: 1 };
-  const pool = currentPool();
-  if (pool === null) for (let c = 0; c < chunks; c++) kernels.runChunk(job, c);
-  else pool.run(job);
-  return out;
+/**
+ * Runs a kernel that is not in the built-in table (registered with `registerKernels` on this
+ * thread and, through the pool's `workerModules`, on the workers) as the threaded backend would.
+ * @internal tests
+ */
+export function runKernel(name: string, k: AnyKernel, ...args: unknown[]): void {
+  guarded(name, runThreaded, k)(...args);
 }
-
-export { threadCount };
