@@ -6,20 +6,48 @@ import { checkOptions } from "./numpy/options.js";
 import { normAxis } from "./shape.js";
 
 /**
- * max(x, 0), with JAX's derivative: 1 where x > 0 and 0 elsewhere, at 0 too (maximum's own rule
- * would split the tie ½/½). The else branch is max(x, 0) held constant: 0, or NaN for NaN.
+ * The rectified linear unit max(x, 0), elementwise, with derivative 0 at x = 0 (JAX's and
+ * TensorFlow's choice: `np.maximum(x, 0)` would split the tie and give ½). NaN passes through.
+ * Mirrors jax.nn.relu / tf.nn.relu.
+ * @param x - any shape and dtype.
+ * @returns a tensor of x's shape and dtype.
+ * @example
+ * ```ts
+ * nn.relu([-1, 0, 2]); // → [0, 0, 2]
+ * grad((x: Tensor) => nn.relu(x))(0).item(); // → 0
+ * ```
  */
 export const relu = (x: ArrayLike) => {
   const t = np.asarray(x);
+  // derivative [x > 0] as jax.nn.relu's custom rule (0 at NaN too); the else branch is max(x, 0)
+  // held constant: 0, or NaN for NaN
   return np.where(np.greater(t, 0), t, np.maximum(np.stopGradient(t), 0));
 };
+/**
+ * The logistic sigmoid 1 / (1 + e⁻ˣ), elementwise, in (0, 1).
+ * Mirrors jax.nn.sigmoid / tf.math.sigmoid.
+ * @param x - any shape; ints and bools are computed as float32.
+ * @returns a float tensor of x's shape.
+ * @example
+ * ```ts
+ * nn.sigmoid([0, 2]); // → [0.5, 0.880797]
+ * ```
+ */
 export const sigmoid = (x: ArrayLike) => np.sigmoid(x);
 /**
- * log(1 + eˣ), stable for large |x|: x + log1p(e⁻ˣ) for x ≥ 0, log1p(eˣ) below. Each branch sees
- * only its own half of the inputs (the other half is replaced by 0), so no branch overflows and
- * the derivative is σ(x) everywhere, ½ at 0, as JAX's softplus (logaddexp(x, 0)).
+ * log(1 + eˣ), elementwise, computed as x + log1p(e⁻ˣ) for x ≥ 0 and log1p(eˣ) below, so it
+ * neither overflows nor loses digits for large |x|; its derivative is σ(x) (½ at 0, as JAX's).
+ * Mirrors jax.nn.softplus / tf.math.softplus.
+ * @param x - any shape; float dtypes (ints are computed as float32).
+ * @returns a float tensor of x's shape.
+ * @example
+ * ```ts
+ * nn.softplus([0, 1, 100]); // → [0.693147, 1.313262, 100]
+ * ```
  */
 export const softplus = (x: ArrayLike) => {
+  // each branch sees only its own half of the inputs (the other half replaced by 0), so neither
+  // overflows and neither branch's derivative is 0·∞ where it is not selected
   const t = np.asarray(x);
   const f = t.dtype === "float32" || t.dtype === "float64" ? t : np.astype(t, "float32");
   const pos = np.greaterEqual(f, 0);
@@ -27,9 +55,30 @@ export const softplus = (x: ArrayLike) => {
   const xn = np.where(pos, 0, f);
   return np.where(pos, np.add(xp, np.log1p(np.exp(np.negative(xp)))), np.log1p(np.exp(xn)));
 };
-/** x·σ(x) */
+/**
+ * The SiLU (swish) activation x·σ(x), elementwise.
+ * Mirrors jax.nn.silu (jax.nn.swish) / tf.nn.silu.
+ * @param x - any shape; ints and bools are computed as float32.
+ * @returns a float tensor of x's shape.
+ * @example
+ * ```ts
+ * nn.silu([0, 1]); // → [0, 0.731059]
+ * ```
+ */
 export const silu = (x: ArrayLike) => np.multiply(x, np.sigmoid(x));
-/** GELU; the tanh approximation by default, as jax.nn.gelu. */
+/**
+ * The GELU activation in its tanh approximation, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))),
+ * elementwise.
+ * Mirrors jax.nn.gelu (approximate=True) / tf.nn.gelu(approximate=True).
+ * @param x - any shape; float dtypes.
+ * @param opts.approximate - must be true or omitted (the default, as jax.nn.gelu's).
+ * @returns a float tensor of x's shape.
+ * @throws ValueError for `approximate: false`: the exact erf form is not available.
+ * @example
+ * ```ts
+ * nn.gelu([0, 1, -1]); // → [0, 0.841192, -0.158808]
+ * ```
+ */
 export function gelu(x: ArrayLike, opts: { approximate?: boolean } = {}): Tensor {
   checkOptions("nn.gelu", opts, ["approximate"]);
   const t = np.asarray(x);
@@ -40,27 +89,69 @@ export function gelu(x: ArrayLike, opts: { approximate?: boolean } = {}): Tensor
   const inner = np.multiply(c, np.add(t, np.multiply(0.044715, np.multiply(t, np.square(t)))));
   return np.multiply(np.multiply(0.5, t), np.add(1, np.tanh(inner)));
 }
+/**
+ * log(softmax(x)) along an axis, computed stably as x - logsumexp(x).
+ * Mirrors jax.nn.log_softmax / tf.nn.log_softmax.
+ * @param x - any shape; float dtypes.
+ * @param axis - the axis normalised over, default -1 (the last).
+ * @returns a float tensor of x's shape.
+ * @throws AxisError for an out-of-range axis.
+ * @example
+ * ```ts
+ * nn.logSoftmax([1, 2, 3]); // → [-2.407606, -1.407606, -0.407606]
+ * ```
+ */
 export function logSoftmax(x: ArrayLike, axis = -1): Tensor {
   const t = np.asarray(x);
   return np.subtract(t, np.logsumexp(t, axis, { keepdims: true }));
 }
+/**
+ * eˣ / Σ eˣ along an axis (the max is subtracted first, so large inputs do not overflow); each
+ * slice along the axis sums to 1.
+ * Mirrors jax.nn.softmax / tf.nn.softmax.
+ * @param x - any shape; float dtypes.
+ * @param axis - the axis normalised over, default -1 (the last).
+ * @returns a float tensor of x's shape.
+ * @throws AxisError for an out-of-range axis.
+ * @example
+ * ```ts
+ * nn.softmax([1, 2, 3]); // → [0.090031, 0.244728, 0.665241]
+ * nn.softmax([[1000, 1000]]); // → [[0.5, 0.5]]
+ * ```
+ */
 export function softmax(x: ArrayLike, axis = -1): Tensor {
   const t = np.asarray(x);
   const m = np.stopGradient(np.max(t, axis, { keepdims: true }));
   const e = np.exp(np.subtract(t, m));
   return np.divide(e, np.sum(e, axis, { keepdims: true }));
 }
-export const logsumexp = np.logsumexp;
-/** Options of oneHot: the result dtype (float32) and the axis of the classes in the result (-1). */
-export interface OneHotOpts extends np.DTypeOpt {
-  axis?: number;
-}
 /**
- * oneHot(labels, numClasses): float32 one-hot vectors (labels out of range give all zeros),
- * the classes along `axis` of the result (the last by default), as jax.nn.one_hot.
+ * log(Σ exp(x)) over the given axes, stably; the same function as {@link numpy.logsumexp}.
+ * Mirrors jax.nn.logsumexp / tf.math.reduce_logsumexp.
+ * @param x - any shape; float dtypes.
+ * @param axis - an axis or list of axes, or none for all.
+ * @param opts.keepdims - keep the reduced axes with size 1, default false.
+ * @returns x's shape without the reduced axes, float.
+ * @throws AxisError for an out-of-range or repeated axis.
  * @example
  * ```ts
- * nn.oneHot([0, 2], 3); // → [[1, 0, 0], [0, 0, 1]]
+ * nn.logsumexp([[0, 0], [1000, 1000]], 1); // → [0.693147, 1000.693147]
+ * ```
+ */
+export const logsumexp = np.logsumexp;
+/**
+ * One-hot encodes integer labels: out[..., c] is 1 where x == c; a label outside [0, numClasses)
+ * gives a row of zeros.
+ * Mirrors jax.nn.one_hot / tf.one_hot (on/off values are always 1 / 0).
+ * @param x - integer labels of any shape (int32, or floats holding integers).
+ * @param numClasses - the length of the new axis.
+ * @param opts.dtype - default float32.
+ * @param opts.axis - the axis of the classes in the result, default -1 (as jax.nn.one_hot).
+ * @returns shape [...x.shape, numClasses] for the default axis; numClasses at `axis` otherwise.
+ * @throws AxisError for an axis outside the result's rank; ValueError for an unknown option.
+ * @example
+ * ```ts
+ * nn.oneHot([0, 2, -1], 3); // → [[1, 0, 0], [0, 0, 1], [0, 0, 0]]
  * nn.oneHot([0, 2], 3, { axis: 0 }); // → [[1, 0], [0, 0], [0, 1]]
  * ```
  */
@@ -71,4 +162,8 @@ export function oneHot(x: ArrayLike, numClasses: number, opts: OneHotOpts = {}):
   const classes = np.arange(numClasses, { dtype: t.dtype === "bool" ? "int32" : t.dtype });
   const hot = np.astype(np.equal(np.expandDims(t, -1), classes), opts.dtype ?? "float32");
   return axis === t.ndim ? hot : np.moveaxis(hot, -1, axis);
+}
+/** Options of oneHot: the result dtype (float32) and the axis of the classes in the result (-1). */
+export interface OneHotOpts extends np.DTypeOpt {
+  axis?: number;
 }

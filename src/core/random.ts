@@ -9,7 +9,20 @@ import { checkOptions } from "./numpy/options.js";
 
 export type Key = Tensor;
 
-/** key(seed): the int32[2] key [hi, lo] of a (53-bit) integer seed. */
+/**
+ * A PRNG key from an integer seed: the int32[2] tensor [hi, lo] of the seed's 64 bits. Draws are a
+ * pure function of the key and the shape (counter-based), so a key gives the same numbers on every
+ * run and thread count; use {@link split} for independent streams rather than reusing a key.
+ * Mirrors jax.random.key / jax.random.PRNGKey (a raw uint32[2]-style key; tapir's bit generator
+ * is its own, so the numbers differ from JAX's for the same seed).
+ * @param seed - an integer (up to 2⁵³ in magnitude).
+ * @returns an int32 tensor of shape [2].
+ * @throws ValueError for a seed that is not an integer.
+ * @example
+ * ```ts
+ * random.key(42); // → Array([ 0, 42], dtype=int32)
+ * ```
+ */
 export function key(seed: number): Key {
   if (!Number.isInteger(seed)) throw fail(ValueError, `random.key: seed must be an integer, got ${seed}.`);
   const hi = Math.floor(seed / 2 ** 32) | 0;
@@ -26,7 +39,22 @@ function checkKey(api: string, k: Key): Key {
   return k;
 }
 
-/** split(key, n = 2): n new keys, as an int32[n, 2] tensor. */
+/**
+ * Splits a key into n new independent keys (the input key should not be used again).
+ * Mirrors jax.random.split.
+ * @param k - an int32[2] key from {@link key} (or a row of a split).
+ * @param n - how many keys, default 2.
+ * @returns an int32 tensor of shape [n, 2]; its rows are keys, and it destructures
+ *   (`const [k1, k2] = random.split(k)`).
+ * @throws ShapeError / DTypeError when k is not an int32[2] key.
+ * @example
+ * ```ts
+ * const [k1, k2] = random.split(random.key(0));
+ * k1.shape; // → [2]
+ * random.uniform(k1).item() === random.uniform(k2).item(); // → false
+ * random.split(random.key(0), 3).shape; // → [3, 2]
+ * ```
+ */
 export function split(k: Key, n = 2): Tensor {
   return lax.randomBits(checkKey("split", k), [n, 2]);
 }
@@ -39,6 +67,21 @@ function unit(k: Key, shape: readonly number[], dtype: DType): Tensor {
   return lax.randomUnit(bits(k, shape), dtype);
 }
 
+/**
+ * Uniform draws in [minval, maxval).
+ * Mirrors jax.random.uniform (options object instead of keyword arguments).
+ * @param k - an int32[2] key.
+ * @param shape - the result's shape, default [] (a scalar).
+ * @param opts.minval - default 0; opts.maxval - default 1; opts.dtype - "float32" (default) or "float64".
+ * @returns a float tensor of that shape; the same key and shape give the same values.
+ * @throws ShapeError / DTypeError for a bad key; DTypeError for a non-float dtype.
+ * @example
+ * ```ts
+ * const u = random.uniform(random.key(1), [1000], { minval: 2, maxval: 3 });
+ * u.min().item() >= 2 && u.max().item() < 3; // → true
+ * random.uniform(random.key(1), [3]).equal(random.uniform(random.key(1), [3])); // → [true, true, true]
+ * ```
+ */
 export function uniform(k: Key, shape: readonly number[] = [], opts: { minval?: number; maxval?: number; dtype?: DType } = {}): Tensor {
   checkOptions("random.uniform", opts, ["minval", "maxval", "dtype"]);
   const dtype = opts.dtype ?? "float32";
@@ -48,7 +91,20 @@ export function uniform(k: Key, shape: readonly number[] = [], opts: { minval?: 
   return lo === 0 && hi === 1 ? u : np.add(np.multiply(u, hi - lo), lo);
 }
 
-/** Standard normal draws (Box–Muller over two uniform blocks). */
+/**
+ * Standard normal draws (mean 0, variance 1), by the Box–Muller transform.
+ * Mirrors jax.random.normal (scale and shift it yourself: `normal(k, s).mul(sigma).add(mu)`).
+ * @param k - an int32[2] key.
+ * @param shape - the result's shape, default [] (a scalar).
+ * @param opts.dtype - "float32" (default) or "float64".
+ * @returns a float tensor of that shape; the same key and shape give the same values.
+ * @throws ShapeError / DTypeError for a bad key; DTypeError for a non-float dtype.
+ * @example
+ * ```ts
+ * const z = random.normal(random.key(0), [10000]);
+ * Math.abs(z.mean().item()) < 0.05 && Math.abs(z.std().item() - 1) < 0.05; // → true
+ * ```
+ */
 export function normal(k: Key, shape: readonly number[] = [], opts: { dtype?: DType } = {}): Tensor {
   checkOptions("random.normal", opts, ["dtype"]);
   const dtype = opts.dtype ?? "float32";
@@ -58,12 +114,40 @@ export function normal(k: Key, shape: readonly number[] = [], opts: { dtype?: DT
   return np.multiply(np.sqrt(np.multiply(-2, np.log(u1))), np.cos(np.multiply(2 * Math.PI, u2)));
 }
 
+/**
+ * Random booleans, true with probability p.
+ * Mirrors jax.random.bernoulli.
+ * @param k - an int32[2] key.
+ * @param p - the probability of true, a number or a tensor of probabilities, default 0.5.
+ * @param shape - the result's shape; default p's shape (a scalar for a number).
+ * @returns a bool tensor of that shape.
+ * @throws ShapeError / DTypeError for a bad key; ShapeError when p does not broadcast to shape.
+ * @example
+ * ```ts
+ * random.bernoulli(random.key(0), 1, [3]); // → [true, true, true]
+ * random.bernoulli(random.key(0), 0.5, [2, 2]).dtype; // → "bool"
+ * ```
+ */
 export function bernoulli(k: Key, p: number | Tensor = 0.5, shape?: readonly number[]): Tensor {
   const s = shape ?? (p instanceof Tensor ? p.shape : []);
   return np.less(uniform(k, s), p);
 }
 
-/** A random permutation of arange(n), or of x along axis 0. */
+/**
+ * A random permutation: of the integers 0..n-1 for a number n, or of a tensor's rows (axis 0).
+ * Mirrors jax.random.permutation (always along axis 0, never in place).
+ * @param k - an int32[2] key.
+ * @param x - a count n, or a tensor of rank ≥ 1.
+ * @returns an int32 tensor of shape [n], or x's rows reordered (x's shape and dtype).
+ * @throws ValueError for a 0-d tensor; ShapeError / DTypeError for a bad key.
+ * @example
+ * ```ts
+ * const p = random.permutation(random.key(0), 5);
+ * p.shape; // → [5]
+ * p.sum().item(); // → 10
+ * random.permutation(random.key(0), np.array([[1, 1], [2, 2]])).sum(1).sum(); // → 6
+ * ```
+ */
 export function permutation(k: Key, x: number | Tensor): Tensor {
   const n = typeof x === "number" ? x : x.shape[0]!;
   if (typeof x !== "number" && x.ndim === 0) throw fail(ValueError, "random.permutation: x must be at least 1-D.");

@@ -5,7 +5,7 @@ import { ShapeError, ValueError, fail } from "./errors.js";
 import { backend } from "./backend/index.js";
 import { fmtShape, sizeOf, type Shape } from "./shape.js";
 import type * as Numpy from "./numpy/index.js";
-import type { Axis, KeepDims } from "./numpy/convert.js";
+import { installTensorMethods, type TensorMethods } from "./tensor-methods.js";
 
 /** A typed array shared by tensors that view the same data (reshape shares, it does not copy). */
 export class Storage {
@@ -17,8 +17,15 @@ export class Storage {
 export type ArrayLike = Tensor | number | boolean | TypedArray | NestedArray | TensorConvertible;
 
 /**
- * Key of the conversion method of objects that stand for a tensor wherever one is taken (as
- * TensorFlow's `__tf_tensor__`): tapir/compat's Variable converts to its current value this way.
+ * The key of the conversion method that lets an object stand for a tensor wherever one is taken
+ * (every op, `np.array`, the transforms' arguments): an object with a `[toTensorSymbol]()` method
+ * returning a Tensor converts through it. tapir/compat's Variable converts to its current value
+ * this way. Mirrors TensorFlow's `__tf_tensor__` protocol (numpy's `__array__`).
+ * @example
+ * ```ts
+ * const celsius = { deg: 20, [toTensorSymbol]() { return np.array(this.deg); } };
+ * np.add(celsius, 1); // → 21
+ * ```
  */
 export const toTensorSymbol: unique symbol = Symbol.for("tapir.toTensor");
 export interface TensorConvertible {
@@ -47,6 +54,7 @@ let np: typeof Numpy;
 export function installTensorOps(o: TensorOps): void {
   ops = o;
   np = o.np;
+  installTensorMethods(Tensor.prototype, o.np);
 }
 
 /**
@@ -135,8 +143,47 @@ export function adopt(t: Tensor, to: Scope | null): void {
   heir?.tensors!.push(t);
 }
 
+/**
+ * An immutable n-d array of one dtype ("float32", "float64", "int32" or "bool"), made by the numpy
+ * functions (`np.array`, `np.zeros`, …) and returned by every op. Methods mirror the numpy
+ * namespace for chaining (`x.add(y).mul(2).sum()`; JS has no operator overloading, so `x + y` is
+ * `x.add(y)`); read values back with `toArray()`, `item()`, `dataSync()` or `toString()`. Inside
+ * grad, vmap, jit and the other transforms a tracer (a subclass) stands in for a tensor with the
+ * same methods, but its values cannot be read (ConcretizationError). Memory is reclaimed by the
+ * GC; `dispose()` and `tidy()` free it sooner. Tensors also iterate over axis 0 and convert to a
+ * JS number when they have one element (`x > 0`, `+x`).
+ * Mirrors jax.Array (numpy.ndarray, tf.Tensor).
+ * @example
+ * ```ts
+ * const x = np.array([[1, 2], [3, 4]]);
+ * x.shape; // → [2, 2]
+ * x.add(1).mul(2).sum().item(); // → 28
+ * x.T.toString(); // → Array([[1., 3.], [2., 4.]], dtype=float32)
+ * ```
+ */
+// The chaining methods (x.add(y).sum()) are declared with their docs in tensor-methods.ts and
+// merged into Tensor's type here; the numpy layer installs them on the prototype when it loads.
+export interface Tensor extends TensorMethods {}
 export class Tensor {
+  /**
+   * The size of each axis, outermost first (`[]` for a 0-d tensor); read-only.
+   * Mirrors numpy's / JAX's `x.shape` (a JS array rather than a tuple).
+   * @example
+   * ```ts
+   * np.zeros([2, 3]).shape; // → [2, 3]
+   * np.array(5).shape; // → []
+   * ```
+   */
   readonly shape: readonly number[];
+  /**
+   * The element type: "float32", "float64", "int32" or "bool".
+   * Mirrors numpy's / JAX's `x.dtype` (a string rather than a dtype object).
+   * @example
+   * ```ts
+   * np.array([1, 2]).dtype; // → "float32"
+   * np.arange(3).dtype; // → "int32"
+   * ```
+   */
   readonly dtype: DType;
   /** @internal null for tracers */
   _storage: Storage | null;
@@ -170,9 +217,23 @@ export class Tensor {
     }
   }
 
+  /**
+   * The number of axes, `shape.length` (numpy's `x.ndim`).
+   * @example
+   * ```ts
+   * np.zeros([2, 3]).ndim; // → 2
+   * ```
+   */
   get ndim(): number {
     return this.shape.length;
   }
+  /**
+   * The number of elements, the product of `shape` (1 for a 0-d tensor; numpy's `x.size`).
+   * @example
+   * ```ts
+   * np.zeros([2, 3]).size; // → 6
+   * ```
+   */
   get size(): number {
     return sizeOf(this.shape);
   }
@@ -187,13 +248,32 @@ export class Tensor {
     return s.data;
   }
 
-  /** A copy of the data as a flat typed array of the tensor's dtype. */
+  /**
+   * A copy of the elements as a flat typed array in row-major order: Float32Array for float32,
+   * Float64Array for float64, Int32Array for int32 and Uint8Array (0 / 1) for bool. Writing to it
+   * does not change the tensor. Throws ConcretizationError on a traced value (inside jit, grad, vmap…)
+   * and ShapeError on a disposed tensor. Mirrors TensorFlow.js's `dataSync()` (numpy: `np.asarray(x).ravel()`).
+   * @example
+   * ```ts
+   * Array.from(np.array([[1, 2], [3, 4]]).dataSync()); // → [1, 2, 3, 4]
+   * np.array([[1, 2], [3, 4]]).dataSync() instanceof Float32Array; // → true
+   * ```
+   */
   dataSync(): TypedArray {
     const d = ops!.toConcrete(this, "dataSync")._data;
     return d.slice() as TypedArray;
   }
 
-  /** Nested JS arrays (numbers; booleans for bool tensors). */
+  /**
+   * The elements as nested JS arrays of the tensor's shape (numbers; booleans for bool tensors; a
+   * plain number for a 0-d tensor). Throws ConcretizationError on a traced value and ShapeError on a
+   * disposed tensor. Mirrors numpy's `x.tolist()`.
+   * @example
+   * ```ts
+   * np.array([[1, 2], [3, 4]]).toArray(); // → [[1, 2], [3, 4]]
+   * np.greater([1, 3], 2).toArray(); // → [false, true]
+   * ```
+   */
   toArray(): any {
     const d = ops!.toConcrete(this, "toArray")._data;
     const isBool = this.dtype === "bool";
@@ -209,7 +289,16 @@ export class Tensor {
     return build(0, 0);
   }
 
-  /** The single element as a JS number (booleans as 0/1). */
+  /**
+   * The single element of a size-1 tensor (any shape) as a JS number; bools give 0 / 1.
+   * Throws ShapeError when the tensor has more than one element, ConcretizationError on a traced value.
+   * Mirrors numpy's / JAX's `x.item()`.
+   * @example
+   * ```ts
+   * np.array([[2.5]]).item(); // → 2.5
+   * np.sum([1, 2, 3]).item(); // → 6
+   * ```
+   */
   item(): number {
     if (this.size !== 1) {
       throw fail(ShapeError, `item: only size-1 tensors convert to a number, but this is ${this.dtype}${fmtShape(this.shape)} (${this.size} elements). Index or reduce it first.`);
@@ -277,7 +366,19 @@ export class Tensor {
     return this.toString();
   }
 
-  /** Frees the storage now (optional: unreachable tensors are reclaimed by the GC). */
+  /**
+   * Frees the tensor's storage now, instead of when the GC finds it unreachable (optional: tapir
+   * reclaims memory by itself). Idempotent; reading a disposed tensor throws ShapeError. Views made
+   * by reshape share storage by reference count, so disposing one does not free the others.
+   * Mirrors TensorFlow.js's `dispose()`; JAX has `x.delete()`.
+   * @example
+   * ```ts
+   * const x = np.ones([1000]);
+   * x.sum().item(); // → 1000
+   * x.dispose();
+   * x.isDisposed; // → true
+   * ```
+   */
   dispose(): void {
     const s = this._storage;
     // one share per handle: disposing a reshape view twice must not free the tensor it views
@@ -294,192 +395,19 @@ export class Tensor {
     }
   }
 
+  /**
+   * Whether `dispose()` (or an enclosing `tidy`) has freed this tensor's storage; always false for
+   * a tracer. Mirrors TensorFlow.js's `isDisposed` (JAX: `x.is_deleted()`).
+   * @example
+   * ```ts
+   * const x = np.ones([3]);
+   * x.isDisposed; // → false
+   * x.dispose();
+   * x.isDisposed; // → true
+   * ```
+   */
   get isDisposed(): boolean {
     return this._storage !== null && (this._released || this._storage.refs <= 0);
-  }
-
-  // ---------------------------------------------------------------- numpy methods
-  // x.f(...args) is numpy.f(x, ...args): see the numpy namespace for shapes, dtypes and errors.
-
-  /** x + y, broadcast (numpy.add). */
-  add(y: ArrayLike): Tensor {
-    return np.add(this, y);
-  }
-  /** x - y, broadcast (numpy.subtract). */
-  sub(y: ArrayLike): Tensor {
-    return np.subtract(this, y);
-  }
-  /** x * y, broadcast (numpy.multiply). */
-  mul(y: ArrayLike): Tensor {
-    return np.multiply(this, y);
-  }
-  /** x / y, broadcast; integers divide as float32 (numpy.divide). */
-  div(y: ArrayLike): Tensor {
-    return np.divide(this, y);
-  }
-  /** xʸ, broadcast (numpy.power). */
-  pow(y: ArrayLike): Tensor {
-    return np.power(this, y);
-  }
-  /** -x (numpy.negative). */
-  neg(): Tensor {
-    return np.negative(this);
-  }
-  /** Matrix product (numpy.matmul). */
-  matmul(y: ArrayLike): Tensor {
-    return np.matmul(this, y);
-  }
-  /** numpy.dot. */
-  dot(y: ArrayLike): Tensor {
-    return np.dot(this, y);
-  }
-  /** Elementwise max (numpy.maximum). */
-  maximum(y: ArrayLike): Tensor {
-    return np.maximum(this, y);
-  }
-  /** Elementwise min (numpy.minimum). */
-  minimum(y: ArrayLike): Tensor {
-    return np.minimum(this, y);
-  }
-  /** x == y, bool (numpy.equal). */
-  equal(y: ArrayLike): Tensor {
-    return np.equal(this, y);
-  }
-  /** x != y, bool (numpy.notEqual). */
-  notEqual(y: ArrayLike): Tensor {
-    return np.notEqual(this, y);
-  }
-  /** x < y, bool (numpy.less). */
-  less(y: ArrayLike): Tensor {
-    return np.less(this, y);
-  }
-  /** x <= y, bool (numpy.lessEqual). */
-  lessEqual(y: ArrayLike): Tensor {
-    return np.lessEqual(this, y);
-  }
-  /** x > y, bool (numpy.greater). */
-  greater(y: ArrayLike): Tensor {
-    return np.greater(this, y);
-  }
-  /** x >= y, bool (numpy.greaterEqual). */
-  greaterEqual(y: ArrayLike): Tensor {
-    return np.greaterEqual(this, y);
-  }
-  /** eˣ (numpy.exp). */
-  exp(): Tensor {
-    return np.exp(this);
-  }
-  /** ln x (numpy.log). */
-  log(): Tensor {
-    return np.log(this);
-  }
-  /** numpy.sin. */
-  sin(): Tensor {
-    return np.sin(this);
-  }
-  /** numpy.cos. */
-  cos(): Tensor {
-    return np.cos(this);
-  }
-  /** numpy.tanh. */
-  tanh(): Tensor {
-    return np.tanh(this);
-  }
-  /** √x (numpy.sqrt). */
-  sqrt(): Tensor {
-    return np.sqrt(this);
-  }
-  /** x² (numpy.square). */
-  square(): Tensor {
-    return np.square(this);
-  }
-  /** |x| (numpy.abs). */
-  abs(): Tensor {
-    return np.abs(this);
-  }
-  /** Sum over `axis` (all axes by default) (numpy.sum). */
-  sum(axis?: Axis, opts?: KeepDims): Tensor {
-    return np.sum(this, axis, opts);
-  }
-  /** numpy.mean. */
-  mean(axis?: Axis, opts?: KeepDims): Tensor {
-    return np.mean(this, axis, opts);
-  }
-  /** numpy.prod. */
-  prod(axis?: Axis, opts?: KeepDims): Tensor {
-    return np.prod(this, axis, opts);
-  }
-  /** numpy.max. */
-  max(axis?: Axis, opts?: KeepDims): Tensor {
-    return np.max(this, axis, opts);
-  }
-  /** numpy.min. */
-  min(axis?: Axis, opts?: KeepDims): Tensor {
-    return np.min(this, axis, opts);
-  }
-  /** int32 index of the max along `axis` (flattened by default) (numpy.argmax). */
-  argmax(axis?: number): Tensor {
-    return np.argmax(this, axis);
-  }
-  /** int32 index of the min (numpy.argmin). */
-  argmin(axis?: number): Tensor {
-    return np.argmin(this, axis);
-  }
-  /** Variance (numpy.var). */
-  var(axis?: Axis, opts?: KeepDims & { ddof?: number }): Tensor {
-    return np.var(this, axis, opts);
-  }
-  /** Standard deviation (numpy.std). */
-  std(axis?: Axis, opts?: KeepDims & { ddof?: number }): Tensor {
-    return np.std(this, axis, opts);
-  }
-  /** Cumulative sum along `axis` (flattened by default) (numpy.cumsum). */
-  cumsum(axis?: number): Tensor {
-    return np.cumsum(this, axis);
-  }
-  /** Same data in a new shape; one -1 is inferred (numpy.reshape). */
-  reshape(shape: readonly number[] | number): Tensor {
-    return np.reshape(this, shape);
-  }
-  /** Axes permuted (reversed by default) (numpy.transpose). */
-  transpose(axes?: readonly number[]): Tensor {
-    return np.transpose(this, axes);
-  }
-  /** The axes reversed (x.transpose()). */
-  get T(): Tensor {
-    return np.transpose(this);
-  }
-  /** This tensor in `dtype` (numpy.astype). */
-  astype(dtype: DType): Tensor {
-    return np.astype(this, dtype);
-  }
-  /** Basic indexing: numbers, null (new axis), "..." and [start, stop, step] ranges. */
-  index(...specs: IndexSpec[]): Tensor {
-    return np.index(this, ...specs);
-  }
-  /** Unit axes inserted at `axis` (numpy.expandDims). */
-  expandDims(axis: number | readonly number[]): Tensor {
-    return np.expandDims(this, axis);
-  }
-  /** Unit axes removed (all by default) (numpy.squeeze). */
-  squeeze(axis?: number | readonly number[]): Tensor {
-    return np.squeeze(this, axis);
-  }
-  /** The elements as a 1-D tensor. */
-  flatten(): Tensor {
-    return np.reshape(this, [-1]);
-  }
-  /** numpy.broadcastTo. */
-  broadcastTo(shape: readonly number[]): Tensor {
-    return np.broadcastTo(this, shape);
-  }
-  /** Values clipped to [lo, hi] (either may be omitted) (numpy.clip). */
-  clip(lo?: ArrayLike | null, hi?: ArrayLike | null): Tensor {
-    return np.clip(this, lo, hi);
-  }
-  /** Elements gathered at `indices` along `axis` (numpy.take). */
-  take(indices: ArrayLike, axis?: number): Tensor {
-    return np.take(this, indices, axis);
   }
 }
 
@@ -502,9 +430,19 @@ const finalizer = new FinalizationRegistry<Storage>((s) => {
 });
 
 /**
- * Exempts `t` from disposal by enclosing tidy() calls and by the transforms' early freeing of
- * intermediates (as tf.keep): it lives until unreachable or disposed. tapir/compat's Variable
- * keeps its value this way, so assigning inside tidy() does not free it. Returns `t`.
+ * Exempts `t` from disposal by enclosing `tidy()` calls and by the transforms' early freeing of
+ * intermediates: it lives until unreachable or disposed. tapir/compat's Variable keeps its value
+ * this way, so assigning inside `tidy()` does not free it.
+ * Mirrors TensorFlow.js's `tf.keep` (JAX, which relies on the GC, has no equivalent).
+ * @param t - a concrete tensor.
+ * @returns `t` itself.
+ * @example
+ * ```ts
+ * let kept!: Tensor;
+ * tidy(() => { kept = keep(np.ones([2])); return null; });
+ * kept.isDisposed; // → false
+ * kept.toArray(); // → [1, 1]
+ * ```
  */
 export function keep<T extends Tensor>(t: T): T {
   t._owner = null;

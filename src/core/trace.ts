@@ -161,9 +161,21 @@ export function userCode<T>(fn: () => T): T {
 }
 
 /**
- * tidy(fn): runs fn and disposes every tensor created inside that is not part of its result
- * (any tensor reachable in the returned value, searched through arrays and plain objects); the
- * result passes to the enclosing tidy, if any.
+ * Runs `fn` and then disposes every tensor created during it that is not reachable from its result
+ * (searched through arrays and plain objects) and not passed to `keep()`; the result's tensors
+ * pass to an enclosing `tidy`, if any. Optional: unreachable tensors are reclaimed by the GC
+ * anyway, tidy frees them at once. `fn` must be synchronous (tensors made after it returns are
+ * not tracked).
+ * Mirrors TensorFlow.js's `tf.tidy` (JAX has no equivalent).
+ * @param fn - a function making tensors; its result may be any value or pytree.
+ * @returns what `fn` returns. An error thrown by `fn` propagates, after the tensors it made are disposed.
+ * @example
+ * ```ts
+ * let tmp!: Tensor;
+ * const y = tidy(() => { tmp = np.ones([2]).mul(3); return tmp.sum(); });
+ * y.item(); // → 6
+ * tmp.isDisposed; // → true
+ * ```
  */
 export function tidy<T>(fn: () => T): T {
   const heir = currentOwner();
@@ -225,9 +237,22 @@ export type OpInterceptor = (op: OpCall) => Tensor[];
 let interceptor: OpInterceptor | null = null;
 
 /**
- * Installs `f` to see every primitive application (eager or traced), or removes it with null;
- * returns the previous one. tapir/compat's GradientTape records the ops it watches this way,
- * and installs it only while a tape is recording, so `bind` pays nothing otherwise.
+ * Installs `f` to see every primitive application (eager or traced) before it runs, or removes it
+ * with null; returns the previous interceptor so callers can restore it. `f` receives the primitive's
+ * name and inputs and must return the outputs, usually `op.apply(op.inputs)`. tapir/compat's
+ * GradientTape records the ops it watches this way, and installs it only while a tape is
+ * recording, so applying a primitive pays nothing otherwise.
+ * tapir-specific (the hook TensorFlow's tape uses internally; JAX has no public equivalent).
+ * @param f - the interceptor, or null to remove it.
+ * @returns the interceptor that was installed before (or null).
+ * @example
+ * ```ts
+ * const seen: string[] = [];
+ * const prev = setOpInterceptor((op) => { seen.push(op.name); return op.apply(op.inputs); });
+ * np.sin(np.array([1, 2])).neg();
+ * setOpInterceptor(prev);
+ * seen; // → ["sin", "neg"]
+ * ```
  */
 export function setOpInterceptor(f: OpInterceptor | null): OpInterceptor | null {
   const prev = interceptor;
@@ -289,6 +314,20 @@ export function toConcrete(t: Tensor, api: string): Tensor {
   return t;
 }
 
+/**
+ * Whether x is a tracer: the stand-in a transform (grad, vmap, jit, …) passes to your function in
+ * place of a tensor. A tracer has a tensor's methods and shape, but its values cannot be read.
+ * Mirrors isinstance(x, jax.core.Tracer).
+ * @param x - any value.
+ * @returns true for a tracer, false for a concrete tensor or any other value.
+ * @example
+ * ```ts
+ * isTracer(np.ones([2])); // → false
+ * let inside = false;
+ * grad((x: Tensor) => { inside = isTracer(x); return x.sum(); })(np.ones([2]));
+ * inside; // → true
+ * ```
+ */
 export function isTracer(x: unknown): x is Tracer {
   return x instanceof Tracer;
 }

@@ -19,7 +19,20 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** Leaves in order (object keys sorted, as JAX sorts dict keys) and the structure. */
+/**
+ * Flattens a pytree into its leaves and its structure. A pytree is any nesting of JS arrays, plain
+ * objects and null / undefined (an empty node); everything else (tensors, numbers, strings…) is a
+ * leaf. Object keys are visited in sorted order, as JAX sorts dict keys.
+ * Mirrors jax.tree.flatten (jax.tree_util.tree_flatten).
+ * @param tree - any value.
+ * @returns `[leaves, treedef]`: the leaves in order, and a plain-object TreeDef for {@link unflatten}.
+ * @example
+ * ```ts
+ * const [ls, def] = tree.flatten({ b: [1, 2], a: 3, c: null });
+ * ls; // → [3, 1, 2]
+ * tree.unflatten(def, [30, 10, 20]); // → {"a":30,"b":[10,20],"c":null}
+ * ```
+ */
 export function flatten(tree: PyTree): [unknown[], TreeDef] {
   const leaves: unknown[] = [];
   const rec = (t: unknown): TreeDef => {
@@ -36,6 +49,16 @@ export function flatten(tree: PyTree): [unknown[], TreeDef] {
   return [leaves, def];
 }
 
+/**
+ * The leaves of a pytree in order (object keys sorted; null and undefined hold no leaf).
+ * Mirrors jax.tree.leaves (jax.tree_util.tree_leaves).
+ * @param tree - any value.
+ * @returns a JS array of the leaves.
+ * @example
+ * ```ts
+ * tree.leaves([1, { y: 3, x: 2 }, null]); // → [1, 2, 3]
+ * ```
+ */
 export function leaves(tree: PyTree): unknown[] {
   return flatten(tree)[0];
 }
@@ -51,6 +74,20 @@ export function numLeaves(def: TreeDef): number {
   }
 }
 
+/**
+ * Rebuilds a pytree of a given structure from leaves in order, the inverse of {@link flatten}
+ * (null nodes come back as null).
+ * Mirrors jax.tree.unflatten (jax.tree_util.tree_unflatten; the treedef comes first, as there).
+ * @param def - a TreeDef from flatten.
+ * @param leafValues - one value per leaf of def.
+ * @returns a pytree of def's structure with these leaves.
+ * @throws TreeError when the number of values differs from def's leaf count.
+ * @example
+ * ```ts
+ * const [, def] = tree.flatten([np.zeros([2]), { w: 1 }]);
+ * tree.unflatten(def, [5, 6]); // → [5,{"w":6}]
+ * ```
+ */
 export function unflatten(def: TreeDef, leafValues: readonly unknown[]): any {
   if (numLeaves(def) !== leafValues.length) {
     throw fail(TreeError, `tree.unflatten: the structure ${treeDefString(def)} has ${numLeaves(def)} leaves but ${leafValues.length} values were given.`);
@@ -100,7 +137,22 @@ export function treeDefString(d: TreeDef): string {
   }
 }
 
-/** Applies fn leafwise over trees of the same structure (later trees may be that structure exactly). */
+/**
+ * Applies fn to corresponding leaves of one or more pytrees of the same structure, and returns a
+ * tree of that structure holding the results.
+ * Mirrors jax.tree.map (jax.tree_util.tree_map).
+ * @param fn - called as fn(leaf, ...leavesOfRest) for each leaf.
+ * @param tree - the first tree, which sets the structure.
+ * @param rest - further trees of exactly the same structure.
+ * @returns a new pytree of tree's structure.
+ * @throws TreeError when a tree in rest has another structure (unlike JAX, which accepts trees that
+ *   merely have the first as a prefix).
+ * @example
+ * ```ts
+ * tree.map((a, b) => a + b, { x: 1, y: [2] }, { x: 10, y: [20] }); // → {"x":11,"y":[22]}
+ * tree.map((t) => t.mul(2), { w: np.ones([2]) }).w; // → [2, 2]
+ * ```
+ */
 export function map(fn: (...xs: any[]) => unknown, tree: PyTree, ...rest: PyTree[]): any {
   const [ls, def] = flatten(tree);
   const others = rest.map((r, k) => {

@@ -313,12 +313,12 @@ describe("seeds, sources and warnings at their edges", () => {
     const [t, y] = taped(x, (x) => tf.square(x));
     expectClose(t.gradient([y, y], x, { outputGradients: null }), 8);
   });
-  it("a JS number outputGradient takes the target's dtype (a float64 target keeps float64)", () => {
-    const x = tf.constant([1 / 3], { dtype: "float64" });
+  it("a JS-number outputGradient takes the target's dtype (a float64 target keeps float64)", () => {
+    const x = tf.constant(1 / 3, { dtype: "float64" });
     const [t, y] = taped(x, (x) => tf.multiply(x, x));
-    const g = t.gradient(y, x, { outputGradients: [0.1] });
+    const g = t.gradient(y, x, { outputGradients: [0.1] }); // a JS number for the scalar target
     expect(g.dtype).toBe("float64");
-    expectClose(g, [0.2 / 3], { rtol: 1e-15, atol: 0 });
+    expectClose(g, 0.2 / 3, { rtol: 1e-15, atol: 0 });
   });
   it("an undefined target throws like a null one", () => {
     const x = tf.constant(2);

@@ -15,9 +15,8 @@ export interface DTypeOpt {
 export interface KeepDims {
   keepdims?: boolean;
 }
-/** The keys of DTypeOpt and KeepDims, for checkOptions. */
+/** The keys of DTypeOpt, for checkOptions. */
 export const DTYPE_OPT = ["dtype"] as const;
-export const KEEPDIMS_OPT = ["keepdims"] as const;
 
 // ------------------------------------------------------------------ conversion
 
@@ -52,7 +51,24 @@ function flattenNested(api: string, x: readonly unknown[], shape: number[], out:
   }
 }
 
-/** A tensor from any ArrayLike; JS numbers are float32 unless `dtype` says otherwise. */
+/**
+ * Makes a tensor from data: a JS number or boolean, a nested array, a typed array, or a tensor.
+ * JS numbers become float32 unless `dtype` says otherwise (JS cannot tell `1` from `1.0`); an
+ * all-boolean array becomes bool; a typed array keeps its dtype (Float64Array → float64,
+ * Int32Array → int32, Uint8Array → bool) and is copied. A tensor of the right dtype is returned as is.
+ * Mirrors jax.numpy.array (whose default float is also float32; numpy's is float64).
+ * @param x - the data; a nested array must be rectangular.
+ * @param opts.dtype - "float32" | "float64" | "int32" | "bool"; default from the data as above.
+ * @returns a tensor of the data's shape (a 0-d tensor for a scalar).
+ * @throws ShapeError for a ragged nested array; DTypeError for an unknown dtype or a value that is
+ *   not a number or boolean.
+ * @example
+ * ```ts
+ * np.array([[1, 2], [3, 4]]).shape; // → [2, 2]
+ * np.array([1, 2], { dtype: "int32" }); // → Array([1, 2], dtype=int32)
+ * np.array(new Float64Array([0.5])).dtype; // → "float64"
+ * ```
+ */
 export function array(x: ArrayLike, opts: DTypeOpt = {}): Tensor {
   checkOptions("array", opts, DTYPE_OPT);
   checkDType("array", opts.dtype);
@@ -83,6 +99,21 @@ export function array(x: ArrayLike, opts: DTypeOpt = {}): Tensor {
   }
   throw fail(DTypeError, `array: cannot make a tensor from ${x === null ? "null" : typeof x}; pass a number, nested array, typed array or Tensor.`);
 }
+/**
+ * The same function as {@link array}: converts data to a tensor, returning a tensor of the
+ * requested dtype unchanged (no copy; tensors are immutable).
+ * Mirrors numpy.asarray / jax.numpy.asarray.
+ * @param x - a JS number, boolean, nested array, typed array or tensor.
+ * @param opts.dtype - the dtype to convert to; default from the data.
+ * @returns a tensor of the data's shape.
+ * @throws ShapeError for a ragged nested array; DTypeError for an unknown dtype.
+ * @example
+ * ```ts
+ * const x = np.array([1, 2]);
+ * np.asarray(x) === x; // → true
+ * np.asarray([true, false]).dtype; // → "bool"
+ * ```
+ */
 export const asarray = array;
 
 /** The dtype a JS number takes next to a tensor of dtype `other` (JAX weak typing). */
@@ -134,6 +165,20 @@ export function floaty(x: ArrayLike): Tensor {
   return isFloat(t.dtype) ? t : astype(t, "float32");
 }
 
+/**
+ * Converts x to another dtype: floats to int32 truncate toward zero, nonzero becomes true for bool,
+ * bool becomes 0 / 1. Returns x itself when it already has the dtype.
+ * Mirrors numpy's `x.astype(dtype)` / jax.numpy.astype; also `x.astype(dtype)`.
+ * @param x - any shape and dtype.
+ * @param dtype - "float32" | "float64" | "int32" | "bool".
+ * @returns a tensor of x's shape with the new dtype.
+ * @throws DTypeError for an unknown dtype.
+ * @example
+ * ```ts
+ * np.astype([1.7, -1.7, 0], "int32"); // → [1, -1, 0]
+ * np.astype([0, 2], "bool"); // → [false, true]
+ * ```
+ */
 export function astype(x: ArrayLike, dtype: DType): Tensor {
   checkDType("astype", dtype);
   const t = x instanceof Tensor ? x : array(x);
@@ -151,6 +196,20 @@ export function checkShape(api: string, shape: readonly number[] | number): numb
   return s;
 }
 
+/**
+ * A tensor of the given shape filled with one value.
+ * Mirrors numpy.full / jax.numpy.full.
+ * @param shape - a list of non-negative integers, or one integer for 1-D.
+ * @param value - the fill value.
+ * @param opts.dtype - default float32 (bool for a boolean value).
+ * @returns a tensor of that shape and dtype.
+ * @throws ShapeError for a negative or fractional dimension; DTypeError for an unknown dtype.
+ * @example
+ * ```ts
+ * np.full([2, 2], 7); // → [[7, 7], [7, 7]]
+ * np.full(3, true); // → [true, true, true]
+ * ```
+ */
 export function full(shape: readonly number[] | number, value: number | boolean, opts: DTypeOpt = {}): Tensor {
   checkOptions("full", opts, DTYPE_OPT);
   checkDType("full", opts.dtype);
@@ -160,12 +219,71 @@ export function full(shape: readonly number[] | number, value: number | boolean,
   t._data.fill(Number(value));
   return t;
 }
+/**
+ * A tensor of zeros.
+ * Mirrors numpy.zeros / jax.numpy.zeros.
+ * @param shape - a list of non-negative integers, or one integer for 1-D.
+ * @param opts.dtype - default float32.
+ * @returns a tensor of that shape and dtype.
+ * @throws ShapeError for a negative or fractional dimension; DTypeError for an unknown dtype.
+ * @example
+ * ```ts
+ * np.zeros([2, 3]).shape; // → [2, 3]
+ * np.zeros(2, { dtype: "int32" }); // → Array([0, 0], dtype=int32)
+ * ```
+ */
 export const zeros = (shape: readonly number[] | number, opts: DTypeOpt = {}) => (checkOptions("zeros", opts, DTYPE_OPT), full(shape, 0, opts));
+/**
+ * A tensor of ones.
+ * Mirrors numpy.ones / jax.numpy.ones.
+ * @param shape - a list of non-negative integers, or one integer for 1-D.
+ * @param opts.dtype - default float32.
+ * @returns a tensor of that shape and dtype.
+ * @throws ShapeError for a negative or fractional dimension; DTypeError for an unknown dtype.
+ * @example
+ * ```ts
+ * np.ones([2, 2]); // → [[1, 1], [1, 1]]
+ * ```
+ */
 export const ones = (shape: readonly number[] | number, opts: DTypeOpt = {}) => (checkOptions("ones", opts, DTYPE_OPT), full(shape, 1, opts));
+/**
+ * A tensor of x's shape filled with one value.
+ * Mirrors numpy.full_like / jax.numpy.full_like.
+ * @param x - any tensor or array; only its shape (and dtype) are read.
+ * @param value - the fill value.
+ * @param opts.dtype - default x's dtype.
+ * @returns a tensor of x's shape.
+ * @example
+ * ```ts
+ * np.fullLike(np.array([1, 2], { dtype: "int32" }), 5); // → Array([5, 5], dtype=int32)
+ * ```
+ */
 export const fullLike = (x: ArrayLike, value: number, opts: DTypeOpt = {}) => {
   checkOptions("fullLike", opts, DTYPE_OPT);
   const t = tensor(x);
   return full(t.shape, value, { dtype: opts.dtype ?? t.dtype });
 };
+/**
+ * A tensor of zeros with x's shape and (by default) dtype.
+ * Mirrors numpy.zeros_like / jax.numpy.zeros_like.
+ * @param x - any tensor or array.
+ * @param opts.dtype - default x's dtype.
+ * @returns a tensor of x's shape.
+ * @example
+ * ```ts
+ * np.zerosLike([[1, 2], [3, 4]]); // → [[0, 0], [0, 0]]
+ * ```
+ */
 export const zerosLike = (x: ArrayLike, opts: DTypeOpt = {}) => (checkOptions("zerosLike", opts, DTYPE_OPT), fullLike(x, 0, opts));
+/**
+ * A tensor of ones with x's shape and (by default) dtype.
+ * Mirrors numpy.ones_like / jax.numpy.ones_like.
+ * @param x - any tensor or array.
+ * @param opts.dtype - default x's dtype.
+ * @returns a tensor of x's shape.
+ * @example
+ * ```ts
+ * np.onesLike([1, 2, 3]); // → [1, 1, 1]
+ * ```
+ */
 export const onesLike = (x: ArrayLike, opts: DTypeOpt = {}) => (checkOptions("onesLike", opts, DTYPE_OPT), fullLike(x, 1, opts));

@@ -7,7 +7,23 @@ import { array, astype, type DTypeOpt } from "./convert.js";
 import { add, equal, mul } from "./math.js";
 import { checkOptions } from "./options.js";
 
-/** arange(stop) or arange(start, stop, step); float32 unless every argument is an integer and no dtype is given → int32. */
+/**
+ * Evenly spaced values in [start, stop) with a step: `arange(stop)` or `arange(start, stop, step?)`,
+ * with `{dtype}` as the last argument.
+ * Mirrors numpy.arange / jax.numpy.arange.
+ * @param start - the first value (or the stop, when it is the only number).
+ * @param stop - the exclusive end.
+ * @param step - default 1; may be negative.
+ * @param opts.dtype - default int32 when start, stop and step are all integers, else float32.
+ * @returns a 1-D tensor of ceil((stop - start) / step) elements (0 when that is negative).
+ * @throws ValueError when step is 0.
+ * @example
+ * ```ts
+ * np.arange(4); // → Array([0, 1, 2, 3], dtype=int32)
+ * np.arange(1, 2, 0.25); // → [1, 1.25, 1.5, 1.75]
+ * np.arange(3, { dtype: "float32" }); // → Array([0., 1., 2.], dtype=float32)
+ * ```
+ */
 export function arange(start: number, stop?: number | DTypeOpt, step?: number | DTypeOpt, opts: DTypeOpt = {}): Tensor {
   if (typeof stop === "object") [opts, stop] = [stop, undefined];
   if (typeof step === "object") [opts, step] = [step, undefined];
@@ -24,6 +40,20 @@ export function arange(start: number, stop?: number | DTypeOpt, step?: number | 
   return astype(out, dtype);
 }
 
+/**
+ * `num` evenly spaced values from start to stop, stop included unless `endpoint: false`.
+ * Mirrors numpy.linspace / jax.numpy.linspace (no `retstep`).
+ * @param start - the first value.
+ * @param stop - the last value (or the exclusive end with `endpoint: false`).
+ * @param num - the number of values, default 50.
+ * @param opts.endpoint - default true; opts.dtype - default float32.
+ * @returns a 1-D tensor of `num` values (computed in float64, then rounded to the dtype).
+ * @example
+ * ```ts
+ * np.linspace(0, 1, 5); // → [0, 0.25, 0.5, 0.75, 1]
+ * np.linspace(0, 1, 4, { endpoint: false }); // → [0, 0.25, 0.5, 0.75]
+ * ```
+ */
 export function linspace(start: number, stop: number, num = 50, opts: DTypeOpt & { endpoint?: boolean } = {}): Tensor {
   checkOptions("linspace", opts, ["dtype", "endpoint"]);
   const endpoint = opts.endpoint ?? true;
@@ -34,6 +64,20 @@ export function linspace(start: number, stop: number, num = 50, opts: DTypeOpt &
   return array(data, { dtype });
 }
 
+/**
+ * An n × m matrix with ones on diagonal k and zeros elsewhere.
+ * Mirrors numpy.eye / jax.numpy.eye (`k` is an option, not positional).
+ * @param n - the number of rows.
+ * @param m - the number of columns, default n (may be replaced by the options).
+ * @param opts.k - the diagonal: 0 the main one (default), positive above, negative below;
+ *   opts.dtype - default float32.
+ * @returns a tensor of shape [n, m].
+ * @example
+ * ```ts
+ * np.eye(2); // → [[1, 0], [0, 1]]
+ * np.eye(2, 3, { k: 1 }); // → [[0, 1, 0], [0, 0, 1]]
+ * ```
+ */
 export function eye(n: number, m?: number | (DTypeOpt & { k?: number }), opts: DTypeOpt & { k?: number } = {}): Tensor {
   if (typeof m === "object") [opts, m] = [m, undefined];
   checkOptions("eye", opts, ["dtype", "k"]);

@@ -7,7 +7,23 @@ import * as lax from "../lax.js";
 import { astype, tensor } from "./convert.js";
 import { reshape } from "./shape.js";
 
-/** take(x, indices, axis): gathers along axis (flattened x when axis is undefined); indices wrap once from the end and clamp. */
+/**
+ * Gathers elements along an axis at integer indices (of the flattened x when no axis is given).
+ * An index in [-n, 0) counts from the end; other out-of-range indices clamp to [0, n - 1].
+ * Mirrors numpy.take / jax.numpy.take, except for out-of-range indices: numpy raises and JAX
+ * fills with NaN by default; tapir clamps (JAX's mode="clip").
+ * @param x - any shape and dtype.
+ * @param indices - integers of any shape (converted to int32).
+ * @param axis - the axis to gather along (negative counts from the end); default: flatten x first.
+ * @returns shape x.shape[:axis] ++ indices.shape ++ x.shape[axis+1:], x's dtype.
+ * @throws AxisError for an out-of-range axis.
+ * @example
+ * ```ts
+ * np.take([10, 20, 30], [2, 0]); // → [30, 10]
+ * np.take([[1, 2], [3, 4]], [1], 1); // → [[2], [4]]
+ * np.take([10, 20, 30], [-1, 5]); // → [30, 30]
+ * ```
+ */
 export function take(x: ArrayLike, indices: ArrayLike, axis?: number): Tensor {
   let t = tensor(x);
   const idx = astype(tensor(indices), "int32");
@@ -41,7 +57,27 @@ function checkSpec(s: unknown, k: number): void {
   throw fail(ValueError, `index: the index at position ${k} is ${showSpec(s)}, which is not a valid index${hint}. Each index is ${SPEC_FORMS}.`);
 }
 
-/** x.index(...): numbers, null (new axis), "..." and [start, stop, step] ranges (numpy basic indexing). */
+/**
+ * Basic indexing, numpy's `x[...]`: one spec per axis, each an integer (selects and drops the
+ * axis; negative counts from the end), a range `[start, stop?, step?]` (numpy's `start:stop:step`,
+ * null for a default, negative step reverses), `null` (a new axis of size 1, numpy's `None`), or
+ * `"..."` (all remaining axes). Missing trailing specs select whole axes.
+ * Mirrors numpy basic indexing and JAX's `x[...]`; advanced (array) indexing is {@link take}.
+ * Also `x.index(...)`.
+ * @param x - any shape and dtype.
+ * @param specs - the indices, as above.
+ * @returns the selected view's shape, x's dtype.
+ * @throws ShapeError for an integer out of bounds, too many indices or more than one "...";
+ *   ValueError for a spec of another form (e.g. the string "0:2") or a zero step.
+ * @example
+ * ```ts
+ * const x = np.reshape(np.arange(6), [2, 3]);
+ * np.index(x, 1); // → [3, 4, 5]
+ * np.index(x, "...", 0); // → [0, 3]
+ * np.index(x, 0, [null, null, -1]); // → [2, 1, 0]
+ * np.index(x, null).shape; // → [1, 2, 3]
+ * ```
+ */
 export function index(x: ArrayLike, ...specs: IndexSpec[]): Tensor {
   const t = tensor(x);
   specs.forEach(checkSpec);

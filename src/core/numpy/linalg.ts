@@ -33,7 +33,22 @@ function checkPaired(api: string, what: string, x: Tensor, y: Tensor, [l, r]: [n
   });
 }
 
-/** numpy matmul: 1-D operands promoted, batch dimensions broadcast. */
+/**
+ * The matrix product with numpy's rules: 1-D operands are treated as a row / column vector (that
+ * axis is dropped from the result), and leading batch axes broadcast. Ints and bools multiply as float32.
+ * Mirrors numpy.matmul / jax.numpy.matmul (the `@` operator); also `a.matmul(b)`.
+ * @param a - shape [..., n, k] or [k].
+ * @param b - shape [..., k, m] or [k].
+ * @returns shape [...broadcast batch, n, m] (minus the vector axes), float dtype.
+ * @throws ShapeError for a 0-d operand (use multiply), mismatched inner sizes, or batch shapes that
+ *   do not broadcast.
+ * @example
+ * ```ts
+ * np.matmul([[1, 2], [3, 4]], [[5], [6]]); // → [[17], [39]]
+ * np.matmul([1, 2], [[1, 0], [0, 1]]); // → [1, 2]
+ * np.matmul(np.ones([5, 2, 3]), np.ones([3, 4])).shape; // → [5, 2, 4]
+ * ```
+ */
 export function matmul(a: ArrayLike, b: ArrayLike): Tensor {
   let x = tensor(a);
   let y = tensor(b);
@@ -65,7 +80,20 @@ export function matmul(a: ArrayLike, b: ArrayLike): Tensor {
   return r;
 }
 
-/** numpy dot: sum over the last axis of a and the second-to-last of b (the only axis of a 1-D b). */
+/**
+ * numpy's dot: the sum product over a's last axis and b's second-to-last (b's only axis when b is
+ * 1-D); a plain product when either is 0-d. Ints and bools multiply as float32.
+ * Mirrors numpy.dot / jax.numpy.dot; also `a.dot(b)`.
+ * @param a - any shape.
+ * @param b - any shape whose contracted axis matches a's last.
+ * @returns shape a.shape[:-1] ++ b.shape without its contracted axis, float dtype.
+ * @throws ShapeError when the contracted sizes differ.
+ * @example
+ * ```ts
+ * np.dot([1, 2, 3], [4, 5, 6]); // → 32
+ * np.dot([[1, 2], [3, 4]], [1, 1]); // → [3, 7]
+ * ```
+ */
 export const dot = (a: ArrayLike, b: ArrayLike): Tensor => dotAs("dot", tensor(a), tensor(b));
 function dotAs(api: string, x: Tensor, y: Tensor): Tensor {
   if (x.ndim === 0 || y.ndim === 0) return multiply(x, y);
@@ -76,16 +104,55 @@ function dotAs(api: string, x: Tensor, y: Tensor): Tensor {
   return dotGeneral(api, x, y, [[x.ndim - 1], [ya]]);
 }
 
-/** numpy vdot: the dot product of the flattened operands. */
+/**
+ * The dot product of the flattened operands, Σ a.flat[i]·b.flat[i].
+ * Mirrors numpy.vdot / jax.numpy.vdot (no complex conjugation: tapir has no complex dtypes).
+ * @param a - any shape.
+ * @param b - any shape with a's size.
+ * @returns a 0-d float tensor.
+ * @throws ShapeError when the sizes differ.
+ * @example
+ * ```ts
+ * np.vdot([[1, 2], [3, 4]], [[1, 1], [1, 1]]); // → 10
+ * ```
+ */
 export function vdot(a: ArrayLike, b: ArrayLike): Tensor {
   return dotAs("vdot", reshape(a, [-1]), reshape(b, [-1]));
 }
 
+/**
+ * The outer product of the flattened operands: out[i, j] = a.flat[i]·b.flat[j].
+ * Mirrors numpy.outer / jax.numpy.outer.
+ * @param a - any shape (flattened to length n).
+ * @param b - any shape (flattened to length m).
+ * @returns shape [n, m], in the promoted dtype.
+ * @example
+ * ```ts
+ * np.outer([1, 2], [3, 4, 5]); // → [[3, 4, 5], [6, 8, 10]]
+ * ```
+ */
 export function outer(a: ArrayLike, b: ArrayLike): Tensor {
   return multiply(reshape(a, [-1, 1]), reshape(b, [1, -1]));
 }
 
-/** einsum over one or two operands ("ij,jk->ik", "bij,bjk->bik", "ii" not supported). */
+/**
+ * Einstein summation: sums products over the indices missing from the output, e.g. "ij,jk->ik" is
+ * matmul and "bij,bjk->bik" a batched one. Without "->" the output is the indices that appear once,
+ * sorted. Any number of operands, contracted left to right. Ints and bools multiply as float32.
+ * Mirrors numpy.einsum / jax.numpy.einsum without "..." ellipses, repeated indices or `optimize`.
+ * @param spec - the subscripts, one letter per axis, operands separated by commas.
+ * @param operands - one array per operand in spec.
+ * @returns a tensor with one axis per output letter, float dtype.
+ * @throws ValueError when the operand count differs or an index repeats within an operand (a
+ *   diagonal, not supported: use diag / trace); ShapeError when a letter's sizes disagree or an
+ *   operand's rank does not match its subscripts.
+ * @example
+ * ```ts
+ * np.einsum("ij,jk->ik", [[1, 2]], [[3], [4]]); // → [[11]]
+ * np.einsum("i,i", [1, 2], [3, 4]); // → 11
+ * np.einsum("ij->ji", [[1, 2]]); // → [[1], [2]]
+ * ```
+ */
 export function einsum(spec: string, ...operands: ArrayLike[]): Tensor {
   const [lhs, rhsExplicit] = spec.replace(/\s+/g, "").split("->") as [string, string | undefined];
   const ins = lhs.split(",");
@@ -135,12 +202,37 @@ export function einsum(spec: string, ...operands: ArrayLike[]): Tensor {
 function rowCol(n: number, m: number): [Tensor, Tensor] {
   return [lax.iota([n, m], 0, "int32"), lax.iota([n, m], 1, "int32")];
 }
+/**
+ * The lower triangle of the last two axes: elements above diagonal k become 0.
+ * Mirrors numpy.tril / jax.numpy.tril.
+ * @param x - shape [..., n, m], any dtype.
+ * @param k - the diagonal kept last: 0 the main one (default), positive above, negative below.
+ * @returns a tensor of x's shape and dtype.
+ * @throws ShapeError for input of rank < 2.
+ * @example
+ * ```ts
+ * np.tril([[1, 2], [3, 4]]); // → [[1, 0], [3, 4]]
+ * ```
+ */
 export function tril(x: ArrayLike, k = 0): Tensor {
   const t = tensor(x);
   if (t.ndim < 2) throw fail(ShapeError, `tril: needs at least 2-D input, got ${fmtShape(t.shape)}.`);
   const [r, c] = rowCol(t.shape[t.ndim - 2]!, t.shape[t.ndim - 1]!);
   return where(lessEqual(c, add(r, k)), t, 0);
 }
+/**
+ * The upper triangle of the last two axes: elements below diagonal k become 0.
+ * Mirrors numpy.triu / jax.numpy.triu.
+ * @param x - shape [..., n, m], any dtype.
+ * @param k - the first diagonal kept: 0 the main one (default), positive above, negative below.
+ * @returns a tensor of x's shape and dtype.
+ * @throws ShapeError for input of rank < 2.
+ * @example
+ * ```ts
+ * np.triu([[1, 2], [3, 4]]); // → [[1, 2], [0, 4]]
+ * np.triu([[1, 2], [3, 4]], 1); // → [[0, 2], [0, 0]]
+ * ```
+ */
 export function triu(x: ArrayLike, k = 0): Tensor {
   const t = tensor(x);
   if (t.ndim < 2) throw fail(ShapeError, `triu: needs at least 2-D input, got ${fmtShape(t.shape)}.`);
@@ -148,7 +240,20 @@ export function triu(x: ArrayLike, k = 0): Tensor {
   return where(greaterEqual(c, add(r, k)), t, 0);
 }
 
-/** diag(v, k): a 1-D v builds a matrix with v on diagonal k; a 2-D x returns its k-th diagonal. */
+/**
+ * A 1-D v builds a square matrix with v on diagonal k; a 2-D x gives its k-th diagonal.
+ * Mirrors numpy.diag / jax.numpy.diag.
+ * @param x - shape [n] or [n, m], any dtype.
+ * @param k - the diagonal: 0 the main one (default), positive above, negative below.
+ * @returns shape [n + |k|, n + |k|] for 1-D input; the diagonal's length for 2-D; x's dtype.
+ * @throws ShapeError for input that is neither 1-D nor 2-D.
+ * @example
+ * ```ts
+ * np.diag([1, 2]); // → [[1, 0], [0, 2]]
+ * np.diag([[1, 2], [3, 4]]); // → [1, 4]
+ * np.diag([[1, 2], [3, 4]], 1); // → [2]
+ * ```
+ */
 export function diag(x: ArrayLike, k = 0): Tensor {
   const t = tensor(x);
   if (t.ndim === 1) {
@@ -166,4 +271,16 @@ export function diag(x: ArrayLike, k = 0): Tensor {
   for (let i = 0; i < flat.length; i++) flat[i] = (rows + i) * m + cols + i;
   return take(reshape(t, [-1]), array(flat), 0);
 }
+/**
+ * The sum of diagonal k of a matrix.
+ * Mirrors numpy.trace / jax.numpy.trace for 2-D input (no axis1 / axis2).
+ * @param x - shape [n, m], any dtype.
+ * @param k - the diagonal, default 0.
+ * @returns a 0-d tensor of x's dtype.
+ * @throws ShapeError for input that is not 2-D.
+ * @example
+ * ```ts
+ * np.trace([[1, 2], [3, 4]]); // → 5
+ * ```
+ */
 export const trace = (x: ArrayLike, k = 0) => sum(diag(x, k));

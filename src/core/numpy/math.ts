@@ -12,28 +12,250 @@ const un =
   (f: (x: Tensor) => Tensor) =>
   (x: ArrayLike): Tensor =>
     f(floaty(x));
+/**
+ * Sine, elementwise, of x in radians.
+ * Mirrors numpy.sin / jax.numpy.sin.
+ * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
+ * @returns a float tensor of x's shape (float32, or float64 for float64 input).
+ * @example
+ * ```ts
+ * np.sin([0, Math.PI / 2]); // → [0, 1]
+ * ```
+ */
 export const sin = un(lax.sin);
+/**
+ * Cosine, elementwise, of x in radians.
+ * Mirrors numpy.cos / jax.numpy.cos.
+ * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
+ * @returns a float tensor of x's shape (float32, or float64 for float64 input).
+ * @example
+ * ```ts
+ * np.cos([0, Math.PI]); // → [1, -1]
+ * ```
+ */
 export const cos = un(lax.cos);
+/**
+ * Tangent, elementwise, of x in radians.
+ * Mirrors numpy.tan / jax.numpy.tan.
+ * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
+ * @returns a float tensor of x's shape (float32, or float64 for float64 input).
+ * @example
+ * ```ts
+ * np.tan([0, Math.PI / 4]); // → [0, 1]
+ * ```
+ */
 export const tan = un(lax.tan);
+/**
+ * The exponential eˣ, elementwise.
+ * Mirrors numpy.exp / jax.numpy.exp.
+ * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
+ * @returns a float tensor of x's shape (float32, or float64 for float64 input); overflows to Infinity.
+ * @example
+ * ```ts
+ * np.exp([0, 1]); // → [1, 2.718282]
+ * ```
+ */
 export const exp = un(lax.exp);
+/**
+ * The natural logarithm, elementwise: -Infinity at 0 and NaN below 0 (no error, as in numpy).
+ * Mirrors numpy.log / jax.numpy.log.
+ * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
+ * @returns a float tensor of x's shape (float32, or float64 for float64 input).
+ * @example
+ * ```ts
+ * np.log([1, Math.E, 0]); // → Array([0., 1., -inf], dtype=float32)
+ * ```
+ */
 export const log = un(lax.log);
+/**
+ * log(1 + x), elementwise, accurate for x near 0 where `np.log(1 + x)` loses digits.
+ * Mirrors numpy.log1p / jax.numpy.log1p.
+ * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
+ * @returns a float tensor of x's shape (float32, or float64 for float64 input).
+ * @example
+ * ```ts
+ * np.log1p([0, 1]); // → [0, 0.693147]
+ * np.log1p(np.array(1e-10, { dtype: "float64" })).item(); // → 1e-10
+ * ```
+ */
 export const log1p = un(lax.log1p);
+/**
+ * eˣ - 1, elementwise, accurate for x near 0 where `np.exp(x) - 1` loses digits.
+ * Mirrors numpy.expm1 / jax.numpy.expm1.
+ * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
+ * @returns a float tensor of x's shape (float32, or float64 for float64 input).
+ * @example
+ * ```ts
+ * np.expm1([0, 1]); // → [0, 1.718282]
+ * ```
+ */
 export const expm1 = un(lax.expm1);
+/**
+ * The non-negative square root, elementwise; NaN for negative input (no error, as in numpy).
+ * Mirrors numpy.sqrt / jax.numpy.sqrt.
+ * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
+ * @returns a float tensor of x's shape (float32, or float64 for float64 input).
+ * @example
+ * ```ts
+ * np.sqrt([4, 9, -1]); // → Array([2., 3., nan], dtype=float32)
+ * ```
+ */
 export const sqrt = un(lax.sqrt);
+/**
+ * Hyperbolic tangent, elementwise; values in (-1, 1).
+ * Mirrors numpy.tanh / jax.numpy.tanh.
+ * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
+ * @returns a float tensor of x's shape (float32, or float64 for float64 input).
+ * @example
+ * ```ts
+ * np.tanh([0, 1]); // → [0, 0.761594]
+ * ```
+ */
 export const tanh = un(lax.tanh);
+/**
+ * Inverse sine, elementwise, in [-π/2, π/2]; NaN outside [-1, 1].
+ * Mirrors numpy.arcsin / jax.numpy.arcsin.
+ * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
+ * @returns a float tensor of x's shape (float32, or float64 for float64 input).
+ * @example
+ * ```ts
+ * np.arcsin([0, 1]); // → [0, 1.570796]
+ * ```
+ */
 export const arcsin = un(lax.asin);
+/**
+ * Inverse cosine, elementwise, in [0, π]; NaN outside [-1, 1].
+ * Mirrors numpy.arccos / jax.numpy.arccos.
+ * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
+ * @returns a float tensor of x's shape (float32, or float64 for float64 input).
+ * @example
+ * ```ts
+ * np.arccos([1, 0]); // → [0, 1.570796]
+ * ```
+ */
 export const arccos = un(lax.acos);
+/**
+ * Inverse tangent, elementwise, in (-π/2, π/2). For the quadrant-aware angle use {@link arctan2}.
+ * Mirrors numpy.arctan / jax.numpy.arctan.
+ * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
+ * @returns a float tensor of x's shape (float32, or float64 for float64 input).
+ * @example
+ * ```ts
+ * np.arctan([0, 1]); // → [0, 0.785398]
+ * ```
+ */
 export const arctan = un(lax.atan);
+/**
+ * Hyperbolic sine, elementwise.
+ * Mirrors numpy.sinh / jax.numpy.sinh.
+ * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
+ * @returns a float tensor of x's shape (float32, or float64 for float64 input).
+ * @example
+ * ```ts
+ * np.sinh([0, 1]); // → [0, 1.175201]
+ * ```
+ */
 export const sinh = un(lax.sinh);
+/**
+ * Hyperbolic cosine, elementwise.
+ * Mirrors numpy.cosh / jax.numpy.cosh.
+ * @param x - any shape and dtype; ints and bools are converted to float32 first (as in JAX).
+ * @returns a float tensor of x's shape (float32, or float64 for float64 input).
+ * @example
+ * ```ts
+ * np.cosh([0, 1]); // → [1, 1.543081]
+ * ```
+ */
 export const cosh = un(lax.cosh);
 export const sigmoid = un(lax.logistic);
+/**
+ * -x, elementwise.
+ * Mirrors numpy.negative / jax.numpy.negative.
+ * @param x - any shape; float or int32 (JS arrays become float32).
+ * @returns a tensor of x's shape and dtype.
+ * @example
+ * ```ts
+ * np.negative([1, -2]); // → [-1, 2]
+ * ```
+ */
 export const negative = (x: ArrayLike): Tensor => lax.neg(tensor(x));
+/**
+ * |x|, elementwise.
+ * Mirrors numpy.abs / jax.numpy.abs.
+ * @param x - any shape; float or int32 (JS arrays become float32).
+ * @returns a tensor of x's shape and dtype.
+ * @example
+ * ```ts
+ * np.abs([-1.5, 2]); // → [1.5, 2]
+ * ```
+ */
 export const abs = (x: ArrayLike): Tensor => lax.abs(tensor(x));
+/**
+ * The sign of x, elementwise: -1, 0 or 1 (NaN stays NaN).
+ * Mirrors numpy.sign / jax.numpy.sign.
+ * @param x - any shape; float or int32 (JS arrays become float32).
+ * @returns a tensor of x's shape and dtype.
+ * @example
+ * ```ts
+ * np.sign([-3, 0, 2]); // → [-1, 0, 1]
+ * ```
+ */
 export const sign = (x: ArrayLike): Tensor => lax.sign(tensor(x));
+/**
+ * The largest integer ≤ x, elementwise, kept in x's dtype (use {@link astype} for int32).
+ * Mirrors numpy.floor / jax.numpy.floor.
+ * @param x - any shape; float or int32 (JS arrays become float32).
+ * @returns a tensor of x's shape and dtype.
+ * @example
+ * ```ts
+ * np.floor([-1.5, 1.5]); // → [-2, 1]
+ * ```
+ */
 export const floor = (x: ArrayLike): Tensor => lax.floor(tensor(x));
+/**
+ * The smallest integer ≥ x, elementwise, kept in x's dtype.
+ * Mirrors numpy.ceil / jax.numpy.ceil.
+ * @param x - any shape; float or int32 (JS arrays become float32).
+ * @returns a tensor of x's shape and dtype.
+ * @example
+ * ```ts
+ * np.ceil([-1.5, 1.5]); // → [-1, 2]
+ * ```
+ */
 export const ceil = (x: ArrayLike): Tensor => lax.ceil(tensor(x));
+/**
+ * Rounds to the nearest integer, halves to even (banker's rounding, as numpy and JAX; unlike
+ * `Math.round`), kept in x's dtype. numpy's `decimals` argument is not supported.
+ * Mirrors numpy.round / jax.numpy.round.
+ * @param x - any shape; float or int32 (JS arrays become float32).
+ * @returns a tensor of x's shape and dtype.
+ * @example
+ * ```ts
+ * np.round([0.5, 1.5, 2.5, 2.6]); // → [0, 2, 2, 3]
+ * ```
+ */
 export const round = (x: ArrayLike): Tensor => lax.round(tensor(x));
+/**
+ * Whether each element is NaN.
+ * Mirrors numpy.isnan / jax.numpy.isnan.
+ * @param x - any shape and dtype (ints and bools are never NaN).
+ * @returns a bool tensor of x's shape.
+ * @example
+ * ```ts
+ * np.isnan([1, NaN]); // → [false, true]
+ * ```
+ */
 export const isnan = (x: ArrayLike): Tensor => lax.isnan(tensor(x));
+/**
+ * Whether each element is finite (neither ±Infinity nor NaN).
+ * Mirrors numpy.isfinite / jax.numpy.isfinite.
+ * @param x - any shape and dtype.
+ * @returns a bool tensor of x's shape.
+ * @example
+ * ```ts
+ * np.isfinite([1, Infinity, NaN]); // → [true, false, false]
+ * ```
+ */
 export const isfinite = (x: ArrayLike): Tensor => lax.isfinite(tensor(x));
 export const stopGradient = (x: ArrayLike): Tensor => lax.stopGradient(tensor(x));
 
@@ -46,30 +268,191 @@ const bi =
     const xy = coerce([a, b]);
     return f(xy[0]!, xy[1]!);
   };
+/**
+ * a + b, elementwise with numpy broadcasting.
+ * Mirrors numpy.add / jax.numpy.add; also `a.add(b)`.
+ * @param a - any shape and dtype; a JS number takes the other operand's dtype (JAX weak typing).
+ * @param b - a shape that broadcasts with a's.
+ * @returns the broadcast shape, in the promoted dtype (bool < int32 < float32 < float64).
+ * @throws ShapeError when the shapes do not broadcast.
+ * @example
+ * ```ts
+ * np.add([1, 2], 10); // → [11, 12]
+ * np.add([[1], [2]], [10, 20]); // → [[11, 21], [12, 22]]
+ * ```
+ */
 export const add = bi(lax.add);
+/**
+ * a - b, elementwise with numpy broadcasting.
+ * Mirrors numpy.subtract / jax.numpy.subtract; also `a.sub(b)`.
+ * @param a - any shape and dtype; a JS number takes the other operand's dtype (JAX weak typing).
+ * @param b - a shape that broadcasts with a's.
+ * @returns the broadcast shape, in the promoted dtype (bool < int32 < float32 < float64).
+ * @throws ShapeError when the shapes do not broadcast.
+ * @example
+ * ```ts
+ * np.subtract([5, 7], [1, 2]); // → [4, 5]
+ * ```
+ */
 export const subtract = bi(lax.sub);
+/**
+ * a * b, elementwise with numpy broadcasting.
+ * Mirrors numpy.multiply / jax.numpy.multiply; also `a.mul(b)`.
+ * @param a - any shape and dtype; a JS number takes the other operand's dtype (JAX weak typing).
+ * @param b - a shape that broadcasts with a's.
+ * @returns the broadcast shape, in the promoted dtype (bool < int32 < float32 < float64).
+ * @throws ShapeError when the shapes do not broadcast.
+ * @example
+ * ```ts
+ * np.multiply([1, 2, 3], 2); // → [2, 4, 6]
+ * ```
+ */
 export const multiply = bi(lax.mul);
+/**
+ * The larger of a and b, elementwise with numpy broadcasting.
+ * Mirrors numpy.maximum / jax.numpy.maximum (not {@link max}, which reduces).
+ * @param a - any shape and dtype; a JS number takes the other operand's dtype (JAX weak typing).
+ * @param b - a shape that broadcasts with a's.
+ * @returns the broadcast shape, in the promoted dtype.
+ * @throws ShapeError when the shapes do not broadcast.
+ * @example
+ * ```ts
+ * np.maximum([1, 5], [3, 2]); // → [3, 5]
+ * np.maximum([-1, 2], 0); // → [0, 2]
+ * ```
+ */
 export const maximum = bi(lax.max);
+/**
+ * The smaller of a and b, elementwise with numpy broadcasting.
+ * Mirrors numpy.minimum / jax.numpy.minimum (not {@link min}, which reduces).
+ * @param a - any shape and dtype; a JS number takes the other operand's dtype (JAX weak typing).
+ * @param b - a shape that broadcasts with a's.
+ * @returns the broadcast shape, in the promoted dtype.
+ * @throws ShapeError when the shapes do not broadcast.
+ * @example
+ * ```ts
+ * np.minimum([1, 5], [3, 2]); // → [1, 2]
+ * ```
+ */
 export const minimum = bi(lax.min);
+/**
+ * a == b, elementwise with numpy broadcasting (operands promoted to one dtype first).
+ * Mirrors numpy.equal / jax.numpy.equal (JS cannot overload `==`).
+ * @param a - any shape and dtype.
+ * @param b - a shape that broadcasts with a's.
+ * @returns a bool tensor of the broadcast shape.
+ * @throws ShapeError when the shapes do not broadcast.
+ * @example
+ * ```ts
+ * np.equal([1, 2, 3], 2); // → [false, true, false]
+ * ```
+ */
 export const equal = bi(lax.eq);
+/**
+ * a != b, elementwise with numpy broadcasting; true where either is NaN.
+ * Mirrors numpy.not_equal / jax.numpy.not_equal.
+ * @param a - any shape and dtype.
+ * @param b - a shape that broadcasts with a's.
+ * @returns a bool tensor of the broadcast shape.
+ * @throws ShapeError when the shapes do not broadcast.
+ * @example
+ * ```ts
+ * np.notEqual([1, 2, 3], 2); // → [true, false, true]
+ * ```
+ */
 export const notEqual = bi(lax.ne);
+/**
+ * a < b, elementwise with numpy broadcasting.
+ * Mirrors numpy.less / jax.numpy.less.
+ * @param a - any shape and dtype.
+ * @param b - a shape that broadcasts with a's.
+ * @returns a bool tensor of the broadcast shape.
+ * @throws ShapeError when the shapes do not broadcast.
+ * @example
+ * ```ts
+ * np.less([1, 2, 3], 2); // → [true, false, false]
+ * ```
+ */
 export const less = bi(lax.lt);
+/**
+ * a ≤ b, elementwise with numpy broadcasting.
+ * Mirrors numpy.less_equal / jax.numpy.less_equal.
+ * @param a - any shape and dtype.
+ * @param b - a shape that broadcasts with a's.
+ * @returns a bool tensor of the broadcast shape.
+ * @throws ShapeError when the shapes do not broadcast.
+ * @example
+ * ```ts
+ * np.lessEqual([1, 2, 3], 2); // → [true, true, false]
+ * ```
+ */
 export const lessEqual = bi(lax.le);
+/**
+ * a > b, elementwise with numpy broadcasting.
+ * Mirrors numpy.greater / jax.numpy.greater.
+ * @param a - any shape and dtype.
+ * @param b - a shape that broadcasts with a's.
+ * @returns a bool tensor of the broadcast shape.
+ * @throws ShapeError when the shapes do not broadcast.
+ * @example
+ * ```ts
+ * np.greater([1, 2, 3], 2); // → [false, false, true]
+ * ```
+ */
 export const greater = bi(lax.gt);
+/**
+ * a ≥ b, elementwise with numpy broadcasting.
+ * Mirrors numpy.greater_equal / jax.numpy.greater_equal.
+ * @param a - any shape and dtype.
+ * @param b - a shape that broadcasts with a's.
+ * @returns a bool tensor of the broadcast shape.
+ * @throws ShapeError when the shapes do not broadcast.
+ * @example
+ * ```ts
+ * np.greaterEqual([1, 2, 3], 2); // → [false, true, true]
+ * ```
+ */
 export const greaterEqual = bi(lax.ge);
 export const sub = subtract;
 export const mul = multiply;
-/** True division: integer operands give float32 (as in JAX). */
+/**
+ * True division a / b, elementwise with numpy broadcasting; x / 0 is ±Infinity (or NaN for 0 / 0).
+ * Mirrors numpy.divide / jax.numpy.divide; also `a.div(b)`.
+ * @param a - any shape and dtype; a JS number takes the other operand's dtype (JAX weak typing).
+ * @param b - a shape that broadcasts with a's.
+ * @returns the broadcast shape; float operands keep the promoted float dtype, int32 and bool
+ *   operands give float32 (as in JAX, which has no integer true division).
+ * @throws ShapeError when the shapes do not broadcast.
+ * @example
+ * ```ts
+ * np.divide([1, 2], 4); // → [0.25, 0.5]
+ * np.divide(np.arange(3), 2).dtype; // → "float32"
+ * ```
+ */
 export function divide(a: ArrayLike, b: ArrayLike): Tensor {
   let [x, y] = coerce([a, b]) as [Tensor, Tensor];
   if (!isFloat(x.dtype)) [x, y] = [astype(x, "float32"), astype(y, "float32")];
   return lax.div(x, y);
 }
 export const div = divide;
+/**
+ * a raised to b, elementwise with numpy broadcasting. A JS integer exponent |b| ≤ 16 on a float
+ * tensor is computed by repeated multiplication (JAX's integer_pow), exact at x = 0 and for
+ * negative x, with clean derivatives; otherwise negative bases with fractional b give NaN.
+ * Mirrors numpy.power / jax.numpy.power; also `a.pow(b)`.
+ * @param a - any shape and dtype.
+ * @param b - a shape that broadcasts with a's; a JS number takes a's dtype.
+ * @returns the broadcast shape, in the promoted dtype.
+ * @throws ShapeError when the shapes do not broadcast.
+ * @example
+ * ```ts
+ * np.power([2, -3], 2); // → [4, 9]
+ * np.power(4, [0.5, -1]); // → [2, 0.25]
+ * ```
+ */
 export function power(a: ArrayLike, b: ArrayLike): Tensor {
   let [x, y] = coerce([a, b]) as [Tensor, Tensor];
-  // bool ** bool is int32 in JAX (the exponentiation loop runs in integers)
-  if (x.dtype === "bool") [x, y] = [astype(x, "int32"), astype(y, "int32")];
+  if (x.dtype === "bool") [x, y] = [astype(x, "int32"), astype(y, "int32")]; // bool ** bool is int32 in JAX
   if (typeof b === "number" && Number.isInteger(b) && Math.abs(b) <= 16 && isFloat(x.dtype)) return integerPow(x, b);
   return lax.pow(x, y);
 }
@@ -106,26 +489,108 @@ function integerPow(x: Tensor, n: number): Tensor {
   }
   return acc!;
 }
-/** x·x; bool squares as int32 (as jnp.square). */
+/**
+ * x * x, elementwise.
+ * Mirrors numpy.square / jax.numpy.square.
+ * @param x - any shape and dtype (bools are not squared to ints: use astype first).
+ * @returns a tensor of x's shape and dtype.
+ * @example
+ * ```ts
+ * np.square([1, -3]); // → [1, 9]
+ * ```
+ */
 export const square = (x: ArrayLike) => {
-  let t = tensor(x);
-  if (t.dtype === "bool") t = astype(t, "int32");
+  const t = tensor(x).dtype === "bool" ? astype(x, "int32") : tensor(x); // bool squares as int32 (jnp.square)
   return mul(t, t);
 };
+/**
+ * 1 / x, elementwise; 1 / 0 is Infinity.
+ * Mirrors numpy.reciprocal / jax.numpy.reciprocal (for ints numpy truncates; tapir gives float32).
+ * @param x - any shape; ints and bools are converted to float32 first (numpy would divide integers).
+ * @returns a float tensor of x's shape.
+ * @example
+ * ```ts
+ * np.reciprocal([2, 4]); // → [0.5, 0.25]
+ * ```
+ */
 export const reciprocal = (x: ArrayLike) => divide(1, floaty(x));
 function asBool(x: ArrayLike): Tensor {
   const t = tensor(x);
   return t.dtype === "bool" ? t : astype(t, "bool");
 }
+/**
+ * a AND b, elementwise with numpy broadcasting; non-bool operands count as true when nonzero.
+ * Mirrors numpy.logical_and / jax.numpy.logical_and.
+ * @param a - any shape and dtype.
+ * @param b - a shape that broadcasts with a's.
+ * @returns a bool tensor of the broadcast shape.
+ * @throws ShapeError when the shapes do not broadcast.
+ * @example
+ * ```ts
+ * np.logicalAnd([true, true, false], [true, false, false]); // → [true, false, false]
+ * ```
+ */
 export const logicalAnd = (a: ArrayLike, b: ArrayLike) => lax.and(asBool(a), asBool(b));
+/**
+ * a OR b, elementwise with numpy broadcasting; non-bool operands count as true when nonzero.
+ * Mirrors numpy.logical_or / jax.numpy.logical_or.
+ * @param a - any shape and dtype.
+ * @param b - a shape that broadcasts with a's.
+ * @returns a bool tensor of the broadcast shape.
+ * @throws ShapeError when the shapes do not broadcast.
+ * @example
+ * ```ts
+ * np.logicalOr([true, false, false], [true, true, false]); // → [true, true, false]
+ * ```
+ */
 export const logicalOr = (a: ArrayLike, b: ArrayLike) => lax.or(asBool(a), asBool(b));
+/**
+ * NOT x, elementwise; a non-bool x counts as true when nonzero.
+ * Mirrors numpy.logical_not / jax.numpy.logical_not.
+ * @param a - any shape and dtype.
+ * @returns a bool tensor of a's shape.
+ * @example
+ * ```ts
+ * np.logicalNot([true, false]); // → [false, true]
+ * np.logicalNot([0, 2]); // → [true, false]
+ * ```
+ */
 export const logicalNot = (a: ArrayLike) => lax.not(asBool(a));
 
-/** where(cond, x, y): x where cond is true, else y (broadcast). */
+/**
+ * Chooses x where cond is true and y elsewhere, elementwise; all three broadcast together. Both
+ * branches are computed, so guard a NaN-producing branch's input too (the usual JAX "double where").
+ * Mirrors numpy.where / jax.numpy.where with three arguments (the one-argument form, which
+ * returns indices, is not supported).
+ * @param cond - any shape; non-bool values count as true when nonzero.
+ * @param x - the values where cond holds.
+ * @param y - the values elsewhere; x and y are promoted to one dtype.
+ * @returns the broadcast shape of the three, in the promoted dtype of x and y.
+ * @throws ShapeError when the shapes do not broadcast.
+ * @example
+ * ```ts
+ * np.where([true, false], [1, 2], [10, 20]); // → [1, 20]
+ * np.where(np.greater([-1, 3], 0), [-1, 3], 0); // → [0, 3]
+ * ```
+ */
 export function where(cond: ArrayLike, x: ArrayLike, y: ArrayLike): Tensor {
   const [a, b] = coerce([x, y]) as [Tensor, Tensor];
   return lax.select(asBool(cond), a, b);
 }
+/**
+ * Limits x to [lo, hi] elementwise: maximum(x, lo), then minimum with hi.
+ * Mirrors numpy.clip / jax.numpy.clip (bounds positional, as numpy's a_min / a_max).
+ * @param x - any shape and dtype.
+ * @param lo - lower bound broadcasting with x; `null` or omitted for none.
+ * @param hi - upper bound broadcasting with x; `null` or omitted for none.
+ * @returns a tensor of the broadcast shape, in the promoted dtype.
+ * @throws ShapeError when the bounds do not broadcast with x.
+ * @example
+ * ```ts
+ * np.clip([-2, 0.5, 3], 0, 1); // → [0, 0.5, 1]
+ * np.clip([-2, 5], null, 1); // → [-2, 1]
+ * ```
+ */
 export function clip(x: ArrayLike, lo?: ArrayLike | null, hi?: ArrayLike | null): Tensor {
   let t = tensor(x);
   if (lo !== undefined && lo !== null) t = maximum(t, lo);

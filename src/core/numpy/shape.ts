@@ -10,6 +10,19 @@ import { checkOptions } from "./options.js";
 
 // ------------------------------------------------------------------ shapes
 
+/**
+ * Gives x a new shape with the same elements in row-major order (no copy of data is implied).
+ * Mirrors numpy.reshape / jax.numpy.reshape (row-major only, no `order`); also `x.reshape(shape)`.
+ * @param x - any shape and dtype.
+ * @param shape - the new shape, or one integer for 1-D; one entry may be -1, inferred from the size.
+ * @returns a tensor of the new shape and x's dtype.
+ * @throws ShapeError when the sizes differ, more than one -1 is given, or a dimension is invalid.
+ * @example
+ * ```ts
+ * np.reshape(np.arange(6), [2, 3]); // → [[0, 1, 2], [3, 4, 5]]
+ * np.reshape(np.arange(6), [-1, 2]).shape; // → [3, 2]
+ * ```
+ */
 export function reshape(x: ArrayLike, shape: readonly number[] | number): Tensor {
   const t = tensor(x);
   let s = typeof shape === "number" ? [shape] : [...shape];
@@ -26,6 +39,19 @@ export function reshape(x: ArrayLike, shape: readonly number[] | number): Tensor
   return lax.reshape(t, s);
 }
 
+/**
+ * Permutes x's axes: reverses them by default (the matrix transpose for 2-D).
+ * Mirrors numpy.transpose / jax.numpy.transpose; also `x.transpose(axes)` and `x.T`.
+ * @param x - any shape and dtype.
+ * @param axes - a permutation of 0..ndim-1 (negative entries count from the end); default reversed.
+ * @returns a tensor with shape[i] = x.shape[axes[i]], x's dtype.
+ * @throws AxisError when axes is not a permutation of x's axes.
+ * @example
+ * ```ts
+ * np.transpose([[1, 2], [3, 4]]); // → [[1, 3], [2, 4]]
+ * np.transpose(np.zeros([1, 2, 3]), [1, 0, 2]).shape; // → [2, 1, 3]
+ * ```
+ */
 export function transpose(x: ArrayLike, axes?: readonly number[]): Tensor {
   const t = tensor(x);
   const perm = axes ? axes.map((a) => normAxis("transpose", a, t.ndim)) : t.shape.map((_, i) => t.ndim - 1 - i);
@@ -34,6 +60,19 @@ export function transpose(x: ArrayLike, axes?: readonly number[]): Tensor {
   return lax.transpose(t, perm);
 }
 
+/**
+ * Moves one axis of x to a new position, keeping the order of the others.
+ * Mirrors numpy.moveaxis / jax.numpy.moveaxis (one axis, not lists of axes).
+ * @param x - any shape and dtype.
+ * @param source - the axis to move (negative counts from the end).
+ * @param destination - where it ends up (negative counts from the end).
+ * @returns a transposed tensor of x's dtype.
+ * @throws AxisError for an out-of-range axis.
+ * @example
+ * ```ts
+ * np.moveaxis(np.zeros([2, 3, 4]), 0, -1).shape; // → [3, 4, 2]
+ * ```
+ */
 export function moveaxis(x: ArrayLike, source: number, destination: number): Tensor {
   const t = tensor(x);
   const s = normAxis("moveaxis", source, t.ndim);
@@ -44,6 +83,19 @@ export function moveaxis(x: ArrayLike, source: number, destination: number): Ten
   return transpose(t, order);
 }
 
+/**
+ * Inserts axes of size 1 at the given positions of the result.
+ * Mirrors numpy.expand_dims / jax.numpy.expand_dims; also `x.expandDims(axis)`.
+ * @param x - any shape and dtype.
+ * @param axis - a position or list of positions in the result (negative counts from its end).
+ * @returns a tensor of rank x.ndim + (number of axes), x's dtype.
+ * @throws AxisError for an out-of-range or repeated axis.
+ * @example
+ * ```ts
+ * np.expandDims([1, 2], 0); // → [[1, 2]]
+ * np.expandDims([1, 2], -1).shape; // → [2, 1]
+ * ```
+ */
 export function expandDims(x: ArrayLike, axis: number | readonly number[]): Tensor {
   const t = tensor(x);
   const axes = typeof axis === "number" ? [axis] : [...axis];
@@ -55,6 +107,19 @@ export function expandDims(x: ArrayLike, axis: number | readonly number[]): Tens
   return reshape(t, shape);
 }
 
+/**
+ * Removes axes of size 1: the given ones, or all of them by default.
+ * Mirrors numpy.squeeze / jax.numpy.squeeze; also `x.squeeze(axis)`.
+ * @param x - any shape and dtype.
+ * @param axis - an axis or list of axes (negative from the end) to remove; default every size-1 axis.
+ * @returns a tensor without those axes, x's dtype.
+ * @throws ShapeError when a named axis does not have size 1; AxisError for an out-of-range axis.
+ * @example
+ * ```ts
+ * np.squeeze(np.zeros([1, 3, 1])).shape; // → [3]
+ * np.squeeze(np.zeros([1, 3, 1]), 0).shape; // → [3, 1]
+ * ```
+ */
 export function squeeze(x: ArrayLike, axis?: number | readonly number[]): Tensor {
   const t = tensor(x);
   const axes = axis === undefined ? t.shape.map((s, i) => (s === 1 ? i : -1)).filter((i) => i >= 0) : normAxes("squeeze", axis, t.ndim);
@@ -64,6 +129,18 @@ export function squeeze(x: ArrayLike, axis?: number | readonly number[]): Tensor
   return reshape(t, t.shape.filter((_, i) => !axes.includes(i)));
 }
 
+/**
+ * Broadcasts x to a shape by numpy's rules (size-1 axes stretch, leading axes are added).
+ * Mirrors numpy.broadcast_to / jax.numpy.broadcast_to; also `x.broadcastTo(shape)`.
+ * @param x - any shape and dtype.
+ * @param shape - the target shape; x's shape must broadcast to exactly it.
+ * @returns a tensor of that shape, x's dtype.
+ * @throws ShapeError when x's shape does not broadcast to the target.
+ * @example
+ * ```ts
+ * np.broadcastTo([1, 2], [2, 2]); // → [[1, 2], [1, 2]]
+ * ```
+ */
 export function broadcastTo(x: ArrayLike, shape: readonly number[]): Tensor {
   const t = tensor(x);
   const s = checkShape("broadcastTo", shape);
@@ -75,6 +152,20 @@ export function broadcastTo(x: ArrayLike, shape: readonly number[]): Tensor {
 }
 
 
+/**
+ * Joins arrays along an existing axis; the operands are promoted to one dtype.
+ * Mirrors numpy.concatenate / jax.numpy.concatenate.
+ * @param xs - at least one array, all of the same rank ≥ 1 and the same sizes except along axis.
+ * @param axis - the axis to join along, default 0 (negative counts from the end).
+ * @returns a tensor whose size along axis is the sum of the operands', in the promoted dtype.
+ * @throws ValueError for an empty list; ShapeError for 0-d operands, mixed ranks or mismatched
+ *   sizes off the axis; AxisError for an out-of-range axis.
+ * @example
+ * ```ts
+ * np.concatenate([[1, 2], [3]]); // → [1, 2, 3]
+ * np.concatenate([np.ones([2, 1]), np.zeros([2, 2])], 1); // → [[1, 0, 0], [1, 0, 0]]
+ * ```
+ */
 export function concatenate(xs: readonly ArrayLike[], axis = 0): Tensor {
   if (xs.length === 0) throw fail(ValueError, "concatenate: needs at least one array.");
   const ts = coerce(xs);
@@ -90,6 +181,20 @@ export function concatenate(xs: readonly ArrayLike[], axis = 0): Tensor {
   return lax.concatenate(ts, a);
 }
 
+/**
+ * Joins arrays of one shape along a new axis.
+ * Mirrors numpy.stack / jax.numpy.stack.
+ * @param xs - at least one array, all of the same shape; promoted to one dtype.
+ * @param axis - where the new axis goes in the result, default 0 (negative counts from the end).
+ * @returns a tensor of rank ndim + 1 with xs.length along the new axis.
+ * @throws ValueError for an empty list; ShapeError when the shapes differ; AxisError for an
+ *   out-of-range axis.
+ * @example
+ * ```ts
+ * np.stack([[1, 2], [3, 4]]); // → [[1, 2], [3, 4]]
+ * np.stack([[1, 2], [3, 4]], 1); // → [[1, 3], [2, 4]]
+ * ```
+ */
 export function stack(xs: readonly ArrayLike[], axis = 0): Tensor {
   if (xs.length === 0) throw fail(ValueError, "stack: needs at least one array.");
   const ts = coerce(xs);
@@ -99,6 +204,20 @@ export function stack(xs: readonly ArrayLike[], axis = 0): Tensor {
   return concatenate(ts.map((t) => expandDims(t, a)), a);
 }
 
+/**
+ * Splits x along an axis into equal sections, or at the given indices.
+ * Mirrors numpy.split / jax.numpy.split.
+ * @param x - any shape and dtype.
+ * @param sections - a count that divides the axis, or a sorted list of split indices.
+ * @param axis - default 0 (negative counts from the end).
+ * @returns a JS array of tensors of x's dtype (sections of size 0 are possible with indices).
+ * @throws ShapeError when a count does not divide the axis; AxisError for an out-of-range axis.
+ * @example
+ * ```ts
+ * np.split(np.arange(6), 3).map((t) => t.toArray()); // → [[0, 1], [2, 3], [4, 5]]
+ * np.split(np.arange(6), [1, 4]).map((t) => t.shape[0]); // → [1, 3, 2]
+ * ```
+ */
 export function split(x: ArrayLike, sections: number | readonly number[], axis = 0): Tensor[] {
   const t = tensor(x);
   const a = normAxis("split", axis, t.ndim);
@@ -114,6 +233,19 @@ export function split(x: ArrayLike, sections: number | readonly number[], axis =
 
 const sliceAxis = (t: Tensor, axis: number, lo: number, hi: number): Tensor => lax.sliceInDim(t, axis, lo, hi);
 
+/**
+ * Reverses the order of elements along the given axes (all by default).
+ * Mirrors numpy.flip / jax.numpy.flip.
+ * @param x - any shape and dtype.
+ * @param axis - an axis or list of axes (negative from the end); default all.
+ * @returns a tensor of x's shape and dtype.
+ * @throws AxisError for an out-of-range or repeated axis.
+ * @example
+ * ```ts
+ * np.flip([1, 2, 3]); // → [3, 2, 1]
+ * np.flip([[1, 2], [3, 4]], 1); // → [[2, 1], [4, 3]]
+ * ```
+ */
 export function flip(x: ArrayLike, axis?: Axis): Tensor {
   const t = tensor(x);
   const axes = normAxes("flip", axis, t.ndim);
@@ -121,7 +253,22 @@ export function flip(x: ArrayLike, axis?: Axis): Tensor {
 }
 
 
-/** pad(x, width, {constantValues}): width is n, [before, after], or one pair per axis. */
+/**
+ * Pads x with a constant on each side of each axis.
+ * Mirrors numpy.pad / jax.numpy.pad in mode "constant" (other modes are not supported).
+ * @param x - any shape and dtype.
+ * @param width - n (n on both sides of every axis), [before, after] (for every axis), or one
+ *   [before, after] pair per axis; non-negative integers.
+ * @param opts.constantValues - the fill value, default 0.
+ * @returns a tensor with shape[i] = x.shape[i] + before + after, x's dtype.
+ * @throws ShapeError when width does not fit x's rank or has a negative or fractional entry.
+ * @example
+ * ```ts
+ * np.pad([1, 2], 1); // → [0, 1, 2, 0]
+ * np.pad([1, 2], [1, 0], { constantValues: 9 }); // → [9, 1, 2]
+ * np.pad([[1]], [[0, 1], [1, 0]]); // → [[0, 1], [0, 0]]
+ * ```
+ */
 export function pad(x: ArrayLike, width: number | readonly [number, number] | readonly (readonly [number, number])[], opts: { constantValues?: number } = {}): Tensor {
   checkOptions("pad", opts, ["constantValues"]);
   const t = tensor(x);
