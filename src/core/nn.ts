@@ -90,7 +90,8 @@ export function gelu(x: ArrayLike, opts: { approximate?: boolean } = {}): Tensor
   return np.multiply(np.multiply(0.5, t), np.add(1, np.tanh(inner)));
 }
 /**
- * log(softmax(x)) along an axis, computed stably as x - logsumexp(x).
+ * log(softmax(x)) along an axis, computed stably as JAX does: s = x - max(x) (the max held
+ * constant), then s - log Σ exp(s), so large inputs keep their digits and ±∞ give JAX's NaNs.
  * Mirrors jax.nn.log_softmax / tf.nn.log_softmax.
  * @param x - any shape; float dtypes.
  * @param axis - the axis normalised over, default -1 (the last).
@@ -102,8 +103,10 @@ export function gelu(x: ArrayLike, opts: { approximate?: boolean } = {}): Tensor
  * ```
  */
 export function logSoftmax(x: ArrayLike, axis = -1): Tensor {
-  const t = np.asarray(x);
-  return np.subtract(t, np.logsumexp(t, axis, { keepdims: true }));
+  const t0 = np.asarray(x);
+  const t = t0.dtype === "float32" || t0.dtype === "float64" ? t0 : np.astype(t0, "float32");
+  const shifted = np.subtract(t, np.stopGradient(np.max(t, axis, { keepdims: true })));
+  return np.subtract(shifted, np.log(np.sum(np.exp(shifted), axis, { keepdims: true })));
 }
 /**
  * eˣ / Σ eˣ along an axis (the max is subtracted first, so large inputs do not overflow); each

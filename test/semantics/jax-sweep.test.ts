@@ -3,10 +3,16 @@
 // fixture test/fixtures/jax-semantics.json (scripts/fixtures/jax_semantics.py).
 import { describe, expect, it } from "vitest";
 import { grad, nn, numpy as np, vmap, type Tensor } from "../../src/index.js";
-import { differences, fixture, toTensor } from "./jax-fixture.js";
+import { differences, fixture, toTensor, type FixArray } from "./jax-fixture.js";
 
 type Fn = (...xs: Tensor[]) => Tensor;
-const NN: Record<string, Fn> = { "nn.relu": nn.relu, "nn.sigmoid": nn.sigmoid, "nn.softplus": nn.softplus, "nn.silu": nn.silu, "nn.gelu": (x) => nn.gelu(x) };
+const NN: Record<string, Fn> = {
+  "nn.relu": nn.relu, "nn.sigmoid": nn.sigmoid, "nn.softplus": nn.softplus, "nn.silu": nn.silu, "nn.gelu": (x) => nn.gelu(x),
+  "nn.softmax": (x) => nn.softmax(x), "nn.logSoftmax": (x) => nn.logSoftmax(x),
+  // reductions over all axes (the fixture's reduction inputs are 1-D)
+  sum: (x) => np.sum(x), prod: (x) => np.prod(x), max: (x) => np.max(x), min: (x) => np.min(x), mean: (x) => np.mean(x),
+  argmax: (x) => np.argmax(x), argmin: (x) => np.argmin(x), logsumexp: (x) => np.logsumexp(x), cumsum: (x) => np.cumsum(x), var: (x) => np.var(x),
+};
 const opFn = (op: string): Fn => NN[op] ?? ((np as unknown as Record<string, Fn>)[op] as Fn);
 
 /** Cases where tapir deliberately differs from JAX, each with the reason (docs/semantics.md). */
@@ -15,9 +21,15 @@ const KNOWN: Record<string, string> = {
   // arrays; tapir converts them to float32 as every other float function (jnp.exp, jnp.tanh,
   // nn.gelu, nn.softplus) does in both libraries. No input JAX accepts gets a different value.
   "nn.sigmoid(int32)": "int inputs promoted to float32",
-  "nn.sigmoid(bool)": "bool inputs promoted to float32",
+  "nn.sigmoid(bool[false,true])": "bool inputs promoted to float32",
   "nn.silu(int32)": "int inputs promoted to float32",
-  "nn.silu(bool)": "bool inputs promoted to float32",
+  "nn.silu(bool[false,true])": "bool inputs promoted to float32",
+  "nn.logSoftmax(bool[true,false,true])": "bool inputs promoted to float32 (JAX's x - max(x) rejects bool)",
+  // The max/min reductions run the backend's reduceRows kernel (src/core/backend), which keeps
+  // the first of two equal values: max over {+0, -0} is whichever comes first, where XLA's
+  // reduction gives +0 (max) and -0 (min). The elementwise maximum/minimum follow XLA.
+  "max(float32[-0,0])": "reduction max of mixed signed zeros keeps the first (backend kernel)",
+  "min(float32[0,-0])": "reduction min of mixed signed zeros keeps the first (backend kernel)",
 };
 /**
  * Cases compared with a wider relative tolerance, each with the reason: float32 results that go
@@ -29,7 +41,8 @@ const KNOWN: Record<string, string> = {
  */
 const TOL: Record<string, number> = { "nn.gelu(int32)": 5e-5, "grad nn.sigmoid": 5e-5 };
 
-const inputs = (a: { args: { dtype: string }[] }) => a.args.map((x) => x.dtype).join(",");
+/** A case's name: the op and its operand dtypes, with the values for short (reduction) inputs. */
+const inputs = (a: { args: FixArray[] }) => a.args.map((x) => (x.data.length <= 4 ? `${x.dtype}[${x.data.join(",")}]` : x.dtype)).join(",");
 
 describe("functional API values vs JAX at edge inputs", () => {
   for (const c of fixture.cases) {
