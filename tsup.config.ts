@@ -10,7 +10,10 @@ export default defineConfig({
     "kernel-worker": "src/core/backend/worker.ts",
     "kernel-supervisor": "src/core/backend/supervisor.ts",
   },
-  format: ["esm"],
+  // ESM for import, CommonJS for require("tapir"); `shims` gives the CJS build an import.meta.url, so
+  // both start the same ESM thread modules (dist/kernel-*.js)
+  format: ["esm", "cjs"],
+  shims: true,
   // the bench builds JS only (TAPIR_NO_DTS=1): declarations take most of the build time
   dts: process.env.TAPIR_NO_DTS ? false : { entry: { index: "src/index.ts", "compat/index": "src/compat/index.ts" } },
   clean: true,

@@ -5,7 +5,7 @@
 // Run: npm run build && node scripts/consumer-test.mjs   (.ci/run does; needs the npm registry
 // or npm's cache for `effect` and `@types/node`).
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,16 +51,22 @@ const tape = new tf.GradientTape();
 const out = tape.record(() => { tape.watch(v); return tf.pow(v, 3); });
 const g = tape.gradient(out, v) as tf.Tensor;
 console.log("tape gradient:", g.item());
+// large enough to run on the worker threads
+console.log("matmul:", np.ones([200, 200]).matmul(np.ones([200, 200])).sum().item());
 `;
 
 const CJS = `const { numpy: np, grad } = require("tapir");
 const tf = require("tapir/compat");
 console.log("cjs grad:", grad((x) => x.mul(x).mul(x))(np.array(5)).item(), tf.constant(2).item());
+// large enough to run on the worker threads, which a CommonJS program starts too
+console.log("cjs matmul:", np.ones([200, 200]).matmul(np.ones([200, 200])).sum().item());
 `;
 
 try {
   log(`packing ${root}`);
-  run("npm", ["pack", "--silent", "--pack-destination", work], root);
+  if (!existsSync(join(root, "dist", "index.d.ts")) || !existsSync(join(root, "dist", "index.cjs"))) throw new Error("dist/ is not built: run npm run build first");
+  // dist/ is built (npm install's prepare, or npm run build): pack it as it is
+  run("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", work], root);
   const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"));
   if (!tarball) throw new Error("npm pack made no tarball");
   writeFileSync(join(work, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }, null, 2));
@@ -86,8 +92,8 @@ try {
   const tsc = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "."], { cwd: work, encoding: "utf8" });
   if (tsc.status !== 0) throw new Error(`the consumer program does not compile against the published types:\n${tsc.stdout}${tsc.stderr}`);
   log("0 type errors");
-  runProgram("out/main.js", ["grad of x^3 at 5: 75", "jacobian 3x3", "tape gradient: 75"]);
-  runProgram("main.cjs", ["cjs grad: 75 2"]);
+  runProgram("out/main.js", ["grad of x^3 at 5: 75", "jacobian 3x3", "tape gradient: 75", "matmul: 8000000"]);
+  runProgram("main.cjs", ["cjs grad: 75 2", "cjs matmul: 8000000"]);
   log("passed");
 } catch (e) {
   process.stderr.write(`consumer-test: FAILED\n${e instanceof Error ? e.message : e}\n(project kept in ${work})\n`);

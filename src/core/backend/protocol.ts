@@ -15,7 +15,7 @@ export const CTL = { CLAIM: 0, DONE: 1, ERR: 0, CANCEL: 1, DEATHS: 2, BOOT_FAILU
  * posted job; STATE: see STATE; SEQ/CHUNK: the chunk being run; CODE: exit code; TAKEN: seq of
  * the newest job message taken; LOST: seq of the job
  * whose chunk the worker was running when it died (set by its exit handler or the supervisor);
- * UNCOLLECTED: jobs the worker took since its last scavenge (their buffers may still be alive
+ * UNCOLLECTED: jobs the worker took since its last full collection (their buffers may still be alive
  * in its isolate until it collects: worker.ts).
  */
 export const SLOT = { WAKE: 0, STATE: 1, SEQ: 2, CHUNK: 3, CODE: 4, TAKEN: 5, LOST: 6, UNCOLLECTED: 7, SIZE: 8 } as const;

@@ -54,11 +54,18 @@ async function serve(init: WorkerInit): Promise<void> {
   } finally {
     v8.setFlagsFromString("--no-expose-gc");
   }
-  let jobsSinceGc = 0;
+  let jobsSinceGc = 0; // since the last collection of either kind: triggers the next scavenge
+  let jobsSinceMajor = 0; // since the last full collection: the idle one must still run while > 0
   function collect(type: "minor" | "major"): void {
+    // A scavenge must not cancel the idle full collection: buffers of jobs it promoted to the old
+    // generation die only there (a worker whose last job ended in a scavenge kept every buffer it
+    // had deserialized, up to all 800 MiB of retention.ts on a loaded machine).
     jobsSinceGc = 0;
     if (gc !== null) gc({ type });
-    Atomics.store(slot, SLOT.UNCOLLECTED, 0);
+    if (type === "major" || gc === null) {
+      jobsSinceMajor = 0;
+      Atomics.store(slot, SLOT.UNCOLLECTED, 0);
+    }
   }
 
   function describe(error: unknown): { name: string; message: string; stack: string | undefined } {
@@ -79,7 +86,7 @@ async function serve(init: WorkerInit): Promise<void> {
       for (let i = 1; Atomics.load(slot, SLOT.WAKE) === seen; i++) if ((i & 255) === 0 && performance.now() > until) break;
       if (Atomics.load(slot, SLOT.WAKE) !== seen) return;
     }
-    if (Atomics.wait(slot, SLOT.WAKE, seen, jobsSinceGc > 0 ? IDLE_GC_MS : Infinity) === "timed-out") collect("major");
+    if (Atomics.wait(slot, SLOT.WAKE, seen, jobsSinceMajor > 0 ? IDLE_GC_MS : Infinity) === "timed-out") collect("major");
   }
 
   /**
@@ -112,8 +119,8 @@ async function serve(init: WorkerInit): Promise<void> {
         });
       }
       spinUs = ran > 0 ? Math.min(spinAfterJobUs, Math.max(spinUs * 2, 8)) : spinUs / 2 < 4 ? 0 : spinUs / 2;
-      Atomics.store(slot, SLOT.UNCOLLECTED, ++jobsSinceGc);
-      if (jobsSinceGc >= GC_EVERY) collect("minor");
+      Atomics.store(slot, SLOT.UNCOLLECTED, ++jobsSinceMajor);
+      if (++jobsSinceGc >= GC_EVERY) collect("minor");
       afterJob = true;
       continue;
     }
