@@ -1,8 +1,9 @@
 // Neural-network functions, composed from the op library.
 import { ValueError, fail } from "./errors.js";
-import { checkShape } from "./shape.js";
+import { checkShape, normAxis } from "./shape.js";
 import type { ArrayLike, Tensor } from "./tensor.js";
 import * as np from "./numpy/index.js";
+import { checkOptions } from "./numpy/options.js";
 
 /**
  * The rectified linear unit max(x, 0), elementwise, with derivative 0 at x = 0 (JAX's and
@@ -18,7 +19,9 @@ import * as np from "./numpy/index.js";
  */
 export const relu = (x: ArrayLike) => {
   const t = np.asarray(x);
-  return np.where(np.lessEqual(t, 0), 0, t);
+  // derivative [x > 0] as jax.nn.relu's custom rule (0 at NaN too); the else branch is max(x, 0)
+  // held constant: 0, or NaN for NaN
+  return np.where(np.greater(t, 0), t, np.maximum(np.stopGradient(t), 0));
 };
 /**
  * The logistic sigmoid 1 / (1 + e⁻ˣ), elementwise, in (0, 1).
@@ -32,8 +35,8 @@ export const relu = (x: ArrayLike) => {
  */
 export const sigmoid = (x: ArrayLike) => np.sigmoid(x);
 /**
- * log(1 + eˣ), elementwise, computed as max(x, 0) + log1p(e^-|x|) so it neither overflows nor
- * loses digits for large |x|.
+ * log(1 + eˣ), elementwise, computed as x + log1p(e⁻ˣ) for x ≥ 0 and log1p(eˣ) below, so it
+ * neither overflows nor loses digits for large |x|; its derivative is σ(x) (½ at 0, as JAX's).
  * Mirrors jax.nn.softplus / tf.math.softplus.
  * @param x - any shape; float dtypes (ints are computed as float32).
  * @returns a float tensor of x's shape.
@@ -43,8 +46,14 @@ export const sigmoid = (x: ArrayLike) => np.sigmoid(x);
  * ```
  */
 export const softplus = (x: ArrayLike) => {
+  // each branch sees only its own half of the inputs (the other half replaced by 0), so neither
+  // overflows and neither branch's derivative is 0·∞ where it is not selected
   const t = np.asarray(x);
-  return np.add(np.maximum(t, 0), np.log1p(np.exp(np.negative(np.abs(t)))));
+  const f = t.dtype === "float32" || t.dtype === "float64" ? t : np.astype(t, "float32");
+  const pos = np.greaterEqual(f, 0);
+  const xp = np.where(pos, f, 0);
+  const xn = np.where(pos, 0, f);
+  return np.where(pos, np.add(xp, np.log1p(np.exp(np.negative(xp)))), np.log1p(np.exp(xn)));
 };
 /**
  * The SiLU (swish) activation x·σ(x), elementwise.
@@ -71,6 +80,7 @@ export const silu = (x: ArrayLike) => np.multiply(x, np.sigmoid(x));
  * ```
  */
 export function gelu(x: ArrayLike, opts: { approximate?: boolean } = {}): Tensor {
+  checkOptions("nn.gelu", opts, ["approximate"]);
   const t = np.asarray(x);
   if (opts.approximate === false) {
     throw fail(ValueError, "gelu: the exact (erf) form is not available; use the default tanh approximation.");
@@ -80,7 +90,8 @@ export function gelu(x: ArrayLike, opts: { approximate?: boolean } = {}): Tensor
   return np.multiply(np.multiply(0.5, t), np.add(1, np.tanh(inner)));
 }
 /**
- * log(softmax(x)) along an axis, computed stably as x - logsumexp(x).
+ * log(softmax(x)) along an axis, computed stably as JAX does: s = x - max(x) (the max held
+ * constant), then s - log Σ exp(s), so large inputs keep their digits and ±∞ give JAX's NaNs.
  * Mirrors jax.nn.log_softmax / tf.nn.log_softmax.
  * @param x - any shape; float dtypes.
  * @param axis - the axis normalised over, default -1 (the last).
@@ -92,8 +103,10 @@ export function gelu(x: ArrayLike, opts: { approximate?: boolean } = {}): Tensor
  * ```
  */
 export function logSoftmax(x: ArrayLike, axis = -1): Tensor {
-  const t = np.asarray(x);
-  return np.subtract(t, np.logsumexp(t, axis, { keepdims: true }));
+  const t0 = np.asarray(x);
+  const t = t0.dtype === "float32" || t0.dtype === "float64" ? t0 : np.astype(t0, "float32");
+  const shifted = np.subtract(t, np.stopGradient(np.max(t, axis, { keepdims: true })));
+  return np.subtract(shifted, np.log(np.sum(np.exp(shifted), axis, { keepdims: true })));
 }
 /**
  * eˣ / Σ eˣ along an axis (the max is subtracted first, so large inputs do not overflow); each
@@ -134,18 +147,28 @@ export const logsumexp = np.logsumexp;
  * gives a row of zeros.
  * Mirrors jax.nn.one_hot / tf.one_hot (on/off values are always 1 / 0).
  * @param x - integer labels of any shape (int32, or floats holding integers).
- * @param numClasses - the length of the new last axis.
+ * @param numClasses - the length of the new axis.
  * @param opts.dtype - default float32.
- * @returns shape [...x.shape, numClasses].
+ * @param opts.axis - the axis of the classes in the result, default -1 (as jax.nn.one_hot).
+ * @returns shape [...x.shape, numClasses] for the default axis; numClasses at `axis` otherwise.
+ * @throws AxisError for an axis outside the result's rank; ValueError for an unknown option.
  * @example
  * ```ts
  * nn.oneHot([0, 2, -1], 3); // → [[1, 0, 0], [0, 0, 1], [0, 0, 0]]
+ * nn.oneHot([0, 2], 3, { axis: 0 }); // → [[1, 0], [0, 0], [0, 1]]
  * ```
  */
-export function oneHot(x: ArrayLike, numClasses: number, opts: np.DTypeOpt = {}): Tensor {
+export function oneHot(x: ArrayLike, numClasses: number, opts: OneHotOpts = {}): Tensor {
+  checkOptions("nn.oneHot", opts, ["dtype", "axis"]);
   const t = np.tensor(x, "nn.oneHot");
   checkShape("nn.oneHot", numClasses, "numClasses");
   checkShape("nn.oneHot", [...t.shape, numClasses], "output shape");
+  const axis = normAxis("nn.oneHot", opts.axis ?? -1, t.ndim + 1);
   const classes = np.arange(numClasses, { dtype: t.dtype === "bool" ? "int32" : t.dtype });
-  return np.astype(np.equal(np.expandDims(t, -1), classes), opts.dtype ?? "float32");
+  const hot = np.astype(np.equal(np.expandDims(t, -1), classes), opts.dtype ?? "float32");
+  return axis === t.ndim ? hot : np.moveaxis(hot, -1, axis);
+}
+/** Options of oneHot: the result dtype (float32) and the axis of the classes in the result (-1). */
+export interface OneHotOpts extends np.DTypeOpt {
+  axis?: number;
 }

@@ -6,6 +6,7 @@ import { Tensor } from "./tensor.js";
 import { isTracer } from "./trace.js";
 import * as lax from "./lax.js";
 import * as np from "./numpy/index.js";
+import { checkOptions } from "./numpy/options.js";
 
 export type Key = Tensor;
 
@@ -88,6 +89,7 @@ function unit(api: string, k: Key, shape: readonly number[], dtype: DType): Tens
  * ```
  */
 export function uniform(k: Key, shape: readonly number[] = [], opts: { minval?: number; maxval?: number; dtype?: DType } = {}): Tensor {
+  checkOptions("random.uniform", opts, ["minval", "maxval", "dtype"]);
   const dtype = opts.dtype ?? "float32";
   const u = unit("uniform", k, shape, dtype);
   const lo = opts.minval ?? 0;
@@ -110,6 +112,7 @@ export function uniform(k: Key, shape: readonly number[] = [], opts: { minval?: 
  * ```
  */
 export function normal(k: Key, shape: readonly number[] = [], opts: { dtype?: DType } = {}): Tensor {
+  checkOptions("random.normal", opts, ["dtype"]);
   const dtype = opts.dtype ?? "float32";
   const u = unit("normal", k, [2, ...checkShape("random.normal", shape)], dtype);
   const u1 = np.subtract(1, np.index(u, 0)); // (0, 1]

@@ -4,6 +4,7 @@ import type { ArrayLike } from "../tensor.js";
 import { toConcrete } from "../trace.js";
 import { astype, tensor } from "./convert.js";
 import { broadcastTo } from "./shape.js";
+import { checkOptions } from "./options.js";
 
 // ------------------------------------------------------------------ checks
 
@@ -23,6 +24,7 @@ import { broadcastTo } from "./shape.js";
  * ```
  */
 export function allclose(a: ArrayLike, b: ArrayLike, opts: { rtol?: number; atol?: number } = {}): boolean {
+  checkOptions("allclose", opts, ["rtol", "atol"]);
   const x = toConcrete(tensor(a), "allclose");
   const y = toConcrete(tensor(b), "allclose");
   const shape = broadcastShapes("allclose", x.shape, y.shape);

@@ -5,6 +5,7 @@ import { DTypeError, ShapeError, fail } from "../errors.js";
 import { checkShape, describeValue } from "../shape.js";
 import { Tensor, copyOfArray, emptyTensor, fromData, isTensorConvertible, scalarTensor, toTensorSymbol, type ArrayLike } from "../tensor.js";
 import * as lax from "../lax.js";
+import { checkOptions } from "./options.js";
 
 /** An axis argument: one axis, several, or all (null / undefined). */
 export type Axis = number | readonly number[] | null | undefined;
@@ -14,6 +15,8 @@ export interface DTypeOpt {
 export interface KeepDims {
   keepdims?: boolean;
 }
+/** The keys of DTypeOpt, for checkOptions. */
+export const DTYPE_OPT = ["dtype"] as const;
 
 // ------------------------------------------------------------------ conversion
 
@@ -84,6 +87,7 @@ function flattenNested(api: string, x: readonly unknown[], shape: number[], out:
  * ```
  */
 export function array(x: ArrayLike, opts: DTypeOpt = {}): Tensor {
+  checkOptions("array", opts, DTYPE_OPT);
   return arrayAs("array", x, opts);
 }
 
@@ -228,6 +232,7 @@ export { checkShape };
  * ```
  */
 export function full(shape: readonly number[] | number, value: number | boolean, opts: DTypeOpt = {}): Tensor {
+  checkOptions("full", opts, DTYPE_OPT);
   return fullAs("full", shape, value, opts);
 }
 
@@ -256,7 +261,7 @@ export function fullAs(api: string, shape: readonly number[] | number, value: nu
  * np.zeros(2, { dtype: "int32" }); // → Array([0, 0], dtype=int32)
  * ```
  */
-export const zeros = (shape: readonly number[] | number, opts: DTypeOpt = {}) => fullAs("zeros", shape, 0, opts);
+export const zeros = (shape: readonly number[] | number, opts: DTypeOpt = {}) => (checkOptions("zeros", opts, DTYPE_OPT), fullAs("zeros", shape, 0, opts));
 /**
  * A tensor of ones.
  * Mirrors numpy.ones / jax.numpy.ones.
@@ -269,7 +274,7 @@ export const zeros = (shape: readonly number[] | number, opts: DTypeOpt = {}) =>
  * np.ones([2, 2]); // → [[1, 1], [1, 1]]
  * ```
  */
-export const ones = (shape: readonly number[] | number, opts: DTypeOpt = {}) => fullAs("ones", shape, 1, opts);
+export const ones = (shape: readonly number[] | number, opts: DTypeOpt = {}) => (checkOptions("ones", opts, DTYPE_OPT), fullAs("ones", shape, 1, opts));
 /**
  * A tensor of x's shape filled with one value.
  * Mirrors numpy.full_like / jax.numpy.full_like.
@@ -282,7 +287,7 @@ export const ones = (shape: readonly number[] | number, opts: DTypeOpt = {}) => 
  * np.fullLike(np.array([1, 2], { dtype: "int32" }), 5); // → Array([5, 5], dtype=int32)
  * ```
  */
-export const fullLike = (x: ArrayLike, value: number, opts: DTypeOpt = {}) => likeAs("fullLike", x, value, opts);
+export const fullLike = (x: ArrayLike, value: number, opts: DTypeOpt = {}) => (checkOptions("fullLike", opts, DTYPE_OPT), likeAs("fullLike", x, value, opts));
 /**
  * A tensor of zeros with x's shape and (by default) dtype.
  * Mirrors numpy.zeros_like / jax.numpy.zeros_like.
@@ -294,7 +299,7 @@ export const fullLike = (x: ArrayLike, value: number, opts: DTypeOpt = {}) => li
  * np.zerosLike([[1, 2], [3, 4]]); // → [[0, 0], [0, 0]]
  * ```
  */
-export const zerosLike = (x: ArrayLike, opts: DTypeOpt = {}) => likeAs("zerosLike", x, 0, opts);
+export const zerosLike = (x: ArrayLike, opts: DTypeOpt = {}) => (checkOptions("zerosLike", opts, DTYPE_OPT), likeAs("zerosLike", x, 0, opts));
 /**
  * A tensor of ones with x's shape and (by default) dtype.
  * Mirrors numpy.ones_like / jax.numpy.ones_like.
@@ -306,7 +311,7 @@ export const zerosLike = (x: ArrayLike, opts: DTypeOpt = {}) => likeAs("zerosLik
  * np.onesLike([1, 2, 3]); // → [1, 1, 1]
  * ```
  */
-export const onesLike = (x: ArrayLike, opts: DTypeOpt = {}) => likeAs("onesLike", x, 1, opts);
+export const onesLike = (x: ArrayLike, opts: DTypeOpt = {}) => (checkOptions("onesLike", opts, DTYPE_OPT), likeAs("onesLike", x, 1, opts));
 /** The *Like functions under their own names. */
 function likeAs(api: string, x: ArrayLike, value: number, opts: DTypeOpt): Tensor {
   const t = tensor(x, api);

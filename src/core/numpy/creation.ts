@@ -6,6 +6,7 @@ import type { Tensor } from "../tensor.js";
 import * as lax from "../lax.js";
 import { array, astype, checkDType, type DTypeOpt } from "./convert.js";
 import { add, equal, mul } from "./math.js";
+import { checkOptions } from "./options.js";
 
 /**
  * Evenly spaced values in [start, stop) with a step: `arange(stop)` or `arange(start, stop, step?)`,
@@ -27,6 +28,7 @@ import { add, equal, mul } from "./math.js";
 export function arange(start: number, stop?: number | DTypeOpt, step?: number | DTypeOpt, opts: DTypeOpt = {}): Tensor {
   if (typeof stop === "object") [opts, stop] = [stop, undefined];
   if (typeof step === "object") [opts, step] = [step, undefined];
+  checkOptions("arange", opts, ["dtype"]);
   let lo = start;
   let hi = stop as number | undefined;
   if (hi === undefined) [lo, hi] = [0, start];
@@ -58,6 +60,7 @@ export function arange(start: number, stop?: number | DTypeOpt, step?: number | 
  * ```
  */
 export function linspace(start: number, stop: number, num = 50, opts: DTypeOpt & { endpoint?: boolean } = {}): Tensor {
+  checkOptions("linspace", opts, ["dtype", "endpoint"]);
   const endpoint = opts.endpoint ?? true;
   const dtype = opts.dtype ?? "float32";
   checkDType("linspace", dtype);
@@ -87,6 +90,7 @@ export function linspace(start: number, stop: number, num = 50, opts: DTypeOpt &
  */
 export function eye(n: number, m?: number | (DTypeOpt & { k?: number }), opts: DTypeOpt & { k?: number } = {}): Tensor {
   if (typeof m === "object") [opts, m] = [m, undefined];
+  checkOptions("eye", opts, ["dtype", "k"]);
   const cols = (m as number | undefined) ?? n;
   checkShape("eye", n, "n");
   checkShape("eye", cols, "m");

@@ -1,11 +1,10 @@
 // Linear algebra in the numpy layer: matmul, dot, vdot, outer, einsum (one dot_general per
 // operand pair), and the triangle/diagonal helpers.
-import { isFloat } from "../dtype.js";
 import { ShapeError, ValueError, fail } from "../errors.js";
 import { broadcastShapes, fmtShape } from "../shape.js";
 import type { ArrayLike, Tensor } from "../tensor.js";
 import * as lax from "../lax.js";
-import { array, astype, coerce, tensor } from "./convert.js";
+import { array, coerce, tensor } from "./convert.js";
 import { eye } from "./creation.js";
 import { add, greaterEqual, lessEqual, multiply, where } from "./math.js";
 import { take } from "./indexing.js";
@@ -15,15 +14,15 @@ import { broadcastTo, pad, reshape, squeeze, transpose } from "./shape.js";
 // ------------------------------------------------------------------ linear algebra
 
 /**
- * dot_general after numpy's conversions (ints and bools contract as float32); paired axes must
+ * dot_general after numpy's promotion (int32 contracts exactly in int32 and bool as bool, as in
+ * JAX); paired axes must
  * have equal sizes, and a mismatch is reported as an error of `api`, the function the user called.
  */
 function dotGeneral(api: string, a: Tensor, b: Tensor, contract: [number[], number[]], batch: [number[], number[]] = [[], []]): Tensor {
   const [x, y] = coerce([a, b]) as [Tensor, Tensor];
-  const [fx, fy] = isFloat(x.dtype) ? [x, y] : [astype(x, "float32"), astype(y, "float32")];
-  checkPaired(api, "contracted", fx, fy, contract);
-  checkPaired(api, "batch", fx, fy, batch);
-  return lax.dotGeneral(fx, fy, { contract, batch });
+  checkPaired(api, "contracted", x, y, contract);
+  checkPaired(api, "batch", x, y, batch);
+  return lax.dotGeneral(x, y, { contract, batch });
 }
 function checkPaired(api: string, what: string, x: Tensor, y: Tensor, [l, r]: [number[], number[]]): void {
   l.forEach((a, i) => {

@@ -453,7 +453,8 @@ export const div = divide;
  * ```
  */
 export function power(a: ArrayLike, b: ArrayLike): Tensor {
-  const [x, y] = coerce([a, b], "power") as [Tensor, Tensor];
+  let [x, y] = coerce([a, b], "power") as [Tensor, Tensor];
+  if (x.dtype === "bool") [x, y] = [astype(x, "int32"), astype(y, "int32")]; // bool ** bool is int32 in JAX
   if (typeof b === "number" && Number.isInteger(b) && Math.abs(b) <= 16 && isFloat(x.dtype)) return integerPow(x, b);
   return lax.pow(x, y);
 }
@@ -501,7 +502,7 @@ function integerPow(x: Tensor, n: number): Tensor {
  * ```
  */
 export const square = (x: ArrayLike) => {
-  const t = tensor(x);
+  const t = tensor(x).dtype === "bool" ? astype(x, "int32") : tensor(x); // bool squares as int32 (jnp.square)
   return mul(t, t);
 };
 /**

@@ -7,10 +7,16 @@ import * as lax from "../lax.js";
 import { astype, floaty, tensor, type Axis, type KeepDims } from "./convert.js";
 import { add, divide, exp, isfinite, log, sqrt, square, stopGradient, subtract, where } from "./math.js";
 import { expandDims, reshape } from "./shape.js";
+import { checkOptions } from "./options.js";
 
 // ------------------------------------------------------------------ reductions
 
-function reduceWith(api: string, reduce: (x: Tensor, axes: number[]) => Tensor, x: ArrayLike, axis: Axis, keepdims: boolean | undefined): Tensor {
+const KEEP = ["keepdims"];
+const KEEP_DDOF = ["keepdims", "ddof"];
+
+function reduceWith(api: string, reduce: (x: Tensor, axes: number[]) => Tensor, x: ArrayLike, axis: Axis, opts: KeepDims): Tensor {
+  checkOptions(api, opts, KEEP);
+  const keepdims = opts.keepdims;
   const t = tensor(x, api);
   const axes = normAxes(api, axis, t.ndim);
   if ((api === "max" || api === "min") && axes.some((a) => t.shape[a] === 0)) {
@@ -35,25 +41,27 @@ function reduceWith(api: string, reduce: (x: Tensor, axes: number[]) => Tensor, 
  * np.sum([[1, 2], [3, 4]], -1, { keepdims: true }); // → [[3], [7]]
  * ```
  */
-export const sum = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}) => {
-  const t = tensor(x, "sum");
-  return reduceWith("sum", lax.sum, t.dtype === "bool" ? astype(t, "int32") : t, axis, opts.keepdims);
-};
+export const sum = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}) => reduceWith("sum", lax.sum, intIfBool(x, "sum"), axis, opts);
+/** bool counts (sum) and multiplies (prod) as int32, as in JAX. */
+function intIfBool(x: ArrayLike, api: string): Tensor {
+  const t = tensor(x, api);
+  return t.dtype === "bool" ? astype(t, "int32") : t;
+}
 /**
  * The product of x's elements over the given axes (all by default); 1 for an empty axis.
  * Mirrors numpy.prod / jax.numpy.prod.
  * @param x - any shape and dtype.
  * @param axis - an axis, a list of axes (negative from the end), or none for all.
  * @param opts.keepdims - keep the reduced axes with size 1, default false.
- * @returns x's shape without the reduced axes, in x's dtype.
- * @throws AxisError for an out-of-range or repeated axis.
+ * @returns x's shape without the reduced axes, in x's dtype (int32 for bool, as JAX).
+ * @throws AxisError for an out-of-range or repeated axis; ValueError for an unknown option.
  * @example
  * ```ts
  * np.prod([1, 2, 3, 4]); // → 24
  * np.prod([[1, 2], [3, 4]], 1); // → [2, 12]
  * ```
  */
-export const prod = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}) => reduceWith("prod", lax.reduceProd, x, axis, opts.keepdims);
+export const prod = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}) => reduceWith("prod", lax.reduceProd, intIfBool(x, "prod"), axis, opts);
 /**
  * The largest element over the given axes (all by default); NaN if any element is NaN.
  * Mirrors numpy.max / jax.numpy.max (for the elementwise maximum of two arrays see {@link maximum}).
@@ -68,7 +76,7 @@ export const prod = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}) => reduceWi
  * np.max([[1, 5], [3, 2]], 0); // → [3, 5]
  * ```
  */
-export const max = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}) => reduceWith("max", lax.reduceMax, x, axis, opts.keepdims);
+export const max = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}) => reduceWith("max", lax.reduceMax, x, axis, opts);
 /**
  * The smallest element over the given axes (all by default); NaN if any element is NaN.
  * Mirrors numpy.min / jax.numpy.min (for the elementwise minimum see {@link minimum}).
@@ -82,7 +90,7 @@ export const max = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}) => reduceWit
  * np.min([[1, 5], [3, 2]], 1); // → [1, 2]
  * ```
  */
-export const min = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}) => reduceWith("min", lax.reduceMin, x, axis, opts.keepdims);
+export const min = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}) => reduceWith("min", lax.reduceMin, x, axis, opts);
 
 /**
  * The arithmetic mean over the given axes (all by default); NaN for an empty axis.
@@ -99,6 +107,7 @@ export const min = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}) => reduceWit
  * ```
  */
 export function mean(x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tensor {
+  checkOptions("mean", opts, KEEP);
   const t = floaty(x, "mean");
   const axes = normAxes("mean", axis, t.ndim);
   const count = axes.reduce((n, a) => n * t.shape[a]!, 1);
@@ -121,6 +130,7 @@ export function mean(x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tensor {
  * ```
  */
 export function variance(x: ArrayLike, axis?: Axis, opts: KeepDims & { ddof?: number } = {}): Tensor {
+  checkOptions("var", opts, KEEP_DDOF);
   return varianceAs("var", x, axis, opts);
 }
 /** var for the function the user called (var or std), named in its messages. */
@@ -129,7 +139,7 @@ function varianceAs(api: string, x: ArrayLike, axis: Axis, opts: KeepDims & { dd
   const axes = normAxes(api, axis, t.ndim);
   const count = axes.reduce((n, a) => n * t.shape[a]!, 1);
   const centered = subtract(t, mean(t, axes, { keepdims: true }));
-  return divide(sum(square(centered), axes, opts), count - (opts.ddof ?? 0));
+  return divide(sum(square(centered), axes, { keepdims: opts.keepdims }), count - (opts.ddof ?? 0));
 }
 export { variance as var };
 /**
@@ -145,7 +155,7 @@ export { variance as var };
  * np.std([1, 2, 3, 4]); // → 1.118034
  * ```
  */
-export const std = (x: ArrayLike, axis?: Axis, opts: KeepDims & { ddof?: number } = {}) => sqrt(varianceAs("std", x, axis, opts));
+export const std = (x: ArrayLike, axis?: Axis, opts: KeepDims & { ddof?: number } = {}) => (checkOptions("std", opts, KEEP_DDOF), sqrt(varianceAs("std", x, axis, opts)));
 
 /**
  * log(Σ exp(x)) over the given axes, computed stably (the max is factored out), so large inputs
@@ -163,6 +173,7 @@ export const std = (x: ArrayLike, axis?: Axis, opts: KeepDims & { ddof?: number 
  * ```
  */
 export function logsumexp(x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tensor {
+  checkOptions("logsumexp", opts, KEEP);
   const t = floaty(x, "logsumexp");
   const axes = normAxes("logsumexp", axis, t.ndim);
   const m = stopGradient(max(t, axes, { keepdims: true }));
@@ -173,6 +184,7 @@ export function logsumexp(x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tenso
 }
 
 function argReduce(api: string, reduce: (x: Tensor, axis: number) => Tensor, x: ArrayLike, axis?: number, opts: KeepDims = {}): Tensor {
+  checkOptions(api, opts, KEEP);
   let t = tensor(x, api);
   if (axis === undefined || axis === null) {
     t = reshape(t, [-1]);
@@ -215,26 +227,33 @@ export const argmax = (x: ArrayLike, axis?: number, opts?: KeepDims) => argReduc
  */
 export const argmin = (x: ArrayLike, axis?: number, opts?: KeepDims) => argReduce("argmin", lax.argmin, x, axis, opts);
 
+/** Options of cumsum: `reverse` sums from the end of the axis (as jax.lax.cumsum's `reverse`). */
+export interface CumsumOpts {
+  reverse?: boolean;
+}
 /**
  * The running sum along an axis (of the flattened x when no axis is given).
- * Mirrors numpy.cumsum / jax.numpy.cumsum (no `dtype` argument).
+ * Mirrors numpy.cumsum / jax.numpy.cumsum (no `dtype` argument), with jax.lax.cumsum's `reverse`.
  * @param x - any shape; a bool x is summed as int32.
  * @param axis - one axis (negative from the end), or none to flatten first.
+ * @param opts.reverse - element i is the sum of elements i… to the end; default false.
  * @returns x's shape (1-D of x.size without an axis), in x's dtype.
- * @throws AxisError for an out-of-range axis.
+ * @throws AxisError for an out-of-range axis; ValueError for an unknown option.
  * @example
  * ```ts
  * np.cumsum([1, 2, 3]); // → [1, 3, 6]
  * np.cumsum([[1, 2], [3, 4]], 0); // → [[1, 2], [4, 6]]
+ * np.cumsum([1, 2, 3], 0, { reverse: true }); // → [6, 5, 3]
  * ```
  */
-export function cumsum(x: ArrayLike, axis?: number): Tensor {
+export function cumsum(x: ArrayLike, axis?: number | null, opts: CumsumOpts = {}): Tensor {
+  checkOptions("cumsum", opts, ["reverse"]);
   let t = tensor(x, "cumsum");
   if (t.dtype === "bool") t = astype(t, "int32");
-  if (axis === undefined) {
+  if (axis === undefined || axis === null) {
     t = reshape(t, [-1]);
     axis = 0;
   }
-  return lax.cumsum(t, normAxis("cumsum", axis, t.ndim));
+  return lax.cumsum(t, normAxis("cumsum", axis, t.ndim), opts.reverse === true);
 }
 

@@ -6,6 +6,7 @@ import type { ArrayLike, Tensor } from "../tensor.js";
 import * as lax from "../lax.js";
 import { coerce, onesLike, tensor, type Axis } from "./convert.js";
 import { where } from "./math.js";
+import { checkOptions } from "./options.js";
 
 // ------------------------------------------------------------------ shapes
 
@@ -269,6 +270,7 @@ export function flip(x: ArrayLike, axis?: Axis): Tensor {
  * ```
  */
 export function pad(x: ArrayLike, width: number | readonly [number, number] | readonly (readonly [number, number])[], opts: { constantValues?: number } = {}): Tensor {
+  checkOptions("pad", opts, ["constantValues"]);
   const t = tensor(x, "pad");
   let pairs: [number, number][];
   if (typeof width === "number") pairs = t.shape.map(() => [width, width]);

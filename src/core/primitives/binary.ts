@@ -61,20 +61,23 @@ export const divP = binary(
     },
   },
 );
-// d(xʸ) = y xʸ⁻¹ dx + log(x) xʸ dy  (each term 0 where it is 0·∞: y=0, or x=0). The masked
-// branches are kept finite (y → 1 in the first, x → 1 under the log) so that their derivatives,
-// which reverse mode multiplies by a zero cotangent, are not 0·∞ = NaN at higher orders.
-const powCoef = (x: Tensor, y: Tensor) => {
-  const y1 = select(eq(y, zero(y)), one(y), y);
-  return select(eq(y, zero(y)), zero(y), mul(y1, pow(x, sub(y1, one(y)))));
-};
+// d(xʸ) = y xʸ⁻¹ dx + log(x) xʸ dy, as JAX writes it: no case for y = 0 (d/dx x⁰ at x = 0 is
+// 0·∞ = NaN), and log(x) read as log(1) = 0 where x = 0 (d/dy 0ʸ is 0 for y ≥ 0, NaN below).
+//
+// Values follow C's pow, which XLA implements and JS's Math.pow does not: pow(1, y) = 1 for
+// every y (NaN too) and pow(-1, ±∞) = 1; Math.pow gives NaN for all three. Integers: JAX's
+// binary exponentiation over the exponent's low 6 bits in wrapping int32 arithmetic, 0ʸ = 0 for
+// y ≠ 0 (exact for 0 ≤ y < 64; JAX calls other exponents implementation-defined, and this is
+// its definition, bit for bit).
+const powFloat = "(a0 === 1 || (a0 === -1 && (a1 === Infinity || a1 === -Infinity)) ? 1 : Math.pow(a0, a1))";
+const powInt = "((x, y) => { let r = x === 0 && y !== 0 ? 0 : 1; for (let k = 0; k < 6; k++, y >>>= 1) { if (y & 1) r = Math.imul(r, x); x = Math.imul(x, x); } return r; })(a0, a1)";
 export const powP = binary(
   "pow",
-  { float: "Math.pow(a0, a1)", int32: "Math.pow(a0, a1) | 0" },
+  { float: powFloat, int32: powInt },
   {
     jvp: defJvp(
-      (g, [x, y]) => mul(g, powCoef(x, y)),
-      (g, [x], out) => mul(g, select(eq(x, zero(x)), zero(x), mul(log(select(eq(x, zero(x)), one(x), x)), out))),
+      (g, [x, y]) => mul(g, mul(y, pow(x, sub(y, one(y))))),
+      (g, [x], out) => mul(g, mul(log(select(eq(x, zero(x)), one(x), x)), out)),
     ),
   },
 );
@@ -82,16 +85,18 @@ export const powP = binary(
 /** Where x wins a max (or a min, with `less`): 1, ½ at ties, else 0, in x's dtype. */
 const winMask = (x: Tensor, y: Tensor, less: boolean) =>
   select(less ? lt(x, y) : gt(x, y), one(x), select(eq(x, y), scalarLike(x, 0.5), zero(x)));
-// d max(x,y) = [x>y] dx + [y>x] dy (½ each at ties)
+// d max(x,y) = [x>y] dx + [y>x] dy (½ each at ties, as JAX's balanced rule). NaN wins; of two
+// zeros +0 wins (a0 + a1 is -0 only when both are -0), as XLA's max.
 export const maxP = binary(
   "max",
-  { float: "(a0 > a1 || a0 !== a0 ? a0 : a1)", int32: "(a0 > a1 ? a0 : a1)", bool: "(a0 || a1) ? 1 : 0" },
+  { float: "(a0 > a1 || a0 !== a0 ? a0 : a0 < a1 || a1 !== a1 ? a1 : a0 === 0 ? a0 + a1 : a0)", int32: "(a0 > a1 ? a0 : a1)", bool: "(a0 || a1) ? 1 : 0" },
   { jvp: defJvp((g, [x, y]) => mul(g, winMask(x, y, false)), (g, [x, y]) => mul(g, winMask(y, x, false))) },
 );
-// d min(x,y) = [x<y] dx + [y<x] dy (½ each at ties)
+// d min(x,y) = [x<y] dx + [y<x] dy (½ each at ties). NaN wins; of two zeros -0 wins
+// (-(-a0 - a1) is +0 only when both are +0).
 export const minP = binary(
   "min",
-  { float: "(a0 < a1 || a0 !== a0 ? a0 : a1)", int32: "(a0 < a1 ? a0 : a1)", bool: "(a0 && a1) ? 1 : 0" },
+  { float: "(a0 < a1 || a0 !== a0 ? a0 : a0 > a1 || a1 !== a1 ? a1 : a0 === 0 ? -(-a0 - a1) : a0)", int32: "(a0 < a1 ? a0 : a1)", bool: "(a0 && a1) ? 1 : 0" },
   { jvp: defJvp((g, [x, y]) => mul(g, winMask(x, y, true)), (g, [x, y]) => mul(g, winMask(y, x, true))) },
 );
 

@@ -36,6 +36,30 @@ function asMatrix(x: Tensor, bAxes: number[], first: number[], second: number[])
   return [transpose(x, straight), false];
 }
 
+/**
+ * Exact integer contraction over the packed layouts (A [B,M,K] or its transpose [B,K,M], B
+ * [B,K,N] or [B,N,K]): int32 sums of products wrap modulo 2³², as XLA's integer dot; bool
+ * contracts as "any of a∧b", as JAX's bool matmul. The GEMM is float, so ints take this loop.
+ */
+function intDot(a: ArrayLike<number>, transA: boolean, b: ArrayLike<number>, transB: boolean, nb: number, m: number, k: number, n: number, out: { [i: number]: number }, isBool: boolean): void {
+  for (let p = 0; p < nb; p++) {
+    const ao = p * m * k;
+    const bo = p * k * n;
+    const oo = p * m * n;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let acc = 0;
+        for (let q = 0; q < k; q++) {
+          const x = a[ao + (transA ? q * m + i : i * k + q)]!;
+          const y = b[bo + (transB ? j * k + q : q * n + j)]!;
+          acc = isBool ? acc | (x & y) : (acc + Math.imul(x, y)) | 0;
+        }
+        out[oo + i * n + j] = acc;
+      }
+    }
+  }
+}
+
 function dotImpl([l, r]: [Tensor, Tensor], params: DotParams): Tensor[] {
   const { contract: [lc, rc], batch: [lb, rb] } = params;
   const lf = free(l.ndim, lc, lb);
@@ -47,6 +71,13 @@ function dotImpl([l, r]: [Tensor, Tensor], params: DotParams): Tensor[] {
   const K = sizeOf(lc.map((a) => l.shape[a]!));
   const [A, transA] = asMatrix(l, lb, lf, lc);
   const [Bm, transB] = asMatrix(r, rb, rc, rf);
+  if (l.dtype === "int32" || l.dtype === "bool") {
+    const out = emptyTensor(shape, l.dtype);
+    intDot(A._data, transA, Bm._data, transB, B, M, K, N, out._data, l.dtype === "bool");
+    if (A !== l) A.dispose();
+    if (Bm !== r) Bm.dispose();
+    return [out];
+  }
   if (K === 1 && M * N > 0) {
     // nothing to contract (an outer product per batch): a broadcast multiply, no packing; with
     // K = 1 a [M,1] operand and its transpose [1,M] share one layout

@@ -5,7 +5,7 @@ import type { DType } from "../dtype.js";
 import { DTypeError, fail } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { exprFor, mapKernel, naryShape, type ExprTable } from "./util.js";
-import { add, convert, cos, cosh, div, mul, neg, scalarLike, sign, sin, sinh, sqrt, square, sub } from "../lax.js";
+import { add, convert, cos, cosh, div, ge, mul, neg, scalarLike, select, sin, sinh, sqrt, square, sub } from "../lax.js";
 
 /**
  * An elementwise primitive of one operand, its scalar expression per dtype in `table`; `jvp` is
@@ -64,12 +64,12 @@ export const atanP = unary("atan", { float: "Math.atan(a0)" }, (g, x) => div(g, 
 export const sinhP = unary("sinh", { float: "Math.sinh(a0)" }, (g, x) => mul(g, cosh(x)));
 // d cosh x = sinh x dx
 export const coshP = unary("cosh", { float: "Math.cosh(a0)" }, (g, x) => mul(g, sinh(x)));
-// d|x| = sign(x) dx
-export const absP = unary("abs", { float: "Math.abs(a0)", int32: "Math.abs(a0)|0" }, (g, x) => mul(g, sign(x)));
+// d|x| = dx where x ≥ 0 (at 0 and -0 too, as JAX's rule), -dx below; bool is its own |x|
+export const absP = unary("abs", { float: "Math.abs(a0)", int32: "Math.abs(a0)|0", bool: "a0" }, (g, x) => select(ge(x, scalarLike(x, 0)), g, neg(g)));
 // sign, floor, ceil, round: piecewise constant, zero derivative
 export const signP = unary("sign", { float: "(a0 > 0 ? 1 : a0 < 0 ? -1 : a0)", int32: "(a0 > 0 ? 1 : a0 < 0 ? -1 : 0)" }, "zero");
-export const floorP = unary("floor", { float: "Math.floor(a0)", int32: "a0" }, "zero");
-export const ceilP = unary("ceil", { float: "Math.ceil(a0)", int32: "a0" }, "zero");
+export const floorP = unary("floor", { float: "Math.floor(a0)", int32: "a0", bool: "a0" }, "zero");
+export const ceilP = unary("ceil", { float: "Math.ceil(a0)", int32: "a0", bool: "a0" }, "zero");
 // round half to even, as numpy does
 export const roundP = unary("round", { float: "(Math.abs(a0 % 1) === 0.5 ? 2 * Math.round(a0 / 2) : Math.round(a0))", int32: "a0" }, "zero");
 
