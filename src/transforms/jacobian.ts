@@ -13,6 +13,7 @@ import { FlatFn, linearizeFlat, type GradOptions } from "./vjp.js";
 import { transformScope } from "../core/trace.js";
 import { backwardPass } from "./transpose.js";
 import { vmapFlat } from "./vmap.js";
+import { checkOptions } from "../core/numpy/options.js";
 
 /** Rows of eye(total) for one leaf at `offset`, shaped [total, ...shape]. */
 function basisFor(total: number, offset: number, leaf: { shape: readonly number[]; dtype: Tensor["dtype"] }): Tensor {
@@ -61,7 +62,7 @@ function assemble(p: Prepared, blocks: Tensor[][]): unknown {
 }
 
 export function jacfwd(f: (...a: any[]) => unknown, opts: GradOptions = {}): (...args: any[]) => any {
-  checkFunction("jacfwd", f);
+  checkFunction("jacfwd", f), checkOptions("jacfwd", opts, ["argnums", "hasAux"]);
   return (...args) => transformScope("jacfwd", () => jacfwdBody(prepare("jacfwd", f, opts, args), opts));
 }
 
@@ -95,7 +96,7 @@ function jacfwdBody(p: Prepared, opts: GradOptions): unknown {
 }
 
 export function jacrev(f: (...a: any[]) => unknown, opts: GradOptions = {}): (...args: any[]) => any {
-  checkFunction("jacrev", f);
+  checkFunction("jacrev", f), checkOptions("jacrev", opts, ["argnums", "hasAux"]);
   return (...args) => transformScope("jacrev", () => jacrevBody(prepare("jacrev", f, opts, args), opts));
 }
 

@@ -16,6 +16,7 @@ import { closeOver, jvpJaxpr, outAvalsOf, partialEvalJaxpr, transposeJaxpr, vmap
 import { merge, partition, split } from "./lists.js";
 import { optimize } from "./passes.js";
 import { FlatFn } from "./vjp.js";
+import { checkOptions } from "../core/numpy/options.js";
 
 // ---------------------------------------------------------------- the compiled program
 
@@ -232,7 +233,7 @@ export interface JitOptions {
 
 /** jit(f): trace once per signature (structure, shapes, dtypes, static values), run compiled. */
 export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = {}): F {
-  checkFunction("jit", f);
+  checkFunction("jit", f), checkOptions("jit", opts, ["staticArgnums"]);
   const statics = opts.staticArgnums === undefined ? [] : typeof opts.staticArgnums === "number" ? [opts.staticArgnums] : [...opts.staticArgnums];
   const cache = new Map<string, Entry>();
   let lastSig: Signature | undefined;
@@ -307,7 +308,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
  * ```
  */
 export function makeJaxpr(f: (...args: any[]) => unknown, opts: { optimized?: boolean } = {}): (...args: unknown[]) => ClosedJaxpr {
-  checkFunction("makeJaxpr", f);
+  checkFunction("makeJaxpr", f), checkOptions("makeJaxpr", opts, ["optimized"]);
   return (...args) => {
     const [leaves, inTree] = flattenToTensors("makeJaxpr", args, "argument");
     const ff = new FlatFn("makeJaxpr", f, inTree, false);

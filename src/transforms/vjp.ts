@@ -13,6 +13,7 @@ import { jvpFlat } from "./jvp.js";
 import { PETrace, stageFlat, tracersToJaxpr } from "./partial-eval.js";
 import { backwardPass } from "./transpose.js";
 import { checkArgList, checkFunction, checkLike, flattenToTensors, normArgnums, requireFloat, splitAux } from "./args.js";
+import { checkOptions } from "../core/numpy/options.js";
 
 export interface Linearized {
   outs: Tensor[];
@@ -98,7 +99,7 @@ function pullBack(api: string, pb: Pullback, ct: unknown): unknown[] {
 }
 
 export function vjp(f: (...args: any[]) => unknown, primals: readonly unknown[], opts: { hasAux?: boolean } = {}): any[] {
-  checkFunction("vjp", f), checkArgList("vjp", primals, "primals");
+  checkFunction("vjp", f), checkArgList("vjp", primals, "primals"), checkOptions("vjp", opts, ["hasAux"]);
   let pb: Pullback | undefined;
   return transformScope(
     "vjp",
@@ -191,7 +192,7 @@ export function grad<A extends unknown[], R extends readonly [Tensor, unknown], 
 ): (...args: LooseArgs<A>) => [GradsOf<A, N>, AuxOf<R>];
 export function grad(f: (...args: any[]) => unknown, opts?: GradOptions): (...args: any[]) => any;
 export function grad(f: (...args: any[]) => unknown, opts: GradOptions = {}): (...args: any[]) => any {
-  checkFunction("grad", f);
+  checkFunction("grad", f), checkOptions("grad", opts, ["argnums", "hasAux"]);
   return (...args) => {
     const [, g, aux] = gradImpl("grad", f, opts, args);
     return opts.hasAux ? [g, aux] : g;
@@ -209,7 +210,7 @@ export function valueAndGrad<A extends unknown[], R extends readonly [Tensor, un
 ): (...args: LooseArgs<A>) => [[Tensor, AuxOf<R>], GradsOf<A, N>];
 export function valueAndGrad(f: (...args: any[]) => unknown, opts?: GradOptions): (...args: any[]) => any;
 export function valueAndGrad(f: (...args: any[]) => unknown, opts: GradOptions = {}): (...args: any[]) => any {
-  checkFunction("valueAndGrad", f);
+  checkFunction("valueAndGrad", f), checkOptions("valueAndGrad", opts, ["argnums", "hasAux"]);
   return (...args) => {
     const [v, g, aux] = gradImpl("valueAndGrad", f, opts, args);
     return opts.hasAux ? [[v, aux], g] : [v, g];
@@ -261,7 +262,7 @@ export function linearTranspose(linearFn: (...args: any[]) => unknown, ...primal
 /** jvp(f, primals, tangents) → [out, tangentOut] (pytrees mirroring f's output). */
 export function jvp(f: (...args: any[]) => unknown, primals: readonly unknown[], tangents: readonly unknown[], opts: { hasAux?: boolean } = {}): any[] {
   const api = "jvp";
-  checkFunction(api, f), checkArgList(api, primals, "primals"), checkArgList(api, tangents, "tangents");
+  checkFunction(api, f), checkArgList(api, primals, "primals"), checkArgList(api, tangents, "tangents"), checkOptions(api, opts, ["hasAux"]);
   const [leaves, inTree] = flattenToTensors(api, [...primals], "primal");
   const tl = flattenToTensors(api, [...tangents], "tangent");
   checkLike(api, "tangents", tl, [leaves, inTree]);

@@ -15,6 +15,7 @@ import { jvpJaxpr, partialEvalJaxpr, runClosed, stageClosed, transposeJaxpr, vma
 import { compiled } from "../jit.js";
 import { count, merge, partition, present, split } from "../lists.js";
 import { avalsOf, fmtAval, inAvalsOf, outAvalsOf, rewire, stageUser, zerosOf } from "./common.js";
+import { checkOptions } from "../../core/numpy/options.js";
 
 export type ScanParams = { body: ClosedJaxpr; nConsts: number; nCarry: number; length: number; reverse: boolean };
 
@@ -203,6 +204,7 @@ definePartialEval(scanP, (trace, tracers, p) => {
 
 /** lax.scan(f, init, xs, {length, reverse}) → [carry, ys]; f(carry, x) → [carry, y]. */
 export function scan(f: (carry: any, x: any) => [any, any], init: unknown, xs: unknown = null, opts: { length?: number; reverse?: boolean } = {}): [any, any] {
+  checkOptions("lax.scan", opts, ["length", "reverse"]);
   const [carry, carryTree] = flattenToTensors("lax.scan", init, "init");
   const [xl] = flattenToTensors("lax.scan", xs, "xs");
   const lengths = new Set(xl.map((x) => x.shape[0]));
