@@ -51,12 +51,15 @@ const expectType = <T extends true>(_ok?: T) => {};
 expectType<Equal<typeof grads, Params>>();
 expectType<Equal<ReturnType<Tensor["sum"]>, Tensor>>();
 expectType<Equal<Tensor["shape"], readonly number[]>>();
-// @ts-expect-error: the gradient mirrors params, which has no field Z
-grads.Z;
-// @ts-expect-error: reshape takes a shape, not a string
-x.reshape("3");
-// @ts-expect-error: a Tensor has no method that numpy lacks
-x.frobnicate();
+// compile-time only (never called): each line must be a type error
+export function notCompiling(): void {
+  // @ts-expect-error: the gradient mirrors params, which has no field Z
+  grads.Z;
+  // @ts-expect-error: reshape takes a shape, not a string
+  x.reshape("3");
+  // @ts-expect-error: a Tensor has no method that numpy lacks
+  x.frobnicate();
+}
 
 // the tape API
 const v = tf.constant(5.0);
