@@ -61,6 +61,17 @@ function assemble(p: Prepared, blocks: Tensor[][]): unknown {
   return p.ff.out(blocks.map((row) => unflatten(p.inTree, row)));
 }
 
+/**
+ * The Jacobian of `f` by forward mode (one JVP per input element, batched with vmap): shape
+ * `out.shape ++ in.shape`, over pytrees of inputs and outputs. Mirrors `jax.jacfwd`; prefer it
+ * when f has fewer inputs than outputs. Options as `grad` (`argnums`, `hasAux`).
+ *
+ * @example
+ * ```ts
+ * const J = jacfwd((x: Tensor) => x.mul(x))(np.array([1, 2, 3]));
+ * J; // → [[2, 0, 0], [0, 4, 0], [0, 0, 6]]
+ * ```
+ */
 export function jacfwd(f: (...a: any[]) => unknown, opts: GradOptions = {}): (...args: any[]) => any {
   checkFunction("jacfwd", f), checkOptions("jacfwd", opts, ["argnums", "hasAux"]);
   return (...args) => transformScope("jacfwd", () => jacfwdBody(prepare("jacfwd", f, opts, args), opts));
@@ -95,6 +106,17 @@ function jacfwdBody(p: Prepared, opts: GradOptions): unknown {
   return opts.hasAux ? [jac, p.ff.aux(res)] : jac;
 }
 
+/**
+ * The Jacobian of `f` by reverse mode (one VJP per output element, batched with vmap): shape
+ * `out.shape ++ in.shape`, the same values as `jacfwd`. Mirrors `jax.jacrev`; prefer it when f
+ * has fewer outputs than inputs. Options as `grad` (`argnums`, `hasAux`).
+ *
+ * @example
+ * ```ts
+ * const J = jacrev((x: Tensor) => np.stack([x.sum(), x.prod()]))(np.array([2, 3]));
+ * J; // → [[1, 1], [3, 2]]
+ * ```
+ */
 export function jacrev(f: (...a: any[]) => unknown, opts: GradOptions = {}): (...args: any[]) => any {
   checkFunction("jacrev", f), checkOptions("jacrev", opts, ["argnums", "hasAux"]);
   return (...args) => transformScope("jacrev", () => jacrevBody(prepare("jacrev", f, opts, args), opts));
@@ -125,5 +147,13 @@ function jacrevBody(p: Prepared, opts: GradOptions): unknown {
   return opts.hasAux ? [jac, p.ff.aux(lin.outs)] : jac;
 }
 
-/** Second derivatives: jacfwd of jacrev (forward-over-reverse). */
+/**
+ * The Hessian of a scalar `f`: `jacfwd(jacrev(f))` (forward-over-reverse), shape
+ * `in.shape ++ in.shape`. Mirrors `jax.hessian`; options as `grad`.
+ *
+ * @example
+ * ```ts
+ * hessian((x: Tensor) => x.index(0).mul(x.index(1)).mul(x.index(1)))(np.array([1, 2])); // → [[0, 4], [4, 2]]
+ * ```
+ */
 export const hessian = (f: (...a: any[]) => unknown, opts: GradOptions = {}) => jacfwd(jacrev(f, opts), opts);

@@ -231,7 +231,21 @@ export interface JitOptions {
   staticArgnums?: number | readonly number[];
 }
 
-/** jit(f): trace once per signature (structure, shapes, dtypes, static values), run compiled. */
+/**
+ * Compiles `f`: traces it once per signature (pytree structure, shapes, dtypes and the values of
+ * `staticArgnums` arguments), optimises the IR (DCE, CSE, constant folding, elementwise fusion)
+ * and runs it as a step list that frees intermediates at their last use. Returns a function with
+ * f's signature. Mirrors `jax.jit`. Inside, reading a traced value (`item`, a JS `if`) throws a
+ * ConcretizationError: use `lax.cond` / `np.where`, or make the argument static.
+ *
+ * @param opts.staticArgnums - arguments passed as JS values and baked into the trace.
+ * @example
+ * ```ts
+ * const f = jit((x: Tensor) => np.sum(np.sin(x).mul(2)));
+ * f(np.array([0, 0])).item(); // → 0
+ * jit((x: Tensor, n: number) => x.mul(n), { staticArgnums: [1] })(np.array(2), 3).item(); // → 6
+ * ```
+ */
 export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = {}): F {
   checkFunction("jit", f), checkOptions("jit", opts, ["staticArgnums"]);
   const statics = opts.staticArgnums === undefined ? [] : typeof opts.staticArgnums === "number" ? [opts.staticArgnums] : [...opts.staticArgnums];

@@ -98,6 +98,20 @@ function pullBack(api: string, pb: Pullback, ct: unknown): unknown[] {
   return unflatten(pb.inTree, res.map((r, i) => r ?? ops.zerosLike(pb.leaves[i]!))) as unknown[];
 }
 
+/**
+ * Reverse mode: `vjp(f, primals)` is `[f(...primals), vjpFn]`, where `vjpFn(cotangent)` returns
+ * one cotangent per primal (each mirroring that primal's pytree). f runs once; vjpFn may be
+ * called many times. Mirrors `jax.vjp` (with `hasAux`: `[out, vjpFn, aux]`).
+ *
+ * @throws DTypeError for a cotangent whose dtype differs from the output's; ValueError if
+ *   `primals` is not an array.
+ * @example
+ * ```ts
+ * const [y, back] = vjp((x: Tensor) => x.mul(x), [np.array([1, 2])]);
+ * y; // → [1, 4]
+ * back(np.array([1, 1]))[0]; // → [2, 4]
+ * ```
+ */
 export function vjp(f: (...args: any[]) => unknown, primals: readonly unknown[], opts: { hasAux?: boolean } = {}): any[] {
   checkFunction("vjp", f), checkArgList("vjp", primals, "primals"), checkOptions("vjp", opts, ["hasAux"]);
   let pb: Pullback | undefined;
@@ -181,7 +195,23 @@ type AuxOf<R> = R extends readonly [unknown, infer X] ? X : never;
 /** The transformed function's parameters: a Tensor parameter also takes any ArrayLike (numbers…). */
 export type LooseArgs<A extends unknown[]> = { [K in keyof A]: A[K] extends Tensor ? ArrayLike : A[K] };
 
-/** grad(f): ∇ of a scalar-valued f with respect to args[argnums] (default 0). */
+/**
+ * The gradient of a scalar-valued `f`: `grad(f)(...args)` is ∇f with respect to `args[argnums]`
+ * (default 0), with that argument's pytree structure, shapes and dtypes. Mirrors `jax.grad`.
+ *
+ * @param f - returns a float scalar tensor (with `hasAux`: `[scalar, aux]`).
+ * @param opts.argnums - which argument(s) to differentiate: a number, or an array for a tuple of gradients.
+ * @param opts.hasAux - f returns `[value, aux]`; the result is then `[grads, aux]`.
+ * @throws ValueError if f returns a non-scalar (use jacrev) or an unknown option is given;
+ *   DTypeError for integer inputs.
+ * @example
+ * ```ts
+ * const cube = (x: Tensor) => x.mul(x).mul(x);
+ * grad(cube)(5).item(); // → 75
+ * grad(grad(cube))(5).item(); // → 30
+ * grad((a: Tensor, b: Tensor) => a.mul(b).sum(), { argnums: 1 })(np.array([1, 2]), np.array([3, 4])); // → [1, 2]
+ * ```
+ */
 export function grad<A extends unknown[], const N extends number | readonly number[] = 0>(
   f: (...args: A) => Tensor,
   opts?: { argnums?: N; hasAux?: false },
@@ -199,7 +229,17 @@ export function grad(f: (...args: any[]) => unknown, opts: GradOptions = {}): (.
   };
 }
 
-/** valueAndGrad(f): [f(args), ∇f(args)] in one pass. */
+/**
+ * `[f(...args), grad(f)(...args)]` in one pass (the forward values are shared). Mirrors
+ * `jax.value_and_grad`; options as `grad` (with `hasAux`: `[[value, aux], grads]`).
+ *
+ * @example
+ * ```ts
+ * const [v, g] = valueAndGrad((x: Tensor) => np.sum(np.square(x)))(np.array([1, 2]));
+ * v.item(); // → 5
+ * g; // → [2, 4]
+ * ```
+ */
 export function valueAndGrad<A extends unknown[], const N extends number | readonly number[] = 0>(
   f: (...args: A) => Tensor,
   opts?: { argnums?: N; hasAux?: false },
@@ -259,7 +299,18 @@ export function linearTranspose(linearFn: (...args: any[]) => unknown, ...primal
     });
 }
 
-/** jvp(f, primals, tangents) → [out, tangentOut] (pytrees mirroring f's output). */
+/**
+ * Forward mode: `jvp(f, primals, tangents)` is `[f(...primals), J·tangents]`, both mirroring f's
+ * output pytree; one tangent per primal, of its shape and dtype. Mirrors `jax.jvp` (with
+ * `hasAux`: `[out, tangentOut, aux]`).
+ *
+ * @example
+ * ```ts
+ * const [y, dy] = jvp((x: Tensor) => np.sin(x), [np.array(0)], [np.array(2)]);
+ * y.item(); // → 0
+ * dy.item(); // → 2
+ * ```
+ */
 export function jvp(f: (...args: any[]) => unknown, primals: readonly unknown[], tangents: readonly unknown[], opts: { hasAux?: boolean } = {}): any[] {
   const api = "jvp";
   checkFunction(api, f), checkArgList(api, primals, "primals"), checkArgList(api, tangents, "tangents"), checkOptions(api, opts, ["hasAux"]);

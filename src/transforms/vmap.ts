@@ -113,7 +113,21 @@ export interface VmapOptions {
   axisSize?: number;
 }
 
-/** vmap(f, inAxes) or vmap(f, {inAxes, outAxes, axisSize}), with pytree prefixes as in JAX. */
+/**
+ * Vectorises `f` over a batch axis: `vmap(f, inAxes)` or `vmap(f, {inAxes, outAxes, axisSize})`,
+ * with JAX's pytree prefixes (`null`: not mapped). Every primitive has a batching rule, so the
+ * result runs as whole-array ops, not a loop. Mirrors `jax.vmap`.
+ *
+ * @param spec - axis per argument (a number for all, an array per argument, null = broadcast),
+ *   or an options object with `inAxes`, `outAxes` (default 0) and `axisSize`.
+ * @throws TreeError when inAxes does not match the arguments; ShapeError for unequal batch sizes.
+ * @example
+ * ```ts
+ * const norm = (v: Tensor) => np.sqrt(np.sum(np.square(v)));
+ * vmap(norm)(np.array([[3, 4], [6, 8]])); // → [5, 10]
+ * vmap((a: Tensor, b: Tensor) => a.mul(b), [0, null])(np.array([[1, 2], [3, 4]]), np.array([10, 100])); // → [[10, 200], [30, 400]]
+ * ```
+ */
 export function vmap<F extends (...args: any[]) => any>(f: F, spec?: InAxes | VmapOptions): (...args: LooseArgs<Parameters<F>>) => ReturnType<F>;
 export function vmap(f: (...args: any[]) => unknown, spec: InAxes | VmapOptions = 0): (...args: any[]) => any {
   checkFunction("vmap", f);
