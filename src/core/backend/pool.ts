@@ -129,6 +129,16 @@ export function checkJobSize(name: string, total: number, per: number): number {
   return n;
 }
 
+/**
+ * The word every thread of this process holds while it flips V8's process-wide flags (worker.ts,
+ * exposeGc). Kept on globalThis so that two copies of tapir in one process (ESM and CJS) share it.
+ */
+function flagLock(): Int32Array {
+  const key = Symbol.for("tapir.v8FlagLock");
+  const g = globalThis as { [k: symbol]: Int32Array | undefined };
+  return (g[key] ??= new Int32Array(new SharedArrayBuffer(4)));
+}
+
 export class KernelPool {
   readonly threads: number;
   readonly stallMs: number;
@@ -190,6 +200,11 @@ export class KernelPool {
     return this.slots.flatMap((s) => (s !== null && !this.isDead(s) ? [Atomics.load(s.words, SLOT.UNCOLLECTED)] : []));
   }
 
+  /** Per live worker: 1 once it holds V8's gc function (it collects itself), -1 if it could not get it, 0 while booting. */
+  workersGc(): number[] {
+    return this.slots.flatMap((s) => (s !== null && !this.isDead(s) ? [Atomics.load(s.words, SLOT.GC)] : []));
+  }
+
   /** Workers dead since the pool started (seen by the supervisor or their exit handler). */
   deaths(): number {
     return Atomics.load(this.words, CTL.DEATHS);
@@ -227,6 +242,7 @@ export class KernelPool {
       slot: words, big: this.big, words: this.words, port: port2, spin: SPIN,
       spinAfterJobUs: Number(process.env.TAPIR_SPIN_US ?? SPIN_AFTER_JOB_US),
       modules: (this.options.workerModules ?? []).map(importableUrl),
+      flagLock: flagLock(),
     };
     this.supervisor!.postMessage({ spawn: index, init }, [port2]);
     this.stats.spawned++;

@@ -16,9 +16,10 @@ export const CTL = { CLAIM: 0, DONE: 1, ERR: 0, CANCEL: 1, DEATHS: 2, BOOT_FAILU
  * the newest job message taken; LOST: seq of the job
  * whose chunk the worker was running when it died (set by its exit handler or the supervisor);
  * UNCOLLECTED: jobs the worker took since its last full collection (their buffers may still be alive
- * in its isolate until it collects: worker.ts).
+ * in its isolate until it collects: worker.ts); GC: 1 once the worker holds V8's gc function (it
+ * collects itself), -1 when it could not get it.
  */
-export const SLOT = { WAKE: 0, STATE: 1, SEQ: 2, CHUNK: 3, CODE: 4, TAKEN: 5, LOST: 6, UNCOLLECTED: 7, SIZE: 8 } as const;
+export const SLOT = { WAKE: 0, STATE: 1, SEQ: 2, CHUNK: 3, CODE: 4, TAKEN: 5, LOST: 6, UNCOLLECTED: 7, GC: 8, SIZE: 9 } as const;
 /** Worker states in SLOT.STATE. */
 export const STATE = { BOOTING: 0, IDLE: 1, BUSY: 2, DEAD: 3 } as const;
 

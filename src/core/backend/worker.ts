@@ -22,7 +22,27 @@ interface WorkerInit {
   spinAfterJobUs: number;
   /** modules whose exported `kernels` join the registry (tests' fault kernels) */
   modules: string[];
+  /** one word shared by every thread of the process: held while a thread flips V8's process-wide flags */
+  flagLock: Int32Array;
 }
+/**
+ * V8's gc function, from a context made while --expose-gc is briefly set (the flag is process-wide,
+ * so it is switched off again at once). Threads take `lock` around the flip: two workers starting
+ * together would otherwise switch it off under each other's context creation, leaving one without
+ * gc (measured: 1 of 80 workers started four at a time), and that worker kept every job's buffers.
+ */
+function exposeGc(lock: Int32Array): ((o?: { type: "minor" | "major" }) => void) | null {
+  while (Atomics.compareExchange(lock, 0, 0, 1) !== 0) Atomics.wait(lock, 0, 1, 5);
+  try {
+    v8.setFlagsFromString("--expose-gc");
+    return vm.runInNewContext("typeof gc === 'function' ? gc : null") as ((o?: { type: "minor" | "major" }) => void) | null;
+  } finally {
+    v8.setFlagsFromString("--no-expose-gc");
+    Atomics.store(lock, 0, 0);
+    Atomics.notify(lock, 0);
+  }
+}
+
 /** Serves jobs until told to stop. */
 async function serve(init: WorkerInit): Promise<void> {
   const { index, slot, big, words, port, spin, spinAfterJobUs, modules } = init;
@@ -42,18 +62,12 @@ async function serve(init: WorkerInit): Promise<void> {
   // collects itself: a scavenge after GC_EVERY jobs, and a full collection once it has been idle
   // for IDLE_GC_MS (a scavenge alone left the buffers of jobs promoted to the old generation
   // alive: +250 of 800 MiB in test/backend/fixtures/retention.ts; its heap is small, so a full
-  // collection takes about a millisecond of a thread that has nothing else to do). `gc` is
-  // taken from a context made while --expose-gc is briefly set (the flag is process-wide, so it
-  // is switched off again at once); without it, V8's own heuristics still bound the retention.
+  // collection takes about a millisecond of a thread that has nothing else to do). Without `gc`
+  // (exposeGc), V8's own heuristics still bound the retention.
   const GC_EVERY = 64;
   const IDLE_GC_MS = 2;
-  let gc: ((o?: { type: "minor" | "major" }) => void) | null = null;
-  try {
-    v8.setFlagsFromString("--expose-gc");
-    gc = vm.runInNewContext("typeof gc === 'function' ? gc : null") as typeof gc;
-  } finally {
-    v8.setFlagsFromString("--no-expose-gc");
-  }
+  const gc = exposeGc(init.flagLock);
+  Atomics.store(slot, SLOT.GC, gc === null ? -1 : 1);
   let jobsSinceGc = 0; // since the last collection of either kind: triggers the next scavenge
   let jobsSinceMajor = 0; // since the last full collection: the idle one must still run while > 0
   function collect(type: "minor" | "major"): void {
