@@ -78,12 +78,19 @@ export function literalSources(j: Jaxpr): Tensor[] {
   return out;
 }
 
-/** A jaxpr with values for its constvars. */
+/**
+ * A jaxpr with values for its constvars: what `makeJaxpr` returns. Print it (`toString()`) to
+ * read the program; its IR fields are internal and may change between versions.
+ */
 export class ClosedJaxpr {
+  /** @hidden */
   constructor(
+    /** @internal the program */
     readonly jaxpr: Jaxpr,
+    /** @internal the values of its constvars */
     readonly consts: Tensor[],
   ) {}
+  /** The program in JAX's jaxpr notation, e.g. `{ lambda ; a:f32[]. let b:f32[] = sin a in (b) }`. */
   toString(): string {
     return this.jaxpr.toString();
   }

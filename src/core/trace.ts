@@ -45,6 +45,7 @@ export abstract class Trace {
 }
 
 export abstract class Tracer extends Tensor {
+  /** @internal the trace this tracer belongs to */
   abstract readonly _trace: Trace;
   constructor(shape: readonly number[], dtype: DType) {
     super(shape, dtype, null);
