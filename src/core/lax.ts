@@ -12,6 +12,7 @@ import { bind1 } from "./trace.js";
 import type { Primitive } from "./primitive.js";
 import type { PRIMITIVES } from "./primitives/index.js";
 import type { ConvParams } from "./primitives/conv.js";
+import type { WindowParams } from "./primitives/window.js";
 
 /** Every primitive defined so far, by name (the closed set's types come from primitives/index.ts). */
 const P = {} as typeof PRIMITIVES;
@@ -170,3 +171,10 @@ export const randomBits = (key: Tensor, shape: number[]): Tensor => bind1(P.rand
 export type { ConvParams };
 /** XLA's convolution with every parameter explicit (dimension numbers as axis indices). */
 export const convGeneralDilated = (l: Tensor, r: Tensor, p: ConvParams): Tensor => bind1(P.conv_general_dilated, [l, r], p);
+export type { WindowParams };
+/** Σ over each window (reduce_window with add). */
+export const reduceWindowSum = (x: Tensor, p: WindowParams): Tensor => bind1(P.reduce_window_sum, [x], p);
+/** max over each window. */
+export const reduceWindowMax = (x: Tensor, p: WindowParams): Tensor => bind1(P.reduce_window_max, [x], p);
+/** min over each window. */
+export const reduceWindowMin = (x: Tensor, p: WindowParams): Tensor => bind1(P.reduce_window_min, [x], p);

@@ -5,8 +5,8 @@
 import type { DType } from "../../src/index.js";
 import type { PrimitiveName } from "../../src/core/primitives/index.js";
 import type { Rng } from "../util/rng.js";
-import { at, fromFn, type Nd } from "../util/ref.js";
-import { FLOATS, gen, type Row } from "./row.js";
+import { at, fromFn, ravel, unravel, type Nd } from "../util/ref.js";
+import { FLOATS, gen, typed, type Row } from "./row.js";
 
 /** Dimension numbers from JAX-style layout strings: [batch, feature, spatial…] axis indices, spatial in rhs order. */
 export function dimsOf(lhs: string, rhs: string, out: string) {
@@ -137,6 +137,141 @@ const CONV_CASES: ConvCase[] = [
   { lhs: [1, 1, 8], rhs: [2, 1, 3], specs: ["NCH", "OIH", "NCH"], padding: [[-1, 2]] },
 ];
 
+// ------------------------------------------------------------------ windows
+
+interface WinParams {
+  window: number[];
+  strides: number[];
+  padding: [number, number][];
+  baseDilation: number[];
+  windowDilation: number[];
+  select?: "max" | "min";
+}
+
+/** The windows' shape, and for each window its elements' operand indices in row-major window order (null: padding or a base-dilation hole). */
+export function windowsRef(shape: number[], p: WinParams): { shape: number[]; at: (o: number[]) => (number[] | null)[] } {
+  const out = shape.map((s, i) => {
+    const inD = dil(s, p.baseDilation[i]!) + p.padding[i]![0] + p.padding[i]![1];
+    const wD = dil(p.window[i]!, p.windowDilation[i]!);
+    return inD < wD ? 0 : Math.floor((inD - wD) / p.strides[i]!) + 1;
+  });
+  const nWin = p.window.reduce((a, b) => a * b, 1);
+  return {
+    shape: out,
+    at: (o) =>
+      Array.from({ length: nWin }, (_, kk) => {
+        const k = unravel(kk, p.window);
+        const idx = o.map((v, i) => v * p.strides[i]! + k[i]! * p.windowDilation[i]! - p.padding[i]![0]);
+        const ok = idx.every((q, i) => q >= 0 && q % p.baseDilation[i]! === 0 && q / p.baseDilation[i]! < shape[i]!);
+        return ok ? idx.map((q, i) => q / p.baseDilation[i]!) : null;
+      }),
+  };
+}
+
+/** Index of the selected element of each window (first max/min; null for a padding position). */
+function selectedRef(x: Nd, win: (number[] | null)[], select: "max" | "min"): number[] | null {
+  const init = select === "max" ? -Infinity : Infinity;
+  const val = (e: number[] | null) => (e === null ? init : at(x, e));
+  let best = val(win[0]!);
+  let pick: number[] | null = win[0]!;
+  for (const e of win.slice(1)) {
+    const v = val(e);
+    if (select === "max" ? !(best >= v) : !(best <= v)) [best, pick] = [v, e];
+  }
+  return pick;
+}
+
+function windowReduceRef(x: Nd, p: WinParams, op: "sum" | "max" | "min"): Nd {
+  const w = windowsRef(x.shape, p);
+  const init = op === "sum" ? 0 : op === "max" ? -Infinity : Infinity;
+  return fromFn(w.shape, (o) =>
+    w.at(o).reduce((acc, e) => {
+      const v = e === null ? init : at(x, e);
+      return op === "sum" ? acc + v : op === "max" ? Math.max(acc, v) : Math.min(acc, v);
+    }, init),
+  );
+}
+
+function gatherRef(t: Nd, x: Nd, p: WinParams): Nd {
+  const w = windowsRef(x.shape, p);
+  return fromFn(w.shape, (o) => {
+    const e = selectedRef(x, w.at(o), p.select!);
+    return e === null ? 0 : at(t, e);
+  });
+}
+
+function scatterRef(ct: Nd, x: Nd, p: WinParams): Nd {
+  const w = windowsRef(x.shape, p);
+  const data = new Float64Array(x.data.length);
+  for (let r = 0; r < ct.data.length; r++) {
+    const e = selectedRef(x, w.at(unravel(r, w.shape)), p.select!);
+    if (e !== null) data[ravel(e, x.shape)] = data[ravel(e, x.shape)]! + ct.data[r]!;
+  }
+  return { shape: [...x.shape], data };
+}
+
+interface WinCase {
+  shape: number[];
+  window: number[];
+  strides?: number[];
+  padding?: [number, number][];
+  baseDilation?: number[];
+  windowDilation?: number[];
+}
+const WIN_CASES: WinCase[] = [
+  // 2×2 pooling, stride 2, NHWC
+  { shape: [2, 4, 4, 3], window: [1, 2, 2, 1], strides: [1, 2, 2, 1] },
+  // overlapping 3-windows with padding, 1-D
+  { shape: [7], window: [3], strides: [1], padding: [[1, 2]] },
+  // NCHW, stride 2 with an uneven tail, window dilation
+  { shape: [1, 2, 5, 6], window: [1, 1, 2, 2], strides: [1, 1, 2, 2], padding: [[0, 0], [0, 0], [0, 1], [1, 0]], windowDilation: [1, 1, 2, 1] },
+  // base dilation
+  { shape: [2, 4], window: [2, 3], strides: [1, 2], baseDilation: [1, 2], padding: [[0, 0], [1, 1]] },
+  // 3-D window, negative padding
+  { shape: [3, 4, 3], window: [2, 2, 2], strides: [1, 1, 1], padding: [[0, 0], [-1, 1], [0, 0]] },
+];
+const winParams = (c: WinCase): WinParams => {
+  const ones = c.shape.map(() => 1);
+  return { window: c.window, strides: c.strides ?? ones, padding: c.padding ?? ones.map(() => [0, 0] as [number, number]), baseDilation: c.baseDilation ?? ones, windowDilation: c.windowDilation ?? ones };
+};
+
+/** Distinct values (no ties: the selection's derivative is then well defined). */
+function distinct(r: Rng, d: DType, shape: number[]) {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const vals = Array.from({ length: n }, (_, i) => (i - n / 2) / 4 + r.uniform(0, 0.2));
+  for (let i = n - 1; i > 0; i--) {
+    const j = r.int(0, i + 1);
+    [vals[i], vals[j]] = [vals[j]!, vals[i]!];
+  }
+  return typed(vals, d, shape);
+}
+
+const windowRow = (op: "sum" | "max" | "min"): Row => ({
+  dtypes: FLOATS,
+  cases: () => WIN_CASES.map((c) => ({ params: winParams(c), args: (r: Rng, d: DType) => [op === "sum" ? gen(r, d, c.shape) : distinct(r, d, c.shape)] })),
+  ref: ([x], p) => windowReduceRef(x!, p, op),
+  grad: "yes",
+  tol: [2e-6, 1e-13],
+});
+
+const selectRow = (kind: "gather" | "scatter"): Row => ({
+  dtypes: FLOATS,
+  cases: () =>
+    WIN_CASES.flatMap((c) =>
+      (["max", "min"] as const).map((select) => {
+        const p = { ...winParams(c), select };
+        const outShape = windowsRef(c.shape, p).shape;
+        return {
+          params: p,
+          args: (r: Rng, d: DType) => [gen(r, d, kind === "gather" ? c.shape : outShape), distinct(r, d, c.shape)],
+          inAxes: [[0, 0], [-1, -1], [0, null], [null, 0]],
+        };
+      }),
+    ),
+  ref: ([a, x], p) => (kind === "gather" ? gatherRef(a!, x!, p) : scatterRef(a!, x!, p)),
+  grad: "yes",
+});
+
 export const convRows = {
   conv_general_dilated: {
     dtypes: FLOATS,
@@ -150,4 +285,9 @@ export const convRows = {
     grad: "yes",
     tol: [2e-5, 1e-12],
   },
+  reduce_window_sum: windowRow("sum"),
+  reduce_window_max: windowRow("max"),
+  reduce_window_min: windowRow("min"),
+  select_and_gather_add: selectRow("gather"),
+  select_and_scatter_add: selectRow("scatter"),
 } satisfies Partial<Record<PrimitiveName, Row>>;
