@@ -37,7 +37,7 @@ export interface WindowGeometry {
 export interface WindowJob extends WindowGeometry {
   mode: WindowMode;
   /** the values reduced or moved: x (sum/max/min), t (gather, x-shaped), ct (scatter, out-shaped) */
-  a: FloatArray;
+  a: FloatArray | Int32Array;
   /** the operand the selection compares (gather/scatter); unused otherwise */
   x: FloatArray;
   out: FloatArray;
@@ -98,7 +98,9 @@ function runUnit(j: WindowJob, u: number): void {
   const o = new Int32Array(d);
   const src = new Int32Array(nWin);
   const isMax = mode === "max" || mode === "gatherMax" || mode === "scatterMax";
-  const init = mode === "sum" ? 0 : isMax ? -Infinity : Infinity;
+  // the identity of max / min: ±∞, or int32's extremes for int32 operands
+  const isInt = a instanceof Int32Array;
+  const init = mode === "sum" ? 0 : isMax ? (isInt ? -(2 ** 31) : -Infinity) : isInt ? 2 ** 31 - 1 : Infinity;
   for (let r = 0; r < nOut; r++) {
     let rem = r;
     for (let i = d - 1; i >= 0; i--) {
