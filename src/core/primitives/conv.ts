@@ -34,6 +34,13 @@ const NAME = "conv_general_dilated";
 export const dilateDim = (n: number, d: number) => (n === 0 ? 0 : 1 + d * (n - 1));
 const take = (shape: readonly number[], axes: number[]) => axes.map((a) => shape[a]!);
 
+/** transpose, or a reshape (no copy) when the permutation moves only unit axes. */
+function permute(x: Tensor, perm: number[]): Tensor {
+  const moved = perm.filter((a) => x.shape[a] !== 1);
+  if (moved.every((a, i) => i === 0 || a > moved[i - 1]!)) return reshape(x, perm.map((a) => x.shape[a]!));
+  return transpose(x, perm);
+}
+
 /** Output shape, with the checks XLA makes (named after the primitive; the lax wrapper checks first with its own name). */
 export function convShape(l: Aval, r: Aval, p: ConvParams): number[] {
   const { dims, featureGroupCount: G, batchGroupCount: B } = p;
@@ -75,13 +82,13 @@ function convImpl([l, r]: [Tensor, Tensor], p: ConvParams): Tensor[] {
   const groups = p.featureGroupCount * p.batchGroupCount;
   const O = r.shape[dims.rhs[0]!]!;
   const Og = O / groups;
-  const x = transpose(l, [dims.lhs[0]!, ...dims.lhs.slice(2), dims.lhs[1]!]);
+  const x = permute(l, [dims.lhs[0]!, ...dims.lhs.slice(2), dims.lhs[1]!]);
   let w: Tensor;
-  if (groups === 1) w = transpose(r, [...dims.rhs.slice(2), dims.rhs[1]!, dims.rhs[0]!]);
+  if (groups === 1) w = permute(r, [...dims.rhs.slice(2), dims.rhs[1]!, dims.rhs[0]!]);
   else {
-    const w0 = transpose(r, [dims.rhs[0]!, ...dims.rhs.slice(2), dims.rhs[1]!]);
+    const w0 = permute(r, [dims.rhs[0]!, ...dims.rhs.slice(2), dims.rhs[1]!]);
     const w1 = reshape(w0, [groups, Og, ...w0.shape.slice(1)]);
-    w = transpose(w1, [0, ...Array.from({ length: d + 1 }, (_, i) => i + 2), 1]);
+    w = permute(w1, [0, ...Array.from({ length: d + 1 }, (_, i) => i + 2), 1]);
     if (w0 !== r) w0.dispose();
   }
   const outSp = take(shape, dims.out.slice(2));
@@ -103,7 +110,7 @@ function convImpl([l, r]: [Tensor, Tensor], p: ConvParams): Tensor[] {
     else if (a === dims.out[1]) perm.push(0, d + 2);
     else perm.push(2 + dims.out.slice(2).indexOf(a));
   }
-  const moved = transpose(canon, perm);
+  const moved = permute(canon, perm);
   const res = reshape(moved, shape);
   if (moved !== canon) canon.dispose();
   if (res !== moved) moved.dispose();

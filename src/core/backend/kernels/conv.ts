@@ -28,6 +28,8 @@ export const IM2COL_NS = 1;
  * run many tiles) but never with the thread count; the bits depend on neither (header).
  */
 const TILE_CHUNKS = 6;
+/** Fewest rows per tile: 64 at the default tuning (tests shrink chunkNs, and with it this, to run many tiles). */
+const minTile = () => Math.max(8, Math.min(64, Math.floor(tuning.chunkNs / 250)));
 
 type Dtype = "float32" | "float64";
 export type ConvMode = "gemm" | "direct1x1" | "depthwise";
@@ -93,7 +95,9 @@ export const conv = defineKernel<ConvArgs, ConvJob>({
     const k = prod(g.kSp) * g.I;
     const rowNs = Math.max(1, k * (g.Og * MAC_NS * (dtype === "float64" ? 2 : 1) + IM2COL_NS));
     // a multiple of 8 rows (the GEMM's register tiles), from the shapes alone
-    const tile = Math.min(R, Math.max(8, Math.min(2048, Math.ceil((TILE_CHUNKS * tuning.chunkNs) / rowNs / 8) * 8)));
+    // at least minTile() rows: each tile re-packs the group's [K, Og] weights, which costs about
+    // as much as multiplying ~20 rows by them
+    const tile = Math.min(R, Math.max(minTile(), Math.min(2048, Math.ceil((TILE_CHUNKS * tuning.chunkNs) / rowNs / 8) * 8)));
     const tiles = Math.ceil(R / tile);
     const job: ConvJob = { ...g, dtype, x, w, out, mode: convMode(g), tile, tiles };
     return { job, units: g.groups * tiles, unitNs: tile * rowNs, per: 1 };
@@ -206,10 +210,9 @@ function runGemm(j: ConvJob, grp: number, r0: number, r1: number): void {
     let dst = (r - r0) * K;
     for (let kk = 0; kk < KK; kk++, dst += I) {
       const s = src[kk]!;
-      if (s < 0) a.fill(0, dst, dst + I);
-      else if (I === 1) a[dst] = x[s]!;
-      else if (I < 16) for (let c = 0; c < I; c++) a[dst + c] = x[s + c]!;
-      else a.set(x.subarray(s, s + I), dst);
+      // plain loops: a subarray per block would allocate (and collect) one object per copy
+      if (s < 0) for (let c = 0; c < I; c++) a[dst + c] = 0;
+      else for (let c = 0; c < I; c++) a[dst + c] = x[s + c]!;
     }
   }
   gemm(j.dtype, a, 0, 0, false, j.w, grp * K * Og, 0, false, j.out, outOff, 0, 1, rows, K, Og);

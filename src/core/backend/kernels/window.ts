@@ -72,20 +72,36 @@ export const reduceWindow = defineKernel<WindowArgs, WindowJob>({
   },
 });
 
-/** One unit: the windows of leading index u. */
+/** Trailing axes (after the leading ones) that pass through like the leading ones: a contiguous block per window element. */
+function trailingAxes(g: WindowGeometry, lead: number): number {
+  let t = 0;
+  for (let d = g.inShape.length - 1; d >= lead; d--, t++) {
+    if (!(g.window[d] === 1 && g.strides[d] === 1 && g.padLo[d] === 0 && g.baseDil[d] === 1 && g.inShape[d] === g.outShape[d])) break;
+  }
+  return t;
+}
+
+/**
+ * One unit: the windows of leading index u. Axes are [lead | middle | tail]: the window moves
+ * over the middle axes; each window element is a contiguous block of `tail` values (the
+ * channels of NHWC), so the index arithmetic is done once per block.
+ */
 function runUnit(j: WindowJob, u: number): void {
   const { mode, a, x, out, lead } = j;
-  const inner = j.inShape.slice(lead);
-  const outInner = j.outShape.slice(lead);
-  const win = j.window.slice(lead);
+  const nt = trailingAxes(j, lead);
+  const n = j.inShape.length;
+  const inner = j.inShape.slice(lead, n - nt);
+  const outInner = j.outShape.slice(lead, n - nt);
+  const win = j.window.slice(lead, n - nt);
+  const tail = prod(j.inShape, n - nt);
   const d = inner.length;
-  const inOff = u * prod(inner);
-  const outOff = u * prod(outInner);
+  const inOff = u * prod(inner) * tail;
+  const outOff = u * prod(outInner) * tail;
   const nOut = prod(outInner);
   const nWin = prod(win);
   const scatter = isScatter(mode);
-  if (scatter) out.fill(0, inOff, inOff + prod(inner));
-  // per window position: dilated offsets; per output: the window's source indices (−1: identity)
+  if (scatter) out.fill(0, inOff, inOff + prod(inner) * tail);
+  // per window position: dilated offsets; per output: the window's source blocks (−1: identity)
   const kOff = new Int32Array(nWin * d);
   for (let kk = 0; kk < nWin; kk++) {
     let rem = kk;
@@ -122,35 +138,59 @@ function runUnit(j: WindowJob, u: number): void {
         }
         idx = idx * inner[i]! + s;
       }
-      src[kk] = ok ? inOff + idx : -1;
+      src[kk] = ok ? inOff + idx * tail : -1;
     }
-    if (mode === "sum" || mode === "max" || mode === "min") {
-      let acc = init;
-      for (let kk = 0; kk < nWin; kk++) {
-        const v = src[kk]! < 0 ? init : a[src[kk]!]!;
-        if (mode === "sum") acc += v;
-        // NaN propagates: once acc is NaN no comparison replaces it
-        else if (isMax ? v > acc || v !== v : v < acc || v !== v) acc = v;
-      }
-      out[outOff + r] = acc;
-      continue;
+    const ob = outOff + r * tail;
+    if (mode === "sum") sumBlock(a, src, nWin, tail, out, ob);
+    else if (mode === "max" || mode === "min") extremeBlock(a, src, nWin, tail, out, ob, isMax, init);
+    else selectBlock(a, x, src, nWin, tail, out, ob, isMax, init, scatter);
+  }
+}
+
+// The per-output loops, one function per kind so each inner loop stays simple for the JIT.
+
+/** out[ob + c] = Σ over the window of a[src + c] (identity 0 where src < 0). */
+function sumBlock(a: ArrayLike<number>, src: Int32Array, nWin: number, tail: number, out: FloatArray | Int32Array, ob: number): void {
+  for (let c = 0; c < tail; c++) out[ob + c] = 0;
+  for (let kk = 0; kk < nWin; kk++) {
+    const s = src[kk]!;
+    if (s >= 0) for (let c = 0; c < tail; c++) out[ob + c] = out[ob + c]! + a[s + c]!;
+  }
+}
+
+/** out[ob + c] = max (min) over the window of a[src + c]; NaN propagates: once acc is NaN no comparison replaces it. */
+function extremeBlock(a: ArrayLike<number>, src: Int32Array, nWin: number, tail: number, out: FloatArray | Int32Array, ob: number, isMax: boolean, init: number): void {
+  for (let c = 0; c < tail; c++) {
+    let acc = init;
+    for (let kk = 0; kk < nWin; kk++) {
+      const v = src[kk]! < 0 ? init : a[src[kk]! + c]!;
+      if (isMax ? v > acc || v !== v : v < acc || v !== v) acc = v;
     }
+    out[ob + c] = acc;
+  }
+}
+
+/**
+ * Selection: the first window position is the current choice, replaced while it is not ≥ (≤)
+ * the next; gather reads a at the choice, scatter adds a's output value there.
+ */
+function selectBlock(a: ArrayLike<number>, x: ArrayLike<number>, src: Int32Array, nWin: number, tail: number, out: FloatArray | Int32Array, ob: number, isMax: boolean, init: number, scatter: boolean): void {
+  for (let c = 0; c < tail; c++) {
     if (nWin === 0) {
-      if (!scatter) out[outOff + r] = 0;
+      if (!scatter) out[ob + c] = 0;
       continue;
     }
-    // selection: the first window position is the current choice, replaced while it is not ≥ (≤) the next
-    let best = src[0]! < 0 ? init : x[src[0]!]!;
-    let at = src[0]!;
+    let best = src[0]! < 0 ? init : x[src[0]! + c]!;
+    let at = src[0]! < 0 ? -1 : src[0]! + c;
     for (let kk = 1; kk < nWin; kk++) {
-      const v = src[kk]! < 0 ? init : x[src[kk]!]!;
+      const v = src[kk]! < 0 ? init : x[src[kk]! + c]!;
       if (isMax ? !(best >= v) : !(best <= v)) {
         best = v;
-        at = src[kk]!;
+        at = src[kk]! < 0 ? -1 : src[kk]! + c;
       }
     }
     if (scatter) {
-      if (at >= 0) out[at] = out[at]! + a[outOff + r]!;
-    } else out[outOff + r] = at >= 0 ? a[at]! : 0;
+      if (at >= 0) out[at] = out[at]! + a[ob + c]!;
+    } else out[ob + c] = at >= 0 ? a[at]! : 0;
   }
 }
