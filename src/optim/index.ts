@@ -6,6 +6,8 @@ export {
   scaleByAdadelta, addDecayedWeights, clip, clipByGlobalNorm, globalNorm,
 } from "./transforms.js";
 export type { AdamState, ScaleByAdamOptions, TraceState, RmsState, RssState } from "./transforms.js";
+export { scaleByNadam } from "./nadam.js";
+export type { NadamState } from "./nadam.js";
 export { sgd, adam, adamw, rmsprop, adagrad, lion, adadelta } from "./aliases.js";
 export type { AdamOptions } from "./aliases.js";
 export { constantSchedule, linearSchedule, exponentialDecay, cosineDecaySchedule, warmupCosineDecaySchedule } from "./schedules.js";
