@@ -261,7 +261,20 @@ export function gather(params: T, indices: T, axis = 0, batchDims = 0): Tensor {
 }
 /** tf.slice(x, begin, size): size -1 means to the end. */
 export const slice = (x: T, begin: readonly number[], size: readonly number[]) =>
-  run1(([a]) => np.index(a, ...begin.map((b, i) => [b, size[i] === -1 ? null : b + size[i]!] as const)), [x], "tf.slice");
+  run1(([a]) => np.index(a, ...checkSlice(a.shape, begin, size).map(([b, n]) => [b, b + n] as const)), [x], "tf.slice");
+/** tf.slice's bounds as TF checks them: begin[i] in [0, dim], size[i] in [0, dim − begin[i]] or −1 (the rest). */
+function checkSlice(shape: readonly number[], begin: readonly number[], size: readonly number[]): [number, number][] {
+  if (begin.length !== shape.length || size.length !== shape.length) {
+    throw new ValueError({ message: `tf.slice: begin (${begin.length} entries) and size (${size.length}) must have one entry per axis of the input, shape ${shapeText(shape)}.` });
+  }
+  return shape.map((d, i) => {
+    const b = begin[i]!;
+    const n = size[i] === -1 ? d - b : size[i]!;
+    if (!Number.isInteger(b) || b < 0 || b > d) throw new ValueError({ message: `tf.slice: Expected begin[${i}] in [0, ${d}], but got ${b} (input shape ${shapeText(shape)}).` });
+    if (!Number.isInteger(n) || n < 0 || n > d - b) throw new ValueError({ message: `tf.slice: Expected size[${i}] in [0, ${d - b}], but got ${size[i]} (input shape ${shapeText(shape)}, begin ${begin[i]}); use -1 for the rest of the axis.` });
+    return [b, n];
+  });
+}
 export const oneHot = (indices: T, depth: number, opts: { onValue?: number; offValue?: number; dtype?: DType } = {}) =>
   run1(([i]) => {
     checkOptions("tf.oneHot", opts, ["onValue", "offValue", "dtype"]);

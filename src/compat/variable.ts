@@ -1,7 +1,7 @@
 // tf.Variable: a named, mutable holder of a tensor. Assignments replace the held tensor (tensors
 // handed out earlier never change); reads while a tape records let it watch the variable.
 import { ConcretizationError, DTypeError, Tensor, ValueError, isTracer, keep, tidy, numpy as np, toTensorSymbol, type ArrayLike, type DType, type TensorConvertible } from "../index.js";
-import { checkOptions, describe } from "./errors.js";
+import { checkOptions, describe, named } from "./errors.js";
 import { numpyRepr, tfPrint, tfShape } from "./format.js";
 import { drop } from "./lifetime.js";
 import { internalRead, noteRead, quiet } from "./runtime.js";
@@ -34,7 +34,7 @@ export class Variable implements TensorConvertible {
   constructor(initialValue: ArrayLike | (() => ArrayLike), opts: VariableOptions = {}) {
     checkOptions("tf.Variable", opts, ["trainable", "name", "dtype"]);
     const init = typeof initialValue === "function" ? initialValue() : initialValue;
-    this.#value = ownCopy(init, opts.dtype);
+    this.#value = named("tf.Variable", () => ownCopy(init, opts.dtype));
     this.dtype = this.#value.dtype;
     this.shape = this.#value.shape;
     this.trainable = opts.trainable ?? true;
@@ -79,11 +79,13 @@ export class Variable implements TensorConvertible {
   /** Adds `delta` to the value (assign(value + delta)). */
   assignAdd(delta: ArrayLike): this {
     this.#check("assignAdd", delta);
+    this.#checkSameShape("assignAdd", delta);
     return this.#set(quiet(() => np.add(this.#value, np.asarray(delta, { dtype: this.dtype }))));
   }
   /** Subtracts `delta` from the value (assign(value − delta)). */
   assignSub(delta: ArrayLike): this {
     this.#check("assignSub", delta);
+    this.#checkSameShape("assignSub", delta);
     return this.#set(quiet(() => np.subtract(this.#value, np.asarray(delta, { dtype: this.dtype }))));
   }
 
@@ -103,6 +105,18 @@ export class Variable implements TensorConvertible {
       throw new DTypeError({ message: `${what}: Tensor conversion requested dtype ${this.dtype} for Tensor with dtype ${t.dtype}. Cast it first: tf.cast(value, "${this.dtype}").` });
     }
   }
+  /** assignAdd/assignSub take a delta of exactly the variable's shape (TF broadcasts none, not even a scalar). */
+  #checkSameShape(api: string, delta: ArrayLike): void {
+    const shape = delta instanceof Variable || delta instanceof Tensor ? delta.shape : quiet(() => np.asarray(delta)).shape;
+    if (shape.length !== this.shape.length || shape.some((d, i) => d !== this.shape[i])) {
+      throw new ValueError({
+        message:
+          `Variable.${api} ('${this.name}'): Cannot update variable with shape [${this.shape.join(",")}] using a Tensor with shape [${shape.join(",")}], shapes must be equal. ` +
+          `Reshape or broadcast the delta first (tf.broadcastTo(delta, [${this.shape.join(", ")}])).`,
+      });
+    }
+  }
+
   /** Holds a copy of `value`; the replaced value is freed unless the user was handed it. */
   #set(value: ArrayLike): this {
     const t = ownCopy(value, this.dtype);
