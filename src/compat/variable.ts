@@ -21,6 +21,11 @@ function ownCopy(x: ArrayLike, dtype?: DType): Tensor {
   return quiet(() => keep(tfPrint(tidy(() => np.squeeze(np.expandDims(np.asarray(x, dtype ? { dtype } : {}), 0), 0)))));
 }
 
+/** Variables made so far: each one's creation number orders watchedVariables(), as TensorFlow's ids do. */
+let created = 0;
+/** The creation number of a variable (TensorFlow orders watched variables by it). */
+export const creationOrder = new WeakMap<Variable, number>();
+
 export class Variable implements TensorConvertible {
   readonly trainable: boolean;
   /** TensorFlow's name, with the output index: "Variable:0", "dense/kernel:0". */
@@ -39,6 +44,7 @@ export class Variable implements TensorConvertible {
     this.shape = this.#value.shape;
     this.trainable = opts.trainable ?? true;
     this.name = `${opts.name ?? "Variable"}:0`;
+    creationOrder.set(this, ++created);
   }
 
   get ndim(): number {
