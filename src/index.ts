@@ -43,3 +43,4 @@ export type { OpCall, OpInterceptor } from "./core/trace.js";
 export { jit, makeJaxpr } from "./transforms/jit.js";
 export type { JitOptions } from "./transforms/jit.js";
 export * as lax from "./lax.js";
+export * as optim from "./optim/index.js";
