@@ -45,6 +45,19 @@ export function erfinvRef(p: number): number {
   }
   return Math.sign(p) * ((lo + hi) / 2);
 }
+/** Φ⁻¹(p) by bisection on the tail: ½ erfc(t/√2) = min(p, 1 − p) for t ≥ 0, negated below ½. */
+export function ndtriRef(p: number): number {
+  if (p === 0 || p === 1) return p === 0 ? -Infinity : Infinity;
+  const q = Math.min(p, 1 - p);
+  let lo = 0;
+  let hi = 40;
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    if (0.5 * erfcRef(mid / Math.SQRT2) > q) lo = mid;
+    else hi = mid;
+  }
+  return (p < 0.5 ? -1 : 1) * ((lo + hi) / 2);
+}
 /** log|Γ(x)| by Stirling's series at x + k ≥ 15, shifted back by log Γ(x) = log Γ(x + k) − Σ log|x + i|. */
 export function lgammaRef(x: number): number {
   if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgammaRef(1 - x);
@@ -98,4 +111,9 @@ export const specialRows = {
   lgamma: { ...unaryRow(lgammaRef, { lo: 0.2, hi: 8, extra: [...NEGATIVE, [1, 2, 100, 1e5]] }), tol: [2e-6, 1e-12] },
   digamma: { ...unaryRow((x) => polygammaRef(0, x), { lo: 0.2, hi: 8, extra: [...NEGATIVE, [1, 2, 100, 1e5]] }), tol: [2e-6, 1e-11] },
   polygamma: polygammaRow,
+  // Φ⁻¹ by bisection on Φ(y) = ½ erfc(−y/√2) (the upper tail on 1 − p)
+  ndtri: {
+    ...unaryRow(ndtriRef, { lo: 0.01, hi: 0.99, extra: [[0.5, 1e-6, 0.999999, 0, 1]] }),
+    tol: [2e-6, 1e-11],
+  },
 } satisfies Partial<Record<PrimitiveName, Row>>;

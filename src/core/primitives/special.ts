@@ -1,4 +1,4 @@
-// Special functions as unary elementwise primitives (erf, erfc, erf_inv, lgamma, digamma,
+// Special functions as unary elementwise primitives (erf, erfc, erf_inv, ndtri, lgamma, digamma,
 // polygamma): each has its own scalar kernel, which no composition of existing primitives
 // computes exactly or fast. The kernels are float64 JS (float32 rounds on store), accurate to a
 // few ulp against scipy.special (scripts/fixtures/special.py); derivatives chain into each other
@@ -112,6 +112,32 @@ const polygammaSrc = (n: number) => `(x) => {
     return ${n % 2 === 1 ? "" : "-"}(r + s);
   }`;
 
+// Φ⁻¹(p): Acklam's rational approximation (relative error < 1.2e−9; the tails in
+// q = √(−2 log min(p, 1 − p))), then two Halley steps on Φ(x) = ½ erfc(−x/√2) − p (on the upper
+// tail's 1 − p, exact there), which reach full float64 precision deep into the tails
+const NDTRI = `(p) => {
+    if (!(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
+    const q0 = p < 0.5 ? p : 1 - p;
+    let x;
+    if (q0 < 0.02425) {
+      const q = Math.sqrt(-2 * Math.log(q0));
+      x = (((((-7.784894002430293e-3 * q - 3.223964580411365e-1) * q - 2.400758277161838) * q - 2.549732539343734) * q + 4.374664141464968) * q + 2.938163982698783) /
+        ((((7.784695709041462e-3 * q + 3.224671290700398e-1) * q + 2.445134137142996) * q + 3.754408661907416) * q + 1);
+      if (p >= 0.5) x = -x;
+    } else {
+      const q = p - 0.5, r = q * q;
+      x = (((((-3.969683028665376e1 * r + 2.209460984245205e2) * r - 2.759285104469687e2) * r + 1.38357751867269e2) * r - 3.066479806614716e1) * r + 2.506628277459239) * q /
+        (((((-5.447609879822406e1 * r + 1.615858368580409e2) * r - 1.556989798598866e2) * r + 6.680131188771972e1) * r - 1.328068155288572e1) * r + 1);
+    }
+    const erfc = ${ERFC};
+    for (let i = 0; i < 2; i++) {
+      const e = x < 0 ? 0.5 * erfc(-x * Math.SQRT1_2) - p : (1 - p) - 0.5 * erfc(x * Math.SQRT1_2);
+      const u = e * 2.5066282746310002 * Math.exp(x * x / 2);
+      x -= u / (1 + x * u / 2);
+    }
+    return x;
+  }`;
+
 /** A float-only unary primitive with the scalar function `fn` and its derivative rule. */
 function special<N extends string>(name: N, fn: string, jvp: (g: Tensor, x: Tensor, y: Tensor) => Tensor): Prim<N, {}> {
   const table = { float: call(fn) };
@@ -137,6 +163,9 @@ export const erfInvP = special("erf_inv", ERFINV, (g, _x, y) => mul(g, mul(scala
 export const lgammaP = special("lgamma", LGAMMA, (g, x) => mul(g, bind1(digammaP, [x], {})));
 // d ψ(x) = ψ⁽¹⁾(x) dx
 export const digammaP = special("digamma", DIGAMMA, (g, x) => mul(g, polygamma(1, x)));
+
+// d Φ⁻¹(p) = √(2π) e^(y²/2) dp, y = Φ⁻¹(p)
+export const ndtriP = special("ndtri", NDTRI, (g, _x, y) => mul(g, mul(scalarLike(y, Math.sqrt(2 * Math.PI)), exp(mul(scalarLike(y, 0.5), square(y))))));
 
 type PolygammaParams = { n: number };
 const pgTable = (n: number) => ({ float: call(polygammaSrc(n)) });
