@@ -21,7 +21,7 @@ export {
   WorkerError,
 } from "./core/errors.js";
 export * as numpy from "./numpy.js";
-export * as nn from "./core/nn.js";
+export * as nn from "./nn.js";
 export * as random from "./core/random.js";
 export * as scipy from "./scipy.js";
 export * as tree from "./tree-api.js";

@@ -1,5 +1,5 @@
 // More neural-network functions (activations, glu, standardize, attention), composed from the
-// op library as jax.nn defines them; re-exported by nn.ts.
+// op library as jax.nn defines them; published with core/nn.ts by src/nn.ts.
 import { ShapeError, fail } from "./errors.js";
 import { fmtShape, normAxis } from "./shape.js";
 import type { ArrayLike, Tensor } from "./tensor.js";

@@ -178,4 +178,3 @@ export function oneHot(x: ArrayLike, numClasses: number, opts: OneHotOpts = {}):
 export interface OneHotOpts extends np.DTypeOpt {
   axis?: number;
 }
-export * from "./nn-more.js";
