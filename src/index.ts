@@ -22,7 +22,7 @@ export {
 } from "./core/errors.js";
 export * as numpy from "./numpy.js";
 export * as nn from "./nn.js";
-export * as random from "./core/random.js";
+export * as random from "./random.js";
 export * as scipy from "./scipy.js";
 export * as tree from "./tree-api.js";
 export * as config from "./config-api.js";
