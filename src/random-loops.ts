@@ -3,7 +3,7 @@
 // keys included); an element's value depends only on the key and the shape, never on threads.
 // (Above core: the loop construct lives in transforms/.)
 import type { DType } from "./core/dtype.js";
-import { DTypeError, fail } from "./core/errors.js";
+import { DTypeError, NoRuleError, fail } from "./core/errors.js";
 import { checkShape } from "./core/shape.js";
 import type { ArrayLike, Tensor } from "./core/tensor.js";
 import * as np from "./core/numpy/index.js";
@@ -11,6 +11,7 @@ import { checkOptions } from "./core/numpy/options.js";
 import { gammaln } from "./core/special.js";
 import { normal, split, uniform, type Key } from "./core/random.js";
 import { whileLoop } from "./transforms/control.js";
+import { customJvp } from "./transforms/custom.js";
 
 function floatDType(api: string, dtype: DType | undefined): "float32" | "float64" {
   const d = dtype ?? "float32";
@@ -19,6 +20,24 @@ function floatDType(api: string, dtype: DType | undefined): "float32" | "float64
 }
 /** Uniform in [tiny, 1): never 0. */
 const positiveUniform = (k: Key, shape: readonly number[], d: DType) => np.maximum(uniform(k, shape, { dtype: d }), d === "float64" ? 2.2250738585072014e-308 : 1.1754943508222875e-38);
+/**
+ * The identity on a shape parameter, whose derivative is an error: the loop's pathwise derivative
+ * (the accepted normal held fixed) is not the sample's derivative in the parameter (JAX uses
+ * implicit reparameterization, which tapir lacks), so no answer beats a wrong one.
+ */
+const noDerivative = (api: string) =>
+  customJvp(
+    (a: Tensor) => a,
+    () => {
+      throw fail(NoRuleError, `random.${api}: draws are not differentiable with respect to the shape parameters here (JAX differentiates them by implicit reparameterization, which tapir does not implement); hold them constant with stopGradient.`);
+    },
+  );
+const guards = new Map<string, (a: Tensor) => Tensor>();
+const guarded = (api: string, a: Tensor): Tensor => {
+  let g = guards.get(api);
+  if (g === undefined) guards.set(api, (g = noDerivative(api)));
+  return g(a);
+};
 /** Whether any element is still false (the loops' condition). */
 const anyPending = (done: Tensor) => np.greater(np.sum(np.astype(np.logicalNot(done), "int32")), 0);
 
@@ -33,13 +52,14 @@ interface GammaCarry {
  * return d·v — inside a lax.whileLoop over all elements at once (each keeps its first accepted
  * candidate). For a < 1 the draw for a + 1 is multiplied by u^(1/a).
  * Mirrors jax.random.gamma. Differs: not differentiable in `a` (JAX uses implicit
- * reparameterization); grad through `a` is an error naming the loop.
+ * reparameterization); a derivative with respect to `a` is a NoRuleError (not a wrong number).
  * @param k - an int32[2] key.
  * @param a - the shape parameter(s), > 0 (a number or tensor).
  * @param shape - the result's shape, default a's shape.
  * @param opts.dtype - "float32" (default) or "float64".
  * @returns a positive float tensor of that shape.
- * @throws ShapeError / DTypeError for a bad key, shape or dtype; ShapeError when a does not broadcast.
+ * @throws ShapeError / DTypeError for a bad key, shape or dtype; ShapeError when a does not
+ *   broadcast; NoRuleError under a derivative with respect to `a`.
  * @example
  * ```ts
  * const g = random.gamma(random.key(0), 3, [4000]);
@@ -49,7 +69,7 @@ interface GammaCarry {
 export function gamma(k: Key, a: ArrayLike, shape?: readonly number[], opts: { dtype?: DType } = {}): Tensor {
   checkOptions("random.gamma", opts, ["dtype"]);
   const d = floatDType("gamma", opts.dtype);
-  const a0 = np.astype(a, d);
+  const a0 = guarded("gamma", np.astype(a, d));
   const s = checkShape("random.gamma", shape ?? a0.shape);
   const alpha = np.broadcastTo(a0, s);
   const [kBoost, kLoop] = [np.index(split(k), 0), np.index(split(k), 1)];

@@ -127,7 +127,7 @@ export function logSoftmax(x: ArrayLike, axis = -1): Tensor {
  * ```
  */
 export function softmax(x: ArrayLike, axis = -1): Tensor {
-  const t = floaty(x, "nn.softmax");
+  const t = np.asarray(x);
   // an empty slice has no max; the result is as empty as the input (the axis is still checked)
   if (t.size === 0) return (normAxis("nn.softmax", axis, t.ndim), t);
   const m = np.stopGradient(np.max(t, axis, { keepdims: true }));

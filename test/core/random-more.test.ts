@@ -3,7 +3,7 @@
 // chance at 1 in 10⁶); support and structure (ranges, permutations, orthogonality, simplex rows);
 // reproducibility (same key, jit = eager, 1 vs 2 threads bit for bit); vmap over a batch of keys.
 import { describe, expect, it } from "vitest";
-import { config, jit, numpy as np, random, vmap, type Tensor } from "../../src/index.js";
+import { config, grad, jit, jvp, NoRuleError, numpy as np, random, vmap, type Tensor } from "../../src/index.js";
 import { checkVmap, toF64Array } from "../util/oracles.js";
 import { expectBitEqual } from "../util/jit-oracles.js";
 import { erfRef } from "../primitives/special.rows.js";
@@ -71,6 +71,11 @@ describe("random, more: moments against the closed forms", () => {
     const g = random.gamma(k0, np.array([0.5, 8]), [N / 2, 2]);
     expectMoments(g.index([null], 0), 0.5, 0.5, "gamma column a = 0.5");
     expectMoments(g.index([null], 1), 8, 8, "gamma column a = 8");
+    // no silent derivative in the shape parameter (forward or reverse mode): a NoRuleError
+    const dA = (a: Tensor) => random.gamma(k0, a, [3], { dtype: "float64" }).sum();
+    expect(() => grad(dA)(np.array(2, { dtype: "float64" }))).toThrow(NoRuleError);
+    expect(() => jvp(dA, [np.array(2, { dtype: "float64" })], [np.array(1, { dtype: "float64" })])).toThrow(/random\.gamma: draws are not differentiable with respect to the shape parameters/);
+    expect(() => grad((a: Tensor) => random.beta(k0, a, 2, [3]).sum())(np.array(2))).toThrow(NoRuleError);
     const [a, b] = [2, 6];
     expectMoments(random.beta(k0, a, b, [N], { dtype: "float64" }), a / (a + b), (a * b) / ((a + b) ** 2 * (a + b + 1)), "beta(2, 6)");
     const d = random.dirichlet(k0, [1, 2, 3], [N], { dtype: "float64" });
