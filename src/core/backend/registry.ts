@@ -13,8 +13,9 @@ import { gather, scatterAdd } from "./kernels/gather.js";
 import { iota } from "./kernels/iota.js";
 import { randomBits } from "./kernels/random.js";
 import { matmul } from "./kernels/matmul.js";
+import { linalg } from "./kernels/linalg.js";
 
-export const KERNELS = { elementwise, copyStrided, reduceRows, matmul, cumsum, gather, scatterAdd, iota, randomBits } as const;
+export const KERNELS = { elementwise, copyStrided, reduceRows, matmul, cumsum, gather, scatterAdd, iota, randomBits, linalg } as const;
 
 export type KernelName = keyof typeof KERNELS;
 
