@@ -10,3 +10,4 @@ export {
   concatenate, stack, split, flip, take, tril, triu, diag, trace, pad, index,
   allclose, isnan, isfinite, astype,
 } from "./core/numpy/index.js";
+export * as linalg from "./linalg/numpy.js";
