@@ -130,7 +130,9 @@ export function slogdet(a: ArrayLike): [Tensor, Tensor] {
   const A = matrixArg("numpy.linalg.slogdet", a, true);
   const [d, parity] = luDiag(A);
   const last = [d.ndim - 1];
-  return [lax.mul(parity, lax.reduceProd(lax.sign(d), last)), lax.sum(lax.log(lax.abs(d)), last)];
+  const sign = lax.mul(parity, lax.reduceProd(lax.sign(d), last));
+  // a zero pivot gives sign +0 (never −0), as numpy and JAX
+  return [lax.select(lax.eq(sign, lax.scalarLike(sign, 0)), lax.scalarLike(sign, 0), sign), lax.sum(lax.log(lax.abs(d)), last)];
 }
 
 /** s, U, Vᵀ of the reduced SVD. */

@@ -12,6 +12,8 @@ type Dtype = "float32" | "float64";
 
 /** Panel width of the blocked algorithms (a multiple of the GEMM tiles; kc = 256 fits two). */
 export const NB = 64;
+/** Block of the substitutions inside a panel (the rest of a panel's solve goes to the GEMM). */
+const SUB = 16;
 
 // Grow-only scratch per dtype, one set per thread (each thread imports its own copy).
 const scratch: Record<Dtype, FloatArray[]> = { float32: [], float64: [] };
@@ -40,34 +42,45 @@ export function cholesky(dt: Dtype, a: ArrayLike<number>, ao: number, w: FloatAr
   }
   for (let k0 = 0; k0 < n; k0 += NB) {
     const k1 = Math.min(n, k0 + NB);
-    // (1) diagonal block: s = a_ij − Σ_{k0≤p<j} l_ip l_jp
-    for (let i = k0; i < k1; i++) {
-      const ri = wo + i * n;
-      for (let j = k0; j <= i; j++) {
-        const rj = wo + j * n;
-        let s = w[ri + j]!;
-        for (let p = k0; p < j; p++) s -= w[ri + p]! * w[rj + p]!;
-        if (i === j) {
-          if (!(s > 0)) {
-            w.fill(NaN, wo, wo + n * n);
-            return;
-          }
-          w[ri + i] = Math.sqrt(s);
-        } else w[ri + j] = s / w[rj + j]!;
-      }
+    if (!diagonalBlock(w, wo, n, k0, k1)) {
+      w.fill(NaN, wo, wo + n * n);
+      return;
     }
-    // (2) panel: each row x below solves x·L11ᵀ = a (forward substitution)
-    for (let i = k1; i < n; i++) {
-      const ri = wo + i * n;
-      for (let j = k0; j < k1; j++) {
-        const rj = wo + j * n;
-        let s = w[ri + j]!;
-        for (let p = k0; p < j; p++) s -= w[ri + p]! * w[rj + p]!;
-        w[ri + j] = s / w[rj + j]!;
-      }
+    if (k1 < n) {
+      panelBelow(dt, w, wo, n, k0, k1);
+      syrkLower(dt, w, wo, n, k0, k1);
     }
-    if (k1 < n) syrkLower(dt, w, wo, n, k0, k1);
   }
+}
+
+/** (1) The diagonal block, row by row: l_ij = (a_ij − Σ_{k0≤p<j} l_ip l_jp) / l_jj; false when a pivot is not positive. */
+function diagonalBlock(w: FloatArray, wo: number, n: number, k0: number, k1: number): boolean {
+  for (let i = k0; i < k1; i++) {
+    const ri = wo + i * n;
+    for (let j = k0; j <= i; j++) {
+      const rj = wo + j * n;
+      let s = w[ri + j]!;
+      for (let p = k0; p < j; p++) s -= w[ri + p]! * w[rj + p]!;
+      if (i === j) {
+        if (!(s > 0)) return false;
+        w[ri + i] = Math.sqrt(s);
+      } else w[ri + j] = s / w[rj + j]!;
+    }
+  }
+  return true;
+}
+
+/**
+ * (2) The rows below: X·L11ᵀ = A21, solved as L11·Xᵀ = A21ᵀ on a transposed copy, so the
+ * substitution runs along contiguous rows of length n − k1 (and its sub-blocks on the GEMM).
+ */
+function panelBelow(dt: Dtype, w: FloatArray, wo: number, n: number, k0: number, k1: number): void {
+  const b = k1 - k0;
+  const rows = n - k1;
+  const xt = tmp(dt, 3, b * rows);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < b; j++) xt[j * rows + i] = w[wo + (k1 + i) * n + k0 + j]!;
+  solveLeft(dt, w, wo + k0 * n + k0, n, false, true, false, xt, 0, b, rows, SUB);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < b; j++) w[wo + (k1 + i) * n + k0 + j] = xt[j * rows + i]!;
 }
 
 /** A22 −= P·Pᵀ on the lower block triangle of rows/cols [k1, n), P = columns [k0, k1) of those rows. */
@@ -111,28 +124,29 @@ export interface TriOpts {
 export function triangularSolve(dt: Dtype, a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, x: FloatArray, xo: number, m: number, n: number, o: TriOpts): void {
   if (o.leftSide) {
     for (let i = 0; i < m * n; i++) x[xo + i] = b[bo + i]!;
-    solveLeft(dt, a, ao, o.transposeA, o.lower !== o.transposeA, o.unitDiagonal, x, xo, m, n);
+    solveLeft(dt, a, ao, m, o.transposeA, o.lower !== o.transposeA, o.unitDiagonal, x, xo, m, n, NB);
     return;
   }
   // Xᵀ (n×m) in scratch, solved against T = op(A)ᵀ
   const xt = tmp(dt, 2, m * n);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) xt[j * m + i] = b[bo + i * n + j]!;
   const tr = !o.transposeA;
-  solveLeft(dt, a, ao, tr, o.lower !== tr, o.unitDiagonal, xt, 0, n, m);
+  solveLeft(dt, a, ao, n, tr, o.lower !== tr, o.unitDiagonal, xt, 0, n, m, NB);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) x[xo + i * n + j] = xt[j * m + i]!;
 }
 
 /**
- * In place X ← T⁻¹X, T (m×m) = A or Aᵀ (`tr`), lower or upper (`lo`), X m×n at x[xo]. Rows of
- * X are solved in blocks of NB: a block first takes the GEMM update from the rows solved
- * before it, X_k −= T[k, done]·X[done], then is finished by substitution, row by row.
+ * In place X ← T⁻¹X, T (m×m, row stride lda, at a[ao]) = A or Aᵀ (`tr`), lower or upper
+ * (`lo`), X m×n at x[xo]. Rows of X are solved in blocks of `nb`: a block first takes the GEMM
+ * update from the rows solved before it, X_k −= T[k, done]·X[done], then is finished by
+ * substitution, row by row (axpys along X's rows).
  */
-function solveLeft(dt: Dtype, a: ArrayLike<number>, ao: number, tr: boolean, lo: boolean, unit: boolean, x: FloatArray, xo: number, m: number, n: number): void {
-  const at = (i: number, j: number) => a[ao + (tr ? j * m + i : i * m + j)]!;
-  for (let blk = 0; blk < m; blk += NB) {
+function solveLeft(dt: Dtype, a: ArrayLike<number>, ao: number, lda: number, tr: boolean, lo: boolean, unit: boolean, x: FloatArray, xo: number, m: number, n: number, nb: number): void {
+  const at = (i: number, j: number) => a[ao + (tr ? j * lda + i : i * lda + j)]!;
+  for (let blk = 0; blk < m; blk += nb) {
     // rows [r0, r1) of this block; solved rows are [0, r0) (lower) or [r1, m) (upper)
-    const r0 = lo ? blk : Math.max(0, m - blk - NB);
-    const r1 = lo ? Math.min(m, blk + NB) : m - blk;
+    const r0 = lo ? blk : Math.max(0, m - blk - nb);
+    const r1 = lo ? Math.min(m, blk + nb) : m - blk;
     const b = r1 - r0;
     const d0 = lo ? 0 : r1;
     const dn = lo ? r0 : m - r1;
@@ -179,31 +193,41 @@ export function lu(dt: Dtype, a: ArrayLike<number>, ao: number, w: FloatArray, w
   const k = Math.min(m, n);
   for (let k0 = 0; k0 < k; k0 += NB) {
     const k1 = Math.min(k, k0 + NB);
-    for (let j = k0; j < k1; j++) {
-      let p = j;
-      let best = Math.abs(w[wo + j * n + j]!);
-      for (let i = j + 1; i < m; i++) {
-        const v = Math.abs(w[wo + i * n + j]!);
-        if (v > best) [best, p] = [v, i];
-      }
-      piv[po + j] = p;
-      if (p !== j) {
-        swapRows(w, wo + j * n, wo + p * n, n);
-        const t = perm[qo + j]!;
-        perm[qo + j] = perm[qo + p]!;
-        perm[qo + p] = t;
-      }
-      const d = w[wo + j * n + j]!;
-      if (d === 0) continue;
-      const rj = wo + j * n;
-      for (let i = j + 1; i < m; i++) {
-        const ri = wo + i * n;
-        const l = w[ri + j]! / d;
-        w[ri + j] = l;
-        for (let c = j + 1; c < k1; c++) w[ri + c] = w[ri + c]! - l * w[rj + c]!;
-      }
+    // the panel itself in sub-panels of SUB columns, each updating the rest of the panel by the GEMM
+    for (let s0 = k0; s0 < k1; s0 += SUB) {
+      const s1 = Math.min(k1, s0 + SUB);
+      luColumns(w, wo, m, n, s0, s1, piv, po, perm, qo);
+      if (s1 < k1) luTrailing(dt, w, wo, m, n, s0, s1, k1);
     }
-    if (k1 < n) luTrailing(dt, w, wo, m, n, k0, k1);
+    if (k1 < n) luTrailing(dt, w, wo, m, n, k0, k1, n);
+  }
+}
+
+/** Unblocked elimination of columns [c0, c1) over rows [c0, m): pivot search, whole-row swap, updates inside [c0, c1) only. */
+function luColumns(w: FloatArray, wo: number, m: number, n: number, c0: number, c1: number, piv: FloatArray, po: number, perm: FloatArray, qo: number): void {
+  for (let j = c0; j < c1; j++) {
+    let p = j;
+    let best = Math.abs(w[wo + j * n + j]!);
+    for (let i = j + 1; i < m; i++) {
+      const v = Math.abs(w[wo + i * n + j]!);
+      if (v > best) [best, p] = [v, i];
+    }
+    piv[po + j] = p;
+    if (p !== j) {
+      swapRows(w, wo + j * n, wo + p * n, n);
+      const t = perm[qo + j]!;
+      perm[qo + j] = perm[qo + p]!;
+      perm[qo + p] = t;
+    }
+    const d = w[wo + j * n + j]!;
+    if (d === 0) continue;
+    const rj = wo + j * n;
+    for (let i = j + 1; i < m; i++) {
+      const ri = wo + i * n;
+      const l = w[ri + j]! / d;
+      w[ri + j] = l;
+      for (let c = j + 1; c < c1; c++) w[ri + c] = w[ri + c]! - l * w[rj + c]!;
+    }
   }
 }
 
@@ -215,26 +239,23 @@ function swapRows(w: FloatArray, r: number, s: number, n: number): void {
   }
 }
 
-/** U12 = L11⁻¹·A12 (unit lower, rows [k0, k1)), then A22 −= L21·U12 for rows [k1, m), cols [k1, n). */
-function luTrailing(dt: Dtype, w: FloatArray, wo: number, m: number, n: number, k0: number, k1: number): void {
+/**
+ * U12 = L11⁻¹·A12 (unit lower, rows [k0, k1), columns [k1, cEnd)), then A22 −= L21·U12 for rows
+ * [k1, m) and the same columns: the solve on a packed copy (its sub-blocks on the GEMM), the
+ * update by the GEMM.
+ */
+function luTrailing(dt: Dtype, w: FloatArray, wo: number, m: number, n: number, k0: number, k1: number, cEnd: number): void {
   const b = k1 - k0;
-  const nc = n - k1;
-  for (let i = k0 + 1; i < k1; i++) {
-    const ri = wo + i * n;
-    for (let j = k0; j < i; j++) {
-      const l = w[ri + j]!;
-      if (l === 0) continue;
-      const rj = wo + j * n;
-      for (let c = k1; c < n; c++) w[ri + c] = w[ri + c]! - l * w[rj + c]!;
-    }
-  }
+  const nc = cEnd - k1;
+  const u12 = tmp(dt, 4, b * nc);
+  for (let i = 0; i < b; i++) for (let c = 0; c < nc; c++) u12[i * nc + c] = w[wo + (k0 + i) * n + k1 + c]!;
+  solveLeft(dt, w, wo + k0 * n + k0, n, false, true, true, u12, 0, b, nc, SUB);
+  for (let i = 0; i < b; i++) for (let c = 0; c < nc; c++) w[wo + (k0 + i) * n + k1 + c] = u12[i * nc + c]!;
   const mr = m - k1;
   if (mr <= 0) return;
-  const l21 = tmp(dt, 0, mr * b);
+  const l21 = tmp(dt, 3, mr * b);
   for (let i = 0; i < mr; i++) for (let j = 0; j < b; j++) l21[i * b + j] = w[wo + (k1 + i) * n + k0 + j]!;
-  const u12 = tmp(dt, 1, b * nc);
-  for (let i = 0; i < b; i++) for (let c = 0; c < nc; c++) u12[i * nc + c] = w[wo + (k0 + i) * n + k1 + c]!;
-  const t = tmp(dt, 2, mr * nc);
+  const t = tmp(dt, 5, mr * nc);
   gemm(dt, l21, 0, 0, false, u12, 0, 0, false, t, 0, 0, 1, mr, b, nc);
   for (let i = 0; i < mr; i++) {
     const r = wo + (k1 + i) * n + k1;
