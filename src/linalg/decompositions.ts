@@ -28,7 +28,7 @@ export function matrixArg(api: string, x: ArrayLike, square = false): Tensor {
  * @example
  * ```ts
  * np.linalg.cholesky([[4, 2], [2, 5]]); // → [[2, 0], [1, 2]]
- * np.linalg.cholesky([[1, 2], [2, 1]]); // → [[NaN, NaN], [NaN, NaN]]
+ * np.isnan(np.linalg.cholesky([[1, 2], [2, 1]])); // → [[true, true], [true, true]]
  * ```
  */
 export function cholesky(a: ArrayLike, opts: { upper?: boolean } = {}): Tensor {

@@ -123,7 +123,7 @@ export function det(a: ArrayLike): Tensor {
  * const [sign, logdet] = np.linalg.slogdet([[-2, 0], [0, 3]]);
  * sign; // → -1
  * logdet; // → 1.7917595
- * np.linalg.slogdet([[1, 2], [2, 4]])[1]; // → -Infinity
+ * np.linalg.slogdet([[1, 2], [2, 4]])[1].item() === -Infinity; // → true
  * ```
  */
 export function slogdet(a: ArrayLike): [Tensor, Tensor] {
