@@ -2,7 +2,7 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pkgVersion } from "../lib/env.js";
-import { TFJS_HOW, tfjsImpls } from "./tfjs-common.js";
+import { TFJS_HOW, TFJS_NOTES, tfjsImpls } from "./tfjs-common.js";
 import type { System } from "./types.js";
 
 export async function system(): Promise<System> {
@@ -26,5 +26,6 @@ export async function system(): Promise<System> {
     },
     impls: tfjsImpls(tf),
     how: TFJS_HOW,
+    notes: TFJS_NOTES,
   };
 }
