@@ -11,7 +11,7 @@ import { gemm, type FloatArray } from "../gemm.js";
 type Dtype = "float32" | "float64";
 
 /** Panel width of the blocked algorithms (a multiple of the GEMM tiles; kc = 256 fits two). */
-export const NB = 64;
+export const NB = 128;
 /** Block of the substitutions inside a panel (the rest of a panel's solve goes to the GEMM). */
 const SUB = 16;
 
@@ -79,7 +79,7 @@ function panelBelow(dt: Dtype, w: FloatArray, wo: number, n: number, k0: number,
   const rows = n - k1;
   const xt = tmp(dt, 3, b * rows);
   for (let i = 0; i < rows; i++) for (let j = 0; j < b; j++) xt[j * rows + i] = w[wo + (k1 + i) * n + k0 + j]!;
-  solveLeft(dt, w, wo + k0 * n + k0, n, false, true, false, xt, 0, b, rows, SUB);
+  solveLeft(dt, w, wo + k0 * n + k0, n, false, true, false, xt, 0, b, rows, NB >> 1);
   for (let i = 0; i < rows; i++) for (let j = 0; j < b; j++) w[wo + (k1 + i) * n + k0 + j] = xt[j * rows + i]!;
 }
 
@@ -156,6 +156,11 @@ function solveLeft(dt: Dtype, a: ArrayLike<number>, ao: number, lda: number, tr:
       const t = tmp(dt, 1, b * n);
       gemm(dt, tp, 0, 0, false, x, xo + d0 * n, 0, false, t, 0, 0, 1, b, dn, n);
       for (let i = 0; i < b * n; i++) x[xo + r0 * n + i] = x[xo + r0 * n + i]! - t[i]!;
+    }
+    if (b > SUB) {
+      // the block's own triangle, recursively (its off-diagonal parts on the GEMM too)
+      solveLeft(dt, a, ao + r0 * lda + r0, lda, tr, lo, unit, x, xo + r0 * n, b, n, Math.max(SUB, nb >> 2));
+      continue;
     }
     // substitution inside the block: x_i = (x_i − Σ_j t_ij x_j) / t_ii over the block's solved rows
     for (let s = 0; s < b; s++) {
