@@ -96,6 +96,8 @@ function luDiag(a: Tensor): [Tensor, Tensor] {
 
 /**
  * The determinant (from the LU factors: ± the product of U's diagonal). A singular matrix gives 0.
+ * Differentiable through the LU rules: d det = det·tr(a⁻¹·da), so the derivative at a singular
+ * matrix is NaN here, where JAX's custom rule gives the adjugate.
  * Mirrors numpy.linalg.det / jax.numpy.linalg.det.
  * @param a - shape [..., n, n].
  * @returns shape [...].
