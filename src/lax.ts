@@ -5,3 +5,4 @@ export { convGeneralDilated, conv, convTranspose } from "./core/conv.js";
 export type { Padding, ConvGeneralDilatedOptions, ConvTransposeOptions } from "./core/conv.js";
 export { reduceWindow } from "./core/window.js";
 export type { ReduceWindowOptions } from "./core/window.js";
+export * as linalg from "./linalg/lax.js";

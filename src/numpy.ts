@@ -12,3 +12,4 @@ export {
 } from "./core/numpy/index.js";
 // 1-D convolution and correlation
 export { convolve, correlate } from "./core/conv.js";
+export * as linalg from "./linalg/numpy.js";

@@ -16,10 +16,11 @@ import { ndOf, threefry2x32Ref } from "./util/ref.js";
 import { coreRows } from "./primitives/core.rows.js";
 import { specialRows } from "./primitives/special.rows.js";
 import { convRows } from "./primitives/conv.rows.js";
+import { linalgRows } from "./primitives/linalg.rows.js";
 import { isF, typed, type Case, type Row } from "./primitives/row.js";
 
 /** One row per primitive: a family's rows file spreads in here (a missing row does not compile). */
-const rows: Record<PrimitiveName, Row> = { ...coreRows, ...specialRows, ...convRows };
+const rows: Record<PrimitiveName, Row> = { ...coreRows, ...specialRows, ...convRows, ...linalgRows };
 
 // ------------------------------------------------------------------ running the rows
 

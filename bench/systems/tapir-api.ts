@@ -27,6 +27,12 @@ export interface TapirNumpy {
   exp: Op1;
   sum(x: TTensor, axis?: number | number[]): TTensor;
   mean(x: TTensor, axis?: number | number[]): TTensor;
+  // W11 (linear algebra; absent in an older tapir: the W11 rows then fail as errors, the rest run)
+  divide: Op2;
+  log: Op1;
+  diag: Op1;
+  eye(n: number, opts?: { dtype?: string }): TTensor;
+  linalg: { cholesky: Op1 };
 }
 
 export interface Tapir {
@@ -38,6 +44,7 @@ export interface Tapir {
   jacrev(f: TFn): TFn;
   hessian(f: TFn): TFn;
   config?: { threads?(): number };
+  lax: { linalg: { triangularSolve(a: TTensor, b: TTensor, opts: { leftSide?: boolean; lower?: boolean; transposeA?: boolean }): TTensor } };
 }
 
 /** The convolution and pooling names W10 uses (checked when its case is set up). */

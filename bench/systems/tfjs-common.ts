@@ -15,6 +15,11 @@ export const TFJS_HOW: Partial<Record<CaseId, string>> = {
   W8: "no vmap in tf.js: w tiled to [256,512], one tf.grad of the summed losses",
 };
 
+/** Cases TF.js cannot express. */
+export const TFJS_NOTES: Partial<Record<CaseId, string>> = {
+  W11: "tf.js has no Cholesky or triangular solve (tf.linalg: qr, gramSchmidt, bandPart only) and no float64 on its cpu/wasm backends",
+};
+
 export function tfjsImpls(tf: Tf): Partial<Record<CaseId, Impl>> {
   const T = (a: Arr | undefined): Tensor => {
     if (!a) throw new Error("tfjs: input missing");

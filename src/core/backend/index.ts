@@ -8,6 +8,8 @@ export type { Backend };
 export type { ScalarExpr, StridedInput } from "./elementwise.js";
 export type { ReduceOp } from "./kernels/reduce.js";
 export type { MatmulArgs, FloatArray } from "./kernels/matmul.js";
+export type { LinalgArgs, LinalgOp } from "./kernels/linalg.js";
+export { linalgLayout } from "./kernels/linalg.js";
 export type { ArenaStats } from "./storage.js";
 export { broadcastStrides } from "./elementwise.js";
 export { cpuBackend, threadedBackend };

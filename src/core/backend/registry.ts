@@ -15,8 +15,9 @@ import { randomBits } from "./kernels/random.js";
 import { matmul } from "./kernels/matmul.js";
 import { conv } from "./kernels/conv.js";
 import { reduceWindow } from "./kernels/window.js";
+import { linalg } from "./kernels/linalg.js";
 
-export const KERNELS = { elementwise, copyStrided, reduceRows, matmul, cumsum, gather, scatterAdd, iota, randomBits, conv, reduceWindow } as const;
+export const KERNELS = { elementwise, copyStrided, reduceRows, matmul, cumsum, gather, scatterAdd, iota, randomBits, conv, reduceWindow, linalg } as const;
 
 export type KernelName = keyof typeof KERNELS;
 
