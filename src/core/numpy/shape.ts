@@ -267,6 +267,7 @@ export function flip(x: ArrayLike, axis?: Axis): Tensor {
  * np.pad([1, 2], 1); // → [0, 1, 2, 0]
  * np.pad([1, 2], [1, 0], { constantValues: 9 }); // → [9, 1, 2]
  * np.pad([[1]], [[0, 1], [1, 0]]); // → [[0, 1], [0, 0]]
+ * np.pad([[1]], [[0, 1]]); // → [[1, 0], [0, 0]]
  * ```
  */
 export function pad(x: ArrayLike, width: number | readonly [number, number] | readonly (readonly [number, number])[], opts: { constantValues?: number } = {}): Tensor {
@@ -276,6 +277,7 @@ export function pad(x: ArrayLike, width: number | readonly [number, number] | re
   if (typeof width === "number") pairs = t.shape.map(() => [width, width]);
   else if (typeof width[0] === "number") pairs = t.shape.map(() => [width[0] as number, width[1] as number]);
   else pairs = (width as readonly (readonly [number, number])[]).map((p) => [p[0], p[1]]);
+  if (pairs.length === 1 && t.ndim > 1) pairs = t.shape.map(() => [...pairs[0]!] as [number, number]); // one pair serves every axis, as numpy
   if (pairs.length !== t.ndim || pairs.some(([a, b]) => !Number.isInteger(a) || !Number.isInteger(b) || a < 0 || b < 0)) {
     throw fail(ShapeError, `pad: width ${JSON.stringify(width)} does not fit ${fmtShape(t.shape)}; give non-negative [before, after] per axis.`);
   }

@@ -95,7 +95,9 @@ function convertExpr(to: DType): string {
     case "float64":
       return "a0";
     case "int32":
-      return "(a0 | 0)";
+      // truncation toward zero, saturating at the int32 range with NaN → 0, as XLA converts
+      // (a bare `a0 | 0` wraps: 1e10 would become 1410065408)
+      return "(a0 !== a0 ? 0 : a0 >= 2147483647 ? 2147483647 : a0 <= -2147483648 ? -2147483648 : a0 | 0)";
     case "bool":
       return "(a0 !== 0 ? 1 : 0)";
     default:
