@@ -10,3 +10,10 @@ export {
   concatenate, stack, split, flip, take, tril, triu, diag, trace, pad, index,
   allclose, isnan, isfinite, astype,
 } from "./core/numpy/index.js";
+// numpy, more (issue 11): elementwise, closeness
+export {
+  log2, log10, exp2, cbrt, hypot, logaddexp, logaddexp2, remainder, mod, fmod, floorDivide, trueDivide,
+  isinf, isposinf, isneginf, signbit, copysign, nextafter, fmax, fmin, heaviside, nanToNum,
+  deg2rad, rad2deg, sinc, arcsinh, arccosh, arctanh, positive, rint, trunc, fix,
+  bitwiseAnd, bitwiseOr, bitwiseXor, invert, leftShift, rightShift, isclose, arrayEqual,
+} from "./core/numpy/index.js";

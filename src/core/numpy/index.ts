@@ -10,3 +10,4 @@ export * from "./indexing.js";
 export * from "./reductions.js";
 export * from "./linalg.js";
 export * from "./checks.js";
+export * from "./math-more.js";

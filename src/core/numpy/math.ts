@@ -1,6 +1,7 @@
 // Elementwise math of the numpy layer: operands are converted and promoted (JS numbers are
 // weakly typed), transcendental functions take ints and bools as float32, then one lax call.
 import { isFloat } from "../dtype.js";
+import { ValueError, fail } from "../errors.js";
 import { Tensor, type ArrayLike } from "../tensor.js";
 import * as lax from "../lax.js";
 import { astype, coerce, floaty, onesLike, tensor } from "./convert.js";
@@ -225,17 +226,30 @@ export const floor = (x: ArrayLike): Tensor => lax.floor(tensor(x));
  */
 export const ceil = (x: ArrayLike): Tensor => lax.ceil(tensor(x));
 /**
- * Rounds to the nearest integer, halves to even (banker's rounding, as numpy and JAX; unlike
- * `Math.round`), kept in x's dtype. numpy's `decimals` argument is not supported.
+ * Rounds to the nearest integer (or to `decimals` decimal places: round(x·10ᵈ)/10ᵈ, numpy's
+ * method), halves to even (banker's rounding, as numpy and JAX; unlike `Math.round`), kept in
+ * x's dtype. Negative decimals round to tens, hundreds…, ints included (numpy's rule).
  * Mirrors numpy.round / jax.numpy.round.
  * @param x - any shape; float or int32 (JS arrays become float32).
+ * @param decimals - an integer, default 0.
  * @returns a tensor of x's shape and dtype.
+ * @throws ValueError for a non-integer decimals.
  * @example
  * ```ts
  * np.round([0.5, 1.5, 2.5, 2.6]); // → [0, 2, 2, 3]
+ * np.round([1.25, 3.14159], 2); // → [1.25, 3.14]
+ * np.round(np.array([1250, 1351], { dtype: "int32" }), -2); // → [1200, 1400]
  * ```
  */
-export const round = (x: ArrayLike): Tensor => lax.round(tensor(x));
+export function round(x: ArrayLike, decimals = 0): Tensor {
+  const t = tensor(x, "round");
+  if (!Number.isInteger(decimals)) throw fail(ValueError, `round: decimals must be an integer, got ${decimals}. Pass e.g. 2 for hundredths.`);
+  if (decimals === 0 || (decimals > 0 && !isFloat(t.dtype))) return lax.round(t);
+  const f = isFloat(t.dtype) ? t : astype(t, "float64"); // an int rounds to tens exactly in float64
+  const scale = 10 ** Math.abs(decimals);
+  const r = decimals > 0 ? divide(lax.round(mul(f, scale)), scale) : mul(lax.round(divide(f, scale)), scale);
+  return r.dtype === t.dtype ? r : astype(r, t.dtype);
+}
 /**
  * Whether each element is NaN.
  * Mirrors numpy.isnan / jax.numpy.isnan.

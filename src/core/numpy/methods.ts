@@ -11,8 +11,9 @@ import * as indexing from "./indexing.js";
 import * as reductions from "./reductions.js";
 import * as linalg from "./linalg.js";
 import * as checks from "./checks.js";
+import * as mathMore from "./math-more.js";
 
 // conversion errors name the export the user called (np.multiply, not the internal "array")
-for (const mod of [creation, math, shape, indexing, reductions, linalg, checks]) convert.nameApis(mod);
+for (const mod of [creation, math, shape, indexing, reductions, linalg, checks, mathMore]) convert.nameApis(mod);
 
-installTensorOps({ toConcrete, format: formatTensor, np: { ...convert, ...creation, ...math, ...shape, ...indexing, ...reductions, ...linalg, ...checks } });
+installTensorOps({ toConcrete, format: formatTensor, np: { ...convert, ...creation, ...math, ...shape, ...indexing, ...reductions, ...linalg, ...checks, ...mathMore } });
