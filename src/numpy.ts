@@ -17,3 +17,10 @@ export {
   deg2rad, rad2deg, sinc, arcsinh, arccosh, arctanh, positive, rint, trunc, fix,
   bitwiseAnd, bitwiseOr, bitwiseXor, invert, leftShift, rightShift, isclose, arrayEqual,
 } from "./core/numpy/index.js";
+// numpy, more: reductions, shape
+export {
+  all, any, countNonzero, nansum, nanmean, nanmax, nanmin, ptp, average,
+  repeat, tile, roll, swapaxes, rot90, atleast1d, atleast2d, atleast3d, hstack, vstack, dstack, columnStack,
+  arraySplit, hsplit, vsplit, append, insert, delete, meshgrid, tensordot, kron, diagonal, diagflat,
+  trilIndices, triuIndices, ravel, ix_, indices,
+} from "./core/numpy/index.js";

@@ -11,3 +11,5 @@ export * from "./reductions.js";
 export * from "./linalg.js";
 export * from "./checks.js";
 export * from "./math-more.js";
+export * from "./reductions-more.js";
+export * from "./shape-more.js";

@@ -12,8 +12,10 @@ import * as reductions from "./reductions.js";
 import * as linalg from "./linalg.js";
 import * as checks from "./checks.js";
 import * as mathMore from "./math-more.js";
+import * as reductionsMore from "./reductions-more.js";
+import * as shapeMore from "./shape-more.js";
 
 // conversion errors name the export the user called (np.multiply, not the internal "array")
-for (const mod of [creation, math, shape, indexing, reductions, linalg, checks, mathMore]) convert.nameApis(mod);
+for (const mod of [creation, math, shape, indexing, reductions, linalg, checks, mathMore, reductionsMore, shapeMore]) convert.nameApis(mod);
 
-installTensorOps({ toConcrete, format: formatTensor, np: { ...convert, ...creation, ...math, ...shape, ...indexing, ...reductions, ...linalg, ...checks, ...mathMore } });
+installTensorOps({ toConcrete, format: formatTensor, np: { ...convert, ...creation, ...math, ...shape, ...indexing, ...reductions, ...linalg, ...checks, ...mathMore, ...reductionsMore, ...shapeMore } });
