@@ -24,3 +24,8 @@ export {
   arraySplit, hsplit, vsplit, append, insert, delete, meshgrid, tensordot, kron, diagonal, diagflat,
   trilIndices, triuIndices, ravel, ix_, indices,
 } from "./core/numpy/index.js";
+// numpy, more: statistics and sets, creation, constants
+export {
+  cov, corrcoef, diff, ediff1d, cross, histogram, bincount, isin, select, piecewise, interp,
+  logspace, geomspace, identity, tri, emptyLike, fromfunction, pi, e, inf, nan, newaxis,
+} from "./core/numpy/index.js";

@@ -13,3 +13,5 @@ export * from "./checks.js";
 export * from "./math-more.js";
 export * from "./reductions-more.js";
 export * from "./shape-more.js";
+export * from "./stats.js";
+export * from "./creation-more.js";

@@ -14,8 +14,10 @@ import * as checks from "./checks.js";
 import * as mathMore from "./math-more.js";
 import * as reductionsMore from "./reductions-more.js";
 import * as shapeMore from "./shape-more.js";
+import * as stats from "./stats.js";
+import * as creationMore from "./creation-more.js";
 
 // conversion errors name the export the user called (np.multiply, not the internal "array")
-for (const mod of [creation, math, shape, indexing, reductions, linalg, checks, mathMore, reductionsMore, shapeMore]) convert.nameApis(mod);
+for (const mod of [creation, math, shape, indexing, reductions, linalg, checks, mathMore, reductionsMore, shapeMore, stats, creationMore]) convert.nameApis(mod);
 
-installTensorOps({ toConcrete, format: formatTensor, np: { ...convert, ...creation, ...math, ...shape, ...indexing, ...reductions, ...linalg, ...checks, ...mathMore, ...reductionsMore, ...shapeMore } });
+installTensorOps({ toConcrete, format: formatTensor, np: { ...convert, ...creation, ...math, ...shape, ...indexing, ...reductions, ...linalg, ...checks, ...mathMore, ...reductionsMore, ...shapeMore, ...stats, ...creationMore } });
