@@ -132,7 +132,7 @@ export const e = Math.E;
  * Mirrors numpy.inf / jax.numpy.inf.
  * @example
  * ```ts
- * np.isinf(np.inf).item(); // → 1
+ * np.isinf(np.inf); // → true
  * ```
  */
 export const inf = Infinity;
@@ -141,7 +141,7 @@ export const inf = Infinity;
  * Mirrors numpy.nan / jax.numpy.nan.
  * @example
  * ```ts
- * np.isnan(np.nan).item(); // → 1
+ * np.isnan(np.nan); // → true
  * ```
  */
 export const nan = NaN;

@@ -268,7 +268,7 @@ export function nextafter(x1: ArrayLike, x2: ArrayLike): Tensor {
  * Mirrors numpy.fmax / jax.numpy.fmax.
  * @example
  * ```ts
- * np.fmax([1, NaN, NaN], [NaN, 2, NaN]); // → [1, 2, NaN]
+ * np.fmax([1, NaN, NaN], [NaN, 2, NaN]); // → Array([ 1.,  2., nan], dtype=float32)
  * ```
  */
 export function fmax(x1: ArrayLike, x2: ArrayLike): Tensor {
@@ -547,7 +547,7 @@ export interface CloseOpts {
  * @example
  * ```ts
  * np.isclose([1, 1, Infinity], [1.000001, 1.1, Infinity]); // → [true, false, true]
- * np.isclose(NaN, NaN, { equalNan: true }).item(); // → true
+ * np.isclose(NaN, NaN, { equalNan: true }); // → true
  * ```
  */
 export function isclose(a: ArrayLike, b: ArrayLike, opts: CloseOpts = {}): Tensor {

@@ -34,7 +34,7 @@ function countTrue(api: Api, x: ArrayLike, axis: Axis, opts: KeepDims): Tensor {
  * @example
  * ```ts
  * np.all([[true, false], [true, true]], 1); // → [false, true]
- * np.all([1, 2, 3]).item(); // → true
+ * np.all([1, 2, 3]); // → true
  * ```
  */
 export function all(x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tensor {
@@ -52,7 +52,7 @@ export function all(x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tensor {
  * @example
  * ```ts
  * np.any([[true, false], [false, false]], 1); // → [true, false]
- * np.any([0, 0]).item(); // → false
+ * np.any([0, 0]); // → false
  * ```
  */
 export function any(x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tensor {
@@ -92,7 +92,7 @@ export function nansum(x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tensor {
  * @example
  * ```ts
  * np.nanmean([1, NaN, 3]).item(); // → 2
- * np.nanmean([[1, NaN], [NaN, NaN]], 1); // → [1, NaN]
+ * np.nanmean([[1, NaN], [NaN, NaN]], 1); // → Array([ 1., nan], dtype=float32)
  * ```
  */
 export function nanmean(x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tensor {
@@ -128,7 +128,7 @@ export const nanmax = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tensor =
  * @throws ValueError for an empty axis (no identity).
  * @example
  * ```ts
- * np.nanmin([[1, NaN], [NaN, NaN]], 1); // → [1, NaN]
+ * np.nanmin([[1, NaN], [NaN, NaN]], 1); // → Array([ 1., nan], dtype=float32)
  * ```
  */
 export const nanmin = (x: ArrayLike, axis?: Axis, opts: KeepDims = {}): Tensor => nanExtremum("nanmin", x, axis, opts);
