@@ -8,6 +8,7 @@ export type { ArrayLike, IndexSpec, NestedArray, TensorConvertible } from "./cor
 export type { DType } from "./core/dtype.js";
 // option bags of the numpy namespace (top level: tsup cannot bundle type exports of `export * as numpy`)
 export type { Axis, DTypeOpt, KeepDims } from "./core/numpy/convert.js";
+export type { NanToNumOpts, CloseOpts, AverageOpts, MeshgridOpts, CovOpts, DiffOpts, HistogramOpts } from "./core/numpy/index.js";
 export {
   ShapeError,
   DTypeError,

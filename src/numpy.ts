@@ -14,7 +14,7 @@ export {
 export {
   log2, log10, exp2, cbrt, hypot, logaddexp, logaddexp2, remainder, mod, fmod, floorDivide, trueDivide,
   isinf, isposinf, isneginf, signbit, copysign, nextafter, fmax, fmin, heaviside, nanToNum,
-  deg2rad, rad2deg, sinc, arcsinh, arccosh, arctanh, positive, rint, trunc, fix,
+  deg2rad, rad2deg, sinc, arcsinh, arccosh, arctanh, positive, conjugate, conj, real, imag, rint, trunc, fix,
   bitwiseAnd, bitwiseOr, bitwiseXor, invert, leftShift, rightShift, isclose, arrayEqual,
 } from "./core/numpy/index.js";
 // numpy, more: reductions, shape

@@ -2,7 +2,7 @@
 // numpy's documented behaviour, in float32 and float64; checkGrads / checkVmap / checkJit on the
 // differentiable ones; typed errors naming the function for bad arguments.
 import { describe, expect, it } from "vitest";
-import { Tensor, numpy as np } from "../../src/index.js";
+import { Tensor, jit, numpy as np } from "../../src/index.js";
 import type { DType } from "../../src/index.js";
 import { checkGrads, checkVmap, expectClose, toF64Array } from "../util/oracles.js";
 import { checkJit } from "../util/jit-oracles.js";
@@ -86,6 +86,8 @@ const cases: Case[] = [
   { name: "tile", run: (t) => np.tile(t([1, 2, 3], [1, 3]), [2, 2]), want: () => fromFn([2, 6], ([, j]) => [1, 2, 3][j! % 3]!) },
   { name: "roll flattened and per axis", run: (t) => np.stack([np.roll(t(M, [3, 4]), 5), np.roll(t(M, [3, 4]), [-1, 6], [0, 1])]), want: () => [...M.map((_, k) => M[(k - 5 + 12) % 12]!), ...fromFn([3, 4], ([i, j]) => m((i! + 1) % 3, (j! + 2) % 4)).data] },
   { name: "rot90 k = 1, 2, 3", run: (t) => np.stack([np.rot90(t(M.slice(0, 9), [3, 3])), np.rot90(t(M.slice(0, 9), [3, 3]), 2), np.rot90(t(M.slice(0, 9), [3, 3]), -1)]), want: () => [...fromFn([3, 3], ([i, j]) => M[j! * 3 + 2 - i!]!).data, ...fromFn([3, 3], ([i, j]) => M[(2 - i!) * 3 + 2 - j!]!).data, ...fromFn([3, 3], ([i, j]) => M[(2 - j!) * 3 + i!]!).data] },
+  { name: "moveaxis with lists (numpy's order)", run: (t) => np.moveaxis(t(M, [3, 4]).reshape([3, 2, 2]), [0, 1], [-1, 0]), want: () => fromFn([2, 2, 3], ([b, c, a]) => M[a! * 4 + b! * 2 + c!]!) },
+  { name: "conjugate / conj / real / imag", run: (t) => np.concatenate([np.conjugate(t(X)), np.conj(t(X)), np.real(t(X)), np.imag(t(X))]), want: () => [...X, ...X, ...X, ...X.map(() => 0)] },
   { name: "swapaxes", run: (t) => np.swapaxes(t(M, [3, 4]), 0, -1), want: () => fromFn([4, 3], ([i, j]) => m(j!, i!)) },
   { name: "atleast1d/2d/3d shapes", run: (t) => np.array([np.atleast1d(t([5], [])).shape, np.atleast2d(t([1, 2])).shape, np.atleast3d(t([1, 2])).shape, np.atleast3d(t(M, [3, 4])).shape].flat()).astype(t([]).dtype), want: () => [1, 1, 2, 1, 2, 1, 3, 4, 1] },
   { name: "hstack / vstack / dstack / columnStack", run: (t) => np.concatenate([np.hstack([t([1, 2]), t([3])]), np.vstack([t([1, 2]), t([3, 4])]).reshape([-1]), np.dstack([t([1, 2]), t([3, 4])]).reshape([-1]), np.columnStack([t([1, 2]), t([3, 4])]).reshape([-1])]), want: () => [1, 2, 3, 1, 2, 3, 4, 1, 3, 2, 4, 1, 3, 2, 4] },
@@ -194,6 +196,10 @@ describe("int32 and bool forms", () => {
     expect(np.arrayEqual([1, 2], [[1, 2]])).toBe(false);
     expect([np.pi, np.e, np.inf, np.newaxis]).toEqual([Math.PI, Math.E, Infinity, null]);
     expect(Number.isNaN(np.nan)).toBe(true);
+    expect(np.where([[0, 1], [2, 0]]).map((u) => u.toArray())).toEqual([[0, 1], [1, 0]]);
+    expect(np.where(np.array(Float32Array.of(0, 3, 0, 4)))[0]!.toArray()).toEqual([1, 3]);
+    expect(() => jit((u: Tensor) => np.where(u)[0]!)(np.array([1, 0]))).toThrow(/where \(one argument/);
+    expect(() => np.where([true], [1] as never, undefined as never)).toThrow(/where: give both/);
     const [avg, sw] = np.average([1, 3], null, { weights: [1, 3], returned: true });
     expect([avg.item(), sw.item()]).toEqual([2.5, 4]);
   });

@@ -429,6 +429,45 @@ export function arctanh(x: ArrayLike): Tensor {
  */
 export const positive = (x: ArrayLike): Tensor => tensor(x, positive);
 /**
+ * The complex conjugate: x itself, as tapir's dtypes are all real.
+ * Mirrors numpy.conjugate / jax.numpy.conjugate (alias {@link conj}).
+ * @example
+ * ```ts
+ * np.conjugate([1, -2]); // → [1, -2]
+ * ```
+ */
+export const conjugate = (x: ArrayLike): Tensor => tensor(x, conjugate);
+/**
+ * The same function as {@link conjugate}.
+ * Mirrors numpy.conj / jax.numpy.conj.
+ * @example
+ * ```ts
+ * np.conj([3]); // → [3]
+ * ```
+ */
+export const conj = conjugate;
+/**
+ * The real part: x itself, as tapir's dtypes are all real.
+ * Mirrors numpy.real / jax.numpy.real.
+ * @example
+ * ```ts
+ * np.real([1.5, -2]); // → [1.5, -2]
+ * ```
+ */
+export const real = (x: ArrayLike): Tensor => tensor(x, real);
+/**
+ * The imaginary part: zeros of x's shape and dtype, as tapir's dtypes are all real.
+ * Mirrors numpy.imag / jax.numpy.imag.
+ * @example
+ * ```ts
+ * np.imag([1.5, -2]); // → [0, 0]
+ * ```
+ */
+export const imag = (x: ArrayLike): Tensor => {
+  const t = tensor(x, imag);
+  return lax.full(t.shape, 0, t.dtype);
+};
+/**
  * Rounds to the nearest integer, halves to even: the same function as {@link round} with no decimals.
  * Mirrors numpy.rint / jax.numpy.rint.
  * @example

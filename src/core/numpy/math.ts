@@ -5,6 +5,7 @@ import { ValueError, fail } from "../errors.js";
 import { Tensor, type ArrayLike } from "../tensor.js";
 import * as lax from "../lax.js";
 import { astype, coerce, floaty, onesLike, tensor } from "./convert.js";
+import { trueIndices } from "./true-indices.js";
 
 // ------------------------------------------------------------------ elementwise
 
@@ -576,20 +577,28 @@ export const logicalNot = (a: ArrayLike) => lax.not(asBool(a));
 /**
  * Chooses x where cond is true and y elsewhere, elementwise; all three broadcast together. Both
  * branches are computed, so guard a NaN-producing branch's input too (the usual JAX "double where").
- * Mirrors numpy.where / jax.numpy.where with three arguments (the one-argument form, which
- * returns indices, is not supported).
+ * With cond alone, numpy's one-argument form: the indices of the true (nonzero) elements, one
+ * int32 array per axis (it reads the values: concrete only; under jit use nonzero with a size).
+ * Mirrors numpy.where / jax.numpy.where.
  * @param cond - any shape; non-bool values count as true when nonzero.
  * @param x - the values where cond holds.
  * @param y - the values elsewhere; x and y are promoted to one dtype.
- * @returns the broadcast shape of the three, in the promoted dtype of x and y.
- * @throws ShapeError when the shapes do not broadcast.
+ * @returns the broadcast shape of the three, in the promoted dtype of x and y (one argument:
+ *   cond.ndim int32 index arrays).
+ * @throws ShapeError when the shapes do not broadcast; ValueError for x without y;
+ *   ConcretizationError for the one-argument form under a trace.
  * @example
  * ```ts
  * np.where([true, false], [1, 2], [10, 20]); // → [1, 20]
  * np.where(np.greater([-1, 3], 0), [-1, 3], 0); // → [0, 3]
+ * np.where([[0, 1], [2, 0]]).map((t) => t.toArray()); // → [[0, 1], [1, 0]]
  * ```
  */
-export function where(cond: ArrayLike, x: ArrayLike, y: ArrayLike): Tensor {
+export function where(cond: ArrayLike): Tensor[];
+export function where(cond: ArrayLike, x: ArrayLike, y: ArrayLike): Tensor;
+export function where(cond: ArrayLike, x?: ArrayLike, y?: ArrayLike): Tensor | Tensor[] {
+  if (x === undefined && y === undefined) return trueIndices(cond);
+  if (x === undefined || y === undefined) throw fail(ValueError, "where: give both x and y (the three-argument form), or neither (the indices of cond's true elements).");
   const [a, b] = coerce([x, y], "where") as [Tensor, Tensor];
   return lax.select(asBool(cond), a, b);
 }

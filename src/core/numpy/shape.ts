@@ -61,25 +61,34 @@ export function transpose(x: ArrayLike, axes?: readonly number[]): Tensor {
 }
 
 /**
- * Moves one axis of x to a new position, keeping the order of the others.
- * Mirrors numpy.moveaxis / jax.numpy.moveaxis (one axis, not lists of axes).
+ * Moves axes of x to new positions, keeping the order of the others: one axis, or lists of
+ * sources and destinations of one length.
+ * Mirrors numpy.moveaxis / jax.numpy.moveaxis.
  * @param x - any shape and dtype.
- * @param source - the axis to move (negative counts from the end).
- * @param destination - where it ends up (negative counts from the end).
+ * @param source - the axis (or axes) to move (negative counts from the end).
+ * @param destination - where they end up (negative counts from the end).
  * @returns a transposed tensor of x's dtype.
- * @throws AxisError for an out-of-range axis.
+ * @throws AxisError for an out-of-range or repeated axis; ValueError when the lists differ in length.
  * @example
  * ```ts
  * np.moveaxis(np.zeros([2, 3, 4]), 0, -1).shape; // → [3, 4, 2]
+ * np.moveaxis(np.zeros([2, 3, 4]), [0, 1], [-1, -2]).shape; // → [4, 3, 2]
  * ```
  */
-export function moveaxis(x: ArrayLike, source: number, destination: number): Tensor {
+export function moveaxis(x: ArrayLike, source: number | readonly number[], destination: number | readonly number[]): Tensor {
   const t = tensor(x, "moveaxis");
-  const s = normAxis("moveaxis", source, t.ndim);
-  const d = normAxis("moveaxis", destination, t.ndim);
-  if (s === d) return t;
-  const order = t.shape.map((_, i) => i).filter((i) => i !== s);
-  order.splice(d, 0, s);
+  const axes = (v: number | readonly number[]) => {
+    const list = (typeof v === "number" ? [v] : [...v]).map((a) => normAxis("moveaxis", a, t.ndim)); // in the given order
+    if (new Set(list).size !== list.length) throw fail(AxisError, `moveaxis: repeated axis in ${JSON.stringify(v)}; each axis may move once.`);
+    return list;
+  };
+  const src = axes(source);
+  const dst = axes(destination);
+  if (src.length !== dst.length) throw fail(ValueError, `moveaxis: ${src.length} source axes but ${dst.length} destinations; give lists of one length.`);
+  // numpy's construction: the unmoved axes in order, then each source inserted at its destination (ascending)
+  const order = t.shape.map((_, i) => i).filter((i) => !src.includes(i));
+  const pairs = dst.map((d, k) => [d, src[k]!] as const).sort((a, b) => a[0] - b[0]);
+  for (const [d, s] of pairs) order.splice(d, 0, s);
   return transpose(t, order);
 }
 
