@@ -175,3 +175,4 @@ export const shiftRightArithmetic = (x: Tensor, y: Tensor): Tensor => bind1(P.sh
 /** The truncated remainder x - trunc(x/y)·y, with x's sign (C's fmod). */
 export const rem = (x: Tensor, y: Tensor): Tensor => bind1(P.rem, [x, y], NO_PARAMS);
 export const nextafter = (x: Tensor, y: Tensor): Tensor => bind1(P.nextafter, [x, y], NO_PARAMS);
+export const cbrt = (x: Tensor): Tensor => bind1(P.cbrt, [x], NO_PARAMS);

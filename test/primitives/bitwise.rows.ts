@@ -4,7 +4,7 @@ import type { DType } from "../../src/index.js";
 import type { PrimitiveName } from "../../src/core/primitives/index.js";
 import type { Rng } from "../util/rng.js";
 import { mapNd } from "../util/ref.js";
-import { FLOATS, PAIRS, binaryRow, gen, typed, type Row } from "./row.js";
+import { FLOATS, PAIRS, binaryRow, gen, typed, unaryRow, type Row } from "./row.js";
 
 const big32 = (f: (a: bigint, b: bigint) => bigint) => (a: number, b: number) => Number(BigInt.asIntN(32, f(BigInt(a), BigInt(b))));
 /** Pairs of int32 tensors over the full range, with shift-like counts in [lo, hi] for the second. */
@@ -39,6 +39,8 @@ function nextafterRef(x: number, y: number, d: DType): number {
 const SPECIAL = [0, 1, -1, 2, 0.5, Infinity, -Infinity, NaN, 1e-45, 3.4028234663852886e38];
 
 export const bitwiseRows = {
+  // the real cube root (elementwise.ts); away from 0, where its derivative is infinite
+  cbrt: unaryRow(Math.cbrt, { bad: (v) => Math.abs(v) < 0.2, extra: [[27, -8, 1000, 0, -0.001]] }),
   bitwise_and: intRow(big32((a, b) => a & b), ["int32", "bool"]),
   bitwise_or: intRow(big32((a, b) => a | b), ["int32", "bool"]),
   bitwise_xor: intRow(big32((a, b) => a ^ b), ["int32", "bool"]),

@@ -55,18 +55,14 @@ export const log10 = (x: ArrayLike): Tensor => divide(log(floaty(x, log10)), Mat
  */
 export const exp2 = (x: ArrayLike): Tensor => power(2, floaty(x, exp2));
 /**
- * The real cube root, elementwise (negative for negative x): sign(x)·|x|^(1/3).
+ * The real cube root, elementwise (negative for negative x), exact at perfect cubes.
  * Mirrors numpy.cbrt / jax.numpy.cbrt; ints and bools compute in float32.
  * @example
  * ```ts
  * np.cbrt([27, -8]); // → [3, -2]
  * ```
  */
-export function cbrt(x: ArrayLike): Tensor {
-  const t = floaty(x, cbrt);
-  const r = lax.pow(abs(t), lax.full([], 1 / 3, t.dtype));
-  return where(less(t, 0), negative(r), r);
-}
+export const cbrt = (x: ArrayLike): Tensor => lax.cbrt(floaty(x, cbrt));
 /**
  * √(x1² + x2²) elementwise without overflow or underflow: max·√(1 + (min/max)²); Infinity when
  * either is infinite (even with a NaN), as numpy.
