@@ -28,6 +28,7 @@ export {
 export {
   cov, corrcoef, diff, ediff1d, cross, histogram, bincount, isin, select, piecewise, interp,
   logspace, geomspace, identity, tri, emptyLike, fromfunction, pi, e, inf, nan, newaxis,
+  median, quantile, percentile,
 } from "./core/numpy/index.js";
 // 1-D convolution and correlation
 export { convolve, correlate } from "./core/conv.js";

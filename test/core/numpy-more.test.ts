@@ -81,6 +81,8 @@ const cases: Case[] = [
   { name: "nansum / nanmean / nanmax / nanmin", run: (t) => np.concatenate([np.nansum(t([1, NaN, 2, NaN], [2, 2]), 1), np.nanmean(t([1, NaN, NaN, NaN], [2, 2]), 1), np.nanmax(t([1, NaN, -3, 4], [2, 2]), 0), np.nanmin(t([NaN, NaN, -3, 4], [2, 2]), 1)]), want: () => [1, 2, 1, NaN, 1, 4, NaN, -3] },
   { name: "ptp", run: (t) => np.ptp(t(M, [3, 4]), 1), want: () => [0, 1, 2].map((i) => Math.max(...M.slice(i * 4, i * 4 + 4)) - Math.min(...M.slice(i * 4, i * 4 + 4))) },
   { name: "average with 1-D weights on an axis", run: (t) => np.average(t(M, [3, 4]), 1, { weights: t([1, 2, 3, 4]) }), want: () => [0, 1, 2].map((i) => (m(i, 0) + 2 * m(i, 1) + 3 * m(i, 2) + 4 * m(i, 3)) / 10), tol32: 1e-6 },
+  { name: "quantile: five methods, q array, axis (numpy's values)", run: (t) => np.concatenate((["linear", "lower", "higher", "midpoint", "nearest"] as const).map((method) => np.quantile(t([3, 1, 4, 1, 5, 9, 2, 6]), [0, 0.1, 0.3, 0.5, 0.64, 1], null, { method }))), want: () => [1, 1, 2.1, 3.5, 4.48, 9, 1, 1, 2, 3, 4, 9, 1, 1, 3, 4, 5, 9, 1, 1, 2.5, 3.5, 4.5, 9, 1, 1, 2, 4, 4, 9], tol32: 1e-6 },
+  { name: "quantile over an axis / median / percentile / NaN / keepdims", run: (t) => np.concatenate([np.quantile(t(M, [3, 4]), [0.25, 0.5], 1).reshape([-1]), np.median(t(M, [3, 4]), 0), np.percentile(t(X), 90).reshape([1]), np.median(t([1, NaN, 3])).reshape([1]), np.median(t(M, [3, 4]), [0, 1], { keepdims: true }).reshape([-1])]), want: () => [...[0.25, 0.5].flatMap((q) => [0, 1, 2].map((i) => quantileRef(M.slice(i * 4, i * 4 + 4), q))), ...[0, 1, 2, 3].map((j) => quantileRef([m(0, j), m(1, j), m(2, j)], 0.5)), quantileRef(X, 0.9), NaN, quantileRef(M, 0.5)], tol32: 1e-6 },
   // shape
   { name: "repeat (count, list, flattened)", run: (t) => np.concatenate([np.repeat(t([1, 2, 3, 4], [2, 2]), 2, 1).reshape([-1]), np.repeat(t([1, 2, 3, 4], [2, 2]), [0, 2], 0).reshape([-1]), np.repeat(t([1, 2, 3, 4], [2, 2]), 2)]), want: () => [1, 1, 2, 2, 3, 3, 4, 4, 3, 4, 3, 4, 1, 1, 2, 2, 3, 3, 4, 4] },
   { name: "tile", run: (t) => np.tile(t([1, 2, 3], [1, 3]), [2, 2]), want: () => fromFn([2, 6], ([, j]) => [1, 2, 3][j! % 3]!) },
@@ -119,6 +121,14 @@ const cases: Case[] = [
   { name: "identity / tri / emptyLike / fromfunction", run: (t) => np.concatenate([np.identity(2, { dtype: t([]).dtype }).reshape([-1]), np.tri(2, 3, 1, { dtype: t([]).dtype }).reshape([-1]), np.emptyLike(t([1, 2])), np.fromfunction((i, j) => i.sub(j), [2, 2], { dtype: t([]).dtype }).reshape([-1])]), want: () => [1, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0, -1, 1, 0] },
 ];
 
+/** numpy's linear quantile: the order statistics at floor and ceil of q·(n - 1), interpolated. */
+function quantileRef(v: number[], q: number): number {
+  const s = [...v].sort((a, b) => a - b);
+  const pos = q * (s.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo]! + (pos - lo) * (s[hi]! - s[lo]!);
+}
 function covRef(x: Nd, ddof: number): Nd {
   const [v, n] = x.shape as [number, number];
   const mu = Array.from({ length: v }, (_, i) => Array.from({ length: n }, (_, k) => x.data[i * n + k]!).reduce((a, b) => a + b) / n);
@@ -246,6 +256,7 @@ const DIFF: [string, (...xs: Tensor[]) => Tensor, number[][], ((v: number) => nu
   ["diff / ediff1d / cross", (x, y) => np.concatenate([np.diff(x, 2), np.ediff1d(x), np.cross(x.index([0, 3]), y.index([0, 3]))]), [[4], [4]]],
   ["select / piecewise", (x, y) => np.add(np.select([np.less(x, 0)], [y], 1), np.piecewise(x, [np.less(x, 0)], [(v) => np.multiply(v, v), (v) => np.sin(v)])), [[4], [4]]],
   ["interp (in x and fp)", (x, fp) => np.interp(x, [-2, -0.5, 0.5, 2], fp), [[4], [4]]],
+  ["median / quantile / percentile (through the sort)", (x) => np.concatenate([np.median(x, 1), np.quantile(x, [0.2, 0.9], 1).reshape([-1]), np.percentile(x, 35, 0)]), [[3, 5]]],
   ["histogram weights", (w) => np.histogram([0.1, 0.2, 0.7, 0.9], { bins: 2, range: [0, 1], weights: w })[0], [[4]]],
 ];
 
@@ -302,6 +313,10 @@ describe("bad arguments give typed errors naming the function", () => {
     ["average", () => np.average([[1, 2]], 1, { weights: [1, 2, 3] }), "ShapeError"],
     ["nanToNum", () => np.nanToNum([1], { big: 1 } as never), "ValueError"],
     ["trilIndices", () => np.trilIndices(-1), "ValueError"],
+    ["quantile", () => np.quantile([1, 2], 1.5), "ValueError"],
+    ["percentile", () => np.percentile([1, 2], [50, -1]), "ValueError"],
+    ["median", () => np.median([]), "ValueError"],
+    ["quantile", () => np.quantile([1, 2], 0.5, null, { method: "cubic" as "linear" }), "ValueError"],
   ] as [string, () => unknown, string][])("%s → %s", (name, run, cls) => {
     let err: unknown;
     try {

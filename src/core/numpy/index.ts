@@ -15,3 +15,4 @@ export * from "./reductions-more.js";
 export * from "./shape-more.js";
 export * from "./stats.js";
 export * from "./creation-more.js";
+export * from "./quantile.js";
