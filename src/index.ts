@@ -16,6 +16,7 @@ export type { EinsumSublist } from "./core/numpy/einsum.js";
 export type { GradsOf, GradTree, AuxOf, LooseArgs } from "./transforms/vjp.js";
 // option bags of the numpy namespace (top level: tsup cannot bundle type exports of `export * as numpy`)
 export type { Axis, DTypeOpt, KeepDims } from "./core/numpy/convert.js";
+export type { NanToNumOpts, CloseOpts, AverageOpts, MeshgridOpts, CovOpts, DiffOpts, HistogramOpts, QuantileOpts } from "./core/numpy/index.js";
 export {
   ShapeError,
   DTypeError,

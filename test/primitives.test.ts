@@ -15,12 +15,13 @@ import { rng } from "./util/rng.js";
 import { ndOf, threefry2x32Ref } from "./util/ref.js";
 import { coreRows } from "./primitives/core.rows.js";
 import { specialRows } from "./primitives/special.rows.js";
+import { bitwiseRows } from "./primitives/bitwise.rows.js";
 import { convRows } from "./primitives/conv.rows.js";
 import { linalgRows } from "./primitives/linalg.rows.js";
 import { isF, typed, type Case, type Row } from "./primitives/row.js";
 
 /** One row per primitive: a family's rows file spreads in here (a missing row does not compile). */
-const rows: Record<PrimitiveName, Row> = { ...coreRows, ...specialRows, ...convRows, ...linalgRows };
+const rows: Record<PrimitiveName, Row> = { ...coreRows, ...specialRows, ...convRows, ...linalgRows, ...bitwiseRows };
 
 // ------------------------------------------------------------------ running the rows
 

@@ -9,11 +9,13 @@ import * as structural from "./structural.js";
 import * as dot from "./dot.js";
 import * as random from "./random.js";
 import * as special from "./special.js";
+import * as bitwise from "./bitwise.js";
+import * as remainder from "./remainder.js";
 import * as conv from "./conv.js";
 import * as window from "./window.js";
 import * as linalg from "./linalg.js";
 
-const FAMILIES = [elementwise, binary, reduce, structural, dot, random, special, conv, window, linalg] as const;
+const FAMILIES = [elementwise, binary, reduce, structural, dot, random, special, conv, window, linalg, bitwise, remainder] as const;
 
 /** The primitives among a module's exports (distributed over a union of modules). */
 type PrimsOf<M> = M extends unknown ? Extract<M[keyof M], Primitive & { readonly name: string }> : never;
