@@ -26,11 +26,65 @@ let created = 0;
 /** The creation number of a variable (TensorFlow orders watched variables by it). */
 export const creationOrder = new WeakMap<Variable, number>();
 
+/**
+ * A named, mutable holder of a tensor: the state of a model. Assignments replace the held tensor
+ * (tensors handed out earlier never change); a read while a `GradientTape` records lets the tape
+ * differentiate with respect to the variable (trainable ones are watched automatically). Every
+ * compat op and tapir function accepts a Variable where it takes a tensor. Mirrors `tf.Variable`.
+ *
+ * @param initialValue - a tensor, number, nested array, or a function returning one.
+ * @param opts.trainable - watched automatically by tapes and listed by layers (default true).
+ * @param opts.name - TensorFlow's name, shown with ":0" (default "Variable").
+ * @param opts.dtype - convert the initial value to this dtype.
+ * @throws DTypeError for a value that is not numeric (strings are not supported).
+ * @example
+ * ```ts
+ * const v = new tf.Variable([1, 2], { name: "w" });
+ * v.name; // → "w:0"
+ * v.assignAdd([10, 10]);
+ * v.value(); // → [11, 12]
+ * const tape = new tf.GradientTape();
+ * const y = tape.record(() => tf.reduceSum(tf.square(v)));
+ * tape.gradient(y, v); // → [22, 24]
+ * ```
+ */
 export class Variable implements TensorConvertible {
+  /**
+   * Whether tapes watch the variable automatically when it is read (and layers list it among
+   * their trainable weights).
+   *
+   * @example
+   * ```ts
+   * new tf.Variable(1, { trainable: false }).trainable; // → false
+   * ```
+   */
   readonly trainable: boolean;
-  /** TensorFlow's name, with the output index: "Variable:0", "dense/kernel:0". */
+  /**
+   * TensorFlow's name, with the output index: "Variable:0", "dense/kernel:0".
+   *
+   * @example
+   * ```ts
+   * new tf.Variable(1).name; // → "Variable:0"
+   * ```
+   */
   readonly name: string;
+  /**
+   * The dtype, fixed at creation (assignments must keep it).
+   *
+   * @example
+   * ```ts
+   * new tf.Variable([1, 2], { dtype: "float64" }).dtype; // → "float64"
+   * ```
+   */
   readonly dtype: DType;
+  /**
+   * The shape, fixed at creation (assignments must keep it).
+   *
+   * @example
+   * ```ts
+   * new tf.Variable([[1, 2, 3]]).shape; // → [1, 3]
+   * ```
+   */
   readonly shape: readonly number[];
   #value: Tensor;
   /** Whether #value was handed to the user (then it is theirs: never freed by assign). */
@@ -47,14 +101,42 @@ export class Variable implements TensorConvertible {
     creationOrder.set(this, ++created);
   }
 
+  /**
+   * The number of axes.
+   *
+   * @example
+   * ```ts
+   * new tf.Variable([[1, 2, 3]]).ndim; // → 2
+   * ```
+   */
   get ndim(): number {
     return this.shape.length;
   }
+  /**
+   * The number of elements.
+   *
+   * @example
+   * ```ts
+   * new tf.Variable([[1, 2, 3]]).size; // → 3
+   * ```
+   */
   get size(): number {
     return this.shape.reduce((a, b) => a * b, 1);
   }
 
-  /** The current value (a read: a recording tape watching this variable differentiates through it). */
+  /**
+   * The current value as a tensor (a read: a recording tape watching this variable differentiates
+   * through it). Later assignments do not change the tensor returned.
+   *
+   * @example
+   * ```ts
+   * const v = new tf.Variable([1, 2]);
+   * const before = v.value();
+   * v.assign([3, 4]);
+   * before; // → [1, 2]
+   * v.value(); // → [3, 4]
+   * ```
+   */
   value(): Tensor {
     this.#exposed = true;
     noteRead(this, this.#value);
@@ -65,7 +147,14 @@ export class Variable implements TensorConvertible {
     noteRead(this, this.#value);
     return this.#value;
   }
-  /** TensorFlow's read_value(). */
+  /**
+   * The current value, as `value()`. Mirrors `tf.Variable.read_value`.
+   *
+   * @example
+   * ```ts
+   * new tf.Variable([5]).readValue(); // → [5]
+   * ```
+   */
   readValue(): Tensor {
     return this.value();
   }
@@ -77,18 +166,47 @@ export class Variable implements TensorConvertible {
    * Replaces the value: the same shape, and a tensor must have the variable's dtype (JS numbers
    * and arrays are converted to it), as TensorFlow. Not differentiable, as in TensorFlow. A value
    * traced inside jit/grad/vmap is refused (a Variable holds concrete values only).
+   *
+   * @returns the variable.
+   * @throws ValueError for another shape; DTypeError for a tensor of another dtype;
+   *   ConcretizationError for a traced value.
+   * @example
+   * ```ts
+   * const v = new tf.Variable([1, 2]);
+   * v.assign([5, 6]).value(); // → [5, 6]
+   * ```
    */
   assign(value: ArrayLike): this {
     this.#check("assign", value);
     return this.#set(value);
   }
-  /** Adds `delta` to the value (assign(value + delta)). */
+  /**
+   * Adds `delta` to the value (assign(value + delta)); the delta must have exactly the variable's
+   * shape (TensorFlow broadcasts none, not even a scalar). Mirrors `tf.Variable.assign_add`.
+   *
+   * @returns the variable.
+   * @throws ValueError for another shape; DTypeError for a tensor of another dtype.
+   * @example
+   * ```ts
+   * new tf.Variable([1, 2]).assignAdd([10, 20]).value(); // → [11, 22]
+   * ```
+   */
   assignAdd(delta: ArrayLike): this {
     this.#check("assignAdd", delta);
     this.#checkSameShape("assignAdd", delta);
     return this.#set(quiet(() => np.add(this.#value, np.asarray(delta, { dtype: this.dtype }))));
   }
-  /** Subtracts `delta` from the value (assign(value − delta)). */
+  /**
+   * Subtracts `delta` from the value (assign(value − delta)); the delta must have exactly the
+   * variable's shape. Mirrors `tf.Variable.assign_sub`.
+   *
+   * @returns the variable.
+   * @throws ValueError for another shape; DTypeError for a tensor of another dtype.
+   * @example
+   * ```ts
+   * new tf.Variable([1, 2]).assignSub([1, 1]).value(); // → [0, 1]
+   * ```
+   */
   assignSub(delta: ArrayLike): this {
     this.#check("assignSub", delta);
     this.#checkSameShape("assignSub", delta);
@@ -155,16 +273,47 @@ export class Variable implements TensorConvertible {
     this.#value.dispose();
   }
 
-  /** The value as nested JS arrays (TensorFlow's .numpy()). */
+  /**
+   * The value as nested JS arrays (a number for a scalar). Mirrors `tf.Variable.numpy`.
+   *
+   * @example
+   * ```ts
+   * new tf.Variable([[1, 2]]).numpy(); // → [[1, 2]]
+   * ```
+   */
   numpy(): any {
     return this.#value.toArray();
   }
+  /**
+   * The value's elements as a flat typed array (row-major), as `Tensor.dataSync`.
+   *
+   * @example
+   * ```ts
+   * Array.from(new tf.Variable([[1, 2], [3, 4]]).dataSync()); // → [1, 2, 3, 4]
+   * ```
+   */
   dataSync() {
     return this.#value.dataSync();
   }
+  /**
+   * The value as nested JS arrays, as `Tensor.toArray`.
+   *
+   * @example
+   * ```ts
+   * new tf.Variable([1, 2]).toArray(); // → [1, 2]
+   * ```
+   */
   toArray(): any {
     return this.#value.toArray();
   }
+  /**
+   * TensorFlow's repr: name, shape, dtype and values.
+   *
+   * @example
+   * ```ts
+   * new tf.Variable([1, 2]).toString(); // → "<tf.Variable 'Variable:0' shape=(2,) dtype=float32, numpy=array([1., 2.], dtype=float32)>"
+   * ```
+   */
   toString(): string {
     return `<tf.Variable '${this.name}' shape=${tfShape(this.shape)} dtype=${this.dtype}, numpy=${numpyRepr(this.#value)}>`;
   }
