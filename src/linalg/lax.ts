@@ -66,7 +66,7 @@ export function triangularSolve(a: Tensor, b: Tensor, opts: TriangularSolveOptio
  * LU decomposition with partial pivoting: P·x = L·U.
  * Mirrors jax.lax.linalg.lu.
  * @param x - float, shape [..., m, n].
- * @returns [lu, pivots, permutation]: lu [..., m, n] holds L below its unit diagonal and U on and
+ * @returns `[lu, pivots, permutation]`: lu [..., m, n] holds L below its unit diagonal and U on and
  *   above; pivots [..., min(m, n)] int32 (row j was swapped with row pivots[j] at step j);
  *   permutation [..., m] int32 (row i of P·x is row permutation[i] of x).
  * @throws ShapeError for rank < 2; DTypeError for non-float input.

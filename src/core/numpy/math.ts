@@ -580,9 +580,8 @@ export const logicalNot = (a: ArrayLike) => lax.not(asBool(a));
  * With cond alone, numpy's one-argument form: the indices of the true (nonzero) elements, one
  * int32 array per axis (it reads the values: concrete only; under jit use nonzero with a size).
  * Mirrors numpy.where / jax.numpy.where.
- * @param cond - any shape; non-bool values count as true when nonzero.
- * @param x - the values where cond holds.
- * @param y - the values elsewhere; x and y are promoted to one dtype.
+ * `cond` may have any shape (non-bool values count as true when nonzero); `x` gives the values
+ * where cond holds, `y` those elsewhere (x and y are promoted to one dtype).
  * @returns the broadcast shape of the three, in the promoted dtype of x and y (one argument:
  *   cond.ndim int32 index arrays).
  * @throws ShapeError when the shapes do not broadcast; ValueError for x without y;

@@ -309,7 +309,7 @@ export function select(condlist: readonly ArrayLike[], choicelist: readonly Arra
   return out;
 }
 /**
- * Evaluates a function (or constant) per condition: where condlist[i] holds, funclist[i](x); the
+ * Evaluates a function (or constant) per condition: where condlist[i] holds, `funclist[i](x)`; the
  * last condition that holds wins (numpy's order); one extra function gives the value where none
  * holds (else 0). Each function sees all of x (write it to be safe off its piece). x's dtype.
  * Mirrors numpy.piecewise / jax.numpy.piecewise.
