@@ -11,7 +11,8 @@ import { Layer, getActivation, type ActivationLike, type LayerOptions } from "./
 import type { InitializerLike } from "./initializers.js";
 
 const BASE = ["name", "trainable", "dtype"];
-type Pad = "valid" | "same";
+/** Keras padding: "valid" (no padding) or "same" (output size ceil(input / stride)). */
+export type Padding = "valid" | "same";
 
 function pair(api: string, what: string, v: number | readonly number[] | undefined, fallback: number): [number, number] {
   const p = v === undefined ? [fallback, fallback] : typeof v === "number" ? [v, v] : [...v];
@@ -76,7 +77,7 @@ export class Conv2D extends Layer {
   readonly #useBias: boolean;
   readonly #kernelInit: InitializerLike;
   readonly #biasInit: InitializerLike;
-  constructor(filters: number, kernelSize: number | [number, number], opts: LayerOptions & { strides?: number | [number, number]; padding?: Pad; activation?: ActivationLike; useBias?: boolean; kernelInitializer?: InitializerLike; biasInitializer?: InitializerLike } = {}) {
+  constructor(filters: number, kernelSize: number | [number, number], opts: LayerOptions & { strides?: number | [number, number]; padding?: Padding; activation?: ActivationLike; useBias?: boolean; kernelInitializer?: InitializerLike; biasInitializer?: InitializerLike } = {}) {
     super(opts);
     const api = "tf.keras.layers.Conv2D";
     checkOptions(api, opts, [...BASE, "strides", "padding", "activation", "useBias", "kernelInitializer", "biasInitializer"]);
@@ -123,7 +124,7 @@ abstract class Pooling2D extends Layer {
   readonly #pool: [number, number];
   readonly #strides: [number, number];
   readonly #padding: "VALID" | "SAME";
-  constructor(opts: LayerOptions & { poolSize?: number | [number, number]; strides?: number | [number, number]; padding?: Pad }, api: string) {
+  constructor(opts: LayerOptions & { poolSize?: number | [number, number]; strides?: number | [number, number]; padding?: Padding }, api: string) {
     super(opts);
     checkOptions(api, opts, [...BASE, "poolSize", "strides", "padding"]);
     this.#pool = pair(api, "poolSize", opts.poolSize, 2);
@@ -153,7 +154,7 @@ abstract class Pooling2D extends Layer {
  * ```
  */
 export class MaxPooling2D extends Pooling2D {
-  constructor(opts: LayerOptions & { poolSize?: number | [number, number]; strides?: number | [number, number]; padding?: Pad } = {}) {
+  constructor(opts: LayerOptions & { poolSize?: number | [number, number]; strides?: number | [number, number]; padding?: Padding } = {}) {
     super(opts, "tf.keras.layers.MaxPooling2D");
   }
   protected kind(): "max" {
@@ -170,7 +171,7 @@ export class MaxPooling2D extends Pooling2D {
  * ```
  */
 export class AveragePooling2D extends Pooling2D {
-  constructor(opts: LayerOptions & { poolSize?: number | [number, number]; strides?: number | [number, number]; padding?: Pad } = {}) {
+  constructor(opts: LayerOptions & { poolSize?: number | [number, number]; strides?: number | [number, number]; padding?: Padding } = {}) {
     super(opts, "tf.keras.layers.AveragePooling2D");
   }
   protected kind(): "avg" {
