@@ -1,0 +1,66 @@
+// Lowering a jaxpr to ONNX nodes: one rule per primitive name, looked up by name so a primitive
+// without a rule (a family added later, or one ONNX cannot express) is a typed error naming it.
+import type { DType } from "../../core/dtype.js";
+import { NoRuleError, fail } from "../../core/errors.js";
+import { Lit, type Atom, type Eqn, type Jaxpr } from "../../core/ir.js";
+import type { Tensor } from "../../core/tensor.js";
+import type { Aval } from "../../core/trace.js";
+import { Graph, Model, elemOf } from "./graph.js";
+
+/** Lowers one equation: its inputs' value names in, its outputs' value names out. */
+export type OnnxRule = (g: Graph, ins: string[], e: Eqn) => string[];
+
+const rules = new Map<string, OnnxRule>();
+
+/** Registers the ONNX lowering of a primitive (by its name). */
+export function defineOnnx(name: string, rule: OnnxRule): void {
+  rules.set(name, rule);
+}
+/** Whether a primitive has an ONNX lowering. */
+export const hasOnnxRule = (name: string): boolean => rules.has(name);
+
+/** Primitives ONNX has no counterpart for, with the reason the error gives. */
+const reasons = new Map<string, string>();
+export function unsupportedOnnx(name: string, reason: string): void {
+  reasons.set(name, reason);
+}
+
+/** Where the equation came from, when the tracer recorded it (see trace.ts). */
+export const eqnSites = new WeakMap<object, string>();
+
+export function unsupported(e: Eqn): Error {
+  const site = eqnSites.get(e.outs[0] ?? e);
+  const why = reasons.get(e.prim.name) ?? "it has no ONNX lowering yet";
+  return fail(
+    NoRuleError,
+    `exportOnnx: the primitive '${e.prim.name}'${site ? ` (produced by ${site})` : ""} cannot be exported to ONNX: ${why}. ` +
+      `Keep that part of the program out of the exported function (compute it before or after), or export without it.`,
+  );
+}
+
+export const dtypeOf = (a: Atom): DType => a.aval.dtype;
+export const avalIn = (e: Eqn, i: number): Aval => e.inputs[i]!.aval;
+export const avalOut = (e: Eqn, i = 0): Aval => e.outs[i]!.aval;
+
+/** An initializer holding a tensor's values. */
+export function tensorConst(m: Model, t: Tensor, hint = "w"): string {
+  return m.constant(t._data, t.shape, elemOf(t.dtype), hint);
+}
+
+/**
+ * Emits the nodes of `j` into `g`: constvars and invars are bound to the given value names;
+ * returns the value names of the outputs (literal outputs become scalar constants).
+ */
+export function lowerJaxpr(g: Graph, j: Jaxpr, constNames: readonly string[], inNames: readonly string[]): string[] {
+  const env = new Map<object, string>();
+  j.constvars.forEach((v, i) => env.set(v, constNames[i]!));
+  j.invars.forEach((v, i) => env.set(v, inNames[i]!));
+  const read = (a: Atom): string => (a instanceof Lit ? g.scalar(a.value, elemOf(a.aval.dtype)) : env.get(a)!);
+  for (const e of j.eqns) {
+    const rule = rules.get(e.prim.name);
+    if (!rule) throw unsupported(e);
+    const outs = rule(g, e.inputs.map(read), e);
+    e.outs.forEach((v, i) => env.set(v, outs[i]!));
+  }
+  return j.outs.map(read);
+}
