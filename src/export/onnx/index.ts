@@ -7,7 +7,8 @@ import { stageFlat } from "../../transforms/partial-eval.js";
 import { FlatFn } from "../../transforms/vjp.js";
 import { checkOptions } from "../../core/numpy/options.js";
 import { Graph, Model, elemOf } from "./graph.js";
-import { lowerJaxpr, tensorConst } from "./lower.js";
+import { Unsupported, lowerJaxpr, tensorConst, unsupportedError } from "./lower.js";
+import { findSite } from "./site.js";
 import { encodeModel } from "./proto.js";
 import { inlineClosed } from "./trace.js";
 import "./rules-elementwise.js";
@@ -121,7 +122,15 @@ export function exportOnnx(fn: (...args: any[]) => unknown, exampleArgs: readonl
   const model = new Model();
   const g = new Graph(model, "tapir");
   cj.jaxpr.invars.forEach((v, i) => g.inputs.push({ name: inNames[i]!, dtype: elemOf(v.aval.dtype), shape: v.aval.shape }));
-  const outs = lowerJaxpr(g, cj.jaxpr, cj.consts.map((t) => tensorConst(model, t)), inNames);
+  let outs: string[];
+  try {
+    outs = lowerJaxpr(g, cj.jaxpr, cj.consts.map((t) => tensorConst(model, t)), inNames);
+  } catch (e) {
+    if (!(e instanceof Unsupported)) throw e;
+    // trace again, noting the call that applies the primitive, for the message
+    const site = findSite(e.primitive, () => stageFlat(new FlatFn("exportOnnx", fn, inTree, false).call, leaves.map((l) => ({ shape: l.shape, dtype: l.dtype })), "exportOnnx", true));
+    throw unsupportedError(e.primitive, site);
+  }
   outs.forEach((o, i) => {
     const a = cj.jaxpr.outs[i]!.aval;
     g.opTo("Identity", [o], outNames[i]!);

@@ -25,16 +25,22 @@ export function unsupportedOnnx(name: string, reason: string): void {
   reasons.set(name, reason);
 }
 
-/** Where the equation came from, when the tracer recorded it (see trace.ts). */
-export const eqnSites = new WeakMap<object, string>();
-
+/** Thrown while lowering an equation without a rule; exportOnnx turns it into the NoRuleError. */
+export class Unsupported extends Error {
+  constructor(readonly primitive: string) {
+    super(`exportOnnx: no ONNX lowering for '${primitive}'`);
+  }
+}
 export function unsupported(e: Eqn): Error {
-  const site = eqnSites.get(e.outs[0] ?? e);
-  const why = reasons.get(e.prim.name) ?? "it has no ONNX lowering yet";
+  return new Unsupported(e.prim.name);
+}
+/** The typed error for a primitive without a lowering, with where it came from when known. */
+export function unsupportedError(name: string, site: string | null): Error {
+  const why = reasons.get(name) ?? "it has no ONNX lowering yet";
   return fail(
     NoRuleError,
-    `exportOnnx: the primitive '${e.prim.name}'${site ? ` (produced by ${site})` : ""} cannot be exported to ONNX: ${why}. ` +
-      `Keep that part of the program out of the exported function (compute it before or after), or export without it.`,
+    `exportOnnx: the primitive '${name}'${site ? `, produced by ${site},` : ""} cannot be exported to ONNX: ${why}. ` +
+      `Keep that part of the program out of the exported function (compute it before or after, outside the export).`,
   );
 }
 

@@ -16,22 +16,68 @@ function unary(name: string, op: string, intIdentity = false): void {
 for (const [n, op] of [
   ["sin", "Sin"],
   ["cos", "Cos"],
-  ["tan", "Tan"],
   ["exp", "Exp"],
   ["log", "Log"],
   ["sqrt", "Sqrt"],
   ["tanh", "Tanh"],
   ["logistic", "Sigmoid"],
-  ["asin", "Asin"],
-  ["acos", "Acos"],
-  ["atan", "Atan"],
-  ["sinh", "Sinh"],
-  ["cosh", "Cosh"],
   ["neg", "Neg"],
 ] as const) unary(n, op);
 unary("floor", "Floor", true);
 unary("ceil", "Ceil", true);
 unary("round", "Round", true); // ONNX Round rounds half to even, as numpy
+
+// onnxruntime's CPU kernels of Tan, Asin, Acos, Atan, Sinh and Cosh are float32 only: float64
+// goes through identities over ops it has in double (Sin, Cos, Exp, Sqrt) and Cephes' atan.
+/** float32: the ONNX op; float64: `f64(x)`. */
+function unaryF64(name: string, op: string, f64: (g: Graph, x: string, d: DType) => string): void {
+  defineOnnx(name, (g, [x], e) => {
+    const d = dtypeOf(e.inputs[0]!);
+    return [d === "float64" ? f64(g, x!, d) : g.op1(op, [x!])];
+  });
+}
+const MOREBITS = 6.123233995736765886130e-17; // π/2 − fl(π/2)
+const ATAN_P = [-8.750608600031904122785e-1, -1.615753718733365076637e1, -7.500855792314704667340e1, -1.228866684490136173410e2, -6.485021904942025371773e1];
+const ATAN_Q = [2.485846490142306297962e1, 1.650270098316988542046e2, 4.328810604912902668951e2, 4.853903996359136964868e2, 1.945506571482613964425e2];
+/**
+ * atan in double (Cephes atan.c): |x| reduced to [0, 0.66] by atan x = π/2 + atan(−1/x) above
+ * tan(3π/8) and π/4 + atan((x−1)/(x+1)) above 0.66, then x + x·z·P(z)/Q(z), z = x².
+ */
+export function atanF64(g: Graph, x: string, d: DType = "float64"): string {
+  if (d !== "float64") return g.op1("Atan", [x]);
+  const c = (v: number) => g.scalar(v, "float64");
+  const ax = g.op1("Abs", [x]);
+  const big = g.op1("Greater", [ax, c(2.414213562373095048802)]);
+  const mid = g.op1("Greater", [ax, c(0.66)]);
+  const rBig = g.op1("Div", [c(-1), ax]);
+  const rMid = g.op1("Div", [g.op1("Sub", [ax, c(1)]), g.op1("Add", [ax, c(1)])]);
+  const r = g.op1("Where", [big, rBig, g.op1("Where", [mid, rMid, ax])]);
+  const y0 = g.op1("Where", [big, c(Math.PI / 2 + 0), g.op1("Where", [mid, c(Math.PI / 4), c(0)])]);
+  const extra = g.op1("Where", [big, c(MOREBITS), g.op1("Where", [mid, c(0.5 * MOREBITS), c(0)])]);
+  const z = g.op1("Mul", [r, r]);
+  const poly = (coef: number[], lead1: boolean) => {
+    let acc = lead1 ? g.op1("Add", [z, c(coef[0]!)]) : c(coef[0]!);
+    for (const k of coef.slice(1)) acc = g.op1("Add", [g.op1("Mul", [acc, z]), c(k)]);
+    return acc;
+  };
+  const t = g.op1("Div", [g.op1("Mul", [z, poly(ATAN_P, false)]), poly(ATAN_Q, true)]);
+  const res = g.op1("Add", [g.op1("Add", [y0, g.op1("Add", [g.op1("Mul", [r, t]), extra])]), r]);
+  // odd: the sign of x back (NaN stays NaN through the arithmetic)
+  return g.op1("Where", [g.op1("Less", [x, c(0)]), g.op1("Neg", [res]), res]);
+}
+unaryF64("atan", "Atan", (g, x) => atanF64(g, x));
+// tan = sin / cos
+unaryF64("tan", "Tan", (g, x) => g.op1("Div", [g.op1("Sin", [x]), g.op1("Cos", [x])]));
+// asin x = atan(x / √((1−x)(1+x))), acos x = 2·atan(√((1−x)/(1+x))) (no cancellation near ±1)
+unaryF64("asin", "Asin", (g, x, d) => atanF64(g, g.op1("Div", [x, g.op1("Sqrt", [g.op1("Mul", [g.op1("Sub", [one(g, d), x]), g.op1("Add", [one(g, d), x])])])])));
+unaryF64("acos", "Acos", (g, x, d) => g.op1("Mul", [g.scalar(2, d), atanF64(g, g.op1("Sqrt", [g.op1("Div", [g.op1("Sub", [one(g, d), x]), g.op1("Add", [one(g, d), x])])]))]));
+// sinh = (eˣ − e⁻ˣ)/2, cosh = (eˣ + e⁻ˣ)/2
+const expPair = (g: Graph, x: string): [string, string] => {
+  const u = g.op1("Exp", [x]);
+  return [u, g.op1("Exp", [g.op1("Neg", [x])])];
+};
+unaryF64("sinh", "Sinh", (g, x, d) => g.op1("Mul", [g.op1("Sub", expPair(g, x)), g.scalar(0.5, d)]));
+unaryF64("cosh", "Cosh", (g, x, d) => g.op1("Mul", [g.op1("Add", expPair(g, x)), g.scalar(0.5, d)]));
 defineOnnx("abs", (g, [x], e) => [dtypeOf(e.inputs[0]!) === "bool" ? g.op1("Identity", [x!]) : g.op1("Abs", [x!])]);
 // sign: -1/0/1, and NaN and ±0 map to themselves for floats (x where x is 0 or NaN)
 defineOnnx("sign", (g, [x], e) => {
@@ -109,7 +155,7 @@ defineOnnx("div", (g, [a, b], e) => {
 defineOnnx("atan2", (g, [y, x], e) => {
   const d = dtypeOf(e.inputs[0]!);
   const zero = g.scalar(0, d);
-  const base = g.op1("Atan", [g.op1("Div", [y!, x!])]);
+  const base = atanF64(g, g.op1("Div", [y!, x!]), d);
   const xNeg = g.op1("Less", [x!, zero]);
   const yNeg = g.op1("Less", [y!, zero]);
   const shift = g.op1("Where", [yNeg, g.scalar(-Math.PI, d), g.scalar(Math.PI, d)]);
