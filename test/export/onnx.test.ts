@@ -31,6 +31,13 @@ function mlpInputs(dtype: "float32" | "float64", [n, d, hdim, k]: number[]) {
 }
 
 describe("exportOnnx on onnxruntime-node", () => {
+  it("default names: arg0, arg1… for the arguments, output0… for an array result", async () => {
+    const args = [{ a: np.ones([2]), b: [np.ones([1]), np.ones([1])] }, np.ones([2])];
+    const { names, inputNames } = await runOnnx(exportOnnx((p: any, x: Tensor) => [p.a.add(x), p.b[0]], args), args);
+    expect(inputNames).toEqual(["arg0.a", "arg0.b.0", "arg0.b.1", "arg1"]);
+    expect(names).toEqual(["output0", "output1"]);
+  });
+
   it("W1: the MLP gradient (float32, full size) and its float64 version", async () => {
     await check(grad(mlpLoss), [...mlpInputs("float32", [128, 784, 256, 10])]);
     await check(grad(mlpLoss), [...mlpInputs("float64", [16, 20, 12, 3])]);
@@ -42,9 +49,10 @@ describe("exportOnnx on onnxruntime-node", () => {
       const next = { W1: params.W1.sub(g.W1.mul(0.1)), b1: params.b1.sub(g.b1.mul(0.1)), W2: params.W2.sub(g.W2.mul(0.1)), b2: params.b2.sub(g.b2.mul(0.1)) };
       return { loss, params: next };
     };
-    const args = [...mlpInputs("float32", [32, 64, 32, 10])];
-    const bytes = await check(step, args);
-    const { names, inputNames } = await runOnnx(bytes, args);
+    const args = mlpInputs("float32", [32, 64, 32, 10]);
+    const bytes = exportOnnx(step, [...args], { names: { inputs: ["params", "x", "y"] } });
+    const { names, inputNames, outs } = await runOnnx(bytes, [...args]);
+    expectMatches(outs, step(...args));
     expect(inputNames).toEqual(["params.W1", "params.W2", "params.b1", "params.b2", "x", "y"]);
     expect(names).toEqual(["loss", "params.W1_out", "params.W2_out", "params.b1_out", "params.b2_out"]);
   });

@@ -24,8 +24,8 @@ export interface ExportOnnxOptions {
   opset?: number;
   /**
    * Graph input/output names. `inputs[i]` names argument i (its pytree leaves become
-   * `inputs[i].path.to.leaf`); by default the parameter names of `fn` when it lists plain ones,
-   * else `arg0`, `arg1`…. `outputs[i]` names element i of an array result (or the whole result
+   * `inputs[i].path.to.leaf`); by default `arg0`, `arg1`… (not the parameter names of `fn`:
+   * bundlers and minifiers rename those). `outputs[i]` names element i of an array result (or the whole result
    * when it is not an array); by default `output0`, `output1`… (`output` for a single tensor),
    * and an object result names its leaves by their keys. An output named like an input gets
    * `_out` appended (a training step's new `params.W1` is `params.W1_out`).
@@ -51,15 +51,6 @@ function leafNames(def: TreeDef, prefix: string, out: string[]): void {
     default:
       return def satisfies never;
   }
-}
-
-/** The plain parameter names of a function's source (`(params, x, y) =>`), or [] if not plain. */
-function paramNames(fn: (...a: any[]) => unknown): string[] {
-  const src = Function.prototype.toString.call(fn);
-  const m = /^(?:async\s*)?(?:function\b[^(]*)?\(([^)]*)\)/.exec(src) ?? /^(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(src);
-  if (!m) return [];
-  const ps = m[1]!.split(",").map((s) => s.trim().replace(/\s*:.*$/, "").replace(/\s*=.*$/, "")).filter((s) => s !== "");
-  return ps.every((p) => /^[A-Za-z_$][\w$]*$/.test(p)) ? ps : [];
 }
 
 /** Names for the flat leaves of a top-level tree whose elements get `tops` names. */
@@ -114,8 +105,7 @@ export function exportOnnx(fn: (...args: any[]) => unknown, exampleArgs: readonl
   const [j, consts] = stageFlat(ff.call, leaves.map((l) => ({ shape: l.shape, dtype: l.dtype })), "exportOnnx", true);
   const cj = inlineClosed(new ClosedJaxpr(j, consts));
 
-  const params = paramNames(fn);
-  const inNames = namesFor(inTree, (i) => opts.names?.inputs?.[i] ?? params[i] ?? `arg${i}`, opts.names?.inputs?.[0] ?? params[0] ?? "arg0");
+  const inNames = namesFor(inTree, (i) => opts.names?.inputs?.[i] ?? `arg${i}`, "arg0");
   // an output named like an input (a training step's `params.W1`) gets "_out": names are unique
   const outNames = namesFor(ff.outTree!, (i) => opts.names?.outputs?.[i] ?? `output${i}`, opts.names?.outputs?.[0] ?? "output").map((n) => (inNames.includes(n) ? `${n}_out` : n));
 
