@@ -129,6 +129,12 @@ describe("exportOnnx on onnxruntime-node", () => {
     expect(err.message).toMatch(/^exportOnnx: the primitive 'test_no_onnx', produced by bind \(called at .*onnx\.test\.ts:\d+:\d+\), cannot be exported to ONNX/);
   });
 
+  it("opsets 18 to 21 all load and run", async () => {
+    const f = (x: Tensor) => lax.scan((c: Tensor, v: Tensor) => [c.add(v), np.cumsum(c)], np.zeros([2]), x);
+    const x = np.arange(6).reshape([3, 2]).astype("float32");
+    for (const opset of [18, 19, 20, 21]) expectMatches((await runOnnx(exportOnnx(f, [x], { opset }), [x])).outs, f(x));
+  });
+
   it("bad options: an unknown option and an opset outside 18..21", () => {
     expect(() => exportOnnx((x: Tensor) => x, [np.ones([1])], { opset: 11 })).toThrow(/opset must be an integer from 18 to 21, got 11/);
     expect(() => exportOnnx((x: Tensor) => x, [np.ones([1])], { bogus: 1 } as never)).toThrow(/exportOnnx/);
