@@ -15,6 +15,7 @@ import "./rules-elementwise.js";
 import "./rules-structural.js";
 import "./rules-control.js";
 import "./rules-random.js";
+import "./rules-conv.js";
 
 export { defineOnnx, hasOnnxRule, unsupportedOnnx, type OnnxRule } from "./lower.js";
 
@@ -119,7 +120,7 @@ export function exportOnnx(fn: (...args: any[]) => unknown, exampleArgs: readonl
     if (!(e instanceof Unsupported)) throw e;
     // trace again, noting the call that applies the primitive, for the message
     const site = findSite(e.primitive, () => stageFlat(new FlatFn("exportOnnx", fn, inTree, false).call, leaves.map((l) => ({ shape: l.shape, dtype: l.dtype })), "exportOnnx", true));
-    throw unsupportedError(e.primitive, site);
+    throw unsupportedError(e.primitive, site, e.reason);
   }
   outs.forEach((o, i) => {
     const a = cj.jaxpr.outs[i]!.aval;

@@ -27,16 +27,24 @@ export function unsupportedOnnx(name: string, reason: string): void {
 
 /** Thrown while lowering an equation without a rule; exportOnnx turns it into the NoRuleError. */
 export class Unsupported extends Error {
-  constructor(readonly primitive: string) {
+  constructor(
+    readonly primitive: string,
+    /** why these params cannot be lowered (a rule's own limit), or undefined: no rule at all */
+    readonly reason?: string,
+  ) {
     super(`exportOnnx: no ONNX lowering for '${primitive}'`);
   }
+}
+/** What a rule throws for params it cannot lower: exportOnnx reports it as the NoRuleError. */
+export function unsupportedCase(name: string, reason: string): Error {
+  return new Unsupported(name, reason);
 }
 export function unsupported(e: Eqn): Error {
   return new Unsupported(e.prim.name);
 }
 /** The typed error for a primitive without a lowering, with where it came from when known. */
-export function unsupportedError(name: string, site: string | null): Error {
-  const why = reasons.get(name) ?? "it has no ONNX lowering yet";
+export function unsupportedError(name: string, site: string | null, reason?: string): Error {
+  const why = reason ?? reasons.get(name) ?? "it has no ONNX lowering yet";
   return fail(
     NoRuleError,
     `exportOnnx: the primitive '${name}'${site ? `, produced by ${site},` : ""} cannot be exported to ONNX: ${why}. ` +

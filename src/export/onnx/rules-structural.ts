@@ -91,16 +91,15 @@ defineOnnx("slice", (g, [x], e) => {
   return [g.op1("Slice", [x!, g.i64(starts), g.i64(limits), g.i64(range(starts.length)), g.i64(strides)])];
 });
 /**
- * pad with lo/hi edges (negative: cropping, which ONNX Pad also does) and `interior` zeros
- * between elements: interior k on an axis of size n is an added unit axis padded to k+1,
- * merged back (n·(k+1) elements) and the trailing k cut off.
+ * `interior[i]` zeros between neighbouring elements along each axis (pad's interior padding,
+ * a convolution's lhs dilation): on an axis of size n, an added unit axis padded to k+1, merged
+ * back (n·(k+1) elements) and the trailing k cut off. pad then adds the lo/hi edges (negative:
+ * cropping, which ONNX Pad also does).
  */
-defineOnnx("pad", (g, [x], e) => {
-  const { lo, hi, interior } = e.params as { lo: number[]; hi: number[]; interior: number[] };
-  const d = dtypeOf(e.inputs[0]!);
-  let cur = x!;
-  let shape = [...avalIn(e, 0).shape];
-  const zero = g.scalar(0, d);
+export function dilate(g: Graph, x: string, inShape: readonly number[], interior: readonly number[], d: DType, fill = 0): [string, number[]] {
+  let cur = x;
+  const shape = [...inShape];
+  const zero = g.scalar(fill, d);
   interior.forEach((k, ax) => {
     if (k === 0 || shape[ax]! === 0) return;
     const n = shape[ax]!;
@@ -113,8 +112,14 @@ defineOnnx("pad", (g, [x], e) => {
     cur = g.op1("Slice", [merged, g.i64([0]), g.i64([len]), g.i64([ax])]);
     shape[ax] = len;
   });
+  return [cur, shape];
+}
+defineOnnx("pad", (g, [x], e) => {
+  const { lo, hi, interior } = e.params as { lo: number[]; hi: number[]; interior: number[] };
+  const d = dtypeOf(e.inputs[0]!);
+  const [cur] = dilate(g, x!, avalIn(e, 0).shape, interior, d);
   if (lo.every((v) => v === 0) && hi.every((v) => v === 0)) return [cur === x ? g.op1("Identity", [cur]) : cur];
-  return [g.op1("Pad", [cur, g.i64([...lo, ...hi]), zero])];
+  return [g.op1("Pad", [cur, g.i64([...lo, ...hi]), g.scalar(0, d)])];
 });
 defineOnnx("concatenate", (g, xs, e) => [g.op1("Concat", xs, { axis: int((e.params as { axis: number }).axis) })]);
 // reversed axes: Slice from n−1 down past 0 with step −1
