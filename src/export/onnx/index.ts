@@ -16,6 +16,7 @@ import "./rules-structural.js";
 import "./rules-control.js";
 import "./rules-random.js";
 import "./rules-conv.js";
+import "./rules-index.js";
 
 export { defineOnnx, hasOnnxRule, unsupportedOnnx, type OnnxRule } from "./lower.js";
 
