@@ -1,7 +1,7 @@
 // exportOnnx: exported programs run on onnxruntime-node (CPU) and match tapir's own results
 // (float32 to 1e-5, float64 to 1e-12 of the output's scale; ints, bools and random bits exactly).
 import { describe, expect, it } from "vitest";
-import { exportOnnx, grad, hessian, jacrev, lax, numpy as np, random, valueAndGrad, vmap, type Tensor } from "../../src/index.js";
+import { exportOnnx, grad, hessian, jacrev, lax, nn, numpy as np, random, valueAndGrad, vmap, type Tensor } from "../../src/index.js";
 import { bind } from "../../src/core/trace.js";
 import { definePrimitive, vectorized } from "../../src/core/primitive.js";
 import { expectMatches, runOnnx } from "./ort.js";
@@ -67,6 +67,21 @@ describe("exportOnnx on onnxruntime-node", () => {
     const A = normal(r, [128, 128], 0.1, "float64");
     const s = (x: Tensor) => np.sum(np.sin(x).mul(np.square(x))).add(np.dot(x, np.matmul(A, x)).mul(0.5));
     await check(hessian(s), [normal(r, [128], 1, "float64")]);
+  });
+
+  it("a convnet's gradient (conv → relu → maxPool, twice, → dense → logSoftmax), float32 and float64", async () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      const r = rng(9);
+      const params = { k1: normal(r, [3, 3, 1, 4], 0.3, dtype), k2: normal(r, [3, 3, 4, 6], 0.2, dtype), W: normal(r, [6, 10], 0.1, dtype) };
+      const x = normal(r, [2, 12, 12, 1], 1, dtype);
+      const conv = (h: Tensor, k: Tensor) => lax.convGeneralDilated(h, k, [1, 1], "VALID", { dimensionNumbers: ["NHWC", "HWIO", "NHWC"] });
+      const loss = (p: typeof params, x: Tensor) => {
+        const h1 = nn.maxPool(nn.relu(conv(x, p.k1)), [2, 2], [2, 2]);
+        const h2 = nn.maxPool(nn.relu(conv(h1, p.k2)), [2, 2], [2, 2]);
+        return np.mean(nn.logSoftmax(np.matmul(h2.reshape([2, -1]), p.W)).neg());
+      };
+      await check(grad(loss), [params, x]);
+    }
   });
 
   it("a scan gradient (RNN through lax.scan, forward and reversed), as Loop", async () => {
