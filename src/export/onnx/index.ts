@@ -17,6 +17,7 @@ import "./rules-control.js";
 import "./rules-random.js";
 import "./rules-conv.js";
 import "./rules-index.js";
+import "./rules-cumulative.js";
 
 export { defineOnnx, hasOnnxRule, unsupportedOnnx, type OnnxRule } from "./lower.js";
 
