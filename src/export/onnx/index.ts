@@ -18,6 +18,7 @@ import "./rules-random.js";
 import "./rules-conv.js";
 import "./rules-index.js";
 import "./rules-cumulative.js";
+import "./rules-bitwise.js";
 
 export { defineOnnx, hasOnnxRule, unsupportedOnnx, type OnnxRule } from "./lower.js";
 
