@@ -118,8 +118,20 @@ defineOnnx("isfinite", (g, [x], e) => [isF(dtypeOf(e.inputs[0]!)) ? g.op1("Not",
 /** ONNX TensorProto codes for Cast's `to`. */
 const CAST_TO: Record<DType, number> = { float32: 1, int32: 6, bool: 9, float64: 11 };
 export const cast = (g: Graph, x: string, to: DType) => g.op1("Cast", [x], { to: int(CAST_TO[to]) });
-// float→int32 truncates toward zero in both (JS `x|0`, C++ static_cast) within int32 range
-defineOnnx("convert", (g, [x], e) => [dtypeOf(e.inputs[0]!) === avalOut(e).dtype ? g.op1("Identity", [x!]) : cast(g, x!, avalOut(e).dtype)]);
+// float→int32 as XLA converts: toward zero (Cast), saturating at the int32 range, NaN → 0
+// (a bare Cast of an out-of-range float is undefined in C++)
+defineOnnx("convert", (g, [x], e) => {
+  const from = dtypeOf(e.inputs[0]!);
+  const to = avalOut(e).dtype;
+  if (from === to) return [g.op1("Identity", [x!])];
+  const y = cast(g, x!, to);
+  if (to !== "int32" || !isF(from)) return [y];
+  // float32 has no 2³¹−1: x ≥ 2³¹ there is exactly x ≥ 2³¹−1
+  const hi = g.op1("GreaterOrEqual", [x!, g.scalar(from === "float32" ? 2 ** 31 : 2 ** 31 - 1, from)]);
+  const lo = g.op1("LessOrEqual", [x!, g.scalar(-(2 ** 31), from)]);
+  const sat = g.op1("Where", [hi, g.scalar(2 ** 31 - 1, "int32"), g.op1("Where", [lo, g.scalar(-(2 ** 31), "int32"), y])]);
+  return [g.op1("Where", [g.op1("IsNaN", [x!]), g.scalar(0, "int32"), sat])];
+});
 defineOnnx("stop_gradient", (g, [x]) => [g.op1("Identity", [x!])]);
 // random_unit: float32 (bits >>> 9)·2⁻²³, float64 (bits >>> 0)·2⁻³², via uint32 bits
 defineOnnx("random_unit", (g, [x], e) => {
@@ -194,4 +206,10 @@ defineOnnx("select", (g, [p, a, b], e) => {
   const pd = avalIn(e, 0).dtype;
   const pred = pd === "bool" ? p! : g.op1("Not", [g.op1("Equal", [p!, g.scalar(0, pd)])]);
   return [g.op1("Where", [pred, a!, b!])];
+});
+// cbrt (wt-npsurf): sign(x)·|x|^(1/3) (within an ulp or two of the correctly rounded ∛x)
+defineOnnx("cbrt", (g, [x], e) => {
+  const d = dtypeOf(e.inputs[0]!);
+  const r = g.op1("Pow", [g.op1("Abs", [x!]), g.scalar(1 / 3, d)]);
+  return [g.op1("Where", [g.op1("Less", [x!, g.scalar(0, d)]), g.op1("Neg", [r]), r])];
 });
