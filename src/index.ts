@@ -11,6 +11,7 @@ export type { ErrorMessage } from "./core/errors.js";
 export type { Tracer } from "./core/trace.js";
 export type { ClosedJaxpr } from "./core/ir.js";
 export type { CumsumOpts } from "./core/numpy/reductions.js";
+export type { ConvolveMode } from "./core/conv.js";
 export type { GradsOf, GradTree, AuxOf, LooseArgs } from "./transforms/vjp.js";
 // option bags of the numpy namespace (top level: tsup cannot bundle type exports of `export * as numpy`)
 export type { Axis, DTypeOpt, KeepDims } from "./core/numpy/convert.js";
@@ -44,3 +45,4 @@ export type { JitOptions } from "./transforms/jit.js";
 export * as lax from "./lax.js";
 export { exportOnnx } from "./export/onnx/index.js";
 export type { ExportOnnxOptions } from "./export/onnx/index.js";
+export * as optim from "./optim/index.js";

@@ -248,7 +248,8 @@ export function convTranspose(lhs: ArrayLike, rhs: ArrayLike, strides: readonly 
 
 // ------------------------------------------------------------------ numpy.convolve / correlate
 
-type Mode = "full" | "same" | "valid";
+/** How much of the full 1-D convolution numpy.convolve / correlate return (numpy's `mode`). */
+export type ConvolveMode = "full" | "same" | "valid";
 
 /** 1-D convolution or correlation as jnp's _conv: the longer operand slides, "same" is centred. */
 function conv1d(api: "convolve" | "correlate", a: ArrayLike, v: ArrayLike, mode: unknown): Tensor {
@@ -289,7 +290,7 @@ function conv1d(api: "convolve" | "correlate", a: ArrayLike, v: ArrayLike, mode:
  * np.convolve([1, 2, 3], [0, 1, 0.5], "valid"); // → [2.5]
  * ```
  */
-export function convolve(a: ArrayLike, v: ArrayLike, mode: Mode = "full"): Tensor {
+export function convolve(a: ArrayLike, v: ArrayLike, mode: ConvolveMode = "full"): Tensor {
   return conv1d("convolve", a, v, mode);
 }
 
@@ -308,7 +309,7 @@ export function convolve(a: ArrayLike, v: ArrayLike, mode: Mode = "full"): Tenso
  * np.correlate([1, 2, 3], [0, 1, 0.5], "full"); // → [0.5, 2, 3.5, 3, 0]
  * ```
  */
-export function correlate(a: ArrayLike, v: ArrayLike, mode: Mode = "valid"): Tensor {
+export function correlate(a: ArrayLike, v: ArrayLike, mode: ConvolveMode = "valid"): Tensor {
   return conv1d("correlate", a, v, mode);
 }
 
