@@ -13,8 +13,11 @@ import { gather, scatterAdd } from "./kernels/gather.js";
 import { iota } from "./kernels/iota.js";
 import { randomBits } from "./kernels/random.js";
 import { matmul } from "./kernels/matmul.js";
+import { scatter } from "./kernels/scatter.js";
+import { sort, topK } from "./kernels/sort.js";
+import { cumulative } from "./kernels/cumulative.js";
 
-export const KERNELS = { elementwise, copyStrided, reduceRows, matmul, cumsum, gather, scatterAdd, iota, randomBits } as const;
+export const KERNELS = { elementwise, copyStrided, reduceRows, matmul, cumsum, gather, scatterAdd, iota, randomBits, scatter, sort, topK, cumulative } as const;
 
 export type KernelName = keyof typeof KERNELS;
 

@@ -8,8 +8,12 @@ import * as reduce from "./reduce.js";
 import * as structural from "./structural.js";
 import * as dot from "./dot.js";
 import * as random from "./random.js";
+import * as scatter from "./scatter.js";
+import * as sort from "./sort.js";
+import * as cumulative from "./cumulative.js";
+import * as dynamic from "./dynamic.js";
 
-const FAMILIES = [elementwise, binary, reduce, structural, dot, random] as const;
+const FAMILIES = [elementwise, binary, reduce, structural, dot, random, scatter, sort, cumulative, dynamic] as const;
 
 /** The primitives among a module's exports (distributed over a union of modules). */
 type PrimsOf<M> = M extends unknown ? Extract<M[keyof M], Primitive & { readonly name: string }> : never;
