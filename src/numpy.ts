@@ -9,4 +9,5 @@ export {
   matmul, dot, vdot, outer, einsum, transpose, reshape, expandDims, squeeze, broadcastTo, moveaxis,
   concatenate, stack, split, flip, take, tril, triu, diag, trace, pad, index,
   allclose, isnan, isfinite, astype,
+  at, IndexUpdateRef,
 } from "./core/numpy/index.js";

@@ -7,6 +7,7 @@ export * from "./creation.js";
 export * from "./math.js";
 export * from "./shape.js";
 export * from "./indexing.js";
+export * from "./advanced-indexing.js";
 export * from "./reductions.js";
 export * from "./linalg.js";
 export * from "./checks.js";
