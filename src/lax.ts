@@ -1,2 +1,8 @@
 // The public lax namespace: structured control flow.
 export { cond, scan, whileLoop, forILoop } from "./transforms/control.js";
+// lax, more: switch/map (control flow) and the array functions of core/lax-api.ts
+export { switch_ as switch, map } from "./transforms/control/switch-map.js";
+export {
+  select, dynamicSlice, dynamicUpdateSlice, dynamicIndexInDim, associativeScan, stopGradient,
+  cumsum, cumprod, cummax, cummin, cumlogsumexp, sort, topK,
+} from "./core/lax-api.js";

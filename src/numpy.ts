@@ -10,4 +10,5 @@ export {
   concatenate, stack, split, flip, take, tril, triu, diag, trace, pad, index,
   allclose, isnan, isfinite, astype,
   at, IndexUpdateRef,
+  sort, argsort, searchsorted, unique, nonzero, argwhere, flatnonzero, takeAlongAxis, putAlongAxis, cumprod,
 } from "./core/numpy/index.js";

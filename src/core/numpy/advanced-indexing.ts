@@ -188,31 +188,65 @@ type Mode = "set" | "add" | "mul" | "min" | "max";
  * ```
  */
 export class IndexUpdateRef {
-  constructor(readonly x: Tensor, readonly specs: readonly (IndexSpec | AdvancedIndex)[]) {}
-  /** x indexed by the specs, as {@link index} (out-of-range array indices clamp). */
+  constructor(private readonly x: Tensor, private readonly specs: readonly (IndexSpec | AdvancedIndex)[]) {}
+  /**
+   * x indexed by the specs, as {@link index} (out-of-range array indices clamp).
+   * @example
+   * ```ts
+   * np.array([1, 5, 9]).at(Int32Array.of(2, 5)).get(); // → [9, 9]
+   * ```
+   */
   get(): Tensor {
     return index(this.x, ...this.specs);
   }
-  /** x with the selected elements replaced by v (broadcast). */
+  /**
+   * x with the selected elements replaced by v (broadcast).
+   * @example
+   * ```ts
+   * np.zeros([2, 2]).at(1).set([3, 4]); // → [[0, 0], [3, 4]]
+   * ```
+   */
   set(v: ArrayLike): Tensor {
     return this.apply("set", v);
   }
-  /** x with v added at the selected elements (repeated indices add up). */
+  /**
+   * x with v added at the selected elements (repeated indices add up).
+   * @example
+   * ```ts
+   * np.zeros([3]).at(Int32Array.of(0, 0)).add(2); // → [4, 0, 0]
+   * ```
+   */
   add(v: ArrayLike): Tensor {
     return this.apply("add", v);
   }
   /**
    * x with the selected elements multiplied by v. Its derivative with respect to v needs
    * `{ uniqueIndices: true }` (no index repeated), as in JAX.
+   * @example
+   * ```ts
+   * np.array([1, 2, 3]).at(Int32Array.of(0, 2)).multiply(10); // → [10, 2, 30]
+   * ```
    */
   multiply(v: ArrayLike, opts: { uniqueIndices?: boolean } = {}): Tensor {
     return this.apply("mul", v, opts.uniqueIndices ?? false);
   }
-  /** x with each selected element replaced by its minimum with v. */
+  /**
+   * x with each selected element replaced by its minimum with v.
+   * @example
+   * ```ts
+   * np.array([4, 4]).at(0).min(1); // → [1, 4]
+   * ```
+   */
   min(v: ArrayLike): Tensor {
     return this.apply("min", v);
   }
-  /** x with each selected element replaced by its maximum with v. */
+  /**
+   * x with each selected element replaced by its maximum with v.
+   * @example
+   * ```ts
+   * np.array([4, 4]).at(Int32Array.of(1)).max(9); // → [4, 9]
+   * ```
+   */
   max(v: ArrayLike): Tensor {
     return this.apply("max", v);
   }

@@ -8,6 +8,8 @@ export * from "./math.js";
 export * from "./shape.js";
 export * from "./indexing.js";
 export * from "./advanced-indexing.js";
+export * from "./sorting.js";
+export * from "./cumulative.js";
 export * from "./reductions.js";
 export * from "./linalg.js";
 export * from "./checks.js";
