@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { ConcretizationError, Tensor, grad, jit, lax, numpy as np, vmap } from "../../src/index.js";
 import { expectClose } from "../util/oracles.js";
 
-const FIX = JSON.parse(readFileSync(join(import.meta.dirname, "..", "fixtures", "indexing-more.json"), "utf8"));
+const FIX: { index: any[]; at: any[]; sorting: any } = JSON.parse(readFileSync(join(import.meta.dirname, "..", "fixtures", "indexing-more.json"), "utf8"));
 const dec = (v: number | string) => (v === "nan" ? NaN : v === "inf" ? Infinity : v === "-inf" ? -Infinity : (v as number));
 const vals = (t: Tensor) => Array.from(t.dataSync() as ArrayLike<number>);
 const f64 = (xs: number[]) => np.array(Float64Array.from(xs));
@@ -29,7 +29,7 @@ function spec(s: any): any {
 
 describe("advanced indexing matches numpy (fixture)", () => {
   const A = np.reshape(np.arange(24, undefined, undefined, { dtype: "float64" }), [2, 3, 4]);
-  it.each(FIX.index.map((c: any, i: number) => [i, c]))("case %i", (_i, c: any) => {
+  it.each(FIX.index.map((c, i) => [i, c] as [number, any]))("case %i", (_i: number, c: any) => {
     const r = A.index(...c.specs.map(spec));
     expect(r.shape).toEqual(c.shape);
     expect(vals(r)).toEqual(c.values.map(dec));
@@ -58,7 +58,7 @@ describe("x.at[...] matches JAX (fixture: values and gradients)", () => {
   const idx = I(4, 1, 4, -1, 9);
   const w = np.arange(1, 7, undefined, { dtype: "float64" });
   const call = (x: Tensor, u: Tensor, mode: string) => (x.at(idx) as any)[mode](u) as Tensor;
-  it.each(FIX.at.map((c: any) => [c.mode, c]))("%s", (mode: string, c: any) => {
+  it.each(FIX.at.map((c) => [c.mode, c] as [string, any]))("%s", (mode: string, c: any) => {
     const x = np.arange(1, 7, undefined, { dtype: "float64" });
     const u = f64([10, -2, 3, 0.5, 7]);
     expect(vals(call(x, u, mode))).toEqual(c.values.map(dec));
@@ -148,7 +148,7 @@ describe("properties (fast-check)", () => {
         const w = f64(ids.map((_, j) => j + 1));
         const g = grad((x: Tensor) => x.at(Int32Array.from(ids)).get().mul(w).sum())(np.zeros([6], { dtype: "float64" }));
         const want = new Array<number>(6).fill(0);
-        ids.forEach((k, j) => (want[k < 0 ? k + 6 : k] += j + 1));
+        ids.forEach((k, j) => (want[k < 0 ? k + 6 : k]! += j + 1));
         expect(vals(g)).toEqual(want);
       }),
       { numRuns: 30, seed: 3 },
