@@ -12,3 +12,4 @@ export {
   at, IndexUpdateRef,
   sort, argsort, searchsorted, unique, nonzero, argwhere, flatnonzero, takeAlongAxis, putAlongAxis, cumprod,
 } from "./core/numpy/index.js";
+export type { AdvancedIndex, SortOpts, SizeOpts } from "./core/numpy/index.js";

@@ -7,6 +7,8 @@ export interface TTensor {
   dataSync(): ArrayLike<number>;
   dispose?(): void;
   reshape(shape: number[]): TTensor;
+  astype?(dtype: string): TTensor;
+  at?(...specs: unknown[]): { get(): TTensor };
 }
 export type TFn = (...args: TTensor[]) => unknown;
 type Op1 = (x: TTensor) => TTensor;
@@ -27,6 +29,9 @@ export interface TapirNumpy {
   exp: Op1;
   sum(x: TTensor, axis?: number | number[]): TTensor;
   mean(x: TTensor, axis?: number | number[]): TTensor;
+  sort?(x: TTensor): TTensor;
+  argsort?(x: TTensor): TTensor;
+  einsum?(spec: string, ...xs: TTensor[]): TTensor;
 }
 
 export interface Tapir {
@@ -38,6 +43,7 @@ export interface Tapir {
   jacrev(f: TFn): TFn;
   hessian(f: TFn): TFn;
   config?: { threads?(): number };
+  lax?: { topK?(x: TTensor, k: number): TTensor[] };
 }
 
 /** A module specifier resolved from this file, hidden from tsc so bench/ typechecks before src/ exists. */

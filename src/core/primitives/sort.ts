@@ -28,7 +28,9 @@ export const sortP: Prim<"sort", SortParams> = definePrimitive<"sort", SortParam
     const outs = xs.map((x) => emptyTensor(x.shape, x.dtype));
     const outer = sizeOf(shape.slice(0, dimension));
     const inner = sizeOf(shape.slice(dimension + 1));
-    backend().sort(xs.map((x) => x._data), numKeys, outer, shape[dimension]!, inner, outs.map((o) => o._data));
+    const perm = emptyTensor(shape, "int32");
+    backend().sort(xs.slice(0, numKeys).map((x) => x._data), outer, shape[dimension]!, inner, perm._data as Int32Array, xs.map((x) => x._data), outs.map((o) => o._data));
+    perm.dispose();
     return outs;
   },
   jvp: (xs, ts, params, self) => {

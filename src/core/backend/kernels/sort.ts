@@ -136,33 +136,47 @@ function signOf(v: number): number {
   return u64hi[LITTLE ? 1 : 0]! >>> 31;
 }
 
-type SortArgs = [ops: TypedArray[], numKeys: number, outer: number, n: number, inner: number, outs: TypedArray[]];
+type SortArgs = [keys: TypedArray[], outer: number, n: number, inner: number, perm: Int32Array, ops: TypedArray[], outs: TypedArray[]];
+/** The job computes each line's permutation into `out` (perm); finish applies it to every operand. */
 export interface SortJob {
-  ops: TypedArray[];
-  numKeys: number;
+  keys: TypedArray[];
   n: number;
   inner: number;
-  outs: TypedArray[];
+  out: Int32Array;
 }
 
-/** A unit is a line: its keys are copied out contiguous, sorted, and every operand permuted. */
+/**
+ * A unit is a line: its keys are copied out contiguous and sorted, the permutation written to
+ * perm[o, :, i]; finish (on the caller) permutes every operand by it — so the only array the
+ * pool writes is `out`, which the backend gives a shared stand-in when it is not shared memory.
+ */
 export const sort = defineKernel<SortArgs, SortJob>({
   name: "sort",
-  cost: (_ops, _k, outer, n, inner) => outer * inner * n * Math.max(1, Math.log2(n + 1)) * SORT_NS,
-  plan: ([ops, numKeys, outer, n, inner, outs]) =>
-    outer * inner * n === 0 ? null : { job: { ops, numKeys, n, inner, outs }, units: outer * inner, unitNs: n * Math.max(1, Math.log2(n + 1)) * SORT_NS, per: 1 },
-  run: ({ ops, numKeys, n, inner, outs }, l0, l1) => {
+  cost: (_keys, outer, n, inner) => outer * inner * n * Math.max(1, Math.log2(n + 1)) * SORT_NS,
+  plan: ([keys, outer, n, inner, perm]) =>
+    outer * inner * n === 0 ? null : { job: { keys, n, inner, out: perm }, units: outer * inner, unitNs: n * Math.max(1, Math.log2(n + 1)) * SORT_NS, per: 1 },
+  run: ({ keys, n, inner, out }, l0, l1) => {
     const perm = new Int32Array(n);
     for (let line = l0; line < l1; line++) {
       const o = Math.floor(line / inner), i = line - o * inner;
       const base = o * n * inner + i;
-      const keys = ops.slice(0, numKeys).map((k) => (inner === 1 ? k.subarray(base, base + n) : strided(k, base, n, inner)));
-      argsortLine(keys, n, perm, false, false);
-      ops.forEach((x, q) => {
-        const out = outs[q]!;
-        for (let j = 0; j < n; j++) out[base + j * inner] = x[base + perm[j]! * inner]!;
-      });
+      const ks = keys.map((k) => (inner === 1 ? k.subarray(base, base + n) : strided(k, base, n, inner)));
+      argsortLine(ks, n, perm, false, false);
+      for (let j = 0; j < n; j++) out[base + j * inner] = perm[j]!;
     }
+  },
+  finish: (_job, [, outer, n, inner, perm, ops, outs]) => {
+    const lineLen = n * inner;
+    ops.forEach((x, q) => {
+      const y = outs[q]!;
+      for (let o = 0; o < outer; o++) {
+        const b = o * lineLen;
+        for (let p = 0; p < lineLen; p++) {
+          const i = p % inner;
+          y[b + p] = x[b + perm[b + p]! * inner + i]!;
+        }
+      }
+    });
   },
 });
 
@@ -173,28 +187,28 @@ function strided(x: TypedArray, base: number, n: number, inner: number): TypedAr
 }
 
 type TopKArgs = [x: TypedArray, rows: number, n: number, k: number, values: TypedArray, indices: Int32Array];
+/** The job writes the indices (`out`); finish gathers the values on the caller. */
 export interface TopKJob {
   x: TypedArray;
   n: number;
   k: number;
-  values: TypedArray;
-  indices: Int32Array;
+  out: Int32Array;
 }
 
 /** A unit is a row: its stable descending order in the total order, the first k kept. */
 export const topK = defineKernel<TopKArgs, TopKJob>({
   name: "topK",
   cost: (_x, rows, n) => rows * n * Math.max(1, Math.log2(n + 1)) * SORT_NS,
-  plan: ([x, rows, n, k, values, indices]) =>
-    rows * k === 0 ? null : { job: { x, n, k, values, indices }, units: rows, unitNs: n * Math.max(1, Math.log2(n + 1)) * SORT_NS, per: 1 },
-  run: ({ x, n, k, values, indices }, r0, r1) => {
+  plan: ([x, rows, n, k, , indices]) =>
+    rows * k === 0 ? null : { job: { x, n, k, out: indices }, units: rows, unitNs: n * Math.max(1, Math.log2(n + 1)) * SORT_NS, per: 1 },
+  run: ({ x, n, k, out }, r0, r1) => {
     const perm = new Int32Array(n);
     for (let r = r0; r < r1; r++) {
       argsortLine([x.subarray(r * n, (r + 1) * n)], n, perm, true, true);
-      for (let j = 0; j < k; j++) {
-        indices[r * k + j] = perm[j]!;
-        values[r * k + j] = x[r * n + perm[j]!]!;
-      }
+      for (let j = 0; j < k; j++) out[r * k + j] = perm[j]!;
     }
+  },
+  finish: (_job, [x, rows, n, k, values, indices]) => {
+    for (let r = 0; r < rows; r++) for (let j = 0; j < k; j++) values[r * k + j] = x[r * n + indices[r * k + j]!]!;
   },
 });
