@@ -38,6 +38,9 @@ export const sortRows = {
       { params: { k: 3 }, args: (r: Rng, d: DType) => [gen(r, d, [6], -5, 5)] },
       { params: { k: 2 }, args: (r: Rng, d: DType) => [gen(r, d, [3, 4], -5, 5)] },
       { params: { k: 4 }, args: (r: Rng, d: DType) => [genFrom(r, d, [2, 5], [1, 2, 2, 3])], grad: false },
+      // k ≤ n/8: the heap selection, with ties
+      { params: { k: 3 }, args: (r: Rng, d: DType) => [genFrom(r, d, [2, 30], [-1, 0, 2, 2.5, 4])], grad: false },
+      { params: { k: 4 }, args: (r: Rng, d: DType) => [gen(r, d, [40], -5, 5)] },
     ],
     ref: ([x], { k }) => {
       const shape = [...x!.shape.slice(0, -1), k];

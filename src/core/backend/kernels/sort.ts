@@ -169,6 +169,10 @@ export const sort = defineKernel<SortArgs, SortJob>({
     const lineLen = n * inner;
     ops.forEach((x, q) => {
       const y = outs[q]!;
+      if (inner === 1) {
+        for (let b = 0; b < outer * n; b += n) for (let j = b; j < b + n; j++) y[j] = x[b + perm[j]!]!;
+        return;
+      }
       for (let o = 0; o < outer; o++) {
         const b = o * lineLen;
         for (let p = 0; p < lineLen; p++) {
@@ -184,6 +188,55 @@ function strided(x: TypedArray, base: number, n: number, inner: number): TypedAr
   const c = new (x.constructor as new (n: number) => TypedArray)(n);
   for (let j = 0; j < n; j++) c[j] = x[base + j * inner]!;
   return c;
+}
+
+/**
+ * The k best of a row (greater total-order key first, ties by lower index) into perm[0..k), in
+ * order: one pass keeping the k best in a heap whose root is the worst kept (O(n log k)), then
+ * the k sorted. A later index never beats an equal kept key, so ties keep the lower index.
+ */
+function topKHeap(x: TypedArray, n: number, k: number, perm: Int32Array): void {
+  const hi = new Uint32Array(n);
+  const lo = x instanceof Float64Array ? new Uint32Array(n) : null;
+  for (let j = 0; j < n; j++) {
+    if (lo) {
+      key64(x[j]!, true);
+      hi[j] = pair[0]!;
+      lo[j] = pair[1]!;
+    } else hi[j] = key32(x, j, true);
+  }
+  // i ranks before j
+  const better = (i: number, j: number) => hi[i]! > hi[j]! || (hi[i] === hi[j] && (lo === null || lo[i]! > lo[j]! || (lo[i] === lo[j] && i < j)) && (lo !== null || i < j));
+  const heap = new Int32Array(k);
+  let size = 0;
+  const down = (at: number) => {
+    for (;;) {
+      const l = 2 * at + 1, r = l + 1;
+      let w = at;
+      if (l < size && better(heap[w]!, heap[l]!)) w = l;
+      if (r < size && better(heap[w]!, heap[r]!)) w = r;
+      if (w === at) return;
+      [heap[at], heap[w]] = [heap[w]!, heap[at]!];
+      at = w;
+    }
+  };
+  for (let j = 0; j < n; j++) {
+    if (size < k) {
+      let at = size++;
+      heap[at] = j;
+      while (at > 0) {
+        const p = (at - 1) >> 1;
+        if (!better(heap[p]!, heap[at]!)) break;
+        [heap[p], heap[at]] = [heap[at]!, heap[p]!];
+        at = p;
+      }
+    } else if (better(j, heap[0]!)) {
+      heap[0] = j;
+      down(0);
+    }
+  }
+  const best = Array.from(heap.subarray(0, size)).sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0));
+  for (let j = 0; j < size; j++) perm[j] = best[j]!;
 }
 
 type TopKArgs = [x: TypedArray, rows: number, n: number, k: number, values: TypedArray, indices: Int32Array];
@@ -204,7 +257,10 @@ export const topK = defineKernel<TopKArgs, TopKJob>({
   run: ({ x, n, k, out }, r0, r1) => {
     const perm = new Int32Array(n);
     for (let r = r0; r < r1; r++) {
-      argsortLine([x.subarray(r * n, (r + 1) * n)], n, perm, true, true);
+      const row = x.subarray(r * n, (r + 1) * n);
+      if (k * 8 <= n) {
+        topKHeap(row, n, k, perm);
+      } else argsortLine([row], n, perm, true, true);
       for (let j = 0; j < k; j++) out[r * k + j] = perm[j]!;
     }
   },
