@@ -12,4 +12,6 @@ export {
   at, IndexUpdateRef,
   sort, argsort, searchsorted, unique, nonzero, argwhere, flatnonzero, takeAlongAxis, putAlongAxis, cumprod,
 } from "./core/numpy/index.js";
+// 1-D convolution and correlation
+export { convolve, correlate } from "./core/conv.js";
 export type { AdvancedIndex, SortOpts, SizeOpts } from "./core/numpy/index.js";

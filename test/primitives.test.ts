@@ -18,10 +18,11 @@ import { scatterRows } from "./primitives/scatter.rows.js";
 import { sortRows } from "./primitives/sort.rows.js";
 import { cumulativeRows } from "./primitives/cumulative.rows.js";
 import { dynamicRows } from "./primitives/dynamic.rows.js";
+import { convRows } from "./primitives/conv.rows.js";
 import { isF, typed, type Case, type Row } from "./primitives/row.js";
 
 /** One row per primitive: a family's rows file spreads in here (a missing row does not compile). */
-const rows: Record<PrimitiveName, Row> = { ...coreRows, ...scatterRows, ...sortRows, ...cumulativeRows, ...dynamicRows };
+const rows: Record<PrimitiveName, Row> = { ...coreRows, ...convRows, ...scatterRows, ...sortRows, ...cumulativeRows, ...dynamicRows };
 
 // ------------------------------------------------------------------ running the rows
 

@@ -6,7 +6,7 @@ import { Tensor, TapeError, ValueError, isTracer, numpy as np, tidy, tree, vmap 
 import { checkOptions, describe, shapeText } from "./errors.js";
 import { tfPrint, tfShape } from "./format.js";
 import { backwardIsRecorded, internalRead, isFloat, popRecorder, pushRecorder, quiet, TapeState, zerosOf, type Key, type Recorder } from "./runtime.js";
-import { Variable } from "./variable.js";
+import { Variable, creationOrder } from "./variable.js";
 
 /** TensorFlow's tf.UnconnectedGradients: what an unconnected source gets. */
 export const UnconnectedGradients = { NONE: "none", ZERO: "zero" } as const;
@@ -227,9 +227,10 @@ export class GradientTape implements Recorder {
     }
   }
 
-  /** Variables this tape watched, in the order it first watched them. */
+  /** Variables this tape watched, in the order they were created (as TensorFlow sorts them by id). */
   watchedVariables(): Variable[] {
-    return [...(this.#state?.watchedVariables ?? this.#released)];
+    const vs = [...(this.#state?.watchedVariables ?? this.#released)];
+    return vs.sort((a, b) => (creationOrder.get(a) ?? 0) - (creationOrder.get(b) ?? 0));
   }
 
   /**
@@ -267,7 +268,9 @@ export class GradientTape implements Recorder {
     const walk = (): (Tensor | null)[] => {
       const seeds = new Map<Key, Tensor>();
       targets.forEach(([k, v], i) => {
-        if (!isFloat(v.dtype) || !s.tracked.has(k)) return;
+        // a target that is also a source is its own gradient (ones) even if the tape never
+        // saw it: TensorFlow reads a Variable target under the tape (tape.gradient(v, v) is 1)
+        if (!isFloat(v.dtype) || (!s.tracked.has(k) && !sourceKeys.has(k))) return;
         const g = given[i] ?? null;
         const seed = quiet(() => (g === null ? np.onesLike(v) : g.dtype === v.dtype ? g : np.astype(g, v.dtype)));
         const prev = seeds.get(k);
@@ -310,7 +313,7 @@ export class GradientTape implements Recorder {
     const [sLeaves, sDef] = tree.flatten(sources);
     const srcs = sLeaves.map((x) => leafOf("jacobian", "source", s, x));
     this.#begin();
-    const connected = isFloat(t.dtype) && s.tracked.has(tKey);
+    const connected = isFloat(t.dtype) && (s.tracked.has(tKey) || srcs.some(([k]) => k === tKey));
     const rows = connected ? this.#rows(s, tKey, t, [t.size], srcs, pfor, opts.parallelIterations) : srcs.map(() => null);
     const out = srcs.map(([, v], i) => {
       const r = rows[i];
@@ -348,7 +351,7 @@ export class GradientTape implements Recorder {
     const m = t.size / b;
     const outShape = [...t.shape, ...v.shape.slice(1)];
     let out: Tensor | null = null;
-    if (isFloat(t.dtype) && s.tracked.has(tKey)) {
+    if (isFloat(t.dtype) && (s.tracked.has(tKey) || src[0] === tKey)) {
       // row j of the per-example Jacobians: the gradient of Σ_b target[b, j] (cotangent e_j in every example)
       const rows = this.#rows(s, tKey, t, [b, m], [src], pfor, opts.parallelIterations)[0];
       if (rows) out = np.reshape(np.moveaxis(np.reshape(rows, [m, b, v.size / b]), 0, 1), outShape);
@@ -368,6 +371,8 @@ export class GradientTape implements Recorder {
     const keys = new Set(srcs.map(([k]) => k));
     const recorded = backwardIsRecorded(s, []);
     const connected = srcs.map(() => false);
+    // a zero-size target has no rows: the Jacobians are empty, of shape [0, …source]
+    if (cols === 0) return srcs.map(([, v]) => quiet(() => np.zeros([0, ...v.shape], { dtype: v.dtype })));
     const pass = (c: Tensor): Tensor[] => {
       const ct = backprop(s, new Map([[tKey, c]]), keys, recorded);
       const res: Tensor[] = [];
@@ -410,7 +415,7 @@ export class GradientTape implements Recorder {
 
   #push(): void {
     if (this.#recording) {
-      throw new TapeError({ message: "Tape is still recording, This can happen if you try to re-enter an already-active tape." });
+      throw new ValueError({ message: "Tape is still recording, This can happen if you try to re-enter an already-active tape." });
     }
     this.#state ??= new TapeState();
     this.#recording = true;

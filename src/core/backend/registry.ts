@@ -16,8 +16,10 @@ import { matmul } from "./kernels/matmul.js";
 import { scatter } from "./kernels/scatter.js";
 import { sort, topK } from "./kernels/sort.js";
 import { cumulative } from "./kernels/cumulative.js";
+import { conv } from "./kernels/conv.js";
+import { reduceWindow } from "./kernels/window.js";
 
-export const KERNELS = { elementwise, copyStrided, reduceRows, matmul, cumsum, gather, scatterAdd, iota, randomBits, scatter, sort, topK, cumulative } as const;
+export const KERNELS = { elementwise, copyStrided, reduceRows, matmul, cumsum, gather, scatterAdd, iota, randomBits, conv, reduceWindow, scatter, sort, topK, cumulative } as const;
 
 export type KernelName = keyof typeof KERNELS;
 

@@ -12,8 +12,10 @@ import * as scatter from "./scatter.js";
 import * as sort from "./sort.js";
 import * as cumulative from "./cumulative.js";
 import * as dynamic from "./dynamic.js";
+import * as conv from "./conv.js";
+import * as window from "./window.js";
 
-const FAMILIES = [elementwise, binary, reduce, structural, dot, random, scatter, sort, cumulative, dynamic] as const;
+const FAMILIES = [elementwise, binary, reduce, structural, dot, random, conv, window, scatter, sort, cumulative, dynamic] as const;
 
 /** The primitives among a module's exports (distributed over a union of modules). */
 type PrimsOf<M> = M extends unknown ? Extract<M[keyof M], Primitive & { readonly name: string }> : never;
