@@ -12,9 +12,11 @@ export type { Tracer } from "./core/trace.js";
 export type { ClosedJaxpr } from "./core/ir.js";
 export type { CumsumOpts } from "./core/numpy/reductions.js";
 export type { ConvolveMode } from "./core/conv.js";
+export type { EinsumSublist } from "./core/numpy/einsum.js";
 export type { GradsOf, GradTree, AuxOf, LooseArgs } from "./transforms/vjp.js";
 // option bags of the numpy namespace (top level: tsup cannot bundle type exports of `export * as numpy`)
 export type { Axis, DTypeOpt, KeepDims } from "./core/numpy/convert.js";
+export type { NanToNumOpts, CloseOpts, AverageOpts, MeshgridOpts, CovOpts, DiffOpts, HistogramOpts, QuantileOpts } from "./core/numpy/index.js";
 export {
   ShapeError,
   DTypeError,
@@ -28,8 +30,9 @@ export {
   WorkerError,
 } from "./core/errors.js";
 export * as numpy from "./numpy.js";
-export * as nn from "./core/nn.js";
-export * as random from "./core/random.js";
+export * as nn from "./nn.js";
+export * as random from "./random.js";
+export * as scipy from "./scipy.js";
 export * as tree from "./tree-api.js";
 export * as config from "./config-api.js";
 export { grad, valueAndGrad, vjp, jvp, linearize, linearTranspose } from "./transforms/vjp.js";

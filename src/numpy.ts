@@ -12,6 +12,27 @@ export {
   at, IndexUpdateRef,
   sort, argsort, searchsorted, unique, nonzero, argwhere, flatnonzero, takeAlongAxis, putAlongAxis, cumprod,
 } from "./core/numpy/index.js";
+// numpy, more (issue 11): elementwise, closeness
+export {
+  log2, log10, exp2, cbrt, hypot, logaddexp, logaddexp2, remainder, mod, fmod, floorDivide, trueDivide,
+  isinf, isposinf, isneginf, signbit, copysign, nextafter, fmax, fmin, heaviside, nanToNum,
+  deg2rad, rad2deg, sinc, arcsinh, arccosh, arctanh, positive, conjugate, conj, real, imag, rint, trunc, fix,
+  bitwiseAnd, bitwiseOr, bitwiseXor, invert, leftShift, rightShift, isclose, arrayEqual,
+} from "./core/numpy/index.js";
+// numpy, more: reductions, shape
+export {
+  all, any, countNonzero, nansum, nanmean, nanmax, nanmin, ptp, average,
+  repeat, tile, roll, swapaxes, rot90, atleast1d, atleast2d, atleast3d, hstack, vstack, dstack, columnStack,
+  arraySplit, hsplit, vsplit, append, insert, delete, meshgrid, tensordot, kron, diagonal, diagflat,
+  trilIndices, triuIndices, ravel, ix_, indices,
+} from "./core/numpy/index.js";
+// numpy, more: statistics and sets, creation, constants
+export {
+  cov, corrcoef, diff, ediff1d, cross, histogram, bincount, isin, select, piecewise, interp,
+  logspace, geomspace, identity, tri, emptyLike, fromfunction, pi, e, inf, nan, newaxis,
+  median, quantile, percentile,
+} from "./core/numpy/index.js";
 // 1-D convolution and correlation
 export { convolve, correlate } from "./core/conv.js";
+export * as linalg from "./linalg/numpy.js";
 export type { AdvancedIndex, SortOpts, SizeOpts } from "./core/numpy/index.js";

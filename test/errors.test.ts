@@ -64,7 +64,7 @@ describe("shape errors", () => {
     expectError(() => np.split(x23, 2, 1), ShapeError, "split", "size 3");
     expectError(() => np.concatenate([x23, np.ones([2, 4])]), ShapeError, "concatenate", "[2,3]", "[2,4]");
     expectError(() => np.stack([x23, np.ones([2, 4])]), ShapeError, "stack", "[2,3]", "[2,4]");
-    expectError(() => np.pad(x23, [[1, 1]]), ShapeError, "pad", "[2,3]");
+    expectError(() => np.pad(x23, [[1, 1], [1, 1], [1, 1]]), ShapeError, "pad", "[2,3]");
     expectError(() => np.array([[1, 2], [3]]), ShapeError, "array", "ragged");
   });
   it("item() on a tensor with more than one element", () => {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { bernoulli, normal } from "./prng.js";
 import { W10 } from "./convnet.js";
 
-export const CASE_IDS = ["W1", "W2-512", "W2-1024", "W3", "W4", "W5", "W6", "W7", "W8", "W9-sort", "W9-argsort", "W9-topk", "W9-scatter", "W9-einsum", "W10"] as const;
+export const CASE_IDS = ["W1", "W2-512", "W2-1024", "W3", "W4", "W5", "W6", "W7", "W8", "W9-sort", "W9-argsort", "W9-topk", "W9-scatter", "W9-einsum", "W10", "W11"] as const;
 export type CaseId = (typeof CASE_IDS)[number];
 
 /** A float32 input: flat row-major data and its shape. */
@@ -310,7 +310,75 @@ const W9: CaseDef[] = [
     } },
 ];
 
-export const CASES: readonly CaseDef[] = [W1, matmulCase(512), matmulCase(1024), W3, W4, W5, W6, W7, W8, ...W9, W10];
+
+
+// W11: GP negative log marginal likelihood, RBF kernel, float64 (the inputs are float32 values, widened)
+export const W11_N = 512;
+/** The observation noise σₙ² added to K's diagonal. */
+export const W11_NOISE = 0.1;
+const W11: CaseDef = {
+  id: "W11",
+  workload: "W11",
+  name: "gp_nll_grad",
+  what: "∇ of a GP negative log marginal likelihood (RBF, n = 512, float64) w.r.t. log ℓ, log σ² and the 512 inputs: Cholesky, two triangular solves, log-det",
+  unit: "ms",
+  rtol: 1e-8,
+  inputs: () => {
+    const x = normal("W11/x", W11_N);
+    const e = normal("W11/e", W11_N, 0.1);
+    return {
+      x: arr(x, [W11_N]),
+      y: arr(Float32Array.from(x, (v, i) => Math.sin(2 * v) + e[i]!), [W11_N]),
+      logEll: arr(Float32Array.of(-0.5), []),
+      logSf2: arr(Float32Array.of(0.25), []),
+    };
+  },
+  reference(inp) {
+    const n = W11_N;
+    const x = get(inp, "x").data, y = get(inp, "y").data;
+    const ell2 = Math.exp(2 * get(inp, "logEll").data[0]!), sf2 = Math.exp(get(inp, "logSf2").data[0]!);
+    // K = σ²·exp(−(xᵢ − xⱼ)²/2ℓ²) + σₙ²I; NLL = ½yᵀK⁻¹y + ½log det K + (n/2) log 2π
+    const kf = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) kf[i * n + j] = sf2 * Math.exp(-((x[i]! - x[j]!) ** 2) / (2 * ell2));
+    const L = Float64Array.from(kf, (v, p) => v + (p % (n + 1) === 0 ? W11_NOISE : 0));
+    for (let j = 0; j < n; j++) {
+      for (let p = 0; p < j; p++) L[j * n + j]! -= L[j * n + p]! ** 2;
+      L[j * n + j] = Math.sqrt(L[j * n + j]!);
+      for (let i = j + 1; i < n; i++) {
+        let s = L[i * n + j]!;
+        for (let p = 0; p < j; p++) s -= L[i * n + p]! * L[j * n + p]!;
+        L[i * n + j] = s / L[j * n + j]!;
+      }
+    }
+    // K⁻¹ = L⁻ᵀL⁻¹ (columns of L⁻¹ by forward substitution), α = K⁻¹y
+    const Li = new Float64Array(n * n);
+    for (let c = 0; c < n; c++) {
+      for (let i = c; i < n; i++) {
+        let s = i === c ? 1 : 0;
+        for (let p = c; p < i; p++) s -= L[i * n + p]! * Li[p * n + c]!;
+        Li[i * n + c] = s / L[i * n + i]!;
+      }
+    }
+    const Ki = matmul64(transpose64(Li, n, n), Li, n, n, n);
+    const alpha = matmul64(Ki, y, n, n, 1);
+    // dNLL/dK = W = ½(K⁻¹ − ααᵀ); d/dθ = Σ W ∘ dK/dθ; d/dxᵢ = 2 Σⱼ Wᵢⱼ kᵢⱼ·(−(xᵢ − xⱼ)/ℓ²)
+    let gEll = 0, gSf = 0;
+    const gx = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const w = 0.5 * (Ki[i * n + j]! - alpha[i]! * alpha[j]!);
+        const k = kf[i * n + j]!, d = x[i]! - x[j]!;
+        gEll += w * k * (d * d) / ell2;
+        gSf += w * k;
+        gx[i]! += (2 * w * k * -d) / ell2;
+      }
+    }
+    return concat64([[gEll, gSf], gx]);
+  },
+};
+
+
+export const CASES: readonly CaseDef[] = [W1, matmulCase(512), matmulCase(1024), W3, W4, W5, W6, W7, W8, ...W9, W10, W11];
 
 export function caseById(id: CaseId): CaseDef {
   const c = CASES.find((k) => k.id === id);

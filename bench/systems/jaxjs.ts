@@ -1,9 +1,9 @@
 // jax-js (@jax-js/jax) on its `wasm` device, eager and under jit. jax-js arrays are reference-counted:
 // every function consumes its array arguments, so inputs are passed as `x.ref` and results are consumed by dataSync().
 import type * as JaxNs from "@jax-js/jax";
-import type { Arr, CaseId } from "../lib/workloads.js";
+import { W11_N, W11_NOISE, type Arr, type CaseId } from "../lib/workloads.js";
 import { pkgVersion } from "../lib/env.js";
-import type { Impl, System } from "./types.js";
+import { NotAvailable, type Impl, type System } from "./types.js";
 
 type Jax = typeof JaxNs;
 type A = JaxNs.Array;
@@ -26,7 +26,7 @@ function load(): Promise<Jax> {
 const asArrays = (out: unknown): A[] => (Array.isArray(out) ? (out as A[]) : [out as A]);
 
 function impls(jax: Jax, useJit: boolean): Partial<Record<CaseId, Impl>> {
-  const { numpy: np, nn, grad, vmap, jacrev, hessian, jit } = jax;
+  const { numpy: np, nn, grad, vmap, jacrev, hessian, jit, lax } = jax;
   const J = <F extends Fn>(f: F): F => (useJit ? (jit(f as never) as unknown as F) : f);
   const T = (a: Arr | undefined): A => {
     if (!a) throw new Error("jax-js: input missing");
@@ -71,6 +71,24 @@ function impls(jax: Jax, useJit: boolean): Partial<Record<CaseId, Impl>> {
       const d2 = J(grad(grad(f) as (v: A) => A) as Fn);
       const r1 = call(d1, x), r2 = call(d2, x);
       return () => [...r1(), ...r2()];
+    },
+    W11: (inp) => {
+      if (typeof (globalThis as { Float16Array?: unknown }).Float16Array === "undefined") {
+        throw new NotAvailable("jax-js 0.1.25 makes float64 arrays only where a global Float16Array exists (Node 24+): run with --node 24");
+      }
+      const n = W11_N;
+      const F = (a: Arr | undefined): A => np.array(Float64Array.from(a!.data), { dtype: np.float64 }).reshape([...a!.shape]);
+      const noise = np.eye(n, undefined, { dtype: np.float64 }).mul(W11_NOISE);
+      const half = 0.5 * n * Math.log(2 * Math.PI);
+      const nll = (logEll: A, logSf2: A, x: A, y: A): A => {
+        const d = x.ref.reshape([n, 1]).sub(x.reshape([1, n]));
+        const k = np.exp(logSf2).mul(np.exp(np.square(d).mul(-0.5).div(np.exp(logEll.mul(2)))));
+        const L = np.linalg.cholesky(k.add(noise.ref));
+        const z = lax.linalg.triangularSolve(L.ref, y.ref.reshape([n, 1]), { leftSide: true, lower: true });
+        const alpha = lax.linalg.triangularSolve(L.ref, z, { leftSide: true, lower: true, transposeA: true });
+        return np.sum(y.reshape([n, 1]).mul(alpha)).mul(0.5).add(np.sum(np.log(np.diag(L)))).add(half);
+      };
+      return call(J(grad(nll, { argnums: [0, 1, 2] }) as Fn), F(inp.logEll), F(inp.logSf2), F(inp.x), F(inp.y));
     },
     W8: (inp) => {
       const loss = (w: A, x: A, y: A): A => {

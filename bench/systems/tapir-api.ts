@@ -32,6 +32,12 @@ export interface TapirNumpy {
   sort?(x: TTensor): TTensor;
   argsort?(x: TTensor): TTensor;
   einsum?(spec: string, ...xs: TTensor[]): TTensor;
+  // W11 (linear algebra; absent in an older tapir: the W11 rows then fail as errors, the rest run)
+  divide: Op2;
+  log: Op1;
+  diag: Op1;
+  eye(n: number, opts?: { dtype?: string }): TTensor;
+  linalg: { cholesky: Op1 };
 }
 
 export interface Tapir {
@@ -43,7 +49,7 @@ export interface Tapir {
   jacrev(f: TFn): TFn;
   hessian(f: TFn): TFn;
   config?: { threads?(): number };
-  lax?: { topK?(x: TTensor, k: number): TTensor[] };
+  lax: { linalg: { triangularSolve(a: TTensor, b: TTensor, opts: { leftSide?: boolean; lower?: boolean; transposeA?: boolean }): TTensor }; topK?(x: TTensor, k: number): TTensor[] };
 }
 
 /** The convolution and pooling names W10 uses (checked when its case is set up). */

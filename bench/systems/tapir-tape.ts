@@ -165,6 +165,7 @@ async function make(): Promise<System> {
       "W2-512": "forward only: nothing for a tape to record",
       "W2-1024": "forward only: nothing for a tape to record",
       W10: "tapir/compat has no conv2d / maxPool layer yet",
+      W11: "tapir/compat has no tf.linalg.cholesky / triangularSolve (TF.js, which it mirrors, has neither)",
     },
   };
 }

@@ -1,5 +1,5 @@
 // tapir's functional API: eager (op by op, `grad(f)(x)`) and compiled (`jit(grad(f))`).
-import type { Arr, CaseId } from "../lib/workloads.js";
+import { W11_N, W11_NOISE, type Arr, type CaseId } from "../lib/workloads.js";
 import { asTensors, importTapir, requireNames, type ConvApi, type Tapir, type TFn, type TTensor } from "./tapir-api.js";
 import { NotAvailable, type Impl, type System } from "./types.js";
 
@@ -82,6 +82,21 @@ function impls(tp: Tapir, useJit: boolean): Partial<Record<CaseId, Impl>> {
       const d1 = J(grad(f as TFn));
       const d2 = J(grad(grad(f as TFn)));
       return () => [...call(d1, x)(), ...call(d2, x)()];
+    },
+    W11: (inp) => {
+      const n = W11_N;
+      const F = (a: Arr | undefined) => np.array(Float64Array.from(a!.data) as unknown as Float32Array, { dtype: "float64" }).reshape([...a!.shape]);
+      const noise = np.multiply(W11_NOISE, np.eye(n, { dtype: "float64" }));
+      const half = 0.5 * n * Math.log(2 * Math.PI);
+      const nll = (logEll: TTensor, logSf2: TTensor, x: TTensor, y: TTensor) => {
+        const d = np.subtract(x.reshape([n, 1]), x.reshape([1, n]));
+        const k = np.multiply(np.exp(logSf2), np.exp(np.divide(np.multiply(-0.5, np.square(d)), np.exp(np.multiply(2, logEll)))));
+        const L = np.linalg.cholesky(np.add(k, noise));
+        const z = tp.lax.linalg.triangularSolve(L, y.reshape([n, 1]), { leftSide: true, lower: true });
+        const alpha = tp.lax.linalg.triangularSolve(L, z, { leftSide: true, lower: true, transposeA: true });
+        return np.add(np.add(np.multiply(0.5, np.sum(np.multiply(y.reshape([n, 1]), alpha))), np.sum(np.log(np.diag(L)))), half);
+      };
+      return call(J(grad(nll as TFn, { argnums: [0, 1, 2] })), F(inp.logEll), F(inp.logSf2), F(inp.x), F(inp.y));
     },
     W8: (inp) => {
       const loss = (w: TTensor, x: TTensor, y: TTensor) => {

@@ -18,6 +18,11 @@ export const TFJS_HOW: Partial<Record<CaseId, string>> = {
   "W9-scatter": "tf.grad of tf.sum(tf.gather(x, idx))",
 };
 
+/** Cases TF.js cannot express. */
+export const TFJS_NOTES: Partial<Record<CaseId, string>> = {
+  W11: "tf.js has no Cholesky or triangular solve (tf.linalg: qr, gramSchmidt, bandPart only) and no float64 on its cpu/wasm backends",
+};
+
 export function tfjsImpls(tf: Tf): Partial<Record<CaseId, Impl>> {
   const T = (a: Arr | undefined): Tensor => {
     if (!a) throw new Error("tfjs: input missing");

@@ -1,6 +1,6 @@
 // TensorFlow.js with its pure-JS `cpu` backend.
 import { pkgVersion } from "../lib/env.js";
-import { TFJS_HOW, tfjsImpls } from "./tfjs-common.js";
+import { TFJS_HOW, TFJS_NOTES, tfjsImpls } from "./tfjs-common.js";
 import type { System } from "./types.js";
 
 export async function system(): Promise<System> {
@@ -11,5 +11,6 @@ export async function system(): Promise<System> {
     info: { package: "@tensorflow/tfjs", version: pkgVersion("@tensorflow/tfjs"), backend: tf.getBackend(), threads: 1 },
     impls: tfjsImpls(tf),
     how: TFJS_HOW,
+    notes: TFJS_NOTES,
   };
 }

@@ -2,7 +2,7 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pkgVersion } from "../lib/env.js";
-import { TFJS_HOW, tfjsImpls } from "./tfjs-common.js";
+import { TFJS_HOW, TFJS_NOTES, tfjsImpls } from "./tfjs-common.js";
 import type { System } from "./types.js";
 
 export async function system(): Promise<System> {
@@ -25,7 +25,7 @@ export async function system(): Promise<System> {
       threads: mt ? "multithread support reported" : 1,
     },
     impls: { ...tfjsImpls(tf), W10: undefined },
-    notes: { W10: "tfjs-backend-wasm 4.22.0 registers no Conv2DBackpropFilter kernel (a conv layer's weight gradient)" },
+    notes: { ...TFJS_NOTES, W10: "tfjs-backend-wasm 4.22.0 registers no Conv2DBackpropFilter kernel (a conv layer's weight gradient)" },
     how: TFJS_HOW,
   };
 }

@@ -224,3 +224,4 @@ export function sparseSoftmaxCrossEntropyWithLogits(args: { labels: ArrayLike; l
     return np.negative(np.sum(np.multiply(tnn.oneHot(np.astype(labels, "int32"), classes, { dtype: logits.dtype }), lsm), -1));
   }, [args.labels, args.logits], api);
 }
+export { conv2d } from "./conv.js";

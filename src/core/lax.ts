@@ -166,6 +166,19 @@ export const dotGeneral = (l: Tensor, r: Tensor, dims: DotDims): Tensor => bind1
 /** int32 random words of `shape` from an int32[2] key (Threefry-2x32). */
 export const randomBits = (key: Tensor, shape: number[]): Tensor => bind1(P.random_bits, [key], { shape });
 
+// ---------------------------------------------------------------- bitwise, remainder (numpy, more)
+
+export const bitwiseAnd = (x: Tensor, y: Tensor): Tensor => bind1(P.bitwise_and, [x, y], NO_PARAMS);
+export const bitwiseOr = (x: Tensor, y: Tensor): Tensor => bind1(P.bitwise_or, [x, y], NO_PARAMS);
+export const bitwiseXor = (x: Tensor, y: Tensor): Tensor => bind1(P.bitwise_xor, [x, y], NO_PARAMS);
+export const bitwiseNot = (x: Tensor): Tensor => bind1(P.bitwise_not, [x], NO_PARAMS);
+export const shiftLeft = (x: Tensor, y: Tensor): Tensor => bind1(P.shift_left, [x, y], NO_PARAMS);
+export const shiftRightArithmetic = (x: Tensor, y: Tensor): Tensor => bind1(P.shift_right_arithmetic, [x, y], NO_PARAMS);
+/** The truncated remainder x - trunc(x/y)·y, with x's sign (C's fmod). */
+export const rem = (x: Tensor, y: Tensor): Tensor => bind1(P.rem, [x, y], NO_PARAMS);
+export const nextafter = (x: Tensor, y: Tensor): Tensor => bind1(P.nextafter, [x, y], NO_PARAMS);
+export const cbrt = (x: Tensor): Tensor => bind1(P.cbrt, [x], NO_PARAMS);
+
 // ---------------------------------------------------------------- convolution and windows
 
 export type { ConvParams };

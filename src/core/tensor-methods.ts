@@ -392,6 +392,62 @@ export interface TensorMethods {
    * ```
    */
   take(indices: ArrayLike, axis?: number): Tensor;
+  /**
+   * Each element repeated along an axis: `x.repeat(repeats, axis?)` is {@link numpy.repeat}(x, repeats, axis).
+   * @example
+   * ```ts
+   * np.array([1, 2]).repeat(2); // → [1, 1, 2, 2]
+   * ```
+   */
+  repeat(repeats: number | readonly number[], axis?: number): Tensor;
+  /**
+   * Two axes exchanged: `x.swapaxes(a1, a2)` is {@link numpy.swapaxes}(x, a1, a2).
+   * @example
+   * ```ts
+   * np.zeros([2, 3]).swapaxes(0, 1).shape; // → [3, 2]
+   * ```
+   */
+  swapaxes(axis1: number, axis2: number): Tensor;
+  /**
+   * The elements as a 1-D tensor: `x.ravel()` is {@link numpy.ravel}(x).
+   * @example
+   * ```ts
+   * np.array([[1, 2], [3, 4]]).ravel(); // → [1, 2, 3, 4]
+   * ```
+   */
+  ravel(): Tensor;
+  /**
+   * Whether all elements are nonzero along axes: `x.all(axis?, opts?)` is {@link numpy.all}(x, axis, opts).
+   * @example
+   * ```ts
+   * np.array([1, 0]).all(); // → false
+   * ```
+   */
+  all(axis?: Axis, opts?: KeepDims): Tensor;
+  /**
+   * Whether some element is nonzero along axes: `x.any(axis?, opts?)` is {@link numpy.any}(x, axis, opts).
+   * @example
+   * ```ts
+   * np.array([1, 0]).any(); // → true
+   * ```
+   */
+  any(axis?: Axis, opts?: KeepDims): Tensor;
+  /**
+   * A diagonal of the 2-D slices: `x.diagonal(offset?, a1?, a2?)` is {@link numpy.diagonal}(x, offset, a1, a2).
+   * @example
+   * ```ts
+   * np.array([[1, 2], [3, 4]]).diagonal(); // → [1, 4]
+   * ```
+   */
+  diagonal(offset?: number, axis1?: number, axis2?: number): Tensor;
+  /**
+   * Rounded halves-to-even to `decimals` places: `x.round(decimals?)` is {@link numpy.round}(x, decimals).
+   * @example
+   * ```ts
+   * np.array([1.26, 2.5]).round(1); // → [1.3, 2.5]
+   * ```
+   */
+  round(decimals?: number): Tensor;
 }
 
 /** Puts the methods on Tensor's prototype (non-enumerable, as class methods are), calling `np`. */
@@ -532,6 +588,13 @@ export function installTensorMethods(proto: object, np: typeof Numpy): void {
     take(this: Tensor, indices: ArrayLike, axis?: number): Tensor {
       return np.take(this, indices, axis);
     },
+    repeat(this: Tensor, repeats: number | readonly number[], axis?: number): Tensor { return np.repeat(this, repeats, axis); },
+    swapaxes(this: Tensor, axis1: number, axis2: number): Tensor { return np.swapaxes(this, axis1, axis2); },
+    ravel(this: Tensor): Tensor { return np.ravel(this); },
+    all(this: Tensor, axis?: Axis, opts?: KeepDims): Tensor { return np.all(this, axis, opts); },
+    any(this: Tensor, axis?: Axis, opts?: KeepDims): Tensor { return np.any(this, axis, opts); },
+    diagonal(this: Tensor, offset?: number, axis1?: number, axis2?: number): Tensor { return np.diagonal(this, offset, axis1, axis2); },
+    round(this: Tensor, decimals?: number): Tensor { return np.round(this, decimals); },
   };
   for (const [name, fn] of Object.entries(methods)) Object.defineProperty(proto, name, { value: fn, writable: true, configurable: true });
   Object.defineProperty(proto, "T", {

@@ -7,7 +7,8 @@ import {
   addDecayedWeights, scaleByAdadelta, scaleByAdam, scaleByLearningRate, scaleByLion, scaleByRms, scaleByRss, scaleByStddev, trace,
 } from "./transforms.js";
 
-type Opt = GradientTransformation<OptState[]>;
+/** What the optimizer aliases return: a chain of transformations, its state one entry per link. */
+export type ChainedTransformation = GradientTransformation<OptState[]>;
 
 function lrOf(api: string, opts: { learningRate?: ScalarOrSchedule } | undefined): ScalarOrSchedule {
   return checkScalarOrSchedule(api, "learningRate", opts?.learningRate);
@@ -27,7 +28,7 @@ function lrOf(api: string, opts: { learningRate?: ScalarOrSchedule } | undefined
  * optim.applyUpdates(params, u).w; // → [0, 1]
  * ```
  */
-export function sgd(opts: { learningRate: ScalarOrSchedule; momentum?: number; nesterov?: boolean }): Opt {
+export function sgd(opts: { learningRate: ScalarOrSchedule; momentum?: number; nesterov?: boolean }): ChainedTransformation {
   const api = "optim.sgd";
   checkOpts(api, opts, ["learningRate", "momentum", "nesterov"]);
   const lr = lrOf(api, opts);
@@ -53,7 +54,7 @@ export interface AdamOptions {
  * u; // → [-0.1, 0.1]
  * ```
  */
-export function adam(opts: AdamOptions): Opt {
+export function adam(opts: AdamOptions): ChainedTransformation {
   const api = "optim.adam";
   checkOpts(api, opts, ["learningRate", "b1", "b2", "eps", "epsRoot"]);
   const lr = lrOf(api, opts);
@@ -72,7 +73,7 @@ export function adam(opts: AdamOptions): Opt {
  * opt.update(np.array([0]), opt.init(p), p)[0]; // → [-0.1]
  * ```
  */
-export function adamw(opts: AdamOptions & { weightDecay?: ScalarOrSchedule }): Opt {
+export function adamw(opts: AdamOptions & { weightDecay?: ScalarOrSchedule }): ChainedTransformation {
   const api = "optim.adamw";
   checkOpts(api, opts, ["learningRate", "b1", "b2", "eps", "epsRoot", "weightDecay"]);
   const lr = lrOf(api, opts);
@@ -90,7 +91,7 @@ export function adamw(opts: AdamOptions & { weightDecay?: ScalarOrSchedule }): O
  * opt.update(np.array([3]), opt.init(np.zeros([1])))[0]; // → [-0.2]
  * ```
  */
-export function rmsprop(opts: { learningRate: ScalarOrSchedule; decay?: number; eps?: number; initialScale?: number; centered?: boolean; momentum?: number; nesterov?: boolean }): Opt {
+export function rmsprop(opts: { learningRate: ScalarOrSchedule; decay?: number; eps?: number; initialScale?: number; centered?: boolean; momentum?: number; nesterov?: boolean }): ChainedTransformation {
   const api = "optim.rmsprop";
   checkOpts(api, opts, ["learningRate", "decay", "eps", "initialScale", "centered", "momentum", "nesterov"]);
   const lr = lrOf(api, opts);
@@ -113,7 +114,7 @@ export function rmsprop(opts: { learningRate: ScalarOrSchedule; decay?: number; 
  * opt.update(np.array([4]), opt.init(np.zeros([1])))[0]; // → [-1]
  * ```
  */
-export function adagrad(opts: { learningRate: ScalarOrSchedule; initialAccumulatorValue?: number; eps?: number }): Opt {
+export function adagrad(opts: { learningRate: ScalarOrSchedule; initialAccumulatorValue?: number; eps?: number }): ChainedTransformation {
   const api = "optim.adagrad";
   checkOpts(api, opts, ["learningRate", "initialAccumulatorValue", "eps"]);
   const lr = lrOf(api, opts);
@@ -132,7 +133,7 @@ export function adagrad(opts: { learningRate: ScalarOrSchedule; initialAccumulat
  * opt.update(np.array([0.5, -3]), opt.init(p), p)[0]; // → [-0.1, 0.1]
  * ```
  */
-export function lion(opts: { learningRate: ScalarOrSchedule; b1?: number; b2?: number; weightDecay?: ScalarOrSchedule }): Opt {
+export function lion(opts: { learningRate: ScalarOrSchedule; b1?: number; b2?: number; weightDecay?: ScalarOrSchedule }): ChainedTransformation {
   const api = "optim.lion";
   checkOpts(api, opts, ["learningRate", "b1", "b2", "weightDecay"]);
   const lr = lrOf(api, opts);
@@ -151,7 +152,7 @@ export function lion(opts: { learningRate: ScalarOrSchedule; b1?: number; b2?: n
  * opt.update(np.array([1]), opt.init(p), p)[0]; // → [-0.7071068]
  * ```
  */
-export function adadelta(opts: { learningRate: ScalarOrSchedule; rho?: number; eps?: number; weightDecay?: ScalarOrSchedule }): Opt {
+export function adadelta(opts: { learningRate: ScalarOrSchedule; rho?: number; eps?: number; weightDecay?: ScalarOrSchedule }): ChainedTransformation {
   const api = "optim.adadelta";
   checkOpts(api, opts, ["learningRate", "rho", "eps", "weightDecay"]);
   const lr = lrOf(api, opts);

@@ -5,10 +5,10 @@ export {
   scale, scaleBySchedule, scaleByLearningRate, trace, scaleByAdam, scaleByRms, scaleByStddev, scaleByRss, scaleByLion,
   scaleByAdadelta, addDecayedWeights, clip, clipByGlobalNorm, globalNorm,
 } from "./transforms.js";
-export type { AdamState, ScaleByAdamOptions, TraceState, RmsState, RssState } from "./transforms.js";
+export type { AdamState, ScaleByAdamOptions, TraceState, RmsState, RssState, EmptyState } from "./transforms.js";
 export { scaleByNadam } from "./nadam.js";
 export type { NadamState } from "./nadam.js";
 export { sgd, adam, adamw, rmsprop, adagrad, lion, adadelta } from "./aliases.js";
-export type { AdamOptions } from "./aliases.js";
+export type { AdamOptions, ChainedTransformation } from "./aliases.js";
 export { constantSchedule, linearSchedule, exponentialDecay, cosineDecaySchedule, warmupCosineDecaySchedule } from "./schedules.js";
 export type { LinearScheduleOptions, ExponentialDecayOptions, CosineDecayOptions, WarmupCosineDecayOptions } from "./schedules.js";

@@ -10,7 +10,8 @@ import {
   zeroCount, zerosLike, type CountState, type GradientTransformation, type ScalarOrSchedule, type Schedule,
 } from "./base.js";
 
-type Empty = Record<string, never>;
+/** The state of a stateless gradient transformation. */
+export type EmptyState = Record<string, never>;
 const leafMap = (fn: (...xs: Tensor[]) => Tensor, t: PyTree, ...rest: PyTree[]): any => map(fn, t, ...rest);
 
 /**
@@ -23,7 +24,7 @@ const leafMap = (fn: (...xs: Tensor[]) => Tensor, t: PyTree, ...rest: PyTree[]):
  * t.update([np.array([1, 2])], t.init([np.zeros([2])]))[0][0]; // → [-0.1, -0.2]
  * ```
  */
-export function scale(stepSize: number): GradientTransformation<Empty> {
+export function scale(stepSize: number): GradientTransformation<EmptyState> {
   const s = checkNumber("optim.scale", "stepSize", stepSize);
   return { init: () => ({}), update: (u, st) => [leafMap((g) => np.multiply(g, s), u), st] };
 }
@@ -61,7 +62,7 @@ export function scaleBySchedule(schedule: Schedule): GradientTransformation<Coun
  * t.update(np.array([2]), t.init(np.zeros([1])))[0]; // → [-1]
  * ```
  */
-export function scaleByLearningRate(learningRate: ScalarOrSchedule, opts: { flipSign?: boolean } = {}): GradientTransformation<Empty> | GradientTransformation<CountState> {
+export function scaleByLearningRate(learningRate: ScalarOrSchedule, opts: { flipSign?: boolean } = {}): GradientTransformation<EmptyState> | GradientTransformation<CountState> {
   checkOpts("optim.scaleByLearningRate", opts, ["flipSign"]);
   const lr = checkScalarOrSchedule("optim.scaleByLearningRate", "learningRate", learningRate);
   const sign = opts.flipSign === false ? 1 : -1;
@@ -319,7 +320,7 @@ export function scaleByAdadelta(opts: { rho?: number; eps?: number } = {}): Grad
  * t.update(np.array([1]), t.init(np.array([5])), np.array([5]))[0]; // → [1.5]
  * ```
  */
-export function addDecayedWeights(weightDecay: ScalarOrSchedule): GradientTransformation<Empty> | GradientTransformation<CountState> {
+export function addDecayedWeights(weightDecay: ScalarOrSchedule): GradientTransformation<EmptyState> | GradientTransformation<CountState> {
   const api = "optim.addDecayedWeights";
   const wd = checkScalarOrSchedule(api, "weightDecay", weightDecay);
   const add = (u: PyTree, params: PyTree | undefined, w: (t: Tensor) => Tensor | number): PyTree => {
@@ -327,7 +328,7 @@ export function addDecayedWeights(weightDecay: ScalarOrSchedule): GradientTransf
     return leafMap((g, p) => np.add(g, np.multiply(asTensor(api, p), w(g))), u, params);
   };
   if (typeof wd === "number") {
-    const constant: GradientTransformation<Empty> = { init: () => ({}), update: (u, st, p) => [add(u, p, () => wd) as typeof u, st] };
+    const constant: GradientTransformation<EmptyState> = { init: () => ({}), update: (u, st, p) => [add(u, p, () => wd) as typeof u, st] };
     return constant;
   }
   const scheduled: GradientTransformation<CountState> = {
@@ -347,7 +348,7 @@ export function addDecayedWeights(weightDecay: ScalarOrSchedule): GradientTransf
  * t.update(np.array([-3, 0.5, 2]), t.init(np.zeros([3])))[0]; // → [-1, 0.5, 1]
  * ```
  */
-export function clip(maxDelta: number): GradientTransformation<Empty> {
+export function clip(maxDelta: number): GradientTransformation<EmptyState> {
   const c = checkNumber("optim.clip", "maxDelta", maxDelta, "nonneg");
   return { init: () => ({}), update: (u, st) => [leafMap((g) => np.clip(g, -c, c), u), st] };
 }
@@ -378,7 +379,7 @@ export function globalNorm(updates: PyTree): Tensor {
  * t.update([np.array([3]), np.array([4])], t.init([np.zeros([1]), np.zeros([1])]))[0][1]; // → [0.8]
  * ```
  */
-export function clipByGlobalNorm(maxNorm: number): GradientTransformation<Empty> {
+export function clipByGlobalNorm(maxNorm: number): GradientTransformation<EmptyState> {
   const c = checkNumber("optim.clipByGlobalNorm", "maxNorm", maxNorm, "positive");
   return {
     init: () => ({}),

@@ -15,7 +15,10 @@ import {
   unravel,
   type Nd,
 } from "../util/ref.js";
-import { FLOATS, binaryRow, clampIdx, cmpRow, gen, isF, nearInt, typed, trunc32, unaryRow, SHAPES1, type Row } from "./row.js";
+import { FLOATS, binaryRow, clampIdx, cmpRow, gen, isF, nearInt, typed, unaryRow, SHAPES1, type Row } from "./row.js";
+
+/** float → int32 as XLA converts: toward zero, clamped to the int32 range, NaN → 0. */
+const saturate32 = (v: number) => (Number.isNaN(v) ? 0 : Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, Math.trunc(v))));
 
 /** Reference dot_general: output axes (batch…, lhs free…, rhs free…). */
 function dotGeneralRef(l: Nd, r: Nd, p: { contract: [number[], number[]]; batch: [number[], number[]] }): Nd {
@@ -98,8 +101,12 @@ export const coreRows = {
     cases: (d) =>
       (["float32", "float64", "int32", "bool"] as DType[])
         .filter((to) => to !== d)
-        .map((to) => ({ params: { dtype: to }, args: (r: Rng, dt: DType) => [gen(r, dt, [2, 3], -3, 3)], grad: isF(d) && isF(to) })),
-    ref: ([x], { dtype }) => mapNd((v) => (dtype === "int32" ? trunc32(v) : dtype === "bool" ? (v !== 0 ? 1 : 0) : v), x!),
+        .flatMap((to) => [
+          { params: { dtype: to }, args: (r: Rng, dt: DType) => [gen(r, dt, [2, 3], -3, 3)], grad: isF(d) && isF(to) },
+          // float → int32 saturates and sends NaN to 0 (XLA), where `| 0` would wrap
+          ...(isF(d) && to === "int32" ? [{ params: { dtype: to }, args: (_r: Rng, dt: DType) => [typed([1e10, -1e10, NaN, Infinity, -Infinity, 2.7], dt, [6])], grad: false, vmap: false }] : []),
+        ]),
+    ref: ([x], { dtype }) => mapNd((v) => (dtype === "int32" ? saturate32(v) : dtype === "bool" ? (v !== 0 ? 1 : 0) : v), x!),
     outDtype: (_d, p) => p.dtype,
     grad: "yes",
     gradOpts: { eps: 1e-2, rtol: 1e-3 },

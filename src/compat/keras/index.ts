@@ -1,5 +1,5 @@
 // tf.keras, the part custom training loops use: layers, models, optimizers, losses, initializers.
-export * as layers from "./layers.js";
+export * as layers from "./layers-all.js";
 export * as optimizers from "./optimizers.js";
 export * as losses from "./losses-all.js";
 export * as initializers from "./initializers.js";

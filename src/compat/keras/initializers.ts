@@ -91,6 +91,74 @@ export class HeUniform implements Initializer {
   }
 }
 
+/**
+ * Truncated normal with stddev √(1 / fanIn), corrected for the truncation at two standard
+ * deviations (SELU's initializer). Mirrors tf.keras.initializers.LecunNormal.
+ * @example
+ * ```ts
+ * const w = new tf.keras.initializers.LecunNormal({ seed: 1 }).apply([100, 4], "float32");
+ * w.shape; // → [100, 4]
+ * tf.reduceMax(tf.abs(w)).item() <= 2 * Math.sqrt(1 / 100) / 0.8796256610342398; // → true
+ * ```
+ */
+export class LecunNormal implements Initializer {
+  /**
+   * The options given.
+   * @example
+   * ```ts
+   * new tf.keras.initializers.LecunNormal({ seed: 4 }).opts.seed; // → 4
+   * ```
+   */
+  readonly opts: { seed?: number };
+  constructor(opts: { seed?: number } = {}) {
+    this.opts = opts;
+    checkOptions("tf.keras.initializers.LecunNormal", opts, ["seed"]);
+  }
+  /**
+   * Draws a tensor of `shape`.
+   * @example
+   * ```ts
+   * new tf.keras.initializers.LecunNormal().apply([3], "float64").dtype; // → "float64"
+   * ```
+   */
+  apply(shape: readonly number[], dtype: DType) {
+    return truncatedNormal(shape, { stddev: Math.sqrt(1 / fans(shape)[0]) / 0.8796256610342398, dtype, seed: this.opts.seed });
+  }
+}
+/**
+ * Normal(mean, stddev) redrawn outside two standard deviations. Mirrors
+ * tf.keras.initializers.TruncatedNormal (mean 0, stddev 0.05).
+ * @example
+ * ```ts
+ * const w = new tf.keras.initializers.TruncatedNormal({ mean: 1, stddev: 0.1, seed: 2 }).apply([50], "float32");
+ * tf.reduceMin(w).item() >= 0.8 && tf.reduceMax(w).item() <= 1.2; // → true
+ * ```
+ */
+export class TruncatedNormal implements Initializer {
+  /**
+   * The options given.
+   * @example
+   * ```ts
+   * new tf.keras.initializers.TruncatedNormal({ seed: 4 }).opts.seed; // → 4
+   * ```
+   */
+  readonly opts: { mean?: number; stddev?: number; seed?: number };
+  constructor(opts: { mean?: number; stddev?: number; seed?: number } = {}) {
+    this.opts = opts;
+    checkOptions("tf.keras.initializers.TruncatedNormal", opts, ["mean", "stddev", "seed"]);
+  }
+  /**
+   * Draws a tensor of `shape`.
+   * @example
+   * ```ts
+   * new tf.keras.initializers.TruncatedNormal().apply([2, 2], "float32").shape; // → [2, 2]
+   * ```
+   */
+  apply(shape: readonly number[], dtype: DType) {
+    return truncatedNormal(shape, { mean: this.opts.mean ?? 0, stddev: this.opts.stddev ?? 0.05, dtype, seed: this.opts.seed });
+  }
+}
+
 const byName: Record<string, () => Initializer> = {
   zeros: () => new Zeros(),
   ones: () => new Ones(),
@@ -100,6 +168,8 @@ const byName: Record<string, () => Initializer> = {
   glorotNormal: () => new GlorotNormal(),
   heNormal: () => new HeNormal(),
   heUniform: () => new HeUniform(),
+  lecunNormal: () => new LecunNormal(),
+  truncatedNormal: () => new TruncatedNormal(),
 };
 
 /** tf.keras.initializers.get: names in camelCase or Keras's snake_case ("glorot_uniform"). */

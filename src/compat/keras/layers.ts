@@ -34,13 +34,54 @@ export interface AddWeightOptions {
 }
 
 /**
- * Subclass it: create weights in build(inputShape) with addWeight, compute in call(inputs).
- * Variables and layers assigned to fields (also inside arrays and plain objects) are tracked.
+ * The base of Keras layers. Subclass it: create weights in build(inputShape) with addWeight,
+ * compute in call(inputs). Variables and layers assigned to fields (also inside arrays and plain
+ * objects) are tracked. Mirrors tf.keras.layers.Layer.
+ * @example
+ * ```ts
+ * class Scale extends tf.keras.layers.Layer {
+ *   w!: tf.Variable;
+ *   build(shape: number[]) { this.w = this.addWeight("w", [shape[1]!], { initializer: "ones" }); }
+ *   call(x: tf.Tensor) { return tf.multiply(x, this.w); }
+ * }
+ * new Scale().apply(tf.constant([[1, 2]])); // → [[1, 2]]
+ * ```
  */
 export class Layer {
+  /**
+   * The layer's name (snake_case of the class name, numbered when repeated, unless given).
+   * @example
+   * ```ts
+   * new tf.keras.layers.Dense(2, { name: "head" }).name; // → "head"
+   * ```
+   */
   name: string;
+  /**
+   * Whether the layer's weights are trainable (false moves them to nonTrainableVariables).
+   * @example
+   * ```ts
+   * new tf.keras.layers.Dense(2, { trainable: false }).trainable; // → false
+   * ```
+   */
   trainable: boolean;
+  /**
+   * Whether build has run (on the first apply).
+   * @example
+   * ```ts
+   * const d = new tf.keras.layers.Dense(2);
+   * d.built; // → false
+   * d.apply(tf.ones([1, 3]));
+   * d.built; // → true
+   * ```
+   */
   built = false;
+  /**
+   * The dtype of the weights the layer creates (float32 by default).
+   * @example
+   * ```ts
+   * new tf.keras.layers.Dense(2, { dtype: "float64" }).dtype; // → "float64"
+   * ```
+   */
   readonly dtype: DType;
   readonly #own: Variable[] = [];
 
@@ -52,15 +93,35 @@ export class Layer {
     this.dtype = opts.dtype ?? "float32";
   }
 
-  /** Creates the weights, once, from the shape of the first input. */
+  /**
+   * Creates the weights, once, from the shape of the first input (override it).
+   * @example
+   * ```ts
+   * const d = new tf.keras.layers.Dense(4);
+   * d.build([1, 3]);
+   * d.kernel.shape; // → [3, 4]
+   * ```
+   */
   build(_inputShape: any): void {}
 
-  /** The layer's computation (the identity by default). */
+  /**
+   * The layer's computation (override it; the identity by default). `apply` builds, then calls it.
+   * @example
+   * ```ts
+   * new tf.keras.layers.Layer().call(tf.constant([1, 2])); // → [1, 2]
+   * ```
+   */
   call(inputs: any, ..._args: any[]): any {
     return inputs;
   }
 
-  /** Builds on first use, then calls `call` (TensorFlow's `layer(x)`). */
+  /**
+   * Builds on first use, then calls `call` with the input and any options such as `{ training }` (TensorFlow's `layer(x, training=...)`).
+   * @example
+   * ```ts
+   * new tf.keras.layers.Dropout(0.5).apply(tf.ones([2]), { training: false }); // → [1, 1]
+   * ```
+   */
   apply(inputs: any, ...args: any[]): any {
     if (!this.built) {
       this.build(shapeOf(inputs));
@@ -69,7 +130,14 @@ export class Layer {
     return this.call(inputs, ...args);
   }
 
-  /** A new Variable named `<layer>/<name>`, tracked by this layer. */
+  /**
+   * A new Variable named `<layer>/<name>`, tracked by this layer.
+   * @example
+   * ```ts
+   * const l = new tf.keras.layers.Layer({ name: "l" });
+   * l.addWeight("w", [2], { initializer: "ones" }).name; // → "l/w:0"
+   * ```
+   */
   addWeight(name: string, shape: readonly number[], opts: AddWeightOptions = {}): Variable {
     checkOptions(`Layer.addWeight ('${this.name}/${name}')`, opts, ["initializer", "trainable", "dtype"]);
     const dtype = opts.dtype ?? this.dtype;
@@ -79,22 +147,69 @@ export class Layer {
     return v;
   }
 
-  /** Every variable of this layer and the layers it tracks, each once. */
+  /**
+   * Every variable of this layer and the layers it tracks, each once.
+   * @example
+   * ```ts
+   * const d = new tf.keras.layers.Dense(2);
+   * d.apply(tf.ones([1, 3]));
+   * d.variables.length; // → 2
+   * ```
+   */
   get variables(): Variable[] {
     return this.#collect(() => true);
   }
+  /**
+   * The same as variables (Keras's weights).
+   * @example
+   * ```ts
+   * new tf.keras.layers.Dense(2).weights.length; // → 0
+   * ```
+   */
   get weights(): Variable[] {
     return this.variables;
   }
+  /**
+   * The trainable variables (of trainable layers), in tracking order.
+   * @example
+   * ```ts
+   * const d = new tf.keras.layers.BatchNormalization();
+   * d.apply(tf.ones([1, 3]));
+   * d.trainableVariables.length; // → 2
+   * ```
+   */
   get trainableVariables(): Variable[] {
     return this.#collect((t, v) => t && v.trainable);
   }
+  /**
+   * The same as trainableVariables.
+   * @example
+   * ```ts
+   * new tf.keras.layers.Dense(2).trainableWeights.length; // → 0
+   * ```
+   */
   get trainableWeights(): Variable[] {
     return this.trainableVariables;
   }
+  /**
+   * The variables that are not trained (non-trainable variables, or all of a frozen layer).
+   * @example
+   * ```ts
+   * const d = new tf.keras.layers.BatchNormalization();
+   * d.apply(tf.ones([1, 3]));
+   * d.nonTrainableVariables.length; // → 2
+   * ```
+   */
   get nonTrainableVariables(): Variable[] {
     return this.#collect((t, v) => !(t && v.trainable));
   }
+  /**
+   * The same as nonTrainableVariables.
+   * @example
+   * ```ts
+   * new tf.keras.layers.Dense(2).nonTrainableWeights.length; // → 0
+   * ```
+   */
   get nonTrainableWeights(): Variable[] {
     return this.nonTrainableVariables;
   }
@@ -122,7 +237,7 @@ export class Layer {
 }
 
 /** A string name, a function, or null/"linear" for none. */
-export type Activation = string | ((x: Tensor) => Tensor) | null;
+export type ActivationLike = string | ((x: Tensor) => Tensor) | null;
 
 /** Keras 3's hard_sigmoid: relu6(x + 3) / 6. */
 const hardSigmoid = (x: Tensor) => divide(nn.relu6(add(x, 3)), 6);
@@ -149,7 +264,7 @@ const activations: Record<string, (x: Tensor) => Tensor> = {
   mish: (x) => multiply(x, tanh(nn.softplus(x))),
   linear: (x) => x,
 };
-export function getActivation(a: Activation | undefined): (x: Tensor) => Tensor {
+export function getActivation(a: ActivationLike | undefined): (x: Tensor) => Tensor {
   if (a === null || a === undefined) return (x) => x;
   if (typeof a === "function") return a;
   const f = activations[a.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase()];
@@ -158,7 +273,7 @@ export function getActivation(a: Activation | undefined): (x: Tensor) => Tensor 
 }
 
 export interface DenseOptions extends LayerOptions {
-  activation?: Activation;
+  activation?: ActivationLike;
   useBias?: boolean;
   kernelInitializer?: InitializerLike;
   biasInitializer?: InitializerLike;

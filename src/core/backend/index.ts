@@ -10,6 +10,8 @@ export type { ReduceOp } from "./kernels/reduce.js";
 export type { ScatterMode } from "./kernels/scatter.js";
 export type { CumulativeOp } from "./kernels/cumulative.js";
 export type { MatmulArgs, FloatArray } from "./kernels/matmul.js";
+export type { LinalgArgs, LinalgOp } from "./kernels/linalg.js";
+export { linalgLayout } from "./kernels/linalg.js";
 export type { ArenaStats } from "./storage.js";
 export { broadcastStrides } from "./elementwise.js";
 export { cpuBackend, threadedBackend };

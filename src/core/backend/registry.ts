@@ -18,8 +18,9 @@ import { sort, topK } from "./kernels/sort.js";
 import { cumulative } from "./kernels/cumulative.js";
 import { conv } from "./kernels/conv.js";
 import { reduceWindow } from "./kernels/window.js";
+import { linalg } from "./kernels/linalg.js";
 
-export const KERNELS = { elementwise, copyStrided, reduceRows, matmul, cumsum, gather, scatterAdd, iota, randomBits, conv, reduceWindow, scatter, sort, topK, cumulative } as const;
+export const KERNELS = { elementwise, copyStrided, reduceRows, matmul, cumsum, gather, scatterAdd, iota, randomBits, conv, reduceWindow, linalg, scatter, sort, topK, cumulative } as const;
 
 export type KernelName = keyof typeof KERNELS;
 

@@ -1,9 +1,11 @@
 // Elementwise math of the numpy layer: operands are converted and promoted (JS numbers are
 // weakly typed), transcendental functions take ints and bools as float32, then one lax call.
 import { isFloat } from "../dtype.js";
+import { ValueError, fail } from "../errors.js";
 import { Tensor, type ArrayLike } from "../tensor.js";
 import * as lax from "../lax.js";
 import { astype, coerce, floaty, onesLike, tensor } from "./convert.js";
+import { trueIndices } from "./true-indices.js";
 
 // ------------------------------------------------------------------ elementwise
 
@@ -225,17 +227,30 @@ export const floor = (x: ArrayLike): Tensor => lax.floor(tensor(x));
  */
 export const ceil = (x: ArrayLike): Tensor => lax.ceil(tensor(x));
 /**
- * Rounds to the nearest integer, halves to even (banker's rounding, as numpy and JAX; unlike
- * `Math.round`), kept in x's dtype. numpy's `decimals` argument is not supported.
+ * Rounds to the nearest integer (or to `decimals` decimal places: round(x·10ᵈ)/10ᵈ, numpy's
+ * method), halves to even (banker's rounding, as numpy and JAX; unlike `Math.round`), kept in
+ * x's dtype. Negative decimals round to tens, hundreds…, ints included (numpy's rule).
  * Mirrors numpy.round / jax.numpy.round.
  * @param x - any shape; float or int32 (JS arrays become float32).
+ * @param decimals - an integer, default 0.
  * @returns a tensor of x's shape and dtype.
+ * @throws ValueError for a non-integer decimals.
  * @example
  * ```ts
  * np.round([0.5, 1.5, 2.5, 2.6]); // → [0, 2, 2, 3]
+ * np.round([1.25, 3.14159], 2); // → [1.25, 3.14]
+ * np.round(np.array([1250, 1351], { dtype: "int32" }), -2); // → [1200, 1400]
  * ```
  */
-export const round = (x: ArrayLike): Tensor => lax.round(tensor(x));
+export function round(x: ArrayLike, decimals = 0): Tensor {
+  const t = tensor(x, "round");
+  if (!Number.isInteger(decimals)) throw fail(ValueError, `round: decimals must be an integer, got ${decimals}. Pass e.g. 2 for hundredths.`);
+  if (decimals === 0 || (decimals > 0 && !isFloat(t.dtype))) return lax.round(t);
+  const f = isFloat(t.dtype) ? t : astype(t, "float64"); // an int rounds to tens exactly in float64
+  const scale = 10 ** Math.abs(decimals);
+  const r = decimals > 0 ? divide(lax.round(mul(f, scale)), scale) : mul(lax.round(divide(f, scale)), scale);
+  return r.dtype === t.dtype ? r : astype(r, t.dtype);
+}
 /**
  * Whether each element is NaN.
  * Mirrors numpy.isnan / jax.numpy.isnan.
@@ -562,20 +577,27 @@ export const logicalNot = (a: ArrayLike) => lax.not(asBool(a));
 /**
  * Chooses x where cond is true and y elsewhere, elementwise; all three broadcast together. Both
  * branches are computed, so guard a NaN-producing branch's input too (the usual JAX "double where").
- * Mirrors numpy.where / jax.numpy.where with three arguments (the one-argument form, which
- * returns indices, is not supported).
- * @param cond - any shape; non-bool values count as true when nonzero.
- * @param x - the values where cond holds.
- * @param y - the values elsewhere; x and y are promoted to one dtype.
- * @returns the broadcast shape of the three, in the promoted dtype of x and y.
- * @throws ShapeError when the shapes do not broadcast.
+ * With cond alone, numpy's one-argument form: the indices of the true (nonzero) elements, one
+ * int32 array per axis (it reads the values: concrete only; under jit use nonzero with a size).
+ * Mirrors numpy.where / jax.numpy.where.
+ * `cond` may have any shape (non-bool values count as true when nonzero); `x` gives the values
+ * where cond holds, `y` those elsewhere (x and y are promoted to one dtype).
+ * @returns the broadcast shape of the three, in the promoted dtype of x and y (one argument:
+ *   cond.ndim int32 index arrays).
+ * @throws ShapeError when the shapes do not broadcast; ValueError for x without y;
+ *   ConcretizationError for the one-argument form under a trace.
  * @example
  * ```ts
  * np.where([true, false], [1, 2], [10, 20]); // → [1, 20]
  * np.where(np.greater([-1, 3], 0), [-1, 3], 0); // → [0, 3]
+ * np.where([[0, 1], [2, 0]]).map((t) => t.toArray()); // → [[0, 1], [1, 0]]
  * ```
  */
-export function where(cond: ArrayLike, x: ArrayLike, y: ArrayLike): Tensor {
+export function where(cond: ArrayLike): Tensor[];
+export function where(cond: ArrayLike, x: ArrayLike, y: ArrayLike): Tensor;
+export function where(cond: ArrayLike, x?: ArrayLike, y?: ArrayLike): Tensor | Tensor[] {
+  if (x === undefined && y === undefined) return trueIndices(cond);
+  if (x === undefined || y === undefined) throw fail(ValueError, "where: give both x and y (the three-argument form), or neither (the indices of cond's true elements).");
   const [a, b] = coerce([x, y], "where") as [Tensor, Tensor];
   return lax.select(asBool(cond), a, b);
 }

@@ -14,8 +14,14 @@ import * as cumulative from "./cumulative.js";
 import * as reductions from "./reductions.js";
 import * as linalg from "./linalg.js";
 import * as checks from "./checks.js";
+import * as mathMore from "./math-more.js";
+import * as reductionsMore from "./reductions-more.js";
+import * as shapeMore from "./shape-more.js";
+import * as stats from "./stats.js";
+import * as creationMore from "./creation-more.js";
+import * as quantile from "./quantile.js";
 
 // conversion errors name the export the user called (np.multiply, not the internal "array")
-for (const mod of [creation, math, shape, indexing, advanced, sorting, cumulative, reductions, linalg, checks]) convert.nameApis(mod);
+for (const mod of [creation, math, shape, indexing, advanced, sorting, cumulative, reductions, linalg, checks, mathMore, reductionsMore, shapeMore, stats, creationMore, quantile]) convert.nameApis(mod);
 
-installTensorOps({ toConcrete, format: formatTensor, np: { ...convert, ...creation, ...math, ...shape, ...indexing, ...advanced, ...sorting, ...cumulative, ...reductions, ...linalg, ...checks } });
+installTensorOps({ toConcrete, format: formatTensor, np: { ...convert, ...creation, ...math, ...shape, ...indexing, ...advanced, ...sorting, ...cumulative, ...reductions, ...linalg, ...checks, ...mathMore, ...reductionsMore, ...shapeMore, ...stats, ...creationMore, ...quantile } });

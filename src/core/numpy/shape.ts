@@ -61,25 +61,34 @@ export function transpose(x: ArrayLike, axes?: readonly number[]): Tensor {
 }
 
 /**
- * Moves one axis of x to a new position, keeping the order of the others.
- * Mirrors numpy.moveaxis / jax.numpy.moveaxis (one axis, not lists of axes).
+ * Moves axes of x to new positions, keeping the order of the others: one axis, or lists of
+ * sources and destinations of one length.
+ * Mirrors numpy.moveaxis / jax.numpy.moveaxis.
  * @param x - any shape and dtype.
- * @param source - the axis to move (negative counts from the end).
- * @param destination - where it ends up (negative counts from the end).
+ * @param source - the axis (or axes) to move (negative counts from the end).
+ * @param destination - where they end up (negative counts from the end).
  * @returns a transposed tensor of x's dtype.
- * @throws AxisError for an out-of-range axis.
+ * @throws AxisError for an out-of-range or repeated axis; ValueError when the lists differ in length.
  * @example
  * ```ts
  * np.moveaxis(np.zeros([2, 3, 4]), 0, -1).shape; // → [3, 4, 2]
+ * np.moveaxis(np.zeros([2, 3, 4]), [0, 1], [-1, -2]).shape; // → [4, 3, 2]
  * ```
  */
-export function moveaxis(x: ArrayLike, source: number, destination: number): Tensor {
+export function moveaxis(x: ArrayLike, source: number | readonly number[], destination: number | readonly number[]): Tensor {
   const t = tensor(x, "moveaxis");
-  const s = normAxis("moveaxis", source, t.ndim);
-  const d = normAxis("moveaxis", destination, t.ndim);
-  if (s === d) return t;
-  const order = t.shape.map((_, i) => i).filter((i) => i !== s);
-  order.splice(d, 0, s);
+  const axes = (v: number | readonly number[]) => {
+    const list = (typeof v === "number" ? [v] : [...v]).map((a) => normAxis("moveaxis", a, t.ndim)); // in the given order
+    if (new Set(list).size !== list.length) throw fail(AxisError, `moveaxis: repeated axis in ${JSON.stringify(v)}; each axis may move once.`);
+    return list;
+  };
+  const src = axes(source);
+  const dst = axes(destination);
+  if (src.length !== dst.length) throw fail(ValueError, `moveaxis: ${src.length} source axes but ${dst.length} destinations; give lists of one length.`);
+  // numpy's construction: the unmoved axes in order, then each source inserted at its destination (ascending)
+  const order = t.shape.map((_, i) => i).filter((i) => !src.includes(i));
+  const pairs = dst.map((d, k) => [d, src[k]!] as const).sort((a, b) => a[0] - b[0]);
+  for (const [d, s] of pairs) order.splice(d, 0, s);
   return transpose(t, order);
 }
 
@@ -267,6 +276,7 @@ export function flip(x: ArrayLike, axis?: Axis): Tensor {
  * np.pad([1, 2], 1); // → [0, 1, 2, 0]
  * np.pad([1, 2], [1, 0], { constantValues: 9 }); // → [9, 1, 2]
  * np.pad([[1]], [[0, 1], [1, 0]]); // → [[0, 1], [0, 0]]
+ * np.pad([[1]], [[0, 1]]); // → [[1, 0], [0, 0]]
  * ```
  */
 export function pad(x: ArrayLike, width: number | readonly [number, number] | readonly (readonly [number, number])[], opts: { constantValues?: number } = {}): Tensor {
@@ -276,6 +286,7 @@ export function pad(x: ArrayLike, width: number | readonly [number, number] | re
   if (typeof width === "number") pairs = t.shape.map(() => [width, width]);
   else if (typeof width[0] === "number") pairs = t.shape.map(() => [width[0] as number, width[1] as number]);
   else pairs = (width as readonly (readonly [number, number])[]).map((p) => [p[0], p[1]]);
+  if (pairs.length === 1 && t.ndim > 1) pairs = t.shape.map(() => [...pairs[0]!] as [number, number]); // one pair serves every axis, as numpy
   if (pairs.length !== t.ndim || pairs.some(([a, b]) => !Number.isInteger(a) || !Number.isInteger(b) || a < 0 || b < 0)) {
     throw fail(ShapeError, `pad: width ${JSON.stringify(width)} does not fit ${fmtShape(t.shape)}; give non-negative [before, after] per axis.`);
   }

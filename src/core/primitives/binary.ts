@@ -11,7 +11,7 @@ import { add, broadcastTo, div, eq, gt, log, lt, mul, neg, pow, scalarLike, sele
  * An elementwise primitive of two operands of one dtype (broadcast as numpy does), its scalar
  * expression per dtype in `table`, its derivative rules in `rules`; `out` fixes the result dtype.
  */
-function binary<N extends string>(name: N, table: ExprTable, rules: Differentiation<{}, 2>, out?: DType): Prim<N, {}> {
+export function binary<N extends string>(name: N, table: ExprTable, rules: Differentiation<{}, 2>, out?: DType): Prim<N, {}> {
   return definePrimitive<N, {}, 2>({
     name,
     abstractEval: naryShape(name, out),

@@ -60,6 +60,8 @@ export const asinP = unary("asin", { float: "Math.asin(a0)" }, (g, x) => div(g, 
 export const acosP = unary("acos", { float: "Math.acos(a0)" }, (g, x) => neg(div(g, sqrt(sub(one(x), square(x))))));
 // d atan x = dx / (1+x²)
 export const atanP = unary("atan", { float: "Math.atan(a0)" }, (g, x) => div(g, add(one(x), square(x))));
+// d ∛x = dx / (3 ∛x²); its own kernel because pow(|x|, 1/3) is not exact at perfect cubes (∛1000)
+export const cbrtP = unary("cbrt", { float: "Math.cbrt(a0)" }, (g, _x, y) => div(g, mul(scalarLike(y, 3), square(y))));
 // d sinh x = cosh x dx
 export const sinhP = unary("sinh", { float: "Math.sinh(a0)" }, (g, x) => mul(g, cosh(x)));
 // d cosh x = sinh x dx
@@ -95,7 +97,9 @@ function convertExpr(to: DType): string {
     case "float64":
       return "a0";
     case "int32":
-      return "(a0 | 0)";
+      // truncation toward zero, saturating at the int32 range with NaN → 0, as XLA converts
+      // (a bare `a0 | 0` wraps: 1e10 would become 1410065408)
+      return "(a0 !== a0 ? 0 : a0 >= 2147483647 ? 2147483647 : a0 <= -2147483648 ? -2147483648 : a0 | 0)";
     case "bool":
       return "(a0 !== 0 ? 1 : 0)";
     default:
