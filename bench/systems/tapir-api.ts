@@ -7,6 +7,8 @@ export interface TTensor {
   dataSync(): ArrayLike<number>;
   dispose?(): void;
   reshape(shape: number[]): TTensor;
+  astype?(dtype: string): TTensor;
+  at?(...specs: unknown[]): { get(): TTensor };
 }
 export type TFn = (...args: TTensor[]) => unknown;
 type Op1 = (x: TTensor) => TTensor;
@@ -27,6 +29,9 @@ export interface TapirNumpy {
   exp: Op1;
   sum(x: TTensor, axis?: number | number[]): TTensor;
   mean(x: TTensor, axis?: number | number[]): TTensor;
+  sort?(x: TTensor): TTensor;
+  argsort?(x: TTensor): TTensor;
+  einsum?(spec: string, ...xs: TTensor[]): TTensor;
   // W11 (linear algebra; absent in an older tapir: the W11 rows then fail as errors, the rest run)
   divide: Op2;
   log: Op1;
@@ -44,7 +49,7 @@ export interface Tapir {
   jacrev(f: TFn): TFn;
   hessian(f: TFn): TFn;
   config?: { threads?(): number };
-  lax: { linalg: { triangularSolve(a: TTensor, b: TTensor, opts: { leftSide?: boolean; lower?: boolean; transposeA?: boolean }): TTensor } };
+  lax: { linalg: { triangularSolve(a: TTensor, b: TTensor, opts: { leftSide?: boolean; lower?: boolean; transposeA?: boolean }): TTensor }; topK?(x: TTensor, k: number): TTensor[] };
 }
 
 /** The convolution and pooling names W10 uses (checked when its case is set up). */
