@@ -12,8 +12,9 @@ import { config, jit, numpy as np, type Tensor } from "../../src/index.js";
 import { expectBitEqual } from "../util/jit-oracles.js";
 import { tuning } from "../../src/core/backend/threaded.js";
 
-/** The bound the docs state (docs/semantics.md): measured worst is 1 ulp. */
-const MAX_ULP = 1;
+/** The bounds the docs state (docs/semantics.md): the measured worst, 2 ulp for float32-lane sin, else 1. */
+const MAX_ULP: Record<string, number> = { sin: 2, cos: 2 };
+const bound = (name: string): number => MAX_ULP[name] ?? 1;
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -62,7 +63,7 @@ describe("vecmath: float32 accuracy against float64 Math.* and Wasm = JS", () =>
     expect(names.sort()).toEqual(["atan", "cos", "exp", "expm1", "log", "log1p", "sin", "tan", "tanh"]);
   });
   for (const name of names) {
-    it(`${name}: within ${MAX_ULP} ulp over ${xs.length} float32 inputs, Wasm bit-identical to JS`, () => {
+    it(`${name}: within ${bound(name)} ulp over ${xs.length} float32 inputs, Wasm bit-identical to JS`, () => {
       const fn = V[name]!;
       const ref = (Math as unknown as Record<string, (x: number) => number>)[name]!;
       let worst = 0;
@@ -74,7 +75,7 @@ describe("vecmath: float32 accuracy against float64 Math.* and Wasm = JS", () =>
         const d = ulps(js[i]!, Math.fround(ref(x)));
         if (d > worst) (worst = d), (at = x);
       }
-      expect(worst, `${name}: worst ${worst} ulp at x = ${at}`).toBeLessThanOrEqual(MAX_ULP);
+      expect(worst, `${name}: worst ${worst} ulp at x = ${at}`).toBeLessThanOrEqual(bound(name));
       if (!wasmSimd) return;
       const k = wasmKernel(`Math.${name}(a0)`, ["f32"], "v", "f32");
       expect(k, `${name}: compiles to Wasm`).not.toBeNull();
@@ -99,8 +100,10 @@ describe("vecmath: float32 accuracy against float64 Math.* and Wasm = JS", () =>
     expect([f("exp", Infinity), f("exp", -Infinity), f("exp", 89), f("exp", -104)]).toEqual([Infinity, 0, Infinity, Math.fround(Math.exp(-104))]);
     expect([f("log", 0), f("log", -0), f("log", -1), f("log", Infinity), f("log1p", -1), f("log1p", Infinity)]).toEqual([-Infinity, -Infinity, NaN, Infinity, -Infinity, Infinity]);
     expect([f("sin", Infinity), f("cos", -Infinity), f("tanh", Infinity), f("tanh", -Infinity), f("atan", Infinity)]).toEqual([NaN, NaN, 1, -1, Math.fround(Math.PI / 2)]);
-    expect(f("sin", 1e30)).toBe(Math.fround(Math.sin(1e30)));
-    expect(f("cos", 3.4028235e38)).toBe(Math.fround(Math.cos(3.4028235e38)));
+    const big = Math.fround(1e30);
+    expect(f("sin", big)).toBe(Math.fround(Math.sin(big)));
+    const max = Math.fround(3.4028235e38);
+    expect(f("cos", max)).toBe(Math.fround(Math.cos(max)));
     expect(f("exp", 1.4e-45)).toBe(1);
   });
 });

@@ -21,8 +21,13 @@ export type Node =
   | { readonly k: "ext"; readonly name: string; readonly a: readonly Node[]; readonly id: number }
   /** c ? a : b where c is rarely true: Wasm computes `a` only when some lane needs it. */
   | { readonly k: "rare"; readonly c: Node; readonly a: Node; readonly b: Node; readonly id: number }
-  /** Exact bit operations: exponent/mantissa of a positive normal float64, 2^k for an integer k in [-1022, 1023]. */
-  | { readonly k: "bits"; readonly op: "exponent" | "mantissa" | "pow2"; readonly a: Node; readonly id: number };
+  /**
+   * Exact bit operations: exponent/mantissa of a positive normal float64, 2^k for an integer k
+   * in [-1022, 1023] (pow2) or, as a float32, in [-126, 127] (pow2f).
+   */
+  | { readonly k: "bits"; readonly op: BitsOp; readonly a: Node; readonly id: number };
+
+export type BitsOp = "exponent" | "mantissa" | "pow2" | "pow2f";
 
 export type BinOp = "add" | "sub" | "mul" | "div" | "min" | "max";
 export type UnOp = "neg" | "abs" | "sqrt" | "floor" | "ceil" | "trunc" | "fround";
@@ -78,7 +83,7 @@ export class Builder {
   rare(c: Node, a: Node, b: Node): Node {
     return this.make(`rare(${c.id},${a.id},${b.id})`, (id) => ({ k: "rare", c, a, b, id }));
   }
-  bits(op: "exponent" | "mantissa" | "pow2", a: Node): Node {
+  bits(op: BitsOp, a: Node): Node {
     return this.make(`${op}(${a.id})`, (id) => ({ k: "bits", op, a, id }));
   }
 
@@ -87,6 +92,19 @@ export class Builder {
   sub = (a: Node, b: Node): Node => this.bin("sub", a, b);
   mul = (a: Node, b: Node): Node => this.bin("mul", a, b);
   div = (a: Node, b: Node): Node => this.bin("div", a, b);
+  // float32 arithmetic: the float64 operation rounded once to float32 (what f32x4 computes)
+  add32 = (a: Node, b: Node): Node => this.un("fround", this.bin("add", a, b));
+  sub32 = (a: Node, b: Node): Node => this.un("fround", this.bin("sub", a, b));
+  mul32 = (a: Node, b: Node): Node => this.un("fround", this.bin("mul", a, b));
+  div32 = (a: Node, b: Node): Node => this.un("fround", this.bin("div", a, b));
+  /** A float32 constant. */
+  c32 = (v: number): Node => this.c(Math.fround(v));
+  /** Horner in float32: c[0] + x·(c[1] + x·(… c[n-1])), every step rounded. */
+  poly32(x: Node, c: readonly number[]): Node {
+    let p = this.c32(c[c.length - 1]!);
+    for (let i = c.length - 2; i >= 0; i--) p = this.add32(this.c32(c[i]!), this.mul32(x, p));
+    return p;
+  }
   /** Horner: c[0] + x·(c[1] + x·(… c[n-1])). */
   poly(x: Node, c: readonly number[]): Node {
     let p = this.c(c[c.length - 1]!);

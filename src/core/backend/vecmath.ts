@@ -162,6 +162,70 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
   atan,
 };
 
+// ---------------------------------------------------------------- float32 arithmetic versions
+// Where float32 lanes are accurate enough (≤ 2 ulp measured over the dense walk), the recipe is
+// written in float32 arithmetic (every step rounded: add32, mul32, …), which the Wasm compiler
+// runs four lanes at a time; the range reductions of sin/cos stay in float64 (exact there).
+
+const LN2_HI32 = 0.693359375; // 9 bits: k·LN2_HI32 exact for |k| < 2^15
+const LN2_LO32 = -2.12194440e-4;
+/** e^x in float32 (cephes expf's polynomial), 2^k applied in two exact halves for subnormal results. */
+function exp32(b: Builder, x0: Node): Node {
+  const x = b.un("fround", x0);
+  const xc = b.sel(b.cmp("gt", x, b.c(89)), b.c(89), b.sel(b.cmp("lt", x, b.c(-104)), b.c(-104), x));
+  const k = b.un("floor", b.add32(b.mul32(xc, b.c32(LOG2E)), b.c(0.5)));
+  const r = b.sub32(b.sub32(xc, b.mul32(k, b.c(LN2_HI32))), b.mul32(k, b.c32(LN2_LO32)));
+  const p = b.poly32(r, [5.0000001201e-1, 1.6666665459e-1, 4.1665795894e-2, 8.3334519073e-3, 1.3981999507e-3, 1.9875691500e-4]);
+  const er = b.add32(b.add32(b.mul32(b.mul32(r, r), p), r), b.c(1));
+  const k1 = b.un("floor", b.mul32(k, b.c(0.5)));
+  const y = b.mul32(b.mul32(er, b.bits("pow2f", k1)), b.bits("pow2f", b.sub32(k, k1)));
+  return b.sel(b.cmp("gt", x, b.c(89)), b.c(Infinity), b.sel(b.cmp("lt", x, b.c(-104)), b.c(0), y));
+}
+
+/** sin/cos/tan in float32 after the float64 reduction: cephes sinf/cosf polynomials on [-π/4, π/4]. */
+function trig32(b: Builder, x0: Node, which: "sin" | "cos" | "tan"): Node {
+  const x = b.un("fround", x0);
+  const [k, r64] = reduce(b, x);
+  const r = b.un("fround", r64);
+  const z = b.mul32(r, r);
+  const s = b.add32(b.mul32(b.mul32(z, r), b.poly32(z, [-1.6666654611e-1, 8.3321608736e-3, -1.9515295891e-4])), r);
+  const c = b.add32(b.sub32(b.c(1), b.mul32(b.c(0.5), z)), b.mul32(b.mul32(z, z), b.poly32(z, [4.166664568298827e-2, -1.388731625493765e-3, 2.443315711809948e-5])));
+  const k32 = b.un("fround", k);
+  const q = b.sub32(k32, b.mul32(b.c(4), b.un("floor", b.mul32(k32, b.c(0.25)))));
+  const [q1, q2, q3] = [b.cmp("eq", q, b.c(1)), b.cmp("eq", q, b.c(2)), b.cmp("eq", q, b.c(3))];
+  const ns = b.un("neg", s);
+  const nc = b.un("neg", c);
+  let y: Node;
+  if (which === "sin") y = b.sel(q1, c, b.sel(q2, ns, b.sel(q3, nc, s)));
+  else if (which === "cos") y = b.sel(q1, ns, b.sel(q2, nc, b.sel(q3, s, c)));
+  else y = b.sel(b.logic("or", q1, q3), b.div32(nc, s), b.div32(s, c));
+  if (which !== "cos") y = b.keepZero(x, y);
+  return b.rare(b.cmp("gt", b.un("abs", x), b.c(TRIG_MAX)), b.un("fround", b.ext(which, [x])), y);
+}
+
+/** tanh in float32: cephes tanhf's odd polynomial below 0.625, 1 − 2/(e^{2|x|} + 1) above, ±1 beyond 10. */
+function tanh32(b: Builder, x0: Node): Node {
+  const x = b.un("fround", x0);
+  const ax = b.un("abs", x);
+  const z = b.mul32(x, x);
+  const small = b.add32(b.mul32(b.mul32(z, x), b.poly32(z, [-3.33332819422e-1, 1.33314422036e-1, -5.37397155531e-2, 2.06390887954e-2, -5.70498872745e-3])), x);
+  const sat = b.cmp("gt", ax, b.c(10)); // tanh 10 = 1 − 4e-9 rounds to 1
+  const e = exp32(b, b.mul32(b.c(2), b.sel(sat, b.c(10), ax)));
+  const big = b.sel(sat, b.c(1), b.sub32(b.c(1), b.div32(b.c(2), b.add32(e, b.c(1)))));
+  const y = b.sel(b.cmp("lt", x, b.c(0)), b.un("neg", big), big);
+  return b.keepZero(x, b.sel(b.cmp("lt", ax, b.c(0.625)), small, y));
+}
+
+/** The float32-arithmetic versions, used instead of RECIPES where present. */
+export const RECIPES32: Readonly<Record<string, Recipe>> = {
+  exp: exp32,
+  sin: (b, x) => trig32(b, x, "sin"),
+  cos: (b, x) => trig32(b, x, "cos"),
+  tanh: tanh32,
+};
+/** The recipe a float32 statement's Math.<name> runs. */
+export const recipeFor = (name: string): Recipe | undefined => RECIPES32[name] ?? RECIPES[name];
+
 /** Whether `Math[name]` has a vectorised float32 version. */
 export const hasRecipe = (name: string): boolean => Object.prototype.hasOwnProperty.call(RECIPES, name);
 
@@ -169,6 +233,7 @@ export const hasRecipe = (name: string): boolean => Object.prototype.hasOwnPrope
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
+const f32 = new Float32Array(f64.buffer, 0, 1);
 /** JS versions of the recipes and of the bit operations, what scalar kernels call as `V.<name>`. */
 export const V: Record<string, (x: number, y?: number) => number> = {
   /** ⌊log2 x⌋ of a positive normal float64 (its biased exponent − 1023). */
@@ -182,6 +247,11 @@ export const V: Record<string, (x: number, y?: number) => number> = {
     u32[1] = (u32[1]! & 0xfffff) | 0x3ff00000;
     return f64[0];
   },
+  /** 2^k as a float32, for an integer k in [-126, 127]. */
+  pow2f(k: number): number {
+    u32[0] = ((k + 127) << 23) >>> 0;
+    return f32[0]!;
+  },
   /** 2^k for an integer k in [-1022, 1023]. */
   pow2(k: number): number {
     u32[0] = 0;
@@ -189,7 +259,8 @@ export const V: Record<string, (x: number, y?: number) => number> = {
     return f64[0]!;
   },
 };
-for (const [name, recipe] of Object.entries(RECIPES)) {
+for (const name of Object.keys(RECIPES)) {
+  const recipe = recipeFor(name)!;
   const b = new Builder();
   const src = emitJs(recipe(b, b.input(0)));
   const i = src.lastIndexOf("\n");

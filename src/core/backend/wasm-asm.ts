@@ -98,6 +98,8 @@ export class Func {
   f64x2(v: number): this { const b = f64Bytes(v); return this.simd(0x0c, ...b, ...b); }
   /** v128.const with both i64 lanes = the 64-bit pattern hi:lo (two u32 halves). */
   i64x2(hi: number, lo: number): this { const b = u64Bytes(hi, lo); return this.simd(0x0c, ...b, ...b); }
+  /** Runs `emit` (which appends to this body) in the middle of a chain. */
+  seq(emit: () => void): this { emit(); return this; }
   /** call function `index` (imports first). */
   call(index: number): this { return this.op(0x10, ...uleb(index)); }
   v128zero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
