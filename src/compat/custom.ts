@@ -103,8 +103,21 @@ function functional(f: (...a: any[]) => [unknown, GradFn], xs: unknown[]): unkno
 }
 
 /**
- * tf.custom_gradient(f): `f(...args)` returns `[y, gradFn]`; the result computes y and
- * differentiates by gradFn on tapes and under tapir's transforms alike.
+ * `f(...args)` returns `[y, gradFn]`; the result computes y and is differentiated by `gradFn(dy)` (one gradient per argument, each with that argument's shape — a wrong shape is a ValueError, not broadcast) on tapes and under tapir's transforms alike. Mirrors `tf.custom_gradient`.
+ *
+ * @example
+ * ```ts
+ * // log(1 + eˣ) with a gradient that stays finite for large x
+ * const logExp = tf.customGradient((x: Tensor) => {
+ *   const e = tf.exp(x);
+ *   return [tf.log(tf.add(e, 1)), (dy: Tensor) => [tf.multiply(dy, tf.subtract(1, tf.divide(1, tf.add(e, 1))))]];
+ * });
+ * const x = tf.constant(0);
+ * const tape = new tf.GradientTape();
+ * tape.watch(x);
+ * const y = tape.record(() => logExp(x));
+ * (tape.gradient(y, x) as Tensor).item(); // → 0.5
+ * ```
  */
 export function customGradient<A extends unknown[]>(f: (...args: A) => [any, GradFn]): (...args: A) => any {
   if (typeof f !== "function") throw new ValueError({ message: `tf.customGradient: expected a function returning [y, gradFn], got ${describe(f)}.` });

@@ -1,7 +1,7 @@
 // tf.Variable: a named, mutable holder of a tensor. Assignments replace the held tensor (tensors
 // handed out earlier never change); reads while a tape records let it watch the variable.
 import { ConcretizationError, DTypeError, Tensor, ValueError, isTracer, keep, tidy, numpy as np, toTensorSymbol, type ArrayLike, type DType, type TensorConvertible } from "../index.js";
-import { checkOptions, describe } from "./errors.js";
+import { checkOptions, describe, named } from "./errors.js";
 import { numpyRepr, tfPrint, tfShape } from "./format.js";
 import { drop } from "./lifetime.js";
 import { internalRead, noteRead, quiet } from "./runtime.js";
@@ -21,11 +21,65 @@ function ownCopy(x: ArrayLike, dtype?: DType): Tensor {
   return quiet(() => keep(tfPrint(tidy(() => np.squeeze(np.expandDims(np.asarray(x, dtype ? { dtype } : {}), 0), 0)))));
 }
 
+/**
+ * A named, mutable holder of a tensor: the state of a model. Assignments replace the held tensor
+ * (tensors handed out earlier never change); a read while a `GradientTape` records lets the tape
+ * differentiate with respect to the variable (trainable ones are watched automatically). Every
+ * compat op and tapir function accepts a Variable where it takes a tensor. Mirrors `tf.Variable`.
+ *
+ * @param initialValue - a tensor, number, nested array, or a function returning one.
+ * @param opts.trainable - watched automatically by tapes and listed by layers (default true).
+ * @param opts.name - TensorFlow's name, shown with ":0" (default "Variable").
+ * @param opts.dtype - convert the initial value to this dtype.
+ * @throws DTypeError for a value that is not numeric (strings are not supported).
+ * @example
+ * ```ts
+ * const v = new tf.Variable([1, 2], { name: "w" });
+ * v.name; // → "w:0"
+ * v.assignAdd([10, 10]);
+ * v.value(); // → [11, 12]
+ * const tape = new tf.GradientTape();
+ * const y = tape.record(() => tf.reduceSum(tf.square(v)));
+ * tape.gradient(y, v); // → [22, 24]
+ * ```
+ */
 export class Variable implements TensorConvertible {
+  /**
+   * Whether tapes watch the variable automatically when it is read (and layers list it among
+   * their trainable weights).
+   *
+   * @example
+   * ```ts
+   * new tf.Variable(1, { trainable: false }).trainable; // → false
+   * ```
+   */
   readonly trainable: boolean;
-  /** TensorFlow's name, with the output index: "Variable:0", "dense/kernel:0". */
+  /**
+   * TensorFlow's name, with the output index: "Variable:0", "dense/kernel:0".
+   *
+   * @example
+   * ```ts
+   * new tf.Variable(1).name; // → "Variable:0"
+   * ```
+   */
   readonly name: string;
+  /**
+   * The dtype, fixed at creation (assignments must keep it).
+   *
+   * @example
+   * ```ts
+   * new tf.Variable([1, 2], { dtype: "float64" }).dtype; // → "float64"
+   * ```
+   */
   readonly dtype: DType;
+  /**
+   * The shape, fixed at creation (assignments must keep it).
+   *
+   * @example
+   * ```ts
+   * new tf.Variable([[1, 2, 3]]).shape; // → [1, 3]
+   * ```
+   */
   readonly shape: readonly number[];
   #value: Tensor;
   /** Whether #value was handed to the user (then it is theirs: never freed by assign). */
@@ -34,21 +88,49 @@ export class Variable implements TensorConvertible {
   constructor(initialValue: ArrayLike | (() => ArrayLike), opts: VariableOptions = {}) {
     checkOptions("tf.Variable", opts, ["trainable", "name", "dtype"]);
     const init = typeof initialValue === "function" ? initialValue() : initialValue;
-    this.#value = ownCopy(init, opts.dtype);
+    this.#value = named("tf.Variable", () => ownCopy(init, opts.dtype));
     this.dtype = this.#value.dtype;
     this.shape = this.#value.shape;
     this.trainable = opts.trainable ?? true;
     this.name = `${opts.name ?? "Variable"}:0`;
   }
 
+  /**
+   * The number of axes.
+   *
+   * @example
+   * ```ts
+   * new tf.Variable([[1, 2, 3]]).ndim; // → 2
+   * ```
+   */
   get ndim(): number {
     return this.shape.length;
   }
+  /**
+   * The number of elements.
+   *
+   * @example
+   * ```ts
+   * new tf.Variable([[1, 2, 3]]).size; // → 3
+   * ```
+   */
   get size(): number {
     return this.shape.reduce((a, b) => a * b, 1);
   }
 
-  /** The current value (a read: a recording tape watching this variable differentiates through it). */
+  /**
+   * The current value as a tensor (a read: a recording tape watching this variable differentiates
+   * through it). Later assignments do not change the tensor returned.
+   *
+   * @example
+   * ```ts
+   * const v = new tf.Variable([1, 2]);
+   * const before = v.value();
+   * v.assign([3, 4]);
+   * before; // → [1, 2]
+   * v.value(); // → [3, 4]
+   * ```
+   */
   value(): Tensor {
     this.#exposed = true;
     noteRead(this, this.#value);
@@ -59,7 +141,14 @@ export class Variable implements TensorConvertible {
     noteRead(this, this.#value);
     return this.#value;
   }
-  /** TensorFlow's read_value(). */
+  /**
+   * The current value, as `value()`. Mirrors `tf.Variable.read_value`.
+   *
+   * @example
+   * ```ts
+   * new tf.Variable([5]).readValue(); // → [5]
+   * ```
+   */
   readValue(): Tensor {
     return this.value();
   }
@@ -71,19 +160,50 @@ export class Variable implements TensorConvertible {
    * Replaces the value: the same shape, and a tensor must have the variable's dtype (JS numbers
    * and arrays are converted to it), as TensorFlow. Not differentiable, as in TensorFlow. A value
    * traced inside jit/grad/vmap is refused (a Variable holds concrete values only).
+   *
+   * @returns the variable.
+   * @throws ValueError for another shape; DTypeError for a tensor of another dtype;
+   *   ConcretizationError for a traced value.
+   * @example
+   * ```ts
+   * const v = new tf.Variable([1, 2]);
+   * v.assign([5, 6]).value(); // → [5, 6]
+   * ```
    */
   assign(value: ArrayLike): this {
     this.#check("assign", value);
     return this.#set(value);
   }
-  /** Adds `delta` to the value (assign(value + delta)). */
+  /**
+   * Adds `delta` to the value (assign(value + delta)); the delta must have exactly the variable's
+   * shape (TensorFlow broadcasts none, not even a scalar). Mirrors `tf.Variable.assign_add`.
+   *
+   * @returns the variable.
+   * @throws ValueError for another shape; DTypeError for a tensor of another dtype.
+   * @example
+   * ```ts
+   * new tf.Variable([1, 2]).assignAdd([10, 20]).value(); // → [11, 22]
+   * ```
+   */
   assignAdd(delta: ArrayLike): this {
     this.#check("assignAdd", delta);
+    this.#checkSameShape("assignAdd", delta);
     return this.#set(quiet(() => np.add(this.#value, np.asarray(delta, { dtype: this.dtype }))));
   }
-  /** Subtracts `delta` from the value (assign(value − delta)). */
+  /**
+   * Subtracts `delta` from the value (assign(value − delta)); the delta must have exactly the
+   * variable's shape. Mirrors `tf.Variable.assign_sub`.
+   *
+   * @returns the variable.
+   * @throws ValueError for another shape; DTypeError for a tensor of another dtype.
+   * @example
+   * ```ts
+   * new tf.Variable([1, 2]).assignSub([1, 1]).value(); // → [0, 1]
+   * ```
+   */
   assignSub(delta: ArrayLike): this {
     this.#check("assignSub", delta);
+    this.#checkSameShape("assignSub", delta);
     return this.#set(quiet(() => np.subtract(this.#value, np.asarray(delta, { dtype: this.dtype }))));
   }
 
@@ -103,6 +223,18 @@ export class Variable implements TensorConvertible {
       throw new DTypeError({ message: `${what}: Tensor conversion requested dtype ${this.dtype} for Tensor with dtype ${t.dtype}. Cast it first: tf.cast(value, "${this.dtype}").` });
     }
   }
+  /** assignAdd/assignSub take a delta of exactly the variable's shape (TF broadcasts none, not even a scalar). */
+  #checkSameShape(api: string, delta: ArrayLike): void {
+    const shape = delta instanceof Variable || delta instanceof Tensor ? delta.shape : quiet(() => np.asarray(delta)).shape;
+    if (shape.length !== this.shape.length || shape.some((d, i) => d !== this.shape[i])) {
+      throw new ValueError({
+        message:
+          `Variable.${api} ('${this.name}'): Cannot update variable with shape [${this.shape.join(",")}] using a Tensor with shape [${shape.join(",")}], shapes must be equal. ` +
+          `Reshape or broadcast the delta first (tf.broadcastTo(delta, [${this.shape.join(", ")}])).`,
+      });
+    }
+  }
+
   /** Holds a copy of `value`; the replaced value is freed unless the user was handed it. */
   #set(value: ArrayLike): this {
     const t = ownCopy(value, this.dtype);
@@ -135,16 +267,47 @@ export class Variable implements TensorConvertible {
     this.#value.dispose();
   }
 
-  /** The value as nested JS arrays (TensorFlow's .numpy()). */
+  /**
+   * The value as nested JS arrays (a number for a scalar). Mirrors `tf.Variable.numpy`.
+   *
+   * @example
+   * ```ts
+   * new tf.Variable([[1, 2]]).numpy(); // → [[1, 2]]
+   * ```
+   */
   numpy(): any {
     return this.#value.toArray();
   }
+  /**
+   * The value's elements as a flat typed array (row-major), as `Tensor.dataSync`.
+   *
+   * @example
+   * ```ts
+   * Array.from(new tf.Variable([[1, 2], [3, 4]]).dataSync()); // → [1, 2, 3, 4]
+   * ```
+   */
   dataSync() {
     return this.#value.dataSync();
   }
+  /**
+   * The value as nested JS arrays, as `Tensor.toArray`.
+   *
+   * @example
+   * ```ts
+   * new tf.Variable([1, 2]).toArray(); // → [1, 2]
+   * ```
+   */
   toArray(): any {
     return this.#value.toArray();
   }
+  /**
+   * TensorFlow's repr: name, shape, dtype and values.
+   *
+   * @example
+   * ```ts
+   * new tf.Variable([1, 2]).toString(); // → "<tf.Variable 'Variable:0' shape=(2,) dtype=float32, numpy=array([1., 2.], dtype=float32)>"
+   * ```
+   */
   toString(): string {
     return `<tf.Variable '${this.name}' shape=${tfShape(this.shape)} dtype=${this.dtype}, numpy=${numpyRepr(this.#value)}>`;
   }

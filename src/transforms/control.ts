@@ -11,7 +11,23 @@ export { cond, condP } from "./control/cond.js";
 export { scan, scanP } from "./control/scan.js";
 export { whileLoop, whileP } from "./control/while.js";
 
-/** lax.forILoop(lower, upper, bodyFn, init): bodyFn(i, carry) for i in [lower, upper). */
+/**
+ * `for (i = lower; i < upper; i++) carry = bodyFn(i, carry)`: with number bounds a `scan` (so
+ * reverse mode works), with traced bounds a `whileLoop`. `i` is an int32 scalar tensor.
+ * Mirrors `jax.lax.fori_loop`.
+ *
+ * @param lower - the first index (a number or a scalar int tensor).
+ * @param upper - one past the last index.
+ * @param bodyFn - `(i, carry) => carry`.
+ * @param init - the initial carry (a pytree of tensors).
+ * @returns the final carry.
+ * @throws ValueError for non-integer bounds.
+ * @example
+ * ```ts
+ * lax.forILoop(0, 5, (i: Tensor, acc: Tensor) => np.add(acc, i), np.array(0)).item(); // → 10
+ * grad((x: Tensor) => lax.forILoop(0, 3, (_i: Tensor, c: Tensor) => np.multiply(c, x), np.array(1)))(np.array(2)).item(); // → 12
+ * ```
+ */
 export function forILoop(lower: number | Tensor, upper: number | Tensor, bodyFn: (i: Tensor, c: any) => unknown, init: unknown): any {
   const staticBound = (b: number | Tensor) => typeof b === "number" || !isTracer(b);
   if (staticBound(lower) && staticBound(upper)) {

@@ -54,7 +54,27 @@ export const customJvpCallP: Primitive<CJParams> = definePrimitive<"custom_jvp_c
 // partial evaluation stages it as a call (the default), not inlined, so the custom rule survives
 // when a control-flow body, a vmapped jaxpr or any other staged program is differentiated later
 
-/** customJvp(f, rule): rule(primals, tangents) → [out, tangentOut], primals/tangents as arrays of args. */
+/**
+ * f with a custom forward-mode rule: `rule(primals, tangents)` returns `[out, tangentOut]`,
+ * where primals and tangents are the lists of f's arguments. Forward and reverse mode both use
+ * the rule (reverse mode transposes it, so it must be linear in the tangents); f itself runs
+ * for plain evaluation, `vmap` and `jit`. Mirrors `jax.custom_jvp` with `defjvp`.
+ *
+ * @param f - the function whose derivative is replaced.
+ * @param rule - `(primals, tangents) => [f(...primals), J·tangents]`.
+ * @returns a function with f's signature.
+ * @throws ShapeError/DTypeError when the rule's tangent output does not match f's output.
+ * @example
+ * ```ts
+ * // log(1 + eˣ) whose derivative stays finite for large x
+ * const softplus = customJvp(
+ *   (x: Tensor) => np.log1p(np.exp(x)),
+ *   ([x], [t]) => [np.log1p(np.exp(x)), np.multiply(t, nn.sigmoid(x))],
+ * );
+ * grad(softplus)(np.array(100)).item(); // → 1
+ * grad(softplus)(np.array(0)).item(); // → 0.5
+ * ```
+ */
 export function customJvp<F extends (...args: any[]) => any>(f: F, rule: (primals: any[], tangents: any[]) => [any, any]): F {
   checkFunction("customJvp", f), checkFunction("customJvp", rule, "the jvp rule");
   return ((...args: unknown[]) => {
@@ -142,7 +162,28 @@ export const customVjpCallP: Primitive<CVParams> = definePrimitive<"custom_vjp_c
 // partial evaluation stages it as a call (the default), not inlined: inlining lost the user's bwd
 // inside lax.scan / lax.cond bodies and vmap(jit(f)) when they were differentiated later
 
-/** customVjp(f, fwd, bwd): fwd(...args) → [out, residuals]; bwd(residuals, ct) → one cotangent per argument. */
+/**
+ * f with a custom reverse-mode rule: `fwd(...args)` returns `[out, residuals]` and
+ * `bwd(residuals, ct)` returns one cotangent per argument (each shaped as that argument).
+ * Reverse mode (grad, vjp, jacrev) uses fwd/bwd; plain evaluation, `vmap` and `jit` run f.
+ * Forward mode is not defined for it (as in JAX). Mirrors `jax.custom_vjp` with `defvjp`.
+ *
+ * @param f - the function whose gradient is replaced.
+ * @param fwd - `(...args) => [f(...args), residuals]` (residuals: any pytree of tensors).
+ * @param bwd - `(residuals, ct) => cotangents`, a list with one entry per argument.
+ * @returns a function with f's signature.
+ * @throws NoRuleError under jvp/jacfwd.
+ * @example
+ * ```ts
+ * // clip the gradient to [-1, 1] on the way back
+ * const clipGrad = customVjp(
+ *   (x: Tensor) => x,
+ *   (x: Tensor) => [x, null],
+ *   (_res: null, ct: Tensor) => [np.clip(ct, -1, 1)],
+ * );
+ * grad((x: Tensor) => np.multiply(clipGrad(x), 5))(np.array(2)).item(); // → 1
+ * ```
+ */
 export function customVjp<F extends (...args: any[]) => any>(f: F, fwd: (...args: any[]) => [any, any], bwd: (res: any, ct: any) => any[]): F {
   checkFunction("customVjp", f), checkFunction("customVjp", fwd, "fwd"), checkFunction("customVjp", bwd, "bwd");
   return ((...args: unknown[]) => {
@@ -233,7 +274,20 @@ export const checkpointCallP: Primitive<RematParams> = definePrimitive<"checkpoi
 // partial evaluation stages it as a call (the default), so a jitted or loop-body program keeps
 // rematerialising
 
-/** checkpoint(f): same values and derivatives; reverse mode keeps only f's inputs and recomputes the rest. */
+/**
+ * f with rematerialisation: the same values and derivatives, but reverse mode saves only f's
+ * inputs and recomputes its intermediates during the backward pass (less memory, more
+ * compute). Mirrors `jax.checkpoint` (`jax.remat`) with the default policy.
+ *
+ * @param f - any differentiable function of tensors.
+ * @returns a function with f's signature.
+ * @example
+ * ```ts
+ * const block = checkpoint((x: Tensor) => np.sin(np.sin(x)));
+ * const g = grad((x: Tensor) => np.sum(block(x)))(np.array([0, 1]));
+ * g; // → [1, 0.36004]
+ * ```
+ */
 export function checkpoint<F extends (...args: any[]) => any>(f: F): F {
   checkFunction("checkpoint", f);
   return ((...args: unknown[]) => {
@@ -243,7 +297,18 @@ export function checkpoint<F extends (...args: any[]) => any>(f: F): F {
   }) as F;
 }
 
-/** stopGradient over a pytree. */
+/**
+ * The identity on values with a zero derivative: every tensor leaf of the pytree `x` is treated
+ * as a constant by grad/jvp/vjp. Mirrors `jax.lax.stop_gradient`.
+ *
+ * @param x - a tensor or a pytree of tensors.
+ * @returns the same values, structure, shapes and dtypes.
+ * @example
+ * ```ts
+ * const f = (x: Tensor) => np.multiply(x, stopGradient(x)); // x · const(x)
+ * grad(f)(np.array(3)).item(); // → 3
+ * ```
+ */
 export function stopGradient<T>(x: T): T {
   const [ls, def] = flatten(x);
   return unflatten(def, ls.map((l) => (l instanceof TensorClass ? ops.stopGradient(l) : l)));

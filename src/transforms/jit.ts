@@ -156,11 +156,35 @@ definePartialEval(jitCallP, (trace, tracers, p) => {
 
 let logCompilesOn = false;
 let cacheSize = 64;
-/** Print every trace of a jitted function with the reason it missed the cache. */
+/**
+ * Turns on (or off) a log line on stderr each time a jitted function traces and compiles, with
+ * the reason it missed its cache (new shapes, dtypes, static values or pytree structure): the
+ * way to find functions that recompile on every call. Mirrors `jax.config.update("jax_log_compiles", True)`.
+ *
+ * @param on - true to log (the default), false to stop.
+ * @example
+ * ```ts
+ * config.logCompiles(false);
+ * jit((x: Tensor) => np.add(x, 1))(np.array(1)).item(); // → 2
+ * ```
+ */
 export function logCompiles(on = true): void {
   logCompilesOn = on;
 }
-/** Entries kept per jitted function (least recently used are dropped). */
+/**
+ * Reads or sets how many compiled entries (one per input signature) each jitted function keeps;
+ * past it the least recently used entry is dropped and retraced when it comes back. Default 64.
+ *
+ * @param n - the new size, a positive integer; omit to read.
+ * @returns the size in force.
+ * @throws ValueError when n is not a positive integer.
+ * @example
+ * ```ts
+ * const before = config.jitCacheSize();
+ * config.jitCacheSize(8); // → 8
+ * config.jitCacheSize(before);
+ * ```
+ */
 export function jitCacheSize(n?: number): number {
   if (n !== undefined) {
     if (!Number.isInteger(n) || n < 1) throw fail(ValueError, `config.jitCacheSize: n must be a positive integer, got ${n}.`);

@@ -257,7 +257,24 @@ export function valueAndGrad(f: (...args: any[]) => unknown, opts: GradOptions =
   };
 }
 
-/** [f(primals), jvpFn]: jvpFn(...tangents) evaluates the linearised f without re-running it. */
+/**
+ * `[f(...primals), jvpFn]`: evaluates f once and returns its linearisation at `primals`, a
+ * function of tangents (one per primal, same pytree structure, shapes and dtypes) that gives
+ * `J·t` without re-running f. Mirrors `jax.linearize` (arguments as a list instead of varargs).
+ *
+ * @param f - a function of tensors (pytrees of them) to tensors.
+ * @param primals - the point, as the list of f's arguments.
+ * @returns `[out, jvpFn]`: f's outputs, and `jvpFn(...tangents)` with outputs shaped as f's.
+ * @throws ValueError when primals is not an array; ShapeError/DTypeError when the tangents
+ *   given to jvpFn differ from the primals in structure, shape or dtype.
+ * @example
+ * ```ts
+ * const [y, f_jvp] = linearize((x: Tensor) => np.sin(x), [np.array([0, 1])]);
+ * y; // → [0, 0.84147]
+ * f_jvp(np.array([1, 1])); // → [1, 0.54030]
+ * f_jvp(np.array([2, 0])); // → [2, 0]
+ * ```
+ */
 export function linearize(f: (...args: any[]) => unknown, primals: readonly unknown[]): [any, (...tangents: unknown[]) => any] {
   const api = "linearize";
   checkFunction(api, f), checkArgList(api, primals, "primals");
@@ -281,7 +298,25 @@ export function linearize(f: (...args: any[]) => unknown, primals: readonly unkn
   );
 }
 
-/** The transpose of a linear function, traced at the shapes/dtypes of `primals`. */
+/**
+ * The transpose of a linear function: for `linearFn(x) = A·x`, returns `ct => [Aᵀ·ct]`, one
+ * cotangent per primal. `primals` fix only the shapes and dtypes the function is traced at
+ * (their values are not used). Mirrors `jax.linear_transpose`.
+ *
+ * @param linearFn - a function linear in its (float) arguments.
+ * @param primals - example arguments giving the shapes and dtypes.
+ * @returns a function of the output cotangent (shaped as linearFn's output) returning the list
+ *   of input cotangents.
+ * @throws DTypeError for integer primals; NoRuleError when linearFn is not linear (it uses a
+ *   primitive that has no transpose, such as `sin`).
+ * @example
+ * ```ts
+ * const A = np.array([[1, 2], [3, 4]]);
+ * const t = linearTranspose((x: Tensor) => np.matmul(A, x), np.zeros([2]));
+ * const [ct] = t(np.array([1, 0]));
+ * ct; // → [1, 2]
+ * ```
+ */
 export function linearTranspose(linearFn: (...args: any[]) => unknown, ...primals: unknown[]): (cotangent: unknown) => unknown[] {
   const api = "linearTranspose";
   checkFunction(api, linearFn, "linearFn");

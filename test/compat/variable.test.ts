@@ -32,7 +32,7 @@ describe("tf.Variable", () => {
     expectClose(before, [1, 2]);
     expectClose(init, [1, 2]);
     expect(v.value() === next).toBe(false); // identity (toBe on tensors would deep-compare by iterating)
-    v.assignAdd(1);
+    v.assignAdd([1, 1]);
     expectClose(next, [7, 8]);
   });
 

@@ -284,6 +284,13 @@ C("tape.gradient(null target)", TapeError, /target/, (f) => {
 });
 C("Variable(null)", DTypeError, /Variable|array/, () => new tf.Variable(any(null)));
 C("Variable.assign wrong shape", ValueError, /assign/, (f) => f.w.assign(np.ones([3])));
+C("Variable.assignAdd wrong shape", ValueError, /Variable\.assignAdd .*shape \[2\] using a Tensor with shape \[3\]/, (f) => f.w.assignAdd(np.ones([3])));
+C("Variable.assignSub scalar delta (TF broadcasts none)", ValueError, /Variable\.assignSub .*shape \[\]/, (f) => f.w.assignSub(1));
+C("Variable(string)", DTypeError, /^tf\.Variable: .*string/, () => new tf.Variable(any("x")));
+C("tf.slice size past the end", ValueError, /tf\.slice: Expected size\[0\] in \[0, 1\], but got 5/, (f) => tf.slice(f.w, [1], [5]));
+C("tf.slice begin past the end", ValueError, /tf\.slice: Expected begin\[0\] in \[0, 2\], but got 4/, (f) => tf.slice(f.w, [4], [1]));
+C("tf.slice negative begin", ValueError, /tf\.slice: Expected begin\[0\]/, (f) => tf.slice(f.w, [-1], [1]));
+C("tf.slice begin of the wrong length", ValueError, /tf\.slice: begin/, (f) => tf.slice(f.w, [0, 0], [1, 1]));
 C("tf.constant ragged", ShapeError, /constant|array/, () => tf.constant([[1, 2], [3]]));
 C("tf.constant bad dtype", DTypeError, /constant|array/, () => tf.constant([1], { dtype: any("float16") }));
 C("keras Dense wrong input width", ValueError, /Dense/, (f) => {

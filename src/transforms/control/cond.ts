@@ -90,7 +90,25 @@ definePartialEval(condP, (trace, [pred, ...xs], p) => {
   return merge(s.outUnknown, knownOuts, uOuts);
 });
 
-/** lax.cond(pred, trueFn, falseFn, ...operands): trueFn(...operands) if pred else falseFn(...operands). */
+/**
+ * `trueFn(...operands)` if `pred` else `falseFn(...operands)`, as one differentiable,
+ * traceable operation: under jit both branches are traced (they must return the same pytree
+ * structure, shapes and dtypes) and one runs; with a concrete pred only the taken branch runs.
+ * Mirrors `jax.lax.cond`.
+ *
+ * @param pred - a scalar boolean or number (non-zero is true), concrete or traced.
+ * @param trueFn - the branch taken when pred holds.
+ * @param falseFn - the other branch.
+ * @param operands - the arguments passed to the branch (pytrees of tensors).
+ * @throws ShapeError/TypeError when the branches' outputs differ in structure, shape or dtype.
+ * @example
+ * ```ts
+ * const f = jit((x: Tensor) => lax.cond(np.greater(x, 0), (v: Tensor) => np.multiply(v, 2), (v: Tensor) => np.negative(v), x));
+ * f(np.array(3)).item(); // → 6
+ * f(np.array(-3)).item(); // → 3
+ * grad(f)(np.array(3)).item(); // → 2
+ * ```
+ */
 export function cond(pred: unknown, trueFn: (...a: any[]) => unknown, falseFn: (...a: any[]) => unknown, ...operands: unknown[]): any {
   const p = ops.asarray(pred as number);
   if (p.size !== 1 || p.ndim !== 0) throw fail(ShapeError, `lax.cond: the predicate must be a scalar, got ${fmtAval(p)}. Reduce it (e.g. .all / .sum() > 0) or use np.where for elementwise selection.`);

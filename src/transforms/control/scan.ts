@@ -202,7 +202,26 @@ definePartialEval(scanP, (trace, tracers, p) => {
   return merge(pj.outUnknown, knownOuts, uOuts);
 });
 
-/** lax.scan(f, init, xs, {length, reverse}) → [carry, ys]; f(carry, x) → [carry, y]. */
+/**
+ * A loop with a carry over the leading axis of `xs`: `f(carry, x)` returns `[carry, y]`; the
+ * result is the final carry and the `y`s stacked along a new leading axis. Differentiable in
+ * both modes (reverse mode keeps the per-step residuals), batched by vmap, compiled once under
+ * jit. Mirrors `jax.lax.scan`.
+ *
+ * @param f - the step, `(carry, x) => [carry, y]`; the carry keeps its structure, shapes and dtypes.
+ * @param init - the initial carry (a pytree of tensors).
+ * @param xs - a pytree of tensors scanned over axis 0 (or null with `length`).
+ * @param opts.length - the trip count when xs is null (or a check of xs's leading size).
+ * @param opts.reverse - scan from the last element to the first (ys keep their positions).
+ * @returns `[carry, ys]`.
+ * @throws ShapeError when the carry changes shape or xs's leading sizes differ.
+ * @example
+ * ```ts
+ * const [total, running] = lax.scan((c: Tensor, x: Tensor) => { const s = np.add(c, x); return [s, s]; }, np.array(0), np.array([1, 2, 3, 4]));
+ * total.item(); // → 10
+ * running; // → [1, 3, 6, 10]
+ * ```
+ */
 export function scan(f: (carry: any, x: any) => [any, any], init: unknown, xs: unknown = null, opts: { length?: number; reverse?: boolean } = {}): [any, any] {
   checkOptions("lax.scan", opts, ["length", "reverse"]);
   const [carry, carryTree] = flattenToTensors("lax.scan", init, "init");

@@ -101,7 +101,23 @@ export const whileP: Primitive<WhileParams> = definePrimitive<"while", WhilePara
 // branch and body tracing) and linearize work; grad fails when it transposes the staged loop,
 // with whileError.
 
-/** lax.whileLoop(condFn, bodyFn, init): while condFn(carry) carry = bodyFn(carry). */
+/**
+ * `while (condFn(carry)) carry = bodyFn(carry)`, traceable: under jit the loop is compiled once
+ * and its trip count is decided at run time. Forward mode (jvp, jacfwd) and vmap work; reverse
+ * mode is an error, as in JAX (use `lax.scan` or `lax.forILoop` with static bounds).
+ * Mirrors `jax.lax.while_loop`.
+ *
+ * @param condFn - `carry => scalar bool`.
+ * @param bodyFn - `carry => carry` with the same structure, shapes and dtypes.
+ * @param init - the initial carry (a pytree of tensors).
+ * @returns the final carry.
+ * @throws ValueError under grad/vjp, naming `lax.scan` as the fix.
+ * @example
+ * ```ts
+ * // the first power of two at least 100
+ * lax.whileLoop((v: Tensor) => np.less(v, 100), (v: Tensor) => np.multiply(v, 2), np.array(1)).item(); // → 128
+ * ```
+ */
 export function whileLoop(condFn: (c: any) => unknown, bodyFn: (c: any) => unknown, init: unknown): any {
   const [carry, tree] = flattenToTensors("lax.whileLoop", init, "init");
   const av = avalsOf(carry);
