@@ -8,6 +8,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { V, RECIPES } from "../../src/core/backend/vecmath.js";
 import { runFlat, wasmKernel, wasmSimd } from "../../src/core/backend/ew-run.js";
 import { setElementwiseMode } from "../../src/core/backend/elementwise.js";
+import { cpuBackend } from "../../src/core/backend/index.js";
+import type { TypedArray } from "../../src/core/dtype.js";
 import { config, jit, numpy as np, type Tensor } from "../../src/index.js";
 import { expectBitEqual } from "../util/jit-oracles.js";
 import { tuning } from "../../src/core/backend/threaded.js";
@@ -36,7 +38,7 @@ function ulps(got: number, want: number): number {
 /** Test inputs: a dense walk over all bit patterns, random bits, and edge cases. */
 function inputs(): Float32Array {
   const xs: number[] = [];
-  const STEP = 4093; // prime: the walk hits every exponent and many mantissas (~1M values)
+  const STEP = 8191; // prime: the walk hits every exponent and many mantissas (~524k values)
   for (let b = 0; b < 2 ** 32; b += STEP) xs.push(fromBits(b));
   let s = 12345;
   for (let i = 0; i < 100_000; i++) {
@@ -156,5 +158,56 @@ describe("fused programs on the Wasm path", () => {
     // against the Math.* kernels: each float32 op may move 1 ulp, the composition a few
     const got = w.dataSync();
     for (let i = 0; i < got.length; i++) expect(Math.abs(got[i]! - m[i]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(m[i]!)));
+  });
+});
+
+describe("the Wasm kernels equal the JS loops on the primitive tables' expressions", () => {
+  afterAll(() => setElementwiseMode("wasm"));
+  /** Deterministic values with some ±0, NaN, ∞ and halves (an LCG). */
+  function arr(t: string, n: number, seed: number): TypedArray {
+    let s = seed;
+    const r = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    if (t === "f32") return Float32Array.from({ length: n }, () => [0, -0, NaN, Infinity, 0.5, -2.5][Math.floor(r() * 40)] ?? (r() - 0.5) * 20);
+    if (t === "f64") return Float64Array.from({ length: n }, () => (r() - 0.5) * 20);
+    if (t === "i32") return Int32Array.from({ length: n }, () => Math.floor((r() - 0.5) * 100));
+    return Uint8Array.from({ length: n }, () => (r() < 0.5 ? 1 : 0));
+  }
+  const cases: [string, string[], "f32" | "f64"][] = [
+    ["(a0 ? a1 : a2)", ["u8", "f32", "f32"], "f32"],
+    ["a0", ["i32"], "f32"],
+    ["a0", ["u8"], "f64"],
+    ["a0", ["f64"], "f32"],
+    ["(a0 > a1 || a0 !== a0 ? a0 : a0 < a1 || a1 !== a1 ? a1 : a0 === 0 ? a0 + a1 : a0)", ["f32", "f32"], "f32"],
+    ["(a0 < a1 || a0 !== a0 ? a0 : a0 > a1 || a1 !== a1 ? a1 : a0 === 0 ? -(-a0 - a1) : a0)", ["f64", "f64"], "f64"],
+    ["(Math.abs(a0 % 1) === 0.5 ? 2 * Math.round(a0 / 2) : Math.round(a0))", ["f32"], "f32"],
+    ["(a0 >= 0 ? 1 / (1 + Math.exp(-a0)) : Math.exp(a0) / (1 + Math.exp(a0)))", ["f32"], "f32"],
+    ["(a0 > 0 ? 1 : a0 < 0 ? -1 : a0)", ["f32"], "f32"],
+    ["a0 / a1", ["i32", "f32"], "f64"],
+    ["const t0 = Math.fround(Math.tanh(a0));\nconst t1 = Math.fround(t0 * a1);\nconst t2 = Math.fround(Math.log1p(Math.abs(t1)));\nt2", ["f32", "f32"], "f32"],
+    ["const t0 = Math.fround(Math.atan(a0));\nconst t1 = Math.fround(Math.tan(a1));\nconst t2 = Math.fround(Math.expm1(t0 - t1));\nt2", ["f32", "f32"], "f32"],
+  ];
+  it("mixed dtypes, scalar and broadcast operands, float32 and float64 outputs: the same bits", () => {
+    for (const [expr, ts, ot] of cases) {
+      if (wasmSimd) expect(wasmKernel(expr, ts as never, "v".repeat(ts.length), ot), expr).not.toBeNull();
+      for (const layout of ["flat", "scalar", "bcast"]) {
+        const shape = layout === "bcast" ? [3, 700] : [2100];
+        const n = 2100;
+        const ins = ts.map((t, i) => {
+          if (layout === "scalar" && i === ts.length - 1) return { data: arr(t, 1, 7 + i), strides: shape.map(() => 0) };
+          if (layout === "bcast" && i === 0) return { data: arr(t, 700, 7 + i), strides: [0, 1] };
+          if (layout === "bcast" && i === 1) return { data: arr(t, 3, 7 + i), strides: [1, 0] };
+          return { data: arr(t, n, 7 + i), strides: layout === "bcast" ? [700, 1] : [1] };
+        });
+        const res = (["wasm", "js"] as const).map((m) => {
+          setElementwiseMode(m);
+          const o = ot === "f32" ? new Float32Array(n) : new Float64Array(n);
+          cpuBackend.elementwise(expr, ins, shape, o);
+          return o;
+        });
+        let d = 0;
+        for (let i = 0; i < n; i++) if (!Object.is(res[0]![i], res[1]![i]) && !(Number.isNaN(res[0]![i]) && Number.isNaN(res[1]![i]))) d++;
+        expect(d, `${expr} (${layout}): ${d} elements differ`).toBe(0);
+      }
+    }
   });
 });
