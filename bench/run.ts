@@ -241,7 +241,7 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: warning: load average ${loadStart.toFixed(1)} on ${os.availableParallelism()} cores; other work will slow every system and make ratios noisy\n`);
   mkdirSync(opt.out, { recursive: true });
   const log = createWriteStream(join(opt.out, "latest.log"));
-  const total = systems.length * cases.length * nodes.length + (wantT1 ? t1Counts.length * 2 * T1_ROUNDS[opt.mode] : 0);
+  const total = (systems.length + (opt.baseline ? systems.filter((s) => s.family === "tapir").length : 0)) * cases.length * nodes.length + (wantT1 ? t1Counts.length * 2 * T1_ROUNDS[opt.mode] : 0);
   const progress = new Progress(total);
   progress.log(
     `bench: ${opt.mode} run · ${cases.map((c) => c.id).join(" ")}${wantT1 ? " T1" : ""} · ${systems.length} systems · ${os.cpus()[0]?.model ?? "cpu"} × ${os.availableParallelism()} · ${nodes.map((n) => `Node ${n.node}`).join(", ")}`,
