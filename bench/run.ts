@@ -20,7 +20,7 @@ import type { SystemEntry } from "./systems/types.js";
 
 const USAGE = `usage: npm run bench [-- options]
   --quick            short warm-up and few samples (whole run under ~3 minutes on 2 cores)
-  --only W1,W3,T1    run only these workloads (W1…W8, T1 = thread scaling); default all
+  --only W1,W3,T1    run only these workloads (W1…W8, W10, T1 = thread scaling); default all
   --systems a,b      run only these systems: ${SYSTEMS.map((s) => s.id).join(", ")}
   --threads N        tapir's pool size for the main run (TAPIR_THREADS), and T1's largest count
                      (default: os.availableParallelism() = ${os.availableParallelism()})
@@ -31,6 +31,7 @@ const USAGE = `usage: npm run bench [-- options]
                      "current" (default: the Node running this script, ${process.versions.node}).
                      A list (--node 20,24) runs every system on each, interleaved, and adds the
                      ratio table later ÷ first; the first is the main run (tables, T1, chart)
+  --timeout S        kill a system after S seconds without progress (default 60 with --quick, else 300)
   --out DIR          where latest.json, latest.svg and table.md go (default bench/results)`;
 
 interface Options {
@@ -62,6 +63,10 @@ function parseArgs(argv: string[]): Options {
       o.threads = Number(val());
       if (!Number.isInteger(o.threads) || o.threads < 1) throw new Error(`bench: --threads wants a positive integer`);
     } else if (flag === "--out") o.out = val();
+    else if (flag === "--timeout") {
+      timeoutOverrideS = Number(val());
+      if (!(timeoutOverrideS > 0)) throw new Error(`bench: --timeout wants a positive number of seconds`);
+    }
     else if (flag === "--node") {
       o.nodes = val().split(",").map((s) => s.trim()).filter(Boolean);
       if (!o.nodes.length) throw new Error(`bench: --node wants a version (20, 22, 24), a path or "current"`);
@@ -76,6 +81,9 @@ function parseArgs(argv: string[]): Options {
 }
 
 const CASE_TIMEOUT_S: Record<Mode, number> = { quick: 60, full: 300 };
+/** --timeout S: a longer stall limit, for a peer whose single call takes minutes (tfjs-cpu on W10 on a loaded machine). */
+let timeoutOverrideS: number | null = null;
+const caseTimeoutS = (mode: Mode) => timeoutOverrideS ?? CASE_TIMEOUT_S[mode];
 const T1_ROUNDS: Record<Mode, number> = { quick: 1, full: 3 };
 
 const medianOf = (xs: number[]): number => {
@@ -173,7 +181,7 @@ async function runSystem(
       watchdog = setTimeout(() => {
         killedForTimeout = true;
         child.kill("SIGKILL");
-      }, CASE_TIMEOUT_S[mode] * 1000);
+      }, caseTimeoutS(mode) * 1000);
     };
     arm();
     const c0 = (id: string) => CASES.find((c) => c.id === id);
@@ -204,7 +212,7 @@ async function runSystem(
       const id = current.case as CaseId;
       const failed = remaining.includes(id) ? id : remaining[0]!;
       const why = killedForTimeout
-        ? `no progress for ${CASE_TIMEOUT_S[mode]} s during ${current.phase}; killed`
+        ? `no progress for ${caseTimeoutS(mode)} s during ${current.phase}; killed`
         : `child exited (${signal ?? `code ${code}`}) during ${current.phase}: ${stderrTail.trim().split("\n").slice(-1)[0] ?? ""}`;
       out.results[failed] = { case: failed, status: killedForTimeout ? "timeout" : "error", reason: why };
       remaining = remaining.filter((x) => x !== failed);
@@ -230,7 +238,7 @@ async function main(): Promise<void> {
   const cases: CaseDef[] = CASES.filter((c) => !opt.only || opt.only.has(c.workload) || opt.only.has(c.id.toUpperCase()));
   const wantT1 = !opt.only || opt.only.has("T1");
   const systems = SYSTEMS.filter((s) => !opt.systems || opt.systems.has(s.id));
-  if (opt.only && !cases.length && !wantT1) throw new Error(`bench: --only matched no workload (W1…W8, T1)`);
+  if (opt.only && !cases.length && !wantT1) throw new Error(`bench: --only matched no workload (W1…W8, W10, T1)`);
   const maxThreads = opt.threads ?? os.availableParallelism();
   const nodes = opt.nodes.map(resolveNode);
   const primary = nodes[0]!;

@@ -5,7 +5,14 @@ export { tidy } from "./core/trace.js";
 export { toTensorSymbol } from "./core/tensor.js";
 export { setTensorPrinter } from "./core/format.js";
 export type { ArrayLike, IndexSpec, NestedArray, TensorConvertible } from "./core/tensor.js";
-export type { DType } from "./core/dtype.js";
+export type { DType, TypedArray } from "./core/dtype.js";
+// types the public signatures refer to (so the declarations and the reference site resolve them)
+export type { ErrorMessage } from "./core/errors.js";
+export type { Tracer } from "./core/trace.js";
+export type { ClosedJaxpr } from "./core/ir.js";
+export type { CumsumOpts } from "./core/numpy/reductions.js";
+export type { ConvolveMode } from "./core/conv.js";
+export type { GradsOf, GradTree, AuxOf, LooseArgs } from "./transforms/vjp.js";
 // option bags of the numpy namespace (top level: tsup cannot bundle type exports of `export * as numpy`)
 export type { Axis, DTypeOpt, KeepDims } from "./core/numpy/convert.js";
 export {

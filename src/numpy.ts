@@ -10,3 +10,5 @@ export {
   concatenate, stack, split, flip, take, tril, triu, diag, trace, pad, index,
   allclose, isnan, isfinite, astype,
 } from "./core/numpy/index.js";
+// 1-D convolution and correlation
+export { convolve, correlate } from "./core/conv.js";

@@ -14,10 +14,11 @@ import { checkJit, optimizedJaxpr, primNames } from "./util/jit-oracles.js";
 import { rng } from "./util/rng.js";
 import { ndOf, threefry2x32Ref } from "./util/ref.js";
 import { coreRows } from "./primitives/core.rows.js";
+import { convRows } from "./primitives/conv.rows.js";
 import { isF, typed, type Case, type Row } from "./primitives/row.js";
 
 /** One row per primitive: a family's rows file spreads in here (a missing row does not compile). */
-const rows: Record<PrimitiveName, Row> = { ...coreRows };
+const rows: Record<PrimitiveName, Row> = { ...coreRows, ...convRows };
 
 // ------------------------------------------------------------------ running the rows
 

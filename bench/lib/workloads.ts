@@ -3,8 +3,9 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bernoulli, normal } from "./prng.js";
+import { W10 } from "./convnet.js";
 
-export const CASE_IDS = ["W1", "W2-512", "W2-1024", "W3", "W4", "W5", "W6", "W7", "W8"] as const;
+export const CASE_IDS = ["W1", "W2-512", "W2-1024", "W3", "W4", "W5", "W6", "W7", "W8", "W10"] as const;
 export type CaseId = (typeof CASE_IDS)[number];
 
 /** A float32 input: flat row-major data and its shape. */
@@ -270,7 +271,7 @@ const W8: CaseDef = {
   },
 };
 
-export const CASES: readonly CaseDef[] = [W1, matmulCase(512), matmulCase(1024), W3, W4, W5, W6, W7, W8];
+export const CASES: readonly CaseDef[] = [W1, matmulCase(512), matmulCase(1024), W3, W4, W5, W6, W7, W8, W10];
 
 export function caseById(id: CaseId): CaseDef {
   const c = CASES.find((k) => k.id === id);

@@ -42,6 +42,12 @@ export interface Tapir {
   config?: { threads?(): number };
 }
 
+/** The convolution and pooling names W10 uses (checked when its case is set up). */
+export interface ConvApi {
+  lax: { convGeneralDilated(x: TTensor, k: TTensor, strides: number[], padding: string, opts: object): TTensor };
+  nn: { maxPool(x: TTensor, window: number[], strides: number[]): TTensor; relu: Op1; logSoftmax: Op1 };
+}
+
 /** A module specifier resolved from this file, hidden from tsc so bench/ typechecks before src/ exists. */
 export async function importTapir(rel: string, what: string): Promise<Record<string, unknown>> {
   // bench/run.ts --baseline points TAPIR_BENCH_DIST at another build's dist/

@@ -164,6 +164,7 @@ async function make(): Promise<System> {
     notes: {
       "W2-512": "forward only: nothing for a tape to record",
       "W2-1024": "forward only: nothing for a tape to record",
+      W10: "tapir/compat has no conv2d / maxPool layer yet",
     },
   };
 }

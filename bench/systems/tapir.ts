@@ -1,6 +1,6 @@
 // tapir's functional API: eager (op by op, `grad(f)(x)`) and compiled (`jit(grad(f))`).
 import type { Arr, CaseId } from "../lib/workloads.js";
-import { asTensors, importTapir, requireNames, type Tapir, type TFn, type TTensor } from "./tapir-api.js";
+import { asTensors, importTapir, requireNames, type ConvApi, type Tapir, type TFn, type TTensor } from "./tapir-api.js";
 import type { Impl, System } from "./types.js";
 
 const NAMES = [
@@ -83,6 +83,19 @@ function impls(tp: Tapir, useJit: boolean): Partial<Record<CaseId, Impl>> {
         return np.subtract(nn.softplus(z), np.multiply(y, z));
       };
       return call(J(vmap(grad(loss as TFn), [null, 0, 0])), T(inp.w), T(inp.x), T(inp.y));
+    },
+    W10: (inp) => {
+      requireNames(tp as unknown as Record<string, unknown>, ["lax.convGeneralDilated", "nn.maxPool", "nn.relu", "nn.logSoftmax"], "tapir (dist/index.js)");
+      const { lax, nn: n } = tp as unknown as ConvApi;
+      const dn = { dimensionNumbers: ["NHWC", "HWIO", "NHWC"] };
+      const block = (h: TTensor, k: TTensor, b: TTensor) => n.maxPool(n.relu(np.add(lax.convGeneralDilated(h, k, [1, 1], "VALID", dn), b)), [2, 2], [2, 2]);
+      // mean over the batch of −Σ labels · log softmax(logits)
+      const loss = (k1: TTensor, b1: TTensor, k2: TTensor, b2: TTensor, w: TTensor, b: TTensor, x: TTensor, y: TTensor) => {
+        const h = block(block(x, k1, b1), k2, b2).reshape([32, 1600]);
+        return np.multiply(-1, np.mean(np.sum(np.multiply(y, n.logSoftmax(np.add(np.matmul(h, w), b))), 1)));
+      };
+      const g = J(grad(loss as TFn, { argnums: [0, 1, 2, 3, 4, 5] }));
+      return call(g, T(inp.k1), T(inp.b1), T(inp.k2), T(inp.b2), T(inp.w), T(inp.b), T(inp.x), T(inp.labels));
     },
   };
 }

@@ -94,5 +94,17 @@ export function tfjsImpls(tf: Tf): Partial<Record<CaseId, Impl>> {
       });
       return () => read(() => [g(tf.tile(tf.reshape(w, [1, D]), [B, 1]))]);
     },
+    W10: (inp) => {
+      const [x, y] = [T(inp.x) as TF.Tensor4D, T(inp.labels)];
+      const params = [T(inp.k1), T(inp.b1), T(inp.k2), T(inp.b2), T(inp.w), T(inp.b)];
+      const block = (h: TF.Tensor4D, k: Tensor, b: Tensor) => tf.maxPool(tf.relu(tf.add(tf.conv2d(h, k as TF.Tensor4D, 1, "valid"), b)) as TF.Tensor4D, 2, 2, "valid");
+      // mean over the batch of −Σ labels · log softmax(logits)
+      const loss = (k1: Tensor, b1: Tensor, k2: Tensor, b2: Tensor, w: Tensor, b: Tensor): TF.Scalar => {
+        const h = tf.reshape(block(block(x, k1, b1), k2, b2), [32, 1600]);
+        return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(tf.add(tf.matMul(h, w), b))), 1))) as TF.Scalar;
+      };
+      const g = tf.grads((...p: Tensor[]) => loss(p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!));
+      return () => read(() => g(params));
+    },
   };
 }

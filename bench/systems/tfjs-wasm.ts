@@ -24,7 +24,8 @@ export async function system(): Promise<System> {
       simd,
       threads: mt ? "multithread support reported" : 1,
     },
-    impls: tfjsImpls(tf),
+    impls: { ...tfjsImpls(tf), W10: undefined },
+    notes: { W10: "tfjs-backend-wasm 4.22.0 registers no Conv2DBackpropFilter kernel (a conv layer's weight gradient)" },
     how: TFJS_HOW,
   };
 }

@@ -5,6 +5,8 @@ export { Tensor, TapeError, ValueError, ShapeError, DTypeError } from "../index.
 export type { DType, ArrayLike } from "../index.js";
 export { GradientTape, UnconnectedGradients } from "./tape.js";
 export type { GradientTapeOptions, GradientOptions, JacobianOptions, Gradients } from "./tape.js";
+export type { Recorder } from "./runtime.js";
+export type { TensorLike, ReduceAxis } from "./ops.js";
 export { Variable } from "./variable.js";
 export type { VariableOptions } from "./variable.js";
 export { customGradient } from "./custom.js";

@@ -8,8 +8,12 @@ import { absGrad, clipGrad, maximumGrad, minimumGrad, powGrad, reciprocalGrad, r
 import { binary, quiet, run, run1, unary, type Rule } from "./runtime.js";
 import { Variable } from "./variable.js";
 
-type Axis = number | readonly number[] | null | undefined;
-type T = ArrayLike | Variable;
+/** The axes a compat reduction takes: one, several, or null/undefined for all. */
+export type ReduceAxis = number | readonly number[] | null | undefined;
+/** What a compat op takes as a tensor argument: a tensor, a Variable (read), or a JS number/array. */
+export type TensorLike = ArrayLike | Variable;
+type Axis = ReduceAxis;
+type T = TensorLike;
 const axisOf = (a: Axis) => (a === null ? undefined : a);
 /** dtype given positionally or as {dtype} (tf.zeros(shape, tf.float64) vs {dtype: "float64"}). */
 const dtypeOf = (d: DType | { dtype?: DType } | undefined, dflt: DType = "float32"): DType => (typeof d === "string" ? d : d?.dtype ?? dflt);

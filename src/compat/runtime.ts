@@ -61,8 +61,9 @@ export class TapeState {
   }
 }
 
-/** A recording tape, as the runtime needs it. */
+/** A recording tape, as the runtime needs it (GradientTape is one). */
 export interface Recorder {
+  /** @internal what the tape recorded */
   readonly state: TapeState;
   readonly watchAccessedVariables: boolean;
 }

@@ -1,7 +1,8 @@
 // Typed, exported errors: effect TaggedErrors that are ordinary Errors for plain users.
 import { Data } from "effect";
 
-type Msg = { readonly message: string };
+/** What every tapir error class is constructed with: its message. */
+export type ErrorMessage = { readonly message: string };
 
 /**
  * The public type of a tapir error class: an ordinary `Error` with a `_tag`. At run time it is
@@ -24,7 +25,7 @@ const tagged = <Tag extends string>(tag: Tag): TaggedErrorClass<Tag> => Data.Tag
  * caught._tag; // → "ShapeError"
  * ```
  */
-export class ShapeError extends tagged("ShapeError")<Msg> {}
+export class ShapeError extends tagged("ShapeError")<ErrorMessage> {}
 /**
  * A dtype an op does not accept: an unknown dtype name, an integer input to grad, a non-float
  * dtype for random.normal… An ordinary `Error` with `_tag: "DTypeError"`; the message names the API
@@ -37,7 +38,7 @@ export class ShapeError extends tagged("ShapeError")<Msg> {}
  * caught.message; // → array: unknown dtype "float16"; use "float32", "float64", "int32" or "bool".
  * ```
  */
-export class DTypeError extends tagged("DTypeError")<Msg> {}
+export class DTypeError extends tagged("DTypeError")<ErrorMessage> {}
 /**
  * An axis argument outside the array's rank, or repeated. An ordinary `Error` with
  * `_tag: "AxisError"`. Mirrors numpy.exceptions.AxisError.
@@ -49,7 +50,7 @@ export class DTypeError extends tagged("DTypeError")<Msg> {}
  * caught._tag; // → "AxisError"
  * ```
  */
-export class AxisError extends tagged("AxisError")<Msg> {}
+export class AxisError extends tagged("AxisError")<ErrorMessage> {}
 /**
  * A concrete value was needed of a traced one: `item()`, `dataSync()`, `toArray()` or JS control
  * flow (`if (x > 0)`) on a tensor inside jit (or another tracing transform). The fix: lax.cond /
@@ -64,7 +65,7 @@ export class AxisError extends tagged("AxisError")<Msg> {}
  * jit((x: Tensor) => np.where(x.greater(0), x, x.neg()))(np.array(-2)); // → 2
  * ```
  */
-export class ConcretizationError extends tagged("ConcretizationError")<Msg> {}
+export class ConcretizationError extends tagged("ConcretizationError")<ErrorMessage> {}
 /**
  * A tracer (the stand-in a transform passes to your function) used after that transform returned,
  * typically because the function stored it in an outer variable. Return values instead. An
@@ -78,7 +79,7 @@ export class ConcretizationError extends tagged("ConcretizationError")<Msg> {}
  * caught instanceof TracerLeakError; // → true
  * ```
  */
-export class TracerLeakError extends tagged("TracerLeakError")<Msg> {}
+export class TracerLeakError extends tagged("TracerLeakError")<ErrorMessage> {}
 /**
  * Pytree structures that do not match where they must (tree.map's trees, unflatten's leaf count,
  * vmap's inAxes, a transform's outputs). An ordinary `Error` with `_tag: "TreeError"`; the message
@@ -91,7 +92,7 @@ export class TracerLeakError extends tagged("TracerLeakError")<Msg> {}
  * caught.message; // → tree.map: tree 1 has structure [*] but the first has [*, *]; pass trees of the same structure.
  * ```
  */
-export class TreeError extends tagged("TreeError")<Msg> {}
+export class TreeError extends tagged("TreeError")<ErrorMessage> {}
 /**
  * Misuse of a tapir/compat GradientTape, e.g. asking a non-persistent tape for gradients twice. An
  * ordinary `Error` with `_tag: "TapeError"`. Mirrors the RuntimeError TensorFlow raises there.
@@ -106,7 +107,7 @@ export class TreeError extends tagged("TreeError")<Msg> {}
  * caught instanceof TapeError; // → true
  * ```
  */
-export class TapeError extends tagged("TapeError")<Msg> {}
+export class TapeError extends tagged("TapeError")<ErrorMessage> {}
 /**
  * A primitive lacks the rule a transform needs: a jvp, transpose or batching rule, e.g. a
  * non-linear op inside a function given to linearTranspose. An ordinary `Error` with
@@ -118,7 +119,7 @@ export class TapeError extends tagged("TapeError")<Msg> {}
  * caught instanceof NoRuleError; // → true
  * ```
  */
-export class NoRuleError extends tagged("NoRuleError")<Msg> {}
+export class NoRuleError extends tagged("NoRuleError")<ErrorMessage> {}
 /**
  * A bad argument value that is not a shape, dtype or axis problem: a zero step, an empty list to
  * concatenate, a non-integer seed… An ordinary `Error` with `_tag: "ValueError"`. Mirrors
@@ -131,7 +132,7 @@ export class NoRuleError extends tagged("NoRuleError")<Msg> {}
  * caught.message; // → arange: step must not be zero (got start 0, stop 5, step 0); use a positive or negative step.
  * ```
  */
-export class ValueError extends tagged("ValueError")<Msg> {}
+export class ValueError extends tagged("ValueError")<ErrorMessage> {}
 /**
  * A kernel that threw or a worker thread that died in the CPU backend; `cause` holds the original
  * error when there is one. An ordinary `Error` with `_tag: "WorkerError"`. tapir-specific (no
@@ -145,7 +146,7 @@ export class ValueError extends tagged("ValueError")<Msg> {}
  */
 export class WorkerError extends tagged("WorkerError")<{ readonly message: string; readonly cause?: unknown }> {}
 
-type ErrorClass = new (args: Msg) => Error;
+type ErrorClass = new (args: ErrorMessage) => Error;
 /** `throw fail(ShapeError, "...")` keeps call sites one line. */
 export function fail(cls: ErrorClass, message: string): Error {
   return new cls({ message });

@@ -78,12 +78,32 @@ export function literalSources(j: Jaxpr): Tensor[] {
   return out;
 }
 
-/** A jaxpr with values for its constvars. */
+/**
+ * A jaxpr with values for its constvars: what `makeJaxpr` returns. Print it (`toString()`) to
+ * read the program; its IR fields are internal and may change between versions.
+ *
+ * @example
+ * ```ts
+ * const j = makeJaxpr((x: Tensor) => np.sin(x))(np.array(1));
+ * String(j).includes("sin"); // → true
+ * ```
+ */
 export class ClosedJaxpr {
+  /** @hidden */
   constructor(
+    /** @internal the program */
     readonly jaxpr: Jaxpr,
+    /** @internal the values of its constvars */
     readonly consts: Tensor[],
   ) {}
+  /**
+   * The program in JAX's jaxpr notation.
+   *
+   * @example
+   * ```ts
+   * makeJaxpr((x: Tensor) => np.sin(x))(np.array(1)).toString().startsWith("{ lambda"); // → true
+   * ```
+   */
   toString(): string {
     return this.jaxpr.toString();
   }

@@ -11,6 +11,8 @@ import { emptyTensor, type Tensor } from "./tensor.js";
 import { bind1 } from "./trace.js";
 import type { Primitive } from "./primitive.js";
 import type { PRIMITIVES } from "./primitives/index.js";
+import type { ConvParams } from "./primitives/conv.js";
+import type { WindowParams } from "./primitives/window.js";
 
 /** Every primitive defined so far, by name (the closed set's types come from primitives/index.ts). */
 const P = {} as typeof PRIMITIVES;
@@ -163,3 +165,16 @@ export type DotDims = { contract: [number[], number[]]; batch: [number[], number
 export const dotGeneral = (l: Tensor, r: Tensor, dims: DotDims): Tensor => bind1(P.dot_general, [l, r], dims);
 /** int32 random words of `shape` from an int32[2] key (Threefry-2x32). */
 export const randomBits = (key: Tensor, shape: number[]): Tensor => bind1(P.random_bits, [key], { shape });
+
+// ---------------------------------------------------------------- convolution and windows
+
+export type { ConvParams };
+/** XLA's convolution with every parameter explicit (dimension numbers as axis indices). */
+export const convGeneralDilated = (l: Tensor, r: Tensor, p: ConvParams): Tensor => bind1(P.conv_general_dilated, [l, r], p);
+export type { WindowParams };
+/** Σ over each window (reduce_window with add). */
+export const reduceWindowSum = (x: Tensor, p: WindowParams): Tensor => bind1(P.reduce_window_sum, [x], p);
+/** max over each window. */
+export const reduceWindowMax = (x: Tensor, p: WindowParams): Tensor => bind1(P.reduce_window_max, [x], p);
+/** min over each window. */
+export const reduceWindowMin = (x: Tensor, p: WindowParams): Tensor => bind1(P.reduce_window_min, [x], p);

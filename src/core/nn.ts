@@ -172,3 +172,6 @@ export function oneHot(x: ArrayLike, numClasses: number, opts: OneHotOpts = {}):
 export interface OneHotOpts extends np.DTypeOpt {
   axis?: number;
 }
+
+// pooling (flax's max_pool / avg_pool)
+export { maxPool, avgPool } from "./window.js";

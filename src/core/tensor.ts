@@ -199,6 +199,7 @@ export class Tensor {
   /** @internal this handle has given back its share of the storage (dispose is idempotent) */
   _released = false;
 
+  /** @hidden made by tapir's functions (np.array, np.zeros and the rest), not by users */
   constructor(shape: Shape, dtype: DType, storage: Storage | null) {
     this.shape = shape;
     this.dtype = dtype;

@@ -44,12 +44,26 @@ export abstract class Trace {
   abstract processPrimitive(prim: Primitive, tracers: Tracer[], params: any): Tensor[];
 }
 
+/**
+ * The stand-in for a value inside a transform (grad, vmap, jit…): a Tensor with a shape and
+ * dtype whose values may not be known. Reading its values (`item`, `dataSync`, `if (x > 0)`)
+ * throws `ConcretizationError` when they are not; `isTracer` tells it from a concrete tensor.
+ * Mirrors JAX's `Tracer`.
+ *
+ * @example
+ * ```ts
+ * let seen = "";
+ * jit((x: Tensor) => { seen = isTracer(x) ? `traced ${x.dtype}[${x.shape}]` : "concrete"; return x; })(np.ones([2]));
+ * seen; // → "traced float32[2]"
+ * ```
+ */
 export abstract class Tracer extends Tensor {
+  /** @internal the trace this tracer belongs to */
   abstract readonly _trace: Trace;
   constructor(shape: readonly number[], dtype: DType) {
     super(shape, dtype, null);
   }
-  /** The concrete value behind this tracer, if the transform has one (jvp, linearize); else throws. */
+  /** @internal the concrete value behind this tracer, if the transform has one (jvp, linearize); else throws */
   toConcrete(api: string): Tensor {
     throw fail(
       ConcretizationError,
@@ -58,7 +72,7 @@ export abstract class Tracer extends Tensor {
         `for value-dependent control flow, or pass the argument as static (jit's staticArgnums).`,
     );
   }
-  /** Drops this tracer's box when it carries nothing for its trace (e.g. an unbatched value). */
+  /** @internal drops this tracer's box when it carries nothing for its trace (e.g. an unbatched value) */
   fullLower(): Tensor {
     return this;
   }

@@ -191,7 +191,7 @@ export type GradsOf<A extends readonly unknown[], N> = N extends readonly number
   : N extends number
     ? GradTree<A[N]>
     : GradTree<A[0]>;
-type AuxOf<R> = R extends readonly [unknown, infer X] ? X : never;
+export type AuxOf<R> = R extends readonly [unknown, infer X] ? X : never;
 /** The transformed function's parameters: a Tensor parameter also takes any ArrayLike (numbers…). */
 export type LooseArgs<A extends unknown[]> = { [K in keyof A]: A[K] extends Tensor ? ArrayLike : A[K] };
 

@@ -44,6 +44,8 @@ export function publicNames(): NameDoc[] {
         // members of Error and other library bases are documented by their library
         if (!decl || /node_modules|[\\/]lib\.[^\\/]*\.d\.ts$/.test(decl.getSourceFile().fileName)) continue;
         if (ts.getCombinedModifierFlags(decl) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) continue;
+        // internal members are left out of the reference too (typedoc.json: excludeInternal)
+        if (m.getJsDocTags(checker).some((t) => t.name === "internal" || t.name === "hidden")) continue;
         seen.add(m);
         out.push({ name: `${name}#${mn}`, ...docOf(m) });
       }

@@ -13,8 +13,10 @@ import { gather, scatterAdd } from "./kernels/gather.js";
 import { iota } from "./kernels/iota.js";
 import { randomBits } from "./kernels/random.js";
 import { matmul } from "./kernels/matmul.js";
+import { conv } from "./kernels/conv.js";
+import { reduceWindow } from "./kernels/window.js";
 
-export const KERNELS = { elementwise, copyStrided, reduceRows, matmul, cumsum, gather, scatterAdd, iota, randomBits } as const;
+export const KERNELS = { elementwise, copyStrided, reduceRows, matmul, cumsum, gather, scatterAdd, iota, randomBits, conv, reduceWindow } as const;
 
 export type KernelName = keyof typeof KERNELS;
 
