@@ -14,7 +14,7 @@ import { recipeFor } from "./vecmath.js";
 
 /** Elements staged per call. */
 export const BLOCK = 2048;
-/** Extra elements per region: the last unrolled step reads and writes up to 2·UNROLL − 1 past n. */
+/** Extra elements per region: the last step of 4 reads and writes up to 3 past n. */
 export const SLACK = 16;
 /** Bytes per region (8-byte elements at most). */
 export const REGION = (BLOCK + SLACK) * 8;

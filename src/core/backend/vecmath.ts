@@ -1,18 +1,20 @@
 // Vectorisable math for float32 kernels: exp, log, log1p, expm1, sin, cos, tan, tanh, atan,
-// each written once as an expression DAG (ew-ir.ts) of float64 adds, multiplies, selects and
-// exact bit operations — no table lookups, no data-dependent branches. The Wasm compiler inlines
-// the DAG two lanes at a time (f64x2); `V` below is the same DAG emitted as JS, what the scalar
-// kernels call. Both evaluate the same IEEE float64 operations in the same order, so they give
-// the same bits (test/backend/vecmath.test.ts checks it).
+// each written once as an expression DAG (ew-ir.ts) of adds, multiplies, selects and exact bit
+// operations — no table lookups, no data-dependent branches — in float64 (RECIPES) or, where
+// that is accurate enough, in float32 arithmetic (RECIPES32: exp, sin, cos, tanh). The Wasm
+// compiler inlines the DAG (float32 steps in f32x4 lanes, float64 steps in f64x2 halves); `V`
+// below is the same DAG emitted as JS, what the scalar kernels call. Both evaluate the same IEEE
+// operations in the same order, so they give the same bits (test/backend/vecmath.test.ts).
 //
-// Accuracy. Each function is evaluated in float64 to a relative error below 1e-10 (2^-33: the
+// Accuracy. The float64 recipes are accurate to a relative error below 1e-10 (2^-33: the
 // reductions are exact or nearly, the polynomials fdlibm's or Taylor series cut where the next
 // term is below that), far below float32's ulp of 2^-23…2^-24 relative, so after the
 // statement's rounding to float32 the result is the correctly rounded value or its neighbour: at
 // most 1 ulp from float64 `Math.*` rounded to float32 (measured over a dense walk of all
 // float32s: test/backend/vecmath.test.ts, docs/semantics.md). The polynomials are no longer than
-// that bound needs: every term costs two vector ops per element pair. They are used
-// only where a statement rounds to float32; float64 kernels keep `Math.*`.
+// that bound needs: every term costs two vector ops per element pair. The float32 recipes
+// (cephes' float polynomials) are ≤ 1 ulp (sin, cos ≤ 2) over the same walk. All are used only
+// where a statement rounds to float32; float64 kernels keep `Math.*`.
 //
 // sin/cos/tan use Cody–Waite reduction by π/2 in three 33-bit pieces (exact for |x| < 2^19·π/2)
 // and fall back to `Math.sin` etc. above that (where a lane needs it; `rare` nodes).
