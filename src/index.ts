@@ -28,8 +28,9 @@ export {
   WorkerError,
 } from "./core/errors.js";
 export * as numpy from "./numpy.js";
-export * as nn from "./core/nn.js";
-export * as random from "./core/random.js";
+export * as nn from "./nn.js";
+export * as random from "./random.js";
+export * as scipy from "./scipy.js";
 export * as tree from "./tree-api.js";
 export * as config from "./config-api.js";
 export { grad, valueAndGrad, vjp, jvp, linearize, linearTranspose } from "./transforms/vjp.js";
@@ -43,3 +44,4 @@ export type { OpCall, OpInterceptor } from "./core/trace.js";
 export { jit, makeJaxpr } from "./transforms/jit.js";
 export type { JitOptions } from "./transforms/jit.js";
 export * as lax from "./lax.js";
+export * as optim from "./optim/index.js";

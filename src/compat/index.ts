@@ -19,3 +19,4 @@ export * as math from "./math.js";
 export * as linalg from "./linalg.js";
 export * as random from "./random.js";
 export * as keras from "./keras/index.js";
+export { norm, clipByNorm, clipByGlobalNorm } from "./clip.js";

@@ -332,10 +332,17 @@ function made<T extends Tensor | Tensor[]>(o: T, xs: readonly unknown[]): T {
   return o;
 }
 
+/**
+ * Primitives TensorFlow registers as not differentiable (ops.NotDifferentiable): on a tape their
+ * outputs are not connected to their inputs (tape.gradient gives null, TF's None), where the
+ * core's rules give zeros. (sign keeps its recorded zero gradient: TensorFlow registers one.)
+ */
+const NOT_DIFFERENTIABLE = new Set(["floor", "ceil", "round", "stop_gradient"]);
+
 /** The interceptor: a primitive applied to a watched tensor becomes a node, anything else runs as is. */
 function intercept(op: OpCall): Tensor[] {
   const rs = active();
   const pos = watchedPositions(op.inputs, rs);
-  if (pos === null) return op.apply(op.inputs);
+  if (pos === null || NOT_DIFFERENTIABLE.has(op.name)) return op.apply(op.inputs);
   return recordNode((xs) => op.apply(xs as Tensor[]), op.inputs.slice(), pos, rs);
 }

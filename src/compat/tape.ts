@@ -6,9 +6,24 @@ import { Tensor, TapeError, ValueError, isTracer, numpy as np, tidy, tree, vmap 
 import { checkOptions, describe, shapeText } from "./errors.js";
 import { tfPrint, tfShape } from "./format.js";
 import { backwardIsRecorded, internalRead, isFloat, popRecorder, pushRecorder, quiet, TapeState, zerosOf, type Key, type Recorder } from "./runtime.js";
-import { Variable } from "./variable.js";
+import { Variable, creationOrder } from "./variable.js";
 
-/** TensorFlow's tf.UnconnectedGradients: what an unconnected source gets. */
+/**
+ * What `gradient`/`jacobian` give a source the target does not depend on: `NONE` ("none",
+ * null — the default) or `ZERO` ("zero", zeros of the source's shape). Mirrors
+ * `tf.UnconnectedGradients`.
+ *
+ * @example
+ * ```ts
+ * const x = tf.constant(1);
+ * const u = tf.constant([1, 2]);
+ * const tape = new tf.GradientTape({ persistent: true });
+ * tape.watch([x, u]);
+ * const y = tape.record(() => tf.square(x));
+ * tape.gradient(y, u); // → null
+ * tape.gradient(y, u, { unconnectedGradients: tf.UnconnectedGradients.ZERO }); // → [0, 0]
+ * ```
+ */
 export const UnconnectedGradients = { NONE: "none", ZERO: "zero" } as const;
 export type UnconnectedGradients = (typeof UnconnectedGradients)[keyof typeof UnconnectedGradients];
 
@@ -124,8 +139,44 @@ function backprop(state: TapeState, seeds: Map<Key, Tensor>, sources: ReadonlySe
   return ct;
 }
 
+/**
+ * Records the operations run while it records, to differentiate them afterwards: TensorFlow 2's
+ * reverse-mode tape, built on tapir's transforms. Record with `tape.record(() => …)` (the body of
+ * `with tf.GradientTape() as tape:`) or `using _ = tape.recording()`; then `gradient`, `jacobian`
+ * or `batchJacobian`. Trainable Variables read while recording are watched automatically;
+ * tensors are watched with `watch`. A tape that is not `persistent` allows one gradient call.
+ * Mirrors `tf.GradientTape`.
+ *
+ * @param opts.persistent - allow several gradient/jacobian calls (default false).
+ * @param opts.watchAccessedVariables - watch trainable variables when they are read (default true).
+ * @example
+ * ```ts
+ * const w = new tf.Variable([1, 2]);
+ * const x = tf.constant([3, 4]);
+ * const tape = new tf.GradientTape();
+ * const loss = tape.record(() => tf.reduceSum(tf.multiply(w, x)));
+ * tape.gradient(loss, w); // → [3, 4]
+ * ```
+ */
 export class GradientTape implements Recorder {
+  /**
+   * Whether more than one gradient/jacobian call is allowed (a non-persistent tape releases what
+   * it recorded after its first call).
+   *
+   * @example
+   * ```ts
+   * new tf.GradientTape({ persistent: true }).persistent; // → true
+   * ```
+   */
   readonly persistent: boolean;
+  /**
+   * Whether trainable variables read while recording are watched without `watch` (default true).
+   *
+   * @example
+   * ```ts
+   * new tf.GradientTape().watchAccessedVariables; // → true
+   * ```
+   */
   readonly watchAccessedVariables: boolean;
   #state: TapeState | null = null;
   #recording = false;
@@ -148,6 +199,18 @@ export class GradientTape implements Recorder {
    * fn is supported: the tape keeps recording until the promise it returns settles (across its
    * awaits), so `await tape.record(async () => …)` records the whole body. While it is pending,
    * ops that other code runs on watched tensors are recorded too, as with `tape.recording()`.
+   *
+   * @returns fn's result.
+   * @throws TapeError when fn is not a function.
+   * @example
+   * ```ts
+   * const x = tf.constant(3);
+   * const tape = new tf.GradientTape();
+   * tape.watch(x);
+   * const y = tape.record(() => tf.multiply(x, x));
+   * y.item(); // → 9
+   * (tape.gradient(y, x) as Tensor).item(); // → 6
+   * ```
    */
   record<R>(fn: () => R): R {
     if (typeof fn !== "function") {
@@ -179,7 +242,21 @@ export class GradientTape implements Recorder {
     }
   }
 
-  /** Starts recording until the returned Disposable is disposed: `using _ = tape.recording();`. */
+  /**
+   * Starts recording until the returned Disposable is disposed: `using _ = tape.recording();`
+   * records the rest of the block (the closest form to `with tape:`).
+   *
+   * @example
+   * ```ts
+   * const x = tf.constant(2);
+   * const tape = new tf.GradientTape();
+   * const rec = tape.recording();
+   * tape.watch(x);
+   * const y = tf.pow(x, 3);
+   * rec[Symbol.dispose]();
+   * (tape.gradient(y, x) as Tensor).item(); // → 12
+   * ```
+   */
   recording(): Disposable {
     this.#push();
     return {
@@ -189,7 +266,20 @@ export class GradientTape implements Recorder {
     };
   }
 
-  /** Runs fn with this tape paused (TensorFlow's `with tape.stop_recording():`). */
+  /**
+   * Runs fn with this tape paused: its ops are not recorded (TensorFlow's
+   * `with tape.stop_recording():`).
+   *
+   * @throws TapeError when the tape is not recording.
+   * @example
+   * ```ts
+   * const x = tf.constant(2);
+   * const tape = new tf.GradientTape();
+   * tape.watch(x);
+   * const y = tape.record(() => tf.add(tf.multiply(x, x), tape.stopRecording(() => tf.multiply(x, 10))));
+   * (tape.gradient(y, x) as Tensor).item(); // → 4
+   * ```
+   */
   stopRecording<R>(fn: () => R): R {
     if (!this.#recording) throw new TapeError({ message: "Trying to stop recording a tape which is not recording." });
     this.#pop();
@@ -200,14 +290,47 @@ export class GradientTape implements Recorder {
     }
   }
 
-  /** Clears what the tape recorded; it keeps recording (only valid while recording, as in TensorFlow). */
+  /**
+   * Clears what the tape recorded and the tensors it watched; it keeps recording (only valid
+   * while recording, as in TensorFlow).
+   *
+   * @throws TapeError when the tape is not recording.
+   * @example
+   * ```ts
+   * const x = tf.constant(2);
+   * const tape = new tf.GradientTape();
+   * const y = tape.record(() => {
+   *   tape.watch(x);
+   *   tf.multiply(x, 100); // forgotten by reset
+   *   tape.reset();
+   *   tape.watch(x);
+   *   return tf.multiply(x, 3);
+   * });
+   * (tape.gradient(y, x) as Tensor).item(); // → 3
+   * ```
+   */
   reset(): void {
     if (!this.#recording) throw new TapeError({ message: "Tape is not recording." });
     this.#state?.pins.release();
     this.#state = new TapeState();
   }
 
-  /** Watches the tensors and variables of a pytree (non-float ones are skipped with a warning). */
+  /**
+   * Watches the tensors and variables of a pytree: gradients with respect to them can then be
+   * taken. Non-float ones are skipped with a warning, as in TensorFlow.
+   *
+   * @throws ValueError for null/undefined or a leaf that is not a tensor or Variable.
+   * @example
+   * ```ts
+   * const a = tf.constant(1);
+   * const b = tf.constant(2);
+   * const tape = new tf.GradientTape();
+   * tape.watch({ a, b });
+   * const y = tape.record(() => tf.multiply(a, b));
+   * const g = tape.gradient(y, { a, b });
+   * [g.a!.item(), g.b!.item()]; // → [2, 1]
+   * ```
+   */
   watch(x: unknown): void {
     if (x === undefined || x === null) {
       throw new ValueError({ message: `GradientTape.watch: passed in ${String(x)}, not a tf.Tensor or tf.Variable (or a pytree of them). Give the tensor to watch.` });
@@ -227,14 +350,39 @@ export class GradientTape implements Recorder {
     }
   }
 
-  /** Variables this tape watched, in the order it first watched them. */
+  /**
+   * The Variables this tape watched, in the order they were created (as TensorFlow sorts them
+   * by id).
+   *
+   * @example
+   * ```ts
+   * const a = new tf.Variable(1, { name: "a" });
+   * const b = new tf.Variable(2, { name: "b" });
+   * const tape = new tf.GradientTape();
+   * tape.record(() => tf.add(b, a));
+   * tape.watchedVariables().map((v) => v.name); // → ["a:0", "b:0"]
+   * ```
+   */
   watchedVariables(): Variable[] {
-    return [...(this.#state?.watchedVariables ?? this.#released)];
+    const vs = [...(this.#state?.watchedVariables ?? this.#released)];
+    return vs.sort((a, b) => (creationOrder.get(a) ?? 0) - (creationOrder.get(b) ?? 0));
   }
 
   /**
    * Gradient of the sum of the targets' elements with respect to each source: the result
    * mirrors `sources`, null for an unconnected one unless unconnectedGradients is "zero".
+   * `target` may be a pytree (a list of losses sums them); `outputGradients` weights the targets
+   * (a pytree like target). Mirrors `tf.GradientTape.gradient`.
+   *
+   * @throws TapeError for a second call on a non-persistent tape or a null target.
+   * @example
+   * ```ts
+   * const x = tf.constant([1, 2]);
+   * const tape = new tf.GradientTape();
+   * tape.watch(x);
+   * const y = tape.record(() => tf.reduceSum(tf.square(x)));
+   * tape.gradient(y, x); // → [2, 4]
+   * ```
    */
   gradient<S>(target: unknown, sources: S, opts: GradientOptions = {}): Gradients<S> {
     checkOptions("GradientTape.gradient", opts, ["outputGradients", "unconnectedGradients"]);
@@ -267,7 +415,9 @@ export class GradientTape implements Recorder {
     const walk = (): (Tensor | null)[] => {
       const seeds = new Map<Key, Tensor>();
       targets.forEach(([k, v], i) => {
-        if (!isFloat(v.dtype) || !s.tracked.has(k)) return;
+        // a target that is also a source is its own gradient (ones) even if the tape never
+        // saw it: TensorFlow reads a Variable target under the tape (tape.gradient(v, v) is 1)
+        if (!isFloat(v.dtype) || (!s.tracked.has(k) && !sourceKeys.has(k))) return;
         const g = given[i] ?? null;
         const seed = quiet(() => (g === null ? np.onesLike(v) : g.dtype === v.dtype ? g : np.astype(g, v.dtype)));
         const prev = seeds.get(k);
@@ -294,7 +444,17 @@ export class GradientTape implements Recorder {
   /**
    * Jacobian of `target` with respect to each source, shape target.shape ++ source.shape:
    * vmap over the backward pass with the basis cotangents, or one pass per row when
-   * experimentalUsePfor is false.
+   * experimentalUsePfor is false (persistent tapes only). Mirrors `tf.GradientTape.jacobian`.
+   *
+   * @throws TapeError when experimentalUsePfor is false on a non-persistent tape.
+   * @example
+   * ```ts
+   * const x = tf.constant([1, 2]);
+   * const tape = new tf.GradientTape();
+   * tape.watch(x);
+   * const y = tape.record(() => tf.multiply(x, x));
+   * tape.jacobian(y, x); // → [[2, 0], [0, 4]]
+   * ```
    */
   jacobian<S>(target: Tensor | Variable, sources: S, opts: JacobianOptions = {}): Gradients<S> {
     checkOptions("GradientTape.jacobian", opts, ["unconnectedGradients", "parallelIterations", "experimentalUsePfor"]);
@@ -310,7 +470,7 @@ export class GradientTape implements Recorder {
     const [sLeaves, sDef] = tree.flatten(sources);
     const srcs = sLeaves.map((x) => leafOf("jacobian", "source", s, x));
     this.#begin();
-    const connected = isFloat(t.dtype) && s.tracked.has(tKey);
+    const connected = isFloat(t.dtype) && (s.tracked.has(tKey) || srcs.some(([k]) => k === tKey));
     const rows = connected ? this.#rows(s, tKey, t, [t.size], srcs, pfor, opts.parallelIterations) : srcs.map(() => null);
     const out = srcs.map(([, v], i) => {
       const r = rows[i];
@@ -324,7 +484,17 @@ export class GradientTape implements Recorder {
   /**
    * Per-example Jacobians: for target [b, …] and source [b, …] (example i of the target depending
    * only on example i of the source), shape [b] ++ target.shape[1:] ++ source.shape[1:]; zeros
-   * when unconnected, as TensorFlow 2.
+   * when unconnected, as TensorFlow 2. Mirrors `tf.GradientTape.batch_jacobian`.
+   *
+   * @throws ValueError for a target or source of rank below 2, or different batch sizes.
+   * @example
+   * ```ts
+   * const x = tf.constant([[1, 2], [3, 4]]);
+   * const tape = new tf.GradientTape();
+   * tape.watch(x);
+   * const y = tape.record(() => tf.multiply(x, 2));
+   * tape.batchJacobian(y, x); // → [[[2, 0], [0, 2]], [[2, 0], [0, 2]]]
+   * ```
    */
   batchJacobian(target: Tensor | Variable, source: Tensor | Variable, opts: JacobianOptions = {}): Tensor {
     checkOptions("GradientTape.batchJacobian", opts, ["unconnectedGradients", "parallelIterations", "experimentalUsePfor"]);
@@ -348,7 +518,7 @@ export class GradientTape implements Recorder {
     const m = t.size / b;
     const outShape = [...t.shape, ...v.shape.slice(1)];
     let out: Tensor | null = null;
-    if (isFloat(t.dtype) && s.tracked.has(tKey)) {
+    if (isFloat(t.dtype) && (s.tracked.has(tKey) || src[0] === tKey)) {
       // row j of the per-example Jacobians: the gradient of Σ_b target[b, j] (cotangent e_j in every example)
       const rows = this.#rows(s, tKey, t, [b, m], [src], pfor, opts.parallelIterations)[0];
       if (rows) out = np.reshape(np.moveaxis(np.reshape(rows, [m, b, v.size / b]), 0, 1), outShape);
@@ -368,6 +538,8 @@ export class GradientTape implements Recorder {
     const keys = new Set(srcs.map(([k]) => k));
     const recorded = backwardIsRecorded(s, []);
     const connected = srcs.map(() => false);
+    // a zero-size target has no rows: the Jacobians are empty, of shape [0, …source]
+    if (cols === 0) return srcs.map(([, v]) => quiet(() => np.zeros([0, ...v.shape], { dtype: v.dtype })));
     const pass = (c: Tensor): Tensor[] => {
       const ct = backprop(s, new Map([[tKey, c]]), keys, recorded);
       const res: Tensor[] = [];
@@ -410,7 +582,7 @@ export class GradientTape implements Recorder {
 
   #push(): void {
     if (this.#recording) {
-      throw new TapeError({ message: "Tape is still recording, This can happen if you try to re-enter an already-active tape." });
+      throw new ValueError({ message: "Tape is still recording, This can happen if you try to re-enter an already-active tape." });
     }
     this.#state ??= new TapeState();
     this.#recording = true;

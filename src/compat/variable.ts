@@ -21,6 +21,11 @@ function ownCopy(x: ArrayLike, dtype?: DType): Tensor {
   return quiet(() => keep(tfPrint(tidy(() => np.squeeze(np.expandDims(np.asarray(x, dtype ? { dtype } : {}), 0), 0)))));
 }
 
+/** Variables made so far: each one's creation number orders watchedVariables(), as TensorFlow's ids do. */
+let created = 0;
+/** The creation number of a variable (TensorFlow orders watched variables by it). */
+export const creationOrder = new WeakMap<Variable, number>();
+
 /**
  * A named, mutable holder of a tensor: the state of a model. Assignments replace the held tensor
  * (tensors handed out earlier never change); a read while a `GradientTape` records lets the tape
@@ -93,6 +98,7 @@ export class Variable implements TensorConvertible {
     this.shape = this.#value.shape;
     this.trainable = opts.trainable ?? true;
     this.name = `${opts.name ?? "Variable"}:0`;
+    creationOrder.set(this, ++created);
   }
 
   /**

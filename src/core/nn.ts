@@ -1,9 +1,10 @@
 // Neural-network functions, composed from the op library.
-import { ValueError, fail } from "./errors.js";
 import { checkShape, normAxis } from "./shape.js";
 import type { ArrayLike, Tensor } from "./tensor.js";
 import * as np from "./numpy/index.js";
 import { checkOptions } from "./numpy/options.js";
+import { floaty } from "./numpy/convert.js";
+import { erf } from "./special.js";
 
 /**
  * The rectified linear unit max(x, 0), elementwise, with derivative 0 at x = 0 (JAX's and
@@ -67,24 +68,24 @@ export const softplus = (x: ArrayLike) => {
  */
 export const silu = (x: ArrayLike) => np.multiply(x, np.sigmoid(x));
 /**
- * The GELU activation in its tanh approximation, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))),
- * elementwise.
- * Mirrors jax.nn.gelu (approximate=True) / tf.nn.gelu(approximate=True).
- * @param x - any shape; float dtypes.
- * @param opts.approximate - must be true or omitted (the default, as jax.nn.gelu's).
+ * The GELU activation, elementwise: by default its tanh approximation
+ * 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), with `approximate: false` the exact x·Φ(x) =
+ * x·(1 + erf(x/√2))/2.
+ * Mirrors jax.nn.gelu (approximate=True by default, as JAX) / tf.nn.gelu.
+ * @param x - any shape; ints and bools are computed as float32.
+ * @param opts.approximate - the tanh form (true, the default) or the exact erf form (false).
  * @returns a float tensor of x's shape.
- * @throws ValueError for `approximate: false`: the exact erf form is not available.
+ * @throws ValueError for an unknown option.
  * @example
  * ```ts
  * nn.gelu([0, 1, -1]); // → [0, 0.841192, -0.158808]
+ * nn.gelu([1, -1], { approximate: false }); // → [0.841345, -0.158655]
  * ```
  */
 export function gelu(x: ArrayLike, opts: { approximate?: boolean } = {}): Tensor {
   checkOptions("nn.gelu", opts, ["approximate"]);
-  const t = np.asarray(x);
-  if (opts.approximate === false) {
-    throw fail(ValueError, "gelu: the exact (erf) form is not available; use the default tanh approximation.");
-  }
+  const t = floaty(x, "nn.gelu");
+  if (opts.approximate === false) return np.multiply(np.multiply(0.5, t), np.add(1, erf(np.multiply(t, Math.SQRT1_2))));
   const c = Math.sqrt(2 / Math.PI);
   const inner = np.multiply(c, np.add(t, np.multiply(0.044715, np.multiply(t, np.square(t)))));
   return np.multiply(np.multiply(0.5, t), np.add(1, np.tanh(inner)));
@@ -105,6 +106,8 @@ export function gelu(x: ArrayLike, opts: { approximate?: boolean } = {}): Tensor
 export function logSoftmax(x: ArrayLike, axis = -1): Tensor {
   const t0 = np.asarray(x);
   const t = t0.dtype === "float32" || t0.dtype === "float64" ? t0 : np.astype(t0, "float32");
+  // an empty slice has no max; the result is as empty as the input
+  if (t.size === 0) return t;
   const shifted = np.subtract(t, np.stopGradient(np.max(t, axis, { keepdims: true })));
   return np.subtract(shifted, np.log(np.sum(np.exp(shifted), axis, { keepdims: true })));
 }
@@ -120,10 +123,13 @@ export function logSoftmax(x: ArrayLike, axis = -1): Tensor {
  * ```ts
  * nn.softmax([1, 2, 3]); // → [0.090031, 0.244728, 0.665241]
  * nn.softmax([[1000, 1000]]); // → [[0.5, 0.5]]
+ * nn.softmax(np.zeros([2, 0])).shape; // → [2, 0]
  * ```
  */
 export function softmax(x: ArrayLike, axis = -1): Tensor {
   const t = np.asarray(x);
+  // an empty slice has no max; the result is as empty as the input (the axis is still checked)
+  if (t.size === 0) return (normAxis("nn.softmax", axis, t.ndim), t);
   const m = np.stopGradient(np.max(t, axis, { keepdims: true }));
   const e = np.exp(np.subtract(t, m));
   return np.divide(e, np.sum(e, axis, { keepdims: true }));

@@ -72,10 +72,10 @@ describe("GradientTape: options and recording", () => {
     expectClose(t.gradient(y, x), 4);
   });
 
-  it("re-entering an active tape throws TapeError", () => {
+  it("re-entering an active tape throws ValueError with TF's message", () => {
     const t = new tf.GradientTape();
     const e = thrown(() => t.record(() => t.record(() => 0)));
-    expect(e).toBeInstanceOf(TapeError);
+    expect(e).toBeInstanceOf(ValueError);
     expect(e.message).toBe("Tape is still recording, This can happen if you try to re-enter an already-active tape.");
   });
 });
@@ -138,15 +138,15 @@ describe("GradientTape: watching", () => {
     expectClose(gw, 2);
   });
 
-  it("watchedVariables() lists the variables watched, in order, also after the one gradient call", () => {
+  it("watchedVariables() lists the variables watched, in creation order (as TF), also after the one gradient call", () => {
     const a = new tf.Variable(1, { name: "a" });
     const b = new tf.Variable(2, { name: "b" });
     const c = new tf.Variable(3, { name: "c", trainable: false });
     const t = new tf.GradientTape();
     const y = t.record(() => tf.addN([b, a, c, b]));
-    expect(t.watchedVariables().map((v) => v.name)).toEqual(["b:0", "a:0"]);
+    expect(t.watchedVariables().map((v) => v.name)).toEqual(["a:0", "b:0"]);
     t.gradient(y, [a]);
-    expect(t.watchedVariables()).toEqual([b, a]);
+    expect(t.watchedVariables()).toEqual([a, b]);
   });
 
   it("nested tapes each keep their own watch set", () => {

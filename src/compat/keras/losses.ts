@@ -10,7 +10,7 @@ import { cast, clipByValue, divide, log, multiply, negative, reduceMean, reduceS
 import { run1 } from "../runtime.js";
 
 /** Keras's backend.epsilon(). */
-const EPSILON = 1e-7;
+export const EPSILON = 1e-7;
 
 const shapeOf = (x: ArrayLike): readonly number[] => (x instanceof Tensor ? x.shape : np.asarray(x).shape);
 
@@ -32,7 +32,7 @@ export abstract class Loss {
  * yTrue in yPred's dtype, at yPred's rank as Keras's squeeze_or_expand_to_same_rank makes it
  * (a trailing axis of 1 dropped or added); other shapes must match exactly.
  */
-function matched(yTrue: ArrayLike, yPred: ArrayLike): Tensor {
+export function matched(yTrue: ArrayLike, yPred: ArrayLike): Tensor {
   const p = shapeOf(yPred);
   let y = cast(yTrue, np.asarray(yPred).dtype);
   if (y.ndim === p.length + 1 && y.shape[y.ndim - 1] === 1) y = squeeze(y, -1);
@@ -114,3 +114,4 @@ export class BinaryCrossentropy extends CrossentropyLoss {
     return negative(reduceMean(ll, -1));
   }
 }
+

@@ -1,183 +1,22 @@
-// tf.keras.optimizers: SGD (with momentum / Nesterov) and Adam (with AMSGrad), updating
-// Variables in place from [gradient, variable] pairs, as Keras 3's apply_gradients, with its
-// gradient clipping (one of clipnorm, clipvalue, globalClipnorm). Each step frees what it made
-// and dropped (its temporaries, the replaced slots) at once: a synchronous loop stays flat.
-import { Tensor, ValueError, keep, numpy as np, tidy, type ArrayLike } from "../../index.js";
-import { checkOptions, describe, shapeText } from "../errors.js";
-import { drop } from "../lifetime.js";
-import { isFloat, quiet } from "../runtime.js";
-import { Variable } from "../variable.js";
-import { GradientTape } from "../tape.js";
+// tf.keras.optimizers: each Keras optimizer is its optim update rule (the same transformations
+// as the functional optimizers) chained with the learning rate, in Keras's form and defaults.
+import { ValueError, optim } from "../../index.js";
+import { describe } from "../errors.js";
+import { Optimizer, type OptimizerOptions } from "./optimizer.js";
 
-export interface OptimizerOptions {
-  learningRate?: number;
-  /** Each gradient g becomes g·clipnorm / max(‖g‖₂, clipnorm). */
-  clipnorm?: number;
-  /** Each gradient is clipped elementwise to [−clipvalue, clipvalue]. */
-  clipvalue?: number;
-  /** All gradients are scaled by clip / max(global norm, clip), the global norm being √Σ‖g‖₂². */
-  globalClipnorm?: number;
-  name?: string;
-}
-const BASE_OPTIONS = ["learningRate", "clipnorm", "clipvalue", "globalClipnorm", "name"] as const;
+export { Optimizer } from "./optimizer.js";
+export type { OptimizerOptions } from "./optimizer.js";
+export * as schedules from "./schedules.js";
 
-function positive(api: string, name: string, v: number | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) throw new ValueError({ message: `${api}: ${name} must be a positive finite number, got ${describe(v)}.` });
+type Opts<T> = T & Record<string, unknown>;
+
+function unit(api: string, name: string, v: number): number {
+  if (typeof v !== "number" || !(v >= 0 && v <= 1)) throw new ValueError({ message: `tf.keras.optimizers.${api}: ${name} must be in [0, 1], got ${describe(v)}.` });
   return v;
 }
-
-export abstract class Optimizer {
-  learningRate: number;
-  /**
-   * Per-gradient norm clipping (Keras's clipnorm): g becomes g·c / max(‖g‖₂, c).
-   *
-   * @example
-   * ```ts
-   * const v = new tf.Variable([1, 1]);
-   * new tf.keras.optimizers.SGD({ learningRate: 0.1, clipnorm: 1 }).applyGradients([[tf.constant([3, 4]), v]]);
-   * v.value(); // → [0.94, 0.92]
-   * ```
-   */
-  readonly clipnorm: number | undefined;
-  /**
-   * Elementwise gradient clipping to [−c, c] (Keras's clipvalue).
-   *
-   * @example
-   * ```ts
-   * const v = new tf.Variable(1);
-   * new tf.keras.optimizers.SGD({ learningRate: 0.1, clipvalue: 0.3 }).applyGradients([[tf.constant(2), v]]);
-   * v.value().item(); // → 0.97
-   * ```
-   */
-  readonly clipvalue: number | undefined;
-  /**
-   * Clipping by the global norm of all gradients of a step (Keras's global_clipnorm): each g
-   * becomes g·c / max(√Σ‖g‖₂², c).
-   *
-   * @example
-   * ```ts
-   * const a = new tf.Variable([1, 1]);
-   * const b = new tf.Variable([2]);
-   * new tf.keras.optimizers.SGD({ learningRate: 0.1, globalClipnorm: 1 }).applyGradients([[tf.constant([3, 0]), a], [tf.constant([4]), b]]);
-   * b.value(); // → [1.92]
-   * ```
-   */
-  readonly globalClipnorm: number | undefined;
-  /**
-   * The optimizer's name (the class name unless given).
-   *
-   * @example
-   * ```ts
-   * new tf.keras.optimizers.Adam().name; // → "Adam"
-   * ```
-   */
-  readonly name: string;
-  /** Steps applied so far (Keras's optimizer.iterations). */
-  iterations = 0;
-  protected readonly slots = new Map<Variable, Tensor[]>();
-  readonly #api: string;
-
-  constructor(opts: OptimizerOptions & Record<string, unknown>, known: readonly string[], defaultLr: number) {
-    this.#api = `tf.keras.optimizers.${new.target.name}`;
-    checkOptions(this.#api, opts, [...BASE_OPTIONS, ...known]);
-    this.learningRate = opts.learningRate ?? defaultLr;
-    if (typeof this.learningRate !== "number" || !Number.isFinite(this.learningRate)) {
-      throw new ValueError({ message: `${this.#api}: learningRate must be a finite number, got ${describe(this.learningRate)}.` });
-    }
-    this.clipnorm = positive(this.#api, "clipnorm", opts.clipnorm);
-    this.clipvalue = positive(this.#api, "clipvalue", opts.clipvalue);
-    this.globalClipnorm = positive(this.#api, "globalClipnorm", opts.globalClipnorm);
-    const set = [this.clipnorm, this.clipvalue, this.globalClipnorm].filter((c) => c !== undefined).length;
-    if (set > 1) {
-      throw new ValueError({
-        message: `${this.#api}: only one of clipnorm, clipvalue and globalClipnorm can be set. Received: clipnorm=${this.clipnorm}, clipvalue=${this.clipvalue}, globalClipnorm=${this.globalClipnorm}.`,
-      });
-    }
-    this.name = opts.name ?? new.target.name;
-  }
-
-  /**
-   * One update step from [gradient, variable] pairs; pairs with a null gradient are skipped. Each
-   * gradient must have its variable's shape (no broadcasting: a scalar for a [2] variable raises).
-   */
-  applyGradients(gradsAndVars: Iterable<readonly [Tensor | null | undefined, Variable]>): number {
-    const api = `${this.#api}.applyGradients`;
-    const pairs = [...gradsAndVars];
-    pairs.forEach((p, i) => {
-      if (!Array.isArray(p) || p.length !== 2 || !(p[1] instanceof Variable)) {
-        throw new ValueError({ message: `${api}: pair ${i} must be [gradient, variable] with a tf.Variable second, got ${describe(Array.isArray(p) ? p[1] : p)}.` });
-      }
-    });
-    const live = pairs.filter(([g]) => g !== null && g !== undefined) as [Tensor | ArrayLike, Variable][];
-    if (pairs.length > 0 && live.length === 0) {
-      throw new ValueError({ message: `No gradients provided for any variable: (${pairs.map(([, v]) => `'${v.name}'`).join(", ")}). (${api}) Check that the loss depends on them (tape.gradient returned null).` });
-    }
-    const skipped = pairs.filter(([g]) => g === null || g === undefined);
-    if (skipped.length) console.warn(`WARNING: Gradients do not exist for variables ${skipped.map(([, v]) => v.name).join(", ")} when minimizing the loss.`);
-    const grads = live.map(([g, v]) => {
-      const t = quiet(() => (g instanceof Tensor ? g : np.asarray(g as ArrayLike, { dtype: v.dtype })));
-      if (!isFloat(t.dtype)) throw new ValueError({ message: `${api}: the gradient for '${v.name}' is ${describe(t)}; gradients must be floating point.` });
-      if (t.ndim !== v.ndim || t.shape.some((d, k) => d !== v.shape[k])) {
-        throw new ValueError({
-          message: `${api}: the gradient for '${v.name}' has shape ${shapeText(t.shape)} but the variable has shape ${shapeText(v.shape)}; a gradient must have its variable's shape (it is not broadcast).`,
-        });
-      }
-      return t;
-    });
-    this.iterations++;
-    quiet(() =>
-      tidy(() => {
-        const clipped = this.#clip(grads.map((g, i) => (g.dtype === live[i]![1].dtype ? g : np.astype(g, live[i]![1].dtype))));
-        clipped.forEach((g, i) => this.update(g, live[i]![1]));
-      }),
-    );
-    return this.iterations;
-  }
-
-  /** Keras 3's _clip_gradients: clipnorm per gradient, else the global norm, else clipvalue. */
-  #clip(gs: Tensor[]): Tensor[] {
-    if (this.clipnorm !== undefined) {
-      const c = this.clipnorm;
-      // ‖g‖ is 0 for a zero gradient (kept as is: g·c / max(0, c) = g)
-      return gs.map((g) => np.divide(np.multiply(g, c), np.maximum(np.sqrt(np.sum(np.square(g))), c)));
-    }
-    if (this.globalClipnorm !== undefined) {
-      const c = this.globalClipnorm;
-      const norm = np.sqrt(gs.map((g) => np.sum(np.square(g))).reduce((a, b) => np.add(a, b)));
-      // c·min(1/norm, 1/c), NaN for a non-finite norm (norm − norm), as Keras
-      const scale = np.add(np.multiply(np.minimum(np.reciprocal(norm), 1 / c), c), np.subtract(norm, norm));
-      return gs.map((g) => np.multiply(g, np.astype(scale, g.dtype)));
-    }
-    if (this.clipvalue !== undefined) return gs.map((g) => np.clip(g, -this.clipvalue!, this.clipvalue!));
-    return gs;
-  }
-
-  /** Computes the gradient of loss() for varList on a tape and applies it. */
-  minimize(loss: () => Tensor, varList: readonly Variable[]): number {
-    const tape = new GradientTape();
-    const l = tape.record(loss);
-    const grads = tape.gradient(l, [...varList]) as (Tensor | null)[];
-    return this.applyGradients(varList.map((v, i) => [grads[i], v] as const));
-  }
-
-  /** The optimizer's state tensors for `v` (n of them, zeros at first). */
-  protected slot(v: Variable, n: number): Tensor[] {
-    let s = this.slots.get(v);
-    if (!s) {
-      s = Array.from({ length: n }, () => keep(np.zeros(v.shape, { dtype: v.dtype })));
-      this.slots.set(v, s);
-    }
-    return s;
-  }
-  /** Replaces slot i of `s` (the new value outlives the step's tidy; the old one is freed). */
-  protected setSlot(s: Tensor[], i: number, t: Tensor): void {
-    const old = s[i];
-    s[i] = keep(t);
-    drop(old);
-  }
-
-  protected abstract update(g: Tensor, v: Variable): void;
+function nonneg(api: string, name: string, v: number): number {
+  if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v)) throw new ValueError({ message: `tf.keras.optimizers.${api}: ${name} must be a finite number ≥ 0, got ${describe(v)}.` });
+  return v;
 }
 
 export interface SGDOptions extends OptimizerOptions {
@@ -185,26 +24,45 @@ export interface SGDOptions extends OptimizerOptions {
   nesterov?: boolean;
 }
 
-/** v ← v − lr·g; with momentum m ← μm − lr·g, v ← v + m (Nesterov: v ← v + μm − lr·g). */
+/**
+ * Gradient descent with optional (Nesterov) momentum, Keras's form: m ← μm − lr·g, v ← v + m
+ * (Nesterov: v ← v + μm − lr·g); plain v ← v − lr·g without momentum. The rule is
+ * optim.chain(optim.scaleByLearningRate(lr), optim.trace({ decay: μ, nesterov })).
+ * Mirrors tf.keras.optimizers.SGD (learningRate 0.01).
+ * @example
+ * ```ts
+ * const v = new tf.Variable(1);
+ * const opt = new tf.keras.optimizers.SGD({ learningRate: 0.1, momentum: 0.5 });
+ * opt.applyGradients([[tf.constant(1), v]]);
+ * opt.applyGradients([[tf.constant(1), v]]);
+ * v.value().item(); // → 0.75
+ * ```
+ */
 export class SGD extends Optimizer {
+  /**
+   * The momentum μ in [0, 1] (0: plain gradient descent).
+   * @example
+   * ```ts
+   * new tf.keras.optimizers.SGD({ momentum: 0.9 }).momentum; // → 0.9
+   * ```
+   */
   readonly momentum: number;
+  /**
+   * Whether the momentum step is Nesterov's.
+   * @example
+   * ```ts
+   * new tf.keras.optimizers.SGD({ momentum: 0.9, nesterov: true }).nesterov; // → true
+   * ```
+   */
   readonly nesterov: boolean;
   constructor(opts: SGDOptions = {}) {
-    super(opts as SGDOptions & Record<string, unknown>, ["momentum", "nesterov"], 0.01);
-    this.momentum = opts.momentum ?? 0;
+    super(opts as Opts<SGDOptions>, ["momentum", "nesterov"], 0.01);
+    this.momentum = unit("SGD", "momentum", opts.momentum ?? 0);
     this.nesterov = opts.nesterov ?? false;
-    if (!(this.momentum >= 0 && this.momentum <= 1)) throw new ValueError({ message: `tf.keras.optimizers.SGD: momentum must be in [0, 1], got ${describe(opts.momentum)}.` });
   }
-  protected update(g: Tensor, v: Variable): void {
-    const step = np.multiply(g, this.learningRate);
-    if (this.momentum === 0) {
-      v.assignSub(step);
-      return;
-    }
-    const s = this.slot(v, 1);
-    const m = np.subtract(np.multiply(s[0]!, this.momentum), step);
-    this.setSlot(s, 0, m);
-    v.assignAdd(this.nesterov ? np.subtract(np.multiply(m, this.momentum), step) : m);
+  protected rule(): optim.GradientTransformation<any> {
+    const lr = optim.scaleByLearningRate(this.lrSchedule);
+    return optim.chain(lr, this.momentum === 0 ? optim.identity() : optim.trace({ decay: this.momentum, nesterov: this.nesterov }));
   }
 }
 
@@ -216,10 +74,46 @@ export interface AdamOptions extends OptimizerOptions {
   amsgrad?: boolean;
 }
 
-/** Adam (Kingma & Ba) in Keras's form: v ← v − lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m / (√s + ε); AMSGrad uses max(ŝ, s) for s. */
+/** Reads Adam's options (shared by Adam and AdamW). */
+function adamRule(api: string, self: { beta1: number; beta2: number; epsilon: number; amsgrad: boolean }): optim.GradientTransformation<any> {
+  return optim.scaleByAdam({ b1: unit(api, "beta1", self.beta1), b2: unit(api, "beta2", self.beta2), eps: nonneg(api, "epsilon", self.epsilon), amsgrad: self.amsgrad, epsilonHat: true });
+}
+
+/**
+ * Adam (Kingma & Ba) in Keras's form: v ← v − lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m / (√s + ε); AMSGrad uses
+ * the running max of s. The rule is optim.scaleByAdam({ epsilonHat: true, amsgrad }) then the
+ * learning rate. Mirrors tf.keras.optimizers.Adam (learningRate 0.001, ε 1e-7).
+ * @example
+ * ```ts
+ * const v = new tf.Variable(1);
+ * new tf.keras.optimizers.Adam({ learningRate: 0.1 }).applyGradients([[tf.constant(5), v]]);
+ * v.value().item(); // → 0.9
+ * ```
+ */
 export class Adam extends Optimizer {
+  /**
+   * The decay of the first moment (0.9).
+   * @example
+   * ```ts
+   * new tf.keras.optimizers.Adam().beta1; // → 0.9
+   * ```
+   */
   readonly beta1: number;
+  /**
+   * The decay of the second moment (0.999).
+   * @example
+   * ```ts
+   * new tf.keras.optimizers.Adam().beta2; // → 0.999
+   * ```
+   */
   readonly beta2: number;
+  /**
+   * The ε added to √s (1e-7).
+   * @example
+   * ```ts
+   * new tf.keras.optimizers.Adam().epsilon; // → 1e-7
+   * ```
+   */
   readonly epsilon: number;
   /**
    * Whether the step divides by the running maximum of the second moment (AMSGrad).
@@ -230,21 +124,228 @@ export class Adam extends Optimizer {
    * ```
    */
   readonly amsgrad: boolean;
-  constructor(opts: AdamOptions = {}) {
-    super(opts as AdamOptions & Record<string, unknown>, ["beta1", "beta2", "epsilon", "amsgrad"], 0.001);
+  constructor(opts: AdamOptions = {}, extra: readonly string[] = []) {
+    super(opts as Opts<AdamOptions>, ["beta1", "beta2", "epsilon", "amsgrad", ...extra], 0.001);
     this.beta1 = opts.beta1 ?? 0.9;
     this.beta2 = opts.beta2 ?? 0.999;
     this.epsilon = opts.epsilon ?? 1e-7;
     this.amsgrad = opts.amsgrad ?? false;
+    adamRule(new.target.name, this);
   }
-  protected update(g: Tensor, v: Variable): void {
-    const s = this.slot(v, this.amsgrad ? 3 : 2);
-    const t = this.iterations;
-    this.setSlot(s, 0, np.add(s[0]!, np.multiply(np.subtract(g, s[0]!), 1 - this.beta1)));
-    this.setSlot(s, 1, np.add(s[1]!, np.multiply(np.subtract(np.square(g), s[1]!), 1 - this.beta2)));
-    if (this.amsgrad) this.setSlot(s, 2, np.maximum(s[2]!, s[1]!));
-    const second = this.amsgrad ? s[2]! : s[1]!;
-    const alpha = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
-    v.assignSub(np.divide(np.multiply(s[0]!, alpha), np.add(np.sqrt(second), this.epsilon)));
+  protected rule(): optim.GradientTransformation<any> {
+    return optim.chain(adamRule("Adam", this), optim.scaleByLearningRate(this.lrSchedule));
+  }
+}
+
+/**
+ * Adam with decoupled weight decay (Loshchilov & Hutter), Keras's form: v ← v − lr·wd·v, then
+ * Adam's step. The rule is optim.scaleByAdam, optim.addDecayedWeights(wd), the learning rate.
+ * Mirrors tf.keras.optimizers.AdamW (weightDecay 0.004).
+ * @example
+ * ```ts
+ * const v = new tf.Variable(2);
+ * new tf.keras.optimizers.AdamW({ learningRate: 0.1, weightDecay: 0.5 }).applyGradients([[tf.constant(0), v]]);
+ * v.value().item(); // → 1.9
+ * ```
+ */
+export class AdamW extends Adam {
+  /**
+   * The decoupled weight decay factor.
+   * @example
+   * ```ts
+   * new tf.keras.optimizers.AdamW().weightDecay; // → 0.004
+   * ```
+   */
+  readonly weightDecay: number;
+  constructor(opts: AdamOptions & { weightDecay?: number } = {}) {
+    super(opts, ["weightDecay"]);
+    this.weightDecay = nonneg("AdamW", "weightDecay", opts.weightDecay ?? 0.004);
+  }
+  protected override rule(): optim.GradientTransformation<any> {
+    return optim.chain(adamRule("AdamW", this), optim.addDecayedWeights(this.weightDecay), optim.scaleByLearningRate(this.lrSchedule));
+  }
+}
+
+/**
+ * RMSprop, Keras's form: s ← ρs + (1−ρ)g², step lr·g/√(s + ε) (centered: s − ḡ² in the root),
+ * with optional momentum on the step. The rule is optim.scaleByRms (or scaleByStddev), the
+ * learning rate, optim.trace. Mirrors tf.keras.optimizers.RMSprop (learningRate 0.001, ρ 0.9, ε 1e-7).
+ * @example
+ * ```ts
+ * const v = new tf.Variable(1);
+ * new tf.keras.optimizers.RMSprop({ learningRate: 0.1, rho: 0.75, epsilon: 0 }).applyGradients([[tf.constant(3), v]]);
+ * v.value().item(); // → 0.8
+ * ```
+ */
+export class RMSprop extends Optimizer {
+  /**
+   * The decay of the moving average of g² (0.9).
+   * @example
+   * ```ts
+   * new tf.keras.optimizers.RMSprop().rho; // → 0.9
+   * ```
+   */
+  readonly rho: number;
+  /**
+   * Momentum on the step (0: none).
+   * @example
+   * ```ts
+   * new tf.keras.optimizers.RMSprop({ momentum: 0.5 }).momentum; // → 0.5
+   * ```
+   */
+  readonly momentum: number;
+  /**
+   * The ε inside the square root (1e-7).
+   * @example
+   * ```ts
+   * new tf.keras.optimizers.RMSprop().epsilon; // → 1e-7
+   * ```
+   */
+  readonly epsilon: number;
+  /**
+   * Whether the second moment is centered (divides by an estimate of the variance).
+   * @example
+   * ```ts
+   * new tf.keras.optimizers.RMSprop({ centered: true }).centered; // → true
+   * ```
+   */
+  readonly centered: boolean;
+  constructor(opts: OptimizerOptions & { rho?: number; momentum?: number; epsilon?: number; centered?: boolean } = {}) {
+    super(opts as Opts<typeof opts>, ["rho", "momentum", "epsilon", "centered"], 0.001);
+    this.rho = unit("RMSprop", "rho", opts.rho ?? 0.9);
+    this.momentum = unit("RMSprop", "momentum", opts.momentum ?? 0);
+    this.epsilon = nonneg("RMSprop", "epsilon", opts.epsilon ?? 1e-7);
+    this.centered = opts.centered ?? false;
+  }
+  protected rule(): optim.GradientTransformation<any> {
+    const o = { decay: this.rho, eps: this.epsilon };
+    return optim.chain(
+      this.centered ? optim.scaleByStddev(o) : optim.scaleByRms(o),
+      optim.scaleByLearningRate(this.lrSchedule),
+      this.momentum === 0 ? optim.identity() : optim.trace({ decay: this.momentum }),
+    );
+  }
+}
+
+/**
+ * Adagrad, Keras's form: a ← a + g², v ← v − lr·g/√(a + ε), a starting at
+ * initialAccumulatorValue. The rule is optim.scaleByRss then the learning rate. Mirrors
+ * tf.keras.optimizers.Adagrad (learningRate 0.001, initialAccumulatorValue 0.1, ε 1e-7).
+ * @example
+ * ```ts
+ * const v = new tf.Variable(1);
+ * new tf.keras.optimizers.Adagrad({ learningRate: 0.5, initialAccumulatorValue: 0, epsilon: 0 }).applyGradients([[tf.constant(4), v]]);
+ * v.value().item(); // → 0.5
+ * ```
+ */
+export class Adagrad extends Optimizer {
+  /**
+   * The accumulator's starting value (0.1).
+   * @example
+   * ```ts
+   * new tf.keras.optimizers.Adagrad().initialAccumulatorValue; // → 0.1
+   * ```
+   */
+  readonly initialAccumulatorValue: number;
+  /**
+   * The ε inside the square root (1e-7).
+   * @example
+   * ```ts
+   * new tf.keras.optimizers.Adagrad().epsilon; // → 1e-7
+   * ```
+   */
+  readonly epsilon: number;
+  constructor(opts: OptimizerOptions & { initialAccumulatorValue?: number; epsilon?: number } = {}) {
+    super(opts as Opts<typeof opts>, ["initialAccumulatorValue", "epsilon"], 0.001);
+    this.initialAccumulatorValue = nonneg("Adagrad", "initialAccumulatorValue", opts.initialAccumulatorValue ?? 0.1);
+    this.epsilon = nonneg("Adagrad", "epsilon", opts.epsilon ?? 1e-7);
+  }
+  protected rule(): optim.GradientTransformation<any> {
+    return optim.chain(optim.scaleByRss({ initialAccumulatorValue: this.initialAccumulatorValue, eps: this.epsilon }), optim.scaleByLearningRate(this.lrSchedule));
+  }
+}
+
+/**
+ * Adadelta (Zeiler), Keras's form: E[g²] ← ρE[g²] + (1−ρ)g², Δ = g·√(E[Δ²] + ε)/√(E[g²] + ε),
+ * E[Δ²] ← ρE[Δ²] + (1−ρ)Δ², v ← v − lr·Δ. The rule is optim.scaleByAdadelta then the learning
+ * rate. Mirrors tf.keras.optimizers.Adadelta (learningRate 0.001, ρ 0.95, ε 1e-7).
+ * @example
+ * ```ts
+ * const v = new tf.Variable(1);
+ * new tf.keras.optimizers.Adadelta({ learningRate: 1, rho: 0, epsilon: 1 }).applyGradients([[tf.constant(1), v]]);
+ * v.value().item(); // → 0.2928932
+ * ```
+ */
+export class Adadelta extends Optimizer {
+  /**
+   * The decay of both moving averages (0.95).
+   * @example
+   * ```ts
+   * new tf.keras.optimizers.Adadelta().rho; // → 0.95
+   * ```
+   */
+  readonly rho: number;
+  /**
+   * The ε inside both square roots (1e-7).
+   * @example
+   * ```ts
+   * new tf.keras.optimizers.Adadelta().epsilon; // → 1e-7
+   * ```
+   */
+  readonly epsilon: number;
+  constructor(opts: OptimizerOptions & { rho?: number; epsilon?: number } = {}) {
+    super(opts as Opts<typeof opts>, ["rho", "epsilon"], 0.001);
+    this.rho = unit("Adadelta", "rho", opts.rho ?? 0.95);
+    this.epsilon = nonneg("Adadelta", "epsilon", opts.epsilon ?? 1e-7);
+  }
+  protected rule(): optim.GradientTransformation<any> {
+    return optim.chain(optim.scaleByAdadelta({ rho: this.rho, eps: this.epsilon }), optim.scaleByLearningRate(this.lrSchedule));
+  }
+}
+
+/**
+ * Nadam (Dozat), Keras's form with the momentum schedule μₜ = β₁(1 − ½·0.96ᵗ). The rule is
+ * optim.scaleByNadam then the learning rate. Mirrors tf.keras.optimizers.Nadam (learningRate
+ * 0.001, ε 1e-7).
+ * @example
+ * ```ts
+ * const v = new tf.Variable(1);
+ * new tf.keras.optimizers.Nadam({ learningRate: 0.1, epsilon: 0 }).applyGradients([[tf.constant(2), v]]);
+ * v.value().item(); // → 0.8937212
+ * ```
+ */
+export class Nadam extends Optimizer {
+  /**
+   * The decay of the first moment (0.9).
+   * @example
+   * ```ts
+   * new tf.keras.optimizers.Nadam().beta1; // → 0.9
+   * ```
+   */
+  readonly beta1: number;
+  /**
+   * The decay of the second moment (0.999).
+   * @example
+   * ```ts
+   * new tf.keras.optimizers.Nadam().beta2; // → 0.999
+   * ```
+   */
+  readonly beta2: number;
+  /**
+   * The ε added to √ŝ (1e-7).
+   * @example
+   * ```ts
+   * new tf.keras.optimizers.Nadam().epsilon; // → 1e-7
+   * ```
+   */
+  readonly epsilon: number;
+  constructor(opts: OptimizerOptions & { beta1?: number; beta2?: number; epsilon?: number } = {}) {
+    super(opts as Opts<typeof opts>, ["beta1", "beta2", "epsilon"], 0.001);
+    this.beta1 = unit("Nadam", "beta1", opts.beta1 ?? 0.9);
+    this.beta2 = unit("Nadam", "beta2", opts.beta2 ?? 0.999);
+    this.epsilon = nonneg("Nadam", "epsilon", opts.epsilon ?? 1e-7);
+  }
+  protected rule(): optim.GradientTransformation<any> {
+    return optim.chain(optim.scaleByNadam({ b1: this.beta1, b2: this.beta2, eps: this.epsilon }), optim.scaleByLearningRate(this.lrSchedule));
   }
 }

@@ -1,6 +1,6 @@
-// Linear algebra in the numpy layer: matmul, dot, vdot, outer, einsum (one dot_general per
-// operand pair), and the triangle/diagonal helpers.
-import { ShapeError, ValueError, fail } from "../errors.js";
+// Linear algebra in the numpy layer: matmul, dot, vdot, outer (einsum lives in einsum.ts), and
+// the triangle/diagonal helpers.
+import { ShapeError, fail } from "../errors.js";
 import { broadcastShapes, fmtShape } from "../shape.js";
 import type { ArrayLike, Tensor } from "../tensor.js";
 import * as lax from "../lax.js";
@@ -9,7 +9,9 @@ import { eye } from "./creation.js";
 import { add, greaterEqual, lessEqual, multiply, where } from "./math.js";
 import { take } from "./indexing.js";
 import { sum } from "./reductions.js";
-import { broadcastTo, pad, reshape, squeeze, transpose } from "./shape.js";
+import { broadcastTo, pad, reshape, squeeze } from "./shape.js";
+
+export { einsum, type EinsumSublist } from "./einsum.js";
 
 // ------------------------------------------------------------------ linear algebra
 
@@ -133,69 +135,6 @@ export function vdot(a: ArrayLike, b: ArrayLike): Tensor {
  */
 export function outer(a: ArrayLike, b: ArrayLike): Tensor {
   return multiply(reshape(a, [-1, 1]), reshape(b, [1, -1]));
-}
-
-/**
- * Einstein summation: sums products over the indices missing from the output, e.g. "ij,jk->ik" is
- * matmul and "bij,bjk->bik" a batched one. Without "->" the output is the indices that appear once,
- * sorted. Any number of operands, contracted left to right. Ints and bools multiply as float32.
- * Mirrors numpy.einsum / jax.numpy.einsum without "..." ellipses, repeated indices or `optimize`.
- * @param spec - the subscripts, one letter per axis, operands separated by commas.
- * @param operands - one array per operand in spec.
- * @returns a tensor with one axis per output letter, float dtype.
- * @throws ValueError when the operand count differs or an index repeats within an operand (a
- *   diagonal, not supported: use diag / trace); ShapeError when a letter's sizes disagree or an
- *   operand's rank does not match its subscripts.
- * @example
- * ```ts
- * np.einsum("ij,jk->ik", [[1, 2]], [[3], [4]]); // → [[11]]
- * np.einsum("i,i", [1, 2], [3, 4]); // → 11
- * np.einsum("ij->ji", [[1, 2]]); // → [[1], [2]]
- * ```
- */
-export function einsum(spec: string, ...operands: ArrayLike[]): Tensor {
-  const [lhs, rhsExplicit] = spec.replace(/\s+/g, "").split("->") as [string, string | undefined];
-  const ins = lhs.split(",");
-  if (ins.length !== operands.length) throw fail(ValueError, `einsum: "${spec}" names ${ins.length} operands but ${operands.length} were given.`);
-  const ts = operands.map((x) => tensor(x, "einsum"));
-  ins.forEach((s, i) => {
-    if (s.length !== ts[i]!.ndim) throw fail(ShapeError, `einsum: operand ${i} has rank ${ts[i]!.ndim} but "${s}" names ${s.length} axes.`);
-    if (new Set(s).size !== s.length) throw fail(ValueError, `einsum: repeated index in "${s}" (a diagonal) is not supported; use np.diag or np.trace.`);
-  });
-  const sizes = new Map<string, number>();
-  ins.forEach((s, i) =>
-    [...s].forEach((c, k) => {
-      const n = ts[i]!.shape[k]!;
-      if ((sizes.get(c) ?? n) !== n) throw fail(ShapeError, `einsum: index "${c}" has size ${sizes.get(c)} in one operand and ${n} in operand ${i} (shapes ${ts.map((t) => fmtShape(t.shape)).join(", ")} for "${spec}").`);
-      sizes.set(c, n);
-    }),
-  );
-  const counts = new Map<string, number>();
-  for (const s of ins) for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
-  const out = rhsExplicit ?? [...counts.keys()].filter((c) => counts.get(c) === 1).sort().join("");
-  // sum out letters that appear in one operand and not in the output
-  const reduced = ts.map((t, i) => {
-    const s = ins[i]!;
-    const others = ins.filter((_, j) => j !== i).join("");
-    const axes = [...s].map((c, k) => (!out.includes(c) && !others.includes(c) ? k : -1)).filter((k) => k >= 0);
-    return [axes.length ? sum(t, axes) : t, [...s].filter((c) => !(!out.includes(c) && !others.includes(c))).join("")] as const;
-  });
-  let [acc, accS] = reduced[0]!;
-  for (let i = 1; i < reduced.length; i++) {
-    const [t, s] = reduced[i]!;
-    const rest = reduced.slice(i + 1).map((r) => r[1]).join("");
-    const both = [...accS].filter((c) => s.includes(c));
-    const batchL = both.filter((c) => out.includes(c) || rest.includes(c));
-    const contractL = both.filter((c) => !batchL.includes(c));
-    acc = dotGeneral("einsum", acc, t, [contractL.map((c) => accS.indexOf(c)), contractL.map((c) => s.indexOf(c))], [batchL.map((c) => accS.indexOf(c)), batchL.map((c) => s.indexOf(c))]);
-    accS = batchL.join("") + [...accS].filter((c) => !both.includes(c)).join("") + [...s].filter((c) => !both.includes(c)).join("");
-  }
-  const extra = [...accS].map((c, k) => (out.includes(c) ? -1 : k)).filter((k) => k >= 0);
-  if (extra.length) {
-    acc = sum(acc, extra);
-    accS = [...accS].filter((c) => out.includes(c)).join("");
-  }
-  return transpose(acc, [...out].map((c) => accS.indexOf(c)));
 }
 
 /** Rows/cols index grids for the last two axes (int32). */

@@ -8,10 +8,11 @@ import * as reduce from "./reduce.js";
 import * as structural from "./structural.js";
 import * as dot from "./dot.js";
 import * as random from "./random.js";
+import * as special from "./special.js";
 import * as conv from "./conv.js";
 import * as window from "./window.js";
 
-const FAMILIES = [elementwise, binary, reduce, structural, dot, random, conv, window] as const;
+const FAMILIES = [elementwise, binary, reduce, structural, dot, random, special, conv, window] as const;
 
 /** The primitives among a module's exports (distributed over a union of modules). */
 type PrimsOf<M> = M extends unknown ? Extract<M[keyof M], Primitive & { readonly name: string }> : never;
