@@ -1,5 +1,7 @@
 // The slice of tapir's public API (spec/API.md) the suite uses, loaded at run time so that a core still being
 // written makes the tapir rows n/a instead of breaking the run or the typecheck.
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { NotAvailable } from "./types.js";
 
 export interface TTensor {
@@ -60,7 +62,9 @@ export interface ConvApi {
 
 /** A module specifier resolved from this file, hidden from tsc so bench/ typechecks before src/ exists. */
 export async function importTapir(rel: string, what: string): Promise<Record<string, unknown>> {
-  const url = new URL(rel, import.meta.url).href;
+  // bench/run.ts --baseline points TAPIR_BENCH_DIST at another build's dist/
+  const base = process.env["TAPIR_BENCH_DIST"];
+  const url = base && rel.startsWith("../../dist/") ? pathToFileURL(join(base, rel.slice("../../dist/".length))).href : new URL(rel, import.meta.url).href;
   try {
     return (await import(url)) as Record<string, unknown>;
   } catch (e) {
