@@ -121,8 +121,9 @@ export function stopGradient<T>(x: T): T {
   return treeMap((l: unknown) => L.stopGradient(asarray(l as ArrayLike)), x as never) as T;
 }
 
-type CumOpts = { axis?: number; reverse?: boolean };
-function cum(api: string, op: (x: Tensor, axis: number, reverse: boolean) => Tensor, x: ArrayLike, opts: CumOpts): Tensor {
+/** Options of the lax cumulative ops: the axis (default 0) and whether to accumulate from the end. */
+export type CumulativeOptions = { axis?: number; reverse?: boolean };
+function cum(api: string, op: (x: Tensor, axis: number, reverse: boolean) => Tensor, x: ArrayLike, opts: CumulativeOptions): Tensor {
   checkOptions(api, opts, ["axis", "reverse"]);
   const t = asarray(x);
   if (t.ndim === 0) throw fail(ShapeError, `${api}: the operand must have at least one axis.`);
@@ -135,7 +136,7 @@ function cum(api: string, op: (x: Tensor, axis: number, reverse: boolean) => Ten
  * lax.cumsum(np.array([1, 2, 3])); // → [1, 3, 6]
  * ```
  */
-export const cumsum = (x: ArrayLike, opts: CumOpts = {}): Tensor => cum("lax.cumsum", L.cumsum, x, opts);
+export const cumsum = (x: ArrayLike, opts: CumulativeOptions = {}): Tensor => cum("lax.cumsum", L.cumsum, x, opts);
 /**
  * The running product along `axis` (default 0). Mirrors jax.lax.cumprod.
  * @example
@@ -143,7 +144,7 @@ export const cumsum = (x: ArrayLike, opts: CumOpts = {}): Tensor => cum("lax.cum
  * lax.cumprod(np.array([1, 2, 3]), { reverse: true }); // → [6, 6, 3]
  * ```
  */
-export const cumprod = (x: ArrayLike, opts: CumOpts = {}): Tensor => cum("lax.cumprod", L.cumprod, x, opts);
+export const cumprod = (x: ArrayLike, opts: CumulativeOptions = {}): Tensor => cum("lax.cumprod", L.cumprod, x, opts);
 /**
  * The running maximum along `axis` (default 0; NaN propagates). Mirrors jax.lax.cummax.
  * @example
@@ -151,7 +152,7 @@ export const cumprod = (x: ArrayLike, opts: CumOpts = {}): Tensor => cum("lax.cu
  * lax.cummax(np.array([1, 3, 2, 5])); // → [1, 3, 3, 5]
  * ```
  */
-export const cummax = (x: ArrayLike, opts: CumOpts = {}): Tensor => cum("lax.cummax", L.cummax, x, opts);
+export const cummax = (x: ArrayLike, opts: CumulativeOptions = {}): Tensor => cum("lax.cummax", L.cummax, x, opts);
 /**
  * The running minimum along `axis` (default 0). Mirrors jax.lax.cummin.
  * @example
@@ -159,7 +160,7 @@ export const cummax = (x: ArrayLike, opts: CumOpts = {}): Tensor => cum("lax.cum
  * lax.cummin(np.array([3, 1, 2])); // → [3, 1, 1]
  * ```
  */
-export const cummin = (x: ArrayLike, opts: CumOpts = {}): Tensor => cum("lax.cummin", L.cummin, x, opts);
+export const cummin = (x: ArrayLike, opts: CumulativeOptions = {}): Tensor => cum("lax.cummin", L.cummin, x, opts);
 /**
  * The running log Σ exp along `axis` (default 0), stable for large values. Mirrors jax.lax.cumlogsumexp.
  * @example
@@ -167,7 +168,7 @@ export const cummin = (x: ArrayLike, opts: CumOpts = {}): Tensor => cum("lax.cum
  * lax.cumlogsumexp(np.array([0, 0])); // → [0, 0.6931472]
  * ```
  */
-export const cumlogsumexp = (x: ArrayLike, opts: CumOpts = {}): Tensor => cum("lax.cumlogsumexp", L.cumlogsumexp, x, opts);
+export const cumlogsumexp = (x: ArrayLike, opts: CumulativeOptions = {}): Tensor => cum("lax.cumlogsumexp", L.cumlogsumexp, x, opts);
 
 /**
  * Sorts one array, or several of one shape by the first `numKeys` of them (lexicographic;
