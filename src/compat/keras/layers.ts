@@ -264,6 +264,17 @@ const activations: Record<string, (x: Tensor) => Tensor> = {
   mish: (x) => multiply(x, tanh(nn.softplus(x))),
   linear: (x) => x,
 };
+/**
+ * An activation function from a Keras name ("relu", "gelu", "leaky_relu" or camelCase), a function
+ * (returned as is), or null/undefined (the identity). An unknown name is a ValueError. Mirrors
+ * `tf.keras.activations.get`.
+ *
+ * @example
+ * ```ts
+ * tf.keras.layers.getActivation("relu")(tf.constant([-1, 2])); // → [0, 2]
+ * tf.keras.layers.getActivation(undefined)(tf.constant([-1])); // → [-1]
+ * ```
+ */
 export function getActivation(a: ActivationLike | undefined): (x: Tensor) => Tensor {
   if (a === null || a === undefined) return (x) => x;
   if (typeof a === "function") return a;
@@ -279,12 +290,68 @@ export interface DenseOptions extends LayerOptions {
   biasInitializer?: InitializerLike;
 }
 
-/** y = activation(x · kernel + bias), kernel [in, units], bias [units]. */
+/**
+ * A fully connected layer: y = activation(x · kernel + bias), kernel [in, units], bias [units]; the
+ * weights are made on the first call, from the input's last axis (kernel Glorot uniform, bias
+ * zeros by default). Mirrors `tf.keras.layers.Dense`.
+ *
+ * @example
+ * ```ts
+ * const layer = new tf.keras.layers.Dense(2, { kernelInitializer: "ones", activation: "relu" });
+ * layer.apply(tf.constant([[1, -3]])); // → [[0, 0]]
+ * layer.apply(tf.constant([[1, 2]])); // → [[3, 3]]
+ * layer.kernel.shape; // → [2, 2]
+ * ```
+ */
 export class Dense extends Layer {
+  /**
+   * The number of outputs.
+   *
+   * @example
+   * ```ts
+   * new tf.keras.layers.Dense(3).units; // → 3
+   * ```
+   */
   readonly units: number;
+  /**
+   * The activation applied after the affine map (identity by default).
+   *
+   * @example
+   * ```ts
+   * new tf.keras.layers.Dense(1, { activation: "relu" }).activation(tf.constant([-1, 2])); // → [0, 2]
+   * ```
+   */
   readonly activation: (x: Tensor) => Tensor;
+  /**
+   * Whether the layer adds a bias (default true).
+   *
+   * @example
+   * ```ts
+   * new tf.keras.layers.Dense(1, { useBias: false }).useBias; // → false
+   * ```
+   */
   readonly useBias: boolean;
+  /**
+   * The kernel Variable [in, units], made on the first call.
+   *
+   * @example
+   * ```ts
+   * const d = new tf.keras.layers.Dense(4);
+   * d.apply(tf.ones([1, 3]));
+   * d.kernel.shape; // → [3, 4]
+   * ```
+   */
   kernel!: Variable;
+  /**
+   * The bias Variable [units] (null without a bias or before the first call).
+   *
+   * @example
+   * ```ts
+   * const d = new tf.keras.layers.Dense(4);
+   * d.apply(tf.ones([1, 3]));
+   * d.bias!.value(); // → [0, 0, 0, 0]
+   * ```
+   */
   bias: Variable | null = null;
   readonly #kernelInit: InitializerLike;
   readonly #biasInit: InitializerLike;

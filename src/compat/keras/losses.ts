@@ -14,8 +14,30 @@ export const EPSILON = 1e-7;
 
 const shapeOf = (x: ArrayLike): readonly number[] => (x instanceof Tensor ? x.shape : np.asarray(x).shape);
 
+/**
+ * The base of the Keras losses: `call` gives the per-example losses, `apply` their batch mean
+ * (weighted by `sampleWeight`). Subclass it for a custom loss. Mirrors `tf.keras.losses.Loss`.
+ *
+ * @example
+ * ```ts
+ * class Squares extends tf.keras.losses.Loss {
+ *   call(yTrue: Tensor, yPred: Tensor) {
+ *     return tf.reduceSum(tf.square(tf.subtract(yPred, yTrue)), -1);
+ *   }
+ * }
+ * new Squares().apply(tf.constant([[0, 0], [1, 1]]), tf.constant([[1, 1], [1, 1]])).item(); // → 1
+ * ```
+ */
 export abstract class Loss {
-  /** The batch mean of the per-example losses (weighted by sampleWeight when given). */
+  /**
+   * The batch mean of the per-example losses (weighted by `sampleWeight` when given: Σ w·loss / n,
+   * Keras's sum-over-batch-size reduction).
+   *
+   * @example
+   * ```ts
+   * new tf.keras.losses.MeanSquaredError().apply([[0], [2]], [[1], [1]], [1, 0]).item(); // → 0.5
+   * ```
+   */
   apply(yTrue: ArrayLike, yPred: ArrayLike, sampleWeight?: ArrayLike): Tensor {
     return named(`tf.keras.losses.${this.constructor.name}.apply`, () => {
       const per = this.call(yTrue, yPred);
@@ -24,7 +46,14 @@ export abstract class Loss {
       return divide(reduceSum(multiply(per, w)), per.size);
     });
   }
-  /** Per-example losses (the last axis reduced). */
+  /**
+   * The per-example losses (the last axis reduced).
+   *
+   * @example
+   * ```ts
+   * new tf.keras.losses.MeanAbsoluteError().call([[1, 2], [0, 0]], [[1, 4], [1, 1]]); // → [1, 1]
+   * ```
+   */
   abstract call(yTrue: ArrayLike, yPred: ArrayLike): Tensor;
 }
 
@@ -43,22 +72,54 @@ export function matched(yTrue: ArrayLike, yPred: ArrayLike): Tensor {
   return y;
 }
 
-/** mean((yPred − yTrue)², axis = −1) */
+/**
+ * mean((yPred − yTrue)²) over the last axis per example; `apply` averages over the batch. yTrue and
+ * yPred must have one shape (a ValueError otherwise). Mirrors `tf.keras.losses.MeanSquaredError`.
+ *
+ * @example
+ * ```ts
+ * new tf.keras.losses.MeanSquaredError().apply([[0, 1]], [[1, 1]]).item(); // → 0.5
+ * ```
+ */
 export class MeanSquaredError extends Loss {
   constructor(opts: object = {}) {
     super();
     checkOptions("tf.keras.losses.MeanSquaredError", opts, []);
   }
+  /**
+   * The per-example losses (the last axis reduced).
+   *
+   * @example
+   * ```ts
+   * new tf.keras.losses.MeanSquaredError().call([[0, 0]], [[1, 3]]); // → [5]
+   * ```
+   */
   call(yTrue: ArrayLike, yPred: ArrayLike): Tensor {
     return reduceMean(square(subtract(yPred, matched(yTrue, yPred))), -1);
   }
 }
-/** mean(|yPred − yTrue|, axis = −1) */
+/**
+ * mean(|yPred − yTrue|) over the last axis per example; `apply` averages over the batch. Mirrors
+ * `tf.keras.losses.MeanAbsoluteError`.
+ *
+ * @example
+ * ```ts
+ * new tf.keras.losses.MeanAbsoluteError().apply([[0, 0]], [[1, -3]]).item(); // → 2
+ * ```
+ */
 export class MeanAbsoluteError extends Loss {
   constructor(opts: object = {}) {
     super();
     checkOptions("tf.keras.losses.MeanAbsoluteError", opts, []);
   }
+  /**
+   * The per-example losses (the last axis reduced).
+   *
+   * @example
+   * ```ts
+   * new tf.keras.losses.MeanAbsoluteError().call([[0, 0]], [[1, -3]]); // → [2]
+   * ```
+   */
   call(yTrue: ArrayLike, yPred: ArrayLike): Tensor {
     return reduceMean(abs(subtract(yPred, matched(yTrue, yPred))), -1);
   }
@@ -70,6 +131,14 @@ export interface CrossentropyOptions {
 
 /** The crossentropies: `fromLogits` says whether yPred is logits or probabilities. */
 abstract class CrossentropyLoss extends Loss {
+  /**
+   * Whether yPred holds logits (true) or probabilities (false, the default).
+   *
+   * @example
+   * ```ts
+   * new tf.keras.losses.CategoricalCrossentropy({ fromLogits: true }).fromLogits; // → true
+   * ```
+   */
   readonly fromLogits: boolean;
   constructor(opts: CrossentropyOptions = {}) {
     super();
@@ -78,8 +147,25 @@ abstract class CrossentropyLoss extends Loss {
   }
 }
 
-/** −Σ yTrue·log p over the classes; p = softmax(yPred) with fromLogits, else yPred renormalised and clipped to [ε, 1 − ε]. */
+/**
+ * −Σ yTrue·log p over the classes, for one-hot (or probability) labels; p = softmax(yPred) with
+ * `fromLogits`, else yPred renormalised and clipped to [ε, 1 − ε] (ε = 1e-7). Mirrors
+ * `tf.keras.losses.CategoricalCrossentropy`.
+ *
+ * @example
+ * ```ts
+ * new tf.keras.losses.CategoricalCrossentropy().apply([[0, 1]], [[0.5, 0.5]]).item(); // → 0.6931472
+ * ```
+ */
 export class CategoricalCrossentropy extends CrossentropyLoss {
+  /**
+   * The per-example losses (the class axis reduced).
+   *
+   * @example
+   * ```ts
+   * new tf.keras.losses.CategoricalCrossentropy({ fromLogits: true }).call([[0, 1]], [[0, 0]]); // → [0.6931472]
+   * ```
+   */
   call(yTrue: ArrayLike, yPred: ArrayLike): Tensor {
     const y = matched(yTrue, yPred);
     if (this.fromLogits) return nn.softmaxCrossEntropyWithLogits({ labels: y, logits: yPred });
@@ -92,8 +178,22 @@ export class CategoricalCrossentropy extends CrossentropyLoss {
  * Integer labels: −log p[label]; p = softmax(yPred) with fromLogits, else log of yPred clipped to
  * [ε, 1 − ε] (renormalised by the softmax). Labels must be integers in [0, classes): 5 of 3
  * classes, −1, 1.5 and NaN raise a ValueError (TensorFlow raises for out-of-range labels).
+ * Mirrors `tf.keras.losses.SparseCategoricalCrossentropy`.
+ *
+ * @example
+ * ```ts
+ * new tf.keras.losses.SparseCategoricalCrossentropy({ fromLogits: true }).apply([1], [[0, 0]]).item(); // → 0.6931472
+ * ```
  */
 export class SparseCategoricalCrossentropy extends CrossentropyLoss {
+  /**
+   * The per-example losses (the class axis reduced).
+   *
+   * @example
+   * ```ts
+   * new tf.keras.losses.SparseCategoricalCrossentropy().call([0, 1], [[0.5, 0.5], [0.5, 0.5]]); // → [0.6931472, 0.6931472]
+   * ```
+   */
   call(yTrue: ArrayLike, yPred: ArrayLike): Tensor {
     const pred = shapeOf(yPred);
     let labels = yTrue instanceof Tensor ? yTrue : np.asarray(yTrue);
@@ -104,8 +204,24 @@ export class SparseCategoricalCrossentropy extends CrossentropyLoss {
   }
 }
 
-/** −mean(y·log p + (1 − y)·log(1 − p)) over the last axis; p = σ(yPred) with fromLogits, else yPred clipped to [ε, 1 − ε] (Keras 3). */
+/**
+ * −mean(y·log p + (1 − y)·log(1 − p)) over the last axis; p = σ(yPred) with `fromLogits`, else
+ * yPred clipped to [ε, 1 − ε] (Keras 3). Mirrors `tf.keras.losses.BinaryCrossentropy`.
+ *
+ * @example
+ * ```ts
+ * new tf.keras.losses.BinaryCrossentropy().apply([[1, 0]], [[0.5, 0.5]]).item(); // → 0.6931472
+ * ```
+ */
 export class BinaryCrossentropy extends CrossentropyLoss {
+  /**
+   * The per-example losses (the last axis reduced).
+   *
+   * @example
+   * ```ts
+   * new tf.keras.losses.BinaryCrossentropy({ fromLogits: true }).call([[1]], [[0]]); // → [0.6931472]
+   * ```
+   */
   call(yTrue: ArrayLike, yPred: ArrayLike): Tensor {
     const y = matched(yTrue, yPred);
     if (this.fromLogits) return reduceMean(nn.sigmoidCrossEntropyWithLogits({ labels: y, logits: yPred }), -1);
