@@ -1,7 +1,8 @@
 // Subnormal cliff of the GEMM (issue 21): 256³ float32 (and float64) A·B on ordinary values vs
 // values whose products are subnormal, interleaved, median of rounds. Run with one thread:
 //   TAPIR_THREADS=1 npx tsx bench/subnormal.ts [--ieee]
-// --ieee switches flush-to-zero off (the IEEE path: shows the cliff).
+// --ieee switches flush-to-zero off (the IEEE path: shows the cliff). --ab: ordinary data only,
+// flush on vs off interleaved (what the screen costs; off is main's code path).
 import { gemm, setGemmFlush, type GemmDtype } from "../src/core/backend/gemm.js";
 
 const flush = !process.argv.includes("--ieee");
@@ -20,6 +21,25 @@ function fill(d: GemmDtype, scale: number, seed: number): Float32Array | Float64
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+if (process.argv.includes("--ab")) {
+  for (const d of ["float32", "float64"] as const) {
+    const a = fill(d, 1, 1), b = fill(d, 1, 2);
+    const c = d === "float32" ? new Float32Array(N * N) : new Float64Array(N * N);
+    const t: Record<string, number[]> = { on: [], off: [] };
+    for (let r = 0; r < ROUNDS + 3; r++) {
+      for (const mode of ["on", "off"] as const) {
+        setGemmFlush(mode === "on");
+        const t0 = performance.now();
+        for (let i = 0; i < 5; i++) gemm(d, a, 0, 0, false, b, 0, 0, false, c, 0, 0, 1, N, N, N);
+        if (r >= 3) t[mode]!.push((performance.now() - t0) / 5);
+      }
+    }
+    const on = median(t["on"]!), off = median(t["off"]!);
+    console.log(`${d} ${N}³ ordinary: flush on ${on.toFixed(3)} ms, off ${off.toFixed(3)} ms, on/off ${(on / off).toFixed(3)}`);
+  }
+  process.exit(0);
+}
 
 for (const [d, tiny] of [["float32", 1e-20], ["float64", 1e-160]] as const) {
   const cases = { ordinary: [fill(d, 1, 1), fill(d, 1, 2)], tiny: [fill(d, tiny, 1), fill(d, tiny, 2)] };

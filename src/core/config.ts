@@ -55,7 +55,7 @@ export function setThreads(n: number): void {
  * const a = np.full([2, 2], 1e-20), b = np.full([2, 2], 1e-20);
  * np.matmul(a, b); // → [[0, 0], [0, 0]]
  * config.flushSubnormals(false); // → false
- * (np.matmul(a, b).tolist() as number[][])[0]![0]! > 0; // → true
+ * np.matmul(a, b).index(0).index(0).item() > 0; // → true
  * config.flushSubnormals(true); // → true
  * ```
  */
