@@ -3,7 +3,7 @@
 //   TAPIR_THREADS=1 npx tsx bench/subnormal.ts [--ieee]
 // --ieee switches flush-to-zero off (the IEEE path: shows the cliff). --ab: ordinary data only,
 // flush on vs off interleaved (what the screen costs; off is main's code path).
-import { gemm, setGemmFlush, type GemmDtype } from "../src/core/backend/gemm.js";
+import { gemm, gemmFlush, setGemmFlush, type GemmDtype } from "../src/core/backend/gemm.js";
 
 const flush = !process.argv.includes("--ieee");
 setGemmFlush(flush);
@@ -31,7 +31,7 @@ if (process.argv.includes("--ab")) {
       for (const mode of ["on", "off"] as const) {
         setGemmFlush(mode === "on");
         const t0 = performance.now();
-        for (let i = 0; i < 5; i++) gemm(d, a, 0, 0, false, b, 0, 0, false, c, 0, 0, 1, N, N, N);
+        for (let i = 0; i < 5; i++) gemm(d, a, 0, 0, false, b, 0, 0, false, c, 0, 0, 1, N, N, N, 0, N, gemmFlush());
         if (r >= 3) t[mode]!.push((performance.now() - t0) / 5);
       }
     }
@@ -47,7 +47,7 @@ for (const [d, tiny] of [["float32", 1e-20], ["float64", 1e-160]] as const) {
   const times: Record<string, number[]> = { ordinary: [], tiny: [] };
   const once = (a: Float32Array | Float64Array, b: Float32Array | Float64Array): number => {
     const t0 = performance.now();
-    gemm(d, a, 0, 0, false, b, 0, 0, false, c, 0, 0, 1, N, N, N);
+    gemm(d, a, 0, 0, false, b, 0, 0, false, c, 0, 0, 1, N, N, N, 0, N, gemmFlush());
     return performance.now() - t0;
   };
   for (let r = 0; r < 3; r++) for (const [a, b] of Object.values(cases)) once(a!, b!);

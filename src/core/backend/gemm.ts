@@ -30,8 +30,10 @@ export type GemmDtype = "float32" | "float64";
  * worker (each call packs all of op(B) once), with range ends at multiples of 4 (the rows of a
  * register tile: a 5-row range costs as much as 8).
  *
- * flush (default: this thread's gemmFlush()): flush-to-zero semantics as in gemm-ftz.ts, which
- * also keeps the speed independent of tiny data; false: IEEE gradual underflow.
+ * flush: flush-to-zero semantics as in gemm-ftz.ts, which also keeps the speed independent of
+ * tiny data; false (the default): IEEE gradual underflow. The matmul kernel passes the caller's
+ * gemmFlush() (config.flushSubnormals) in its job, so workers follow the calling thread; conv
+ * and linalg use the default (IEEE on every thread, so their bits never depend on threads).
  */
 export type GemmFn = (
   dtype: GemmDtype,
@@ -42,9 +44,9 @@ export type GemmFn = (
 ) => void;
 
 let flushDefault = true;
-/** Whether gemm flushes subnormals when a call does not say (per thread; config.flushSubnormals). */
+/** Whether matmuls flush subnormals (this thread's config.flushSubnormals; the matmul kernel passes it to gemm). */
 export const gemmFlush = (): boolean => flushDefault;
-/** Sets this thread's default for gemm's `flush`. */
+/** Sets gemmFlush() on this thread. */
 export function setGemmFlush(on: boolean): void {
   flushDefault = on;
 }
@@ -482,7 +484,7 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     a: FloatArray, aOff: number, aStride: number, transA: boolean,
     b: FloatArray, bOff: number, bStride: number, transB: boolean,
     c: FloatArray, cOff: number, cStride: number,
-    batch: number, m: number, k: number, n: number, rowStart = 0, rowEnd = m, flush = flushDefault,
+    batch: number, m: number, k: number, n: number, rowStart = 0, rowEnd = m, flush = false,
   ): void {
     const ctor = dtype === "float32" ? Float32Array : Float64Array;
     if (dtype !== "float32" && dtype !== "float64") throw new TypeError(`gemm: unsupported dtype ${String(dtype)}`);
