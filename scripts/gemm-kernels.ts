@@ -314,6 +314,57 @@ function gemvDotFunc(dtype: keyof Tiles): Func {
   return f;
 }
 
+/** A v128.const of `lanes` copies of the little-endian integer `bits` (bytes each). */
+function constLanes(f: Func, bytes: 4 | 8, bits: bigint): void {
+  const out: number[] = [];
+  for (let l = 0; l < 16 / bytes; l++) for (let i = 0; i < bytes; i++) out.push(Number((bits >> BigInt(8 * i)) & 0xffn));
+  f.simd(0x0c, ...out);
+}
+
+/**
+ * ftz_<dtype>_<W>(ptr, panels, kLen, out): flush-to-zero screen of packed panels of W (gemm-ftz.ts):
+ * every subnormal element becomes signed zero in place, and out[panel·W + w] = max over p of
+ * |element w| (NaN when one is NaN). Integer compares on the magnitude bits, so no float
+ * instruction ever sees a subnormal operand (x86 would take its slow path for that too).
+ */
+function ftzFunc(dtype: keyof Tiles, w: number): Func {
+  const L = lanesOf(dtype);
+  const es = L.bytes;
+  const nv = (w * es) / 16;
+  const f = new Func(`ftz_${dtype === "float32" ? "f32" : "f64"}_${w}`, [I32, I32, I32, I32]);
+  const [ptr, panels, kLen, out] = [0, 1, 2, 3];
+  const acc = Array.from({ length: nv }, () => f.local(V128));
+  const x = f.local(V128);
+  const ab = f.local(V128);
+  const mask = f.local(V128);
+  const cnt = f.local(I32);
+  const f32 = dtype === "float32";
+  const absBits = f32 ? 0x7fffffffn : 0x7fffffffffffffffn;
+  const signBits = f32 ? 0x80000000n : 0x8000000000000000n;
+  const tinyBits = f32 ? 0x007fffffn : 0x000fffffffffffffn; // largest subnormal
+  countDown(f, panels, () => {
+    for (const a of acc) f.v128zero().set(a);
+    f.get(kLen).set(cnt);
+    countDown(f, cnt, () => {
+      for (let v = 0; v < nv; v++) {
+        f.get(ptr).v128load(v * 16).tee(x);
+        constLanes(f, es, absBits);
+        f.simd(0x4e /* v128.and */).tee(ab);
+        constLanes(f, es, tinyBits);
+        f.simd(f32 ? 0x3b /* i32x4.gt_s */ : 0xd9 /* i64x2.gt_s */).set(mask);
+        f.get(ptr).get(x).get(mask);
+        constLanes(f, es, signBits);
+        f.simd(0x50 /* v128.or */).simd(0x4e).v128store(v * 16);
+        f.get(acc[v]!).get(ab).get(mask).simd(0x4e).simd(f32 ? 0xe9 /* f32x4.max */ : 0xf5 /* f64x2.max */).set(acc[v]!);
+      }
+      f.inc(ptr, w * es);
+    });
+    acc.forEach((a, v) => f.get(out).get(a).v128store(v * 16));
+    f.inc(out, w * es);
+  });
+  return f;
+}
+
 /** copy_rows(dst, src, rows, rowBytes, dstLdB, srcLdB): copies `rows` strided rows. */
 function copyRowsFunc(): Func {
   const f = new Func("copy_rows", [I32, I32, I32, I32, I32, I32]);
@@ -326,7 +377,7 @@ function copyRowsFunc(): Func {
 }
 
 /**
- * The module's functions: pack_<f32|f64>_<W> for W in {mr, nr}, macro_<f32|f64>,
+ * The module's functions: pack_<f32|f64>_<W> and ftz_<f32|f64>_<W> for W in {mr, nr}, macro_<f32|f64>,
  * gemv_axpy_<f32|f64>, gemv_dot_<f32|f64> and copy_rows. With `fma` the macro-kernels use relaxed-SIMD fused multiply-add instead (a module
  * that validates only where relaxed SIMD is enabled).
  */
@@ -334,8 +385,7 @@ export function gemmFuncs(fma = false, tiles: Tiles = TILES): Func[] {
   const packs = new Map<string, Func>();
   for (const dtype of ["float32", "float64"] as const) {
     for (const w of [tiles[dtype].mr, tiles[dtype].nr]) {
-      const fn = packFunc(dtype, w);
-      packs.set(fn.name, fn);
+      for (const fn of [packFunc(dtype, w), ftzFunc(dtype, w)]) packs.set(fn.name, fn);
     }
   }
   return [

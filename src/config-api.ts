@@ -1,3 +1,3 @@
 // The public config namespace: thread count (runtime) and jit settings.
-export { threads, setThreads } from "./core/config.js";
+export { threads, setThreads, flushSubnormals } from "./core/config.js";
 export { logCompiles, jitCacheSize } from "./transforms/jit.js";

@@ -1,6 +1,8 @@
 // Runtime configuration: the thread count (TAPIR_THREADS, else os.availableParallelism()) and
 // the thread pool as an effect Layer for users who want its lifetime scoped.
 import { setThreadCount, shutdownDefaultPool, threadCount, threadPoolLayer, ThreadPool } from "./backend/index.js";
+import { gemmFlush, setGemmFlush } from "./backend/gemm.js";
+import { ValueError, fail } from "./errors.js";
 
 /**
  * The number of threads kernels use (the calling thread counts as one): `config.setThreads(n)`'s
@@ -34,6 +36,35 @@ export function threads(): number {
  */
 export function setThreads(n: number): void {
   setThreadCount(n, "config.setThreads");
+}
+
+/**
+ * Flush-to-zero for matrix products, as XLA and TensorFlow run on CPU: `flushSubnormals()` says
+ * whether it is on (the default), `flushSubnormals(false)` switches to IEEE gradual underflow
+ * and `flushSubnormals(true)` back; returns the setting in force after the call. When on, a
+ * subnormal input of a matmul counts as zero and a row of `a` whose products with `b` all lie
+ * below the smallest normal number (2^-126 float32, 2^-1022 float64) gives exact zeros, so
+ * products of tiny values cost what ordinary ones do instead of up to ~100× more (x86 takes a
+ * microcode path for every subnormal operand or result, and Wasm cannot set the FPU's FTZ mode).
+ * See docs/semantics.md ("Subnormal numbers") for what is and is not flushed.
+ * tapir-specific (JAX/XLA always flush on CPU; there is no switch).
+ * @param on - true: flush-to-zero; false: IEEE subnormals; omitted: leave as is.
+ * @returns whether flushing is on.
+ * @example
+ * ```ts
+ * const a = np.full([2, 2], 1e-20), b = np.full([2, 2], 1e-20);
+ * np.matmul(a, b); // → [[0, 0], [0, 0]]
+ * config.flushSubnormals(false); // → false
+ * np.matmul(a, b).index(0).index(0).item() > 0; // → true
+ * config.flushSubnormals(true); // → true
+ * ```
+ */
+export function flushSubnormals(on?: boolean): boolean {
+  if (on !== undefined) {
+    if (typeof on !== "boolean") throw fail(ValueError, `config.flushSubnormals: expected a boolean or nothing, got ${String(on)}; pass true (flush-to-zero) or false (IEEE subnormals).`);
+    setGemmFlush(on);
+  }
+  return gemmFlush();
 }
 
 /** @internal the runtime listens for thread-count changes */

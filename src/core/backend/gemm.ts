@@ -12,6 +12,7 @@
 // scripts/gemm-kernels.ts, run `npx tsx scripts/gen-gemm-wasm.ts` (a test fails while the
 // embedded module is stale).
 
+import { flushMax, maxAbs, maxOf, MIN_NORMAL, screenA } from "./gemm-ftz.js";
 import { GEMM_TILES, GEMM_WASM_BASE64, GEMM_WASM_FMA_BASE64 } from "./gemm-wasm.js";
 
 export type FloatArray = Float32Array | Float64Array;
@@ -28,14 +29,27 @@ export type GemmDtype = "float32" | "float64";
  * rows any way it likes (results never depend on it). Cheapest: one contiguous row range per
  * worker (each call packs all of op(B) once), with range ends at multiples of 4 (the rows of a
  * register tile: a 5-row range costs as much as 8).
+ *
+ * flush: flush-to-zero semantics as in gemm-ftz.ts, which also keeps the speed independent of
+ * tiny data; false (the default): IEEE gradual underflow. The matmul kernel passes the caller's
+ * gemmFlush() (config.flushSubnormals) in its job, so workers follow the calling thread; conv
+ * and linalg use the default (IEEE on every thread, so their bits never depend on threads).
  */
 export type GemmFn = (
   dtype: GemmDtype,
   a: FloatArray, aOff: number, aStride: number, transA: boolean,
   b: FloatArray, bOff: number, bStride: number, transB: boolean,
   c: FloatArray, cOff: number, cStride: number,
-  batch: number, m: number, k: number, n: number, rowStart?: number, rowEnd?: number,
+  batch: number, m: number, k: number, n: number, rowStart?: number, rowEnd?: number, flush?: boolean,
 ) => void;
+
+let flushDefault = true;
+/** Whether matmuls flush subnormals (this thread's config.flushSubnormals; the matmul kernel passes it to gemm). */
+export const gemmFlush = (): boolean => flushDefault;
+/** Sets gemmFlush() on this thread. */
+export function setGemmFlush(on: boolean): void {
+  flushDefault = on;
+}
 
 /** The part of the WebAssembly JS API used here (the project's libs do not declare it). */
 declare const WebAssembly: {
@@ -109,6 +123,7 @@ export function createGemm(cfg: GemmConfig): GemmFn {
   interface Kernels {
     mem: WasmMemory;
     pack: { [D in GemmDtype]: { a: (...args: number[]) => void; b: (...args: number[]) => void } };
+    ftz: { [D in GemmDtype]: { a: (...args: number[]) => void; b: (...args: number[]) => void } };
     macro: { [D in GemmDtype]: (...args: number[]) => void };
     gemv: { [D in GemmDtype]: { axpy: (...args: number[]) => void; dot: (...args: number[]) => void } };
     copyRows: (...args: number[]) => void;
@@ -139,6 +154,10 @@ export function createGemm(cfg: GemmConfig): GemmFn {
       pack: {
         float32: { a: fn(`pack_f32_${t.float32.mr}`), b: fn(`pack_f32_${t.float32.nr}`) },
         float64: { a: fn(`pack_f64_${t.float64.mr}`), b: fn(`pack_f64_${t.float64.nr}`) },
+      },
+      ftz: {
+        float32: { a: fn(`ftz_f32_${t.float32.mr}`), b: fn(`ftz_f32_${t.float32.nr}`) },
+        float64: { a: fn(`ftz_f64_${t.float64.mr}`), b: fn(`ftz_f64_${t.float64.nr}`) },
       },
       macro: { float32: fn("macro_f32"), float64: fn("macro_f64") },
       gemv: {
@@ -251,9 +270,11 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     a: FloatArray, aOff: number, aStride: number, transA: boolean,
     b: FloatArray, bOff: number, bStride: number, transB: boolean,
     c: FloatArray, cOff: number, cStride: number,
-    batch: number, m: number, k: number, n: number, r0: number, r1: number,
+    batch: number, m: number, k: number, n: number, r0: number, r1: number, flush: boolean,
   ): void {
     const { mr, nr } = cfg.tiles[dtype];
+    const tiny = MIN_NORMAL[dtype];
+    let bmax = Infinity;
     const { kc: KC, mc: MC, nc: NC, kb: KB } = cfg.blocks[dtype];
     const es = dtype === "float32" ? 4 : 8;
     const packA = kr.pack[dtype].a, packB = kr.pack[dtype].b, macro = kr.macro[dtype];
@@ -272,8 +293,11 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     // Aᵀ with several row blocks: stage all its rows of the k chunk at once (one copy, or one
     // per k row, instead of one per k row and row block) when that fits in 2^20 elements.
     const wholeAt = transA && rows > MC && kbMax * rows <= 1048576;
-    const end = S + Math.max((kbMax + 64 / es) * Math.max(ncMax, mcMax), wholeAt ? kbMax * rows : 0);
+    // M: the per-row / per-column maxima of the flush-to-zero screen.
+    const M = up(S + Math.max((kbMax + 64 / es) * Math.max(ncMax, mcMax), wholeAt ? kbMax * rows : 0), al);
+    const end = M + Math.max(ncPadMax, mcPadMax);
     reserve(kr, end * es);
+    const ftzA = kr.ftz[dtype].a, ftzB = kr.ftz[dtype].b, MB = M * es;
     const view: FloatArray = dtype === "float32" ? v32 : v64;
     const BpB = Bp * es, ApB = Ap * es, CbB = Cb * es, SB = S * es;
 
@@ -294,6 +318,10 @@ export function createGemm(cfg: GemmConfig): GemmFn {
               stage(view, S, sld, b, bBase + jc * k + kb0, nc, kbLen, k);
               packB(BpB, SB, nc, kbLen, sld, 1);
             }
+            if (flush) {
+              ftzB(BpB, ncPad / nr, kbLen, MB);
+              bmax = maxOf(view, M, ncPad);
+            }
           }
           const aBase = aOff + bi * aStride;
           const cBase = cOff + bi * cStride;
@@ -310,6 +338,11 @@ export function createGemm(cfg: GemmConfig): GemmFn {
             } else {
               stage(view, S, mc, a, aBase + kb0 * m + ic, kbLen, mc, m);
               packA(ApB, SB, mc, kbLen, 1, mc);
+            }
+            if (flush && (ftzA(ApB, mcPad / mr, kbLen, MB), !screenA(view, Ap, M, mcPad, kbLen, mr, tiny, bmax))) {
+              // Every product of the block is zero under FTZ: C keeps its partial sums (+0 at first).
+              if (kb0 === 0) for (let r = 0; r < mc; r++) c.fill(0, cBase + (ic + r) * n + jc, cBase + (ic + r) * n + jc + nc);
+              continue;
             }
             if (kb0 > 0) {
               // Continue from the partial sums of the earlier k chunks.
@@ -398,6 +431,43 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     return true;
   }
 
+  /**
+   * The plain-JS path under FTZ (gemm-ftz.ts; the same rule as the wasm path, whose k chunk and
+   * column block cover these small products whole): a row whose products all lie below the
+   * smallest normal is +0; subnormal inputs are read from flushed copies.
+   */
+  function jsFlushRows(dtype: GemmDtype) {
+    const tiny = MIN_NORMAL[dtype];
+    const Ctor = dtype === "float32" ? Float32Array : Float64Array;
+    const run = dtype === "float32" ? jsF32 : jsF64;
+    return (
+      a: FloatArray, aBase: number, rsA: number, csA: number,
+      b: FloatArray, bBase: number, rsB: number, csB: number,
+      c: FloatArray, cBase: number, i0: number, i1: number, k: number, n: number,
+    ): void => {
+      const bm = maxAbs(b, bBase, k, n, rsB, csB, tiny);
+      if (bm.sub) {
+        const copy = new Ctor(k * n);
+        for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) copy[p * n + j] = b[bBase + p * rsB + j * csB]!;
+        flushMax(copy, 0, k * n, tiny);
+        [b, bBase, rsB, csB] = [copy, 0, n, 1];
+      }
+      for (let i = i0; i < i1; i++) {
+        const am = maxAbs(a, aBase + i * rsA, 1, k, 0, csA, tiny);
+        if (am.max * bm.max < tiny) {
+          c.fill(0, cBase + i * n, cBase + (i + 1) * n);
+        } else if (am.sub) {
+          const row = new Ctor(k);
+          for (let p = 0; p < k; p++) row[p] = a[aBase + i * rsA + p * csA]!;
+          flushMax(row, 0, k, tiny);
+          run(row as never, -i, 1, 1, b as never, bBase, rsB, csB, c as never, cBase, i, i + 1, k, n);
+        } else {
+          run(a as never, aBase, rsA, csA, b as never, bBase, rsB, csB, c as never, cBase, i, i + 1, k, n);
+        }
+      }
+    };
+  }
+
   const dim = (x: number): boolean => Number.isInteger(x) && x >= 0;
 
   function check(name: string, x: FloatArray, ctor: Float32ArrayConstructor | Float64ArrayConstructor,
@@ -414,7 +484,7 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     a: FloatArray, aOff: number, aStride: number, transA: boolean,
     b: FloatArray, bOff: number, bStride: number, transB: boolean,
     c: FloatArray, cOff: number, cStride: number,
-    batch: number, m: number, k: number, n: number, rowStart = 0, rowEnd = m,
+    batch: number, m: number, k: number, n: number, rowStart = 0, rowEnd = m, flush = false,
   ): void {
     const ctor = dtype === "float32" ? Float32Array : Float64Array;
     if (dtype !== "float32" && dtype !== "float64") throw new TypeError(`gemm: unsupported dtype ${String(dtype)}`);
@@ -439,18 +509,24 @@ export function createGemm(cfg: GemmConfig): GemmFn {
       rowEnd = m;
       batch = 1;
     }
+    // Matrix-vector products (m = 1 or n = 1) keep IEEE subnormals on every path: their kernels
+    // do not pack, so there is no free pass to screen in (gemm-ftz.ts).
+    if (m === 1 || n === 1) flush = false;
     if (kernels === undefined) kernels = instantiate();
     if (kernels !== null && m * k * n > cfg.jsMaxWork[dtype]) {
       if ((m === 1 || n === 1) && gemvGemm(kernels, dtype, a, aOff, aStride, transA, b, bOff, bStride, transB,
         c, cOff, cStride, batch, m, k, n, rowStart, rowEnd)) return;
       wasmGemm(kernels, dtype, a, aOff, aStride, transA, b, bOff, bStride, transB, c, cOff, cStride,
-        batch, m, k, n, rowStart, rowEnd);
+        batch, m, k, n, rowStart, rowEnd, flush);
       return;
     }
     const rsA = transA ? 1 : k, csA = transA ? m : 1;
     const rsB = transB ? 1 : n, csB = transB ? k : 1;
+    const rows = flush ? jsFlushRows(dtype) : null;
     for (let bi = 0; bi < batch; bi++) {
-      if (dtype === "float32") {
+      if (rows !== null) {
+        rows(a, aOff + bi * aStride, rsA, csA, b, bOff + bi * bStride, rsB, csB, c, cOff + bi * cStride, rowStart, rowEnd, k, n);
+      } else if (dtype === "float32") {
         jsF32(a as Float32Array, aOff + bi * aStride, rsA, csA, b as Float32Array, bOff + bi * bStride, rsB, csB,
           c as Float32Array, cOff + bi * cStride, rowStart, rowEnd, k, n);
       } else {

@@ -5,7 +5,7 @@
 // how its rows are split (gemm.ts header; test/backend/gemm.test.ts and threads.test.ts check
 // it), and each part re-packs B, so as many parts as threads beats finer fixed chunks.
 import type { FloatArray } from "../gemm.js";
-import { gemm } from "../gemm.js";
+import { gemm, gemmFlush } from "../gemm.js";
 import { defineKernel } from "../kernel.js";
 
 export type { FloatArray };
@@ -41,6 +41,8 @@ export interface MatmulJob extends MatmulArgs {
   out: FloatArray;
   /** rows per unit when < m (units = batch × row blocks), else whole matrices (units = batch) */
   rows: number;
+  /** flush-to-zero (the caller's config.flushSubnormals, carried to the workers) */
+  flush: boolean;
 }
 
 const costOf = (dtype: Dtype, { batch, m, k, n }: MatmulArgs): number => batch * m * k * n * MAC_NS * (dtype === "float64" ? 2 : 1);
@@ -51,7 +53,7 @@ export const matmul = defineKernel<[dtype: Dtype, args: MatmulArgs, out: FloatAr
   plan: ([dtype, args, out], { threads }) => {
     const { batch, m, k, n } = args;
     if (batch * m * n === 0) return null;
-    const job = { ...args, dtype, out, rows: m };
+    const job = { ...args, dtype, out, rows: m, flush: gemmFlush() };
     const ns = costOf(dtype, args);
     // inline (or nothing to multiply): all matrices in one gemm call, which may merge them
     if (threads === 1 || k === 0) return { job, units: batch, unitNs: ns / batch, per: batch };
@@ -62,7 +64,7 @@ export const matmul = defineKernel<[dtype: Dtype, args: MatmulArgs, out: FloatAr
     return { job: { ...job, rows }, units: batch * Math.ceil(m / rows), unitNs: (rows * ns) / (batch * m), per: 1 };
   },
   run: (j, u0, u1) => {
-    const { dtype, a, aStride, transA, b, bStride, transB, out, m, k, n, rows } = j;
+    const { dtype, a, aStride, transA, b, bStride, transB, out, m, k, n, rows, flush } = j;
     const cs = m * n;
     if (k === 0) {
       out.fill(0, u0 * cs, u1 * cs);
@@ -72,10 +74,10 @@ export const matmul = defineKernel<[dtype: Dtype, args: MatmulArgs, out: FloatAr
       const per = Math.ceil(m / rows);
       for (let u = u0; u < u1; u++) {
         const bi = Math.floor(u / per), r0 = (u - bi * per) * rows;
-        gemm(dtype, a, bi * aStride, aStride, transA, b, bi * bStride, bStride, transB, out, bi * cs, cs, 1, m, k, n, r0, Math.min(m, r0 + rows));
+        gemm(dtype, a, bi * aStride, aStride, transA, b, bi * bStride, bStride, transB, out, bi * cs, cs, 1, m, k, n, r0, Math.min(m, r0 + rows), flush);
       }
     } else {
-      gemm(dtype, a, u0 * aStride, aStride, transA, b, u0 * bStride, bStride, transB, out, u0 * cs, cs, u1 - u0, m, k, n);
+      gemm(dtype, a, u0 * aStride, aStride, transA, b, u0 * bStride, bStride, transB, out, u0 * cs, cs, u1 - u0, m, k, n, 0, m, flush);
     }
   },
 });

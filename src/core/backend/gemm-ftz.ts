@@ -1,0 +1,99 @@
+// Flush-to-zero for the GEMM, without the FPU mode bits that Wasm and JS cannot set.
+//
+// XLA and TensorFlow run float32 on CPU with FTZ/DAZ: a subnormal operand counts as zero and a
+// subnormal product or sum becomes zero. On x86 each subnormal operand or result otherwise takes a
+// microcode assist (~100× the cost of the instruction): a 256³ float32 product of values ≈1e-20
+// (every product ≈1e-40, subnormal) ran 93× slower than on ordinary values.
+//
+// The GEMM emulates FTZ on the panels it packs anyway (gemm.ts; the wasm ftz_* kernels of
+// scripts/gemm-kernels.ts do the per-element pass), in two steps per k chunk:
+//  1. DAZ: subnormal elements of the packed A and B panels become (signed) zero.
+//  2. For row i of the A block, amax_i = max_p |a[i,p]| and bmax = max |b[p,j]| over the packed
+//     B strip. When amax_i · bmax < MIN_NORMAL, every product a[i,p]·b[p,j] of that row is below
+//     the smallest normal, i.e. zero under FTZ, so the row contributes exactly nothing: its packed
+//     A row is zeroed (0·b = ±0 for finite b, and s + ±0 = s), and a block whose rows all vanish
+//     skips the micro-kernels entirely. A NaN or ±Inf anywhere makes the max Infinity, so such a
+//     row is never zeroed (amax·Inf is Inf, and 0·Inf is NaN: not below).
+// The rule is per row of op(A) and per (k chunk, column block) of op(B), both fixed by the block
+// sizes and never by how rows are split between threads, so results stay bit-identical for any
+// thread count. What it does not reach: products that are subnormal inside a row that also has
+// normal products keep IEEE gradual underflow (JAX would give 0 for those products), and so does a
+// sum that cancels to a subnormal value.
+
+import type { FloatArray, GemmDtype } from "./gemm.js";
+
+/** The smallest positive normal number of each dtype (2^-126, 2^-1022). */
+export const MIN_NORMAL: { readonly [D in GemmDtype]: number } = { float32: 2 ** -126, float64: 2 ** -1022 };
+
+/**
+ * Flushes subnormal elements of view[off, off + len) to signed zero in place and returns the
+ * largest |x| (Infinity when a NaN is present).
+ */
+export function flushMax(view: FloatArray, off: number, len: number, tiny: number): number {
+  let mx = 0;
+  for (let i = off, e = off + len; i < e; i++) {
+    const x = view[i]!;
+    const ax = Math.abs(x);
+    if (ax >= tiny) {
+      if (ax > mx) mx = ax;
+    } else if (ax !== 0) {
+      if (ax === ax) view[i] = x > 0 ? 0 : -0;
+      else mx = Infinity;
+    }
+  }
+  return mx;
+}
+
+/** The largest of view[off, off + len) (non-negative maxima from the ftz_* kernels), Infinity for a NaN. */
+export function maxOf(view: FloatArray, off: number, len: number): number {
+  let mx = 0;
+  for (let i = off; i < off + len; i++) {
+    const x = view[i]!;
+    if (x > mx) mx = x;
+    else if (x !== x) return Infinity;
+  }
+  return mx;
+}
+
+/**
+ * After the ftz_* kernel has flushed a packed A block (panels of mr rows, element (r, p) of
+ * panel q at off + q·kLen·mr + p·mr + r) and written its row maxima to view[maxOff..]: zeroes
+ * every row whose products with the packed B (largest |b| = bmax) all lie below `tiny`, and
+ * returns whether any row is left that can contribute (false: all products are zero under FTZ).
+ */
+export function screenA(view: FloatArray, off: number, maxOff: number, rowsPad: number, kLen: number, mr: number, tiny: number, bmax: number): boolean {
+  let live = false;
+  for (let i = 0; i < rowsPad; i++) {
+    const x = view[maxOff + i]!;
+    const amax = x === x ? x : Infinity;
+    if (amax * bmax < tiny) {
+      if (amax !== 0) {
+        const base = off + Math.floor(i / mr) * kLen * mr + (i % mr);
+        for (let p = 0, j = base; p < kLen; p++, j += mr) view[j] = 0;
+      }
+    } else live = true;
+  }
+  return live;
+}
+
+/**
+ * The same rule for the plain-JS path, which must not write to its inputs: the largest |x| of
+ * the rows × cols matrix src[base + r·rs + c·cs] after DAZ (Infinity for a NaN), and whether it
+ * holds a subnormal.
+ */
+export function maxAbs(src: FloatArray, base: number, rows: number, cols: number, rs: number, cs: number, tiny: number): { max: number; sub: boolean } {
+  let mx = 0;
+  let sub = false;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0, i = base + r * rs; c < cols; c++, i += cs) {
+      const ax = Math.abs(src[i]!);
+      if (ax >= tiny) {
+        if (ax > mx) mx = ax;
+      } else if (ax !== 0) {
+        if (ax === ax) sub = true;
+        else mx = Infinity;
+      }
+    }
+  }
+  return { max: mx, sub };
+}

@@ -1,0 +1,121 @@
+// Flush-to-zero in the GEMM (gemm-ftz.ts): products of tiny values give JAX's (XLA's FTZ/DAZ)
+// zeros by default and IEEE subnormals with config.flushSubnormals(false); the same bits for any
+// thread count, row split and path, and under jit.
+import { afterEach, describe, expect, it } from "vitest";
+import { config, jit, numpy as np } from "../../src/index.js";
+import { gemm, type GemmDtype } from "../../src/core/backend/gemm.js";
+
+const TINY = { float32: 2 ** -126, float64: 2 ** -1022 };
+const ctor = (d: GemmDtype) => (d === "float32" ? Float32Array : Float64Array);
+
+/** Values in ±[0.5, 1.5)·scale from an LCG; `rowScale(i)` multiplies row i (of A). */
+function fill(d: GemmDtype, rows: number, cols: number, scale: number, seed: number, rowScale = (_i: number) => 1) {
+  const x = new (ctor(d))(rows * cols);
+  let s = seed;
+  for (let i = 0; i < x.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const u = s / 2 ** 32 + 0.5;
+    x[i] = (s & 1 ? u : -u) * scale * rowScale(Math.floor(i / cols));
+  }
+  return x;
+}
+
+/**
+ * Float64 reference of the FTZ rule: inputs below the smallest normal count as 0; a row of A
+ * whose largest |a| times B's largest |b| lies below it gives zeros (every product is then
+ * subnormal, i.e. 0 under FTZ); other rows are the plain sum (compared with a tolerance).
+ */
+function reference(d: GemmDtype, a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number, flush: boolean) {
+  const t = TINY[d];
+  const daz = (x: number) => (flush && Math.abs(x) < t ? 0 : x);
+  let bmax = 0;
+  for (let i = 0; i < k * n; i++) bmax = Math.max(bmax, Math.abs(daz(b[i]!)));
+  const c = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    let amax = 0;
+    for (let p = 0; p < k; p++) amax = Math.max(amax, Math.abs(daz(a[i * k + p]!)));
+    if (flush && amax * bmax < t) continue;
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += daz(a[i * k + p]!) * daz(b[p * n + j]!);
+      c[i * n + j] = s;
+    }
+  }
+  return c;
+}
+
+function run(d: GemmDtype, a: Float32Array | Float64Array, b: Float32Array | Float64Array, m: number, k: number, n: number, flush: boolean, r0 = 0, r1 = m) {
+  const c = new (ctor(d))(m * n).fill(NaN);
+  // a row split at r0..r1 and the rest: results must not depend on it
+  if (r0 > 0) gemm(d, a, 0, 0, false, b, 0, 0, false, c, 0, 0, 1, m, k, n, 0, r0, flush);
+  gemm(d, a, 0, 0, false, b, 0, 0, false, c, 0, 0, 1, m, k, n, r0, r1, flush);
+  if (r1 < m) gemm(d, a, 0, 0, false, b, 0, 0, false, c, 0, 0, 1, m, k, n, r1, m, flush);
+  return c;
+}
+
+afterEach(() => {
+  config.flushSubnormals(true);
+});
+
+describe("gemm flush-to-zero", () => {
+  for (const d of ["float32", "float64"] as const) {
+    const s = d === "float32" ? 2 ** -66 : 2 ** -515; // s² below the smallest normal
+    // wasm (40·24·36) and plain-JS (3·4·5) paths; rows 0..3 tiny, row 4 ordinary, a subnormal input
+    for (const [m, k, n] of [[40, 24, 36], [5, 4, 5]] as const) {
+      it(`${d} ${m}×${k}×${n}: FTZ zeros by default, IEEE subnormals when switched off`, () => {
+        const a = fill(d, m, k, s, 7, (i) => (i === 4 ? 2 ** 40 : 1));
+        const b = fill(d, k, n, s, 9);
+        a[m * k - 1] = TINY[d] / 4; // subnormal input
+        const ftz = run(d, a, b, m, k, n, true);
+        const want = reference(d, a, b, m, k, n, true);
+        for (let i = 0; i < m * n; i++) {
+          if (want[i] === 0) expect(ftz[i]).toBe(0);
+          else expect(Math.abs(ftz[i]! - want[i]!)).toBeLessThanOrEqual(Math.abs(want[i]!) * 1e-5);
+        }
+        expect(ftz[0]).toBe(0);
+        const ieee = run(d, a, b, m, k, n, false);
+        const wantIeee = reference(d, a, b, m, k, n, false);
+        let subnormal = 0;
+        for (let i = 0; i < m * n; i++) {
+          expect(Math.abs(ieee[i]! - wantIeee[i]!)).toBeLessThanOrEqual(Math.abs(wantIeee[i]!) * 1e-3 + TINY[d] * 2 ** -20);
+          if (ieee[i] !== 0 && Math.abs(ieee[i]!) < TINY[d]) subnormal++;
+        }
+        expect(subnormal).toBeGreaterThan(0);
+        // bit-identical for another row split (as two threads would do)
+        expect(run(d, a, b, m, k, n, true, 4, m - 4)).toEqual(ftz);
+      });
+    }
+  }
+
+  it("NaN and Inf are never flushed away", () => {
+    const a = fill("float32", 8, 16, 2 ** -70, 3);
+    const b = fill("float32", 16, 8, 2 ** -70, 4);
+    b[5] = NaN;
+    const c = run("float32", a, b, 8, 16, 8, true);
+    expect(Number.isNaN(c[5])).toBe(true);
+  });
+
+  it("config.flushSubnormals: eager = jit, threads 1 = 2, the switch and its errors", () => {
+    expect(config.flushSubnormals()).toBe(true);
+    // big enough to be split between 2 threads
+    const a = np.array(Array.from(fill("float32", 256, 64, 1e-20, 5)), { dtype: "float32" }).reshape([256, 64]);
+    const b = np.array(Array.from(fill("float32", 64, 256, 1e-20, 6)), { dtype: "float32" }).reshape([64, 256]);
+    const eager = np.matmul(a, b);
+    expect(np.arrayEqual(eager, np.zerosLike(eager))).toBe(true);
+    const f = jit((x: ReturnType<typeof np.array>, y: ReturnType<typeof np.array>) => np.matmul(x, y));
+    expect(np.arrayEqual(f(a, b), eager)).toBe(true);
+    const before = config.threads();
+    config.setThreads(2);
+    try {
+      expect(np.arrayEqual(np.matmul(a, b), eager)).toBe(true);
+      expect(config.flushSubnormals(false)).toBe(false);
+      const ieee2 = np.matmul(a, b);
+      config.setThreads(1);
+      expect(np.arrayEqual(np.matmul(a, b), ieee2)).toBe(true);
+      expect(np.arrayEqual(ieee2, np.zerosLike(ieee2))).toBe(false);
+    } finally {
+      config.setThreads(before);
+    }
+    expect(() => config.flushSubnormals("yes" as never)).toThrow(/config.flushSubnormals: expected a boolean/);
+  });
+});
