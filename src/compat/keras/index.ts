@@ -4,4 +4,5 @@ export * as optimizers from "./optimizers.js";
 export * as losses from "./losses-all.js";
 export * as initializers from "./initializers.js";
 export * as metrics from "./metrics.js";
-export { Model, Sequential } from "./models.js";
+export { Model, Sequential, History } from "./models.js";
+export type { CompileOptions, FitOptions, EvaluateOptions, PredictOptions, LossFn } from "./training.js";
