@@ -109,6 +109,7 @@ describe("Model.fit", () => {
     expect(() => m.fit(X, Y)).toThrow("Model.fit: the model has not been compiled");
     expect(() => m.compile({ optimizer: "sgdd", loss: "mse" })).toThrow(ValueError);
     expect(() => m.compile({ optimizer: "sgd", loss: "msee" })).toThrow("Model.compile: loss must be");
+    expect(() => m.compile({ optimizer: "sgd", loss: "mse", metrics: ["f1"] })).toThrow("Model.compile: unknown metric 'f1'");
     m.compile({ optimizer: "sgd", loss: "mse" });
     expect(() => m.fit(X, Y.slice(1), { verbose: 0 })).toThrow("Model.fit: x of shape (7, 2) and y of shape (6, 1) have different numbers of examples");
     expect(() => m.fit(X, Y, { batchSize: 0 })).toThrow("Model.fit: batchSize must be a positive integer");

@@ -57,11 +57,6 @@ export class History {
   get loss(): number[] {
     return this.history.loss ?? [];
   }
-  /** Appends one epoch's logs. */
-  record(epoch: number, logs: Record<string, number>): void {
-    this.epoch.push(epoch);
-    for (const [k, v] of Object.entries(logs)) (this.history[k] ??= []).push(v);
-  }
 }
 
 /**
@@ -242,7 +237,8 @@ export class Model extends Layer {
         for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
       }
       if (verbose) finalLine(progressLine(batches.length, batches.length, performance.now() - t0, logs, verbose));
-      history.record(epoch, logs);
+      history.epoch.push(epoch);
+      for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
     }
     return history;
   }
@@ -274,7 +270,7 @@ export class Model extends Layer {
    * @example
    * ```ts
    * const m = new tf.keras.Sequential([new tf.keras.layers.Dense(1, { kernelInitializer: "ones", useBias: false })]);
-   * m.compile({ optimizer: "sgd", loss: "mse", metrics: ["mae"] });
+   * m.compile({ optimizer: "sgd", loss: "mse", metrics: ["mse"] });
    * m.evaluate([[1], [2]], [[2], [2]], { verbose: 0 }); // → [0.5, 0.5]
    * ```
    */
@@ -315,7 +311,7 @@ export class Model extends Layer {
    * ```ts
    * const d = new tf.keras.Sequential([new tf.keras.layers.Dense(1, { kernelInitializer: "ones" })]);
    * d.apply(tf.ones([1, 2]));
-   * d.getWeights(); // → [[[1], [1]], [0]]
+   * d.getWeights().map((w) => w.toArray()); // → [[[1], [1]], [0]]
    * ```
    */
   getWeights(): Tensor[] {

@@ -108,6 +108,20 @@ export class CompiledMetric {
   }
 }
 
+const METRICS: Record<string, (name: string) => metrics.Metric> = {
+  mse: (name) => new metrics.MeanSquaredError({ name }),
+  mean_squared_error: (name) => new metrics.MeanSquaredError({ name }),
+  binary_accuracy: (name) => new metrics.BinaryAccuracy({ name }),
+  categorical_accuracy: (name) => new metrics.CategoricalAccuracy({ name }),
+  sparse_categorical_accuracy: (name) => new metrics.SparseCategoricalAccuracy({ name }),
+};
+function checkMetricName(name: string): void {
+  const key = snake(name);
+  if (key !== "accuracy" && key !== "acc" && !METRICS[key]) {
+    throw new ValueError({ message: `Model.compile: unknown metric '${name}'. Use one of accuracy, ${Object.keys(METRICS).join(", ")}, or a tf.keras.metrics.Metric.` });
+  }
+}
+
 function resolveMetric(name: string, yTrue: Tensor, yPred: Tensor): metrics.Metric {
   const key = snake(name);
   if (key === "accuracy" || key === "acc") {
@@ -117,16 +131,7 @@ function resolveMetric(name: string, yTrue: Tensor, yPred: Tensor): metrics.Metr
     if (yTrue.ndim < yPred.ndim || (tLast === 1 && (pLast ?? 0) > 1)) return new metrics.SparseCategoricalAccuracy({ name });
     return new metrics.CategoricalAccuracy({ name });
   }
-  const table: Record<string, () => metrics.Metric> = {
-    mse: () => new metrics.MeanSquaredError({ name }),
-    mean_squared_error: () => new metrics.MeanSquaredError({ name }),
-    binary_accuracy: () => new metrics.BinaryAccuracy({ name }),
-    categorical_accuracy: () => new metrics.CategoricalAccuracy({ name }),
-    sparse_categorical_accuracy: () => new metrics.SparseCategoricalAccuracy({ name }),
-  };
-  const make = table[key];
-  if (!make) throw new ValueError({ message: `Model.compile: unknown metric '${name}'. Use one of accuracy, ${Object.keys(table).join(", ")}, or a tf.keras.metrics.Metric.` });
-  return make();
+  return METRICS[key]!(name);
 }
 
 /** Resolves compile's arguments, with errors naming Model.compile. */
@@ -148,7 +153,10 @@ export function resolveCompile(opts: CompileOptions): Compiled {
     loss = (y, p) => obj.apply(y, p);
   } else throw new ValueError({ message: `Model.compile: loss must be a tf.keras.losses.Loss, a function (yTrue, yPred), or one of ${Object.keys(LOSSES).join(", ")}, got ${describe(l)}.` });
   const ms = (opts.metrics ?? []).map((m) => {
-    if (typeof m === "string") return new CompiledMetric(m, m);
+    if (typeof m === "string") {
+      checkMetricName(m);
+      return new CompiledMetric(m, m);
+    }
     if (m instanceof metrics.Metric) return new CompiledMetric(m, m.name);
     throw new ValueError({ message: `Model.compile: each metric must be a tf.keras.metrics.Metric or a name such as "accuracy", got ${describe(m)}.` });
   });
