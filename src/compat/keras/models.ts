@@ -9,6 +9,8 @@ import { Layer, type LayerOptions } from "./layers.js";
 import type { Metric } from "./metrics.js";
 import type { Optimizer } from "./optimizer.js";
 import { summaryText } from "./summary.js";
+import { KerasTensor, graphLayers, replay } from "./functional.js";
+import { inputLayers } from "./input.js";
 import {
   batchIndices, examples, finalLine, liveLine, positiveInt, progressLine, resolveCompile, rows,
   type Compiled, type CompileOptions, type EvaluateOptions, type FitOptions, type PredictOptions,
@@ -59,6 +61,14 @@ export class History {
   }
 }
 
+/** What tf.keras.Model takes: Layer options, or a functional model's inputs and outputs. */
+export interface ModelOptions extends LayerOptions {
+  /** tf.keras.Input tensors (one, or an array). */
+  inputs?: KerasTensor | readonly KerasTensor[];
+  /** Symbolic outputs of layers applied to the inputs (one, or an array). */
+  outputs?: KerasTensor | readonly KerasTensor[];
+}
+
 /**
  * A Layer meant to be subclassed as a whole network (fields holding layers are tracked), with
  * Keras's training API: compile, fit, evaluate, predict, summary. Mirrors tf.keras.Model.
@@ -73,6 +83,59 @@ export class History {
  */
 export class Model extends Layer {
   #compiled: Compiled | null = null;
+  #inputs: KerasTensor[] | null = null;
+  #outputs: KerasTensor | KerasTensor[] | null = null;
+  /**
+   * The model's layers: a Sequential's in order, a functional model's in dependency order
+   * (its InputLayers first); empty for a subclassed model (its layers are its fields).
+   * @example
+   * ```ts
+   * const x = tf.keras.Input({ shape: [2] });
+   * const m = new tf.keras.Model({ inputs: x, outputs: new tf.keras.layers.Dense(1).apply(x) });
+   * m.layers.map((l) => l.constructor.name); // → ["InputLayer", "Dense"]
+   * ```
+   */
+  readonly layers: Layer[] = [];
+
+  constructor(opts: ModelOptions = {}) {
+    const { inputs, outputs, ...rest } = opts;
+    super(rest);
+    checkOptions("tf.keras.Model", opts, ["name", "trainable", "dtype", "inputs", "outputs"]);
+    if (inputs === undefined && outputs === undefined) return;
+    const ins = Array.isArray(inputs) ? inputs : [inputs];
+    const outs = Array.isArray(outputs) ? outputs : [outputs];
+    if (!ins.every((k) => k instanceof KerasTensor) || !outs.every((k) => k instanceof KerasTensor)) {
+      throw new ValueError({ message: `tf.keras.Model: inputs and outputs must be tf.keras.Input tensors and the outputs of layers applied to them (KerasTensors), got inputs ${typeof inputs}, outputs ${typeof outputs}.` });
+    }
+    this.#inputs = ins as KerasTensor[];
+    this.#outputs = outputs as KerasTensor | KerasTensor[];
+    for (const k of this.#inputs) {
+      const il = inputLayers.get(k);
+      if (il) {
+        this.layers.push(il);
+        this.outputShapes.set(il, k.shape.map((d) => d ?? -1));
+      }
+    }
+    for (const { layer, out } of graphLayers(outs as KerasTensor[])) {
+      this.layers.push(layer as Layer);
+      this.outputShapes.set(layer as Layer, out.shape.map((d) => d ?? -1));
+    }
+    this.built = true;
+  }
+
+  /** A functional model replays its graph on the inputs (one tensor per tf.keras.Input, in order); otherwise the identity. */
+  override call(inputs: any, ...args: any[]): any {
+    if (this.#inputs === null) return super.call(inputs, ...args);
+    const given = this.#inputs.length === 1 && !Array.isArray(inputs) ? [inputs] : inputs;
+    if (!Array.isArray(given) || given.length !== this.#inputs.length) {
+      throw new ValueError({ message: `Model '${this.name}': the model has ${this.#inputs.length} inputs; call it with an array of ${this.#inputs.length} tensors.` });
+    }
+    const memo = new Map<any, unknown>();
+    this.#inputs.forEach((k, i) => memo.set(k, given[i]));
+    const opts = args[0] !== null && typeof args[0] === "object" ? (args[0] as Record<string, unknown>) : undefined;
+    const outs = this.#outputs!;
+    return Array.isArray(outs) ? outs.map((k) => replay(k, memo, opts)) : replay(outs, memo, opts);
+  }
 
   #needCompiled(api: string): Compiled {
     if (this.#compiled === null) throw new ValueError({ message: `${api}: the model has not been compiled; call model.compile({ optimizer, loss, metrics? }) first.` });
@@ -345,6 +408,7 @@ export class Model extends Layer {
 
   /** The rows of summary(): the tracked sublayers (fields), in order. */
   protected summaryLayers(): Layer[] {
+    if (this.layers.length > 0 || this.#inputs !== null) return this.layers;
     return Object.values(this).filter((f): f is Layer => f instanceof Layer);
   }
   /** Output shapes recorded per layer (Sequential records them; others show "?"). */
@@ -374,17 +438,13 @@ export class Model extends Layer {
  * with it — if a layer keeps its output for later, return a copy (tf.identity) or call it yourself.
  */
 export class Sequential extends Model {
-  readonly layers: Layer[];
   constructor(layers: readonly Layer[] = [], opts: LayerOptions = {}) {
-    super(opts);
     checkOptions("tf.keras.Sequential", opts, ["name", "trainable", "dtype"]);
-    this.layers = [...layers];
+    super(opts);
+    this.layers.push(...layers);
   }
   add(layer: Layer): void {
     this.layers.push(layer);
-  }
-  protected override summaryLayers(): Layer[] {
-    return this.layers;
   }
   override call(inputs: any, ...args: any[]): any {
     const since = serialNow();
