@@ -8,11 +8,12 @@ import { checkOptions, describe } from "../errors.js";
 import { quiet } from "../runtime.js";
 
 /** What a node calls: structurally a Layer (kept structural so layers.ts can import this file). */
-interface Applicable {
+export interface Applicable {
   apply(inputs: any, ...args: any[]): any;
   readonly name: string;
 }
-interface Node {
+/** A recorded layer call of the functional API: the layer, its symbolic inputs, its call options (null layer: an Input). */
+export interface KerasNode {
   layer: Applicable | null;
   inputs: unknown;
   args: unknown[];
@@ -29,7 +30,7 @@ interface Node {
  */
 export class KerasTensor {
   /** @internal */
-  readonly node: Node;
+  readonly node: KerasNode;
   constructor(
     /**
      * The shape, the batch axis null.
@@ -47,7 +48,7 @@ export class KerasTensor {
      * ```
      */
     readonly dtype: DType,
-    node: Node,
+    node: KerasNode,
   ) {
     this.node = node;
   }
@@ -69,7 +70,7 @@ export function mapSymbolic(x: unknown, f: (k: KerasTensor) => unknown): any {
 export function applySymbolic(layer: Applicable, inputs: unknown, args: unknown[]): any {
   const probe = mapSymbolic(inputs, (k) => quiet(() => np.zeros([1, ...k.shape.slice(1).map((d) => d ?? 1)], { dtype: k.dtype })));
   const out = quiet(() => layer.apply(probe, ...args));
-  const node: Node = { layer, inputs, args };
+  const node: KerasNode = { layer, inputs, args };
   const wrap = (t: unknown): unknown => {
     if (t instanceof Tensor) return new KerasTensor([null, ...t.shape.slice(1)], t.dtype, node);
     if (Array.isArray(t)) return t.map(wrap);
@@ -82,7 +83,7 @@ export function applySymbolic(layer: Applicable, inputs: unknown, args: unknown[
 }
 
 /** The value of `k` given the values of the model's inputs: each node computed once (memo). */
-export function replay(k: KerasTensor, memo: Map<KerasTensor | Node, unknown>, opts: Record<string, unknown> | undefined): unknown {
+export function replay(k: KerasTensor, memo: Map<KerasTensor | KerasNode, unknown>, opts: Record<string, unknown> | undefined): unknown {
   if (memo.has(k)) return memo.get(k);
   const node = k.node;
   if (node.layer === null) throw new ValueError({ message: `tf.keras.Model: an output depends on a tf.keras.Input that is not among the model's inputs; pass every Input the outputs use in inputs.` });
@@ -101,7 +102,7 @@ export function replay(k: KerasTensor, memo: Map<KerasTensor | Node, unknown>, o
 
 /** The layers of the graph from `inputs` to `outputs`, in dependency order, each once. */
 export function graphLayers(outputs: readonly KerasTensor[]): { layer: Applicable; out: KerasTensor }[] {
-  const seen = new Set<Node>();
+  const seen = new Set<KerasNode>();
   const order: { layer: Applicable; out: KerasTensor }[] = [];
   const visit = (k: KerasTensor): void => {
     if (seen.has(k.node)) return;

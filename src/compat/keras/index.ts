@@ -2,7 +2,7 @@
 export * as layers from "./layers-all.js";
 export { Input } from "./input.js";
 export { KerasTensor } from "./functional.js";
-export type { InputOptions } from "./functional.js";
+export type { InputOptions, KerasNode, Applicable } from "./functional.js";
 export * as optimizers from "./optimizers.js";
 export * as losses from "./losses-all.js";
 export * as initializers from "./initializers.js";
