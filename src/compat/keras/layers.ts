@@ -6,6 +6,7 @@ import * as nn from "../nn.js";
 import { add, divide, exp, multiply, sigmoid, tanh, matmul } from "../ops.js";
 import { Variable } from "../variable.js";
 import { get as getInitializer, type InitializerLike } from "./initializers.js";
+import { applySymbolic, isSymbolic } from "./functional.js";
 
 const nameCounts = new Map<string, number>();
 /** Keras's default layer names: dense, dense_1, … (snake_case of the class name). */
@@ -123,6 +124,8 @@ export class Layer {
    * ```
    */
   apply(inputs: any, ...args: any[]): any {
+    // functional API: on tf.keras.Input tensors, record a node and return symbolic outputs
+    if (isSymbolic(inputs)) return applySymbolic(this, inputs, args);
     if (!this.built) {
       this.build(shapeOf(inputs));
       this.built = true;
