@@ -46,4 +46,6 @@ export type { OpCall, OpInterceptor } from "./core/trace.js";
 export { jit, makeJaxpr } from "./transforms/jit.js";
 export type { JitOptions } from "./transforms/jit.js";
 export * as lax from "./lax.js";
+export { exportOnnx } from "./export/onnx/index.js";
+export type { ExportOnnxOptions } from "./export/onnx/index.js";
 export * as optim from "./optim/index.js";
