@@ -3,6 +3,8 @@
 // functional style: lax.convGeneralDilated / nn.maxPool, optim.adam, valueAndGrad, jit.
 // The model and the training steps are in ./mnist-model.ts.
 //   npx tsx examples/mnist.ts            8000 train / 2000 test digits, 4 epochs each style
+//     (measured 2026-12-03 on 2 loaded vCPUs: keras 95.50 %, functional 95.10 % test accuracy,
+//     50–110 s/epoch; RSS 274 MB → 4.5 GB over both runs — see the closing note of issue 13)
 //   npx tsx examples/mnist.ts --quick    a few hundred steps (npm run demo)
 //   npx tsx examples/mnist.ts --epochs 6 --only keras|functional
 import * as M from "./mnist-model.js";
@@ -12,7 +14,7 @@ const quick = argv.includes("--quick");
 const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const epochs = Number(flag("--epochs") ?? (quick ? 1 : 4));
 const only = flag("--only");
-const [nTrain, nTest, batch] = quick ? [3200, 1000, 32] : [8000, 2000, 32];
+const [nTrain, nTest, batch] = quick ? [2400, 1000, 32] : [8000, 2000, 32];
 
 const mb = () => `${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`;
 const { train, test } = M.loadDigits(nTrain, nTest);
