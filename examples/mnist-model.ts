@@ -73,7 +73,7 @@ export function kerasTrainer(model: tf.keras.Sequential, learningRate = 1e-3): (
   return (xb, yb) => {
     const x = tf.constant(xb, { shape: [yb.length, 28, 28, 1] }), y = tf.constant(yb, { dtype: "int32" });
     const tape = new tf.GradientTape();
-    const loss = tape.record(() => lossFn.call(y, model.apply(x, { training: true })));
+    const loss = tape.record(() => lossFn.apply(y, model.apply(x, { training: true })));
     const vars = model.trainableVariables;
     const grads = tape.gradient(loss, vars);
     opt.applyGradients(grads.map((g, i) => [g, vars[i]!] as const));

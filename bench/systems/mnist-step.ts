@@ -72,7 +72,7 @@ export function tapeW12(tf: Any): Impl {
     const x = C("x"), y = tf.constant(arr(inp, "labels").data, { dtype: "int32" });
     return () => {
       const tape = new tf.GradientTape();
-      const loss = tape.record(() => lossFn.call(y, model.apply(x, { training: true })));
+      const loss = tape.record(() => lossFn.apply(y, model.apply(x, { training: true })));
       const vars = model.trainableVariables;
       const grads = tape.gradient(loss, vars);
       opt.applyGradients(grads.map((g: Any, i: number) => [g, vars[i]]));
