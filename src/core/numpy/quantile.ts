@@ -1,18 +1,18 @@
 // Order statistics of the numpy layer: quantile, percentile and median over a sort along the
 // reduced axes, then a gather of the two neighbouring order statistics and their interpolation.
-// The sort is a bitonic network of elementwise min / max (exact, differentiable, traceable and
-// batchable with no primitive of its own; O(n log² n)); np.sort, when it lands, can replace it.
+// The sort is the sort primitive (O(n log n) kernel; its derivative follows the permutation, so a
+// tie sends the gradient to one element, as JAX).
 import { ValueError, fail } from "../errors.js";
 import { normAxes } from "../shape.js";
 import { Tensor, type ArrayLike } from "../tensor.js";
 import { isTracer, toConcrete } from "../trace.js";
 import { array, astype, floaty, tensor, type Axis, type KeepDims } from "./convert.js";
 import { checkOptions } from "./options.js";
-import { add, ceil, divide, equal, floor, greater, isnan, less, maximum, minimum, multiply, subtract, where } from "./math.js";
-import * as lax from "../lax.js";
+import { add, ceil, divide, equal, floor, greater, isnan, less, multiply, subtract, where } from "./math.js";
 import { any } from "./reductions-more.js";
-import { concatenate, flip, pad, reshape, transpose } from "./shape.js";
+import { reshape, transpose } from "./shape.js";
 import { take } from "./indexing.js";
+import { sort } from "./sorting.js";
 
 /** Options of {@link quantile}, {@link percentile} and {@link median}. */
 export interface QuantileOpts extends KeepDims {
@@ -38,7 +38,7 @@ function quantileAs(api: string, a: ArrayLike, q: ArrayLike, axis: Axis, opts: Q
   const n = axes.reduce((p, x) => p * t.shape[x]!, 1);
   const flat = reshape(transpose(t, [...keep, ...axes]), [...keep.map((i) => t.shape[i]!), n]);
   const last = flat.ndim - 1;
-  const s = sortLast(flat);
+  const s = sort(flat, -1); // NaNs go last; a slice holding one is NaN below (numpy)
   const pos = multiply(qs, n - 1);
   const lo = floor(pos);
   const hi = ceil(pos);
@@ -70,36 +70,6 @@ function quantileAs(api: string, a: ArrayLike, q: ArrayLike, axis: Axis, opts: Q
   out = where(any(isnan(flat), last), NaN, out); // a NaN anywhere in the slice makes it NaN (numpy)
   if (!opts.keepdims) return out;
   return reshape(out, [...qs.shape, ...t.shape.map((d, i) => (axes.includes(i) ? 1 : d))]);
-}
-/**
- * x sorted ascending along its last axis by a bitonic network: the axis is padded with +∞ to a
- * power of two N; for each block size b = 2, 4, …, N, element i of a block is compared with its
- * mirror b-1-i (min to the front, max to the back), then half-cleaners of widths b/2, …, 2
- * compare i with i + w/2. Every step is a min and a max over reshaped halves: values are moved,
- * never computed, so the sort is exact (NaNs poison their slice, which quantile reports as NaN).
- */
-function sortLast(x: Tensor): Tensor {
-  const lead = x.shape.slice(0, -1);
-  const n = x.shape[x.ndim - 1]!;
-  let size = 1;
-  while (size < n) size *= 2;
-  let t = size === n ? x : pad(x, [...lead.map(() => [0, 0] as [number, number]), [0, size - n]], { constantValues: Infinity });
-  const halves = (u: Tensor, w: number) => {
-    const r = reshape(u, [...lead, size / w, 2, w / 2]);
-    const ax = r.ndim - 2;
-    return [lax.reshape(lax.sliceInDim(r, ax, 0, 1), [...lead, size / w, w / 2]), lax.reshape(lax.sliceInDim(r, ax, 1, 2), [...lead, size / w, w / 2])] as const;
-  };
-  const join = (lo: Tensor, hi: Tensor) => reshape(concatenate([lo, hi], -1), [...lead, size]);
-  for (let b = 2; b <= size; b *= 2) {
-    const [a, c] = halves(t, b);
-    const cr = flip(c, -1); // the mirror of the first half
-    t = join(minimum(a, cr), flip(maximum(a, cr), -1));
-    for (let w = b / 2; w >= 2; w /= 2) {
-      const [p, q] = halves(t, w);
-      t = join(minimum(p, q), maximum(p, q));
-    }
-  }
-  return size === n ? t : lax.sliceInDim(t, t.ndim - 1, 0, n);
 }
 /** nearest: the lower neighbour below a fraction of ½, and at ½ when the lower index is even. */
 const lessHalf = (w: Tensor, lo: Tensor) => {
