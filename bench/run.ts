@@ -20,7 +20,7 @@ import type { SystemEntry } from "./systems/types.js";
 
 const USAGE = `usage: npm run bench [-- options]
   --quick            short warm-up and few samples (whole run under ~3 minutes on 2 cores)
-  --only W1,W3,T1    run only these workloads (W1…W11, T1 = thread scaling); default all
+  --only W1,W3,T1    run only these workloads (W1…W12, T1 = thread scaling); default all
   --systems a,b      run only these systems: ${SYSTEMS.map((s) => s.id).join(", ")}
   --threads N        tapir's pool size for the main run (TAPIR_THREADS), and T1's largest count
                      (default: os.availableParallelism() = ${os.availableParallelism()})
@@ -238,7 +238,7 @@ async function main(): Promise<void> {
   const cases: CaseDef[] = CASES.filter((c) => !opt.only || opt.only.has(c.workload) || opt.only.has(c.id.toUpperCase()));
   const wantT1 = !opt.only || opt.only.has("T1");
   const systems = SYSTEMS.filter((s) => !opt.systems || opt.systems.has(s.id));
-  if (opt.only && !cases.length && !wantT1) throw new Error(`bench: --only matched no workload (W1…W11, T1)`);
+  if (opt.only && !cases.length && !wantT1) throw new Error(`bench: --only matched no workload (W1…W12, T1)`);
   const maxThreads = opt.threads ?? os.availableParallelism();
   const nodes = opt.nodes.map(resolveNode);
   const primary = nodes[0]!;

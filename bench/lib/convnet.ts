@@ -14,13 +14,13 @@ function oneHot(): Float32Array {
   return y;
 }
 
-interface T4 {
+export interface T4 {
   d: Float64Array;
   s: [number, number, number, number];
 }
 
 /** VALID 3×3 conv, stride 1, NHWC × HWIO + bias. */
-function conv(x: T4, k: ArrayLike<number>, b: ArrayLike<number>, O: number): T4 {
+export function conv(x: T4, k: ArrayLike<number>, b: ArrayLike<number>, O: number): T4 {
   const [N, H, W, C] = x.s;
   const [Ho, Wo] = [H - 2, W - 2];
   const y = new Float64Array(N * Ho * Wo * O);
@@ -69,7 +69,7 @@ function convBack(x: T4, k: ArrayLike<number>, dy: T4, wantDx: boolean): { dk: F
 }
 
 /** ReLU then 2×2/2 max-pool; remembers each window's first maximum. */
-function reluPool(z: T4): { y: T4; arg: Int32Array } {
+export function reluPool(z: T4): { y: T4; arg: Int32Array } {
   const [N, H, W, C] = z.s;
   const [Ho, Wo] = [Math.floor(H / 2), Math.floor(W / 2)];
   const y = new Float64Array(N * Ho * Wo * C), arg = new Int32Array(y.length);

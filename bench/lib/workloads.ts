@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bernoulli, normal } from "./prng.js";
 import { W10 } from "./convnet.js";
+import { W12 } from "./mnist-step.js";
 
-export const CASE_IDS = ["W1", "W2-512", "W2-1024", "W3", "W4", "W5", "W6", "W7", "W8", "W9-sort", "W9-argsort", "W9-topk", "W9-scatter", "W9-einsum", "W10", "W11"] as const;
+export const CASE_IDS = ["W1", "W2-512", "W2-1024", "W3", "W4", "W5", "W6", "W7", "W8", "W9-sort", "W9-argsort", "W9-topk", "W9-scatter", "W9-einsum", "W10", "W11", "W12"] as const;
 export type CaseId = (typeof CASE_IDS)[number];
 
 /** A float32 input: flat row-major data and its shape. */
@@ -378,7 +379,7 @@ const W11: CaseDef = {
 };
 
 
-export const CASES: readonly CaseDef[] = [W1, matmulCase(512), matmulCase(1024), W3, W4, W5, W6, W7, W8, ...W9, W10, W11];
+export const CASES: readonly CaseDef[] = [W1, matmulCase(512), matmulCase(1024), W3, W4, W5, W6, W7, W8, ...W9, W10, W11, W12];
 
 export function caseById(id: CaseId): CaseDef {
   const c = CASES.find((k) => k.id === id);

@@ -2,6 +2,7 @@
 import type { Arr, CaseId } from "../lib/workloads.js";
 import { importTapir, requireNames, type TTensor } from "./tapir-api.js";
 import { loadTapir, threadsOf } from "./tapir.js";
+import { tapeW12 } from "./mnist-step.js";
 import type { Impl, System } from "./types.js";
 
 interface Tape {
@@ -160,7 +161,7 @@ async function make(): Promise<System> {
       threads: threadsOf(tp),
       fallbacks: fallbacks.length ? fallbacks.join(", ") : "none",
     },
-    impls,
+    impls: { ...impls, W12: tapeW12(tf) },
     notes: {
       "W2-512": "forward only: nothing for a tape to record",
       "W2-1024": "forward only: nothing for a tape to record",

@@ -1,6 +1,7 @@
 // tapir's functional API: eager (op by op, `grad(f)(x)`) and compiled (`jit(grad(f))`).
 import { W11_N, W11_NOISE, type Arr, type CaseId } from "../lib/workloads.js";
 import { asTensors, importTapir, requireNames, type ConvApi, type Tapir, type TFn, type TTensor } from "./tapir-api.js";
+import { tapirW12 } from "./mnist-step.js";
 import { NotAvailable, type Impl, type System } from "./types.js";
 
 const NAMES = [
@@ -149,7 +150,7 @@ async function make(useJit: boolean): Promise<System> {
   const tp = await loadTapir(useJit);
   return {
     info: { package: "tapir", mode: useJit ? "jit(grad(f))" : "eager grad(f)(x)", threads: threadsOf(tp) },
-    impls: impls(tp, useJit),
+    impls: { ...impls(tp, useJit), W12: tapirW12(tp, useJit) },
   };
 }
 

@@ -1,6 +1,7 @@
 // TensorFlow.js implementations of every case, shared by the cpu and wasm backends.
 import type * as TF from "@tensorflow/tfjs";
 import type { Arr, CaseId } from "../lib/workloads.js";
+import { tfjsW12 } from "./mnist-step.js";
 import type { Impl, Readback } from "./types.js";
 
 type Tf = typeof TF;
@@ -138,5 +139,6 @@ export function tfjsImpls(tf: Tf): Partial<Record<CaseId, Impl>> {
       const g = tf.grads((...p: Tensor[]) => loss(p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!));
       return () => read(() => g(params));
     },
+    W12: tfjsW12(tf),
   };
 }

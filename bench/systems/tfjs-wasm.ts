@@ -24,8 +24,12 @@ export async function system(): Promise<System> {
       simd,
       threads: mt ? "multithread support reported" : 1,
     },
-    impls: { ...tfjsImpls(tf), W10: undefined },
-    notes: { ...TFJS_NOTES, W10: "tfjs-backend-wasm 4.22.0 registers no Conv2DBackpropFilter kernel (a conv layer's weight gradient)" },
+    impls: { ...tfjsImpls(tf), W10: undefined, W12: undefined },
+    notes: {
+      ...TFJS_NOTES,
+      W10: "tfjs-backend-wasm 4.22.0 registers no Conv2DBackpropFilter kernel (a conv layer's weight gradient)",
+      W12: "tfjs-backend-wasm 4.22.0 registers no Conv2DBackpropFilter kernel (a conv layer's weight gradient)",
+    },
     how: TFJS_HOW,
   };
 }

