@@ -436,6 +436,15 @@ export class Model extends Layer {
  * Applies its layers in order. The output of each layer but the last is Sequential's own (the
  * user is handed only the last): it is freed once the next layer and any recording tape are done
  * with it — if a layer keeps its output for later, return a copy (tf.identity) or call it yourself.
+ * Mirrors `tf.keras.Sequential`.
+ *
+ * @example
+ * ```ts
+ * const model = new tf.keras.Sequential([new tf.keras.layers.Dense(2, { kernelInitializer: "ones" })]);
+ * model.add(new tf.keras.layers.Dense(1, { kernelInitializer: "ones" }));
+ * model.apply(tf.constant([[1, 2]])); // → [[6]]
+ * model.layers.length; // → 2
+ * ```
  */
 export class Sequential extends Model {
   constructor(layers: readonly Layer[] = [], opts: LayerOptions = {}) {
@@ -443,6 +452,16 @@ export class Sequential extends Model {
     super(opts);
     this.layers.push(...layers);
   }
+  /**
+   * Appends a layer (applied after the others).
+   *
+   * @example
+   * ```ts
+   * const model = new tf.keras.Sequential();
+   * model.add(new tf.keras.layers.Dense(3));
+   * model.apply(tf.ones([2, 4])).shape; // → [2, 3]
+   * ```
+   */
   add(layer: Layer): void {
     this.layers.push(layer);
   }
