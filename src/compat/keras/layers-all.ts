@@ -3,3 +3,4 @@ export { Layer, Dense, getActivation } from "./layers.js";
 export type { LayerOptions, AddWeightOptions, ActivationLike, DenseOptions } from "./layers.js";
 export * from "./layers-core.js";
 export * from "./layers-conv.js";
+export * from "./layers-rnn.js";
