@@ -42,8 +42,6 @@ export interface RNNCallOptions {
   training?: boolean;
 }
 
-/** One recurrent step: from the step's input projection z [b, gates·units] and the states, the new states (h first). */
-type Step = (z: Tensor, states: Tensor[], u: Tensor, bRec: Tensor | null) => Tensor[];
 
 /** The shared machinery: weights, options, the scan over time. */
 abstract class RNNBase extends Layer {
@@ -141,7 +139,8 @@ abstract class RNNBase extends Layer {
   protected splitBias(b: Tensor | null): [Tensor | null, Tensor | null] {
     return [b, null];
   }
-  protected abstract step(): Step;
+  /** One recurrent step: from the step's input projection z [b, gates·units] and the states, the new states (h first). */
+  protected abstract step(): (z: Tensor, states: Tensor[], u: Tensor, bRec: Tensor | null) => Tensor[];
 
   /**
    * Creates the kernels (and bias) from the input's feature count.
@@ -225,7 +224,7 @@ export class SimpleRNN extends RNNBase {
   protected states(): number {
     return 1;
   }
-  protected step(): Step {
+  protected step(): (z: Tensor, states: Tensor[], u: Tensor, bRec: Tensor | null) => Tensor[] {
     return (z, [h], u) => [this.activation(np.add(z, np.matmul(h!, u)))];
   }
 }
@@ -261,7 +260,7 @@ export class LSTM extends RNNBase {
       return np.add(getInitializer(init)([4 * n], dtype), np.concatenate([np.zeros([n], { dtype }), np.ones([n], { dtype }), np.zeros([2 * n], { dtype })]));
     }];
   }
-  protected step(): Step {
+  protected step(): (z: Tensor, states: Tensor[], u: Tensor, bRec: Tensor | null) => Tensor[] {
     const act = this.activation;
     const rec = this.recurrentActivation;
     return (z, [h, c], u) => {
@@ -311,7 +310,7 @@ export class GRU extends RNNBase {
     if (!b || !this.resetAfter) return [b, null];
     return [np.take(b, 0, 0), np.take(b, 1, 0)];
   }
-  protected step(): Step {
+  protected step(): (z: Tensor, states: Tensor[], u: Tensor, bRec: Tensor | null) => Tensor[] {
     const act = this.activation;
     const rec = this.recurrentActivation;
     const n = this.units;
