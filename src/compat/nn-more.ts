@@ -129,7 +129,8 @@ export function dropout(x: T, rate: number, opts: DropoutOptions = {}): Tensor {
  * @example
  * ```ts
  * const [m, v] = tf.nn.moments(tf.constant([[1, 3], [5, 7]]), [0]);
- * [m, v]; // → [[3, 5], [4, 4]]
+ * m; // → [3, 5]
+ * v; // → [4, 4]
  * ```
  */
 export function moments(x: T, axes: readonly number[], opts: { keepdims?: boolean } = {}): [Tensor, Tensor] {
