@@ -1,8 +1,8 @@
 // `npm run bench`: tapir and its peers side by side on the workloads of shared/bench/WORKLOADS.md.
 // Each system runs in its own child process (bench/child.ts), one after another, so a missing module,
 // a crash or a hang costs one row, not the run. Prints the tables, writes bench/results/.
-import { type ChildProcess, execFileSync, fork } from "node:child_process";
-import { createWriteStream, mkdirSync, writeFileSync } from "node:fs";
+import { type ChildProcess, execFileSync, execSync, fork } from "node:child_process";
+import { createWriteStream, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { ROOT, pkgVersion } from "./lib/env.js";
@@ -20,10 +20,12 @@ import type { SystemEntry } from "./systems/types.js";
 
 const USAGE = `usage: npm run bench [-- options]
   --quick            short warm-up and few samples (whole run under ~3 minutes on 2 cores)
-  --only W1,W3,T1    run only these workloads (W1…W8, W10, W11, T1 = thread scaling); default all
+  --only W1,W3,T1    run only these workloads (W1…W11, T1 = thread scaling); default all
   --systems a,b      run only these systems: ${SYSTEMS.map((s) => s.id).join(", ")}
   --threads N        tapir's pool size for the main run (TAPIR_THREADS), and T1's largest count
                      (default: os.availableParallelism() = ${os.availableParallelism()})
+  --baseline <ref>   also run tapir as built from this git ref (e.g. main, HEAD~3), each tapir
+                     system right after its current build; rows are "<id>@<ref>", compared as peers
   --node 24          run the children on another Node: a pinned major (20, 22, 24; fetched once
                      through npm by scripts/node-bin.sh into .tools/), a path to a node binary, or
                      "current" (default: the Node running this script, ${process.versions.node}).
@@ -39,6 +41,8 @@ interface Options {
   threads?: number;
   out: string;
   nodes: string[];
+  /** A git ref whose tapir is built and run next to this one (its rows are `<id>@<ref>`). */
+  baseline?: string;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -67,6 +71,7 @@ function parseArgs(argv: string[]): Options {
       o.nodes = val().split(",").map((s) => s.trim()).filter(Boolean);
       if (!o.nodes.length) throw new Error(`bench: --node wants a version (20, 22, 24), a path or "current"`);
     }
+    else if (flag === "--baseline") o.baseline = val();
     else if (flag === "--help" || flag === "-h") {
       process.stdout.write(USAGE + "\n");
       process.exit(0);
@@ -87,6 +92,23 @@ const medianOf = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 const childScript = join(ROOT, "bench", "child.ts");
+
+/**
+ * Builds tapir at git ref `ref` (JavaScript only, as `npm run bench` builds this tree) in a
+ * temporary directory and returns its dist/ directory, which the tapir systems then import
+ * (TAPIR_BENCH_DIST). The benchmark code itself is this tree's.
+ */
+function buildBaseline(ref: string): string {
+  const dir = mkdtempSync(join(os.tmpdir(), "tapir-baseline-"));
+  try {
+    execSync(`git archive --format=tar ${JSON.stringify(ref)} | tar -x -C ${JSON.stringify(dir)}`, { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+    symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+    execSync("npx tsup --silent", { cwd: dir, env: { ...process.env, TAPIR_NO_DTS: "1" }, stdio: ["ignore", "ignore", "pipe"] });
+  } catch (e) {
+    throw new Error(`bench: --baseline ${ref}: could not build it (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`);
+  }
+  return join(dir, "dist");
+}
 
 /** A Node binary the children run on, and the versions it reports. */
 interface NodeBin {
@@ -216,7 +238,7 @@ async function main(): Promise<void> {
   const cases: CaseDef[] = CASES.filter((c) => !opt.only || opt.only.has(c.workload) || opt.only.has(c.id.toUpperCase()));
   const wantT1 = !opt.only || opt.only.has("T1");
   const systems = SYSTEMS.filter((s) => !opt.systems || opt.systems.has(s.id));
-  if (opt.only && !cases.length && !wantT1) throw new Error(`bench: --only matched no workload (W1…W8, W10, W11, T1)`);
+  if (opt.only && !cases.length && !wantT1) throw new Error(`bench: --only matched no workload (W1…W11, T1)`);
   const maxThreads = opt.threads ?? os.availableParallelism();
   const nodes = opt.nodes.map(resolveNode);
   const primary = nodes[0]!;
@@ -227,7 +249,7 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: warning: load average ${loadStart.toFixed(1)} on ${os.availableParallelism()} cores; other work will slow every system and make ratios noisy\n`);
   mkdirSync(opt.out, { recursive: true });
   const log = createWriteStream(join(opt.out, "latest.log"));
-  const total = systems.length * cases.length * nodes.length + (wantT1 ? t1Counts.length * 2 * T1_ROUNDS[opt.mode] : 0);
+  const total = (systems.length + (opt.baseline ? systems.filter((s) => s.family === "tapir").length : 0)) * cases.length * nodes.length + (wantT1 ? t1Counts.length * 2 * T1_ROUNDS[opt.mode] : 0);
   const progress = new Progress(total);
   progress.log(
     `bench: ${opt.mode} run · ${cases.map((c) => c.id).join(" ")}${wantT1 ? " T1" : ""} · ${systems.length} systems · ${os.cpus()[0]?.model ?? "cpu"} × ${os.availableParallelism()} · ${nodes.map((n) => `Node ${n.node}`).join(", ")}`,
@@ -236,12 +258,20 @@ async function main(): Promise<void> {
   const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...(opt.threads ? { TAPIR_THREADS: String(opt.threads), TAPIR_THREADS_FORCE: "1" } : {}) };
   // with several Nodes, each system runs on each in turn, so a slow spell on a shared machine hits them alike
   const runsByNode: SystemRun[][] = nodes.map(() => []);
+  const baseDist = opt.baseline ? buildBaseline(opt.baseline) : undefined;
   for (const entry of systems)
     for (const [i, nb] of nodes.entries()) {
       const ts = Date.now();
       const tag = nodes.length > 1 ? `Node ${nb.node.split(".")[0]}` : "";
       const r = cases.length ? await runSystem(entry, cases.map((c) => c.id), opt.mode, baseEnv, progress, log, tag, nb.bin) : { results: {} };
       runsByNode[i]!.push({ id: entry.id, label: entry.label, family: entry.family, ...r, wallSeconds: (Date.now() - ts) / 1000 });
+      if (baseDist && entry.family === "tapir") {
+        // the same system from the baseline build, right after (a slow spell hits both alike)
+        const tb = Date.now();
+        const env = { ...baseEnv, TAPIR_BENCH_DIST: baseDist };
+        const rb = cases.length ? await runSystem(entry, cases.map((c) => c.id), opt.mode, env, progress, log, `${tag}@${opt.baseline}`, nb.bin) : { results: {} };
+        runsByNode[i]!.push({ id: `${entry.id}@${opt.baseline}`, label: `${entry.label} @${opt.baseline}`, family: "peer", ...rb, wallSeconds: (Date.now() - tb) / 1000 });
+      }
     }
   const runs = runsByNode[0]!;
 

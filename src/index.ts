@@ -13,6 +13,7 @@ export type { ClosedJaxpr } from "./core/ir.js";
 export type { CumsumOpts } from "./core/numpy/reductions.js";
 export type { ConvolveMode } from "./core/conv.js";
 export type { EinsumSublist } from "./core/numpy/einsum.js";
+export type { CumulativeOptions } from "./core/lax-api.js";
 export type { GradsOf, GradTree, AuxOf, LooseArgs } from "./transforms/vjp.js";
 // option bags of the numpy namespace (top level: tsup cannot bundle type exports of `export * as numpy`)
 export type { Axis, DTypeOpt, KeepDims } from "./core/numpy/convert.js";
@@ -46,4 +47,6 @@ export type { OpCall, OpInterceptor } from "./core/trace.js";
 export { jit, makeJaxpr } from "./transforms/jit.js";
 export type { JitOptions } from "./transforms/jit.js";
 export * as lax from "./lax.js";
+export { exportOnnx } from "./export/onnx/index.js";
+export type { ExportOnnxOptions } from "./export/onnx/index.js";
 export * as optim from "./optim/index.js";

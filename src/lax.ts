@@ -6,3 +6,9 @@ export type { Padding, ConvGeneralDilatedOptions, ConvTransposeOptions } from ".
 export { reduceWindow } from "./core/window.js";
 export type { ReduceWindowOptions } from "./core/window.js";
 export * as linalg from "./linalg/lax.js";
+// lax, more: switch/map (control flow) and the array functions of core/lax-api.ts
+export { switch_ as switch, map } from "./transforms/control/switch-map.js";
+export {
+  select, dynamicSlice, dynamicUpdateSlice, dynamicIndexInDim, associativeScan, stopGradient,
+  cumsum, cumprod, cummax, cummin, cumlogsumexp, sort, topK,
+} from "./core/lax-api.js";

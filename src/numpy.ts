@@ -9,6 +9,8 @@ export {
   matmul, dot, vdot, outer, einsum, transpose, reshape, expandDims, squeeze, broadcastTo, moveaxis,
   concatenate, stack, split, flip, take, tril, triu, diag, trace, pad, index,
   allclose, isnan, isfinite, astype,
+  at, IndexUpdateRef,
+  sort, argsort, searchsorted, unique, nonzero, argwhere, flatnonzero, takeAlongAxis, putAlongAxis, cumprod,
 } from "./core/numpy/index.js";
 // numpy, more (issue 11): elementwise, closeness
 export {
@@ -33,3 +35,4 @@ export {
 // 1-D convolution and correlation
 export { convolve, correlate } from "./core/conv.js";
 export * as linalg from "./linalg/numpy.js";
+export type { AdvancedIndex, SortOpts, SizeOpts } from "./core/numpy/index.js";

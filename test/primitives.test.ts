@@ -14,6 +14,10 @@ import { checkJit, optimizedJaxpr, primNames } from "./util/jit-oracles.js";
 import { rng } from "./util/rng.js";
 import { ndOf, threefry2x32Ref } from "./util/ref.js";
 import { coreRows } from "./primitives/core.rows.js";
+import { scatterRows } from "./primitives/scatter.rows.js";
+import { sortRows } from "./primitives/sort.rows.js";
+import { cumulativeRows } from "./primitives/cumulative.rows.js";
+import { dynamicRows } from "./primitives/dynamic.rows.js";
 import { specialRows } from "./primitives/special.rows.js";
 import { bitwiseRows } from "./primitives/bitwise.rows.js";
 import { convRows } from "./primitives/conv.rows.js";
@@ -21,7 +25,7 @@ import { linalgRows } from "./primitives/linalg.rows.js";
 import { isF, typed, type Case, type Row } from "./primitives/row.js";
 
 /** One row per primitive: a family's rows file spreads in here (a missing row does not compile). */
-const rows: Record<PrimitiveName, Row> = { ...coreRows, ...specialRows, ...convRows, ...linalgRows, ...bitwiseRows };
+const rows: Record<PrimitiveName, Row> = { ...coreRows, ...specialRows, ...convRows, ...linalgRows, ...bitwiseRows, ...scatterRows, ...sortRows, ...cumulativeRows, ...dynamicRows };
 
 // ------------------------------------------------------------------ running the rows
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { bernoulli, normal } from "./prng.js";
 import { W10 } from "./convnet.js";
 
-export const CASE_IDS = ["W1", "W2-512", "W2-1024", "W3", "W4", "W5", "W6", "W7", "W8", "W10", "W11"] as const;
+export const CASE_IDS = ["W1", "W2-512", "W2-1024", "W3", "W4", "W5", "W6", "W7", "W8", "W9-sort", "W9-argsort", "W9-topk", "W9-scatter", "W9-einsum", "W10", "W11"] as const;
 export type CaseId = (typeof CASE_IDS)[number];
 
 /** A float32 input: flat row-major data and its shape. */
@@ -271,6 +271,46 @@ const W8: CaseDef = {
   },
 };
 
+// ---- W9 array_ops: sort / argsort / topK of 1e6 float32, a scatter-add gradient, a batched einsum ----
+
+const W9_N = 1_000_000;
+const w9x = (): Inputs => ({ x: arr(normal("W9/x", W9_N), [W9_N]) });
+/** Stable ascending order of x's indices (ties by index), as every system's stable argsort. */
+const order = (x: Float32Array) => Int32Array.from({ length: x.length }, (_, i) => i).sort((a, b) => x[a]! - x[b]! || a - b);
+const W9: CaseDef[] = [
+  { id: "W9-sort", workload: "W9", name: "sort_1e6", what: "sort of 1e6 float32", unit: "ms", rtol: 0, inputs: w9x,
+    reference: (inp) => Float64Array.from(get(inp, "x").data).sort() },
+  { id: "W9-argsort", workload: "W9", name: "argsort_1e6", what: "stable argsort of 1e6 float32 (int32 indices)", unit: "ms", rtol: 0, inputs: w9x,
+    reference: (inp) => Float64Array.from(order(get(inp, "x").data)) },
+  { id: "W9-topk", workload: "W9", name: "topk_1e6", what: "lax.topK(x, 100) of 1e6 float32: values and indices", unit: "ms", rtol: 0, inputs: w9x,
+    reference: (inp) => {
+      const x = get(inp, "x").data;
+      const o = Int32Array.from({ length: x.length }, (_, i) => i).sort((a, b) => x[b]! - x[a]! || a - b).subarray(0, 100);
+      return Float64Array.from([...Array.from(o, (i) => x[i]!), ...o]);
+    } },
+  { id: "W9-scatter", workload: "W9", name: "scatter_add_grad", what: "grad of x.at(idx).get().sum(), x[1e5], 1e6 random indices (a scatter-add)", unit: "ms", rtol: 0,
+    inputs: () => {
+      const u = normal("W9/idx", W9_N);
+      // indices as float32 integers in [0, 1e5) (every system converts them to int32 before timing)
+      return { x: arr(normal("W9/xs", 100_000), [100_000]), idx: arr(Float32Array.from(u, (v, i) => (Math.floor(Math.abs(v) * 1e6) + i * 7919) % 100_000), [W9_N]) };
+    },
+    reference: (inp) => {
+      const g = new Float64Array(100_000);
+      for (const i of get(inp, "idx").data) g[i]! += 1;
+      return g;
+    } },
+  { id: "W9-einsum", workload: "W9", name: "einsum_bij_bjk", what: 'einsum("bij,bjk->bik"), b=64, 128×128', unit: "ms", rtol: 1e-4,
+    derived: { label: "GFLOP/s", perCall: 2 * 64 * 128 ** 3, scale: 1e-9 },
+    inputs: () => ({ a: arr(normal("W9/a", 64 * 128 * 128, 1 / Math.sqrt(128)), [64, 128, 128]), b: arr(normal("W9/b", 64 * 128 * 128), [64, 128, 128]) }),
+    reference: (inp) => {
+      const [a, b] = [get(inp, "a").data, get(inp, "b").data];
+      const out = new Float64Array(64 * 128 * 128);
+      for (let k = 0; k < 64; k++) out.set(matmul64(a.subarray(k * 16384, (k + 1) * 16384), b.subarray(k * 16384, (k + 1) * 16384), 128, 128, 128), k * 16384);
+      return out;
+    } },
+];
+
+
 
 // W11: GP negative log marginal likelihood, RBF kernel, float64 (the inputs are float32 values, widened)
 export const W11_N = 512;
@@ -337,7 +377,8 @@ const W11: CaseDef = {
   },
 };
 
-export const CASES: readonly CaseDef[] = [W1, matmulCase(512), matmulCase(1024), W3, W4, W5, W6, W7, W8, W10, W11];
+
+export const CASES: readonly CaseDef[] = [W1, matmulCase(512), matmulCase(1024), W3, W4, W5, W6, W7, W8, ...W9, W10, W11];
 
 export function caseById(id: CaseId): CaseDef {
   const c = CASES.find((k) => k.id === id);

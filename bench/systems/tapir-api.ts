@@ -1,5 +1,7 @@
 // The slice of tapir's public API (spec/API.md) the suite uses, loaded at run time so that a core still being
 // written makes the tapir rows n/a instead of breaking the run or the typecheck.
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { NotAvailable } from "./types.js";
 
 export interface TTensor {
@@ -7,6 +9,8 @@ export interface TTensor {
   dataSync(): ArrayLike<number>;
   dispose?(): void;
   reshape(shape: number[]): TTensor;
+  astype?(dtype: string): TTensor;
+  at?(...specs: unknown[]): { get(): TTensor };
 }
 export type TFn = (...args: TTensor[]) => unknown;
 type Op1 = (x: TTensor) => TTensor;
@@ -27,6 +31,9 @@ export interface TapirNumpy {
   exp: Op1;
   sum(x: TTensor, axis?: number | number[]): TTensor;
   mean(x: TTensor, axis?: number | number[]): TTensor;
+  sort?(x: TTensor): TTensor;
+  argsort?(x: TTensor): TTensor;
+  einsum?(spec: string, ...xs: TTensor[]): TTensor;
   // W11 (linear algebra; absent in an older tapir: the W11 rows then fail as errors, the rest run)
   divide: Op2;
   log: Op1;
@@ -44,7 +51,7 @@ export interface Tapir {
   jacrev(f: TFn): TFn;
   hessian(f: TFn): TFn;
   config?: { threads?(): number };
-  lax: { linalg: { triangularSolve(a: TTensor, b: TTensor, opts: { leftSide?: boolean; lower?: boolean; transposeA?: boolean }): TTensor } };
+  lax: { linalg: { triangularSolve(a: TTensor, b: TTensor, opts: { leftSide?: boolean; lower?: boolean; transposeA?: boolean }): TTensor }; topK?(x: TTensor, k: number): TTensor[] };
 }
 
 /** The convolution and pooling names W10 uses (checked when its case is set up). */
@@ -55,7 +62,9 @@ export interface ConvApi {
 
 /** A module specifier resolved from this file, hidden from tsc so bench/ typechecks before src/ exists. */
 export async function importTapir(rel: string, what: string): Promise<Record<string, unknown>> {
-  const url = new URL(rel, import.meta.url).href;
+  // bench/run.ts --baseline points TAPIR_BENCH_DIST at another build's dist/
+  const base = process.env["TAPIR_BENCH_DIST"];
+  const url = base && rel.startsWith("../../dist/") ? pathToFileURL(join(base, rel.slice("../../dist/".length))).href : new URL(rel, import.meta.url).href;
   try {
     return (await import(url)) as Record<string, unknown>;
   } catch (e) {

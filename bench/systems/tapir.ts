@@ -1,13 +1,19 @@
 // tapir's functional API: eager (op by op, `grad(f)(x)`) and compiled (`jit(grad(f))`).
 import { W11_N, W11_NOISE, type Arr, type CaseId } from "../lib/workloads.js";
 import { asTensors, importTapir, requireNames, type ConvApi, type Tapir, type TFn, type TTensor } from "./tapir-api.js";
-import type { Impl, System } from "./types.js";
+import { NotAvailable, type Impl, type System } from "./types.js";
 
 const NAMES = [
   "grad", "vmap", "jacrev", "hessian",
   "numpy.array", "numpy.add", "numpy.subtract", "numpy.multiply", "numpy.power", "numpy.matmul", "numpy.dot",
   "numpy.square", "numpy.tanh", "numpy.sin", "numpy.cos", "numpy.exp", "numpy.sum", "numpy.mean", "nn.softplus",
 ];
+
+/** An optional API function, or n/a naming it. */
+function need<F>(f: F | undefined, name: string): F {
+  if (typeof f !== "function") throw new NotAvailable(`tapir lacks \`${name}\``);
+  return f;
+}
 
 export async function loadTapir(needJit: boolean): Promise<Tapir> {
   const mod = await importTapir("../../dist/index.js", "tapir (dist/index.js, built by npm run bench)");
@@ -98,6 +104,30 @@ function impls(tp: Tapir, useJit: boolean): Partial<Record<CaseId, Impl>> {
         return np.subtract(nn.softplus(z), np.multiply(y, z));
       };
       return call(J(vmap(grad(loss as TFn), [null, 0, 0])), T(inp.w), T(inp.x), T(inp.y));
+    },
+    // W9: the ops whose names landed with issue 11 (n/a on a tapir without them)
+    "W9-sort": (inp) => {
+      const sort = need(np.sort, "numpy.sort");
+      return call(J((x) => sort(x!)), T(inp.x));
+    },
+    "W9-argsort": (inp) => {
+      const argsort = need(np.argsort, "numpy.argsort");
+      return call(J((x) => argsort(x!)), T(inp.x));
+    },
+    "W9-topk": (inp) => {
+      const topK = need(tp.lax?.topK, "lax.topK");
+      return call(J((x) => topK(x!, 100)), T(inp.x));
+    },
+    "W9-scatter": (inp) => {
+      const x0 = T(inp.x);
+      need(x0.at, "Tensor.at");
+      const idx = T(inp.idx).astype!("int32");
+      const f = (x: TTensor) => np.sum(x.at!(idx).get());
+      return call(J(grad(f as TFn)), x0);
+    },
+    "W9-einsum": (inp) => {
+      const einsum = need(np.einsum, "numpy.einsum");
+      return call(J((a, b) => einsum("bij,bjk->bik", a!, b!)), T(inp.a), T(inp.b));
     },
     W10: (inp) => {
       requireNames(tp as unknown as Record<string, unknown>, ["lax.convGeneralDilated", "nn.maxPool", "nn.relu", "nn.logSoftmax"], "tapir (dist/index.js)");

@@ -13,6 +13,9 @@ export const TFJS_HOW: Partial<Record<CaseId, string>> = {
   W5: "no hessian in tf.js: tf.grad of Σ diag(tf.grad(s) of x tiled to [128,128])",
   W7: "tf.grad and tf.grad(tf.grad) of tf.pow(x, 3)",
   W8: "no vmap in tf.js: w tiled to [256,512], one tf.grad of the summed losses",
+  "W9-sort": "no sort in tf.js: tf.topk(x, n) reversed",
+  "W9-argsort": "no argsort in tf.js: tf.topk(-x, n).indices (ties: lower index first, so stable)",
+  "W9-scatter": "tf.grad of tf.sum(tf.gather(x, idx))",
 };
 
 /** Cases TF.js cannot express. */
@@ -35,6 +38,30 @@ export function tfjsImpls(tf: Tf): Partial<Record<CaseId, Impl>> {
   };
 
   return {
+    "W9-sort": (inp) => {
+      const x = T(inp.x);
+      return () => read(() => [tf.reverse(tf.topk(x, x.size).values)]);
+    },
+    "W9-argsort": (inp) => {
+      const x = T(inp.x);
+      return () => read(() => [tf.topk(tf.neg(x), x.size).indices]);
+    },
+    "W9-topk": (inp) => {
+      const x = T(inp.x);
+      return () => read(() => {
+        const r = tf.topk(x, 100);
+        return [r.values, r.indices];
+      });
+    },
+    "W9-scatter": (inp) => {
+      const [x, idx] = [T(inp.x), tf.cast(T(inp.idx), "int32")];
+      const g = tf.grad((v: Tensor) => tf.sum(tf.gather(v, idx)));
+      return () => read(() => [g(x)]);
+    },
+    "W9-einsum": (inp) => {
+      const [a, b] = [T(inp.a), T(inp.b)];
+      return () => read(() => [tf.einsum("bij,bjk->bik", a, b)]);
+    },
     W1: (inp) => {
       const [x, w1, b1, w2, b2, t] = [T(inp.x), T(inp.w1), T(inp.b1), T(inp.w2), T(inp.b2), T(inp.t)];
       const loss = (W1: Tensor, B1: Tensor, W2: Tensor, B2: Tensor): TF.Scalar =>

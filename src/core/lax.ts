@@ -8,7 +8,7 @@ import type { DType } from "./dtype.js";
 import { ValueError, fail } from "./errors.js";
 import { shapeEq } from "./shape.js";
 import { emptyTensor, type Tensor } from "./tensor.js";
-import { bind1 } from "./trace.js";
+import { bind, bind1 } from "./trace.js";
 import type { Primitive } from "./primitive.js";
 import type { PRIMITIVES } from "./primitives/index.js";
 import type { ConvParams } from "./primitives/conv.js";
@@ -191,3 +191,47 @@ export const reduceWindowSum = (x: Tensor, p: WindowParams): Tensor => bind1(P.r
 export const reduceWindowMax = (x: Tensor, p: WindowParams): Tensor => bind1(P.reduce_window_max, [x], p);
 /** min over each window. */
 export const reduceWindowMin = (x: Tensor, p: WindowParams): Tensor => bind1(P.reduce_window_min, [x], p);
+
+// ---------------------------------------------------------------- scatter, sort, scans, dynamic slices
+
+/**
+ * x with upd combined in at idx along `axis` (set/add: the linear `scatter`; mul/min/max:
+ * `scatter_apply`); negative indices count from the end once, out-of-range updates are dropped.
+ * upd has shape x.shape[:axis] ++ idx.shape ++ x.shape[axis+1:].
+ */
+export function scatter(x: Tensor, idx: Tensor, upd: Tensor, axis: number, mode: "set" | "add" | "mul" | "min" | "max", uniqueIndices = false): Tensor {
+  if (mode === "set" || mode === "add") return bind1(P.scatter, [x, idx, upd], { axis, mode });
+  return bind1(P.scatter_apply, [x, idx, upd], { axis, mode, uniqueIndices });
+}
+/** Sorts operands along `dimension` by the first `numKeys` of them (lexicographic, stable). */
+export const sortMany = (xs: readonly Tensor[], dimension: number, numKeys = 1): Tensor[] => bind(P.sort, [...xs], { dimension, numKeys });
+/** The k largest along the last axis, decreasing, and their int32 indices. */
+export const topK = (x: Tensor, k: number): [Tensor, Tensor] => bind(P.top_k, [x], { k }) as [Tensor, Tensor];
+export const cumprod = (x: Tensor, axis: number, reverse = false): Tensor => bind1(P.cumprod, [x], { axis, reverse });
+export const cummax = (x: Tensor, axis: number, reverse = false): Tensor => bind1(P.cummax, [x], { axis, reverse });
+export const cummin = (x: Tensor, axis: number, reverse = false): Tensor => bind1(P.cummin, [x], { axis, reverse });
+export const cumlogsumexp = (x: Tensor, axis: number, reverse = false): Tensor => bind1(P.cumlogsumexp, [x], { axis, reverse });
+/** x[starts[i] : starts[i] + sizes[i]] per axis, starts int32 scalars clamped into range (XLA). */
+export const dynamicSlice = (x: Tensor, starts: readonly Tensor[], sizes: readonly number[]): Tensor => bind1(P.dynamic_slice, [x, ...starts], { sizes: [...sizes] });
+/** x with upd written at starts (int32 scalars, clamped so upd fits, as XLA). */
+export const dynamicUpdateSlice = (x: Tensor, upd: Tensor, starts: readonly Tensor[]): Tensor => bind1(P.dynamic_update_slice, [x, upd, ...starts], NO_PARAMS);
+/**
+ * out[..., j, ...] = x[..., idx[..., j, ...], ...] along `axis` (numpy's take_along_axis): idx has
+ * x's shape but along `axis`; indices wrap once from the end, then clamp. A gather of the
+ * flattened x at computed flat positions, so its gradient is gather's (a scatter-add).
+ */
+export function takeAlongAxis(x: Tensor, idx: Tensor, axis: number): Tensor {
+  const shape = idx.shape;
+  const n = x.shape[axis]!;
+  let stride = 1;
+  let flat: Tensor | null = null;
+  for (let d = x.ndim - 1; d >= 0; d--) {
+    const wrapped = d === axis ? bind1(P.select, [lt(idx, full([], 0, "int32")), add(idx, full([], n, "int32")), idx], NO_PARAMS) : null;
+    const c = d === axis ? min(max(wrapped!, full([], 0, "int32")), full([], Math.max(0, n - 1), "int32")) : iota([...shape], d, "int32");
+    const term = stride === 1 ? c : mul(c, full([], stride, "int32"));
+    flat = flat ? add(flat, term) : term;
+    stride *= x.shape[d]!;
+  }
+  const flatX = reshape(x, [x.size]);
+  return gather(flatX, flat ?? full([], 0, "int32"), 0);
+}

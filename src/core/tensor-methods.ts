@@ -318,18 +318,30 @@ export interface TensorMethods {
    */
   astype(dtype: DType): Tensor;
   /**
-   * Basic indexing, numpy's `x[...]`: integers, ranges `[start, stop?, step?]`, `null` (new axis) and
-   * `"..."`: `x.index(...specs)` is {@link numpy.index}(x, ...specs). Throws ShapeError for an
-   * out-of-bounds integer (numpy's behaviour; JAX clamps).
+   * numpy indexing, `x[...]`: integers, ranges `[start, stop?, step?]`, `null` (new axis), `"..."`,
+   * integer arrays (Tensor, `Int32Array`, nested lists) and boolean masks: `x.index(...specs)` is
+   * {@link numpy.index}(x, ...specs). Throws ShapeError for an out-of-bounds integer (numpy's
+   * behaviour; JAX clamps), ConcretizationError for a boolean mask under jit.
    * @example
    * ```ts
    * const x = np.array([[1, 2, 3], [4, 5, 6]]);
    * x.index(1); // → [4, 5, 6]
    * x.index("...", [0, 2]); // → [[1, 2], [4, 5]]
    * x.index(-1, -1); // → 6
+   * x.index(Int32Array.of(1, 0), Int32Array.of(2, 2)); // → [6, 3]
    * ```
    */
-  index(...specs: IndexSpec[]): Tensor;
+  index(...specs: (IndexSpec | Numpy.AdvancedIndex)[]): Tensor;
+  /**
+   * JAX's `x.at[...]`: `x.at(...specs).set(v)` / `.add(v)` / `.multiply(v)` / `.min(v)` / `.max(v)` /
+   * `.get()` — functional, differentiable updates of the indexed elements ({@link numpy.IndexUpdateRef}).
+   * @example
+   * ```ts
+   * np.zeros([3]).at(1).set(7); // → [0, 7, 0]
+   * np.zeros([3]).at(Int32Array.of(0, 0, 2)).add(1); // → [2, 0, 1]
+   * ```
+   */
+  at(...specs: (IndexSpec | Numpy.AdvancedIndex)[]): Numpy.IndexUpdateRef;
   /**
    * Size-1 axes inserted at `axis`: `x.expandDims(axis)` is {@link numpy.expandDims}(x, axis).
    * @example
@@ -440,7 +452,7 @@ export interface TensorMethods {
 
 /** Puts the methods on Tensor's prototype (non-enumerable, as class methods are), calling `np`. */
 export function installTensorMethods(proto: object, np: typeof Numpy): void {
-  const methods: ThisType<Tensor> & Record<string, (this: Tensor, ...a: never[]) => Tensor> = {
+  const methods: ThisType<Tensor> & Record<string, (this: Tensor, ...a: never[]) => Tensor | Numpy.IndexUpdateRef> = {
     add(this: Tensor, y: ArrayLike): Tensor {
       return np.add(this, y);
     },
@@ -552,8 +564,11 @@ export function installTensorMethods(proto: object, np: typeof Numpy): void {
     astype(this: Tensor, dtype: DType): Tensor {
       return np.astype(this, dtype);
     },
-    index(this: Tensor, ...specs: IndexSpec[]): Tensor {
+    index(this: Tensor, ...specs: (IndexSpec | Numpy.AdvancedIndex)[]): Tensor {
       return np.index(this, ...specs);
+    },
+    at(this: Tensor, ...specs: (IndexSpec | Numpy.AdvancedIndex)[]): Numpy.IndexUpdateRef {
+      return np.at(this, ...specs);
     },
     expandDims(this: Tensor, axis: number | readonly number[]): Tensor {
       return np.expandDims(this, axis);

@@ -59,12 +59,14 @@ describe("process lifetime", () => {
       if (currentPool().stats.jobs - currentPool().stats.inlineJobs < 1) throw new Error("the pool was not used");
       console.log("done", config.threads());
     `;
-    const r = await node(["--input-type=module", "-e", script], { TAPIR_THREADS: "3", TAPIR_THREADS_FORCE: "1" }, 30_000);
+    // A process held open by the pool never exits: node() kills it at the bound (far above the
+    // ~5 s it takes even with the machine busy; loading the TS sources and starting 2 workers
+    // took up to 20 s at load 20), and the code is then not 0. No wall-clock assertion.
+    const r = await node(["--input-type=module", "-e", script], { TAPIR_THREADS: "3", TAPIR_THREADS_FORCE: "1" }, 90_000);
     expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
+    expect(r.code, `exit after ${r.ms} ms`).toBe(0);
     expect(r.stdout.trim()).toBe("done 3");
-    expect(r.ms).toBeLessThan(20_000);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe("TAPIR_THREADS is checked once, at start-up", () => {

@@ -1,8 +1,60 @@
 // Elementwise kernels generated from scalar expressions: broadcasting through strides (0 on
 // broadcast axes), adjacent axes coalesced, one loop source per (expression, layout), cached.
 // The source is what a job carries to the workers, which compile it once each.
+//
+// Two paths compute the same bits (ew-ir.ts): a WebAssembly SIMD kernel compiled from the
+// expression (ew-wasm.ts, run by ew-run.ts) when the engine has SIMD and the expression and
+// dtypes are ones it compiles, else the scalar JS loop below. In float32 statements both call
+// vecmath's functions for exp, log, sin, … (≤ 1 ulp from Math.* rounded to float32), never
+// Math.* itself, so which path runs never changes a result. TAPIR_ELEMENTWISE=math restores the
+// previous kernels (Math.* everywhere, JS only) for comparison; =js keeps vecmath but no Wasm.
 import type { TypedArray } from "../dtype.js";
 import { defineKernel } from "./kernel.js";
+import { emitJs } from "./ew-ir.js";
+import { parseExpr, Unsupported } from "./ew-parse.js";
+import { elemType, runFlat, runStrided, wasmKernel, wasmSimd, type WasmKernel } from "./ew-run.js";
+import { V } from "./vecmath.js";
+
+/** How elementwise kernels run: "wasm" (default, JS where it cannot), "js" (vecmath in JS only), "math" (Math.* in JS, the previous kernels). */
+export type ElementwiseMode = "wasm" | "js" | "math";
+function modeFromEnv(): ElementwiseMode {
+  const m = typeof process === "object" ? process.env["TAPIR_ELEMENTWISE"] : undefined;
+  return m === "js" || m === "math" ? m : "wasm";
+}
+let mode: ElementwiseMode = modeFromEnv();
+/** @internal tests and benchmarks switch paths (the calling thread decides for every worker). */
+export function setElementwiseMode(m: ElementwiseMode): ElementwiseMode {
+  const old = mode;
+  mode = m;
+  return old;
+}
+export function elementwiseMode(): ElementwiseMode {
+  return mode;
+}
+
+const jsExprs32 = new Map<string, string>();
+const jsExprs64 = new Map<string, string>();
+/**
+ * The scalar JS expression the loops run for `expr`: rewritten from its IR so that float32
+ * statements call vecmath's `V.*` (exactly what the Wasm kernel computes); as written when the
+ * IR cannot express it (integer ops), or in "math" mode.
+ */
+function jsExpr(expr: ScalarExpr, f32Out: boolean): ScalarExpr {
+  if (mode === "math") return expr;
+  // keyed by the expression itself (its hash is cached: the small-array path looks up per call)
+  const cache = f32Out ? jsExprs32 : jsExprs64;
+  let js = cache.get(expr);
+  if (js === undefined) {
+    try {
+      js = emitJs(parseExpr(expr, f32Out).root);
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      js = expr;
+    }
+    cache.set(expr, js);
+  }
+  return js;
+}
 
 /** ns per element, plus per Math.* call in the expression (bench/threshold.ts). */
 export const ELEMENTWISE_NS = 1.6;
@@ -13,7 +65,7 @@ const compiled = new Map<string, unknown>();
 function compile<F>(src: string): F {
   let f = compiled.get(src);
   if (f === undefined) {
-    f = new Function(`return ${src}`)();
+    f = new Function("V", `return ${src}`)(V);
     compiled.set(src, f);
   }
   return f as F;
@@ -119,7 +171,9 @@ export function coalesce(shape: readonly number[], strides: (readonly number[])[
  * rows of the last coalesced axis. `units` counts elements or rows; `inner` is a row's length.
  */
 export interface ElementwisePlan {
+  /** The JS loop's source ("" when `wasm` runs it). */
   src: string;
+  wasm: WasmKernel | null;
   ins: TypedArray[];
   strides: Int32Array | null;
   shape: Int32Array | null;
@@ -127,24 +181,31 @@ export interface ElementwisePlan {
   inner: number;
 }
 
-export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: readonly number[], size: number): ElementwisePlan {
+export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: readonly number[], size: number, out: TypedArray): ElementwisePlan {
   const [dims, st] = coalesce(
     shape,
     ins.map((x) => x.strides),
   );
   const data = ins.map((x) => x.data);
+  const outType = elemType(out);
+  const types = data.map(elemType);
+  const useWasm = mode === "wasm" && wasmSimd;
   if (dims.length === 0 || (dims.length === 1 && st.every((s) => s[0] === 0 || s[0] === 1))) {
     // every operand is contiguous over the whole output or constant
     let pattern = "";
     for (let i = 0; i < ins.length; i++) pattern += dims.length === 0 || st[i]![0] === 0 ? "s" : "v";
-    return { src: flatSource(expr, pattern), ins: data, strides: null, shape: null, units: size, inner: 1 };
+    const wasm = useWasm ? wasmKernel(expr, types, pattern, outType) : null;
+    return { src: wasm ? "" : flatSource(jsExpr(expr, outType === "f32"), pattern), wasm, ins: data, strides: null, shape: null, units: size, inner: 1 };
   }
   const nd = dims.length;
   const shp = Int32Array.from(dims);
   const strides = new Int32Array(ins.length * nd);
   st.forEach((s, i) => s.forEach((v, d) => (strides[i * nd + d] = v)));
   const inner = shp[nd - 1]!;
-  return { src: stridedSource(expr, ins.length, nd), ins: data, strides, shape: shp, units: size / inner, inner };
+  // an operand constant over the whole output is one element; every other one is gathered
+  const pattern = st.map((s) => (s.every((x) => x === 0) ? "s" : "v")).join("");
+  const wasm = useWasm ? wasmKernel(expr, types, pattern, outType) : null;
+  return { src: wasm ? "" : stridedSource(jsExpr(expr, outType === "f32"), ins.length, nd), wasm, ins: data, strides, shape: shp, units: size / inner, inner };
 }
 
 type FlatFn = (out: TypedArray, ins: TypedArray[], start: number, end: number) => void;
@@ -164,6 +225,7 @@ function exprCost(expr: string): number {
 type ElementwiseArgs = [expr: ScalarExpr, ins: StridedInput[], shape: readonly number[], out: TypedArray];
 export interface ElementwiseJob {
   src: string;
+  wasm: WasmKernel | null;
   ins: TypedArray[];
   strides: Int32Array | null;
   shape: Int32Array | null;
@@ -176,11 +238,14 @@ export const elementwise = defineKernel<ElementwiseArgs, ElementwiseJob>({
   cost: (expr, _ins, _shape, out) => out.length * exprCost(expr),
   plan: ([expr, ins, shape, out]) => {
     if (out.length === 0) return null;
-    const p = planElementwise(expr, ins, shape, out.length);
-    return { job: { src: p.src, ins: p.ins, strides: p.strides, shape: p.shape, out }, units: p.units, unitNs: p.inner * exprCost(expr) };
+    const p = planElementwise(expr, ins, shape, out.length, out);
+    return { job: { src: p.src, wasm: p.wasm, ins: p.ins, strides: p.strides, shape: p.shape, out }, units: p.units, unitNs: p.inner * exprCost(expr) };
   },
   run: (j, u0, u1) => {
-    if (j.strides === null) compile<FlatFn>(j.src)(j.out, j.ins, u0, u1);
+    if (j.wasm !== null) {
+      if (j.strides === null) runFlat(j.wasm, j.ins, j.out, u0, u1);
+      else runStrided(j.wasm, j.ins, j.strides, j.shape!, j.out, u0, u1);
+    } else if (j.strides === null) compile<FlatFn>(j.src)(j.out, j.ins, u0, u1);
     else compile<StridedFn>(j.src)(j.out, j.ins, j.strides, j.shape!, u0, u1);
   },
 });
@@ -202,5 +267,5 @@ export function broadcastStrides(inShape: readonly number[], outShape: readonly 
  * ("v") or a single element ("s"), run inline with no plan (what scalar-heavy code hits).
  */
 export function elementwiseFlat(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: TypedArray): void {
-  compile<FlatFn>(flatSource(expr, pattern))(out, ins, 0, out.length);
+  compile<FlatFn>(flatSource(jsExpr(expr, out instanceof Float32Array), pattern))(out, ins, 0, out.length);
 }

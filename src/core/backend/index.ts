@@ -7,6 +7,8 @@ import { cpuBackend, threadedBackend, type Backend } from "./threaded.js";
 export type { Backend };
 export type { ScalarExpr, StridedInput } from "./elementwise.js";
 export type { ReduceOp } from "./kernels/reduce.js";
+export type { ScatterMode } from "./kernels/scatter.js";
+export type { CumulativeOp } from "./kernels/cumulative.js";
 export type { MatmulArgs, FloatArray } from "./kernels/matmul.js";
 export type { LinalgArgs, LinalgOp } from "./kernels/linalg.js";
 export { linalgLayout } from "./kernels/linalg.js";

@@ -13,11 +13,14 @@ import { gather, scatterAdd } from "./kernels/gather.js";
 import { iota } from "./kernels/iota.js";
 import { randomBits } from "./kernels/random.js";
 import { matmul } from "./kernels/matmul.js";
+import { scatter } from "./kernels/scatter.js";
+import { sort, topK } from "./kernels/sort.js";
+import { cumulative } from "./kernels/cumulative.js";
 import { conv } from "./kernels/conv.js";
 import { reduceWindow } from "./kernels/window.js";
 import { linalg } from "./kernels/linalg.js";
 
-export const KERNELS = { elementwise, copyStrided, reduceRows, matmul, cumsum, gather, scatterAdd, iota, randomBits, conv, reduceWindow, linalg } as const;
+export const KERNELS = { elementwise, copyStrided, reduceRows, matmul, cumsum, gather, scatterAdd, iota, randomBits, conv, reduceWindow, linalg, scatter, sort, topK, cumulative } as const;
 
 export type KernelName = keyof typeof KERNELS;
 

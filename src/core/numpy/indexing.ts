@@ -1,5 +1,5 @@
-// Indexing in the numpy layer: basic indexing (x.index(...): numbers, null, "...", ranges)
-// and take (gather along an axis).
+// Indexing in the numpy layer: basic indexing (numbers, null, "...", ranges; the public
+// `index` that adds advanced indexing is in advanced-indexing.ts) and take (gather along an axis).
 import { ShapeError, ValueError, fail } from "../errors.js";
 import { fmtShape, normAxis } from "../shape.js";
 import type { ArrayLike, IndexSpec, Tensor } from "../tensor.js";
@@ -57,28 +57,8 @@ function checkSpec(s: unknown, k: number): void {
   throw fail(ValueError, `index: the index at position ${k} is ${showSpec(s)}, which is not a valid index${hint}. Each index is ${SPEC_FORMS}.`);
 }
 
-/**
- * Basic indexing, numpy's `x[...]`: one spec per axis, each an integer (selects and drops the
- * axis; negative counts from the end), a range `[start, stop?, step?]` (numpy's `start:stop:step`,
- * null for a default, negative step reverses), `null` (a new axis of size 1, numpy's `None`), or
- * `"..."` (all remaining axes). Missing trailing specs select whole axes.
- * Mirrors numpy basic indexing and JAX's `x[...]`; advanced (array) indexing is {@link take}.
- * Also `x.index(...)`.
- * @param x - any shape and dtype.
- * @param specs - the indices, as above.
- * @returns the selected view's shape, x's dtype.
- * @throws ShapeError for an integer out of bounds, too many indices or more than one "...";
- *   ValueError for a spec of another form (e.g. the string "0:2") or a zero step.
- * @example
- * ```ts
- * const x = np.reshape(np.arange(6), [2, 3]);
- * np.index(x, 1); // → [3, 4, 5]
- * np.index(x, "...", 0); // → [0, 3]
- * np.index(x, 0, [null, null, -1]); // → [2, 1, 0]
- * np.index(x, null).shape; // → [1, 2, 3]
- * ```
- */
-export function index(x: ArrayLike, ...specs: IndexSpec[]): Tensor {
+/** Basic indexing (numbers, null, "...", ranges): the basic half of {@link index} (advanced-indexing.ts). */
+export function basicIndex(x: ArrayLike, ...specs: IndexSpec[]): Tensor {
   const t = tensor(x);
   specs.forEach(checkSpec);
   const ell = specs.filter((s) => s === "...").length;

@@ -8,6 +8,9 @@ import * as creation from "./creation.js";
 import * as math from "./math.js";
 import * as shape from "./shape.js";
 import * as indexing from "./indexing.js";
+import * as advanced from "./advanced-indexing.js";
+import * as sorting from "./sorting.js";
+import * as cumulative from "./cumulative.js";
 import * as reductions from "./reductions.js";
 import * as linalg from "./linalg.js";
 import * as checks from "./checks.js";
@@ -19,6 +22,6 @@ import * as creationMore from "./creation-more.js";
 import * as quantile from "./quantile.js";
 
 // conversion errors name the export the user called (np.multiply, not the internal "array")
-for (const mod of [creation, math, shape, indexing, reductions, linalg, checks, mathMore, reductionsMore, shapeMore, stats, creationMore, quantile]) convert.nameApis(mod);
+for (const mod of [creation, math, shape, indexing, advanced, sorting, cumulative, reductions, linalg, checks, mathMore, reductionsMore, shapeMore, stats, creationMore, quantile]) convert.nameApis(mod);
 
-installTensorOps({ toConcrete, format: formatTensor, np: { ...convert, ...creation, ...math, ...shape, ...indexing, ...reductions, ...linalg, ...checks, ...mathMore, ...reductionsMore, ...shapeMore, ...stats, ...creationMore, ...quantile } });
+installTensorOps({ toConcrete, format: formatTensor, np: { ...convert, ...creation, ...math, ...shape, ...indexing, ...advanced, ...sorting, ...cumulative, ...reductions, ...linalg, ...checks, ...mathMore, ...reductionsMore, ...shapeMore, ...stats, ...creationMore, ...quantile } });

@@ -250,9 +250,10 @@ export function cumsum(x: ArrayLike, axis?: number | null, opts: CumsumOpts = {}
   checkOptions("cumsum", opts, ["reverse"]);
   let t = tensor(x, "cumsum");
   if (t.dtype === "bool") t = astype(t, "int32");
-  if (axis === undefined || axis === null) {
+  if (axis === undefined || axis === null || t.ndim === 0) {
+    // a scalar counts as 1-D, as in numpy (np.cumsum(5, 0) is [5])
     t = reshape(t, [-1]);
-    axis = 0;
+    axis ??= 0;
   }
   return lax.cumsum(t, normAxis("cumsum", axis, t.ndim), opts.reverse === true);
 }

@@ -8,6 +8,10 @@ import * as reduce from "./reduce.js";
 import * as structural from "./structural.js";
 import * as dot from "./dot.js";
 import * as random from "./random.js";
+import * as scatter from "./scatter.js";
+import * as sort from "./sort.js";
+import * as cumulative from "./cumulative.js";
+import * as dynamic from "./dynamic.js";
 import * as special from "./special.js";
 import * as bitwise from "./bitwise.js";
 import * as remainder from "./remainder.js";
@@ -15,7 +19,7 @@ import * as conv from "./conv.js";
 import * as window from "./window.js";
 import * as linalg from "./linalg.js";
 
-const FAMILIES = [elementwise, binary, reduce, structural, dot, random, special, conv, window, linalg, bitwise, remainder] as const;
+const FAMILIES = [elementwise, binary, reduce, structural, dot, random, special, conv, window, linalg, bitwise, remainder, scatter, sort, cumulative, dynamic] as const;
 
 /** The primitives among a module's exports (distributed over a union of modules). */
 type PrimsOf<M> = M extends unknown ? Extract<M[keyof M], Primitive & { readonly name: string }> : never;

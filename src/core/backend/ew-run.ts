@@ -1,0 +1,177 @@
+// Runs compiled elementwise kernels (ew-wasm.ts) on typed arrays: operands are staged block by
+// block into this thread's wasm memory (one memory per thread, shared by every kernel module the
+// thread instantiated), run(n) computes the block, the results are copied out. Strided operands
+// are gathered row by row while staging. Modules are compiled on the calling thread (cached per
+// expression and layout); a job carries the bytes, and each thread instantiates a key once.
+import type { TypedArray } from "../dtype.js";
+import { BLOCK, compileKernel, NotCompiled, REGION, SIZE, type ElemType } from "./ew-wasm.js";
+import { parseExpr, Unsupported } from "./ew-parse.js";
+import { Func, V128, assembleWithImports } from "./wasm-asm.js";
+
+/** The part of the WebAssembly JS API used here (the project's libs do not declare it). */
+declare const WebAssembly: {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+  Memory: new (d: { initial: number }) => WasmMemory;
+};
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+/** A compiled kernel as a job carries it. */
+export interface WasmKernel {
+  readonly key: string;
+  readonly bytes: Uint8Array;
+  readonly imports: readonly string[];
+  /** Per operand: "v" (staged per block) or "s" (one element). */
+  readonly pattern: string;
+  readonly types: readonly ElemType[];
+  readonly out: "f32" | "f64";
+}
+
+export function elemType(a: TypedArray): ElemType {
+  return a instanceof Float32Array ? "f32" : a instanceof Float64Array ? "f64" : a instanceof Int32Array ? "i32" : "u8";
+}
+
+/** Whether this engine runs WebAssembly SIMD (v128 + f64x2 ops): a tiny probe module. */
+export const wasmSimd: boolean = (() => {
+  try {
+    const f = new Func("probe", [], [V128]);
+    f.f64(0).splat(8).i32(0).simd(0x5d, 2, 0).simd(0xf0);
+    return typeof WebAssembly === "object" && WebAssembly.validate(assembleWithImports([], [f], 1));
+  } catch {
+    return false;
+  }
+})();
+
+const compiled = new Map<string, WasmKernel | null>();
+/**
+ * The compiled kernel for an expression and operand layout, or null when the compiler refuses
+ * it (integer ops, Math functions without a vector version in float64 statements, …).
+ */
+export function wasmKernel(expr: string, types: readonly ElemType[], pattern: string, out: ElemType): WasmKernel | null {
+  if (out !== "f32" && out !== "f64") return null;
+  const key = `${types.join(",")}|${pattern}|${out}|${expr}`;
+  let k = compiled.get(key);
+  if (k === undefined) {
+    k = null;
+    try {
+      const p = parseExpr(expr, out === "f32");
+      if (p.nIn <= types.length) {
+        const { bytes, imports } = compileKernel(p.b, p.root, types, pattern, out);
+        k = { key, bytes, imports, pattern, types, out };
+      }
+    } catch (e) {
+      if (!(e instanceof Unsupported || e instanceof NotCompiled)) throw e;
+    }
+    compiled.set(key, k);
+  }
+  return k;
+}
+
+// ------------------------------------------------------------ this thread's memory and modules
+
+let memory: WasmMemory | null = null;
+let views: Record<ElemType, TypedArray> | null = null;
+const runs = new Map<string, (n: number) => void>();
+
+function ensureMemory(regions: number): Record<ElemType, TypedArray> {
+  const pages = Math.ceil((regions * REGION) / 65536);
+  if (memory === null) memory = new WebAssembly.Memory({ initial: Math.max(pages, 4) });
+  const have = memory.buffer.byteLength / 65536;
+  if (have < pages) memory.grow(pages - have);
+  if (views === null || views.f64.buffer !== memory.buffer) {
+    const buf = memory.buffer;
+    views = { f32: new Float32Array(buf), f64: new Float64Array(buf), i32: new Int32Array(buf), u8: new Uint8Array(buf) };
+  }
+  return views;
+}
+
+function runOf(k: WasmKernel): (n: number) => void {
+  let r = runs.get(k.key);
+  if (r === undefined) {
+    ensureMemory(k.types.length + 1);
+    const m = Math as unknown as Record<string, (x: number) => number>;
+    const imp: Record<string, (x: number) => number> = {};
+    for (const name of k.imports) imp[name] = m[name]!;
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(k.bytes), { env: { mem: memory }, m: imp });
+    r = inst.exports["run"] as (n: number) => void;
+    runs.set(k.key, r);
+  }
+  return r;
+}
+
+/** Elements [u0, u1) of `out` from operands each the output's full contiguous shape ("v") or one element ("s"). */
+export function runFlat(k: WasmKernel, ins: readonly TypedArray[], out: TypedArray, u0: number, u1: number): void {
+  const run = runOf(k);
+  const v = ensureMemory(ins.length + 1);
+  const base = (j: number, t: ElemType) => (j * REGION) / SIZE[t];
+  for (let j = 0; j < ins.length; j++) if (k.pattern[j] === "s") v[k.types[j]!][base(j, k.types[j]!)] = ins[j]![0]!;
+  const ov = v[k.out];
+  const ob = base(ins.length, k.out);
+  for (let s = u0; s < u1; s += BLOCK) {
+    const n = Math.min(BLOCK, u1 - s);
+    for (let j = 0; j < ins.length; j++) {
+      if (k.pattern[j] === "s") continue;
+      const t = k.types[j]!;
+      v[t].set(ins[j]!.subarray(s, s + n), base(j, t));
+    }
+    run(n);
+    out.set(ov.subarray(ob, ob + n), s);
+  }
+}
+
+/**
+ * Rows [r0, r1) of the last coalesced axis (length `shape[nd-1]`) of a strided layout: operand
+ * j's element (row r, column c) is at Σ_d idx_d·strides[j·nd + d]. Rows are packed into blocks.
+ */
+export function runStrided(k: WasmKernel, ins: readonly TypedArray[], strides: Int32Array, shape: Int32Array, out: TypedArray, r0: number, r1: number): void {
+  const run = runOf(k);
+  const v = ensureMemory(ins.length + 1);
+  const nIn = ins.length;
+  const nd = shape.length;
+  const inner = shape[nd - 1]!;
+  const base = (j: number, t: ElemType) => (j * REGION) / SIZE[t];
+  for (let j = 0; j < nIn; j++) if (k.pattern[j] === "s") v[k.types[j]!][base(j, k.types[j]!)] = ins[j]![0]!;
+  const ov = v[k.out];
+  const ob = base(nIn, k.out);
+  const off = new Array<number>(nIn).fill(0);
+  let pos = 0;
+  let outAt = r0 * inner;
+  const flush = (): void => {
+    run(pos);
+    out.set(ov.subarray(ob, ob + pos), outAt);
+    outAt += pos;
+    pos = 0;
+  };
+  for (let r = r0; r < r1; r++) {
+    let rem = r;
+    off.fill(0);
+    for (let d = nd - 2; d >= 0; d--) {
+      const c = rem % shape[d]!;
+      rem = (rem - c) / shape[d]!;
+      for (let j = 0; j < nIn; j++) off[j]! += c * strides[j * nd + d]!;
+    }
+    for (let c = 0; c < inner; ) {
+      const take = Math.min(inner - c, BLOCK - pos);
+      for (let j = 0; j < nIn; j++) {
+        if (k.pattern[j] === "s") continue;
+        const t = k.types[j]!;
+        const dst = v[t];
+        const b = base(j, t) + pos;
+        const st = strides[j * nd + nd - 1]!;
+        const src = ins[j]!;
+        const from = off[j]! + c * st;
+        if (st === 1) dst.set(src.subarray(from, from + take), b);
+        else if (st === 0) dst.fill(src[from]!, b, b + take);
+        else for (let q = 0; q < take; q++) dst[b + q] = src[from + q * st]!;
+      }
+      pos += take;
+      c += take;
+      if (pos === BLOCK) flush();
+    }
+  }
+  if (pos > 0) flush();
+}

@@ -1,0 +1,434 @@
+// Compiles an elementwise kernel's expression DAG (ew-ir.ts) into a WebAssembly SIMD function
+// that computes four elements per step, with exactly the bits of the scalar JS kernel (float64
+// arithmetic and Math.fround where it rounds), in float32 lanes where that is exact and float64
+// halves elsewhere, with vecmath's recipes inlined for float32 statements.
+//
+// Module: imports `env.mem` (the calling thread's staging memory, ew-run.ts) and the Math.*
+// functions its `rare` fallbacks call; exports run(n), which reads operand j from region j of
+// the memory (BLOCK elements of its own type; a scalar operand is one element, splat once) and
+// writes n results to the last region. Past n it computes garbage lanes up to a whole unrolled
+// step of 4 (regions have SLACK elements for it); the caller copies back exactly n.
+import { F32, F64, Func, I32, V128, assembleWithImports, type ImportFunc } from "./wasm-asm.js";
+import { Builder, children, type Node } from "./ew-ir.js";
+import { recipeFor } from "./vecmath.js";
+
+/** Elements staged per call. */
+export const BLOCK = 2048;
+/** Extra elements per region: the last step of 4 reads and writes up to 3 past n. */
+export const SLACK = 16;
+/** Bytes per region (8-byte elements at most). */
+export const REGION = (BLOCK + SLACK) * 8;
+
+/** Element types of operands: f32, f64, i32, u8 (bool). */
+export type ElemType = "f32" | "f64" | "i32" | "u8";
+export const SIZE: Record<ElemType, number> = { f32: 4, f64: 8, i32: 4, u8: 1 };
+
+/** A kernel the compiler refuses (it stays on the scalar JS path). */
+export class NotCompiled extends Error {}
+
+/** Replaces `fn` nodes by their inlined recipes. */
+function lower(b: Builder, root: Node): Node {
+  const memo = new Map<number, Node>();
+  const go = (n: Node): Node => {
+    let m = memo.get(n.id);
+    if (m !== undefined) return m;
+    switch (n.k) {
+      case "c":
+      case "in":
+        m = n;
+        break;
+      case "bin":
+        m = b.bin(n.op, go(n.a), go(n.b));
+        break;
+      case "un":
+        m = b.un(n.op, go(n.a));
+        break;
+      case "cmp":
+        m = b.cmp(n.op, go(n.a), go(n.b));
+        break;
+      case "logic":
+        m = b.logic(n.op, go(n.a), go(n.b));
+        break;
+      case "not":
+        m = b.not(go(n.a));
+        break;
+      case "sel":
+        m = b.sel(go(n.c), go(n.a), go(n.b));
+        break;
+      case "rare":
+        m = b.rare(go(n.c), go(n.a), go(n.b));
+        break;
+      case "bits":
+        m = b.bits(n.op, go(n.a));
+        break;
+      case "ext":
+        throw new NotCompiled(`Math.${n.name} has no vector version here`);
+      case "fn": {
+        const r = recipeFor(n.name);
+        if (r === undefined) throw new NotCompiled(`no recipe for ${n.name}`);
+        m = r(b, go(n.a[0]!), n.a[1] && go(n.a[1]));
+        break;
+      }
+    }
+    memo.set(n.id, m);
+    return m;
+  };
+  return go(root);
+}
+
+const BIN64 = { add: 0xf0, sub: 0xf1, mul: 0xf2, div: 0xf3, min: 0xf4, max: 0xf5 } as const;
+const BIN32 = { add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7, min: 0xe8, max: 0xe9 } as const;
+const UN64 = { neg: 0xed, abs: 0xec, sqrt: 0xef, floor: 0x75, ceil: 0x74, trunc: 0x7a } as const;
+const UN32 = { neg: 0xe1, abs: 0xe0, sqrt: 0xe3, floor: 0x68, ceil: 0x67, trunc: 0x69 } as const;
+const CMP64 = { eq: 0x47, ne: 0x48, lt: 0x49, gt: 0x4a, le: 0x4b, ge: 0x4c } as const;
+const CMP32 = { eq: 0x41, ne: 0x42, lt: 0x43, gt: 0x44, le: 0x45, ge: 0x46 } as const;
+/** Byte lanes of a shuffle: `take(k, from)` = 8 bytes from half k of operand `from` (0 or 1). */
+const half = (k: number, from: number): number[] => Array.from({ length: 8 }, (_, i) => from * 16 + k * 8 + i);
+const dwords = (idx: number[]): number[] => idx.flatMap((d) => [d * 4, d * 4 + 1, d * 4 + 2, d * 4 + 3]);
+
+/**
+ * How a node's value is held for the 4 elements of one loop step: "f32" one f32x4 (the value is
+ * a float32, so float32 lanes hold it exactly), "f64" two f64x2 halves (elements 0–1, 2–3);
+ * conditions as 32-bit lane masks ("m32") or two 64-bit lane mask halves ("m64").
+ */
+type Rep = "f32" | "f64" | "m32" | "m64";
+
+/**
+ * The module bytes for `root` (inputs of types `ins`, `pattern[j]` "v" for a full operand or
+ * "s" for one element, output of type `out`), and the Math functions it imports, in order.
+ *
+ * Each node runs in float32 lanes where that gives the float64 program's bits exactly: values
+ * that are float32 (float32 operands, Math.fround results, constants that are floats) and
+ * operations that keep them so exactly (neg, abs, floor, min, comparisons, selects), and
+ * Math.fround(a ∘ b) of float32 a, b for ∘ in + − × ÷ √ (one float32 rounding equals float64's
+ * followed by fround: 53 ≥ 2·24 + 2). Everything else runs in float64 halves.
+ */
+export function compileKernel(b: Builder, root0: Node, ins: readonly ElemType[], pattern: string, out: "f32" | "f64"): { bytes: Uint8Array; imports: string[] } {
+  const root = lower(b, root0);
+  const rep = new Map<number, Rep>();
+  const fused = new Set<number>(); // fround nodes computed as one float32 op of their child's operands
+  const order: Node[] = [];
+  const R = (n: Node): Rep => rep.get(n.id)!;
+  const isF32Const = (n: Node): boolean => n.k === "c" && (Number.isNaN(n.v) || Object.is(Math.fround(n.v), n.v));
+  const visit = (n: Node): void => {
+    if (rep.has(n.id)) return;
+    let r: Rep;
+    switch (n.k) {
+      case "c":
+        rep.set(n.id, isF32Const(n) ? "f32" : "f64");
+        return; // constants are emitted inline
+      case "in":
+        r = ins[n.i] === "f32" || (ins[n.i] === "u8" && pattern[n.i] === "v") ? "f32" : "f64";
+        break;
+      case "un":
+        if (n.op === "fround") {
+          const a = n.a;
+          if ((a.k === "bin" && a.op !== "min" && a.op !== "max") || (a.k === "un" && a.op === "sqrt")) {
+            const kids = children(a);
+            kids.forEach(visit);
+            if (kids.every((x) => R(x) === "f32")) fused.add(n.id);
+            else visit(a);
+          } else visit(a);
+          r = "f32";
+        } else {
+          visit(n.a);
+          r = n.op === "sqrt" ? "f64" : R(n.a);
+        }
+        break;
+      case "bin":
+        visit(n.a);
+        visit(n.b);
+        r = (n.op === "min" || n.op === "max") && R(n.a) === "f32" && R(n.b) === "f32" ? "f32" : "f64";
+        break;
+      case "cmp":
+        visit(n.a);
+        visit(n.b);
+        r = R(n.a) === "f32" && R(n.b) === "f32" ? "m32" : "m64";
+        break;
+      case "logic":
+        visit(n.a);
+        visit(n.b);
+        r = R(n.a) === "m32" && R(n.b) === "m32" ? "m32" : "m64";
+        break;
+      case "not":
+        visit(n.a);
+        r = R(n.a);
+        break;
+      case "sel":
+        visit(n.c);
+        visit(n.a);
+        visit(n.b);
+        r = R(n.a) === "f32" && R(n.b) === "f32" ? "f32" : "f64";
+        break;
+      case "bits":
+        visit(n.a);
+        r = n.op === "pow2f" ? "f32" : "f64";
+        break;
+      case "rare": {
+        const call = n.a.k === "un" && n.a.op === "fround" ? n.a.a : n.a;
+        if (call.k !== "ext" || call.a.length !== 1) throw new NotCompiled("rare fallback");
+        visit(call.a[0]!);
+        visit(n.c);
+        visit(n.b);
+        r = n.a === call ? "f64" : "f32";
+        if (R(n.b) !== r || R(call.a[0]!) !== r) r = "f64";
+        if (n.a !== call && r === "f64") throw new NotCompiled("rare fallback representation");
+        break;
+      }
+      case "ext":
+      case "fn":
+        throw new NotCompiled(n.k === "ext" ? `Math.${n.name}` : n.name);
+    }
+    rep.set(n.id, r);
+    order.push(n);
+  };
+  visit(root);
+  const importNames: string[] = [];
+  for (const n of order) {
+    if (n.k !== "rare") continue;
+    const call = n.a.k === "un" ? n.a.a : n.a;
+    if (call.k === "ext" && !importNames.includes(call.name)) importNames.push(call.name);
+  }
+  const imports: ImportFunc[] = importNames.map((name) => ({ module: "m", name, params: [F64], results: [F64] }));
+
+  const f = new Func("run", [I32]);
+  const n = f.param(0);
+  const i = f.local(I32);
+  const ib = { 1: f.local(I32), 4: f.local(I32), 8: f.local(I32) } as Record<number, number>;
+  const tmp = f.local(V128);
+  // every node's locals: one for f32/m32, two halves for f64/m64; and copies in other reps that users need
+  const loc = new Map<string, number[]>();
+  const alloc = (n: Node, r: Rep): number[] => {
+    const key = `${n.id}:${r}`;
+    let l = loc.get(key);
+    if (l === undefined) loc.set(key, (l = r === "f32" || r === "m32" ? [f.local(V128)] : [f.local(V128), f.local(V128)]));
+    return l;
+  };
+  const wants = new Map<number, Set<Rep>>();
+  const want = (x: Node, r: Rep): void => {
+    if (x.k === "c" || R(x) === r) return;
+    (wants.get(x.id) ?? wants.set(x.id, new Set()).get(x.id)!).add(r);
+  };
+  const valRep = (r: Rep): Rep => (r === "f32" ? "f32" : "f64");
+  const maskRep = (r: Rep): Rep => (r === "f32" ? "m32" : "m64");
+  for (const nd of order) {
+    const r = R(nd);
+    if (nd.k === "un" && nd.op === "fround" && fused.has(nd.id)) children(nd.a).forEach((x) => want(x, "f32"));
+    else if (nd.k === "un" && nd.op === "fround") want(nd.a, "f32");
+    else if (nd.k === "sel") {
+      want(nd.c, maskRep(r));
+      want(nd.a, r);
+      want(nd.b, r);
+    } else if (nd.k === "rare") {
+      want(nd.c, maskRep(r));
+      want(nd.b, r);
+      const call = nd.a.k === "un" ? nd.a.a : nd.a;
+      if (call.k === "ext") want(call.a[0]!, r);
+    } else if (nd.k === "cmp") (want(nd.a, r === "m32" ? "f32" : "f64"), want(nd.b, r === "m32" ? "f32" : "f64"));
+    else if (nd.k === "logic" || nd.k === "not") children(nd).forEach((x) => want(x, r));
+    else if (nd.k === "bits") want(nd.a, nd.op === "pow2f" ? "f32" : "f64");
+    else children(nd).forEach((x) => want(x, valRep(r)));
+  }
+  // output conversion
+  want(root, out === "f32" ? "f32" : "f64");
+
+  /** Pushes node x in rep r (half h of a two-half rep). */
+  const push = (x: Node, r: Rep, h: number): void => {
+    if (x.k === "c") {
+      if (r === "f32") f.simd(0x0c, ...f32x4Bytes(x.v));
+      else f.f64x2(x.v);
+      return;
+    }
+    const l = R(x) === r ? alloc(x, r) : loc.get(`${x.id}:${r}`);
+    if (l === undefined) throw new Error(`ew-wasm: node ${x.id} not available as ${r}`);
+    f.get(l[Math.min(h, l.length - 1)]!);
+  };
+  /** Computes the copy of x in rep r from its own rep. */
+  const convert = (x: Node, r: Rep): void => {
+    const from = alloc(x, R(x));
+    const to = alloc(x, r);
+    if (r === "f32") f.get(from[0]!).simd(0x5e).get(from[1]!).simd(0x5e).shuffle([...half(0, 0), ...half(0, 1)]).set(to[0]!);
+    else if (r === "f64") {
+      f.get(from[0]!).simd(0x5f).set(to[0]!);
+      f.get(from[0]!).get(from[0]!).shuffle([...half(1, 0), ...half(1, 1)]).simd(0x5f).set(to[1]!);
+    } else if (r === "m32") f.get(from[0]!).get(from[1]!).shuffle(dwords([0, 2, 4, 6])).set(to[0]!);
+    else {
+      f.get(from[0]!).simd(0xc7).set(to[0]!);
+      f.get(from[0]!).simd(0xc8).set(to[1]!);
+    }
+  };
+
+  // scalar operands: loaded and splat once, before the loop
+  const scalarLocals = new Map<number, number[]>();
+  for (const nd of order) {
+    if (nd.k !== "in" || pattern[nd.i] !== "s") continue;
+    const t = ins[nd.i];
+    if (t === undefined) throw new NotCompiled(`operand a${nd.i} missing`);
+    const off = nd.i * REGION;
+    const l = alloc(nd, R(nd));
+    f.i32(0);
+    if (t === "f32") f.load(F32, off).simd(0x13);
+    else {
+      if (t === "f64") f.load(F64, off);
+      else if (t === "i32") f.load(I32, off).op(0xb7);
+      else f.op(0x2d, 0, ...uleb(off)).op(0xb8);
+      f.splat(8);
+    }
+    f.set(l[0]!);
+    if (l.length > 1) f.get(l[0]!).set(l[1]!);
+    scalarLocals.set(nd.id, l);
+    for (const r of wants.get(nd.id) ?? []) convert(nd, r);
+  }
+  const outOff = ins.length * REGION;
+
+  f.i32(0).set(i);
+  f.block().loop();
+  f.get(i).get(n).geU().brIf(1);
+  f.get(i).set(ib[1]!);
+  f.get(i).i32(2).shl().set(ib[4]!);
+  f.get(i).i32(3).shl().set(ib[8]!);
+  for (const nd of order) {
+    if (scalarLocals.has(nd.id)) continue;
+    emit(nd);
+    for (const r of wants.get(nd.id) ?? []) convert(nd, r);
+  }
+  if (out === "f32") f.get(ib[4]!).seq(() => push(root, "f32", 0)).simd(0x0b, ...uleb(2), ...uleb(outOff));
+  else for (const h of [0, 1]) f.get(ib[8]!).seq(() => push(root, "f64", h)).simd(0x0b, ...uleb(3), ...uleb(outOff + 16 * h));
+  f.get(i).i32(4).add().set(i);
+  f.br(0).end().end();
+
+  const pages = Math.ceil(((ins.length + 1) * REGION) / 65536);
+  return { bytes: assembleWithImports(imports, [f], pages), imports: importNames };
+
+  function emit(nd: Node): void {
+    const r = R(nd);
+    const l = alloc(nd, r);
+    const two = (op: (h: number) => void): void => {
+      for (let h = 0; h < l.length; h++) {
+        op(h);
+        f.set(l[h]!);
+      }
+    };
+    switch (nd.k) {
+      case "c":
+        return;
+      case "in": {
+        const t = ins[nd.i]!;
+        const sz = SIZE[t];
+        const off = nd.i * REGION;
+        if (t === "f32") f.get(ib[4]!).simd(0x00, ...uleb(2), ...uleb(off)).set(l[0]!);
+        else if (t === "u8") f.get(ib[1]!).simd(0x5c, 0, ...uleb(off)).simd(0x89).simd(0xa9).simd(0xfb).set(l[0]!);
+        else if (t === "f64") for (const h of [0, 1]) f.get(ib[8]!).simd(0x00, ...uleb(3), ...uleb(off + 16 * h)).set(l[h]!);
+        else {
+          f.get(ib[sz]!).simd(0x00, ...uleb(2), ...uleb(off)).set(tmp);
+          f.get(tmp).simd(0xfe).set(l[0]!);
+          f.get(tmp).get(tmp).shuffle([...half(1, 0), ...half(1, 1)]).simd(0xfe).set(l[1]!);
+        }
+        return;
+      }
+      case "un":
+        if (nd.op === "fround") {
+          if (fused.has(nd.id)) {
+            const a = nd.a;
+            if (a.k === "bin") f.seq(() => push(a.a, "f32", 0)).seq(() => push(a.b, "f32", 0)).simd(BIN32[a.op]);
+            else if (a.k === "un") f.seq(() => push(a.a, "f32", 0)).simd(UN32.sqrt);
+            f.set(l[0]!);
+          } else {
+            push(nd.a, "f32", 0);
+            f.set(l[0]!);
+          }
+          return;
+        }
+        {
+          const op = nd.op;
+          if (r === "f32") f.seq(() => push(nd.a, "f32", 0)).simd(UN32[op]).set(l[0]!);
+          else two((h) => f.seq(() => push(nd.a, "f64", h)).simd(UN64[op]));
+        }
+        return;
+      case "bin":
+        if (r === "f32") f.seq(() => push(nd.a, "f32", 0)).seq(() => push(nd.b, "f32", 0)).simd(BIN32[nd.op]).set(l[0]!);
+        else two((h) => f.seq(() => push(nd.a, "f64", h)).seq(() => push(nd.b, "f64", h)).simd(BIN64[nd.op]));
+        return;
+      case "cmp":
+        if (r === "m32") f.seq(() => push(nd.a, "f32", 0)).seq(() => push(nd.b, "f32", 0)).simd(CMP32[nd.op]).set(l[0]!);
+        else two((h) => f.seq(() => push(nd.a, "f64", h)).seq(() => push(nd.b, "f64", h)).simd(CMP64[nd.op]));
+        return;
+      case "logic":
+        two((h) => f.seq(() => push(nd.a, r, h)).seq(() => push(nd.b, r, h)).simd(nd.op === "and" ? 0x4e : 0x50));
+        return;
+      case "not":
+        two((h) => f.seq(() => push(nd.a, r, h)).simd(0x4d));
+        return;
+      case "sel": {
+        const m = maskRep(r);
+        two((h) => f.seq(() => push(nd.a, r, h)).seq(() => push(nd.b, r, h)).seq(() => push(nd.c, m, h)).simd(0x52));
+        return;
+      }
+      case "bits":
+        if (nd.op === "pow2f") {
+          // 2^k for float32: (k + 127) << 23 as the float's bits
+          f.seq(() => push(nd.a, "f32", 0)).simd(0xf8).simd(0x0c, ...i32x4Bytes(127)).simd(0xae).i32(23).simd(0xab).set(l[0]!);
+          return;
+        }
+        two((h) => {
+          push(nd.a, "f64", h);
+          if (nd.op === "exponent") {
+            // biased exponent of each lane → i32 lanes 0, 1 → float64, minus the bias
+            f.i32(52).simd(0xcd).i64x2(0, 0x7ff).simd(0x4e);
+            f.get(tmp).shuffle(dwords([0, 2, 4, 6])).simd(0xfe).f64x2(1023).simd(BIN64.sub);
+          } else if (nd.op === "mantissa") {
+            f.i64x2(0x000fffff, 0xffffffff).simd(0x4e).i64x2(0x3ff00000, 0).simd(0x50);
+          } else {
+            // 2^k: (k + 1023) << 52 as the float64's bits
+            f.simd(0xfc).simd(0xc7).i64x2(0, 1023).simd(0xce).i32(52).simd(0xcb);
+          }
+        });
+        return;
+      case "rare": {
+        const call = (nd.a.k === "un" ? nd.a.a : nd.a) as Extract<Node, { k: "ext" }>;
+        const idx = importNames.indexOf(call.name);
+        const m = maskRep(r);
+        // the main value; where any lane needs the fallback, every lane calls Math.* and the mask picks
+        for (let h = 0; h < l.length; h++) {
+          f.seq(() => push(nd.b, r, h)).set(l[h]!);
+          f.seq(() => push(nd.c, m, h)).simd(0x53).if_();
+          f.get(l[h]!);
+          if (r === "f32") {
+            for (let lane = 0; lane < 4; lane++) f.seq(() => push(call.a[0]!, "f32", 0)).simd(0x1f, lane).op(0xbb).call(idx).op(0xb6).simd(0x20, lane);
+          } else {
+            for (let lane = 0; lane < 2; lane++) f.seq(() => push(call.a[0]!, "f64", h)).simd(0x21, lane).call(idx).simd(0x22, lane);
+          }
+          f.get(l[h]!).seq(() => push(nd.c, m, h)).simd(0x52).set(l[h]!);
+          f.end();
+        }
+        return;
+      }
+      case "ext":
+      case "fn":
+        throw new NotCompiled(nd.k);
+    }
+  }
+}
+
+const f32v = new Float32Array(1);
+const f32b = new Uint8Array(f32v.buffer);
+/** v128.const bytes with four float32 lanes = v. */
+function f32x4Bytes(v: number): number[] {
+  f32v[0] = v;
+  return [...f32b, ...f32b, ...f32b, ...f32b];
+}
+function i32x4Bytes(v: number): number[] {
+  const b = [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
+  return [...b, ...b, ...b, ...b];
+}
+
+function uleb(v: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = v % 128;
+    v = Math.floor(v / 128);
+    if (v > 0) byte |= 0x80;
+    out.push(byte);
+  } while (v > 0);
+  return out;
+}

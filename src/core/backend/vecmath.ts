@@ -1,0 +1,271 @@
+// Vectorisable math for float32 kernels: exp, log, log1p, expm1, sin, cos, tan, tanh, atan,
+// each written once as an expression DAG (ew-ir.ts) of adds, multiplies, selects and exact bit
+// operations — no table lookups, no data-dependent branches — in float64 (RECIPES) or, where
+// that is accurate enough, in float32 arithmetic (RECIPES32: exp, sin, cos, tanh). The Wasm
+// compiler inlines the DAG (float32 steps in f32x4 lanes, float64 steps in f64x2 halves); `V`
+// below is the same DAG emitted as JS, what the scalar kernels call. Both evaluate the same IEEE
+// operations in the same order, so they give the same bits (test/backend/vecmath.test.ts).
+//
+// Accuracy. The float64 recipes are accurate to a relative error below 1e-10 (2^-33: the
+// reductions are exact or nearly, the polynomials fdlibm's or Taylor series cut where the next
+// term is below that), far below float32's ulp of 2^-23…2^-24 relative, so after the
+// statement's rounding to float32 the result is the correctly rounded value or its neighbour: at
+// most 1 ulp from float64 `Math.*` rounded to float32 (measured over a dense walk of all
+// float32s: test/backend/vecmath.test.ts, docs/semantics.md). The polynomials are no longer than
+// that bound needs: every term costs two vector ops per element pair. The float32 recipes
+// (cephes' float polynomials) are ≤ 1 ulp (sin, cos ≤ 2) over the same walk. All are used only
+// where a statement rounds to float32; float64 kernels keep `Math.*`.
+//
+// sin/cos/tan use Cody–Waite reduction by π/2 in three 33-bit pieces (exact for |x| < 2^19·π/2)
+// and fall back to `Math.sin` etc. above that (where a lane needs it; `rare` nodes).
+import { Builder, emitJs, type Node } from "./ew-ir.js";
+
+type Recipe = (b: Builder, x: Node, y?: Node) => Node;
+
+const LN2_HI = 6.93147180369123816490e-1; // ln 2, 32 bits: k·LN2_HI exact for |k| < 2^20
+const LN2_LO = 1.90821492927058770002e-10;
+const LOG2E = 1.4426950408889634;
+// π/2 in three 33-bit pieces and a tail (fdlibm's pio2_1, pio2_2, pio2_3, pio2_3t)
+const PIO2_1 = 1.57079632673412561417e0;
+const PIO2_2 = 6.07710050630396597660e-11;
+const PIO2_3 = 2.02226624871116645580e-21;
+const PIO2_3T = 8.47842766036889956997e-32;
+const INV_PIO2 = 6.36619772367581382433e-1;
+/** |x| above which sin/cos/tan fall back to Math.* (k·PIO2_1 stays exact below 2^20·π/2). */
+const TRIG_MAX = 823549;
+
+/** e^r − 1 for |r| ≤ ln2/2: Taylor to r^9 (next term < 3e-11 relative). */
+const EXPM1_TAYLOR = [1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040, 1 / 40320, 1 / 362880];
+// fdlibm __kernel_sin / __kernel_cos on [-π/4, π/4] without their last term (which is below
+// 1e-11 relative there)
+const S = [-1.66666666666666324348e-1, 8.33333333332248946124e-3, -1.98412698298579493134e-4, 2.75573137070700676789e-6, -2.50507602534068634195e-8];
+const C = [4.16666666666666019037e-2, -1.38888888888741095749e-3, 2.48015872894767294178e-5, -2.75573143513906633035e-7, 2.08757232129817482790e-9];
+// fdlibm atan
+const AT = [3.33333333333329318027e-1, -1.99999999998764832476e-1, 1.42857142725034663711e-1, -1.11111104054623557880e-1, 9.09088713343650656196e-2, -7.69187620504482999495e-2, 6.66107313738753120669e-2, -5.83357013379057348645e-2, 4.97687799461593236017e-2, -3.65315727442169155270e-2, 1.62858201153657823623e-2];
+const ATAN_HI = [4.63647609000806093515e-1, 7.85398163397448278999e-1, 9.82793723247329054082e-1, 1.57079632679489655800e0];
+const ATAN_LO = [2.26987774529616870924e-17, 3.06161699786838301793e-17, 1.39033110312309984516e-17, 6.12323399573676603587e-17];
+
+/** e^x: x = k·ln2 + r, e^r by Taylor, times 2^k built from bits; 0 below -708, ∞ above ln(MAX). */
+function exp(b: Builder, x: Node): Node {
+  const xc = b.sel(b.cmp("gt", x, b.c(709)), b.c(709), b.sel(b.cmp("lt", x, b.c(-708)), b.c(-708), x));
+  const k = b.un("floor", b.add(b.mul(xc, b.c(LOG2E)), b.c(0.5)));
+  const r = b.sub(b.sub(xc, b.mul(k, b.c(LN2_HI))), b.mul(k, b.c(LN2_LO)));
+  const er = b.add(b.c(1), b.mul(r, b.poly(r, EXPM1_TAYLOR)));
+  const y = b.mul(er, b.bits("pow2", k));
+  return b.sel(b.cmp("gt", x, b.c(709.782712893384)), b.c(Infinity), b.sel(b.cmp("lt", x, b.c(-708)), b.c(0), y));
+}
+
+/** e^x − 1: Taylor for |x| < ln2/2, else exp(x) − 1 (no cancellation there: |e^x − 1| ≥ 0.29). */
+function expm1(b: Builder, x: Node): Node {
+  const small = b.mul(x, b.poly(x, EXPM1_TAYLOR));
+  const y = b.sel(b.cmp("lt", b.un("abs", x), b.c(0.34657359027997264)), small, b.sub(exp(b, x), b.c(1)));
+  return b.keepZero(x, y);
+}
+
+/**
+ * ln x: x = 2^e·m with m in [√½, √2), f = m − 1, s = f/(2+f), ln(1+f) = 2s + 2s·(s²/3 + s⁴/5 + …)
+ * to s^12 (|s| ≤ 0.172: next term < 1e-10 relative); subnormal float64s are scaled by 2^54 first.
+ */
+function log(b: Builder, x: Node): Node {
+  const tiny = b.cmp("lt", x, b.c(2.2250738585072014e-308));
+  const xs = b.sel(tiny, b.mul(x, b.c(18014398509481984)), x);
+  const m0 = b.bits("mantissa", xs);
+  const e0 = b.add(b.bits("exponent", xs), b.sel(tiny, b.c(-54), b.c(0)));
+  const big = b.cmp("gt", m0, b.c(Math.SQRT2));
+  const m = b.sel(big, b.mul(m0, b.c(0.5)), m0);
+  const e = b.sel(big, b.add(e0, b.c(1)), e0);
+  const f = b.sub(m, b.c(1));
+  const s = b.div(f, b.add(b.c(2), f));
+  const z = b.mul(s, s);
+  const series = b.poly(z, [1 / 3, 1 / 5, 1 / 7, 1 / 9, 1 / 11, 1 / 13]);
+  const lnf = b.add(b.mul(b.c(2), s), b.mul(b.mul(b.c(2), s), b.mul(z, series)));
+  const r = b.add(b.mul(e, b.c(LN2_HI)), b.add(lnf, b.mul(e, b.c(LN2_LO))));
+  const finitePos = b.logic("and", b.cmp("gt", x, b.c(0)), b.cmp("lt", x, b.c(Infinity)));
+  return b.sel(finitePos, r, b.sel(b.cmp("eq", x, b.c(0)), b.c(-Infinity), b.sel(b.cmp("eq", x, b.c(Infinity)), x, b.c(NaN))));
+}
+
+/** ln(1 + x) = ln(u)·x/(u − 1) with u = 1 + x rounded (the quotient corrects u's rounding). */
+function log1p(b: Builder, x: Node): Node {
+  const u = b.add(b.c(1), x);
+  const y = b.mul(log(b, u), b.div(x, b.sub(u, b.c(1))));
+  return b.sel(b.cmp("eq", u, b.c(1)), x, b.sel(b.cmp("eq", x, b.c(Infinity)), x, y));
+}
+
+/** x = k·π/2 + r, |r| ≤ π/4: [k, r] (Cody–Waite, exact products for |k| < 2^20). */
+function reduce(b: Builder, x: Node): [Node, Node] {
+  const k = b.un("floor", b.add(b.mul(x, b.c(INV_PIO2)), b.c(0.5)));
+  const r = b.sub(b.sub(b.sub(b.sub(x, b.mul(k, b.c(PIO2_1))), b.mul(k, b.c(PIO2_2))), b.mul(k, b.c(PIO2_3))), b.mul(k, b.c(PIO2_3T)));
+  return [k, r];
+}
+/** sin r and cos r on [-π/4, π/4] (fdlibm kernels). */
+function kernels(b: Builder, r: Node): [Node, Node] {
+  const z = b.mul(r, r);
+  const s = b.add(r, b.mul(b.mul(r, z), b.poly(z, S)));
+  const c = b.add(b.sub(b.c(1), b.mul(b.c(0.5), z)), b.mul(b.mul(z, z), b.poly(z, C)));
+  return [s, c];
+}
+/** k mod 4 as masks q = 1, 2, 3 (k is an integer-valued float64). */
+function quadrant(b: Builder, k: Node): [Node, Node, Node] {
+  const q = b.sub(k, b.mul(b.c(4), b.un("floor", b.mul(k, b.c(0.25)))));
+  return [b.cmp("eq", q, b.c(1)), b.cmp("eq", q, b.c(2)), b.cmp("eq", q, b.c(3))];
+}
+function trig(b: Builder, x: Node, which: "sin" | "cos" | "tan"): Node {
+  const [k, r] = reduce(b, x);
+  const [s, c] = kernels(b, r);
+  const [q1, q2, q3] = quadrant(b, k);
+  const ns = b.un("neg", s);
+  const nc = b.un("neg", c);
+  let y: Node;
+  if (which === "sin") y = b.sel(q1, c, b.sel(q2, ns, b.sel(q3, nc, s)));
+  else if (which === "cos") y = b.sel(q1, ns, b.sel(q2, nc, b.sel(q3, s, c)));
+  else y = b.sel(b.logic("or", q1, q3), b.div(nc, s), b.div(s, c));
+  if (which !== "cos") y = b.keepZero(x, y);
+  return b.rare(b.cmp("gt", b.un("abs", x), b.c(TRIG_MAX)), b.ext(which, [x]), y);
+}
+
+/** tanh x = sign(x)·t/(t + 2), t = expm1(2|x|); ±1 beyond |x| = 20 (tanh 20 = 1 − 8e-18). */
+function tanh(b: Builder, x: Node): Node {
+  const ax = b.un("abs", x);
+  const t = expm1(b, b.mul(b.c(2), b.sel(b.cmp("gt", ax, b.c(20)), b.c(20), ax)));
+  const y = b.div(t, b.add(t, b.c(2)));
+  return b.keepZero(x, b.sel(b.cmp("lt", x, b.c(0)), b.un("neg", y), y));
+}
+
+/** atan (fdlibm): |x| reduced to |t| < 7/16 around 0, ½, 1, 3/2 or ∞, then an odd polynomial. */
+function atan(b: Builder, x: Node): Node {
+  const ax = b.un("abs", x);
+  const lt = (v: number) => b.cmp("lt", ax, b.c(v));
+  const r0 = lt(7 / 16), r1 = lt(11 / 16), r2 = lt(19 / 16), r3 = lt(39 / 16);
+  const one = b.c(1);
+  const t = b.sel(r0, ax, b.sel(r1, b.div(b.sub(b.mul(b.c(2), ax), one), b.add(b.c(2), ax)),
+    b.sel(r2, b.div(b.sub(ax, one), b.add(ax, one)), b.sel(r3, b.div(b.sub(ax, b.c(1.5)), b.add(one, b.mul(b.c(1.5), ax))), b.div(b.c(-1), ax)))));
+  const pick = (v: readonly number[]) => b.sel(r1, b.c(v[0]!), b.sel(r2, b.c(v[1]!), b.sel(r3, b.c(v[2]!), b.c(v[3]!))));
+  const z = b.mul(t, t);
+  const w = b.mul(z, z);
+  const s1 = b.mul(z, b.poly(w, [AT[0]!, AT[2]!, AT[4]!, AT[6]!, AT[8]!, AT[10]!]));
+  const s2 = b.mul(w, b.poly(w, [AT[1]!, AT[3]!, AT[5]!, AT[7]!, AT[9]!]));
+  const ts = b.mul(t, b.add(s1, s2));
+  const near0 = b.sub(t, ts);
+  const far = b.sub(pick(ATAN_HI), b.sub(b.sub(ts, pick(ATAN_LO)), t));
+  const y = b.sel(r0, near0, far);
+  return b.keepZero(x, b.sel(b.cmp("lt", x, b.c(0)), b.un("neg", y), y));
+}
+
+/** The vectorised functions by name (the `Math.*` name they stand for in float32 statements). */
+export const RECIPES: Readonly<Record<string, Recipe>> = {
+  exp,
+  expm1,
+  log,
+  log1p,
+  sin: (b, x) => trig(b, x, "sin"),
+  cos: (b, x) => trig(b, x, "cos"),
+  tan: (b, x) => trig(b, x, "tan"),
+  tanh,
+  atan,
+};
+
+// ---------------------------------------------------------------- float32 arithmetic versions
+// Where float32 lanes are accurate enough (≤ 2 ulp measured over the dense walk), the recipe is
+// written in float32 arithmetic (every step rounded: add32, mul32, …), which the Wasm compiler
+// runs four lanes at a time; the range reductions of sin/cos stay in float64 (exact there).
+
+const LN2_HI32 = 0.693359375; // 9 bits: k·LN2_HI32 exact for |k| < 2^15
+const LN2_LO32 = -2.12194440e-4;
+/** e^x in float32 (cephes expf's polynomial), 2^k applied in two exact halves for subnormal results. */
+function exp32(b: Builder, x0: Node): Node {
+  const x = b.un("fround", x0);
+  const xc = b.sel(b.cmp("gt", x, b.c(89)), b.c(89), b.sel(b.cmp("lt", x, b.c(-104)), b.c(-104), x));
+  const k = b.un("floor", b.add32(b.mul32(xc, b.c32(LOG2E)), b.c(0.5)));
+  const r = b.sub32(b.sub32(xc, b.mul32(k, b.c(LN2_HI32))), b.mul32(k, b.c32(LN2_LO32)));
+  const p = b.poly32(r, [5.0000001201e-1, 1.6666665459e-1, 4.1665795894e-2, 8.3334519073e-3, 1.3981999507e-3, 1.9875691500e-4]);
+  const er = b.add32(b.add32(b.mul32(b.mul32(r, r), p), r), b.c(1));
+  const k1 = b.un("floor", b.mul32(k, b.c(0.5)));
+  const y = b.mul32(b.mul32(er, b.bits("pow2f", k1)), b.bits("pow2f", b.sub32(k, k1)));
+  return b.sel(b.cmp("gt", x, b.c(89)), b.c(Infinity), b.sel(b.cmp("lt", x, b.c(-104)), b.c(0), y));
+}
+
+/** sin/cos/tan in float32 after the float64 reduction: cephes sinf/cosf polynomials on [-π/4, π/4]. */
+function trig32(b: Builder, x0: Node, which: "sin" | "cos" | "tan"): Node {
+  const x = b.un("fround", x0);
+  const [k, r64] = reduce(b, x);
+  const r = b.un("fround", r64);
+  const z = b.mul32(r, r);
+  const s = b.add32(b.mul32(b.mul32(z, r), b.poly32(z, [-1.6666654611e-1, 8.3321608736e-3, -1.9515295891e-4])), r);
+  const c = b.add32(b.sub32(b.c(1), b.mul32(b.c(0.5), z)), b.mul32(b.mul32(z, z), b.poly32(z, [4.166664568298827e-2, -1.388731625493765e-3, 2.443315711809948e-5])));
+  const k32 = b.un("fround", k);
+  const q = b.sub32(k32, b.mul32(b.c(4), b.un("floor", b.mul32(k32, b.c(0.25)))));
+  const [q1, q2, q3] = [b.cmp("eq", q, b.c(1)), b.cmp("eq", q, b.c(2)), b.cmp("eq", q, b.c(3))];
+  const ns = b.un("neg", s);
+  const nc = b.un("neg", c);
+  let y: Node;
+  if (which === "sin") y = b.sel(q1, c, b.sel(q2, ns, b.sel(q3, nc, s)));
+  else if (which === "cos") y = b.sel(q1, ns, b.sel(q2, nc, b.sel(q3, s, c)));
+  else y = b.sel(b.logic("or", q1, q3), b.div32(nc, s), b.div32(s, c));
+  if (which !== "cos") y = b.keepZero(x, y);
+  return b.rare(b.cmp("gt", b.un("abs", x), b.c(TRIG_MAX)), b.un("fround", b.ext(which, [x])), y);
+}
+
+/** tanh in float32: cephes tanhf's odd polynomial below 0.625, 1 − 2/(e^{2|x|} + 1) above, ±1 beyond 10. */
+function tanh32(b: Builder, x0: Node): Node {
+  const x = b.un("fround", x0);
+  const ax = b.un("abs", x);
+  const z = b.mul32(x, x);
+  const small = b.add32(b.mul32(b.mul32(z, x), b.poly32(z, [-3.33332819422e-1, 1.33314422036e-1, -5.37397155531e-2, 2.06390887954e-2, -5.70498872745e-3])), x);
+  const sat = b.cmp("gt", ax, b.c(10)); // tanh 10 = 1 − 4e-9 rounds to 1
+  const e = exp32(b, b.mul32(b.c(2), b.sel(sat, b.c(10), ax)));
+  const big = b.sel(sat, b.c(1), b.sub32(b.c(1), b.div32(b.c(2), b.add32(e, b.c(1)))));
+  const y = b.sel(b.cmp("lt", x, b.c(0)), b.un("neg", big), big);
+  return b.keepZero(x, b.sel(b.cmp("lt", ax, b.c(0.625)), small, y));
+}
+
+/** The float32-arithmetic versions, used instead of RECIPES where present. */
+export const RECIPES32: Readonly<Record<string, Recipe>> = {
+  exp: exp32,
+  sin: (b, x) => trig32(b, x, "sin"),
+  cos: (b, x) => trig32(b, x, "cos"),
+  tanh: tanh32,
+};
+/** The recipe a float32 statement's Math.<name> runs. */
+export const recipeFor = (name: string): Recipe | undefined => RECIPES32[name] ?? RECIPES[name];
+
+/** Whether `Math[name]` has a vectorised float32 version. */
+export const hasRecipe = (name: string): boolean => Object.prototype.hasOwnProperty.call(RECIPES, name);
+
+// ---------------------------------------------------------------- the JS versions
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+const f32 = new Float32Array(f64.buffer, 0, 1);
+/** JS versions of the recipes and of the bit operations, what scalar kernels call as `V.<name>`. */
+export const V: Record<string, (x: number, y?: number) => number> = {
+  /** ⌊log2 x⌋ of a positive normal float64 (its biased exponent − 1023). */
+  exponent(x: number): number {
+    f64[0] = x;
+    return ((u32[1]! >>> 20) & 0x7ff) - 1023;
+  },
+  /** x·2^-exponent(x), in [1, 2). */
+  mantissa(x: number): number {
+    f64[0] = x;
+    u32[1] = (u32[1]! & 0xfffff) | 0x3ff00000;
+    return f64[0];
+  },
+  /** 2^k as a float32, for an integer k in [-126, 127]. */
+  pow2f(k: number): number {
+    u32[0] = ((k + 127) << 23) >>> 0;
+    return f32[0]!;
+  },
+  /** 2^k for an integer k in [-1022, 1023]. */
+  pow2(k: number): number {
+    u32[0] = 0;
+    u32[1] = ((k + 1023) << 20) >>> 0;
+    return f64[0]!;
+  },
+};
+for (const name of Object.keys(RECIPES)) {
+  const recipe = recipeFor(name)!;
+  const b = new Builder();
+  const src = emitJs(recipe(b, b.input(0)));
+  const i = src.lastIndexOf("\n");
+  const body = i < 0 ? `return ${src};` : `${src.slice(0, i)}\nreturn ${src.slice(i + 1)};`;
+  V[name] = new Function("V", `return function ${name}(a0) {\n${body}\n}`)(V) as (x: number) => number;
+}
