@@ -7,7 +7,6 @@ import { uniform } from "./random.js";
 import { run1 } from "./runtime.js";
 import type { Variable } from "./variable.js";
 
-type T = ArrayLike | Variable;
 /** TensorFlow's padding for the tf.nn convolutions and poolings. */
 export type NnPadding = "VALID" | "SAME";
 
@@ -30,7 +29,7 @@ function pad(api: string, p: unknown): NnPadding {
  * tf.nn.conv1d(tf.constant([[[1], [2], [3]]]), tf.ones([2, 1, 1]), 1, "VALID"); // → [[[3], [5]]]
  * ```
  */
-export function conv1d(input: T, filters: T, stride: number | readonly number[], padding: NnPadding, dilations: number | readonly number[] = 1): Tensor {
+export function conv1d(input: ArrayLike | Variable, filters: ArrayLike | Variable, stride: number | readonly number[], padding: NnPadding, dilations: number | readonly number[] = 1): Tensor {
   const api = "tf.nn.conv1d";
   const s = spatial(api, "stride", stride, 1);
   const d = spatial(api, "dilations", dilations, 1);
@@ -48,7 +47,7 @@ export function conv1d(input: T, filters: T, stride: number | readonly number[],
  * tf.nn.conv2dTranspose(tf.ones([1, 2, 2, 1]), tf.ones([2, 2, 1, 1]), [1, 4, 4, 1], 2, "SAME").reshape([16]).dataSync().every((v) => v === 1); // → true
  * ```
  */
-export function conv2dTranspose(input: T, filters: T, outputShape: readonly number[], strides: number | readonly number[], padding: NnPadding = "SAME"): Tensor {
+export function conv2dTranspose(input: ArrayLike | Variable, filters: ArrayLike | Variable, outputShape: readonly number[], strides: number | readonly number[], padding: NnPadding = "SAME"): Tensor {
   const api = "tf.nn.conv2dTranspose";
   const s = spatial(api, "strides", strides, 2);
   const p = pad(api, padding);
@@ -77,7 +76,7 @@ export function conv2dTranspose(input: T, filters: T, outputShape: readonly numb
  * tf.nn.maxPool2d(tf.reshape(tf.range(0, 16, 1, "float32"), [1, 4, 4, 1]), 2, 2, "VALID").reshape([4]); // → [5, 7, 13, 15]
  * ```
  */
-export function maxPool2d(input: T, ksize: number | readonly number[], strides: number | readonly number[], padding: NnPadding): Tensor {
+export function maxPool2d(input: ArrayLike | Variable, ksize: number | readonly number[], strides: number | readonly number[], padding: NnPadding): Tensor {
   const api = "tf.nn.maxPool2d";
   const [k, s, p] = [spatial(api, "ksize", ksize, 2), spatial(api, "strides", strides, 2), pad(api, padding)];
   return run1(([x]) => tnn.maxPool(x, k, s, p), [input], api);
@@ -91,7 +90,7 @@ export function maxPool2d(input: T, ksize: number | readonly number[], strides: 
  * tf.nn.avgPool2d(tf.reshape(tf.constant([1, 2, 3, 6]), [1, 2, 2, 1]), 2, 2, "VALID").reshape([1]); // → [3]
  * ```
  */
-export function avgPool2d(input: T, ksize: number | readonly number[], strides: number | readonly number[], padding: NnPadding): Tensor {
+export function avgPool2d(input: ArrayLike | Variable, ksize: number | readonly number[], strides: number | readonly number[], padding: NnPadding): Tensor {
   const api = "tf.nn.avgPool2d";
   const [k, s, p] = [spatial(api, "ksize", ksize, 2), spatial(api, "strides", strides, 2), pad(api, padding)];
   return run1(([x]) => tnn.avgPool(x, k, s, p, false), [input], api);
@@ -114,7 +113,7 @@ export interface DropoutOptions {
  * tf.reduceMax(y).item(); // → 2
  * ```
  */
-export function dropout(x: T, rate: number, opts: DropoutOptions = {}): Tensor {
+export function dropout(x: ArrayLike | Variable, rate: number, opts: DropoutOptions = {}): Tensor {
   const api = "tf.nn.dropout";
   checkOptions(api, opts, ["noiseShape", "seed"]);
   if (typeof rate !== "number" || !(rate >= 0 && rate < 1)) throw new ValueError({ message: `${api}: rate must be a scalar tensor or a float in the range [0, 1), got ${describe(rate)}.` });
@@ -133,7 +132,7 @@ export function dropout(x: T, rate: number, opts: DropoutOptions = {}): Tensor {
  * v; // → [4, 4]
  * ```
  */
-export function moments(x: T, axes: readonly number[], opts: { keepdims?: boolean } = {}): [Tensor, Tensor] {
+export function moments(x: ArrayLike | Variable, axes: readonly number[], opts: { keepdims?: boolean } = {}): [Tensor, Tensor] {
   const api = "tf.nn.moments";
   checkOptions(api, opts, ["keepdims"]);
   const keepdims = opts.keepdims ?? false;
@@ -150,7 +149,7 @@ export function moments(x: T, axes: readonly number[], opts: { keepdims?: boolea
  * tf.nn.batchNormalization(tf.constant([1, 3]), 2, 1, 10, 2, 0); // → [8, 12]
  * ```
  */
-export function batchNormalization(x: T, mean: T, variance: T, offset: T | null, scale: T | null, varianceEpsilon: number): Tensor {
+export function batchNormalization(x: ArrayLike | Variable, mean: ArrayLike | Variable, variance: ArrayLike | Variable, offset: ArrayLike | Variable | null, scale: ArrayLike | Variable | null, varianceEpsilon: number): Tensor {
   const args = [x, mean, variance, offset ?? 0, scale ?? 1];
   return run1(([a, m, v, o, s]) => np.add(np.multiply(np.subtract(a, m), np.multiply(s, np.divide(1, np.sqrt(np.add(v, varianceEpsilon))))), o), args, "tf.nn.batchNormalization");
 }
