@@ -225,3 +225,4 @@ export function sparseSoftmaxCrossEntropyWithLogits(args: { labels: ArrayLike; l
   }, [args.labels, args.logits], api);
 }
 export { conv2d } from "./conv.js";
+export * from "./nn-more.js";

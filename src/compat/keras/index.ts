@@ -6,7 +6,7 @@ export type { InputOptions, KerasNode, Applicable } from "./functional.js";
 export * as optimizers from "./optimizers.js";
 export * as losses from "./losses-all.js";
 export * as initializers from "./initializers.js";
-export * as metrics from "./metrics.js";
+export * as metrics from "./metrics-all.js";
 export { Model, Sequential, History } from "./models.js";
 export type { ModelOptions } from "./models.js";
 export type { CompileOptions, FitOptions, EvaluateOptions, PredictOptions, LossFn } from "./training.js";

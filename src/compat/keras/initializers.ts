@@ -370,6 +370,50 @@ export class TruncatedNormal implements Initializer {
   }
 }
 
+/**
+ * A (semi-)orthogonal matrix times `gain`: Q of the QR decomposition of a standard normal
+ * [∏ shape[:-1], shape[-1]] matrix (of its transpose when it is wide), its columns' signs fixed
+ * by diag(R) so that Q is Haar-distributed. Mirrors tf.keras.initializers.Orthogonal (gain 1).
+ * @example
+ * ```ts
+ * const q = new tf.keras.initializers.Orthogonal({ seed: 1 }).apply([3, 3], "float64");
+ * tf.reduceMax(tf.abs(tf.subtract(tf.matmul(q, q, { transposeA: true }), tf.eye(3)))).item() < 1e-12; // → true
+ * ```
+ */
+export class Orthogonal implements Initializer {
+  /**
+   * The options given.
+   * @example
+   * ```ts
+   * new tf.keras.initializers.Orthogonal({ gain: 2 }).opts.gain; // → 2
+   * ```
+   */
+  readonly opts: { gain?: number; seed?: number };
+  constructor(opts: { gain?: number; seed?: number } = {}) {
+    this.opts = opts;
+    checkOptions("tf.keras.initializers.Orthogonal", opts, ["gain", "seed"]);
+  }
+  /**
+   * Draws a tensor of `shape` (rank ≥ 2) whose [∏ shape[:-1], shape[-1]] matricization has orthonormal rows or columns.
+   * @example
+   * ```ts
+   * new tf.keras.initializers.Orthogonal().apply([2, 5], "float32").shape; // → [2, 5]
+   * ```
+   */
+  apply(shape: readonly number[], dtype: DType) {
+    if (shape.length < 2) throw new ValueError({ message: `tf.keras.initializers.Orthogonal: the shape must have rank ≥ 2, got [${shape.join(", ")}].` });
+    const cols = shape[shape.length - 1]!;
+    const rows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+    const wide = rows < cols;
+    const a = normal(wide ? [cols, rows] : [rows, cols], { dtype: "float64", seed: this.opts.seed });
+    const [q, r] = np.linalg.qr(a);
+    // Q·sign(diag R): makes the decomposition unique, so Q is uniformly distributed
+    let m = np.multiply(q, np.sign(np.diagonal(r)));
+    if (wide) m = np.transpose(m);
+    return np.astype(np.reshape(np.multiply(m, this.opts.gain ?? 1), shape), dtype);
+  }
+}
+
 const byName: Record<string, () => Initializer> = {
   zeros: () => new Zeros(),
   ones: () => new Ones(),
@@ -381,6 +425,7 @@ const byName: Record<string, () => Initializer> = {
   heUniform: () => new HeUniform(),
   lecunNormal: () => new LecunNormal(),
   truncatedNormal: () => new TruncatedNormal(),
+  orthogonal: () => new Orthogonal(),
 };
 
 /**

@@ -4,3 +4,5 @@ export type { LayerOptions, AddWeightOptions, ActivationLike, DenseOptions } fro
 export * from "./layers-core.js";
 export * from "./layers-conv.js";
 export { InputLayer } from "./input.js";
+export * from "./layers-rnn.js";
+export * from "./layers-conv-more.js";
