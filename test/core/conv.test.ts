@@ -3,11 +3,10 @@
 // (test/fixtures/jax-conv.json, made by scripts/fixtures/jax_conv.py), the threads-independence
 // of the kernels, transforms of the public functions, and the errors of bad arguments.
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Tensor, grad, jit, lax, nn, numpy as np, random, vmap } from "../../src/index.js";
-import { KernelPool, cpuBackend, setBackend, threadedBackend } from "../../src/core/backend/index.js";
-import { installPool } from "../../src/core/backend/pool-scope.js";
-import { tuning } from "../../src/core/backend/threaded.js";
+import { cpuBackend, setBackend, threadedBackend } from "../../src/core/backend/index.js";
+import { withPool } from "../util/pool.js";
 import { expectClose } from "../util/oracles.js";
 
 interface Arr {
@@ -100,20 +99,7 @@ describe("transforms of the public functions", () => {
 });
 
 describe("threads", () => {
-  let pool: KernelPool;
-  let uninstall: () => void;
-  const saved = { ...tuning };
-  beforeAll(async () => {
-    pool = new KernelPool({ threads: 2 });
-    await pool.start();
-    uninstall = installPool(pool);
-    Object.assign(tuning, { minNs: 0, chunkNs: 16, adaptive: false });
-  });
-  afterAll(async () => {
-    Object.assign(tuning, saved);
-    uninstall();
-    await pool.shutdown();
-  });
+  const pool = withPool(2, { minNs: 0, chunkNs: 16, adaptive: false });
   it("conv (im2col, 1×1, depthwise), its gradients and pooling give the same bits inline and on 2 threads", () => {
     const x = random.normal(random.key(5), [3, 9, 9, 6]);
     const k = random.normal(random.key(6), [3, 3, 6, 8]);
@@ -128,9 +114,9 @@ describe("threads", () => {
     setBackend(cpuBackend);
     const one = run();
     setBackend(threadedBackend);
-    const before = pool.stats.jobs - pool.stats.inlineJobs;
+    const before = pool().stats.jobs - pool().stats.inlineJobs;
     const two = run();
-    expect(pool.stats.jobs - pool.stats.inlineJobs - before, "jobs ran on the pool").toBeGreaterThan(2);
+    expect(pool().stats.jobs - pool().stats.inlineJobs - before, "jobs ran on the pool").toBeGreaterThan(2);
     two.forEach((r, i) => expect(r, `result ${i}`).toEqual(one[i]));
   });
 });

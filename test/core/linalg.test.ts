@@ -3,12 +3,11 @@
 // ill-conditioned matrices, the blocked kernels at sizes past one panel, derivatives by finite
 // differences (float64, well-conditioned inputs, distinct spectra), vmap and jit, 1 vs 2 threads
 // bit for bit, JAX's degenerate results, and the errors.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Tensor, lax, numpy as np } from "../../src/index.js";
 import type { DType } from "../../src/index.js";
-import { KernelPool, cpuBackend, setBackend, threadedBackend } from "../../src/core/backend/index.js";
-import { installPool } from "../../src/core/backend/pool-scope.js";
-import { tuning } from "../../src/core/backend/kernel.js";
+import { cpuBackend, setBackend, threadedBackend } from "../../src/core/backend/index.js";
+import { withPool } from "../util/pool.js";
 import { checkGrads, checkVmap } from "../util/oracles.js";
 import { checkJit } from "../util/jit-oracles.js";
 import { rng } from "../util/rng.js";
@@ -265,21 +264,7 @@ describe("vmap and jit", () => {
 });
 
 describe("threads: 1 vs 2 bit-identical", () => {
-  let pool: KernelPool;
-  let uninstall: () => void;
-  const saved = { ...tuning };
-  beforeAll(async () => {
-    pool = new KernelPool({ threads: 2 });
-    await pool.start();
-    uninstall = installPool(pool);
-    Object.assign(tuning, { minNs: 0, chunkNs: 16, adaptive: false });
-  });
-  afterAll(async () => {
-    Object.assign(tuning, saved);
-    setBackend(threadedBackend);
-    uninstall();
-    await pool.shutdown();
-  });
+  const pool = withPool(2, { minNs: 0, chunkNs: 16, adaptive: false });
   it("batched cholesky, lu, triangular solve, qr, eigh and svd give the same bits on the pool as inline", () => {
     const run = () => {
       const dts: DType[] = ["float32", "float64"];
@@ -293,9 +278,9 @@ describe("threads: 1 vs 2 bit-identical", () => {
     setBackend(cpuBackend);
     const one = run();
     setBackend(threadedBackend);
-    const jobs = pool.stats.jobs - pool.stats.inlineJobs;
+    const jobs = pool().stats.jobs - pool().stats.inlineJobs;
     const two = run();
-    expect(pool.stats.jobs - pool.stats.inlineJobs - jobs, "jobs ran on the pool").toBeGreaterThan(5);
+    expect(pool().stats.jobs - pool().stats.inlineJobs - jobs, "jobs ran on the pool").toBeGreaterThan(5);
     expect(two.map((o) => o.map((v) => Object.is(v, v) ? v : NaN))).toEqual(one);
   });
 });
