@@ -14,6 +14,15 @@ export type { CumsumOpts } from "./core/numpy/reductions.js";
 export type { ConvolveMode } from "./core/conv.js";
 export type { EinsumSublist } from "./core/numpy/einsum.js";
 export type { CumulativeOptions } from "./core/lax-api.js";
+// types of the numpy, tree and optim namespaces, exported here: the declaration bundler turns a
+// type re-exported inside an `export * as ns` module into a broken value declaration
+export type { AdvancedIndex, SortOpts, SizeOpts } from "./core/numpy/index.js";
+export type { TreeDef, PyTree } from "./core/tree.js";
+export type { GradientTransformation, OptState, Schedule, ScalarOrSchedule, CountState } from "./optim/base.js";
+export type { AdamState, ScaleByAdamOptions, TraceState, RmsState, RssState, EmptyState } from "./optim/transforms.js";
+export type { NadamState } from "./optim/nadam.js";
+export type { AdamOptions, ChainedTransformation } from "./optim/aliases.js";
+export type { LinearScheduleOptions, ExponentialDecayOptions, CosineDecayOptions, WarmupCosineDecayOptions } from "./optim/schedules.js";
 export type { GradsOf, GradTree, AuxOf, LooseArgs } from "./transforms/vjp.js";
 // option bags of the numpy namespace (top level: tsup cannot bundle type exports of `export * as numpy`)
 export type { Axis, DTypeOpt, KeepDims } from "./core/numpy/convert.js";

@@ -35,4 +35,3 @@ export {
 // 1-D convolution and correlation
 export { convolve, correlate } from "./core/conv.js";
 export * as linalg from "./linalg/numpy.js";
-export type { AdvancedIndex, SortOpts, SizeOpts } from "./core/numpy/index.js";

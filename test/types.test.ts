@@ -24,9 +24,9 @@ import {
   vjp,
   vmap,
 } from "../src/index.js";
-import type { ArrayLike, DType, IndexSpec } from "../src/index.js";
+import type { ArrayLike, DType, IndexSpec, TreeDef } from "../src/index.js";
 
-type TreeDef = tree.TreeDef;
+
 
 const x = np.array([1, 2, 3]);
 

@@ -1,14 +1,9 @@
 // The public optim namespace: optax's gradient transformations, optimizers and schedules.
 export { applyUpdates, chain, identity } from "./base.js";
-export type { GradientTransformation, OptState, Schedule, ScalarOrSchedule, CountState } from "./base.js";
 export {
   scale, scaleBySchedule, scaleByLearningRate, trace, scaleByAdam, scaleByRms, scaleByStddev, scaleByRss, scaleByLion,
   scaleByAdadelta, addDecayedWeights, clip, clipByGlobalNorm, globalNorm,
 } from "./transforms.js";
-export type { AdamState, ScaleByAdamOptions, TraceState, RmsState, RssState, EmptyState } from "./transforms.js";
 export { scaleByNadam } from "./nadam.js";
-export type { NadamState } from "./nadam.js";
 export { sgd, adam, adamw, rmsprop, adagrad, lion, adadelta } from "./aliases.js";
-export type { AdamOptions, ChainedTransformation } from "./aliases.js";
 export { constantSchedule, linearSchedule, exponentialDecay, cosineDecaySchedule, warmupCosineDecaySchedule } from "./schedules.js";
-export type { LinearScheduleOptions, ExponentialDecayOptions, CosineDecayOptions, WarmupCosineDecayOptions } from "./schedules.js";

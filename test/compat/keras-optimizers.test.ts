@@ -2,6 +2,7 @@
 // scripts/fixtures/tf_keras_optimizers.py) and against the update formula in float64, the Keras and
 // optim forms against each other (one implementation: equal bit for bit), and the schedules.
 import { readFileSync } from "node:fs";
+import type { GradientTransformation } from "../../src/index.js";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ValueError, numpy as np, optim } from "../../src/index.js";
@@ -101,7 +102,7 @@ describe("Keras optimizers: three steps against the formula in float64", () => {
 });
 
 describe("the Keras and optim forms are one implementation", () => {
-  const pairs: [string, () => InstanceType<typeof K.Optimizer>, optim.GradientTransformation<any>][] = [
+  const pairs: [string, () => InstanceType<typeof K.Optimizer>, GradientTransformation<any>][] = [
     ["RMSprop", () => new K.RMSprop({ learningRate: 0.1, rho: 0.8, epsilon: 1e-8, centered: true, momentum: 0.3 }), optim.rmsprop({ learningRate: 0.1, decay: 0.8, eps: 1e-8, centered: true, momentum: 0.3 })],
     ["Adagrad", () => new K.Adagrad({ learningRate: 0.1 }), optim.adagrad({ learningRate: 0.1 })],
     ["Adadelta", () => new K.Adadelta({ learningRate: 0.1, rho: 0.9, epsilon: 1e-6 }), optim.adadelta({ learningRate: 0.1, rho: 0.9, eps: 1e-6 })],

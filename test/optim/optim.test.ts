@@ -2,6 +2,7 @@
 // same steps against optax 0.2.8 (fixture from scripts/fixtures/optax_optim.py), schedules against
 // optax, a jitted training step against the eager one, and the bad-input errors.
 import { readFileSync } from "node:fs";
+import type { GradientTransformation, Schedule } from "../../src/index.js";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Tensor, ValueError, jit, numpy as np, optim, tree, valueAndGrad } from "../../src/index.js";
@@ -33,7 +34,7 @@ function reference(rule: Rule): number[][] {
   return G64.map((g, k) => (p = p.map((pi, i) => rule(pi, g[i]!, states[i]!, k + 1))));
 }
 const ema = (m: number | undefined, x: number, d: number) => d * (m ?? 0) + (1 - d) * x;
-const RULES: Record<string, [(lr: number) => optim.GradientTransformation<any>, Rule]> = {
+const RULES: Record<string, [(lr: number) => GradientTransformation<any>, Rule]> = {
   sgd: [(lr) => optim.sgd({ learningRate: lr }), (p, g) => p - 0.1 * g],
   sgdMomentum: [(lr) => optim.sgd({ learningRate: lr, momentum: 0.9 }), (p, g, s) => p - 0.1 * (s.t = g + 0.9 * (s.t ?? 0))],
   sgdNesterov: [(lr) => optim.sgd({ learningRate: lr, momentum: 0.9, nesterov: true }), (p, g, s) => p - 0.1 * (g + 0.9 * (s.t = g + 0.9 * (s.t ?? 0)))],
@@ -62,7 +63,7 @@ const RULES: Record<string, [(lr: number) => optim.GradientTransformation<any>, 
   }],
 };
 
-function run(opt: optim.GradientTransformation<any>, dtype: "float32" | "float64"): Float64Array[] {
+function run(opt: GradientTransformation<any>, dtype: "float32" | "float64"): Float64Array[] {
   let params: Params = {
     b: np.array(fixture.params.b.data, { dtype }),
     w: np.reshape(np.array(fixture.params.w.data, { dtype }), fixture.params.w.shape),
@@ -89,7 +90,7 @@ describe("optim: three steps against the update formula in float64", () => {
 
 describe("optim: three steps against optax 0.2.8 (float32)", () => {
   const sched = optim.exponentialDecay({ initValue: 0.1, transitionSteps: 1, decayRate: 0.5 });
-  const cases: Record<string, optim.GradientTransformation<any>> = {
+  const cases: Record<string, GradientTransformation<any>> = {
     sgd: optim.sgd({ learningRate: 0.1 }),
     sgd_momentum: optim.sgd({ learningRate: 0.1, momentum: 0.9 }),
     sgd_nesterov: optim.sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true }),
@@ -114,7 +115,7 @@ describe("optim: three steps against optax 0.2.8 (float32)", () => {
 });
 
 describe("optim schedules against optax", () => {
-  const schedules: Record<string, optim.Schedule> = {
+  const schedules: Record<string, Schedule> = {
     constant: optim.constantSchedule(0.3),
     linear: optim.linearSchedule({ initValue: 1, endValue: 0.2, transitionSteps: 5, transitionBegin: 2 }),
     exponential: optim.exponentialDecay({ initValue: 2, transitionSteps: 3, decayRate: 0.7, transitionBegin: 1 }),

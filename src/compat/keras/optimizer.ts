@@ -5,6 +5,7 @@
 // variable. Each step frees what it made and dropped (its temporaries, the replaced states) at
 // once: a synchronous loop stays flat.
 import { Tensor, ValueError, keep, numpy as np, optim, tidy, tree, type ArrayLike } from "../../index.js";
+import type { GradientTransformation, Schedule } from "../../index.js";
 import { checkOptions, describe, shapeText } from "../errors.js";
 import { drop } from "../lifetime.js";
 import { isFloat, quiet } from "../runtime.js";
@@ -114,7 +115,7 @@ export abstract class Optimizer {
   iterations = 0;
   /** Each variable's state of the update rule (built on its first step, as Keras's build). */
   readonly #states = new Map<Variable, unknown>();
-  #rule: optim.GradientTransformation<any> | undefined;
+  #rule: GradientTransformation<any> | undefined;
   readonly #api: string;
 
   constructor(opts: OptimizerOptions & Record<string, unknown>, known: readonly string[], defaultLr: number) {
@@ -183,7 +184,7 @@ export abstract class Optimizer {
 
   /** Keras 3's _clip_gradients, with optim's clipping transformations: clipnorm per gradient, else the global norm, else clipvalue. */
   #clip(gs: Tensor[]): Tensor[] {
-    const stateless = (t: optim.GradientTransformation<any>, u: Tensor[]) => t.update(u, {})[0];
+    const stateless = (t: GradientTransformation<any>, u: Tensor[]) => t.update(u, {})[0];
     if (this.clipnorm !== undefined) {
       const c = optim.clipByGlobalNorm(this.clipnorm);
       return gs.map((g) => stateless(c, [g])[0]!);
@@ -210,7 +211,7 @@ export abstract class Optimizer {
   }
 
   /** The learning rate at a step count, for the rule's scaleByLearningRate (read each step, so reassigning it works). */
-  protected readonly lrSchedule: optim.Schedule = (count) => {
+  protected readonly lrSchedule: Schedule = (count) => {
     const lr = this.learningRate;
     return lr instanceof LearningRateSchedule ? lr.apply(count) : np.array(lr, { dtype: "float64" });
   };
@@ -236,5 +237,5 @@ export abstract class Optimizer {
    * The optimizer's update rule as an optim gradient transformation over one variable, ending in
    * the (negated) learning rate `this.lrSchedule`: what `update(g, state, v)` returns is added to v.
    */
-  protected abstract rule(): optim.GradientTransformation<any>;
+  protected abstract rule(): GradientTransformation<any>;
 }

@@ -1,6 +1,7 @@
 // tf.keras.optimizers: each Keras optimizer is its optim update rule (the same transformations
 // as the functional optimizers) chained with the learning rate, in Keras's form and defaults.
 import { ValueError, optim } from "../../index.js";
+import type { GradientTransformation } from "../../index.js";
 import { describe } from "../errors.js";
 import { Optimizer, type OptimizerOptions } from "./optimizer.js";
 
@@ -60,7 +61,7 @@ export class SGD extends Optimizer {
     this.momentum = unit("SGD", "momentum", opts.momentum ?? 0);
     this.nesterov = opts.nesterov ?? false;
   }
-  protected rule(): optim.GradientTransformation<any> {
+  protected rule(): GradientTransformation<any> {
     const lr = optim.scaleByLearningRate(this.lrSchedule);
     return optim.chain(lr, this.momentum === 0 ? optim.identity() : optim.trace({ decay: this.momentum, nesterov: this.nesterov }));
   }
@@ -75,7 +76,7 @@ export interface AdamOptions extends OptimizerOptions {
 }
 
 /** Reads Adam's options (shared by Adam and AdamW). */
-function adamRule(api: string, self: { beta1: number; beta2: number; epsilon: number; amsgrad: boolean }): optim.GradientTransformation<any> {
+function adamRule(api: string, self: { beta1: number; beta2: number; epsilon: number; amsgrad: boolean }): GradientTransformation<any> {
   return optim.scaleByAdam({ b1: unit(api, "beta1", self.beta1), b2: unit(api, "beta2", self.beta2), eps: nonneg(api, "epsilon", self.epsilon), amsgrad: self.amsgrad, epsilonHat: true });
 }
 
@@ -132,7 +133,7 @@ export class Adam extends Optimizer {
     this.amsgrad = opts.amsgrad ?? false;
     adamRule(new.target.name, this);
   }
-  protected rule(): optim.GradientTransformation<any> {
+  protected rule(): GradientTransformation<any> {
     return optim.chain(adamRule("Adam", this), optim.scaleByLearningRate(this.lrSchedule));
   }
 }
@@ -161,7 +162,7 @@ export class AdamW extends Adam {
     super(opts, ["weightDecay"]);
     this.weightDecay = nonneg("AdamW", "weightDecay", opts.weightDecay ?? 0.004);
   }
-  protected override rule(): optim.GradientTransformation<any> {
+  protected override rule(): GradientTransformation<any> {
     return optim.chain(adamRule("AdamW", this), optim.addDecayedWeights(this.weightDecay), optim.scaleByLearningRate(this.lrSchedule));
   }
 }
@@ -217,7 +218,7 @@ export class RMSprop extends Optimizer {
     this.epsilon = nonneg("RMSprop", "epsilon", opts.epsilon ?? 1e-7);
     this.centered = opts.centered ?? false;
   }
-  protected rule(): optim.GradientTransformation<any> {
+  protected rule(): GradientTransformation<any> {
     const o = { decay: this.rho, eps: this.epsilon };
     return optim.chain(
       this.centered ? optim.scaleByStddev(o) : optim.scaleByRms(o),
@@ -260,7 +261,7 @@ export class Adagrad extends Optimizer {
     this.initialAccumulatorValue = nonneg("Adagrad", "initialAccumulatorValue", opts.initialAccumulatorValue ?? 0.1);
     this.epsilon = nonneg("Adagrad", "epsilon", opts.epsilon ?? 1e-7);
   }
-  protected rule(): optim.GradientTransformation<any> {
+  protected rule(): GradientTransformation<any> {
     return optim.chain(optim.scaleByRss({ initialAccumulatorValue: this.initialAccumulatorValue, eps: this.epsilon }), optim.scaleByLearningRate(this.lrSchedule));
   }
 }
@@ -298,7 +299,7 @@ export class Adadelta extends Optimizer {
     this.rho = unit("Adadelta", "rho", opts.rho ?? 0.95);
     this.epsilon = nonneg("Adadelta", "epsilon", opts.epsilon ?? 1e-7);
   }
-  protected rule(): optim.GradientTransformation<any> {
+  protected rule(): GradientTransformation<any> {
     return optim.chain(optim.scaleByAdadelta({ rho: this.rho, eps: this.epsilon }), optim.scaleByLearningRate(this.lrSchedule));
   }
 }
@@ -345,7 +346,7 @@ export class Nadam extends Optimizer {
     this.beta2 = unit("Nadam", "beta2", opts.beta2 ?? 0.999);
     this.epsilon = nonneg("Nadam", "epsilon", opts.epsilon ?? 1e-7);
   }
-  protected rule(): optim.GradientTransformation<any> {
+  protected rule(): GradientTransformation<any> {
     return optim.chain(optim.scaleByNadam({ b1: this.beta1, b2: this.beta2, eps: this.epsilon }), optim.scaleByLearningRate(this.lrSchedule));
   }
 }

@@ -2,6 +2,7 @@
 // (Keras evaluates them at `iterations`, 0 on the first step). Each wraps optim's schedule of
 // the same formula where there is one, so the two APIs share one implementation.
 import { Tensor, ValueError, numpy as np, optim } from "../../index.js";
+import type { Schedule } from "../../index.js";
 import { checkOptions, describe } from "../errors.js";
 
 function num(api: string, name: string, v: unknown, positive = false): number {
@@ -61,7 +62,7 @@ export abstract class LearningRateSchedule {
  * ```
  */
 export class ExponentialDecay extends LearningRateSchedule {
-  readonly #f: optim.Schedule;
+  readonly #f: Schedule;
   constructor(opts: { initialLearningRate: number; decaySteps: number; decayRate: number; staircase?: boolean }) {
     super();
     const api = "tf.keras.optimizers.schedules.ExponentialDecay";
@@ -97,7 +98,7 @@ export class ExponentialDecay extends LearningRateSchedule {
  * ```
  */
 export class CosineDecay extends LearningRateSchedule {
-  readonly #f: optim.Schedule;
+  readonly #f: Schedule;
   constructor(opts: { initialLearningRate: number; decaySteps: number; alpha?: number; warmupTarget?: number; warmupSteps?: number }) {
     super();
     const api = "tf.keras.optimizers.schedules.CosineDecay";
