@@ -6,6 +6,7 @@ import { backend, type FloatArray } from "../backend/index.js";
 import { fmtShape, invertPerm, sizeOf } from "../shape.js";
 import { emptyTensor, shareStorage, type Tensor } from "../tensor.js";
 import { mapKernel } from "./util.js";
+import { isSmallMatmul, smallMatmul } from "../backend/small-matmul.js";
 import { bind1, type Aval } from "../trace.js";
 import { moveaxis, transpose } from "../lax.js";
 
@@ -74,6 +75,14 @@ function dotImpl([l, r]: [Tensor, Tensor], params: DotParams): Tensor[] {
   if (l.dtype === "int32" || l.dtype === "bool") {
     const out = emptyTensor(shape, l.dtype);
     intDot(A._data, transA, Bm._data, transB, B, M, K, N, out._data, l.dtype === "bool");
+    if (A !== l) A.dispose();
+    if (Bm !== r) Bm.dispose();
+    return [out];
+  }
+  if ((l.dtype === "float32" || l.dtype === "float64") && isSmallMatmul(l.dtype, B, M, K, N)) {
+    // small products: straight on this thread, no plan or dispatch (backend/small-matmul.ts)
+    const out = emptyTensor(shape, l.dtype);
+    smallMatmul(l.dtype, A._data as FloatArray, transA, Bm._data as FloatArray, transB, B, M, K, N, out._data as FloatArray);
     if (A !== l) A.dispose();
     if (Bm !== r) Bm.dispose();
     return [out];

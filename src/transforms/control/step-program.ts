@@ -1,0 +1,221 @@
+// A loop body (scan, whileLoop) compiled once into a step program that the loop runs per
+// iteration: the optimised body's equations as a flat op list over numbered slots whose
+// argument arrays are built once and refilled in place (no per-step closures, maps or slot
+// tables), intermediates freed at their last use (their buffers go back to the arena and the
+// next step takes the same ones: after the first step a loop creates no new buffers).
+//
+// Accumulating carries are updated in place. A carry c whose only use is `c' = add(c, w)`, with
+// c' returned as that same carry, is the shape of every gradient accumulation in a transposed
+// scan (dW += outer(x_t, δ_t) per step). The program adds w into c's buffer instead of making a
+// new tensor, and when w is an outer product (a dot_general contracting one size-1 axis, used
+// only there) it never materialises w: c[i,j] += a[i]·b[j]. Bits are those of the unfused ops:
+// the product is rounded to the dtype, then the sum (a Float32Array store of a sum of two
+// float32 values computed in float64 rounds exactly as a float32 add: 53 ≥ 2·24 + 2 bits).
+// The loop owns such a carry's buffer (it copies the caller's init once: scan.ts, while.ts).
+import { Lit, Var, type ClosedJaxpr, type Eqn } from "../../core/ir.js";
+import type { Primitive } from "../../core/primitive.js";
+import { shapeEq } from "../../core/shape.js";
+import { shareStorage, type Tensor } from "../../core/tensor.js";
+import { unowned } from "../../core/trace.js";
+import { compiled } from "../jit.js";
+
+type Slot = number | Lit;
+
+/** One equation: slots in, slots out, slots freed after it. */
+interface Op {
+  kind: "eqn";
+  prim: Primitive;
+  params: unknown;
+  ins: Slot[];
+  args: Tensor[];
+  outs: number[];
+  free: number[];
+}
+/** carry slot `acc` += w (`kind` "add") or += outer(a, b) (`kind` "outer"); the result slot `out` then holds the carry tensor itself. */
+interface AccOp {
+  kind: "add" | "outer";
+  acc: number;
+  ins: Slot[];
+  out: number;
+  free: number[];
+  f32: boolean;
+}
+
+/** What the rewrite found: carry k updated in place by eqn `add` (and, for an outer product, the dot eqn it absorbs). */
+interface InPlace {
+  carry: number;
+  add: Eqn;
+  dot: Eqn | null;
+  other: Var;
+}
+
+const isFloat = (d: string) => d === "float32" || d === "float64";
+
+/** A dot_general that is an outer product: no batch axes, every contracting axis of size 1. */
+function isOuter(e: Eqn): boolean {
+  if (e.prim.name !== "dot_general") return false;
+  const p = e.params as { contract: [number[], number[]]; batch: [number[], number[]] };
+  const [l, r] = e.inputs as Var[];
+  return p.batch[0].length === 0 && p.contract[0].every((a) => l!.aval.shape[a] === 1) && isFloat(l!.aval.dtype) && r instanceof Var && l instanceof Var;
+}
+
+/** Finds the carries of `cj` (inputs [consts, carry, xs], outputs [carry, ys]) that can be updated in place. */
+function findInPlace(cj: ClosedJaxpr, nConsts: number, nCarry: number): InPlace[] {
+  const j = cj.jaxpr;
+  const uses = new Map<Var, number>();
+  const producer = new Map<Var, Eqn>();
+  for (const e of j.eqns) {
+    for (const a of e.inputs) if (a instanceof Var) uses.set(a, (uses.get(a) ?? 0) + 1);
+    for (const v of e.outs) producer.set(v, e);
+  }
+  for (const a of j.outs) if (a instanceof Var) uses.set(a, (uses.get(a) ?? 0) + 1);
+  const found: InPlace[] = [];
+  for (let k = 0; k < nCarry; k++) {
+    const c = j.invars[nConsts + k]!;
+    const o = j.outs[k];
+    if (!(o instanceof Var) || uses.get(c) !== 1 || uses.get(o) !== 1 || !isFloat(c.aval.dtype)) continue;
+    const add = producer.get(o);
+    if (!add || add.prim.name !== "add" || add.inputs.length !== 2) continue;
+    const [x, y] = add.inputs;
+    const other = x === c ? y : y === c ? x : null;
+    if (!(other instanceof Var) || other === c || !shapeEq(other.aval.shape, c.aval.shape) || other.aval.dtype !== c.aval.dtype) continue;
+    const p = producer.get(other);
+    const dot = p && uses.get(other) === 1 && isOuter(p) ? p : null;
+    found.push({ carry: k, add, dot, other });
+  }
+  return found;
+}
+
+/** The body of a loop as a step program (see the file header). */
+export class StepProgram {
+  /** inPlace[k]: carry k is updated in its own buffer (the loop must own that buffer). */
+  readonly inPlace: boolean[];
+  private readonly ops: (Op | AccOp)[] = [];
+  private readonly env: (Tensor | undefined)[];
+  private readonly constSlots: number[];
+  private readonly constVals: Tensor[];
+  private readonly inSlots: number[];
+  private readonly outAtoms: Slot[];
+  private readonly produced = new Set<number>();
+  private readonly outBuf: Tensor[];
+
+  constructor(body: ClosedJaxpr, nConsts: number, nCarry: number) {
+    const cj = compiled(body).optimized;
+    const j = cj.jaxpr;
+    const found = findInPlace(cj, nConsts, nCarry);
+    this.inPlace = Array.from({ length: nCarry }, (_, k) => found.some((f) => f.carry === k));
+    const absorbed = new Set<Eqn>(found.flatMap((f) => (f.dot ? [f.dot] : [])));
+    const accOf = new Map<Eqn, InPlace>(found.map((f) => [f.add, f]));
+    let n = 0;
+    const slots = new Map<Var, number>();
+    const slotOf = (v: Var) => {
+      let s = slots.get(v);
+      if (s === undefined) slots.set(v, (s = n++));
+      return s;
+    };
+    const atom = (a: Var | Lit): Slot => (a instanceof Lit ? a : slotOf(a));
+    this.constSlots = j.constvars.map(slotOf);
+    this.constVals = cj.consts;
+    this.inSlots = j.invars.map(slotOf);
+    // the op list with each op's input vars (for the last-use analysis)
+    const list: { op: Op | AccOp; reads: Var[]; writes: Var[] }[] = [];
+    for (const e of j.eqns) {
+      if (absorbed.has(e)) continue;
+      const f = accOf.get(e);
+      if (f) {
+        const c = j.invars[nConsts + f.carry]!;
+        const srcs = f.dot ? (f.dot.inputs as Var[]) : [f.other];
+        const op: AccOp = { kind: f.dot ? "outer" : "add", acc: slotOf(c), ins: srcs.map(slotOf), out: slotOf(e.outs[0]!), free: [], f32: c.aval.dtype === "float32" };
+        list.push({ op, reads: srcs, writes: e.outs });
+        continue;
+      }
+      const op: Op = { kind: "eqn", prim: e.prim, params: e.params, ins: e.inputs.map(atom), args: new Array<Tensor>(e.inputs.length), outs: e.outs.map(slotOf), free: [] };
+      list.push({ op, reads: e.inputs.filter((a): a is Var => a instanceof Var), writes: e.outs });
+    }
+    const pinned = new Set<Var>([...j.constvars, ...j.invars, ...j.outs.filter((a): a is Var => a instanceof Var)]);
+    const last = new Map<Var, number>();
+    list.forEach((l, i) => l.reads.forEach((v) => last.set(v, i)));
+    list.forEach((l, i) => {
+      const dead = new Set<Var>(l.reads.filter((v) => last.get(v) === i && !pinned.has(v)));
+      // outputs nobody reads are freed right away too
+      for (const v of l.writes) if (!last.has(v) && !pinned.has(v)) dead.add(v);
+      l.op.free = [...dead].map(slotOf);
+      if (l.op.kind === "eqn") for (const s of l.op.outs) this.produced.add(s);
+    });
+    this.ops = list.map((l) => l.op);
+    this.outAtoms = j.outs.map(atom);
+    this.env = new Array<Tensor | undefined>(n);
+    this.outBuf = new Array<Tensor>(j.outs.length);
+  }
+
+  /**
+   * One step: inputs [consts, carry, xs] → outputs [carry, ys] (the returned array is reused by
+   * the next call). An in-place carry comes back as the very tensor passed in; every other
+   * output is a tensor the caller owns (outputs that are inputs or repeats get their own handle).
+   */
+  run(inputs: readonly Tensor[]): Tensor[] {
+    const env = this.env;
+    for (let i = 0; i < this.constSlots.length; i++) env[this.constSlots[i]!] = this.constVals[i];
+    for (let i = 0; i < this.inSlots.length; i++) env[this.inSlots[i]!] = inputs[i];
+    for (const op of this.ops) {
+      if (op.kind === "eqn") {
+        const { ins, args } = op;
+        for (let i = 0; i < ins.length; i++) {
+          const a = ins[i]!;
+          args[i] = typeof a === "number" ? env[a]! : a.tensor();
+        }
+        const outs = op.prim.impl(args, op.params);
+        for (let k = 0; k < op.outs.length; k++) env[op.outs[k]!] = outs[k];
+      } else {
+        const acc = env[op.acc]!;
+        const d = acc._data as Float32Array | Float64Array;
+        if (op.kind === "add") addInto(d, env[op.ins[0] as number]!._data as Float32Array | Float64Array);
+        else outerInto(d, env[op.ins[0] as number]!._data as Float32Array | Float64Array, env[op.ins[1] as number]!._data as Float32Array | Float64Array, op.f32);
+        env[op.out] = acc;
+      }
+      for (const f of op.free) {
+        env[f]!.dispose();
+        env[f] = undefined;
+      }
+    }
+    const outs = this.outBuf;
+    const seen = new Set<number>();
+    for (let i = 0; i < this.outAtoms.length; i++) {
+      const a = this.outAtoms[i]!;
+      if (typeof a !== "number") outs[i] = shareStorage(a.tensor(), []);
+      else {
+        const t = env[a]!;
+        const own = this.produced.has(a) && !seen.has(a);
+        if (own) seen.add(a);
+        // an in-place carry's result slot holds the carry itself: handed back as is
+        outs[i] = own || (i < this.inPlace.length && this.inPlace[i]) ? t : shareStorage(t, t.shape);
+      }
+    }
+    env.fill(undefined);
+    return outs;
+  }
+}
+
+/** acc[i] = acc[i] + w[i] in the dtype (a typed-array store rounds the float64 sum once). */
+function addInto(acc: Float32Array | Float64Array, w: Float32Array | Float64Array): void {
+  for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! + w[i]!;
+}
+
+/** acc[i,j] = acc[i,j] + round(a[i]·b[j]) in the dtype: the outer product, then the add. */
+function outerInto(acc: Float32Array | Float64Array, a: Float32Array | Float64Array, b: Float32Array | Float64Array, f32: boolean): void {
+  const m = a.length, n = b.length;
+  const fr = Math.fround;
+  for (let i = 0, o = 0; i < m; i++) {
+    const x = a[i]!;
+    if (f32) for (let j = 0; j < n; j++, o++) acc[o] = acc[o]! + fr(x * b[j]!);
+    else for (let j = 0; j < n; j++, o++) acc[o] = acc[o]! + x * b[j]!;
+  }
+}
+
+const programs = new WeakMap<ClosedJaxpr, StepProgram>();
+/** The step program of a loop body (built once per body; its folded constants live as long as it). */
+export function stepProgram(body: ClosedJaxpr, nConsts: number, nCarry: number): StepProgram {
+  let p = programs.get(body);
+  if (!p) programs.set(body, (p = unowned(() => new StepProgram(body, nConsts, nCarry))));
+  return p;
+}
