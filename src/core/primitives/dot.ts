@@ -37,6 +37,30 @@ function asMatrix(x: Tensor, bAxes: number[], first: number[], second: number[])
   return [transpose(x, straight), false];
 }
 
+/** A dot_general's GEMM layout when neither operand needs a transposed copy (else null). */
+export interface DotLayout {
+  shape: number[];
+  batch: number;
+  m: number;
+  k: number;
+  n: number;
+  transA: boolean;
+  transB: boolean;
+}
+
+/** The layout dotImpl would use for operands of these avals, when it needs no copies (step programs precompute it once per loop). */
+export function dotLayout(l: Aval, r: Aval, params: DotParams): DotLayout | null {
+  const { contract: [lc, rc], batch: [lb, rb] } = params;
+  const lf = free(l.shape.length, lc, lb);
+  const rf = free(r.shape.length, rc, rb);
+  const isId = (p: number[]) => p.every((v, i) => v === i);
+  const transA = isId([...lb, ...lf, ...lc]) ? false : isId([...lb, ...lc, ...lf]) ? true : null;
+  const transB = isId([...rb, ...rc, ...rf]) ? false : isId([...rb, ...rf, ...rc]) ? true : null;
+  if (transA === null || transB === null) return null;
+  const dims = (x: Aval, axes: number[]) => sizeOf(axes.map((a) => x.shape[a]!));
+  return { shape: dotShape(l, r, params), batch: dims(l, lb), m: dims(l, lf), k: dims(l, lc), n: dims(r, rf), transA, transB };
+}
+
 /**
  * Exact integer contraction over the packed layouts (A [B,M,K] or its transpose [B,K,M], B
  * [B,K,N] or [B,N,K]): int32 sums of products wrap modulo 2³², as XLA's integer dot; bool

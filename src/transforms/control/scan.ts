@@ -12,7 +12,7 @@ import * as ops from "../../core/numpy/index.js";
 import { flattenToTensors } from "../args.js";
 import { definePartialEval } from "../partial-eval.js";
 import { jvpJaxpr, partialEvalJaxpr, runClosed, stageClosed, transposeJaxpr, vmapJaxpr, type PartialJaxpr } from "../jaxpr-transforms.js";
-import { stepProgram } from "./step-program.js";
+import { ownedCopy, stepProgram } from "./step-program.js";
 import { count, merge, partition, present, split } from "../lists.js";
 import { avalsOf, fmtAval, inAvalsOf, outAvalsOf, rewire, stageUser, zerosOf } from "./common.js";
 import { checkOptions } from "../../core/numpy/options.js";
@@ -27,13 +27,6 @@ function rowView(x: Tensor, i: number, shape: readonly number[], size: number): 
   const s = new Storage(x._data.subarray(i * size, (i + 1) * size));
   s.refs = Infinity;
   return new Tensor(shape, x.dtype, s);
-}
-
-/** A loop-owned copy of t (a carry the step program updates in place). */
-function ownedCopy(t: Tensor): Tensor {
-  const c = emptyTensor(t.shape, t.dtype);
-  c._data.set(t._data);
-  return c;
 }
 
 /** [consts, carry, xs] of a scan's operands (or of its body's inputs). */

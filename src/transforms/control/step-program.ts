@@ -15,7 +15,10 @@
 import { Lit, Var, type ClosedJaxpr, type Eqn } from "../../core/ir.js";
 import type { Primitive } from "../../core/primitive.js";
 import { shapeEq } from "../../core/shape.js";
-import { shareStorage, type Tensor } from "../../core/tensor.js";
+import { emptyTensor, shareStorage, type Tensor } from "../../core/tensor.js";
+import { dotLayout, type DotLayout } from "../../core/primitives/dot.js";
+import { isSmallMatmul, smallMatmul } from "../../core/backend/small-matmul.js";
+import type { FloatArray } from "../../core/backend/gemm.js";
 import { unowned } from "../../core/trace.js";
 import { compiled } from "../jit.js";
 
@@ -30,6 +33,15 @@ interface Op {
   args: Tensor[];
   outs: number[];
   free: number[];
+}
+/** A small float dot_general with its layout worked out once: straight to smallMatmul. */
+interface DotOp {
+  kind: "dot";
+  ins: Slot[];
+  out: number;
+  free: number[];
+  dtype: "float32" | "float64";
+  lay: DotLayout;
 }
 /** carry slot `acc` += w (`kind` "add") or += outer(a, b) (`kind` "outer"); the result slot `out` then holds the carry tensor itself. */
 interface AccOp {
@@ -90,7 +102,7 @@ function findInPlace(cj: ClosedJaxpr, nConsts: number, nCarry: number): InPlace[
 export class StepProgram {
   /** inPlace[k]: carry k is updated in its own buffer (the loop must own that buffer). */
   readonly inPlace: boolean[];
-  private readonly ops: (Op | AccOp)[] = [];
+  private readonly ops: (Op | AccOp | DotOp)[] = [];
   private readonly env: (Tensor | undefined)[];
   private readonly constSlots: number[];
   private readonly constVals: Tensor[];
@@ -99,10 +111,10 @@ export class StepProgram {
   private readonly produced = new Set<number>();
   private readonly outBuf: Tensor[];
 
-  constructor(body: ClosedJaxpr, nConsts: number, nCarry: number) {
+  constructor(body: ClosedJaxpr, nConsts: number, nCarry: number, rewrite = true) {
     const cj = compiled(body).optimized;
     const j = cj.jaxpr;
-    const found = findInPlace(cj, nConsts, nCarry);
+    const found = rewrite ? findInPlace(cj, nConsts, nCarry) : [];
     this.inPlace = Array.from({ length: nCarry }, (_, k) => found.some((f) => f.carry === k));
     const absorbed = new Set<Eqn>(found.flatMap((f) => (f.dot ? [f.dot] : [])));
     const accOf = new Map<Eqn, InPlace>(found.map((f) => [f.add, f]));
@@ -118,7 +130,7 @@ export class StepProgram {
     this.constVals = cj.consts;
     this.inSlots = j.invars.map(slotOf);
     // the op list with each op's input vars (for the last-use analysis)
-    const list: { op: Op | AccOp; reads: Var[]; writes: Var[] }[] = [];
+    const list: { op: Op | AccOp | DotOp; reads: Var[]; writes: Var[] }[] = [];
     for (const e of j.eqns) {
       if (absorbed.has(e)) continue;
       const f = accOf.get(e);
@@ -127,6 +139,12 @@ export class StepProgram {
         const srcs = f.dot ? (f.dot.inputs as Var[]) : [f.other];
         const op: AccOp = { kind: f.dot ? "outer" : "add", acc: slotOf(c), ins: srcs.map(slotOf), out: slotOf(e.outs[0]!), free: [], f32: c.aval.dtype === "float32" };
         list.push({ op, reads: srcs, writes: e.outs });
+        continue;
+      }
+      const lay = e.prim.name === "dot_general" && e.inputs.every((a) => a instanceof Var) && isFloat(e.outs[0]!.aval.dtype) ? dotLayout(e.inputs[0]!.aval, e.inputs[1]!.aval, e.params) : null;
+      const dtype = e.outs[0]?.aval.dtype as "float32" | "float64";
+      if (rewrite && lay && isSmallMatmul(dtype, lay.batch, lay.m, lay.k, lay.n) && lay.batch * lay.m * lay.n > 0) {
+        list.push({ op: { kind: "dot", ins: e.inputs.map(atom), out: slotOf(e.outs[0]!), free: [], dtype, lay }, reads: e.inputs as Var[], writes: e.outs });
         continue;
       }
       const op: Op = { kind: "eqn", prim: e.prim, params: e.params, ins: e.inputs.map(atom), args: new Array<Tensor>(e.inputs.length), outs: e.outs.map(slotOf), free: [] };
@@ -141,6 +159,7 @@ export class StepProgram {
       for (const v of l.writes) if (!last.has(v) && !pinned.has(v)) dead.add(v);
       l.op.free = [...dead].map(slotOf);
       if (l.op.kind === "eqn") for (const s of l.op.outs) this.produced.add(s);
+      if (l.op.kind === "dot") this.produced.add(l.op.out);
     });
     this.ops = list.map((l) => l.op);
     this.outAtoms = j.outs.map(atom);
@@ -166,6 +185,13 @@ export class StepProgram {
         }
         const outs = op.prim.impl(args, op.params);
         for (let k = 0; k < op.outs.length; k++) env[op.outs[k]!] = outs[k];
+      } else if (op.kind === "dot") {
+        // decided once per body; the pooled kernel would give the same bits (small-matmul.ts)
+        const { lay, dtype } = op;
+        const out = emptyTensor(lay.shape, dtype);
+        const a = env[op.ins[0] as number]!, b = env[op.ins[1] as number]!;
+        smallMatmul(dtype, a._data as FloatArray, lay.transA, b._data as FloatArray, lay.transB, lay.batch, lay.m, lay.k, lay.n, out._data as FloatArray);
+        env[op.out] = out;
       } else {
         const acc = env[op.acc]!;
         const d = acc._data as Float32Array | Float64Array;
@@ -212,10 +238,29 @@ function outerInto(acc: Float32Array | Float64Array, a: Float32Array | Float64Ar
   }
 }
 
-const programs = new WeakMap<ClosedJaxpr, StepProgram>();
+/** A loop-owned copy of t (a carry the step program updates in place). */
+export function ownedCopy(t: Tensor): Tensor {
+  const c = emptyTensor(t.shape, t.dtype);
+  c._data.set(t._data);
+  return c;
+}
+
+let rewrites = true;
+/**
+ * @internal Turns the step programs' rewrites (in-place carries, direct small dots) off or on;
+ * returns the previous setting. Tests compare both: the rewrites must not change a bit.
+ */
+export function setLoopRewrites(on: boolean): boolean {
+  const old = rewrites;
+  rewrites = on;
+  return old;
+}
+
+const programs = [new WeakMap<ClosedJaxpr, StepProgram>(), new WeakMap<ClosedJaxpr, StepProgram>()] as const;
 /** The step program of a loop body (built once per body; its folded constants live as long as it). */
 export function stepProgram(body: ClosedJaxpr, nConsts: number, nCarry: number): StepProgram {
-  let p = programs.get(body);
-  if (!p) programs.set(body, (p = unowned(() => new StepProgram(body, nConsts, nCarry))));
+  const cache = programs[rewrites ? 1 : 0];
+  let p = cache.get(body);
+  if (!p) cache.set(body, (p = unowned(() => new StepProgram(body, nConsts, nCarry, rewrites))));
   return p;
 }
