@@ -16,11 +16,11 @@ export interface Case {
   grads: (unknown[] | null)[];
 }
 
-/** `actual` equals `want` (nested JS numbers) elementwise within atol + rtol·|want|, and has its size. */
+/** `actual` equals `want` (a tensor or nested JS numbers) elementwise within atol + rtol·|want|, and has its size. */
 export function expectNear(actual: tf.Tensor | null, want: unknown, rtol: number, what = ""): void {
   expect(actual, `${what}: expected a tensor`).not.toBeNull();
   const got = Array.from(actual!.dataSync(), Number);
-  const exp = [want].flat(Infinity) as number[];
+  const exp = want instanceof tf.Tensor ? Array.from(want.dataSync(), Number) : ([want].flat(Infinity) as number[]);
   expect(got.length, `${what}: element count`).toBe(exp.length);
   got.forEach((g, i) => {
     if (!(Math.abs(g - exp[i]!) <= rtol + rtol * Math.abs(exp[i]!))) expect.fail(`${what} element ${i}: got ${g}, TensorFlow ${exp[i]} (all: ${got.join(", ")})`);
