@@ -3,7 +3,7 @@
 // (test/fixtures/compat-ops-more.json, scripts/fixtures/tf_compat_ops_more.py), and bad input.
 import { describe, expect, it } from "vitest";
 import * as tf from "../../src/compat/index.js";
-import { ValueError } from "../../src/index.js";
+import { ValueError, jit, numpy as np, vmap } from "../../src/index.js";
 import { checkCase, expectNear, fx } from "./fixture-case.js";
 import { thrown } from "./util.js";
 
@@ -150,5 +150,31 @@ describe("tf.math.cumprod", () => {
   });
   it("a bad axis names tf.math.cumprod", () => {
     expect(thrown(() => tf.cumprod(tf.constant([1, 2]), 2)).message).toMatch(/^tf\.math\.cumprod: axis 2 is out of range/);
+  });
+});
+
+describe("under tapir's transforms", () => {
+  it("jit and vmap trace through the new ops (traced indices are not range-checked)", () => {
+    const x = np.array([[1, 2, 3], [4, 5, 6]]);
+    expectNear(jit((p: tf.Tensor, i: tf.Tensor) => tf.gatherNd(p, i))(x, np.array([[1, 2], [0, 0]], { dtype: "int32" })), [6, 1], 0);
+    expectNear(jit((p: tf.Tensor) => tf.scatterNd([[1], [1]], p, [3, 3]))(x), [0, 0, 0, 5, 7, 9, 0, 0, 0], 0);
+    expectNear(jit((p: tf.Tensor) => tf.pad(p, [[0, 0], [2, 0]], "REFLECT"))(x), [3, 2, 1, 2, 3, 6, 5, 4, 5, 6], 0);
+    expectNear(jit((p: tf.Tensor) => tf.sort(p, -1, "DESCENDING"))(x), [3, 2, 1, 6, 5, 4], 0);
+    expectNear(jit((p: tf.Tensor) => tf.cumprod(p, 1, true))(x), [1, 1, 2, 1, 4, 20], 0);
+    expectNear(vmap((p: tf.Tensor) => tf.math.topK(p, 1).values)(x), [3, 6], 0);
+  });
+  it("second-order gradients through a nested tape (einsum)", () => {
+    const x = tf.constant([1, 2, 3]);
+    const outer = new tf.GradientTape();
+    const g = outer.record(() => {
+      outer.watch(x);
+      const inner = new tf.GradientTape();
+      const y = inner.record(() => {
+        inner.watch(x);
+        return tf.einsum("i,i->", tf.multiply(x, x), x); // Σ x³
+      });
+      return tf.reduceSum(inner.gradient(y, x) as tf.Tensor); // Σ 3x²
+    });
+    expectNear(outer.gradient(g, x), [6, 12, 18], 1e-6); // 6x
   });
 });
