@@ -4,7 +4,8 @@
 //   TAPIR_THREADS=1 npx tsx bench/scan.ts                     this tree only
 //   TAPIR_THREADS=1 npx tsx bench/scan.ts --baseline main     A/B: this tree vs a git ref,
 // each in its own process, rounds interleaved (A round, B round, …); the ratio of the medians
-// from the one run is the figure to read. --rounds N (default 9).
+// from the one run is the figure to read. --rounds N (default 9). Times are the process's CPU
+// time (user + system; the pool is off with TAPIR_THREADS=1), steadier than wall time under load.
 import { execSync, fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync, symlinkSync } from "node:fs";
 import os from "node:os";
@@ -49,9 +50,10 @@ async function serve(root: string): Promise<void> {
   const f1 = make();
   const calls: number[] = [];
   for (let i = 0; i < 5; i++) {
-    const t0 = performance.now();
+    const t0 = process.cpuUsage();
     run(f1);
-    calls.push(performance.now() - t0);
+    const d = process.cpuUsage(t0);
+    calls.push((d.user + d.system) / 1e3);
   }
   process.send!({ type: "first", calls } satisfies Msg);
   const fwd = jit((w: any, x: any) => lax.forILoop(0, T, (i: any, h: any) => np.tanh(np.add(np.matmul(h, w), np.take(x, i, 0).reshape([1, D]).sum())), np.zeros([1, H])));
@@ -70,10 +72,13 @@ async function serve(root: string): Promise<void> {
     if (m === "exit") process.exit(0);
     const times: Record<string, number> = {};
     for (const [k, c] of Object.entries(cases)) {
+      // CPU time of this process (user + system): on a shared, loaded machine wall time mostly
+      // measures the other processes
       const reps = 3;
-      const t0 = performance.now();
+      const t0 = process.cpuUsage();
       for (let i = 0; i < reps; i++) c();
-      times[k] = ((performance.now() - t0) / reps / T) * 1e3; // µs per step
+      const d = process.cpuUsage(t0);
+      times[k] = (d.user + d.system) / reps / T; // µs per step
     }
     process.send!({ type: "round", times } satisfies Msg);
   });
@@ -112,7 +117,7 @@ async function main(): Promise<void> {
     kids.push({ name, cp, next });
     // one child at a time: the first-call figures are not disturbed by the other's start
     const first = (await next()) as Extract<Msg, { type: "first" }>;
-    console.log(`${name}: calls 1-5 (ms): ${first.calls.map((c) => c.toFixed(0)).join(", ")}`);
+    console.log(`${name}: calls 1-5 (CPU ms): ${first.calls.map((c) => c.toFixed(0)).join(", ")}`);
     await next();
   }
   const times = kids.map(() => ({}) as Record<string, number[]>);
@@ -125,7 +130,7 @@ async function main(): Promise<void> {
   }
   for (const k of kids) k.cp.send("exit");
   const cases = Object.keys(times[0]!);
-  console.log(`µs per step, median of ${rounds} interleaved rounds (TAPIR_THREADS=${process.env["TAPIR_THREADS"] ?? "default"})`);
+  console.log(`CPU µs per step, median of ${rounds} interleaved rounds (TAPIR_THREADS=${process.env["TAPIR_THREADS"] ?? "default"})`);
   for (const c of cases) {
     const m = times.map((t) => median(t[c]!));
     const ratio = m.length > 1 ? `  this/${kids[1]!.name} = ${(m[0]! / m[1]!).toFixed(3)}` : "";

@@ -46,7 +46,7 @@ export const scanP: Primitive<ScanParams> = definePrimitive<"scan", ScanParams>(
     // written into their stacked outputs by offset
     const prog = stepProgram(p.body, p.nConsts, p.nCarry);
     const [consts, init, xs] = operands(args, p);
-    const carry = init.map((c, k) => (prog.inPlace[k] ? ownedCopy(c) : c));
+    const carry = prog.begin(init);
     const stacked = outAvalsOf(p.body).slice(p.nCarry).map((a) => emptyTensor([p.length, ...a.shape], a.dtype));
     const rowShapes = xs.map((x) => x.shape.slice(1));
     const rowSizes = rowShapes.map(sizeOf);
@@ -69,7 +69,7 @@ export const scanP: Primitive<ScanParams> = definePrimitive<"scan", ScanParams>(
         y.dispose();
       }
     }
-    // a carry that is a view of an xs row is copied out of xs's buffer
+    // a carry that is a view (of an xs row, or of the kernel memory) is copied out
     for (let k = 0; k < p.nCarry; k++) if (carry[k]!._storage!.refs === Infinity) carry[k] = ownedCopy(carry[k]!);
     // a length-0 scan hands its init back: fresh handles, or the caller frees it twice
     return freshOutputs([...carry, ...stacked], args);

@@ -14,8 +14,9 @@
 // The loop owns such a carry's buffer (it copies the caller's init once: scan.ts, while.ts).
 import { Lit, Var, type ClosedJaxpr, type Eqn } from "../../core/ir.js";
 import type { Primitive } from "../../core/primitive.js";
-import { shapeEq } from "../../core/shape.js";
-import { emptyTensor, shareStorage, type Tensor } from "../../core/tensor.js";
+import { shapeEq, sizeOf } from "../../core/shape.js";
+import { Storage, Tensor, emptyTensor, shareStorage } from "../../core/tensor.js";
+import { outerAccMemory, type OuterAccMemory } from "../../core/backend/outer-acc.js";
 import { dotLayout, type DotLayout } from "../../core/primitives/dot.js";
 import { isSmallMatmul, smallMatmul } from "../../core/backend/small-matmul.js";
 import type { FloatArray } from "../../core/backend/gemm.js";
@@ -51,6 +52,15 @@ interface AccOp {
   out: number;
   free: number[];
   f32: boolean;
+  /** outer: a's and b's lengths, and byte addresses of acc, a and b in the loop's kernel memory */
+  m: number;
+  n: number;
+  accAt: number;
+  aAt: number;
+  bAt: number;
+  /** views of a's and b's places in the kernel memory (made by begin) */
+  aView: Float32Array | Float64Array | null;
+  bView: Float32Array | Float64Array | null;
 }
 
 /** What the rewrite found: carry k updated in place by eqn `add` (and, for an outer product, the dot eqn it absorbs). */
@@ -110,12 +120,19 @@ export class StepProgram {
   private readonly outAtoms: Slot[];
   private readonly produced = new Set<number>();
   private readonly outBuf: Tensor[];
+  /** Bytes of kernel memory the outer-product accumulations need (0: none). */
+  private memBytes = 0;
+  /** accAtOf[k]: where carry k lives in the kernel memory (-1: not there). */
+  private readonly accAtOf: number[];
+  /** The kernel memory of the current run of the loop (begin), or null. */
+  private mem: OuterAccMemory | null = null;
 
   constructor(body: ClosedJaxpr, nConsts: number, nCarry: number, rewrite = true) {
     const cj = compiled(body).optimized;
     const j = cj.jaxpr;
     const found = rewrite ? findInPlace(cj, nConsts, nCarry) : [];
     this.inPlace = Array.from({ length: nCarry }, (_, k) => found.some((f) => f.carry === k));
+    this.accAtOf = new Array<number>(nCarry).fill(-1);
     const absorbed = new Set<Eqn>(found.flatMap((f) => (f.dot ? [f.dot] : [])));
     const accOf = new Map<Eqn, InPlace>(found.map((f) => [f.add, f]));
     let n = 0;
@@ -137,7 +154,19 @@ export class StepProgram {
       if (f) {
         const c = j.invars[nConsts + f.carry]!;
         const srcs = f.dot ? (f.dot.inputs as Var[]) : [f.other];
-        const op: AccOp = { kind: f.dot ? "outer" : "add", acc: slotOf(c), ins: srcs.map(slotOf), out: slotOf(e.outs[0]!), free: [], f32: c.aval.dtype === "float32" };
+        const f32 = c.aval.dtype === "float32";
+        const op: AccOp = { kind: f.dot ? "outer" : "add", acc: slotOf(c), ins: srcs.map(slotOf), out: slotOf(e.outs[0]!), free: [], f32, m: 0, n: 0, accAt: -1, aAt: 0, bAt: 0, aView: null, bView: null };
+        if (f.dot) {
+          // the kernel memory: each outer-accumulated carry, then its two vectors (16-byte aligned)
+          const es = f32 ? 4 : 8;
+          const up = (b: number) => Math.ceil(b / 16) * 16;
+          [op.m, op.n] = [sizeOf(srcs[0]!.aval.shape), sizeOf(srcs[1]!.aval.shape)];
+          op.accAt = this.memBytes;
+          op.aAt = op.accAt + up(op.m * op.n * es);
+          op.bAt = op.aAt + up(op.m * es);
+          this.memBytes = op.bAt + up(op.n * es);
+          this.accAtOf[f.carry] = op.accAt;
+        }
         list.push({ op, reads: srcs, writes: e.outs });
         continue;
       }
@@ -168,6 +197,34 @@ export class StepProgram {
   }
 
   /**
+   * The loop's own carries from the caller's init: a carry updated in place is copied (into the
+   * kernel memory when an outer product accumulates into it; that memory is the loop's for its
+   * run). Carries in kernel memory are borrowed views: the loop copies them out at the end
+   * (`refs === Infinity` marks them, as it marks xs row views).
+   */
+  begin(init: readonly Tensor[]): Tensor[] {
+    const mem = (this.mem = this.memBytes > 0 ? outerAccMemory(this.memBytes) : null);
+    if (mem !== null) {
+      for (const op of this.ops) {
+        if (op.kind !== "outer") continue;
+        const Ctor = op.f32 ? Float32Array : Float64Array;
+        op.aView = new Ctor(mem.buffer, op.aAt, op.m);
+        op.bView = new Ctor(mem.buffer, op.bAt, op.n);
+      }
+    }
+    return init.map((t, k) => {
+      if (!this.inPlace[k]) return t;
+      const at = this.accAtOf[k]!;
+      if (this.mem === null || at < 0) return ownedCopy(t);
+      const Ctor = t.dtype === "float32" ? Float32Array : Float64Array;
+      const s = new Storage(new Ctor(this.mem.buffer, at, t.size));
+      s.refs = Infinity;
+      s.data.set(t._data);
+      return new Tensor(t.shape, t.dtype, s);
+    });
+  }
+
+  /**
    * One step: inputs [consts, carry, xs] → outputs [carry, ys] (the returned array is reused by
    * the next call). An in-place carry comes back as the very tensor passed in; every other
    * output is a tensor the caller owns (outputs that are inputs or repeats get their own handle).
@@ -195,8 +252,14 @@ export class StepProgram {
       } else {
         const acc = env[op.acc]!;
         const d = acc._data as Float32Array | Float64Array;
+        const mem = this.mem;
         if (op.kind === "add") addInto(d, env[op.ins[0] as number]!._data as Float32Array | Float64Array);
-        else outerInto(d, env[op.ins[0] as number]!._data as Float32Array | Float64Array, env[op.ins[1] as number]!._data as Float32Array | Float64Array, op.f32);
+        else if (mem !== null && d.buffer === mem.buffer && d.byteOffset === op.accAt) {
+          // the SIMD kernel on the carry's home in the kernel memory: copy the vectors in
+          (op.aView as Float32Array).set(env[op.ins[0] as number]!._data as Float32Array);
+          (op.bView as Float32Array).set(env[op.ins[1] as number]!._data as Float32Array);
+          mem.run(op.f32, op.accAt, op.aAt, op.m, op.bAt, op.n);
+        } else outerInto(d, env[op.ins[0] as number]!._data as Float32Array | Float64Array, env[op.ins[1] as number]!._data as Float32Array | Float64Array, op.f32);
         env[op.out] = acc;
       }
       for (const f of op.free) {

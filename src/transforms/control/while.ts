@@ -37,7 +37,7 @@ export const whileP: Primitive<WhileParams> = definePrimitive<"while", WhilePara
     const c = compiled(p.cond);
     const b = stepProgram(p.body, p.nBodyConsts, args.length - p.nCondConsts - p.nBodyConsts);
     const [cc, bc, init] = operands(args, p);
-    const carry = init.map((t, k) => (b.inPlace[k] ? ownedCopy(t) : t));
+    const carry = b.begin(init);
     const condIn: Tensor[] = [...cc, ...carry];
     const bodyIn: Tensor[] = [...bc, ...carry];
     for (;;) {
@@ -53,6 +53,8 @@ export const whileP: Primitive<WhileParams> = definePrimitive<"while", WhilePara
         carry[k] = next[k]!;
       }
     }
+    // a carry in the kernel memory (a view) is copied out
+    for (let k = 0; k < carry.length; k++) if (carry[k]!._storage!.refs === Infinity) carry[k] = ownedCopy(carry[k]!);
     return freshOutputs(carry, args);
   },
   jvp: (primals, tangents, p) => {
