@@ -46,7 +46,7 @@ export const scanP: Primitive<ScanParams> = definePrimitive<"scan", ScanParams>(
     // written into their stacked outputs by offset
     const prog = stepProgram(p.body, p.nConsts, p.nCarry);
     const [consts, init, xs] = operands(args, p);
-    const carry = prog.begin(init);
+    const carry = prog.begin(init, consts);
     const stacked = outAvalsOf(p.body).slice(p.nCarry).map((a) => emptyTensor([p.length, ...a.shape], a.dtype));
     const rowShapes = xs.map((x) => x.shape.slice(1));
     const rowSizes = rowShapes.map(sizeOf);

@@ -11,7 +11,14 @@
 // only there) it never materialises w: c[i,j] += a[i]·b[j]. Bits are those of the unfused ops:
 // the product is rounded to the dtype, then the sum (a Float32Array store of a sum of two
 // float32 values computed in float64 rounds exactly as a float32 add: 53 ≥ 2·24 + 2 bits).
-// The loop owns such a carry's buffer (it copies the caller's init once: scan.ts, while.ts).
+// The loop owns such a carry's buffer (it copies the caller's init once: scan.ts, while.ts);
+// with Wasm SIMD that buffer lives in a kernel memory made for the run of the loop
+// (backend/outer-acc.ts), where the rank-1 update runs on it with no copy of the accumulator.
+//
+// Small dots go straight to the kernel with their layout worked out once; a vector times a
+// loop-constant matrix (h_t·W) stages the matrix into the kernel memory once per run (transposed
+// when the dot reads it as Wᵀ), so a step copies only the vector in and the result out, and the
+// Wasm matvec keeps gemm's summation order (the same bits as np.matmul).
 import { Lit, Var, type ClosedJaxpr, type Eqn } from "../../core/ir.js";
 import type { Primitive } from "../../core/primitive.js";
 import { shapeEq, sizeOf } from "../../core/shape.js";
@@ -43,6 +50,18 @@ interface DotOp {
   free: number[];
   dtype: "float32" | "float64";
   lay: DotLayout;
+  /** a vector times a loop-constant matrix: the matrix staged once per run in the kernel memory */
+  res: Resident | null;
+}
+/** Where a resident matvec's operands live in the kernel memory (byte addresses) and which input the matrix is. */
+interface Resident {
+  /** index of the matrix among the body's const inputs (≥ 0) or its folded constants (-1 - i) */
+  src: number;
+  bAt: number;
+  xAt: number;
+  yAt: number;
+  xView: Float32Array | Float64Array | null;
+  yView: Float32Array | Float64Array | null;
 }
 /** carry slot `acc` += w (`kind` "add") or += outer(a, b) (`kind` "outer"); the result slot `out` then holds the carry tensor itself. */
 interface AccOp {
@@ -71,6 +90,7 @@ interface InPlace {
   other: Var;
 }
 
+const up16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 const isFloat = (d: string) => d === "float32" || d === "float64";
 
 /** A dot_general that is an outer product: no batch axes, every contracting axis of size 1. */
@@ -159,7 +179,7 @@ export class StepProgram {
         if (f.dot) {
           // the kernel memory: each outer-accumulated carry, then its two vectors (16-byte aligned)
           const es = f32 ? 4 : 8;
-          const up = (b: number) => Math.ceil(b / 16) * 16;
+          const up = up16;
           [op.m, op.n] = [sizeOf(srcs[0]!.aval.shape), sizeOf(srcs[1]!.aval.shape)];
           op.accAt = this.memBytes;
           op.aAt = op.accAt + up(op.m * op.n * es);
@@ -173,7 +193,18 @@ export class StepProgram {
       const lay = e.prim.name === "dot_general" && e.inputs.every((a) => a instanceof Var) && isFloat(e.outs[0]!.aval.dtype) ? dotLayout(e.inputs[0]!.aval, e.inputs[1]!.aval, e.params) : null;
       const dtype = e.outs[0]?.aval.dtype as "float32" | "float64";
       if (rewrite && lay && isSmallMatmul(dtype, lay.batch, lay.m, lay.k, lay.n) && lay.batch * lay.m * lay.n > 0) {
-        list.push({ op: { kind: "dot", ins: e.inputs.map(atom), out: slotOf(e.outs[0]!), free: [], dtype, lay }, reads: e.inputs as Var[], writes: e.outs });
+        // a vector times a loop constant: the matrix goes to the kernel memory once per run
+        const rhs = e.inputs[1] as Var;
+        const ci = j.constvars.indexOf(rhs), ii = j.invars.indexOf(rhs);
+        const src = ci >= 0 ? -1 - ci : ii >= 0 && ii < nConsts ? ii : null;
+        let res: Resident | null = null;
+        if (src !== null && lay.batch === 1 && lay.m === 1 && lay.k > 0) {
+          const es = dtype === "float32" ? 4 : 8;
+          const bAt = this.memBytes, xAt = bAt + up16(lay.k * lay.n * es), yAt = xAt + up16(lay.k * es);
+          this.memBytes = yAt + up16(lay.n * es);
+          res = { src, bAt, xAt, yAt, xView: null, yView: null };
+        }
+        list.push({ op: { kind: "dot", ins: e.inputs.map(atom), out: slotOf(e.outs[0]!), free: [], dtype, lay, res }, reads: e.inputs as Var[], writes: e.outs });
         continue;
       }
       const op: Op = { kind: "eqn", prim: e.prim, params: e.params, ins: e.inputs.map(atom), args: new Array<Tensor>(e.inputs.length), outs: e.outs.map(slotOf), free: [] };
@@ -202,10 +233,21 @@ export class StepProgram {
    * run). Carries in kernel memory are borrowed views: the loop copies them out at the end
    * (`refs === Infinity` marks them, as it marks xs row views).
    */
-  begin(init: readonly Tensor[]): Tensor[] {
+  begin(init: readonly Tensor[], consts: readonly Tensor[]): Tensor[] {
     const mem = (this.mem = this.memBytes > 0 ? outerAccMemory(this.memBytes) : null);
     if (mem !== null) {
       for (const op of this.ops) {
+        if (op.kind === "dot" && op.res !== null) {
+          const { res, lay } = op;
+          const Ctor = op.dtype === "float32" ? Float32Array : Float64Array;
+          res.xView = new Ctor(mem.buffer, res.xAt, lay.k);
+          res.yView = new Ctor(mem.buffer, res.yAt, lay.n);
+          const w = (res.src >= 0 ? consts[res.src]! : this.constVals[-1 - res.src]!)._data;
+          const dst = new Ctor(mem.buffer, res.bAt, lay.k * lay.n);
+          if (!lay.transB) dst.set(w as Float32Array);
+          // stored [n, k]: staged as [k, n], so the kernel walks rows
+          else for (let q = 0; q < lay.n; q++) for (let p = 0; p < lay.k; p++) dst[p * lay.n + q] = w[q * lay.k + p]!;
+        }
         if (op.kind !== "outer") continue;
         const Ctor = op.f32 ? Float32Array : Float64Array;
         op.aView = new Ctor(mem.buffer, op.aAt, op.m);
@@ -247,7 +289,12 @@ export class StepProgram {
         const { lay, dtype } = op;
         const out = emptyTensor(lay.shape, dtype);
         const a = env[op.ins[0] as number]!, b = env[op.ins[1] as number]!;
-        smallMatmul(dtype, a._data as FloatArray, lay.transA, b._data as FloatArray, lay.transB, lay.batch, lay.m, lay.k, lay.n, out._data as FloatArray);
+        const res = op.res, mem = this.mem;
+        if (res !== null && mem !== null && res.xView !== null && res.xView.buffer === mem.buffer) {
+          (res.xView as Float32Array).set(a._data as Float32Array);
+          mem.matvec(dtype === "float32", res.yAt, res.xAt, lay.k, res.bAt, lay.n);
+          (out._data as Float32Array).set(res.yView as Float32Array);
+        } else smallMatmul(dtype, a._data as FloatArray, lay.transA, b._data as FloatArray, lay.transB, lay.batch, lay.m, lay.k, lay.n, out._data as FloatArray);
         env[op.out] = out;
       } else {
         const acc = env[op.acc]!;

@@ -37,7 +37,7 @@ export const whileP: Primitive<WhileParams> = definePrimitive<"while", WhilePara
     const c = compiled(p.cond);
     const b = stepProgram(p.body, p.nBodyConsts, args.length - p.nCondConsts - p.nBodyConsts);
     const [cc, bc, init] = operands(args, p);
-    const carry = b.begin(init);
+    const carry = b.begin(init, bc);
     const condIn: Tensor[] = [...cc, ...carry];
     const bodyIn: Tensor[] = [...bc, ...carry];
     for (;;) {
