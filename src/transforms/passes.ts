@@ -251,5 +251,7 @@ function round(code: string, dtype: DType): string {
 
 /** The whole pipeline, in order. */
 export function optimize(cj: ClosedJaxpr): ClosedJaxpr {
-  return dce(fuseElementwise(dce(foldTransposes(dce(foldConstants(dce(rewriteBasisDots(cse(dce(cj))))))))));
+  // basis rewrites first (they see the iota-built identity before folding turns it into data),
+  // then transposes (before folding bakes a transposed constant in)
+  return dce(fuseElementwise(dce(foldConstants(dce(foldTransposes(dce(rewriteBasisDots(cse(dce(cj))))))))));
 }
