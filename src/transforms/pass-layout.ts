@@ -70,6 +70,12 @@ export function foldTransposes(cj: ClosedJaxpr): ClosedJaxpr {
   let changed = false;
   const eqns: Eqn[] = [];
   for (const e of j.eqns) {
+    if (e.prim.name === "dot_general") {
+      const d = transposedOperands(e, defs);
+      changed ||= d !== e;
+      eqns.push(d);
+      continue;
+    }
     if (e.prim.name !== "transpose") {
       eqns.push(e);
       continue;
@@ -118,4 +124,39 @@ function sink(pe: Eqn, perm: number[], out: Var, defs: Map<Var, Eqn>, memo: Map<
   }
   eqns.push({ prim: pe.prim, inputs, params: pe.params, outs: [out] });
   return eqns;
+}
+
+type DotParams = { contract: [number[], number[]]; batch: [number[], number[]] };
+
+/**
+ * A transposed operand of a dot_general is read in place: the contraction's dimension numbers
+ * name the transpose's source axes instead (the GEMM packs either orientation, so the copy goes).
+ * Only when the operand's free axes keep their relative order, so the output's order is unchanged.
+ */
+function transposedOperands(e: Eqn, defs: Map<Var, Eqn>): Eqn {
+  const p = e.params as DotParams;
+  const inputs = [...e.inputs];
+  const contract: [number[], number[]] = [[...p.contract[0]], [...p.contract[1]]];
+  const batch: [number[], number[]] = [[...p.batch[0]], [...p.batch[1]]];
+  let changed = false;
+  for (const s of [0, 1]) {
+    const x = inputs[s]!;
+    const t = x instanceof Var ? defs.get(x) : undefined;
+    if (!t || t.prim.name !== "transpose") continue;
+    const perm = t.params.perm as number[];
+    const free = perm.map((_, i) => i).filter((i) => !contract[s]!.includes(i) && !batch[s]!.includes(i));
+    const srcFree = free.map((i) => perm[i]!);
+    if (srcFree.some((a, k) => k > 0 && a < srcFree[k - 1]!)) continue;
+    const c = contract[s]!.map((a) => perm[a]!);
+    const b = batch[s]!.map((a) => perm[a]!);
+    // the kernel reads [batch, rows, cols] or [batch, cols, rows] in place; any other order it copies
+    const [rows, cols] = s === 0 ? [srcFree, c] : [c, srcFree];
+    const isId = (o: number[]) => o.every((a, i) => a === i);
+    if (!isId([...b, ...rows, ...cols]) && !isId([...b, ...cols, ...rows])) continue;
+    inputs[s] = t.inputs[0]!;
+    contract[s] = c;
+    batch[s] = b;
+    changed = true;
+  }
+  return changed ? { ...e, inputs, params: { contract, batch } } : e;
 }

@@ -228,6 +228,20 @@ describe("layouts and the fusion cost rule", () => {
     expectSame(jit(g)(x), g(x), "chain of transposes");
   });
 
+  it("a transposed GEMM operand is read in place (the dimension numbers name the source axes)", () => {
+    const [a, b] = [tensor([5, 3], 61), tensor([5, 4], 62)];
+    const f = (x: Tensor, y: Tensor) => np.matmul(x.T, y);
+    expect(prims(optimized(f, a, b))).toEqual(["dot_general"]);
+    expectSame(jit(f)(a, b), f(a, b), "Aᵀ B");
+    const [p, q] = [tensor([2, 5, 3], 63), tensor([2, 4, 3], 64)];
+    const g = (x: Tensor, y: Tensor) => np.matmul(x, np.transpose(y, [0, 2, 1]));
+    expect(prims(optimized(g, p, q))).toEqual(["dot_general"]);
+    expectSame(jit(g)(p, q), g(p, q), "batched A Bᵀ");
+    // a permutation the kernel cannot read in place keeps its transpose
+    const h = (x: Tensor, y: Tensor) => np.matmul(np.transpose(x, [1, 0, 2]).reshape([5, 2, 3]), np.transpose(y, [1, 2, 0]).reshape([4, 3, 2]).sum(2).T);
+    expectSame(jit(h)(p, q), h(p, q), "mixed layouts");
+  });
+
   it("a transcendental read through a broadcast runs once per own element, not per output element", () => {
     const f = (v: Tensor, m: Tensor) => np.multiply(m, np.subtract(1, np.square(np.tanh(np.add(v, 1)))));
     const [v, m] = [tensor([8], 51), tensor([8, 8], 52)];
@@ -267,5 +281,21 @@ describe("random programs producing these patterns: jit equals eager", () => {
       ),
       { numRuns: 40 },
     );
+  });
+});
+
+describe("sums over leading axes read by columns (bias gradients)", () => {
+  it("equal the transposed row sums bit for bit, for tree sizes around the 128-leaf splits", () => {
+    for (const dtype of ["float32", "float64"] as DType[]) {
+      for (const [len, cols] of [[1, 8], [100, 13], [128, 9], [129, 8], [300, 16], [1000, 10]] as const) {
+        const x = tensor([len, cols], len * 31 + cols, dtype).mul(1e3);
+        expectSame(np.sum(x, 0), np.sum(np.transpose(x).add(0), 1), `${dtype} [${len},${cols}]`);
+      }
+      const y = tensor([4, 3, 10], 7, dtype);
+      expectSame(np.sum(y, [0, 1]), np.sum(np.transpose(y, [2, 0, 1]).add(0), [1, 2]), `${dtype} two leading axes`);
+    }
+    const z = np.array([1, Infinity, NaN, 2, 3, 4, 5, 6, 7, -Infinity, 1, 2, 3, 4, 5, 6]).reshape([2, 8]);
+    expectSame(np.sum(z, 0), np.array([8, NaN, NaN, 4, 6, 8, 10, 12]), "∞ − ∞ and NaN by column");
+    expectSame(np.sum(np.array([Infinity, 1, 2, 3, 4, 5, 6, 7, 1, 1, 1, 1, 1, 1, 1, -0]).reshape([2, 8]), 0), np.array([Infinity, 2, 3, 4, 5, 6, 7, 7]), "∞ by column");
   });
 });
