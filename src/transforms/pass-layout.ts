@@ -102,11 +102,17 @@ export function foldTransposes(cj: ClosedJaxpr): ClosedJaxpr {
   return changed ? new ClosedJaxpr(new Jaxpr(j.constvars, j.invars, eqns, j.outs), cj.consts) : cj;
 }
 
-/** transpose(f(x, y, …)) as f(transpose x, transpose y, …) when every operand transpose is free. */
+/**
+ * transpose(f(x, y, …)) as f(transpose x, transpose y, …) when that copies less: operand
+ * transposes that cancel an earlier one or only move size-1 axes are free, the others cost their
+ * size, and together they must cost less than transposing the result.
+ */
 function sink(pe: Eqn, perm: number[], out: Var, defs: Map<Var, Eqn>, memo: Map<Atom, Chain>): Eqn[] | null {
   const R = perm.length;
   const eqns: Eqn[] = [];
   const inputs: Atom[] = [];
+  let copied = 0;
+  const outSize = out.aval.shape.reduce((p, d) => p * d, 1);
   for (const a of pe.inputs) {
     if (a instanceof Lit || a.aval.shape.length === 0) {
       inputs.push(a);
@@ -116,7 +122,8 @@ function sink(pe: Eqn, perm: number[], out: Var, defs: Map<Var, Eqn>, memo: Map<
     const full = [...new Array<number>(R - a.aval.shape.length).fill(1), ...a.aval.shape];
     const c = chainOf(a, defs, memo);
     const order = stepTranspose(full, c.order, perm);
-    if (!isIdentity(order)) return null;
+    if (!isIdentity(order)) copied += a.aval.shape.reduce((p, d) => p * d, 1);
+    if (copied >= outSize) return null;
     const target = perm.map((p) => full[p]!);
     const v = new Var({ shape: target, dtype: a.aval.dtype });
     eqns.push(...fromChain({ ...c, order }, v));

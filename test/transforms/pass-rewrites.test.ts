@@ -104,6 +104,12 @@ describe("identity-basis dot_general (jacrev, jacfwd, vmap(jacrev))", () => {
       }
     expectClose(got, ref, 1e-5, "vmap(jacrev) vs float64");
     expectSame(got, vmap(jacrev(g))(xs) as Tensor, "jit vs eager");
+    // vmap(jacfwd): the same Jacobians; its result transpose moves onto the small weight matrix
+    const cf = optimized(vmap(jacfwd(g)), xs);
+    expect(dots(cf)).toHaveLength(1);
+    expect(prims(cf)).not.toContain("transpose");
+    expectClose(jit(vmap(jacfwd(g)))(xs) as Tensor, ref, 1e-5, "vmap(jacfwd) vs float64");
+    expectSame(jit(vmap(jacfwd(g)))(xs) as Tensor, vmap(jacfwd(g))(xs) as Tensor, "vmap(jacfwd): jit vs eager");
   });
 
   it("float64 programs are rewritten too and stay exact", () => {
