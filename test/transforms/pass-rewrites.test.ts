@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { Tensor, grad, jacfwd, jacrev, jit, makeJaxpr, nn, numpy as np, vmap } from "../../src/index.js";
 import type { DType } from "../../src/index.js";
-import type { ClosedJaxpr } from "../../src/core/ir.js";
+import { typecheckJaxpr, type ClosedJaxpr } from "../../src/core/ir.js";
 import { constDelta } from "../../src/transforms/pass-basis.js";
 
 /** Deterministic values in [-1, 1) (a fixed LCG), so references are reproducible. */
@@ -20,7 +20,12 @@ function values(n: number, seed: number): number[] {
 const tensor = (shape: number[], seed: number, dtype: DType = "float32") =>
   np.array(values(shape.reduce((a, b) => a * b, 1), seed), { dtype }).reshape(shape);
 
-const optimized = (f: (...a: any[]) => unknown, ...args: Tensor[]): ClosedJaxpr => makeJaxpr(f, { optimized: true })(...args);
+/** The optimised program, checked to be well typed (every rewritten equation's avals agree). */
+const optimized = (f: (...a: any[]) => unknown, ...args: Tensor[]): ClosedJaxpr => {
+  const cj = makeJaxpr(f, { optimized: true })(...args);
+  typecheckJaxpr(cj.jaxpr);
+  return cj;
+};
 const prims = (cj: ClosedJaxpr) => cj.jaxpr.eqns.map((e) => e.prim.name);
 /** The dot_generals left, as "contract|batch" strings. */
 const dots = (cj: ClosedJaxpr) => cj.jaxpr.eqns.filter((e) => e.prim.name === "dot_general").map((e) => JSON.stringify(e.params));
