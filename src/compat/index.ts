@@ -20,3 +20,7 @@ export * as linalg from "./linalg.js";
 export * as random from "./random.js";
 export * as keras from "./keras/index.js";
 export { norm, clipByNorm, clipByGlobalNorm } from "./clip.js";
+export { function_ as function, TensorSpec } from "./function.js";
+export type { FunctionOptions, TfFunction } from "./function.js";
+export { Module } from "./module.js";
+export { recomputeGrad, gradPassThrough } from "./recompute.js";
