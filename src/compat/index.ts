@@ -20,6 +20,13 @@ export * as linalg from "./linalg.js";
 export * as random from "./random.js";
 export * as keras from "./keras/index.js";
 export { norm, clipByNorm, clipByGlobalNorm } from "./clip.js";
+// einsum, pad, gatherNd/scatterNd, sort/argsort/topK, cumprod (API.md §7)
+export { einsum, pad, cumprod } from "./ops-array.js";
+export type { PadMode } from "./ops-array.js";
+export { gatherNd, scatterNd, tensorScatterUpdate } from "./ops-indexing.js";
+export { sort, argsort, topK } from "./ops-sorting.js";
+export type { SortDirection, SortOptions, TopKResult } from "./ops-sorting.js";
+export type { LinalgNormOrd, LinalgNormOptions } from "./linalg-ops.js";
 export { function_ as function, TensorSpec } from "./function.js";
 export type { FunctionOptions, TfFunction } from "./function.js";
 export { Module } from "./module.js";
