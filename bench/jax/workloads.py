@@ -271,7 +271,7 @@ def measure(run, cfg, first_call, budget):
     if est > cfg["perCallAbove"]:
         xs = [] if extra is None else [extra]
         wanted = cfg["verySlowSamples"] if est > cfg["verySlow"] else cfg["perCallSamples"]
-        n = max(1, min(wanted, math.floor(budget / est)))
+        n = wanted if math.isinf(budget) else max(1, min(wanted, math.floor(budget / est)))
         while len(xs) < n:
             xs.append(time_once(run))
         return {"median": median(xs), "min": min(xs), "max": max(xs), "samples": len(xs), "warmup": len(warm), "method": "per-call"}
