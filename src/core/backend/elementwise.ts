@@ -11,6 +11,7 @@
 import type { TypedArray } from "../dtype.js";
 import { defineKernel } from "./kernel.js";
 import { emitJs } from "./ew-ir.js";
+import { isLong, stagedSource } from "./ew-staged.js";
 import { parseExpr, Unsupported } from "./ew-parse.js";
 import { elemType, runFlat, runStrided, wasmKernel, wasmSimd, type WasmKernel } from "./ew-run.js";
 import { V } from "./vecmath.js";
@@ -89,6 +90,17 @@ function splitExpr(expr: ScalarExpr): [string, string] {
   return i < 0 ? ["", expr] : [expr.slice(0, i).replace(/\n/g, " "), expr.slice(i + 1)];
 }
 
+/** One fused statement's right-hand side as the JS loops run it (jsExpr's rewrite, for ew-staged.ts). */
+function jsStatement(expr: string, prefix: string): string {
+  if (mode === "math") return expr;
+  try {
+    return emitJs(parseExpr(expr, false).root, prefix);
+  } catch (e) {
+    if (!(e instanceof Unsupported)) throw e;
+    return expr;
+  }
+}
+
 const flatCache = new Map<string, Map<string, string>>();
 const stridedCache = new Map<string, string>();
 
@@ -119,6 +131,11 @@ for (let i = start; i < end; i++) { ${load.join(" ")} ${stmts} out[i] = ${result
     byPattern.set(pattern, src);
   }
   return src;
+}
+
+/** The flat JS loop of `expr` (a staged one past ew-staged's length), V.* in float32 statements. */
+function flatLoop(expr: ScalarExpr, pattern: string, f32Out: boolean): string {
+  return isLong(expr) ? stagedSource(expr, pattern, jsStatement) : flatSource(jsExpr(expr, f32Out), pattern);
 }
 
 /**
@@ -189,13 +206,16 @@ export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: re
   const data = ins.map((x) => x.data);
   const outType = elemType(out);
   const types = data.map(elemType);
-  const useWasm = mode === "wasm" && wasmSimd;
+  // a long expression runs as staged JS loops (ew-staged.ts), broadcast operands gathered first
+  const long = isLong(expr);
+  const useWasm = mode === "wasm" && wasmSimd && !long;
+  if (long && dims.length > 1) return planElementwise(expr, gatherAll(ins, shape, size), shape, size, out);
   if (dims.length === 0 || (dims.length === 1 && st.every((s) => s[0] === 0 || s[0] === 1))) {
     // every operand is contiguous over the whole output or constant
     let pattern = "";
     for (let i = 0; i < ins.length; i++) pattern += dims.length === 0 || st[i]![0] === 0 ? "s" : "v";
     const wasm = useWasm ? wasmKernel(expr, types, pattern, outType) : null;
-    return { src: wasm ? "" : flatSource(jsExpr(expr, outType === "f32"), pattern), wasm, ins: data, strides: null, shape: null, units: size, inner: 1 };
+    return { src: wasm ? "" : flatLoop(expr, pattern, outType === "f32"), wasm, ins: data, strides: null, shape: null, units: size, inner: 1 };
   }
   const nd = dims.length;
   const shp = Int32Array.from(dims);
@@ -206,6 +226,29 @@ export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: re
   const pattern = st.map((s) => (s.every((x) => x === 0) ? "s" : "v")).join("");
   const wasm = useWasm ? wasmKernel(expr, types, pattern, outType) : null;
   return { src: wasm ? "" : stridedSource(jsExpr(expr, outType === "f32"), ins.length, nd), wasm, ins: data, strides, shape: shp, units: size / inner, inner };
+}
+
+/**
+ * Every operand that is neither the output's full contiguous shape nor a single element, copied
+ * into a contiguous array of the output's shape (the staged loops index operands flat).
+ */
+function gatherAll(ins: StridedInput[], shape: readonly number[], size: number): StridedInput[] {
+  const contiguous = broadcastStrides(shape, shape);
+  return ins.map((x) => {
+    if (x.strides.every((s) => s === 0) || x.strides.every((s, d) => s === contiguous[d])) return x;
+    const data = new (x.data.constructor as new (n: number) => TypedArray)(size);
+    const idx = new Array<number>(shape.length).fill(0);
+    for (let i = 0, off = 0; i < size; i++) {
+      data[i] = x.data[off]!;
+      for (let d = shape.length - 1; d >= 0; d--) {
+        off += x.strides[d]!;
+        if (++idx[d]! < shape[d]!) break;
+        off -= x.strides[d]! * shape[d]!;
+        idx[d] = 0;
+      }
+    }
+    return { data, strides: contiguous };
+  });
 }
 
 type FlatFn = (out: TypedArray, ins: TypedArray[], start: number, end: number) => void;
@@ -267,5 +310,5 @@ export function broadcastStrides(inShape: readonly number[], outShape: readonly 
  * ("v") or a single element ("s"), run inline with no plan (what scalar-heavy code hits).
  */
 export function elementwiseFlat(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: TypedArray): void {
-  compile<FlatFn>(flatSource(jsExpr(expr, out instanceof Float32Array), pattern))(out, ins, 0, out.length);
+  compile<FlatFn>(flatLoop(expr, pattern, out instanceof Float32Array))(out, ins, 0, out.length);
 }
