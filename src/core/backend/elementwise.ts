@@ -12,6 +12,8 @@ import type { TypedArray } from "../dtype.js";
 import { defineKernel } from "./kernel.js";
 import { emitJs } from "./ew-ir.js";
 import { isLong, stagedSource } from "./ew-staged.js";
+import { withFlush } from "./ew-flush.js";
+import { gemmFlush } from "./gemm.js";
 import { parseExpr, Unsupported } from "./ew-parse.js";
 import { elemType, runFlat, runStrided, wasmKernel, wasmSimd, type WasmKernel } from "./ew-run.js";
 import { V } from "./vecmath.js";
@@ -33,21 +35,26 @@ export function elementwiseMode(): ElementwiseMode {
   return mode;
 }
 
-const jsExprs32 = new Map<string, string>();
-const jsExprs64 = new Map<string, string>();
+/** By flush variant ("" IEEE; "32"/"64": flush-to-zero for float32/float64 data), then expression. */
+const jsExprs = new Map<string, Map<string, string>>();
 /**
  * The scalar JS expression the loops run for `expr`: rewritten from its IR so that float32
  * statements call vecmath's `V.*` (exactly what the Wasm kernel computes); as written when the
- * IR cannot express it (integer ops), or in "math" mode.
+ * IR cannot express it (integer ops), or in "math" mode. With config.flushSubnormals on, the IR
+ * gets ew-flush.ts's flush nodes (`f32In`: the operands are float32 data).
  */
-function jsExpr(expr: ScalarExpr, f32Out: boolean): ScalarExpr {
+function jsExpr(expr: ScalarExpr, f32Out: boolean, f32In: boolean): ScalarExpr {
   if (mode === "math") return expr;
   // keyed by the expression itself (its hash is cached: the small-array path looks up per call)
-  const cache = f32Out ? jsExprs32 : jsExprs64;
+  const flush = gemmFlush();
+  const variant = `${f32Out ? "f" : "d"}${flush ? (f32In ? "32" : "64") : ""}`;
+  let cache = jsExprs.get(variant);
+  if (cache === undefined) jsExprs.set(variant, (cache = new Map()));
   let js = cache.get(expr);
   if (js === undefined) {
     try {
-      js = emitJs(parseExpr(expr, f32Out).root);
+      const p = parseExpr(expr, f32Out);
+      js = emitJs(flush ? withFlush(p.b, p.root, f32Out, f32In) : p.root);
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
       js = expr;
@@ -91,10 +98,13 @@ function splitExpr(expr: ScalarExpr): [string, string] {
 }
 
 /** One fused statement's right-hand side as the JS loops run it (jsExpr's rewrite, for ew-staged.ts). */
-function jsStatement(expr: string, prefix: string): string {
+function jsStatement(expr: string, prefix: string, f32In: boolean): string {
   if (mode === "math") return expr;
   try {
-    return emitJs(parseExpr(expr, false).root, prefix);
+    const p = parseExpr(expr, false);
+    if (!gemmFlush()) return emitJs(p.root, prefix);
+    // a float32 statement ends in Math.fround; anything else is flushed as float64
+    return emitJs(withFlush(p.b, p.root, p.root.k === "un" && p.root.op === "fround", f32In), prefix);
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
     return expr;
@@ -134,9 +144,14 @@ for (let i = start; i < end; i++) { ${load.join(" ")} ${stmts} out[i] = ${result
 }
 
 /** The flat JS loop of `expr` (a staged one past ew-staged's length), V.* in float32 statements. */
-function flatLoop(expr: ScalarExpr, pattern: string, f32Out: boolean): string {
-  return isLong(expr) ? stagedSource(expr, pattern, jsStatement) : flatSource(jsExpr(expr, f32Out), pattern);
+function flatLoop(expr: ScalarExpr, pattern: string, f32Out: boolean, f32In: boolean): string {
+  if (!isLong(expr)) return flatSource(jsExpr(expr, f32Out, f32In), pattern);
+  return f32In ? stagedSource(expr, pattern, jsStatement32, gemmFlush() ? "f32" : "") : stagedSource(expr, pattern, jsStatement64, gemmFlush() ? "f64" : "");
 }
+const jsStatement32 = (e: string, prefix: string): string => jsStatement(e, prefix, true);
+const jsStatement64 = (e: string, prefix: string): string => jsStatement(e, prefix, false);
+/** Whether a kernel's operands are float32 data (its output is, or, for a bool/int output, some operand). */
+const f32Data = (out: TypedArray, ins: readonly TypedArray[]): boolean => out instanceof Float32Array || (!(out instanceof Float64Array) && ins.some((a) => a instanceof Float32Array));
 
 /**
  * Loop over rows [rowStart, rowEnd) of the last (coalesced) axis; outer indices decoded per
@@ -215,7 +230,7 @@ export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: re
     let pattern = "";
     for (let i = 0; i < ins.length; i++) pattern += dims.length === 0 || st[i]![0] === 0 ? "s" : "v";
     const wasm = useWasm ? wasmKernel(expr, types, pattern, outType) : null;
-    return { src: wasm ? "" : flatLoop(expr, pattern, outType === "f32"), wasm, ins: data, strides: null, shape: null, units: size, inner: 1 };
+    return { src: wasm ? "" : flatLoop(expr, pattern, outType === "f32", f32Data(out, data)), wasm, ins: data, strides: null, shape: null, units: size, inner: 1 };
   }
   const nd = dims.length;
   const shp = Int32Array.from(dims);
@@ -225,7 +240,7 @@ export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: re
   // an operand constant over the whole output is one element; every other one is gathered
   const pattern = st.map((s) => (s.every((x) => x === 0) ? "s" : "v")).join("");
   const wasm = useWasm ? wasmKernel(expr, types, pattern, outType) : null;
-  return { src: wasm ? "" : stridedSource(jsExpr(expr, outType === "f32"), ins.length, nd), wasm, ins: data, strides, shape: shp, units: size / inner, inner };
+  return { src: wasm ? "" : stridedSource(jsExpr(expr, outType === "f32", f32Data(out, data)), ins.length, nd), wasm, ins: data, strides, shape: shp, units: size / inner, inner };
 }
 
 /**
@@ -310,5 +325,5 @@ export function broadcastStrides(inShape: readonly number[], outShape: readonly 
  * ("v") or a single element ("s"), run inline with no plan (what scalar-heavy code hits).
  */
 export function elementwiseFlat(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: TypedArray): void {
-  compile<FlatFn>(flatLoop(expr, pattern, out instanceof Float32Array))(out, ins, 0, out.length);
+  compile<FlatFn>(flatLoop(expr, pattern, out instanceof Float32Array, f32Data(out, ins)))(out, ins, 0, out.length);
 }

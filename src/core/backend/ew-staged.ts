@@ -62,12 +62,13 @@ const sources = new Map<string, Map<string, string>>();
 /**
  * The flat loop source (signature (out, ins, start, end), as elementwise.ts's flatSource) of a
  * long expression: an IIFE that builds the stage functions once and returns the driver.
- * `pattern[j]`: "v" (operand j is the output's full contiguous shape) or "s" (one element).
+ * `pattern[j]`: "v" (operand j is the output's full contiguous shape) or "s" (one element);
+ * `variant` keys what else changes `tr` (the flush setting).
  */
-export function stagedSource(expr: string, pattern: string, tr: (e: string, prefix: string) => string): string {
+export function stagedSource(expr: string, pattern: string, tr: (e: string, prefix: string) => string, variant = ""): string {
   let byPattern = sources.get(expr);
   if (byPattern === undefined) sources.set(expr, (byPattern = new Map()));
-  let src = byPattern.get(pattern);
+  let src = byPattern.get(variant + pattern);
   if (src !== undefined) return src;
   const lines = expr.split("\n");
   const result = lines.pop()!.trim();
@@ -120,6 +121,6 @@ ${Array.from({ length: nStages }, (_, k) => `    st${k}(out, ins, S, s, e);`).jo
   }
 };
 })()`;
-  byPattern.set(pattern, src);
+  byPattern.set(variant + pattern, src);
   return src;
 }
