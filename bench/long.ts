@@ -23,7 +23,7 @@ const cpu = (): number => {
   return (u.user + u.system) / 1000;
 };
 
-const rows: { n: number; first: number; jit: number; eager: number }[] = [];
+const rows: { n: number; first: number; second: number; third: number; jit: number; eager: number }[] = [];
 for (const n of SIZES) {
   const f = chain(n);
   const eager = grad(f);
@@ -31,8 +31,16 @@ for (const n of SIZES) {
   const jf = jit(grad(f));
   jf(x).dispose?.();
   const first = performance.now() - t0;
-  // warm-up, then interleaved rounds; each round runs enough calls for ~20 ms
-  for (let i = 0; i < (quick ? 3 : 20); i++) (jf(x), eager(x));
+  // the 2nd and 3rd calls (how soon the speed settles), a warm-up of ≥ 2 s (the engine compiles
+  // hot loops in the background), then interleaved rounds
+  let c = cpu();
+  jf(x);
+  const second = cpu() - c;
+  c = cpu();
+  jf(x);
+  const third = cpu() - c;
+  const until = performance.now() + (quick ? 200 : 2000);
+  for (let i = 0; i < 20 || performance.now() < until; i++) (jf(x), eager(x));
   const reps = Math.max(1, Math.round(4000 / n));
   const tj: number[] = [], te: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
@@ -44,12 +52,12 @@ for (const n of SIZES) {
     te.push((cpu() - s) / reps);
   }
   if (!np.allclose(jf(x), eager(x), { rtol: 1e-6, atol: 1e-7 })) throw new Error(`W15 n=${n}: jit differs from eager`);
-  rows.push({ n, first, jit: median(tj), eager: median(te) });
+  rows.push({ n, first, second, third, jit: median(tj), eager: median(te) });
 }
-console.log("| n | first call ms | jit ms | eager ms | jit µs/op | eager µs/op | jit/eager |");
-console.log("|---:|---:|---:|---:|---:|---:|---:|");
+console.log("| n | first call ms | 2nd, 3rd call ms | jit ms | eager ms | jit µs/op | eager µs/op | jit/eager |");
+console.log("|---:|---:|---:|---:|---:|---:|---:|---:|");
 for (const r of rows)
-  console.log(`| ${r.n} | ${r.first.toFixed(1)} | ${r.jit.toFixed(3)} | ${r.eager.toFixed(3)} | ${((r.jit * 1000) / r.n).toFixed(2)} | ${((r.eager * 1000) / r.n).toFixed(2)} | ${(r.jit / r.eager).toFixed(2)} |`);
+  console.log(`| ${r.n} | ${r.first.toFixed(1)} | ${r.second.toFixed(1)}, ${r.third.toFixed(1)} | ${r.jit.toFixed(3)} | ${r.eager.toFixed(3)} | ${((r.jit * 1000) / r.n).toFixed(2)} | ${((r.eager * 1000) / r.n).toFixed(2)} | ${(r.jit / r.eager).toFixed(2)} |`);
 if (rows.length >= 2) {
   const a = rows[0]!, b = rows[rows.length - 1]!;
   console.log(`jit per-op ratio n=${b.n}/n=${a.n}: ${((b.jit / b.n) / (a.jit / a.n)).toFixed(2)}× (goal ≤ 1.5×)`);

@@ -11,7 +11,7 @@
 import type { TypedArray } from "../dtype.js";
 import { defineKernel } from "./kernel.js";
 import { emitJs } from "./ew-ir.js";
-import { isLong, stagedSource } from "./ew-staged.js";
+import { isLong, stagedSource, type Translator } from "./ew-staged.js";
 import { withFlush } from "./ew-flush.js";
 import { gemmFlush } from "./gemm.js";
 import { parseExpr, Unsupported } from "./ew-parse.js";
@@ -98,13 +98,13 @@ function splitExpr(expr: ScalarExpr): [string, string] {
 }
 
 /** One fused statement's right-hand side as the JS loops run it (jsExpr's rewrite, for ew-staged.ts). */
-function jsStatement(expr: string, prefix: string, f32In: boolean): string {
+function jsStatement(expr: string, prefix: string, f32In: boolean, temp: readonly boolean[]): string {
   if (mode === "math") return expr;
   try {
     const p = parseExpr(expr, false);
     if (!gemmFlush()) return emitJs(p.root, prefix);
     // a float32 statement ends in Math.fround; anything else is flushed as float64
-    return emitJs(withFlush(p.b, p.root, p.root.k === "un" && p.root.op === "fround", f32In), prefix);
+    return emitJs(withFlush(p.b, p.root, p.root.k === "un" && p.root.op === "fround", f32In, temp), prefix);
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
     return expr;
@@ -148,8 +148,8 @@ function flatLoop(expr: ScalarExpr, pattern: string, f32Out: boolean, f32In: boo
   if (!isLong(expr)) return flatSource(jsExpr(expr, f32Out, f32In), pattern);
   return f32In ? stagedSource(expr, pattern, jsStatement32, gemmFlush() ? "f32" : "") : stagedSource(expr, pattern, jsStatement64, gemmFlush() ? "f64" : "");
 }
-const jsStatement32 = (e: string, prefix: string): string => jsStatement(e, prefix, true);
-const jsStatement64 = (e: string, prefix: string): string => jsStatement(e, prefix, false);
+const jsStatement32: Translator = (e, prefix, temp) => jsStatement(e, prefix, true, temp);
+const jsStatement64: Translator = (e, prefix, temp) => jsStatement(e, prefix, false, temp);
 /** Whether a kernel's operands are float32 data (its output is, or, for a bool/int output, some operand). */
 const f32Data = (out: TypedArray, ins: readonly TypedArray[]): boolean => out instanceof Float32Array || (!(out instanceof Float64Array) && ins.some((a) => a instanceof Float32Array));
 

@@ -23,15 +23,16 @@ const arithmetic = (n: Node): boolean => n.k === "bin" || n.k === "fn" || n.k ==
  * `root` rebuilt in `b` with flush nodes (see the header): `f32` for a float32 kernel output
  * (statements round to float32), false for float64 (and integer/bool outputs, where the
  * float64 threshold never touches an integer). `daz32`: inputs are float32 (a comparison of
- * float32 operands has a bool output), so they are flushed below 2^-126.
+ * float32 operands has a bool output), so they are flushed below 2^-126. `flushed[i]`: input i
+ * holds an already flushed value (a fused statement's temporary: ew-staged.ts), read as it is.
  */
-export function withFlush(b: Builder, root: Node, f32: boolean, daz32 = f32): Node {
+export function withFlush(b: Builder, root: Node, f32: boolean, daz32 = f32, flushed: readonly boolean[] = []): Node {
   const ftz = f32 ? "ftz32" : "ftz64";
   const dazOp = daz32 ? "ftz32" : "ftz64";
   const memo = new Map<number, Node>();
   const daz = new Map<number, Node>();
   const operand = (x: Node): Node => {
-    if (x.k !== "in") return go(x);
+    if (x.k !== "in" || flushed[x.i]) return go(x);
     let d = daz.get(x.id);
     if (d === undefined) daz.set(x.id, (d = b.bits(dazOp, x)));
     return d;

@@ -37,6 +37,13 @@ export function statementCount(expr: string): number {
 export const isLong = (expr: string): boolean => statementCount(expr) > STAGE_STMTS;
 
 const STMT = /^const (t\d+) = (.*);$/s;
+
+/**
+ * Rewrites one statement's right-hand side (a ScalarExpr over a0, a1, …) into JS statements and
+ * a result, its temporaries named with `prefix`; `temp[k]`: operand a<k> stands for an earlier
+ * statement's temporary (already flushed, where flushing is on), not for a kernel input.
+ */
+export type Translator = (e: string, prefix: string, temp: readonly boolean[]) => string;
 const NAME = /\b([at]\d+)\b/g;
 
 /**
@@ -44,14 +51,14 @@ const NAME = /\b([at]\d+)\b/g;
  * the statement's operands are renamed a0, a1, … for `tr` and back afterwards; `tr`'s own
  * temporaries get the prefix `_s<i>_` so that statements never clash.
  */
-function translate(i: number, name: string, rhs: string, tr: (e: string, prefix: string) => string): string {
+function translate(i: number, name: string, rhs: string, tr: Translator): string {
   const locals: string[] = [];
   const local = rhs.replace(NAME, (_, v: string) => {
     let k = locals.indexOf(v);
     if (k < 0) k = locals.push(v) - 1;
     return `a${k}`;
   });
-  const js = tr(local, `_s${i}_`);
+  const js = tr(local, `_s${i}_`, locals.map((v) => v[0] === "t"));
   const back = js.replace(/\ba(\d+)\b/g, (_, d: string) => locals[Number(d)]!);
   const cut = back.lastIndexOf("\n");
   return cut < 0 ? `const ${name} = ${back};` : `${back.slice(0, cut).replace(/\n/g, " ")} const ${name} = ${back.slice(cut + 1)};`;
@@ -65,7 +72,7 @@ const sources = new Map<string, Map<string, string>>();
  * `pattern[j]`: "v" (operand j is the output's full contiguous shape) or "s" (one element);
  * `variant` keys what else changes `tr` (the flush setting).
  */
-export function stagedSource(expr: string, pattern: string, tr: (e: string, prefix: string) => string, variant = ""): string {
+export function stagedSource(expr: string, pattern: string, tr: Translator, variant = ""): string {
   let byPattern = sources.get(expr);
   if (byPattern === undefined) sources.set(expr, (byPattern = new Map()));
   let src = byPattern.get(variant + pattern);
