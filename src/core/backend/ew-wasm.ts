@@ -162,7 +162,7 @@ export function compileKernel(b: Builder, root0: Node, ins: readonly ElemType[],
         break;
       case "bits":
         visit(n.a);
-        r = n.op === "pow2f" ? "f32" : "f64";
+        r = n.op === "pow2f" || n.op === "ftz32" ? "f32" : "f64";
         break;
       case "rare": {
         const call = n.a.k === "un" && n.a.op === "fround" ? n.a.a : n.a;
@@ -226,7 +226,7 @@ export function compileKernel(b: Builder, root0: Node, ins: readonly ElemType[],
       if (call.k === "ext") want(call.a[0]!, r);
     } else if (nd.k === "cmp") (want(nd.a, r === "m32" ? "f32" : "f64"), want(nd.b, r === "m32" ? "f32" : "f64"));
     else if (nd.k === "logic" || nd.k === "not") children(nd).forEach((x) => want(x, r));
-    else if (nd.k === "bits") want(nd.a, nd.op === "pow2f" ? "f32" : "f64");
+    else if (nd.k === "bits") want(nd.a, nd.op === "pow2f" || nd.op === "ftz32" ? "f32" : "f64");
     else children(nd).forEach((x) => want(x, valRep(r)));
   }
   // output conversion
@@ -368,6 +368,23 @@ export function compileKernel(b: Builder, root0: Node, ins: readonly ElemType[],
         if (nd.op === "pow2f") {
           // 2^k for float32: (k + 127) << 23 as the float's bits
           f.seq(() => push(nd.a, "f32", 0)).simd(0xf8).simd(0x0c, ...i32x4Bytes(127)).simd(0xae).i32(23).simd(0xab).set(l[0]!);
+          return;
+        }
+        if (nd.op === "ftz32") {
+          // bitselect(sign bits of x, x, exponent bits zero): a subnormal (or zero) lane becomes ±0
+          f.seq(() => push(nd.a, "f32", 0)).simd(0x0c, ...i32x4Bytes(0x80000000)).simd(0x4e);
+          f.seq(() => push(nd.a, "f32", 0));
+          f.seq(() => push(nd.a, "f32", 0)).simd(0x0c, ...i32x4Bytes(0x7f800000)).simd(0x4e).simd(0x0c, ...i32x4Bytes(0)).simd(0x37);
+          f.simd(0x52).set(l[0]!);
+          return;
+        }
+        if (nd.op === "ftz64") {
+          two((h) => {
+            f.seq(() => push(nd.a, "f64", h)).i64x2(0x80000000, 0).simd(0x4e);
+            f.seq(() => push(nd.a, "f64", h));
+            f.seq(() => push(nd.a, "f64", h)).i64x2(0x7ff00000, 0).simd(0x4e).i64x2(0, 0).simd(0xd6);
+            f.simd(0x52);
+          });
           return;
         }
         two((h) => {

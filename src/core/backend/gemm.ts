@@ -32,8 +32,8 @@ export type GemmDtype = "float32" | "float64";
  *
  * flush: flush-to-zero semantics as in gemm-ftz.ts, which also keeps the speed independent of
  * tiny data; false (the default): IEEE gradual underflow. The matmul kernel passes the caller's
- * gemmFlush() (config.flushSubnormals) in its job, so workers follow the calling thread; conv
- * and linalg use the default (IEEE on every thread, so their bits never depend on threads).
+ * gemmFlush() (config.flushSubnormals) in its job, so workers follow the calling thread, and so
+ * does the conv kernel; linalg uses the default (IEEE on every thread).
  */
 export type GemmFn = (
   dtype: GemmDtype,

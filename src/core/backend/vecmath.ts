@@ -254,6 +254,15 @@ export const V: Record<string, (x: number, y?: number) => number> = {
     u32[0] = ((k + 127) << 23) >>> 0;
     return f32[0]!;
   },
+  /** Flush-to-zero in float32 (ew-flush.ts): x, or ±0 where x rounded to float32 is subnormal. */
+  ftz32(x: number): number {
+    const r = Math.fround(x);
+    return r < 1.1754943508222875e-38 && r > -1.1754943508222875e-38 ? r * 0 : x;
+  },
+  /** Flush-to-zero in float64: x, or ±0 where x is subnormal. */
+  ftz64(x: number): number {
+    return x < 2.2250738585072014e-308 && x > -2.2250738585072014e-308 ? x * 0 : x;
+  },
   /** 2^k for an integer k in [-1022, 1023]. */
   pow2(k: number): number {
     u32[0] = 0;
