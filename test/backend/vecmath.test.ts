@@ -211,3 +211,33 @@ describe("the Wasm kernels equal the JS loops on the primitive tables' expressio
     }
   });
 });
+
+describe("the unrolled Wasm loop: every length, every tail", () => {
+  afterAll(() => setElementwiseMode("wasm"));
+  it("lengths 1…40 and around a block edge, flat and strided, f32/f64/u8 operands: Wasm equals JS bit for bit", () => {
+    const exprs: [string, string[], "f32" | "f64"][] = [
+      ["const t0 = Math.fround(Math.sin(a0));\nconst t1 = Math.fround(Math.exp(t0) * a1);\nt1", ["f32", "f32"], "f32"],
+      ["(a0 ? a1 * 2 : a1)", ["u8", "f64"], "f64"],
+    ];
+    const lens = [...Array.from({ length: 40 }, (_, i) => i + 1), 2047, 2049, 2048 + 13];
+    for (const [expr, ts, ot] of exprs) {
+      for (const n of lens) {
+        for (const strided of [false, true]) {
+          // strided: a [n, 2] view read with stride 2 (every other element)
+          const ins = ts.map((t, i) => {
+            const len = strided ? 2 * n : n;
+            const data = t === "f32" ? Float32Array.from({ length: len }, (_, k) => Math.sin(k * 1.7 + i) * 9) : t === "f64" ? Float64Array.from({ length: len }, (_, k) => Math.cos(k * 0.3 + i) * 5) : Uint8Array.from({ length: len }, (_, k) => (k * 7 + i) % 3 === 0 ? 1 : 0);
+            return { data, strides: strided ? [2] : [1] };
+          });
+          const res = (["wasm", "js"] as const).map((m) => {
+            setElementwiseMode(m);
+            const o = ot === "f32" ? new Float32Array(n) : new Float64Array(n);
+            cpuBackend.elementwise(expr, ins, [n], o);
+            return o;
+          });
+          for (let i = 0; i < n; i++) if (!Object.is(res[0]![i], res[1]![i])) expect.fail(`${expr} n=${n} strided=${strided} at ${i}: ${res[0]![i]} vs ${res[1]![i]}`);
+        }
+      }
+    }
+  });
+});
