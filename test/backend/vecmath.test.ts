@@ -7,6 +7,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { V, RECIPES } from "../../src/core/backend/vecmath.js";
 import { runFlat, wasmKernel, wasmSimd } from "../../src/core/backend/ew-run.js";
+import { BLOCK } from "../../src/core/backend/ew-wasm.js";
 import { setElementwiseMode } from "../../src/core/backend/elementwise.js";
 import { cpuBackend } from "../../src/core/backend/index.js";
 import type { TypedArray } from "../../src/core/dtype.js";
@@ -219,7 +220,7 @@ describe("the unrolled Wasm loop: every length, every tail", () => {
       ["const t0 = Math.fround(Math.sin(a0));\nconst t1 = Math.fround(Math.exp(t0) * a1);\nt1", ["f32", "f32"], "f32"],
       ["(a0 ? a1 * 2 : a1)", ["u8", "f64"], "f64"],
     ];
-    const lens = [...Array.from({ length: 40 }, (_, i) => i + 1), 2047, 2049, 2048 + 13];
+    const lens = [...Array.from({ length: 40 }, (_, i) => i + 1), BLOCK - 1, BLOCK + 1, BLOCK + 13];
     for (const [expr, ts, ot] of exprs) {
       for (const n of lens) {
         for (const strided of [false, true]) {

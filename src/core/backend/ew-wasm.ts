@@ -13,7 +13,7 @@ import { Builder, children, type Node } from "./ew-ir.js";
 import { recipeFor } from "./vecmath.js";
 
 /** Elements staged per call. */
-export const BLOCK = 2048;
+export const BLOCK = 8192;
 /**
  * Elements per loop step in groups of 4: the body computes UNROLL independent f32x4 groups,
  * interleaved node by node, so the long dependency chains of the polynomials overlap (a
