@@ -1,11 +1,14 @@
 // The direct small-matmul path (src/core/backend/small-matmul.ts) against references written
 // here: the documented summation (s = 0; s = s + a·b in increasing p, each product and sum
-// rounded to the dtype) must be met bit for bit, and the result stays close to the float64
+// rounded to the dtype; where gemm fuses multiply-adds, gemm's own bits) must be met bit for bit, and the result stays close to the float64
 // product; shapes include empty, k = 1 (outer products), k = 0, vectors, batches and both
 // transposes. dot_general (np.matmul) on such shapes gives the same bits.
 import { describe, expect, it } from "vitest";
 import { isSmallMatmul, smallMatmul, SMALL_MATMUL_WORK } from "../../src/core/backend/small-matmul.js";
 import { numpy as np } from "../../src/index.js";
+import { DEFAULT_GEMM_CONFIG, JS_MAX_WORK, gemm, relaxedSimdAvailable } from "../../src/core/backend/gemm.js";
+
+const FMA = DEFAULT_GEMM_CONFIG.fma && relaxedSimdAvailable();
 
 function rand(n: number, seed: number): number[] {
   let s = seed >>> 0;
@@ -57,7 +60,14 @@ describe("smallMatmul", () => {
             smallMatmul(f32 ? "float32" : "float64", a, ta, b, tb, batch, m, k, n, out);
             const [exact, wide] = reference(f32, a, ta, b, tb, batch, m, k, n);
             const got = Array.from(out);
-            expect(got.every((v, i) => Object.is(v, exact[i])), `${batch}×${m}×${k}×${n} ta=${ta} tb=${tb}`).toBe(true);
+            // gemm's Wasm paths may fuse multiply-adds (gemm.ts: FMA where relaxed SIMD runs):
+            // then the bits are gemm's own (checked against it), else the rounded sum above
+            const fused = FMA && m * k * n > JS_MAX_WORK[f32 ? "float32" : "float64"] && k > 1;
+            if (fused) {
+              const ref = new Ctor(batch * m * n);
+              gemm(f32 ? "float32" : "float64", a, 0, m * k, ta, b, 0, k * n, tb, ref, 0, m * n, batch, m, k, n);
+              expect(got.every((v, i) => Object.is(v, ref[i])), `${batch}×${m}×${k}×${n} ta=${ta} tb=${tb} (gemm)`).toBe(true);
+            } else expect(got.every((v, i) => Object.is(v, exact[i])), `${batch}×${m}×${k}×${n} ta=${ta} tb=${tb}`).toBe(true);
             const err = got.reduce((e, v, i) => Math.max(e, Math.abs(v - wide[i]!)), 0);
             expect(err).toBeLessThanOrEqual((f32 ? 1e-5 : 1e-13) * (k + 1) * 16);
           }
@@ -73,7 +83,8 @@ describe("smallMatmul", () => {
     expect(isSmallMatmul("float32", 1, 1, SMALL_MATMUL_WORK + 1, 1)).toBe(false);
     const a = rand(64, 3), w = rand(64 * 64, 4);
     const got = Array.from(np.matmul(np.array(a).reshape([1, 64]), np.array(w).reshape([64, 64])).dataSync());
-    const [exact] = reference(true, Float32Array.from(a), false, Float32Array.from(w), false, 1, 1, 64, 64);
+    let exact: ArrayLike<number> = reference(true, Float32Array.from(a), false, Float32Array.from(w), false, 1, 1, 64, 64)[0];
+    if (FMA) gemm("float32", Float32Array.from(a), 0, 0, false, Float32Array.from(w), 0, 0, false, (exact = new Float32Array(64)), 0, 0, 1, 1, 64, 64);
     expect(got.every((v, i) => Object.is(v, exact[i]))).toBe(true);
   });
 });

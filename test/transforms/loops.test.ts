@@ -6,7 +6,7 @@
 // however many steps it runs.
 import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { grad, jit, lax, makeJaxpr, numpy as np, type Tensor } from "../../src/index.js";
+import { config, grad, jit, lax, makeJaxpr, numpy as np, type Tensor } from "../../src/index.js";
 import { backend } from "../../src/core/backend/index.js";
 import { setLoopRewrites, StepProgram } from "../../src/transforms/control/step-program.js";
 
@@ -136,6 +136,39 @@ describe("step programs: values and gradients", () => {
     expect(jit(g)(x).item()).toBe(((1.5 + 0) * 1.5 + 1) * 1.5 + 2);
     expect(jit(grad(g))(x).item()).toBeCloseTo(3 * 1.5 ** 2 + 1, 12);
     expectBits(jit(grad(g))(x), grad(g)(x));
+  });
+
+  it("a 64-wide matvec with a loop-constant matrix (h·W and δ·Wᵀ in the gradient) has np.matmul's bits", () => {
+    const H = 64, D = 16, T = 3;
+    const w = arr([H, H], 11, "float32", 0.3), u = arr([D, H], 12, "float32", 0.5), xs = arr([T, D], 13);
+    const g = (w: Tensor, u: Tensor, xs: Tensor) => [rnnLoss(w, u, xs), ...(grad(rnnLoss, { argnums: [0, 1] }) as (...a: Tensor[]) => Tensor[])(w, u, xs)];
+    const a = jit(g)(w, u, xs);
+    setLoopRewrites(false);
+    const b = jit(g)(w, u, xs);
+    setLoopRewrites(true);
+    a.forEach((t, i) => expectBits(t, b[i]!));
+  });
+
+  it("subnormal products: the in-place accumulation flushes exactly as the unfused ops, with flush-to-zero on and off", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      const tiny = dtype === "float32" ? 1e-20 : 1e-160;
+      const v = arr([5], 8, dtype, tiny), xs = arr([4, 3], 9, dtype, tiny);
+      const f = (v: Tensor, xs: Tensor) => lax.scan((acc: Tensor, x: Tensor) => [np.add(acc, np.matmul(x.reshape([3, 1]), v.reshape([1, 5]))), null], np.full([3, 5], tiny * tiny * 3, { dtype }), xs)[0] as Tensor;
+      for (const flush of [true, false]) {
+        config.flushSubnormals(flush);
+        try {
+          const a = jit(f)(v, xs);
+          setLoopRewrites(false);
+          const b = jit(f)(v, xs);
+          setLoopRewrites(true);
+          expectBits(a, b);
+          // flushed: every product and the subnormal init read as 0; IEEE: subnormal sums stay
+          expect(Array.from(a.dataSync()).every((z) => z === 0)).toBe(flush);
+        } finally {
+          config.flushSubnormals(true);
+        }
+      }
+    }
   });
 
   it("finds the in-place accumulation of an outer product and leaves other carries alone", () => {

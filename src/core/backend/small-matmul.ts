@@ -5,12 +5,14 @@
 //
 // Bits: every path keeps gemm's contract (gemm.ts header): C[i,j] is s = 0; s = s + a·b for
 // p = 0..k-1, each product and sum rounded to the dtype. An outer product (k = 1) is one rounded
-// product, which is what the broadcast multiply it replaces computed; everything else calls this
+// product, which is what the broadcast multiply it replaces computed (flushed as it flushes, when
+// config.flushSubnormals is on); everything else calls this
 // thread's gemm directly with the operands' own layouts. So results equal the pooled kernel's
 // for every thread count (below the threshold nothing is split).
 import { gemm, gemmFlush, type FloatArray } from "./gemm.js";
 import { MAC_NS } from "./kernels/matmul.js";
 import { tuning } from "./kernel.js";
+import { V } from "./vecmath.js";
 
 /**
  * Largest batch·m·k·n done here. Up to it the arithmetic is ≤ ~3 µs single-threaded (0.043 ns
@@ -39,7 +41,8 @@ export function smallMatmul(
   if (batch * m * n === 0) return;
   if (k === 1) {
     // outer product per batch: with k = 1, [m,1] and [1,m] share one layout
-    if (dtype === "float32") outer32(a as Float32Array, b as Float32Array, batch, m, n, out as Float32Array);
+    if (gemmFlush()) outerFlushed(dtype === "float32", a, b, batch, m, n, out);
+    else if (dtype === "float32") outer32(a as Float32Array, b as Float32Array, batch, m, n, out as Float32Array);
     else outer64(a as Float64Array, b as Float64Array, batch, m, n, out as Float64Array);
     return;
   }
@@ -53,6 +56,21 @@ function outer32(a: Float32Array, b: Float32Array, batch: number, m: number, n: 
     for (let i = 0; i < m; i++) {
       const x = a[ab + i]!;
       for (let j = 0; j < n; j++, o++) out[o] = x * b[bb + j]!;
+    }
+  }
+}
+
+/**
+ * The outer product under flush-to-zero (config.flushSubnormals), as the elementwise multiply it
+ * replaces flushes (ew-flush.ts): subnormal operands read as zero, a subnormal product stored as ±0.
+ */
+function outerFlushed(f32: boolean, a: FloatArray, b: FloatArray, batch: number, m: number, n: number, out: FloatArray): void {
+  const ftz = (f32 ? V.ftz32 : V.ftz64)!;
+  for (let bi = 0, o = 0; bi < batch; bi++) {
+    const ab = bi * m, bb = bi * n;
+    for (let i = 0; i < m; i++) {
+      const x = ftz(a[ab + i]!);
+      for (let j = 0; j < n; j++, o++) out[o] = ftz(f32 ? Math.fround(x * ftz(b[bb + j]!)) : x * ftz(b[bb + j]!));
     }
   }
 }

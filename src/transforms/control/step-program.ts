@@ -12,11 +12,12 @@
 // the product is rounded to the dtype, then the sum (a Float32Array store of a sum of two
 // float32 values computed in float64 rounds exactly as a float32 add: 53 ≥ 2·24 + 2 bits).
 // The loop owns such a carry's buffer (it copies the caller's init once: scan.ts, while.ts);
-// with Wasm SIMD that buffer lives in a kernel memory made for the run of the loop
+// under flush-to-zero (config.flushSubnormals, the default) both updates flush as the
+// elementwise kernels do (ew-flush.ts); with Wasm SIMD and flushing off that buffer lives in a kernel memory made for the run of the loop
 // (backend/outer-acc.ts), where the rank-1 update runs on it with no copy of the accumulator.
 //
-// Small dots go straight to the kernel with their layout worked out once; a vector times a
-// loop-constant matrix (h_t·W) stages the matrix into the kernel memory once per run (transposed
+// Small dots go straight to the kernel with their layout worked out once; where gemm rounds each
+// product and sum (no FMA in effect, or its JS path) a vector times a loop-constant matrix (h_t·W) stages the matrix into the kernel memory once per run (transposed
 // when the dot reads it as Wᵀ), so a step copies only the vector in and the result out, and the
 // Wasm matvec keeps gemm's summation order (the same bits as np.matmul).
 import { Lit, Var, type ClosedJaxpr, type Eqn } from "../../core/ir.js";
@@ -26,7 +27,8 @@ import { Storage, Tensor, emptyTensor, shareStorage } from "../../core/tensor.js
 import { outerAccMemory, type OuterAccMemory } from "../../core/backend/outer-acc.js";
 import { dotLayout, type DotLayout } from "../../core/primitives/dot.js";
 import { isSmallMatmul, smallMatmul } from "../../core/backend/small-matmul.js";
-import type { FloatArray } from "../../core/backend/gemm.js";
+import { DEFAULT_GEMM_CONFIG, JS_MAX_WORK, gemmFlush, relaxedSimdAvailable, type FloatArray } from "../../core/backend/gemm.js";
+import { V } from "../../core/backend/vecmath.js";
 import { unowned } from "../../core/trace.js";
 import { compiled } from "../jit.js";
 
@@ -90,6 +92,8 @@ interface InPlace {
   other: Var;
 }
 
+/** Whether gemm's Wasm paths use fused multiply-adds (gemm.ts): the resident matvec does not. */
+const GEMM_FMA = DEFAULT_GEMM_CONFIG.fma && relaxedSimdAvailable();
 const up16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 const isFloat = (d: string) => d === "float32" || d === "float64";
 
@@ -198,7 +202,9 @@ export class StepProgram {
         const ci = j.constvars.indexOf(rhs), ii = j.invars.indexOf(rhs);
         const src = ci >= 0 ? -1 - ci : ii >= 0 && ii < nConsts ? ii : null;
         let res: Resident | null = null;
-        if (src !== null && lay.batch === 1 && lay.m === 1 && lay.k > 0) {
+        // only where gemm itself rounds each product and sum (its JS path, or no FMA): the same bits
+        const plain = !GEMM_FMA || lay.k * lay.n <= JS_MAX_WORK[dtype];
+        if (src !== null && plain && lay.batch === 1 && lay.m === 1 && lay.k > 0) {
           const es = dtype === "float32" ? 4 : 8;
           const bAt = this.memBytes, xAt = bAt + up16(lay.k * lay.n * es), yAt = xAt + up16(lay.k * es);
           this.memBytes = yAt + up16(lay.n * es);
@@ -300,13 +306,14 @@ export class StepProgram {
         const acc = env[op.acc]!;
         const d = acc._data as Float32Array | Float64Array;
         const mem = this.mem;
-        if (op.kind === "add") addInto(d, env[op.ins[0] as number]!._data as Float32Array | Float64Array);
-        else if (mem !== null && d.buffer === mem.buffer && d.byteOffset === op.accAt) {
+        const flush = gemmFlush();
+        if (op.kind === "add") addInto(d, env[op.ins[0] as number]!._data as Float32Array | Float64Array, flush, op.f32);
+        else if (!flush && mem !== null && d.buffer === mem.buffer && d.byteOffset === op.accAt) {
           // the SIMD kernel on the carry's home in the kernel memory: copy the vectors in
           (op.aView as Float32Array).set(env[op.ins[0] as number]!._data as Float32Array);
           (op.bView as Float32Array).set(env[op.ins[1] as number]!._data as Float32Array);
           mem.run(op.f32, op.accAt, op.aAt, op.m, op.bAt, op.n);
-        } else outerInto(d, env[op.ins[0] as number]!._data as Float32Array | Float64Array, env[op.ins[1] as number]!._data as Float32Array | Float64Array, op.f32);
+        } else outerInto(d, env[op.ins[0] as number]!._data as Float32Array | Float64Array, env[op.ins[1] as number]!._data as Float32Array | Float64Array, op.f32, flush);
         env[op.out] = acc;
       }
       for (const f of op.free) {
@@ -332,15 +339,36 @@ export class StepProgram {
   }
 }
 
-/** acc[i] = acc[i] + w[i] in the dtype (a typed-array store rounds the float64 sum once). */
-function addInto(acc: Float32Array | Float64Array, w: Float32Array | Float64Array): void {
-  for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! + w[i]!;
+/**
+ * acc[i] = acc[i] + w[i] in the dtype (a typed-array store rounds the float64 sum once); under
+ * flush-to-zero as the elementwise add flushes (ew-flush.ts): operands read through ftz, the
+ * rounded sum flushed.
+ */
+function addInto(acc: Float32Array | Float64Array, w: Float32Array | Float64Array, flush: boolean, f32: boolean): void {
+  if (!flush) {
+    for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! + w[i]!;
+    return;
+  }
+  const ftz = (f32 ? V.ftz32 : V.ftz64)!;
+  for (let i = 0; i < acc.length; i++) acc[i] = ftz(f32 ? Math.fround(ftz(acc[i]!) + ftz(w[i]!)) : ftz(acc[i]!) + ftz(w[i]!));
 }
 
 /** acc[i,j] = acc[i,j] + round(a[i]·b[j]) in the dtype: the outer product, then the add. */
-function outerInto(acc: Float32Array | Float64Array, a: Float32Array | Float64Array, b: Float32Array | Float64Array, f32: boolean): void {
+function outerInto(acc: Float32Array | Float64Array, a: Float32Array | Float64Array, b: Float32Array | Float64Array, f32: boolean, flush: boolean): void {
   const m = a.length, n = b.length;
   const fr = Math.fround;
+  if (flush) {
+    // the flushed product (small-matmul.ts), then the flushed add
+    const ftz = (f32 ? V.ftz32 : V.ftz64)!;
+    for (let i = 0, o = 0; i < m; i++) {
+      const x = ftz(a[i]!);
+      for (let j = 0; j < n; j++, o++) {
+        const p = ftz(f32 ? fr(x * ftz(b[j]!)) : x * ftz(b[j]!));
+        acc[o] = ftz(f32 ? fr(ftz(acc[o]!) + p) : ftz(acc[o]!) + p);
+      }
+    }
+    return;
+  }
   for (let i = 0, o = 0; i < m; i++) {
     const x = a[i]!;
     if (f32) for (let j = 0; j < n; j++, o++) acc[o] = acc[o]! + fr(x * b[j]!);
