@@ -2,8 +2,7 @@
 // (tensors by shape and dtype, JS scalars and strings by value, other objects by identity), whose
 // Variables are inputs of the compiled program (read by reference at each call, assignments
 // written back), and which a GradientTape differentiates through as one recorded op.
-import { Tensor, DTypeError, ShapeError, ValueError, type DType } from "../index.js";
-import { callCaptured, isStaleProgram, stageCapturing, withoutStaging, type CapturedProgram } from "../transforms/capture.js";
+import { Tensor, DTypeError, ShapeError, ValueError, ensureCompileTimeEval, stageCapturing, type CapturedProgram, type DType } from "../index.js";
 import { checkOptions, describe } from "./errors.js";
 import { tfPrint, tfShape } from "./format.js";
 import { noteMade } from "./lifetime.js";
@@ -248,7 +247,8 @@ export function function_<F extends (...args: any[]) => any>(fn: F, opts: Functi
     };
     let outTemplate: unknown;
     let nOut = 0;
-    const program = stageCapturing(name, flat.tensors.map((t) => ({ shape: t.shape, dtype: t.dtype })), (ins, capture) =>
+    const program = stageCapturing(
+      (ins, capture) =>
       // an enclosing tape records the compiled call, not the ops inside (tapes made inside record)
       withoutTapes(() =>
         withVariableScope(
@@ -262,7 +262,7 @@ export function function_<F extends (...args: any[]) => any>(fn: F, opts: Functi
               return t;
             },
             assign: (v, value) => void assigned.set(v, value),
-            init: withoutStaging,
+            init: ensureCompileTimeEval,
           },
           () => {
             const out = fn(...flat.rebuild(ins, flat.variables));
@@ -280,6 +280,8 @@ export function function_<F extends (...args: any[]) => any>(fn: F, opts: Functi
           },
         ),
       ),
+      flat.tensors.map((t) => ({ shape: t.shape, dtype: t.dtype })),
+      name,
     );
     return { program, captures, assigns: [...assigned.keys()].map(sourceOf), outTemplate, nOut };
   };
@@ -287,14 +289,14 @@ export function function_<F extends (...args: any[]) => any>(fn: F, opts: Functi
   const call = (...args: unknown[]): unknown => {
     const flat = specs ? flattenArgs(bindSignature(specs, args)) : flattenArgs(args);
     let entry = cache.get(flat.key);
-    if (entry && isStaleProgram(entry.program)) entry = undefined;
+    if (entry && entry.program.stale) entry = undefined;
     if (!entry) {
       entry = trace(flat);
       // a program that closed over an enclosing transform's tracers lives only as long as it
-      if (entry.program.hoisted.length === 0) cache.set(flat.key, entry);
+      if (!entry.program.closesOverTracers) cache.set(flat.key, entry);
     }
     const captures = entry.captures.map((s) => sourceVar(s, flat.variables)[internalRead]());
-    const outs = callCaptured(entry.program, flat.tensors, captures);
+    const outs = entry.program.call(flat.tensors, captures);
     entry.assigns.forEach((s, k) => sourceVar(s, flat.variables).assign(outs[entry.nOut + k]!));
     const results = outs.slice(0, entry.nOut);
     for (const t of results) if (!flat.tensors.includes(t)) noteMade(tfPrint(t));
