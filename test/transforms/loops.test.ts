@@ -171,6 +171,42 @@ describe("step programs: values and gradients", () => {
     }
   });
 
+  it("mixed normal and subnormal products: the Wasm rank-1 update flushes lane for lane as the unfused ops (vector part and tail)", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      // products of tiny (≈ smallest normal) and O(1) values straddle the subnormal threshold;
+      // the initial accumulator holds subnormals, ±0 and normals; widths 7 and 9 leave a tail
+      const tiny = dtype === "float32" ? 2 ** -120 : 2 ** -1016;
+      const min = dtype === "float32" ? 2 ** -126 : 2 ** -1022;
+      for (const n of [5, 7, 9]) {
+        let v = np.array(data(n, 3 + n).map((z, i) => (i % 3 === 0 ? z * tiny : z)), { dtype });
+        let xs = np.array(data(4 * 3, 11).map((z, i) => (i % 2 === 0 ? z * 64 : z / 64)), { dtype }).reshape([4, 3]);
+        let init = np.array(data(3 * n, 5).map((z, i) => (i % 4 === 0 ? z * tiny * 0.01 : i % 4 === 1 ? -0 : z)), { dtype }).reshape([3, n]);
+        if (n === 5) {
+          // sums that cancel into the subnormal range at the last of 4 steps
+          v = np.full([n], -1.25 * min, { dtype });
+          xs = np.ones([4, 3], { dtype });
+          // 5.25·min − 4 × 1.25·min = 0.25·min: subnormal after the last step (flushed: 0)
+          init = np.full([3, n], 5.25 * min, { dtype });
+        }
+        const f = (v: Tensor, xs: Tensor, c0: Tensor) => lax.scan((acc: Tensor, x: Tensor) => [np.add(acc, np.matmul(x.reshape([3, 1]), v.reshape([1, n]))), null], c0, xs)[0] as Tensor;
+        for (const flush of [true, false]) {
+          config.flushSubnormals(flush);
+          try {
+            const a = jit(f)(v, xs, init);
+            setLoopRewrites(false);
+            const b = jit(f)(v, xs, init);
+            setLoopRewrites(true);
+            expectBits(a, b);
+            const sub = Array.from(a.dataSync()).filter((z) => z !== 0 && Math.abs(z) < min).length;
+            if (flush) expect(sub, "no subnormal survives flush-to-zero").toBe(0);
+          } finally {
+            config.flushSubnormals(true);
+          }
+        }
+      }
+    }
+  });
+
   it("finds the in-place accumulation of an outer product and leaves other carries alone", () => {
     // body layout [consts, carry, xs] → [carry, ys]: carry 0 accumulates, carry 1 is replaced
     const cj = makeJaxpr((acc: Tensor, h: Tensor, a: Tensor, b: Tensor) => [np.add(acc, np.matmul(a.reshape([4, 1]), b.reshape([1, 3]))), np.tanh(h)])(np.zeros([4, 3]), np.zeros([2]), np.zeros([4]), np.zeros([3]));

@@ -45,6 +45,69 @@ function kernel(name: string, ln: Lanes): Func {
 }
 
 /**
+ * The rank-1 update under flush-to-zero (config.flushSubnormals): the same loop as `kernel`, with
+ * every operand read through ftz and every rounded product and sum flushed, exactly as the JS
+ * path (step-program.ts outerInto: p = ftz(ftz(a)·ftz(b)), acc = ftz(ftz(acc) + p)) and the
+ * elementwise kernels (ew-flush.ts) do. ftz(v) = bitselect(sign bits of v, v, exponent bits
+ * zero): a subnormal lane becomes ±0, everything else (±0, NaN, ±∞, normals) is unchanged. The
+ * scalar tail runs the same vector code on splatted lanes and stores lane 0.
+ */
+function kernelFtz(name: string, ln: Lanes): Func {
+  const f = new Func(name, [I32, I32, I32, I32, I32]);
+  const [acc, a, m, b, n] = [0, 1, 2, 3, 4];
+  const i = f.local(I32), j = f.local(I32), pb = f.local(I32), x = f.local(V128), t = f.local(V128), u = f.local(V128);
+  const es = ln.bytes, L = ln.lanes, f32 = es === 4;
+  const ftz = (v: number): void => {
+    if (f32) {
+      f.get(v).simd(0x0c, ...splat32(0x80000000)).simd(0x4e).get(v);
+      f.get(v).simd(0x0c, ...splat32(0x7f800000)).simd(0x4e).simd(0x0c, ...splat32(0)).simd(0x37);
+    } else {
+      f.get(v).i64x2(0x80000000, 0).simd(0x4e).get(v);
+      f.get(v).i64x2(0x7ff00000, 0).simd(0x4e).i64x2(0, 0).simd(0xd6);
+    }
+    f.simd(0x52).set(v);
+  };
+  /** t = ftz(x · ftz(t)); u = ftz(ftz(u) + t) (t, u loaded by the caller) */
+  const update = (): void => {
+    ftz(t);
+    f.get(x).get(t).simd(ln.mul).set(t);
+    ftz(t);
+    ftz(u);
+    f.get(u).get(t).simd(ln.add).set(u);
+    ftz(u);
+  };
+  f.i32(0).set(i);
+  f.block().loop();
+  f.get(i).get(m).geU().brIf(1);
+  f.get(a).loadSplat(es).set(x);
+  ftz(x);
+  f.get(b).set(pb).i32(0).set(j);
+  f.block().loop();
+  f.get(j).i32(L).add().get(n).gtU().brIf(1);
+  f.get(pb).v128load().set(t).get(acc).v128load().set(u);
+  update();
+  f.get(acc).get(u).v128store();
+  f.inc(acc, 16).inc(pb, 16).inc(j, L).br(0);
+  f.end().end();
+  f.block().loop();
+  f.get(j).get(n).geU().brIf(1);
+  f.get(pb).loadSplat(es).set(t).get(acc).loadSplat(es).set(u);
+  update();
+  f.get(acc).get(u).simd(f32 ? 0x1f : 0x21, 0).store(ln.scalar);
+  f.inc(acc, es).inc(pb, es).inc(j, 1).br(0);
+  f.end().end();
+  f.inc(a, es).inc(i, 1).br(0);
+  f.end().end();
+  return f;
+}
+
+/** 16 bytes: the 32-bit pattern c in each lane (little-endian). */
+function splat32(c: number): number[] {
+  const w = [c & 0xff, (c >>> 8) & 0xff, (c >>> 16) & 0xff, (c >>> 24) & 0xff];
+  return [...w, ...w, ...w, ...w];
+}
+
+/**
  * matvec(y, x, k, B, n): y[0..n) = x[0..k) · B (k×n row-major), as s = 0; s = s + x[p]·B[p,j]
  * in increasing p, each product and sum rounded (gemm's contract: the same bits).
  */
@@ -80,7 +143,7 @@ function compiledModule(): object | null {
   if (module === undefined) {
     module = null;
     if (typeof WebAssembly === "object") {
-      const bytes = assemble([kernel("outer_acc_f32", F32X4), kernel("outer_acc_f64", F64X2), matvec("matvec_f32", F32X4), matvec("matvec_f64", F64X2)], { min: 1, max: 65536 });
+      const bytes = assemble([kernel("outer_acc_f32", F32X4), kernel("outer_acc_f64", F64X2), kernelFtz("outer_acc_ftz_f32", F32X4), kernelFtz("outer_acc_ftz_f64", F64X2), matvec("matvec_f32", F32X4), matvec("matvec_f64", F64X2)], { min: 1, max: 65536 });
       if (WebAssembly.validate(bytes)) module = new WebAssembly.Module(bytes);
     }
   }
@@ -98,8 +161,11 @@ interface Memory {
  */
 export interface OuterAccMemory {
   readonly buffer: ArrayBuffer;
-  /** acc (at byte accAt, m×n) += a ⊗ b, a at aAt (m elements), b at bAt (n elements). */
-  run(f32: boolean, accAt: number, aAt: number, m: number, bAt: number, n: number): void;
+  /**
+   * acc (at byte accAt, m×n) += a ⊗ b, a at aAt (m elements), b at bAt (n elements); with
+   * `flush`, under flush-to-zero (kernelFtz).
+   */
+  run(f32: boolean, flush: boolean, accAt: number, aAt: number, m: number, bAt: number, n: number): void;
   /** y (at yAt, n elements) = x (at xAt, k elements) · B (at bAt, k×n). */
   matvec(f32: boolean, yAt: number, xAt: number, k: number, bAt: number, n: number): void;
 }
@@ -113,11 +179,13 @@ export function outerAccMemory(bytes: number): OuterAccMemory | null {
   if (bytes > have) mem.grow(Math.ceil((bytes - have) / 65536));
   const k32 = ex["outer_acc_f32"] as (...a: number[]) => void;
   const k64 = ex["outer_acc_f64"] as (...a: number[]) => void;
+  const z32 = ex["outer_acc_ftz_f32"] as (...a: number[]) => void;
+  const z64 = ex["outer_acc_ftz_f64"] as (...a: number[]) => void;
   const m32 = ex["matvec_f32"] as (...a: number[]) => void;
   const m64 = ex["matvec_f64"] as (...a: number[]) => void;
   return {
     buffer: mem.buffer,
-    run: (f32, accAt, aAt, m, bAt, n) => (f32 ? k32 : k64)(accAt, aAt, m, bAt, n),
+    run: (f32, flush, accAt, aAt, m, bAt, n) => (flush ? (f32 ? z32 : z64) : f32 ? k32 : k64)(accAt, aAt, m, bAt, n),
     matvec: (f32, yAt, xAt, k, bAt, n) => (f32 ? m32 : m64)(yAt, xAt, k, bAt, n),
   };
 }

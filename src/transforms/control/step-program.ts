@@ -13,7 +13,8 @@
 // float32 values computed in float64 rounds exactly as a float32 add: 53 ≥ 2·24 + 2 bits).
 // The loop owns such a carry's buffer (it copies the caller's init once: scan.ts, while.ts);
 // under flush-to-zero (config.flushSubnormals, the default) both updates flush as the
-// elementwise kernels do (ew-flush.ts); with Wasm SIMD and flushing off that buffer lives in a kernel memory made for the run of the loop
+// elementwise kernels do (ew-flush.ts); with Wasm SIMD that buffer lives in a kernel memory made
+// for the run of the loop (outer-acc.ts: a rank-1 kernel with and one without flushing)
 // (backend/outer-acc.ts), where the rank-1 update runs on it with no copy of the accumulator.
 //
 // Small dots go straight to the kernel with their layout worked out once; where gemm rounds each
@@ -308,11 +309,11 @@ export class StepProgram {
         const mem = this.mem;
         const flush = gemmFlush();
         if (op.kind === "add") addInto(d, env[op.ins[0] as number]!._data as Float32Array | Float64Array, flush, op.f32);
-        else if (!flush && mem !== null && d.buffer === mem.buffer && d.byteOffset === op.accAt) {
+        else if (mem !== null && d.buffer === mem.buffer && d.byteOffset === op.accAt) {
           // the SIMD kernel on the carry's home in the kernel memory: copy the vectors in
           (op.aView as Float32Array).set(env[op.ins[0] as number]!._data as Float32Array);
           (op.bView as Float32Array).set(env[op.ins[1] as number]!._data as Float32Array);
-          mem.run(op.f32, op.accAt, op.aAt, op.m, op.bAt, op.n);
+          mem.run(op.f32, flush, op.accAt, op.aAt, op.m, op.bAt, op.n);
         } else outerInto(d, env[op.ins[0] as number]!._data as Float32Array | Float64Array, env[op.ins[1] as number]!._data as Float32Array | Float64Array, op.f32, flush);
         env[op.out] = acc;
       }
