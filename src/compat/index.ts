@@ -20,3 +20,10 @@ export * as linalg from "./linalg.js";
 export * as random from "./random.js";
 export * as keras from "./keras/index.js";
 export { norm, clipByNorm, clipByGlobalNorm } from "./clip.js";
+// einsum, pad, gatherNd/scatterNd, sort/argsort/topK, cumprod (API.md §7)
+export { einsum, pad, cumprod } from "./ops-array.js";
+export type { PadMode } from "./ops-array.js";
+export { gatherNd, scatterNd, tensorScatterUpdate } from "./ops-indexing.js";
+export { sort, argsort, topK } from "./ops-sorting.js";
+export type { SortDirection, SortOptions, TopKResult } from "./ops-sorting.js";
+export type { LinalgNormOrd, LinalgNormOptions } from "./linalg-ops.js";

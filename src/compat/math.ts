@@ -7,3 +7,5 @@ export {
   argmax, argmin, cumsum,
 } from "./ops.js";
 export { softplus } from "./nn.js";
+export { topK } from "./ops-sorting.js";
+export { cumprod } from "./ops-array.js";

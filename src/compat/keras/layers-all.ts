@@ -6,3 +6,4 @@ export * from "./layers-conv.js";
 export { InputLayer } from "./input.js";
 export * from "./layers-rnn.js";
 export * from "./layers-conv-more.js";
+export * from "./layers-depthwise.js";

@@ -5,6 +5,8 @@ import "./methods.js";
 export * from "./convert.js";
 export * from "./creation.js";
 export * from "./math.js";
+export * from "./logic.js";
+export * from "./bitwise.js";
 export * from "./shape.js";
 export * from "./indexing.js";
 export * from "./advanced-indexing.js";

@@ -6,6 +6,8 @@ import { formatTensor } from "../format.js";
 import * as convert from "./convert.js";
 import * as creation from "./creation.js";
 import * as math from "./math.js";
+import * as logic from "./logic.js";
+import * as bitwise from "./bitwise.js";
 import * as shape from "./shape.js";
 import * as indexing from "./indexing.js";
 import * as advanced from "./advanced-indexing.js";
@@ -22,6 +24,6 @@ import * as creationMore from "./creation-more.js";
 import * as quantile from "./quantile.js";
 
 // conversion errors name the export the user called (np.multiply, not the internal "array")
-for (const mod of [creation, math, shape, indexing, advanced, sorting, cumulative, reductions, linalg, checks, mathMore, reductionsMore, shapeMore, stats, creationMore, quantile]) convert.nameApis(mod);
+for (const mod of [creation, math, logic, bitwise, shape, indexing, advanced, sorting, cumulative, reductions, linalg, checks, mathMore, reductionsMore, shapeMore, stats, creationMore, quantile]) convert.nameApis(mod);
 
-installTensorOps({ toConcrete, format: formatTensor, np: { ...convert, ...creation, ...math, ...shape, ...indexing, ...advanced, ...sorting, ...cumulative, ...reductions, ...linalg, ...checks, ...mathMore, ...reductionsMore, ...shapeMore, ...stats, ...creationMore, ...quantile } });
+installTensorOps({ toConcrete, format: formatTensor, np: { ...convert, ...creation, ...math, ...logic, ...bitwise, ...shape, ...indexing, ...advanced, ...sorting, ...cumulative, ...reductions, ...linalg, ...checks, ...mathMore, ...reductionsMore, ...shapeMore, ...stats, ...creationMore, ...quantile } });

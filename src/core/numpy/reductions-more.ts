@@ -7,7 +7,8 @@ import type { ArrayLike, Tensor } from "../tensor.js";
 import * as lax from "../lax.js";
 import { astype, coerce, floaty, tensor, type Api, type Axis, type KeepDims } from "./convert.js";
 import { checkOptions } from "./options.js";
-import { divide, equal, isnan, logicalNot, multiply, notEqual, subtract, where } from "./math.js";
+import { divide, equal, isnan, multiply, notEqual, subtract } from "./math.js";
+import { logicalNot, where } from "./logic.js";
 import { max, min, sum } from "./reductions.js";
 import { reshape } from "./shape.js";
 

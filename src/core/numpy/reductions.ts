@@ -5,7 +5,8 @@ import { fmtShape, normAxes, normAxis } from "../shape.js";
 import type { ArrayLike, Tensor } from "../tensor.js";
 import * as lax from "../lax.js";
 import { astype, floaty, tensor, type Axis, type KeepDims } from "./convert.js";
-import { add, divide, exp, isfinite, log, sqrt, square, stopGradient, subtract, where } from "./math.js";
+import { add, divide, exp, isfinite, log, sqrt, square, stopGradient, subtract } from "./math.js";
+import { where } from "./logic.js";
 import { expandDims, reshape } from "./shape.js";
 import { checkOptions } from "./options.js";
 

@@ -5,7 +5,7 @@ import { broadcastShapes, checkShape, fmtShape, isPermutation, normAxes, normAxi
 import type { ArrayLike, Tensor } from "../tensor.js";
 import * as lax from "../lax.js";
 import { coerce, onesLike, tensor, type Axis } from "./convert.js";
-import { where } from "./math.js";
+import { where } from "./logic.js";
 import { checkOptions } from "./options.js";
 
 // ------------------------------------------------------------------ shapes
