@@ -9,12 +9,20 @@
 //   npx tsx examples/mnist.ts --epochs 6 --only keras|functional
 import * as M from "./mnist-model.js";
 
+const EPOCHS = 7;
+const PEAK_LR = 2e-3;
+/** `--shift N`: training images move by up to N pixels each way (random shifts; test images never do). Off by default. */
+const SHIFT_FLAG = "--shift";
+
 const argv = process.argv.slice(2);
 const quick = argv.includes("--quick");
 const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
-const epochs = Number(flag("--epochs") ?? (quick ? 1 : 4));
+const epochs = Number(flag("--epochs") ?? (quick ? 1 : EPOCHS));
 const only = flag("--only");
+const SHIFT = Number(flag(SHIFT_FLAG) ?? 0);
 const [nTrain, nTest, batch] = quick ? [2400, 1000, 32] : [8000, 2000, 32];
+/** Adam's learning rate: from `peak` down to 0 along a half cosine over the whole run. */
+const lr = (steps: number): M.LearningRate => ({ peak: PEAK_LR, decaySteps: epochs * steps });
 
 const mb = () => `${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`;
 const { train, test } = M.loadDigits(nTrain, nTest);
@@ -32,15 +40,15 @@ function shuffled(n: number, epoch: number): Int32Array {
   return p;
 }
 
+const steps = Math.floor(train.n / batch);
 function run(name: string, step: (x: Float32Array, y: Int32Array) => number, predict: (xb: Float32Array, n: number) => Int32Array): void {
   console.log(`\n▸ ${name}   (RSS at start ${mb()})`);
-  const steps = Math.floor(train.n / batch);
   for (let e = 0; e < epochs; e++) {
     const order = shuffled(train.n, e);
     const t0 = performance.now();
     let sum = 0;
     for (let s = 0; s < steps; s++) {
-      const b = M.batchOf(train, order.subarray(s * batch, (s + 1) * batch));
+      const b = M.batchOf(train, order.subarray(s * batch, (s + 1) * batch), SHIFT, e * steps + s);
       sum += step(b.x, b.y);
       if (process.stdout.isTTY && s % 10 === 9) process.stdout.write(`\r  epoch ${e + 1}/${epochs} ${s + 1}/${steps}  loss ${(sum / (s + 1)).toFixed(4)}`);
     }
@@ -53,9 +61,9 @@ function run(name: string, step: (x: Float32Array, y: Int32Array) => number, pre
 
 if (only !== "functional") {
   const model = M.kerasModel();
-  run("tf.keras layers + GradientTape + Adam", M.kerasTrainer(model), (xb, n) => M.kerasPredict(model, xb, n));
+  run("tf.keras layers + GradientTape + Adam", M.kerasTrainer(model, lr(steps)), (xb, n) => M.kerasPredict(model, xb, n));
 }
 if (only !== "keras") {
   const params = M.initParams(0);
-  run("functional: lax.convGeneralDilated + optim.adam + jit(valueAndGrad)", M.functionalTrainer(params), (xb, n) => M.functionalPredict(params, xb, n));
+  run("functional: lax.convGeneralDilated + optim.adam + jit(valueAndGrad)", M.functionalTrainer(params, lr(steps)), (xb, n) => M.functionalPredict(params, xb, n));
 }
