@@ -57,14 +57,14 @@ async function main(): Promise<void> {
       const tc = performance.now();
       const out = run();
       const firstCall = (performance.now() - tc) / 1e3;
-      const chk = check(out, ref, c.rtol);
+      const chk = check(out, ref, c.rtol, c.ftzAtol);
       if (!chk.ok) {
         await send({ type: "result", case: id, status: "wrong", relErr: chk.relErr, reason: chk.detail ?? `max error ${chk.relErr.toExponential(2)} × max|ref| (tolerance ${c.rtol})`, how });
         continue;
       }
       await send({ type: "phase", case: id, phase: "timing" });
-      const t = await measure(run, `${entry.id}/${id}`, mode, firstCall);
-      await send({ type: "result", case: id, status: "ok", relErr: chk.relErr, timing: t, how });
+      const t = await measure(run, `${entry.id}/${id}`, mode, firstCall, c.budget?.[mode]);
+      await send({ type: "result", case: id, status: "ok", relErr: chk.relErr, ...(chk.flushed ? { flushed: true } : {}), timing: t, how });
     } catch (e) {
       if (process.env.BENCH_DEBUG) console.error(e);
       await send({ type: "result", case: id, status: e instanceof NotAvailable ? "na" : "error", reason: firstLine(e), how });

@@ -10,18 +10,21 @@ import type { Mode } from "./lib/measure.js";
 import { Progress } from "./lib/progress.js";
 import type { CaseResult, ChildMsg } from "./lib/protocol.js";
 import {
-  derivedTable, fmtTime, methods, nodeRatioTable, notTimed, ratioTable, renderMarkdown, renderText, scalingTable, summarize, timeTable,
+  derivedTable, flushedNotes, fmtTime, jaxTable, methods, perUnitTable, relationTable, nodeRatioTable, notTimed, ratioTable, renderMarkdown, renderText, scalingTable, summarize, timeTable,
   type RunReport, type ScalingCase, type ScalingRow, type SystemRun,
 } from "./lib/report.js";
 import { chartSvg } from "./lib/svg.js";
 import { CASES, type CaseDef, type CaseId } from "./lib/workloads.js";
 import { SYSTEMS } from "./systems/index.js";
+import { JAX_ID, JAX_LABEL, runJax } from "./jax/runner.js";
 import type { SystemEntry } from "./systems/types.js";
 
 const USAGE = `usage: npm run bench [-- options]
   --quick            short warm-up and few samples (whole run under ~3 minutes on 2 cores)
-  --only W1,W3,T1    run only these workloads (W1…W12, T1 = thread scaling); default all
-  --systems a,b      run only these systems: ${SYSTEMS.map((s) => s.id).join(", ")}
+  --only W1,W3,T1    run only these workloads (W1…W15, T1 = thread scaling), or cases (W14-0.1); default all
+  --systems a,b      run only these systems: ${SYSTEMS.map((s) => s.id).join(", ")}, ${JAX_ID}
+  TAPIR_BENCH_PYTHON=/path/to/python   adds the ${JAX_ID} column: every workload in JAX (bench/jax/workloads.py),
+                     on one core, jitted, checked and timed like the others, and tapir ÷ JAX ratios
   --threads N        tapir's pool size for the main run (TAPIR_THREADS), and T1's largest count
                      (default: os.availableParallelism() = ${os.availableParallelism()})
   --baseline <ref>   also run tapir as built from this git ref (e.g. main, HEAD~3), each tapir
@@ -238,7 +241,9 @@ async function main(): Promise<void> {
   const cases: CaseDef[] = CASES.filter((c) => !opt.only || opt.only.has(c.workload) || opt.only.has(c.id.toUpperCase()));
   const wantT1 = !opt.only || opt.only.has("T1");
   const systems = SYSTEMS.filter((s) => !opt.systems || opt.systems.has(s.id));
-  if (opt.only && !cases.length && !wantT1) throw new Error(`bench: --only matched no workload (W1…W12, T1)`);
+  if (opt.only && !cases.length && !wantT1) throw new Error(`bench: --only matched no workload (W1…W15, T1)`);
+  const python = process.env["TAPIR_BENCH_PYTHON"];
+  const wantJax = Boolean(python) && cases.length > 0 && (!opt.systems || opt.systems.has(JAX_ID));
   const maxThreads = opt.threads ?? os.availableParallelism();
   const nodes = opt.nodes.map(resolveNode);
   const primary = nodes[0]!;
@@ -249,17 +254,27 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: warning: load average ${loadStart.toFixed(1)} on ${os.availableParallelism()} cores; other work will slow every system and make ratios noisy\n`);
   mkdirSync(opt.out, { recursive: true });
   const log = createWriteStream(join(opt.out, "latest.log"));
-  const total = (systems.length + (opt.baseline ? systems.filter((s) => s.family === "tapir").length : 0)) * cases.length * nodes.length + (wantT1 ? t1Counts.length * 2 * T1_ROUNDS[opt.mode] : 0);
+  const total = (systems.length + (opt.baseline ? systems.filter((s) => s.family === "tapir").length : 0)) * cases.length * nodes.length + (wantT1 ? t1Counts.length * 2 * T1_ROUNDS[opt.mode] : 0) + (wantJax ? cases.length : 0);
   const progress = new Progress(total);
   progress.log(
-    `bench: ${opt.mode} run · ${cases.map((c) => c.id).join(" ")}${wantT1 ? " T1" : ""} · ${systems.length} systems · ${os.cpus()[0]?.model ?? "cpu"} × ${os.availableParallelism()} · ${nodes.map((n) => `Node ${n.node}`).join(", ")}`,
+    `bench: ${opt.mode} run · ${cases.map((c) => c.id).join(" ")}${wantT1 ? " T1" : ""} · ${systems.length + (wantJax ? 1 : 0)} systems${wantJax ? ` (${JAX_ID}: ${python})` : ""} · ${os.cpus()[0]?.model ?? "cpu"} × ${os.availableParallelism()} · ${nodes.map((n) => `Node ${n.node}`).join(", ")}`,
   );
 
   const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...(opt.threads ? { TAPIR_THREADS: String(opt.threads), TAPIR_THREADS_FORCE: "1" } : {}) };
   // with several Nodes, each system runs on each in turn, so a slow spell on a shared machine hits them alike
   const runsByNode: SystemRun[][] = nodes.map(() => []);
   const baseDist = opt.baseline ? buildBaseline(opt.baseline) : undefined;
-  for (const entry of systems)
+  // the JAX column (TAPIR_BENCH_PYTHON) runs once, after tapir's systems and before the JS peers
+  const firstPeer = systems.findIndex((s) => s.family === "peer");
+  const jaxAt = firstPeer < 0 ? systems.length : firstPeer;
+  for (let si = 0; si <= systems.length; si++) {
+    if (wantJax && si === jaxAt) {
+      const ts = Date.now();
+      const r = await runJax(python!, cases, opt.mode, caseTimeoutS(opt.mode), progress, log);
+      runsByNode[0]!.push({ id: JAX_ID, label: JAX_LABEL, family: "peer", ...r, wallSeconds: (Date.now() - ts) / 1000 });
+    }
+    const entry = systems[si];
+    if (!entry) break;
     for (const [i, nb] of nodes.entries()) {
       const ts = Date.now();
       const tag = nodes.length > 1 ? `Node ${nb.node.split(".")[0]}` : "";
@@ -273,6 +288,7 @@ async function main(): Promise<void> {
         runsByNode[i]!.push({ id: `${entry.id}@${opt.baseline}`, label: `${entry.label} @${opt.baseline}`, family: "peer", ...rb, wallSeconds: (Date.now() - tb) / 1000 });
       }
     }
+  }
   const runs = runsByNode[0]!;
 
   // T1: tapir alone with 1…N threads, one child per count (the pool size is fixed per process)
@@ -321,6 +337,7 @@ async function main(): Promise<void> {
   progress.finish();
 
   const tapirInfo = runs.find((r) => r.family === "tapir" && r.info)?.info;
+  const jaxInfo = runs.find((r) => r.id === JAX_ID)?.info;
   const report: RunReport = {
     date: new Date().toISOString(),
     mode: opt.mode,
@@ -345,6 +362,7 @@ async function main(): Promise<void> {
       "@jax-js/jax": pkgVersion("@jax-js/jax"),
       benny: pkgVersion("benny"),
       tsx: pkgVersion("tsx"),
+      ...(jaxInfo ? { jax: `${String(jaxInfo.version)} (jaxlib ${String(jaxInfo.jaxlib)}, Python ${String(jaxInfo.python)})` } : {}),
     },
     tapirThreads:
       (tapirInfo?.threads as number | string | undefined) ??
@@ -375,6 +393,9 @@ async function main(): Promise<void> {
     section(`Median time per call${on(primary.node)} (lower is better)`, timeTable(report));
     section(`Peer time ÷ tapir best time${on(primary.node)} (above 1×: tapir is faster)`, ratioTable(report));
     section(`Derived figures${on(primary.node)} (higher is better)`, derivedTable(report));
+    section(`Time per unit of work${on(primary.node)}, µs (lower is better)`, perUnitTable(report));
+    section(`Cliffs${on(primary.node)}: the same system, costlier work ÷ plain (1× = no cliff)`, relationTable(report));
+    section(`tapir time ÷ JAX-CPU time${on(primary.node)} (JAX on one core; below 1×: tapir is faster)`, jaxTable(report));
     for (const other of report.otherNodes ?? []) {
       const rep = { ...report, systems: other.systems, summary: other.summary };
       section(`Median time per call${on(other.node)} (lower is better)`, timeTable(rep));
@@ -388,6 +409,12 @@ async function main(): Promise<void> {
   if (nt.length) {
     txt.push("Not timed:", ...nt.map((l) => "  " + l), "");
     md.push("Not timed:", "", ...nt.map((l) => `- ${l}`), "");
+  }
+  const ftz = flushedNotes(report);
+  if (ftz.length) {
+    const what = "Passed as flush-to-zero results (values below float32's normal range, 2⁻¹²⁶, read as 0; the reference's are ~1e-40):";
+    txt.push(what, ...ftz.map((l) => "  " + l), "");
+    md.push(what, "", ...ftz.map((l) => `- ${l}`), "");
   }
   const how = methods(report);
   if (how.length) {

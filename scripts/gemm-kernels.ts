@@ -8,7 +8,9 @@
 //   C block:                     row-major with a padded row stride ldc (a multiple of NR)
 // Every C element is ((0 + a0*b0) + a1*b1) + ... in increasing p, each product and each sum
 // rounded to the dtype (no FMA unless the fma variant is asked for), whatever the tile it sits
-// in: that is what makes results independent of blocking and equal to the plain-JS path.
+// in: that is what makes results independent of blocking and equal to the plain-JS path. The fma
+// variant computes s = fma(a·b + s) in the same order on every wasm path (macro and gemv), so
+// its results are independent of blocking and row splits too, but differ from the JS path.
 
 import { F32X4, F64X2, Func, I32, V128, type Lanes } from "./wasm-asm.js";
 
@@ -223,7 +225,7 @@ function macroFunc(dtype: keyof Tiles, fma: boolean, tiles: Tiles): Func {
  * increasing order: a row vector times a matrix whose rows are contiguous. Vectorised along n,
  * so every y[j] is the sequential sum. `first` zeroes y first.
  */
-function gemvAxpyFunc(dtype: keyof Tiles): Func {
+function gemvAxpyFunc(dtype: keyof Tiles, fma: boolean): Func {
   const L = lanesOf(dtype);
   const es = L.bytes;
   const f = new Func(`gemv_axpy_${dtype === "float32" ? "f32" : "f64"}`, [I32, I32, I32, I32, I32, I32, I32]);
@@ -241,12 +243,15 @@ function gemvAxpyFunc(dtype: keyof Tiles): Func {
     f.get(x).loadSplat(es).set(xs);
     f.get(y).set(py).get(b).set(pb).get(nv).set(cnt);
     countDown(f, cnt, () => {
-      f.get(py).get(py).v128load().get(xs).get(pb).v128load().simd(L.mul).simd(L.add).v128store();
+      if (fma) f.get(py).get(xs).get(pb).v128load().get(py).v128load().simd(L.madd).v128store();
+      else f.get(py).get(py).v128load().get(xs).get(pb).v128load().simd(L.mul).simd(L.add).v128store();
       f.inc(py, 16).inc(pb, 16);
     });
     f.get(tail).set(cnt);
     countDown(f, cnt, () => {
-      f.get(py).get(py).load(L.scalar).get(x).load(L.scalar).get(pb).load(L.scalar).op(L.smul).op(L.sadd).store(L.scalar);
+      // with fma the scalar tail fuses too (in lane 0 of splats: wasm has no scalar FMA)
+      if (fma) f.get(py).get(x).loadSplat(es).get(pb).loadSplat(es).get(py).loadSplat(es).simd(L.madd).simd(es === 4 ? 0x1f : 0x21, 0).store(L.scalar);
+      else f.get(py).get(py).load(L.scalar).get(x).load(L.scalar).get(pb).load(L.scalar).op(L.smul).op(L.sadd).store(L.scalar);
       f.inc(py, es).inc(pb, es);
     });
     f.inc(x, es).incBy(b, ldbB);
@@ -261,7 +266,7 @@ function gemvAxpyFunc(dtype: keyof Tiles): Func {
  * each lane still sums its row sequentially. Reads (and computes) whole blocks of 4 rows: the
  * caller reserves the memory past the last row and ignores the extra outputs.
  */
-function gemvDotFunc(dtype: keyof Tiles): Func {
+function gemvDotFunc(dtype: keyof Tiles, fma: boolean): Func {
   const L = lanesOf(dtype);
   const es = L.bytes;
   const f = new Func(`gemv_dot_${dtype === "float32" ? "f32" : "f64"}`, [I32, I32, I32, I32, I32, I32, I32]);
@@ -290,7 +295,10 @@ function gemvDotFunc(dtype: keyof Tiles): Func {
       for (let g = 0; g < nacc; g++) transposeInPlace(f, L, ld.slice(g * L.lanes, (g + 1) * L.lanes), t);
       for (let q = 0; q < L.lanes; q++) {
         f.get(px).loadSplat(es, q * es).set(xs);
-        for (let g = 0; g < nacc; g++) f.get(acc[g]!).get(xs).get(ld[g * L.lanes + q]!).simd(L.mul).simd(L.add).set(acc[g]!);
+        for (let g = 0; g < nacc; g++) {
+          if (fma) f.get(xs).get(ld[g * L.lanes + q]!).get(acc[g]!).simd(L.madd).set(acc[g]!);
+          else f.get(acc[g]!).get(xs).get(ld[g * L.lanes + q]!).simd(L.mul).simd(L.add).set(acc[g]!);
+        }
       }
       for (const r of row) f.inc(r, 16);
       f.inc(px, 16);
@@ -302,7 +310,9 @@ function gemvDotFunc(dtype: keyof Tiles): Func {
       for (let g = 0; g < nacc; g++) {
         f.get(row[g * L.lanes]!).load(L.scalar).splat(es);
         for (let q = 1; q < L.lanes; q++) f.get(row[g * L.lanes + q]!).load(L.scalar).replaceLane(es, q);
-        f.set(t[0]!).get(acc[g]!).get(xs).get(t[0]!).simd(L.mul).simd(L.add).set(acc[g]!);
+        f.set(t[0]!);
+        if (fma) f.get(xs).get(t[0]!).get(acc[g]!).simd(L.madd).set(acc[g]!);
+        else f.get(acc[g]!).get(xs).get(t[0]!).simd(L.mul).simd(L.add).set(acc[g]!);
       }
       for (const r of row) f.inc(r, es);
       f.inc(px, es);
@@ -378,8 +388,9 @@ function copyRowsFunc(): Func {
 
 /**
  * The module's functions: pack_<f32|f64>_<W> and ftz_<f32|f64>_<W> for W in {mr, nr}, macro_<f32|f64>,
- * gemv_axpy_<f32|f64>, gemv_dot_<f32|f64> and copy_rows. With `fma` the macro-kernels use relaxed-SIMD fused multiply-add instead (a module
- * that validates only where relaxed SIMD is enabled).
+ * gemv_axpy_<f32|f64>, gemv_dot_<f32|f64> and copy_rows. With `fma` the macro and gemv kernels use
+ * relaxed-SIMD fused multiply-add instead, every element then s = fma(a, b, s) in increasing p
+ * (a module that validates only where relaxed SIMD is enabled).
  */
 export function gemmFuncs(fma = false, tiles: Tiles = TILES): Func[] {
   const packs = new Map<string, Func>();
@@ -392,10 +403,10 @@ export function gemmFuncs(fma = false, tiles: Tiles = TILES): Func[] {
     ...packs.values(),
     macroFunc("float32", fma, tiles),
     macroFunc("float64", fma, tiles),
-    gemvAxpyFunc("float32"),
-    gemvAxpyFunc("float64"),
-    gemvDotFunc("float32"),
-    gemvDotFunc("float64"),
+    gemvAxpyFunc("float32", fma),
+    gemvAxpyFunc("float64", fma),
+    gemvDotFunc("float32", fma),
+    gemvDotFunc("float64", fma),
     copyRowsFunc(),
   ];
 }

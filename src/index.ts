@@ -59,3 +59,5 @@ export * as lax from "./lax.js";
 export { exportOnnx } from "./export/onnx/index.js";
 export type { ExportOnnxOptions } from "./export/onnx/index.js";
 export * as optim from "./optim/index.js";
+export { stageCapturing, ensureCompileTimeEval, CapturedProgram } from "./transforms/capture.js";
+export type { InputAval } from "./transforms/capture.js";

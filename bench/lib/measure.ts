@@ -41,24 +41,30 @@ function timeOnce(run: RunFn): number {
 }
 
 /** `firstCall`: seconds the (untimed) correctness-check call took; with --quick a call over a second
- * counts as the warm-up, since one-time costs are small next to it. */
-export async function measure(run: RunFn, label: string, mode: Mode, firstCall = 0): Promise<Timing> {
+ * counts as the warm-up, since one-time costs are small next to it. `budgetS`: the case's timing budget
+ * (CaseDef.budget): warm-up and samples stop early past it, with at least one warm-up call and one sample. */
+export async function measure(run: RunFn, label: string, mode: Mode, firstCall = 0, budgetS = Infinity): Promise<Timing> {
   const cfg = SETTINGS[mode];
   // warm-up: JIT tiers, jit traces, wasm tier-up, buffer pools
   const warm: number[] = firstCall > cfg.verySlow ? [firstCall] : [];
   const t0 = performance.now();
   while (!warm.length || ((warm.length < cfg.warmCalls || performance.now() - t0 < cfg.warmMs) && warm[warm.length - 1]! <= cfg.perCallAbove)) {
     warm.push(timeOnce(run)); // a call slower than perCallAbove ends the warm-up: warm enough
-    if (warm.length >= 10_000) break;
+    if (warm.length >= 10_000 || performance.now() - t0 > (budgetS * 1e3) / 2) break;
   }
-  const est = median(warm);
+  // when the check call was the whole warm-up, its time holds the one-time costs (a jit's trace and
+  // compile can be most of it): the estimate comes from one more call, which counts as a sample
+  const extra = warm.length === 1 && firstCall > cfg.verySlow ? timeOnce(run) : undefined;
+  const est = extra ?? median(warm);
   if (est > cfg.perCallAbove) {
-    const xs: number[] = [];
-    const n = est > cfg.verySlow ? cfg.verySlowSamples : cfg.perCallSamples; // --quick: seconds-long calls get 2
-    for (let i = 0; i < n; i++) xs.push(timeOnce(run));
+    const xs: number[] = extra === undefined ? [] : [extra];
+    const wanted = est > cfg.verySlow ? cfg.verySlowSamples : cfg.perCallSamples; // --quick: seconds-long calls get 2
+    const n = Math.max(1, Math.min(wanted, Math.floor(budgetS / est)));
+    while (xs.length < n) xs.push(timeOnce(run));
     return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), samples: xs.length, warmup: warm.length, method: "per-call" };
   }
-  const summary = await benny.suite(label, benny.configure({ cases: cfg.benny }), benny.add(label, run));
+  const opts = { ...cfg.benny, maxTime: Math.min(cfg.benny.maxTime, budgetS) };
+  const summary = await benny.suite(label, benny.configure({ cases: opts }), benny.add(label, run));
   const r = summary.results[0];
   if (!r || !r.completed) throw new Error(`benny: no samples for ${label}`);
   return {

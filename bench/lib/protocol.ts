@@ -10,6 +10,8 @@ export interface CaseResult {
   readonly reason?: string;
   /** max |got − ref| / max |ref|, measured before timing. */
   readonly relErr?: number;
+  /** Passed the check only through the case's flush-to-zero slack (its subnormal values read as 0). */
+  readonly flushed?: boolean;
   readonly timing?: Timing;
   readonly how?: string;
 }

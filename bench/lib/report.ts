@@ -34,7 +34,12 @@ export interface CaseSummary {
   readonly ratios: Record<string, number>;
   /** GFLOP/s or Melem/s per system id, where the case has a derived figure. */
   readonly derived: Record<string, number>;
+  /** With the JAX column: tapir median ÷ JAX median per tapir system id (above 1×: JAX is faster). */
+  readonly vsJax?: Record<string, number>;
 }
+
+/** The system id of the JAX column (bench/jax/runner.ts). */
+export const JAX_SYSTEM = "jax-cpu";
 
 export interface RunReport {
   readonly date: string;
@@ -76,7 +81,14 @@ export function summarize(cases: readonly CaseDef[], systems: readonly SystemRun
       if (s.family === "peer" && best) ratios[s.id] = r.timing.median / best.median;
       if (c.derived) derived[s.id] = (c.derived.perCall / r.timing.median) * c.derived.scale;
     }
-    return { case: c.id, ...(best ? { tapirBest: best } : {}), ratios, derived };
+    const jax = systems.find((s) => s.id === JAX_SYSTEM)?.results[c.id];
+    const vsJax: Record<string, number> = {};
+    if (jax?.status === "ok" && jax.timing)
+      for (const s of systems) {
+        const r = s.results[c.id];
+        if (s.family === "tapir" && r?.status === "ok" && r.timing) vsJax[s.id] = r.timing.median / jax.timing.median;
+      }
+    return { case: c.id, ...(best ? { tapirBest: best } : {}), ratios, derived, ...(Object.keys(vsJax).length ? { vsJax } : {}) };
   });
 }
 
@@ -240,4 +252,72 @@ export function methods(rep: RunReport): string[] {
       }
     }
   return [...seen].map(([k, who]) => `${who.join(", ")} — ${k}`);
+}
+
+/** tapir ÷ JAX-CPU per case and tapir system: the gap the project chases (absent without the JAX column). */
+export function jaxTable(rep: RunReport): Table | undefined {
+  const jax = rep.systems.find((s) => s.id === JAX_SYSTEM);
+  if (!jax) return undefined;
+  const tapirs = rep.systems.filter((s) => s.family === "tapir");
+  return {
+    head: ["workload", "JAX-CPU", ...tapirs.map((t) => `${t.label} ÷ JAX`), "tapir best ÷ JAX"],
+    rows: rep.summary.map((s) => {
+      const c = CASES.find((k) => k.id === s.case)!;
+      const best = s.tapirBest ? s.vsJax?.[s.tapirBest.system] : undefined;
+      return [
+        caseLabel(c),
+        cell(jax.results[c.id], c.unit),
+        ...tapirs.map((t) => (s.vsJax?.[t.id] !== undefined ? fmtRatio(s.vsJax[t.id]!) : "—")),
+        best !== undefined ? fmtRatio(best) : "—",
+      ];
+    }),
+  };
+}
+
+/** Time per unit of work (W13: µs per time step, W15: µs per op), per system. */
+export function perUnitTable(rep: RunReport): Table | undefined {
+  const cases = CASES.filter((c) => c.perUnit && rep.summary.some((s) => s.case === c.id));
+  if (!cases.length) return undefined;
+  return {
+    head: ["figure", ...rep.systems.map((s) => s.label)],
+    rows: cases.map((c) => [
+      `${caseLabel(c)} ${c.perUnit!.label}`,
+      ...rep.systems.map((s) => {
+        const r = s.results[c.id];
+        return r?.status === "ok" && r.timing ? sig((r.timing.median / c.perUnit!.count) * 1e6) : "—";
+      }),
+    ]),
+  };
+}
+
+/** Figures that relate two cases of one system: where a cliff shows (the same work, costlier). */
+const RELATIONS = [
+  { label: "W14 time ×0.1 ÷ ×0.3 (subnormal cliff)", num: "W14-0.1", den: "W14-0.3", per: [1, 1] },
+  { label: "W15 µs/op n=2000 ÷ n=200 (long programs)", num: "W15-2000", den: "W15-200", per: [2000, 200] },
+] as const;
+
+export function relationTable(rep: RunReport): Table | undefined {
+  const ids = new Set(rep.summary.map((s) => s.case));
+  const rows = RELATIONS.filter((r) => ids.has(r.num) && ids.has(r.den));
+  if (!rows.length) return undefined;
+  return {
+    head: ["figure", ...rep.systems.map((s) => s.label)],
+    rows: rows.map((rel) => [
+      rel.label,
+      ...rep.systems.map((s) => {
+        const a = s.results[rel.num], b = s.results[rel.den];
+        return a?.status === "ok" && b?.status === "ok" && a.timing && b.timing ? fmtRatio((a.timing.median / rel.per[0]) / (b.timing.median / rel.per[1])) : "—";
+      }),
+    ]),
+  };
+}
+
+/** Results that passed the float64 check only as flush-to-zero results (their subnormal values read as 0). */
+export function flushedNotes(rep: RunReport): string[] {
+  const out: string[] = [];
+  for (const s of rep.systems) {
+    const ids = CASES.filter((c) => s.results[c.id]?.status === "ok" && s.results[c.id]?.flushed).map((c) => c.id);
+    if (ids.length) out.push(`${s.label} [${ids.join(", ")}]`);
+  }
+  return out;
 }

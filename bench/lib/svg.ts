@@ -1,5 +1,5 @@
 // An offline SVG bar chart of peer time / tapir time per workload, log scale, drawn without any library.
-import type { RunReport } from "./report.js";
+import { JAX_SYSTEM, type RunReport } from "./report.js";
 import { CASES } from "./workloads.js";
 
 const COLORS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2"];
@@ -13,7 +13,10 @@ export function chartSvg(rep: RunReport): string {
   const lo = Math.min(-1, Math.floor(Math.log10(Math.min(...ratios, 1))));
   const hi = Math.max(1, Math.ceil(Math.log10(Math.max(...ratios, 1))));
 
-  const W = Math.max(760, 120 + cases.length * (peers.length * 16 + 28));
+  // the JAX column (the reference the project chases) in near-black, the JS peers in colour
+  let k = 0;
+  const color = new Map(peers.map((p) => [p.id, p.id === JAX_SYSTEM ? "#222" : COLORS[k++ % COLORS.length]!]));
+  const W = Math.max(760, 120 + cases.length * (peers.length * 16 + 28), 64 + peers.length * 130 + 16);
   const H = 460;
   const m = { l: 64, r: 16, t: 86, b: 86 };
   const pw = W - m.l - m.r, ph = H - m.t - m.b;
@@ -30,7 +33,7 @@ export function chartSvg(rep: RunReport): string {
   // legend
   peers.forEach((p, i) => {
     const x = m.l + i * 130;
-    out.push(`<rect x="${x}" y="56" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/><text x="${x + 16}" y="66">${esc(p.label)}</text>`);
+    out.push(`<rect x="${x}" y="56" width="12" height="12" fill="${color.get(p.id)}"/><text x="${x + 16}" y="66">${esc(p.label)}</text>`);
   });
   // grid: decades, with 2× and 5× as faint lines
   for (let d = lo; d <= hi; d++) {
@@ -56,7 +59,7 @@ export function chartSvg(rep: RunReport): string {
       }
       const lv = Math.max(lo, Math.min(hi, Math.log10(r)));
       const y0 = y(0), y1 = y(lv);
-      out.push(`<rect x="${x + 1}" y="${Math.min(y0, y1)}" width="${barW - 2}" height="${Math.max(1, Math.abs(y1 - y0))}" fill="${COLORS[pi % COLORS.length]}"><title>${esc(`${c.workload} ${c.name} · ${p.label}: ${r.toPrecision(3)}×`)}</title></rect>`);
+      out.push(`<rect x="${x + 1}" y="${Math.min(y0, y1)}" width="${barW - 2}" height="${Math.max(1, Math.abs(y1 - y0))}" fill="${color.get(p.id)}"><title>${esc(`${c.workload} ${c.name} · ${p.label}: ${r.toPrecision(3)}×`)}</title></rect>`);
       const ty = lv >= 0 ? y1 - 3 : y1 + 10;
       out.push(`<text x="${x + barW / 2}" y="${ty}" text-anchor="middle" font-size="9" fill="#333">${r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(1) : r.toPrecision(r >= 0.1 ? 1 : 2).replace(/^0\./, ".")}</text>`);
     });
@@ -65,7 +68,7 @@ export function chartSvg(rep: RunReport): string {
     out.push(`<text x="${cx}" y="${H - m.b + 32}" text-anchor="middle" fill="#555" font-size="10">${esc(c.name.replace(/^matmul /, "matmul "))}</text>`);
   });
   out.push(`<text x="16" y="${m.t + ph / 2}" transform="rotate(-90 16 ${m.t + ph / 2})" text-anchor="middle" fill="#333">peer time ÷ tapir time</text>`);
-  out.push(`<text x="${m.l}" y="${H - 18}" fill="#555" font-size="11">Each peer's median time per call divided by tapir's best (eager, jit or tape) on the same machine in the same run. n/a: not timed (see latest.json).</text>`);
+  out.push(`<text x="${m.l}" y="${H - 18}" fill="#555" font-size="11">Each peer's median time per call divided by tapir's best (eager, jit or tape) on the same machine in the same run. n/a: not timed (see latest.json).${color.has(JAX_SYSTEM) ? " JAX-CPU: jax.jit on one core." : ""}</text>`);
   out.push(`</svg>`);
   return out.join("\n") + "\n";
 }

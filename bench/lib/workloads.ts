@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { bernoulli, normal } from "./prng.js";
 import { W10 } from "./convnet.js";
 import { W12 } from "./mnist-step.js";
+import { CLIFF_CASES } from "./cliffs.js";
 
-export const CASE_IDS = ["W1", "W2-512", "W2-1024", "W3", "W4", "W5", "W6", "W7", "W8", "W9-sort", "W9-argsort", "W9-topk", "W9-scatter", "W9-einsum", "W10", "W11", "W12"] as const;
+export const CASE_IDS = ["W1", "W2-512", "W2-1024", "W3", "W4", "W5", "W6", "W7", "W8", "W9-sort", "W9-argsort", "W9-topk", "W9-scatter", "W9-einsum", "W10", "W11", "W12", "W13", "W14-0.1", "W14-0.3", "W15-200", "W15-2000"] as const;
 export type CaseId = (typeof CASE_IDS)[number];
 
 /** A float32 input: flat row-major data and its shape. */
@@ -26,8 +27,17 @@ export interface CaseDef {
   readonly unit: "ms" | "µs";
   /** Throughput figure derived from the median, if the workload asks for one. */
   readonly derived?: { readonly label: "GFLOP/s" | "Melem/s"; readonly perCall: number; readonly scale: number };
+  /** Time per unit of work, derived from the median (W13: per time step, W15: per op). */
+  readonly perUnit?: { readonly label: "µs/step" | "µs/op"; readonly count: number };
   /** Max |result − reference| / max |reference| accepted for float32. */
   readonly rtol: number;
+  /**
+   * An absolute slack added to rtol·max|reference| for cases whose float32 values fall below the
+   * normal range (2⁻¹²⁶): systems that flush subnormals to zero (XLA, TensorFlow) then pass too.
+   */
+  readonly ftzAtol?: number;
+  /** Seconds of timing (after the check call) the case may take per system, by mode; sampling stops early past it. */
+  readonly budget?: { readonly quick: number; readonly full: number };
   inputs(): Inputs;
   /** The expected result in float64, all outputs flattened and concatenated in the order systems return them. */
   reference(inp: Inputs): Float64Array;
@@ -379,7 +389,7 @@ const W11: CaseDef = {
 };
 
 
-export const CASES: readonly CaseDef[] = [W1, matmulCase(512), matmulCase(1024), W3, W4, W5, W6, W7, W8, ...W9, W10, W11, W12];
+export const CASES: readonly CaseDef[] = [W1, matmulCase(512), matmulCase(1024), W3, W4, W5, W6, W7, W8, ...W9, W10, W11, W12, ...CLIFF_CASES];
 
 export function caseById(id: CaseId): CaseDef {
   const c = CASES.find((k) => k.id === id);
@@ -408,11 +418,16 @@ export interface Check {
   /** max |got − ref| / max |ref| (NaN when the result holds NaN or has the wrong length). */
   readonly relErr: number;
   readonly maxAbsErr: number;
+  /** Passed only through `atol`: the result differs from the reference like a flush-to-zero one. */
+  readonly flushed?: boolean;
   readonly detail?: string;
 }
 
-/** Compares a system's flattened outputs with the float64 reference. */
-export function check(got: ArrayLike<number>[], ref: Float64Array, rtol: number): Check {
+/**
+ * Compares a system's flattened outputs with the float64 reference: max |got − ref| must be within
+ * rtol·max|ref| + atol (atol: a case's `ftzAtol`, else 0).
+ */
+export function check(got: ArrayLike<number>[], ref: Float64Array, rtol: number, atol = 0): Check {
   const len = got.reduce((s, g) => s + g.length, 0);
   if (len !== ref.length)
     return { ok: false, relErr: NaN, maxAbsErr: NaN, detail: `got ${len} values, expected ${ref.length}` };
@@ -427,6 +442,9 @@ export function check(got: ArrayLike<number>[], ref: Float64Array, rtol: number)
     o += g.length;
   }
   if (nan) return { ok: false, relErr: NaN, maxAbsErr: NaN, detail: "result holds NaN or Inf" };
-  const relErr = maxErr / Math.max(maxRef, 1e-30);
-  return { ok: relErr <= rtol, relErr, maxAbsErr: maxErr };
+  // maxRef can itself be subnormal (W14 ×0.1: ~1e-40), so no floor on it beyond the smallest double
+  const relErr = maxErr / Math.max(maxRef, Number.MIN_VALUE);
+  if (relErr <= rtol) return { ok: true, relErr, maxAbsErr: maxErr };
+  const ok = maxErr <= rtol * maxRef + atol;
+  return { ok, relErr, maxAbsErr: maxErr, ...(ok ? { flushed: true } : {}) };
 }

@@ -39,6 +39,7 @@ export interface TapirNumpy {
   log: Op1;
   diag: Op1;
   eye(n: number, opts?: { dtype?: string }): TTensor;
+  zeros(shape: number[], opts?: { dtype?: string }): TTensor;
   linalg: { cholesky: Op1 };
 }
 
@@ -51,7 +52,11 @@ export interface Tapir {
   jacrev(f: TFn): TFn;
   hessian(f: TFn): TFn;
   config?: { threads?(): number };
-  lax: { linalg: { triangularSolve(a: TTensor, b: TTensor, opts: { leftSide?: boolean; lower?: boolean; transposeA?: boolean }): TTensor }; topK?(x: TTensor, k: number): TTensor[] };
+  lax: {
+    linalg: { triangularSolve(a: TTensor, b: TTensor, opts: { leftSide?: boolean; lower?: boolean; transposeA?: boolean }): TTensor };
+    topK?(x: TTensor, k: number): TTensor[];
+    scan?(f: (carry: TTensor, x: TTensor) => [TTensor, TTensor | null], init: TTensor, xs: TTensor): [TTensor, unknown];
+  };
 }
 
 /** The convolution and pooling names W10 uses (checked when its case is set up). */

@@ -1,5 +1,6 @@
 // tapir's TensorFlow-style tape (src/compat): GradientTape.gradient / jacobian / batchJacobian and nested tapes.
-import type { Arr, CaseId } from "../lib/workloads.js";
+import type { Arr, CaseId, Inputs } from "../lib/workloads.js";
+import { W13_D, W13_H, W13_T, W14_WEIGHTS, W15_FACTOR, w15Length } from "../lib/cliffs.js";
 import { importTapir, requireNames, type TTensor } from "./tapir-api.js";
 import { loadTapir, threadsOf } from "./tapir.js";
 import { tapeW12 } from "./mnist-step.js";
@@ -56,7 +57,57 @@ async function make(): Promise<System> {
   };
   const read = (ts: TTensor | TTensor[]) => (Array.isArray(ts) ? ts : [ts]).map((t) => t.dataSync());
 
+  /** W14: 20 layers h ← tanh(h W_i) under one tape; gradients of mean(h²) for all W_i. */
+  const deepMlp = (inp: Inputs) => {
+    const x = C(inp.x), ws = W14_WEIGHTS.map((k) => C(inp[k]));
+    return () => {
+      const tape = new tf.GradientTape();
+      const loss = tape.record(() => {
+        tape.watch(ws);
+        let h = x;
+        for (const w of ws) h = tanh(matmul(h, w));
+        return reduceMean(square(h));
+      });
+      return read(tape.gradient(loss, ws));
+    };
+  };
+  /** W15: Σ of sin, × 1.0001, sin, … (n ops) of x, recorded op by op. */
+  const longChain = (inp: Inputs, n: number) => {
+    const x = C(inp.x);
+    return () => {
+      const tape = new tf.GradientTape();
+      const y = tape.record(() => {
+        tape.watch(x);
+        let v = x;
+        for (let k = 0; k < n; k++) v = k % 2 === 0 ? sin(v) : mul(v, W15_FACTOR);
+        return reduceSum(v);
+      });
+      return read(tape.gradient(y, x));
+    };
+  };
+
   const impls: Partial<Record<CaseId, Impl>> = {
+    // W13: the recurrence as a TF user writes it, a JS loop under one tape (x split into rows beforehand: data, not work)
+    W13: (inp) => {
+      const [w, u] = [C(inp.w), C(inp.u)];
+      const xd = inp.x!.data;
+      const rows = Array.from({ length: W13_T }, (_, t) => tf.constant(xd.slice(t * W13_D, (t + 1) * W13_D), { shape: [1, W13_D] }));
+      const h0 = tf.constant(new Float32Array(W13_H), { shape: [1, W13_H] });
+      return () => {
+        const tape = new tf.GradientTape();
+        const loss = tape.record(() => {
+          tape.watch([w, u]);
+          let h = h0;
+          for (const xt of rows) h = tanh(add(matmul(h, w), matmul(xt, u)));
+          return reduceSum(square(h));
+        });
+        return read(tape.gradient(loss, [w, u]));
+      };
+    },
+    "W14-0.1": deepMlp,
+    "W14-0.3": deepMlp,
+    "W15-200": (inp) => longChain(inp, w15Length("W15-200")),
+    "W15-2000": (inp) => longChain(inp, w15Length("W15-2000")),
     W1: (inp) => {
       const [x, t] = [C(inp.x), C(inp.t)];
       const ps = [C(inp.w1), C(inp.b1), C(inp.w2), C(inp.b2)] as const;

@@ -1,5 +1,6 @@
 // tapir's functional API: eager (op by op, `grad(f)(x)`) and compiled (`jit(grad(f))`).
-import { W11_N, W11_NOISE, type Arr, type CaseId } from "../lib/workloads.js";
+import { W11_N, W11_NOISE, type Arr, type CaseId, type Inputs } from "../lib/workloads.js";
+import { W14_WEIGHTS, W15_FACTOR, w15Length } from "../lib/cliffs.js";
 import { asTensors, importTapir, requireNames, type ConvApi, type Tapir, type TFn, type TTensor } from "./tapir-api.js";
 import { tapirW12 } from "./mnist-step.js";
 import { NotAvailable, type Impl, type System } from "./types.js";
@@ -47,6 +48,25 @@ function impls(tp: Tapir, useJit: boolean): Partial<Record<CaseId, Impl>> {
       t.dispose?.();
       return d;
     });
+
+  /** W14: mean(h²) after 20 layers h ← tanh(h W_i); gradients of all 20 W_i. */
+  const deepMlp = (inp: Inputs) => {
+    const loss = (...a: TTensor[]) => {
+      let h = a[W14_WEIGHTS.length]!;
+      for (let i = 0; i < W14_WEIGHTS.length; i++) h = np.tanh(np.matmul(h, a[i]!));
+      return np.mean(np.square(h));
+    };
+    return call(J(grad(loss as TFn, { argnums: W14_WEIGHTS.map((_, i) => i) })), ...W14_WEIGHTS.map((k) => T(inp[k])), T(inp.x));
+  };
+  /** W15: Σ of sin, × 1.0001, sin, … (n ops) of x. */
+  const longChain = (inp: Inputs, n: number) => {
+    const f = (x: TTensor) => {
+      let v = x;
+      for (let k = 0; k < n; k++) v = k % 2 === 0 ? np.sin(v) : np.multiply(v, W15_FACTOR);
+      return np.sum(v);
+    };
+    return call(J(grad(f as TFn)), T(inp.x));
+  };
 
   return {
     W1: (inp) => {
@@ -130,6 +150,20 @@ function impls(tp: Tapir, useJit: boolean): Partial<Record<CaseId, Impl>> {
       const einsum = need(np.einsum, "numpy.einsum");
       return call(J((a, b) => einsum("bij,bjk->bik", a!, b!)), T(inp.a), T(inp.b));
     },
+    // W13: the recurrence as users write it in a JAX-style library, lax.scan over the 1000 rows of x
+    W13: (inp) => {
+      const scan = need(tp.lax?.scan, "lax.scan");
+      const loss = (w: TTensor, u: TTensor, xs: TTensor) => {
+        const step = (h: TTensor, x: TTensor): [TTensor, null] => [np.tanh(np.add(np.matmul(h, w), np.matmul(x, u))), null];
+        const [hT] = scan(step, np.zeros([w.shape[0]!]), xs);
+        return np.sum(np.square(hT));
+      };
+      return call(J(grad(loss as TFn, { argnums: [0, 1] })), T(inp.w), T(inp.u), T(inp.x));
+    },
+    "W14-0.1": (inp) => deepMlp(inp),
+    "W14-0.3": (inp) => deepMlp(inp),
+    "W15-200": (inp) => longChain(inp, w15Length("W15-200")),
+    "W15-2000": (inp) => longChain(inp, w15Length("W15-2000")),
     W10: (inp) => {
       requireNames(tp as unknown as Record<string, unknown>, ["lax.convGeneralDilated", "nn.maxPool", "nn.relu", "nn.logSoftmax"], "tapir (dist/index.js)");
       const { lax, nn: n } = tp as unknown as ConvApi;

@@ -1,6 +1,7 @@
 // TensorFlow.js implementations of every case, shared by the cpu and wasm backends.
 import type * as TF from "@tensorflow/tfjs";
-import type { Arr, CaseId } from "../lib/workloads.js";
+import type { Arr, CaseId, Inputs } from "../lib/workloads.js";
+import { W13_D, W13_H, W13_T, W14_WEIGHTS, W15_FACTOR, w15Length } from "../lib/cliffs.js";
 import { tfjsW12 } from "./mnist-step.js";
 import type { Impl, Readback } from "./types.js";
 
@@ -14,6 +15,7 @@ export const TFJS_HOW: Partial<Record<CaseId, string>> = {
   W5: "no hessian in tf.js: tf.grad of Σ diag(tf.grad(s) of x tiled to [128,128])",
   W7: "tf.grad and tf.grad(tf.grad) of tf.pow(x, 3)",
   W8: "no vmap in tf.js: w tiled to [256,512], one tf.grad of the summed losses",
+  W13: "no scan in tf.js: tf.grads of a JS loop of 1000 steps (x split into [1,16] rows beforehand)",
   "W9-sort": "no sort in tf.js: tf.topk(x, n) reversed",
   "W9-argsort": "no argsort in tf.js: tf.topk(-x, n).indices (ties: lower index first, so stable)",
   "W9-scatter": "tf.grad of tf.sum(tf.gather(x, idx))",
@@ -38,7 +40,43 @@ export function tfjsImpls(tf: Tf): Partial<Record<CaseId, Impl>> {
     return out;
   };
 
+  /** W14: tf.grads of mean(h²) over 20 layers h ← tanh(h W_i). */
+  const deepMlp = (inp: Inputs) => {
+    const x = T(inp.x), ws = W14_WEIGHTS.map((k) => T(inp[k]));
+    const g = tf.grads((...w: Tensor[]) => {
+      let h = x;
+      for (const wi of w) h = tf.tanh(tf.matMul(h, wi));
+      return tf.mean(tf.square(h));
+    });
+    return () => read(() => g(ws));
+  };
+  /** W15: tf.grad of Σ of sin, × 1.0001, sin, … (n ops). */
+  const longChain = (inp: Inputs, n: number) => {
+    const x = T(inp.x);
+    const g = tf.grad((v: Tensor) => {
+      for (let k = 0; k < n; k++) v = k % 2 === 0 ? tf.sin(v) : tf.mul(v, W15_FACTOR);
+      return tf.sum(v);
+    });
+    return () => read(() => [g(x)]);
+  };
+
   return {
+    W13: (inp) => {
+      const [w, u] = [T(inp.w), T(inp.u)];
+      const xd = inp.x!.data;
+      const rows = Array.from({ length: W13_T }, (_, t) => tf.tensor(xd.slice(t * W13_D, (t + 1) * W13_D), [1, W13_D], "float32"));
+      const h0 = tf.zeros([1, W13_H]);
+      const g = tf.grads((W: Tensor, U: Tensor) => {
+        let h = h0;
+        for (const xt of rows) h = tf.tanh(tf.add(tf.matMul(h, W), tf.matMul(xt, U)));
+        return tf.sum(tf.square(h));
+      });
+      return () => read(() => g([w, u]));
+    },
+    "W14-0.1": deepMlp,
+    "W14-0.3": deepMlp,
+    "W15-200": (inp) => longChain(inp, w15Length("W15-200")),
+    "W15-2000": (inp) => longChain(inp, w15Length("W15-2000")),
     "W9-sort": (inp) => {
       const x = T(inp.x);
       return () => read(() => [tf.reverse(tf.topk(x, x.size).values)]);

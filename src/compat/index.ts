@@ -27,3 +27,7 @@ export { gatherNd, scatterNd, tensorScatterUpdate } from "./ops-indexing.js";
 export { sort, argsort, topK } from "./ops-sorting.js";
 export type { SortDirection, SortOptions, TopKResult } from "./ops-sorting.js";
 export type { LinalgNormOrd, LinalgNormOptions } from "./linalg-ops.js";
+export { function_ as function, TensorSpec } from "./function.js";
+export type { FunctionOptions, TfFunction } from "./function.js";
+export { Module } from "./module.js";
+export { recomputeGrad, gradPassThrough } from "./recompute.js";

@@ -42,7 +42,9 @@ function order(api: string, x: Tensor, axis: number, descending: boolean): [Tens
 /**
  * `values` sorted along `axis` (default −1), ascending or with direction "DESCENDING"; the axis
  * and direction may also be given as options `{axis, direction}`. Differentiable: the cotangent
- * goes back through the permutation (at ties, to the element TensorFlow picks). Mirrors `tf.sort`.
+ * goes back through the permutation (at ties, to the element TensorFlow picks). NaN counts as
+ * the largest value (last ascending, first descending; TensorFlow leaves NaN's place unspecified).
+ * Mirrors `tf.sort`.
  *
  * @example
  * ```ts

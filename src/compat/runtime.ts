@@ -346,3 +346,21 @@ function intercept(op: OpCall): Tensor[] {
   if (pos === null || NOT_DIFFERENTIABLE.has(op.name)) return op.apply(op.inputs);
   return recordNode((xs) => op.apply(xs as Tensor[]), op.inputs.slice(), pos, rs);
 }
+
+/**
+ * Runs fn with no tape recording (not even suspended ones): tapes fn creates record as usual.
+ * tf.function traces this way: an enclosing tape records the compiled call, not the ops inside.
+ */
+export function withoutTapes<T>(fn: () => T): T {
+  const saved = recorders.splice(0);
+  const savedSuspended = suspended;
+  suspended = 0;
+  sync();
+  try {
+    return fn();
+  } finally {
+    recorders.splice(0, recorders.length, ...saved);
+    suspended = savedSuspended;
+    sync();
+  }
+}

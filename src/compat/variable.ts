@@ -21,6 +21,41 @@ function ownCopy(x: ArrayLike, dtype?: DType): Tensor {
   return quiet(() => keep(tfPrint(tidy(() => np.squeeze(np.expandDims(np.asarray(x, dtype ? { dtype } : {}), 0), 0)))));
 }
 
+/**
+ * What reads and assignments of variables mean while a tf.function traces (or tf.recomputeGrad
+ * recomputes): the innermost scope answers every read and takes every assignment, so a traced
+ * program sees the variable as an input (captured by reference) and returns what it assigns.
+ */
+export interface VariableScope {
+  /** The value a read gives, or undefined to leave the read to the enclosing scope (or the variable). */
+  read(v: Variable): Tensor | undefined;
+  /** Computes a new variable's initial value outside the trace (TensorFlow's init_scope). */
+  init<T>(fn: () => T): T;
+  /** `value` has the variable's dtype and shape (checked). */
+  assign(v: Variable, value: Tensor): void;
+}
+const scopes: VariableScope[] = [];
+/** Runs fn with `scope` answering variable reads and assignments. */
+export function withVariableScope<T>(scope: VariableScope, fn: () => T): T {
+  scopes.push(scope);
+  try {
+    return fn();
+  } finally {
+    scopes.splice(scopes.lastIndexOf(scope), 1);
+  }
+}
+const innerScope = (): VariableScope | undefined => scopes[scopes.length - 1];
+/** The innermost scope's answer to a read of v, or undefined when every scope leaves it to the variable. */
+function scopedValue(v: Variable): Tensor | undefined {
+  for (let i = scopes.length - 1; i >= 0; i--) {
+    const t = scopes[i]!.read(v);
+    if (t !== undefined) return t;
+  }
+  return undefined;
+}
+/** Whether a tf.function is tracing (variable reads and assignments are staged). */
+export const inVariableScope = (): boolean => scopes.length > 0;
+
 /** Variables made so far: each one's creation number orders watchedVariables(), as TensorFlow's ids do. */
 let created = 0;
 /** The creation number of a variable (TensorFlow orders watched variables by it). */
@@ -92,8 +127,14 @@ export class Variable implements TensorConvertible {
 
   constructor(initialValue: ArrayLike | (() => ArrayLike), opts: VariableOptions = {}) {
     checkOptions("tf.Variable", opts, ["trainable", "name", "dtype"]);
-    const init = typeof initialValue === "function" ? initialValue() : initialValue;
-    this.#value = named("tf.Variable", () => ownCopy(init, opts.dtype));
+    const make = () => named("tf.Variable", () => ownCopy(typeof initialValue === "function" ? initialValue() : initialValue, opts.dtype));
+    const scope = innerScope();
+    this.#value = scope ? scope.init(make) : make();
+    if (isTracer(this.#value)) {
+      throw new ValueError({
+        message: `tf.Variable: the initial value is traced (${describe(this.#value)}) inside tf.function; TensorFlow lifts a variable's initializer out of the function: pass a function computing it (new tf.Variable(() => init)) or create the variable outside.`,
+      });
+    }
     this.dtype = this.#value.dtype;
     this.shape = this.#value.shape;
     this.trainable = opts.trainable ?? true;
@@ -138,12 +179,16 @@ export class Variable implements TensorConvertible {
    * ```
    */
   value(): Tensor {
+    const t = scopes.length > 0 ? scopedValue(this) : undefined;
+    if (t !== undefined) return noteRead(this, t), t;
     this.#exposed = true;
     noteRead(this, this.#value);
     return this.#value;
   }
   /** @internal a read by a compat op (the value goes to the op and the tapes, not to the user). */
   [internalRead](): Tensor {
+    const t = scopes.length > 0 ? scopedValue(this) : undefined;
+    if (t !== undefined) return noteRead(this, t), t;
     noteRead(this, this.#value);
     return this.#value;
   }
@@ -177,6 +222,7 @@ export class Variable implements TensorConvertible {
    * ```
    */
   assign(value: ArrayLike): this {
+    if (innerScope()) return this.#scoped("assign", value);
     this.#check("assign", value);
     return this.#set(value);
   }
@@ -192,6 +238,7 @@ export class Variable implements TensorConvertible {
    * ```
    */
   assignAdd(delta: ArrayLike): this {
+    if (innerScope()) return this.#checkSameShape("assignAdd", delta), this.#scoped("assignAdd", np.add(this.value(), np.asarray(delta instanceof Variable ? delta.value() : delta, { dtype: this.dtype })));
     this.#check("assignAdd", delta);
     this.#checkSameShape("assignAdd", delta);
     return this.#set(quiet(() => np.add(this.#value, np.asarray(delta, { dtype: this.dtype }))));
@@ -208,9 +255,25 @@ export class Variable implements TensorConvertible {
    * ```
    */
   assignSub(delta: ArrayLike): this {
+    if (innerScope()) return this.#checkSameShape("assignSub", delta), this.#scoped("assignSub", np.subtract(this.value(), np.asarray(delta instanceof Variable ? delta.value() : delta, { dtype: this.dtype })));
     this.#check("assignSub", delta);
     this.#checkSameShape("assignSub", delta);
     return this.#set(quiet(() => np.subtract(this.#value, np.asarray(delta, { dtype: this.dtype }))));
+  }
+
+  /** An assignment inside a tf.function trace: the scope takes the (possibly traced) value. */
+  #scoped(api: string, value: ArrayLike): this {
+    const t = value instanceof Variable ? value.value() : value instanceof Tensor ? value : np.asarray(value, { dtype: this.dtype });
+    if (t.dtype !== this.dtype) {
+      throw new DTypeError({ message: `Variable.${api} ('${this.name}'): Tensor conversion requested dtype ${this.dtype} for Tensor with dtype ${t.dtype}. Cast it first: tf.cast(value, "${this.dtype}").` });
+    }
+    if (t.ndim !== this.ndim || t.shape.some((d, i) => d !== this.shape[i])) {
+      throw new ValueError({
+        message: `Cannot assign value to variable ' ${this.name}': Shape mismatch.The variable shape ${tfShape(this.shape)}, and the assigned value shape ${tfShape(t.shape)} are incompatible.`,
+      });
+    }
+    innerScope()!.assign(this, t);
+    return this;
   }
 
   /** The checks TensorFlow makes of an assigned value, in the words of the method called. */

@@ -39,13 +39,16 @@ export function setThreads(n: number): void {
 }
 
 /**
- * Flush-to-zero for matrix products, as XLA and TensorFlow run on CPU: `flushSubnormals()` says
- * whether it is on (the default), `flushSubnormals(false)` switches to IEEE gradual underflow
- * and `flushSubnormals(true)` back; returns the setting in force after the call. When on, a
- * subnormal input of a matmul counts as zero and a row of `a` whose products with `b` all lie
- * below the smallest normal number (2^-126 float32, 2^-1022 float64) gives exact zeros, so
- * products of tiny values cost what ordinary ones do instead of up to ~100× more (x86 takes a
- * microcode path for every subnormal operand or result, and Wasm cannot set the FPU's FTZ mode).
+ * Flush-to-zero, as XLA and TensorFlow run on CPU: `flushSubnormals()` says whether it is on
+ * (the default), `flushSubnormals(false)` switches to IEEE gradual underflow and
+ * `flushSubnormals(true)` back; returns the setting in force after the call. When on, values
+ * below the smallest normal number (2^-126 float32, 2^-1022 float64) count as ±0: elementwise
+ * arithmetic reads subnormal operands as zero and stores subnormal results as zero (bit
+ * operations such as negative, abs and where pass them), reductions store a subnormal result as
+ * zero, and a row of a matmul or convolution whose products all lie below the smallest normal
+ * gives exact zeros — so tiny values cost what ordinary ones do instead of up to ~100× more
+ * (x86 takes a microcode path for every subnormal operand or result, and Wasm cannot set the
+ * FPU's FTZ mode).
  * See docs/semantics.md ("Subnormal numbers") for what is and is not flushed.
  * tapir-specific (JAX/XLA always flush on CPU; there is no switch).
  * @param on - true: flush-to-zero; false: IEEE subnormals; omitted: leave as is.
@@ -57,6 +60,8 @@ export function setThreads(n: number): void {
  * config.flushSubnormals(false); // → false
  * np.matmul(a, b).index(0).index(0).item() > 0; // → true
  * config.flushSubnormals(true); // → true
+ * np.multiply(np.array([1e-40]), 1).item(); // → 0
+ * np.negative(np.array([1e-40])).item() < 0; // → true
  * ```
  */
 export function flushSubnormals(on?: boolean): boolean {

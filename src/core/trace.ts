@@ -345,3 +345,17 @@ export function toConcrete(t: Tensor, api: string): Tensor {
 export function isTracer(x: unknown): x is Tracer {
   return x instanceof Tracer;
 }
+
+/**
+ * Runs fn with no staging trace: ops on concrete values run now even while jit or tf.function
+ * stages (TensorFlow's init_scope, for a variable's initial value made inside a traced function).
+ */
+export function withoutStaging<T>(fn: () => T): T {
+  const prev = dynamic;
+  dynamic = null;
+  try {
+    return fn();
+  } finally {
+    dynamic = prev;
+  }
+}

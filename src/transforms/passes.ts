@@ -6,6 +6,8 @@ import { definePrimitive, vectorized } from "../core/primitive.js";
 import { broadcastShapes } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import { mapKernel } from "../core/primitives/util.js";
+import { rewriteBasisDots } from "./pass-basis.js";
+import { foldTransposes } from "./pass-layout.js";
 
 /** Dead-code elimination: drops equations whose outputs nothing reads, keeping the signature. */
 export function dce(cj: ClosedJaxpr): ClosedJaxpr {
@@ -149,6 +151,7 @@ export function fuseElementwise(cj: ClosedJaxpr): ClosedJaxpr {
     if (x !== null) exprs.set(e, x);
   }
   const rootOf = new Map<Eqn, Eqn>();
+  const recomputed = new Map<Eqn, number>();
   for (let i = j.eqns.length - 1; i >= 0; i--) {
     const e = j.eqns[i]!;
     if (!exprs.has(e)) continue;
@@ -159,6 +162,7 @@ export function fuseElementwise(cj: ClosedJaxpr): ClosedJaxpr {
       const roots = new Set([...rs].map((r) => rootOf.get(r)));
       if (roots.size === 1) root = [...roots][0] ?? e;
     }
+    if (root !== e && !joinsAcrossBroadcast(e, root, recomputed)) root = e;
     rootOf.set(e, root);
   }
   const members = new Map<Eqn, Eqn[]>();
@@ -178,6 +182,30 @@ export function fuseElementwise(cj: ClosedJaxpr): ClosedJaxpr {
     }
   }
   return new ClosedJaxpr(new Jaxpr(j.constvars, j.invars, out, j.outs), cj.consts);
+}
+
+/** Pointwise primitives costing about a load: recomputing them per broadcast element is cheap. */
+const CHEAP = new Set([
+  "add", "sub", "mul", "neg", "select", "convert", "eq", "ne", "lt", "le", "gt", "ge", "max", "min", "abs", "sign",
+  "broadcast_in_dim", "stop_gradient", "and", "or", "not", "xor", "square", "floor", "ceil", "round",
+]);
+/** How many cheap members a group may recompute per broadcast element before it stops taking more. */
+const RECOMPUTE_BUDGET = 6;
+
+/**
+ * The cost rule across a broadcast: a fused loop computes every member once per OUTPUT element,
+ * so a member smaller than the group's output (read through a broadcast) is recomputed
+ * size(out)/size(member) times. A transcendental (tanh, exp, …: 15-30 ns each) is therefore
+ * never pulled across a broadcast (it runs once per own element in its own loop and is read back
+ * broadcast), and a group recomputes at most a few cheap ones (a load costs about as much).
+ */
+function joinsAcrossBroadcast(e: Eqn, root: Eqn, recomputed: Map<Eqn, number>): boolean {
+  const size = (x: Eqn) => x.outs[0]!.aval.shape.reduce((p, d) => p * d, 1);
+  if (size(e) >= size(root)) return true;
+  const n = recomputed.get(root) ?? 0;
+  if (!CHEAP.has(e.prim.name) || n >= RECOMPUTE_BUDGET) return false;
+  recomputed.set(root, n + 1);
+  return true;
 }
 
 /** One fused equation computing `ms` (in order; the last is the group's output). */
@@ -223,5 +251,7 @@ function round(code: string, dtype: DType): string {
 
 /** The whole pipeline, in order. */
 export function optimize(cj: ClosedJaxpr): ClosedJaxpr {
-  return dce(fuseElementwise(dce(foldConstants(cse(dce(cj))))));
+  // basis rewrites first (they see the iota-built identity before folding turns it into data),
+  // then transposes (before folding bakes a transposed constant in)
+  return dce(fuseElementwise(dce(foldConstants(dce(foldTransposes(dce(rewriteBasisDots(cse(dce(cj))))))))));
 }

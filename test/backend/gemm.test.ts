@@ -133,16 +133,19 @@ const TINY_BLOCKS: GemmConfig["blocks"] = {
   float64: { kc: 8, mc: 8, nc: 8, kb: 16 },
 };
 const NO_JS = { float32: 0, float64: 0 };
-const wasmAlways = createGemm({ ...DEFAULT_GEMM_CONFIG, jsMaxWork: NO_JS });
-const wasmTiny = createGemm({ ...DEFAULT_GEMM_CONFIG, jsMaxWork: NO_JS, blocks: TINY_BLOCKS });
-const jsOnly = createGemm({ ...DEFAULT_GEMM_CONFIG, wasm: null });
+/** The exact module (no FMA): every path gives the bits of the naive loop. */
+const EXACT: GemmConfig = { ...DEFAULT_GEMM_CONFIG, fma: false };
+const gemmX = createGemm(EXACT);
+const wasmAlways = createGemm({ ...EXACT, jsMaxWork: NO_JS });
+const wasmTiny = createGemm({ ...EXACT, jsMaxWork: NO_JS, blocks: TINY_BLOCKS });
+const jsOnly = createGemm({ ...EXACT, wasm: null });
 
 describe("gemm against the naive reference", () => {
   for (const d of DTYPES) {
     it(`${d}: odd sizes, every transpose combination (default gemm)`, () => {
       for (const [m, k, n] of TRIPLES) {
         for (const transA of [false, true]) for (const transB of [false, true]) {
-          checkCase(gemm, d, makeCase(m, k, n, transA, transB), m * 10007 + k * 101 + n);
+          checkCase(gemmX, d, makeCase(m, k, n, transA, transB), m * 10007 + k * 101 + n);
         }
       }
     });
@@ -158,25 +161,25 @@ describe("gemm against the naive reference", () => {
     it(`${d}: matrix–vector products (m = 1 or n = 1) over several chunks, splits and batches`, () => {
       for (const [m, k, n] of [[1, 70000, 3], [9, 70000, 1], [1, 300, 1000], [1000, 300, 1], [1, 5000, 1], [2, 3, 1]] as const) {
         for (const transA of [false, true]) for (const transB of [false, true]) {
-          checkCase(gemm, d, makeCase(m, k, n, transA, transB), m + k + n);
+          checkCase(gemmX, d, makeCase(m, k, n, transA, transB), m + k + n);
         }
       }
       for (const transA of [false, true]) for (const transB of [false, true]) {
         for (const [m, k, n] of [[1, 33, 40], [37, 33, 1], [1, 7, 1]] as const) {
-          checkCase(gemm, d, makeCase(m, k, n, transA, transB, { batch: 3, aStride: 0, cOff: 1, cStride: m * n + 2 }));
-          checkCase(gemm, d, makeCase(m, k, n, transA, transB, { batch: 3, bStride: 0, aOff: 2 }));
+          checkCase(gemmX, d, makeCase(m, k, n, transA, transB, { batch: 3, aStride: 0, cOff: 1, cStride: m * n + 2 }));
+          checkCase(gemmX, d, makeCase(m, k, n, transA, transB, { batch: 3, bStride: 0, aOff: 2 }));
           const t = makeCase(m, k, n, transA, transB, { batch: 2 });
           const { a, b } = inputs(d, t, 3);
           const whole = new (ctor(d))(cLen(t)), split = new (ctor(d))(cLen(t));
-          run(gemm, d, t, a, b, whole);
-          for (let r = 0; r < m; r += 5) run(gemm, d, t, a, b, split, r, Math.min(m, r + 5));
+          run(gemmX, d, t, a, b, whole);
+          for (let r = 0; r < m; r += 5) run(gemmX, d, t, a, b, split, r, Math.min(m, r + 5));
           expectBitsEqual(split, whole, "gemv row split");
         }
       }
     });
 
     it(`${d}: batches with broadcast (stride 0), offsets and gaps between C blocks`, () => {
-      for (const g of [gemm, wasmAlways, wasmTiny, jsOnly]) {
+      for (const g of [gemmX, wasmAlways, wasmTiny, jsOnly]) {
         for (const [m, k, n] of [[3, 5, 7], [17, 33, 9], [40, 70, 30]] as const) {
           const base = (tA: boolean, tB: boolean, o: Partial<Case>) => makeCase(m, k, n, tA, tB, { batch: 3, ...o });
           checkCase(g, d, base(false, false, { aStride: 0 }));
@@ -201,7 +204,7 @@ describe("gemm against the naive reference", () => {
 describe("gemm bit-identity", () => {
   for (const d of DTYPES) {
     it(`${d}: rows computed in chunks [0,5), [5,m) equal the whole call`, () => {
-      for (const g of [gemm, wasmAlways, wasmTiny, jsOnly]) {
+      for (const g of [gemmX, wasmAlways, wasmTiny, jsOnly]) {
         for (const [m, k, n] of [[6, 9, 13], [17, 63, 65], [129, 65, 63], [250, 40, 20]] as const) {
           for (const transA of [false, true]) for (const transB of [false, true]) {
             const t = makeCase(m, k, n, transA, transB, { batch: 2, bStride: 0 });
@@ -226,7 +229,7 @@ describe("gemm bit-identity", () => {
             const { a, b } = inputs(d, t, seed);
             const ref = new (ctor(d))(cLen(t));
             run(jsOnly, d, t, a, b, ref);
-            for (const g of [gemm, wasmAlways, wasmTiny]) {
+            for (const g of [gemmX, wasmAlways, wasmTiny]) {
               const c = new (ctor(d))(cLen(t));
               const bounds = [0, ...cuts.filter((x) => x < m).sort((x, y) => x - y), m];
               for (let i = 0; i + 1 < bounds.length; i++) run(g, d, t, a, b, c, bounds[i], bounds[i + 1]);
@@ -283,7 +286,7 @@ describe("gemm edges and errors", () => {
       const t = makeCase(4, 4, 4, false, false);
       const { a, b } = inputs(d, t, 9);
       const c1 = new (ctor(d))(16), c2 = new (ctor(d))(16);
-      run(gemm, d, t, a, b, c1);
+      run(gemmX, d, t, a, b, c1);
       run(wasmAlways, d, t, a, b, c2);
       expectBitsEqual(c1, c2, "js vs wasm");
     }
@@ -301,7 +304,7 @@ describe("gemm with relaxed-SIMD FMA (optional)", () => {
     const script = `
       import { createGemm, DEFAULT_GEMM_CONFIG } from "./src/core/backend/gemm.ts";
       const g = createGemm({ ...DEFAULT_GEMM_CONFIG, fma: true, jsMaxWork: { float32: 0, float64: 0 } });
-      const plain = createGemm({ ...DEFAULT_GEMM_CONFIG, jsMaxWork: { float32: 0, float64: 0 } });
+      const plain = createGemm({ ...DEFAULT_GEMM_CONFIG, fma: false, jsMaxWork: { float32: 0, float64: 0 } });
       const out = { fmaValid: WebAssembly.validate(Buffer.from(DEFAULT_GEMM_CONFIG.wasmFma, "base64")) };
       for (const d of ["float32", "float64"]) {
         const C = d === "float32" ? Float32Array : Float64Array, m = 67, k = 129, n = 45;
@@ -339,6 +342,75 @@ describe("gemm with relaxed-SIMD FMA (optional)", () => {
       expect(res[d].splitSame).toBe(true); // but row splits still give the same bits
     }
   });
+});
+
+describe("gemm with FMA (the default where relaxed SIMD runs)", () => {
+  const fmaOn = relaxedSimdAvailable() && DEFAULT_GEMM_CONFIG.fma;
+  const FMA: GemmConfig = { ...DEFAULT_GEMM_CONFIG, fma: true };
+  const fmaAlways = createGemm({ ...FMA, jsMaxWork: NO_JS });
+  const fmaTiny = createGemm({ ...FMA, jsMaxWork: NO_JS, blocks: TINY_BLOCKS });
+
+  it("is on by default on this engine (Node 20 gets --experimental-wasm-relaxed-simd at run time)", () => {
+    const canFlag = typeof (process as { getBuiltinModule?: unknown }).getBuiltinModule === "function";
+    if (process.env["TAPIR_GEMM_FMA"] === "0" || !canFlag) return;
+    expect(relaxedSimdAvailable()).toBe(true);
+    expect(DEFAULT_GEMM_CONFIG.fma).toBe(true);
+  });
+
+  /** |C − float64 reference| ≤ (k + 1)·u·Σ|a·b| for every element, every transpose combination. */
+  function checkAccurate(g: GemmFn, d: GemmDtype, t: Case, seed: number): FloatArray {
+    const { a, b } = inputs(d, t, seed);
+    const c = new (ctor(d))(cLen(t)).fill(7);
+    run(g, d, t, a, b, c);
+    const ref = new Float64Array(c.length), abs = new Float64Array(c.length);
+    naive(t, a, b, (x) => x, ref, abs);
+    const u = d === "float32" ? 2 ** -24 : 2 ** -53;
+    const w = written(t);
+    for (let i = 0; i < c.length; i++) {
+      if (!w.has(i)) {
+        if (c[i] !== 7) throw new Error(`element ${i} outside C's blocks was overwritten`);
+        continue;
+      }
+      const bound = (t.k + 1) * u * abs[i]! + 1e-300;
+      if (!(Math.abs(c[i]! - ref[i]!) <= bound)) throw new Error(`${d} ${JSON.stringify(t)}: C[${i}] = ${c[i]}, float64 ${ref[i]}, bound ${bound}`);
+    }
+    return c;
+  }
+
+  for (const d of DTYPES) {
+    it(`${d}: within the error bound of a float64 reference: odd and edge shapes (m = 1, n = 1, k = 1), tiny blocks, batches`, () => {
+      if (!fmaOn) return;
+      const shapes: [number, number, number][] = [[1, 1, 1], [1, 7, 1], [1, 33, 40], [37, 33, 1], [3, 1, 17], [17, 63, 65], [65, 17, 63], [9, 300, 9], [33, 50, 40]];
+      for (const [m, k, n] of shapes) {
+        for (const transA of [false, true]) for (const transB of [false, true]) {
+          checkAccurate(fmaAlways, d, makeCase(m, k, n, transA, transB), m + k + n);
+          checkAccurate(fmaTiny, d, makeCase(m, k, n, transA, transB, { batch: 2, bStride: 0, cOff: 1 }), m * k + n);
+        }
+      }
+    });
+
+    it(`${d}: row splits and block sizes give the same bits (property)`, () => {
+      if (!fmaOn) return;
+      const dim = fc.integer({ min: 1, max: 40 });
+      fc.assert(
+        fc.property(dim, dim, dim, fc.boolean(), fc.boolean(), fc.integer({ min: 1, max: 3 }),
+          fc.array(fc.integer({ min: 1, max: 39 }), { maxLength: 4 }), fc.integer(),
+          (m, k, n, transA, transB, batch, cuts, seed) => {
+            const t = makeCase(m, k, n, transA, transB, { batch });
+            const { a, b } = inputs(d, t, seed);
+            const whole = new (ctor(d))(cLen(t));
+            run(fmaAlways, d, t, a, b, whole);
+            for (const g of [fmaAlways, fmaTiny]) {
+              const c = new (ctor(d))(cLen(t));
+              const bounds = [0, ...cuts.filter((x) => x < m).sort((x, y) => x - y), m];
+              for (let i = 0; i + 1 < bounds.length; i++) run(g, d, t, a, b, c, bounds[i], bounds[i + 1]);
+              expectBitsEqual(c, whole, "fma split/blocks");
+            }
+          }),
+        { numRuns: 40 },
+      );
+    });
+  }
 });
 
 describe("the generated wasm module", () => {

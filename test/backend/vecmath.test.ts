@@ -7,6 +7,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { V, RECIPES } from "../../src/core/backend/vecmath.js";
 import { runFlat, wasmKernel, wasmSimd } from "../../src/core/backend/ew-run.js";
+import { BLOCK } from "../../src/core/backend/ew-wasm.js";
 import { setElementwiseMode } from "../../src/core/backend/elementwise.js";
 import { cpuBackend } from "../../src/core/backend/index.js";
 import type { TypedArray } from "../../src/core/dtype.js";
@@ -79,7 +80,11 @@ describe("vecmath: float32 accuracy against float64 Math.* and Wasm = JS", () =>
       }
       expect(worst, `${name}: worst ${worst} ulp at x = ${at}`).toBeLessThanOrEqual(bound(name));
       if (!wasmSimd) return;
+      // the recipe itself, as V[name] computes it: without flush-to-zero (test/semantics/subnormals.test.ts)
+      const flush = config.flushSubnormals();
+      config.flushSubnormals(false);
       const k = wasmKernel(`Math.${name}(a0)`, ["f32"], "v", "f32");
+      config.flushSubnormals(flush);
       expect(k, `${name}: compiles to Wasm`).not.toBeNull();
       const out = new Float32Array(xs.length);
       runFlat(k!, [xs], out, 0, xs.length);
@@ -209,5 +214,84 @@ describe("the Wasm kernels equal the JS loops on the primitive tables' expressio
         expect(d, `${expr} (${layout}): ${d} elements differ`).toBe(0);
       }
     }
+  });
+});
+
+describe("the unrolled Wasm loop: every length, every tail", () => {
+  afterAll(() => setElementwiseMode("wasm"));
+  it("lengths 1…40 and around a block edge, flat and strided, f32/f64/u8 operands: Wasm equals JS bit for bit", () => {
+    const exprs: [string, string[], "f32" | "f64"][] = [
+      ["const t0 = Math.fround(Math.sin(a0));\nconst t1 = Math.fround(Math.exp(t0) * a1);\nt1", ["f32", "f32"], "f32"],
+      ["(a0 ? a1 * 2 : a1)", ["u8", "f64"], "f64"],
+    ];
+    const lens = [...Array.from({ length: 40 }, (_, i) => i + 1), BLOCK - 1, BLOCK + 1, BLOCK + 13];
+    for (const [expr, ts, ot] of exprs) {
+      for (const n of lens) {
+        for (const strided of [false, true]) {
+          // strided: a [n, 2] view read with stride 2 (every other element)
+          const ins = ts.map((t, i) => {
+            const len = strided ? 2 * n : n;
+            const data = t === "f32" ? Float32Array.from({ length: len }, (_, k) => Math.sin(k * 1.7 + i) * 9) : t === "f64" ? Float64Array.from({ length: len }, (_, k) => Math.cos(k * 0.3 + i) * 5) : Uint8Array.from({ length: len }, (_, k) => (k * 7 + i) % 3 === 0 ? 1 : 0);
+            return { data, strides: strided ? [2] : [1] };
+          });
+          const res = (["wasm", "js"] as const).map((m) => {
+            setElementwiseMode(m);
+            const o = ot === "f32" ? new Float32Array(n) : new Float64Array(n);
+            cpuBackend.elementwise(expr, ins, [n], o);
+            return o;
+          });
+          for (let i = 0; i < n; i++) if (!Object.is(res[0]![i], res[1]![i])) expect.fail(`${expr} n=${n} strided=${strided} at ${i}: ${res[0]![i]} vs ${res[1]![i]}`);
+        }
+      }
+    }
+  });
+});
+
+describe("vecmath pow and atan2: float32 accuracy over pairs, against float64 Math.*, and Wasm = JS", () => {
+  /** Ulps between float32 values where ±∞ sits one ulp past the largest finite value. */
+  const ulps2 = (got: number, want: number): number =>
+    Number.isNaN(want) || Number.isNaN(got) ? (Number.isNaN(want) && Number.isNaN(got) ? 0 : Infinity) : got === want && !Object.is(got, want) ? Infinity : Math.abs(ord(got) - ord(want));
+  // first operand: every 1048573rd bit pattern (both signs, every exponent, subnormals) and edges
+  const firsts: number[] = [];
+  for (let b = 0; b < 2 ** 32; b += 1048573) firsts.push(fromBits(b));
+  firsts.push(0, -0, Infinity, -Infinity, NaN, 1, -1, 2, -2, 0.5, -0.5, 10, -8, 1.4e-45, -1.4e-45, 1.1754944e-38, 3.4028235e38, -3.4028235e38, 0.99999994, 1.0000001, -0.99999994);
+  const seconds = [0, -0, Infinity, -Infinity, NaN, 1, -1, 2, -2, 3, -3, 0.5, -0.5, 1 / 3, 1.5, -2.5, 7, -7, 16777215, -16777215, 16777216, 1e-8, -1e-8, 1e8, 1e30, -1e30,
+    127, -126, 88.5, -103.5, 1.4e-45, -1.4e-45, 3.4028235e38, -3.4028235e38, 0.99999994, 1.0000001];
+  let s = 99;
+  for (let i = 0; i < 24; i++) seconds.push(((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 40);
+  const a = Float32Array.from(firsts.flatMap((x) => seconds.map(() => x)));
+  const b = Float32Array.from(firsts.flatMap(() => seconds));
+  for (const name of ["pow", "atan2"] as const) {
+    it(`${name}: within 2 ulp over ${a.length} float32 pairs (±0, ±∞, NaN, subnormals, odd integers), Wasm bit-identical to JS`, () => {
+      const fn = V[name]!;
+      const ref = Math[name];
+      const js = new Float32Array(a.length);
+      let worst = 0;
+      let at = "";
+      for (let i = 0; i < a.length; i++) {
+        js[i] = fn(a[i]!, b[i]!);
+        const d = ulps2(js[i]!, Math.fround(ref(a[i]!, b[i]!)));
+        if (d > worst) (worst = d), (at = `${name}(${a[i]}, ${b[i]}) = ${js[i]}, Math: ${Math.fround(ref(a[i]!, b[i]!))}`);
+      }
+      expect(worst, `worst ${worst} ulp: ${at}`).toBeLessThanOrEqual(2);
+      if (!wasmSimd) return;
+      // the recipe itself, as V[name] computes it: without flush-to-zero (test/semantics/subnormals.test.ts)
+      const flush = config.flushSubnormals();
+      config.flushSubnormals(false);
+      const k = wasmKernel(`Math.${name}(a0, a1)`, ["f32", "f32"], "vv", "f32");
+      config.flushSubnormals(flush);
+      expect(k, `${name}: compiles to Wasm`).not.toBeNull();
+      const out = new Float32Array(a.length);
+      runFlat(k!, [a, b], out, 0, a.length);
+      let bad = 0;
+      for (let i = 0; i < a.length; i++) if (!Object.is(out[i], js[i]) && !(Number.isNaN(out[i]) && Number.isNaN(js[i]))) bad++;
+      expect(bad, `${name}: Wasm differs from JS in ${bad} elements`).toBe(0);
+    });
+  }
+  it("the float32 pow of the primitive (C's pow(1, y) = 1, pow(−1, ±∞) = 1) runs in Wasm and keeps exact integer powers", () => {
+    const x = np.array([2, -2, 3, 1, -1, 10, 0.5, -0.5], { dtype: "float32" });
+    const y = np.array([10, 3, 4, NaN, Infinity, 7, -3, 5], { dtype: "float32" });
+    expect(Array.from(np.power(x, y).dataSync())).toEqual([1024, -8, 81, 1, 1, 1e7, 8, -0.03125]);
+    expect(Array.from(jit((p: Tensor, q: Tensor) => np.power(p, q))(x, y).dataSync())).toEqual([1024, -8, 81, 1, 1, 1e7, 8, -0.03125]);
   });
 });

@@ -1,6 +1,7 @@
 // tf.keras.metrics.AUC against its definition: Keras's documented example, the exact
 // (Mann–Whitney) AUC when every prediction falls in its own threshold bin, weights as repeated
 // examples, streaming equals one batch, and the summation methods' bounds.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as tf from "../../src/compat/index.js";
 
@@ -57,5 +58,20 @@ describe("tf.keras.metrics.AUC", () => {
     expect(() => new AUC({ numThresholds: 1 })).toThrow(/tf.keras.metrics.AUC: numThresholds must be an integer > 1/);
     expect(() => new AUC().updateState([1], [1.5])).toThrow(/AUC.updateState: predictions must be in \[0, 1\]/);
     expect(() => new AUC().updateState([1, 0], [0.5])).toThrow(/same number of elements/);
+  });
+});
+
+describe("tf.keras.metrics.AUC curve PR (Keras 3 fixture)", () => {
+  const fx = JSON.parse(readFileSync(new URL("../fixtures/tf-function-module.json", import.meta.url), "utf8")).aucPr;
+  it("interpolation (Davis & Goadrich), minoring and majoring equal Keras's, weighted or not", () => {
+    for (const c of fx.cases) {
+      const m = new AUC({ numThresholds: c.numThresholds, curve: "PR", summationMethod: c.summationMethod });
+      m.updateState(fx.labels, fx.scores, c.weighted ? fx.weights : undefined);
+      expect(Math.abs(m.result().item() - c.result), `${JSON.stringify(c)}: got ${m.result().item()}`).toBeLessThan(2e-6);
+    }
+    const doc = new AUC({ numThresholds: 3, curve: "PR" });
+    doc.updateState([0, 0, 1, 1], [0, 0.5, 0.3, 0.9]);
+    expect(doc.result().item()).toBeCloseTo(fx.doc_example, 6);
+    expect(() => new AUC({ curve: "roc" as any })).toThrow(/tf.keras.metrics.AUC: curve must be "ROC" or "PR"/);
   });
 });

@@ -145,7 +145,7 @@ export class Layer {
     checkOptions(`Layer.addWeight ('${this.name}/${name}')`, opts, ["initializer", "trainable", "dtype"]);
     const dtype = opts.dtype ?? this.dtype;
     const init = getInitializer(opts.initializer ?? "glorotUniform");
-    const v = new Variable(init(shape, dtype), { name: `${this.name}/${name}`, trainable: opts.trainable ?? true, dtype });
+    const v = new Variable(() => init(shape, dtype), { name: `${this.name}/${name}`, trainable: opts.trainable ?? true, dtype });
     this.#own.push(v);
     return v;
   }

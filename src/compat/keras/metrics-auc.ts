@@ -1,9 +1,11 @@
-// tf.keras.metrics.AUC: Keras's thresholded ROC AUC. Confusion counts (weighted true/false
+// tf.keras.metrics.AUC: Keras's thresholded ROC or PR AUC. Confusion counts (weighted true/false
 // positives/negatives) are accumulated in float64 at numThresholds fixed thresholds
 // [−ε, 1/(n−1), …, (n−2)/(n−1), 1 + ε] (ε = 1e-7); a prediction counts as positive when it is
 // above a threshold. result() is the Riemann sum over the ROC points (fpr, tpr) from the last
 // threshold to the first: Σ (fprᵢ − fprᵢ₊₁)·hᵢ, hᵢ the trapezoid's mean height ("interpolation")
-// or the lower / upper of tprᵢ, tprᵢ₊₁ ("minoring" / "majoring").
+// or the lower / upper of tprᵢ, tprᵢ₊₁ ("minoring" / "majoring"). For curve "PR" the points are
+// (recall, precision); "interpolation" there is Davis & Goadrich's: between two thresholds
+// precision is interpolated along the true positives, not linearly in recall (interpolatePrAuc).
 import { Tensor, ValueError, numpy as np, type ArrayLike } from "../../index.js";
 import { checkOptions, describe, shapeText } from "../errors.js";
 import { quiet } from "../runtime.js";
@@ -15,18 +17,24 @@ const asT = (x: ArrayLike): Tensor => (x instanceof Tensor ? x : np.asarray(x));
 /** x/y, 0 when y is 0 (Keras's divide_no_nan). */
 const div = (x: number, y: number) => (y === 0 ? 0 : x / y);
 
+/** Which curve AUC integrates: "ROC" (true vs false positive rate) or "PR" (precision vs recall). */
+export type AucCurve = "ROC" | "PR";
 /** How AUC sums the area under its thresholded curve. */
 export type AucSummation = "interpolation" | "minoring" | "majoring";
 
 /**
- * The area under the ROC curve, approximated at numThresholds (200) fixed thresholds with the
- * trapezoid rule. Labels are true where nonzero; predictions must lie in [0, 1]. Mirrors
- * tf.keras.metrics.AUC (curve "ROC").
+ * The area under the ROC curve (or, with `curve: "PR"`, the precision–recall curve),
+ * approximated at numThresholds (200) fixed thresholds with the trapezoid rule (for PR, Keras's
+ * interpolation of precision between thresholds). Labels are true where nonzero; predictions must
+ * lie in [0, 1]. Mirrors tf.keras.metrics.AUC.
  * @example
  * ```ts
  * const m = new tf.keras.metrics.AUC({ numThresholds: 3 });
  * m.updateState([0, 0, 1, 1], [0, 0.5, 0.3, 0.9]);
  * m.result().item(); // → 0.75
+ * const pr = new tf.keras.metrics.AUC({ numThresholds: 3, curve: "PR" });
+ * pr.updateState([0, 0, 1, 1], [0, 0.5, 0.3, 0.9]);
+ * pr.result().item(); // → 0.8206994
  * ```
  */
 export class AUC extends Metric {
@@ -54,18 +62,29 @@ export class AUC extends Metric {
    * ```
    */
   readonly summationMethod: AucSummation;
+  /**
+   * The curve integrated: "ROC" (default) or "PR".
+   * @example
+   * ```ts
+   * new tf.keras.metrics.AUC({ curve: "PR" }).curve; // → "PR"
+   * ```
+   */
+  readonly curve: AucCurve;
   #tp: Float64Array;
   #fp: Float64Array;
   #tn: Float64Array;
   #fn: Float64Array;
-  constructor(opts: { name?: string; numThresholds?: number; summationMethod?: AucSummation } = {}) {
+  constructor(opts: { name?: string; numThresholds?: number; summationMethod?: AucSummation; curve?: AucCurve } = {}) {
     const api = "tf.keras.metrics.AUC";
-    checkOptions(api, opts, ["name", "numThresholds", "summationMethod"]);
+    checkOptions(api, opts, ["name", "numThresholds", "summationMethod", "curve"]);
     super(opts.name, "auc");
     const n = opts.numThresholds ?? 200;
     if (!Number.isInteger(n) || n < 2) throw new ValueError({ message: `${api}: numThresholds must be an integer > 1, got ${describe(n)}.` });
     const s = opts.summationMethod ?? "interpolation";
     if (s !== "interpolation" && s !== "minoring" && s !== "majoring") throw new ValueError({ message: `${api}: summationMethod must be "interpolation", "minoring" or "majoring", got ${describe(s)}.` });
+    const curve = opts.curve ?? "ROC";
+    if (curve !== "ROC" && curve !== "PR") throw new ValueError({ message: `${api}: curve must be "ROC" or "PR", got ${describe(curve)}.` });
+    this.curve = curve;
     this.numThresholds = n;
     this.summationMethod = s;
     this.thresholds = [0 - EPS, ...Array.from({ length: n - 2 }, (_, i) => (i + 1) / (n - 1)), 1 + EPS];
@@ -113,16 +132,45 @@ export class AUC extends Metric {
    * ```
    */
   override result(): Tensor {
+    const area = this.curve === "PR" && this.summationMethod === "interpolation" ? this.#interpolatePrAuc() : this.#riemann();
+    return quiet(() => tfPrint(np.array(area, { dtype: "float32" })));
+  }
+  /** Σ (xᵢ − xᵢ₊₁)·hᵢ over the points (fpr, tpr) for ROC, (recall, precision) for PR. */
+  #riemann(): number {
     const n = this.numThresholds;
-    const tpr = Array.from({ length: n }, (_, k) => div(this.#tp[k]!, this.#tp[k]! + this.#fn[k]!));
-    const fpr = Array.from({ length: n }, (_, k) => div(this.#fp[k]!, this.#fp[k]! + this.#tn[k]!));
+    const tp = this.#tp, fp = this.#fp, tn = this.#tn, fn = this.#fn;
+    const recall = Array.from({ length: n }, (_, k) => div(tp[k]!, tp[k]! + fn[k]!));
+    const [x, y] =
+      this.curve === "ROC"
+        ? [Array.from({ length: n }, (_, k) => div(fp[k]!, fp[k]! + tn[k]!)), recall]
+        : [recall, Array.from({ length: n }, (_, k) => div(tp[k]!, tp[k]! + fp[k]!))];
     let area = 0;
     for (let k = 0; k < n - 1; k++) {
-      const [a, b] = [tpr[k]!, tpr[k + 1]!];
+      const [a, b] = [y[k]!, y[k + 1]!];
       const h = this.summationMethod === "interpolation" ? (a + b) / 2 : this.summationMethod === "minoring" ? Math.min(a, b) : Math.max(a, b);
-      area += (fpr[k]! - fpr[k + 1]!) * h;
+      area += (x[k]! - x[k + 1]!) * h;
     }
-    return quiet(() => tfPrint(np.array(area, { dtype: "float32" })));
+    return area;
+  }
+  /**
+   * Keras's interpolate_pr_auc (Davis & Goadrich 2006): between thresholds k and k+1 the true
+   * positives grow linearly with the predicted positives p = tp + fp, tp = slope·p + intercept,
+   * so precision = slope + intercept/p, and the area over recall (tp / positives) integrates to
+   * [slope·Δtp + intercept·ln(pₖ / pₖ₊₁)] / positives.
+   */
+  #interpolatePrAuc(): number {
+    const n = this.numThresholds;
+    const tp = this.#tp, fp = this.#fp, fn = this.#fn;
+    let area = 0;
+    for (let k = 0; k < n - 1; k++) {
+      const dtp = tp[k]! - tp[k + 1]!;
+      const p0 = tp[k]! + fp[k]!, p1 = tp[k + 1]! + fp[k + 1]!;
+      const slope = div(dtp, Math.max(p0 - p1, 0));
+      const intercept = tp[k + 1]! - slope * p1;
+      const ratio = p0 > 0 && p1 > 0 ? div(p0, Math.max(p1, 0)) : 1;
+      area += div(slope * (dtp + intercept * Math.log(ratio)), Math.max(tp[k + 1]! + fn[k + 1]!, 0));
+    }
+    return area;
   }
   /**
    * Forgets the accumulated counts.

@@ -468,8 +468,13 @@ export class Sequential extends Model {
   override call(inputs: any, ...args: any[]): any {
     const since = serialNow();
     let x = inputs;
+    // Keras's mask propagation: a mask-aware layer (computeMask) gets the mask as an option and
+    // gives the next one; other layers pass it on unchanged
+    let mask: unknown = null;
     for (const layer of this.layers) {
-      const y = layer.apply(x, ...args);
+      const aware = typeof (layer as { computeMask?: unknown }).computeMask === "function";
+      const y = aware && mask !== null ? layer.apply(x, { ...(args[0] ?? {}), mask }, ...args.slice(1)) : layer.apply(x, ...args);
+      if (aware) mask = (layer as unknown as { computeMask(x: unknown, m: unknown): unknown }).computeMask(x, mask);
       if (y instanceof Tensor) this.outputShapes.set(layer, y.shape);
       // only a tensor a compat op made during this call (never the input, never a tensor a layer holds)
       if (x !== inputs && x !== y && x instanceof Tensor && !isTracer(x) && madeSince(x, since)) drop(x);

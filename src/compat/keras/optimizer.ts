@@ -9,7 +9,7 @@ import type { GradientTransformation, Schedule } from "../../index.js";
 import { checkOptions, describe, shapeText } from "../errors.js";
 import { drop } from "../lifetime.js";
 import { isFloat, quiet } from "../runtime.js";
-import { Variable } from "../variable.js";
+import { Variable, inVariableScope } from "../variable.js";
 import { GradientTape } from "../tape.js";
 import { LearningRateSchedule } from "./schedules.js";
 
@@ -150,6 +150,11 @@ export abstract class Optimizer {
    */
   applyGradients(gradsAndVars: Iterable<readonly [Tensor | null | undefined, Variable]>): number {
     const api = `${this.#api}.applyGradients`;
+    if (inVariableScope()) {
+      throw new ValueError({
+        message: `${api} inside tf.function is not supported: the optimizer's state (moments, step count) is held in JS, not in Variables the compiled function could update. Return the gradients from the tf.function and apply them outside it.`,
+      });
+    }
     const pairs = [...gradsAndVars];
     pairs.forEach((p, i) => {
       if (!Array.isArray(p) || p.length !== 2 || !(p[1] instanceof Variable)) {

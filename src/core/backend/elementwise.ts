@@ -11,6 +11,9 @@
 import type { TypedArray } from "../dtype.js";
 import { defineKernel } from "./kernel.js";
 import { emitJs } from "./ew-ir.js";
+import { isLong, stagedSource, type Translator } from "./ew-staged.js";
+import { withFlush } from "./ew-flush.js";
+import { gemmFlush } from "./gemm.js";
 import { parseExpr, Unsupported } from "./ew-parse.js";
 import { elemType, runFlat, runStrided, wasmKernel, wasmSimd, type WasmKernel } from "./ew-run.js";
 import { V } from "./vecmath.js";
@@ -32,21 +35,26 @@ export function elementwiseMode(): ElementwiseMode {
   return mode;
 }
 
-const jsExprs32 = new Map<string, string>();
-const jsExprs64 = new Map<string, string>();
+/** By flush variant ("" IEEE; "32"/"64": flush-to-zero for float32/float64 data), then expression. */
+const jsExprs = new Map<string, Map<string, string>>();
 /**
  * The scalar JS expression the loops run for `expr`: rewritten from its IR so that float32
  * statements call vecmath's `V.*` (exactly what the Wasm kernel computes); as written when the
- * IR cannot express it (integer ops), or in "math" mode.
+ * IR cannot express it (integer ops), or in "math" mode. With config.flushSubnormals on, the IR
+ * gets ew-flush.ts's flush nodes (`f32In`: the operands are float32 data).
  */
-function jsExpr(expr: ScalarExpr, f32Out: boolean): ScalarExpr {
+function jsExpr(expr: ScalarExpr, f32Out: boolean, f32In: boolean): ScalarExpr {
   if (mode === "math") return expr;
   // keyed by the expression itself (its hash is cached: the small-array path looks up per call)
-  const cache = f32Out ? jsExprs32 : jsExprs64;
+  const flush = gemmFlush();
+  const variant = `${f32Out ? "f" : "d"}${flush ? (f32In ? "32" : "64") : ""}`;
+  let cache = jsExprs.get(variant);
+  if (cache === undefined) jsExprs.set(variant, (cache = new Map()));
   let js = cache.get(expr);
   if (js === undefined) {
     try {
-      js = emitJs(parseExpr(expr, f32Out).root);
+      const p = parseExpr(expr, f32Out);
+      js = emitJs(flush ? withFlush(p.b, p.root, f32Out, f32In) : p.root);
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
       js = expr;
@@ -89,6 +97,20 @@ function splitExpr(expr: ScalarExpr): [string, string] {
   return i < 0 ? ["", expr] : [expr.slice(0, i).replace(/\n/g, " "), expr.slice(i + 1)];
 }
 
+/** One fused statement's right-hand side as the JS loops run it (jsExpr's rewrite, for ew-staged.ts). */
+function jsStatement(expr: string, prefix: string, f32In: boolean, temp: readonly boolean[]): string {
+  if (mode === "math") return expr;
+  try {
+    const p = parseExpr(expr, false);
+    if (!gemmFlush()) return emitJs(p.root, prefix);
+    // a float32 statement ends in Math.fround; anything else is flushed as float64
+    return emitJs(withFlush(p.b, p.root, p.root.k === "un" && p.root.op === "fround", f32In, temp), prefix);
+  } catch (e) {
+    if (!(e instanceof Unsupported)) throw e;
+    return expr;
+  }
+}
+
 const flatCache = new Map<string, Map<string, string>>();
 const stridedCache = new Map<string, string>();
 
@@ -120,6 +142,16 @@ for (let i = start; i < end; i++) { ${load.join(" ")} ${stmts} out[i] = ${result
   }
   return src;
 }
+
+/** The flat JS loop of `expr` (a staged one past ew-staged's length), V.* in float32 statements. */
+function flatLoop(expr: ScalarExpr, pattern: string, f32Out: boolean, f32In: boolean): string {
+  if (!isLong(expr)) return flatSource(jsExpr(expr, f32Out, f32In), pattern);
+  return f32In ? stagedSource(expr, pattern, jsStatement32, gemmFlush() ? "f32" : "") : stagedSource(expr, pattern, jsStatement64, gemmFlush() ? "f64" : "");
+}
+const jsStatement32: Translator = (e, prefix, temp) => jsStatement(e, prefix, true, temp);
+const jsStatement64: Translator = (e, prefix, temp) => jsStatement(e, prefix, false, temp);
+/** Whether a kernel's operands are float32 data (its output is, or, for a bool/int output, some operand). */
+const f32Data = (out: TypedArray, ins: readonly TypedArray[]): boolean => out instanceof Float32Array || (!(out instanceof Float64Array) && ins.some((a) => a instanceof Float32Array));
 
 /**
  * Loop over rows [rowStart, rowEnd) of the last (coalesced) axis; outer indices decoded per
@@ -189,13 +221,16 @@ export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: re
   const data = ins.map((x) => x.data);
   const outType = elemType(out);
   const types = data.map(elemType);
-  const useWasm = mode === "wasm" && wasmSimd;
+  // a long expression runs as staged JS loops (ew-staged.ts), broadcast operands gathered first
+  const long = isLong(expr);
+  const useWasm = mode === "wasm" && wasmSimd && !long;
+  if (long && dims.length > 1) return planElementwise(expr, gatherAll(ins, shape, size), shape, size, out);
   if (dims.length === 0 || (dims.length === 1 && st.every((s) => s[0] === 0 || s[0] === 1))) {
     // every operand is contiguous over the whole output or constant
     let pattern = "";
     for (let i = 0; i < ins.length; i++) pattern += dims.length === 0 || st[i]![0] === 0 ? "s" : "v";
     const wasm = useWasm ? wasmKernel(expr, types, pattern, outType) : null;
-    return { src: wasm ? "" : flatSource(jsExpr(expr, outType === "f32"), pattern), wasm, ins: data, strides: null, shape: null, units: size, inner: 1 };
+    return { src: wasm ? "" : flatLoop(expr, pattern, outType === "f32", f32Data(out, data)), wasm, ins: data, strides: null, shape: null, units: size, inner: 1 };
   }
   const nd = dims.length;
   const shp = Int32Array.from(dims);
@@ -205,7 +240,30 @@ export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: re
   // an operand constant over the whole output is one element; every other one is gathered
   const pattern = st.map((s) => (s.every((x) => x === 0) ? "s" : "v")).join("");
   const wasm = useWasm ? wasmKernel(expr, types, pattern, outType) : null;
-  return { src: wasm ? "" : stridedSource(jsExpr(expr, outType === "f32"), ins.length, nd), wasm, ins: data, strides, shape: shp, units: size / inner, inner };
+  return { src: wasm ? "" : stridedSource(jsExpr(expr, outType === "f32", f32Data(out, data)), ins.length, nd), wasm, ins: data, strides, shape: shp, units: size / inner, inner };
+}
+
+/**
+ * Every operand that is neither the output's full contiguous shape nor a single element, copied
+ * into a contiguous array of the output's shape (the staged loops index operands flat).
+ */
+function gatherAll(ins: StridedInput[], shape: readonly number[], size: number): StridedInput[] {
+  const contiguous = broadcastStrides(shape, shape);
+  return ins.map((x) => {
+    if (x.strides.every((s) => s === 0) || x.strides.every((s, d) => s === contiguous[d])) return x;
+    const data = new (x.data.constructor as new (n: number) => TypedArray)(size);
+    const idx = new Array<number>(shape.length).fill(0);
+    for (let i = 0, off = 0; i < size; i++) {
+      data[i] = x.data[off]!;
+      for (let d = shape.length - 1; d >= 0; d--) {
+        off += x.strides[d]!;
+        if (++idx[d]! < shape[d]!) break;
+        off -= x.strides[d]! * shape[d]!;
+        idx[d] = 0;
+      }
+    }
+    return { data, strides: contiguous };
+  });
 }
 
 type FlatFn = (out: TypedArray, ins: TypedArray[], start: number, end: number) => void;
@@ -267,5 +325,5 @@ export function broadcastStrides(inShape: readonly number[], outShape: readonly 
  * ("v") or a single element ("s"), run inline with no plan (what scalar-heavy code hits).
  */
 export function elementwiseFlat(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: TypedArray): void {
-  compile<FlatFn>(flatSource(jsExpr(expr, out instanceof Float32Array), pattern))(out, ins, 0, out.length);
+  compile<FlatFn>(flatLoop(expr, pattern, out instanceof Float32Array, f32Data(out, ins)))(out, ins, 0, out.length);
 }

@@ -23,11 +23,12 @@ export type Node =
   | { readonly k: "rare"; readonly c: Node; readonly a: Node; readonly b: Node; readonly id: number }
   /**
    * Exact bit operations: exponent/mantissa of a positive normal float64, 2^k for an integer k
-   * in [-1022, 1023] (pow2) or, as a float32, in [-126, 127] (pow2f).
+   * in [-1022, 1023] (pow2) or, as a float32, in [-126, 127] (pow2f); flush-to-zero (ew-flush.ts):
+   * ftz32 is x rounded to float32 with a subnormal result made ±0, ftz64 a subnormal float64 made ±0.
    */
   | { readonly k: "bits"; readonly op: BitsOp; readonly a: Node; readonly id: number };
 
-export type BitsOp = "exponent" | "mantissa" | "pow2" | "pow2f";
+export type BitsOp = "exponent" | "mantissa" | "pow2" | "pow2f" | "ftz32" | "ftz64";
 
 export type BinOp = "add" | "sub" | "mul" | "div" | "min" | "max";
 export type UnOp = "neg" | "abs" | "sqrt" | "floor" | "ceil" | "trunc" | "fround";

@@ -226,7 +226,7 @@ export function parseExpr(src: string, f32Top: boolean): Parsed {
     }
     if (name === "imul" || name === "clz32") throw new Unsupported(`Math.${name}`);
     if (typeof (Math as unknown as Record<string, unknown>)[name] !== "function") throw new Unsupported(`Math.${name}`);
-    return f32 && hasRecipe(name) && a.length === 1 ? b.fn(name, a) : b.ext(name, a);
+    return f32 && hasRecipe(name, a.length) ? b.fn(name, a) : b.ext(name, a);
   }
   /** Constant folding of operations on literals (JS evaluates them the same way). */
   function fold(n: Node): Node {

@@ -6,6 +6,8 @@
 import type { TypedArray } from "../dtype.js";
 import { BLOCK, compileKernel, NotCompiled, REGION, SIZE, type ElemType } from "./ew-wasm.js";
 import { parseExpr, Unsupported } from "./ew-parse.js";
+import { withFlush } from "./ew-flush.js";
+import { gemmFlush } from "./gemm.js";
 import { Func, V128, assembleWithImports } from "./wasm-asm.js";
 
 /** The part of the WebAssembly JS API used here (the project's libs do not declare it). */
@@ -53,14 +55,15 @@ const compiled = new Map<string, WasmKernel | null>();
  */
 export function wasmKernel(expr: string, types: readonly ElemType[], pattern: string, out: ElemType): WasmKernel | null {
   if (out !== "f32" && out !== "f64") return null;
-  const key = `${types.join(",")}|${pattern}|${out}|${expr}`;
+  const flush = gemmFlush();
+  const key = `${types.join(",")}|${pattern}|${out}|${flush ? "ftz|" : ""}${expr}`;
   let k = compiled.get(key);
   if (k === undefined) {
     k = null;
     try {
       const p = parseExpr(expr, out === "f32");
       if (p.nIn <= types.length) {
-        const { bytes, imports } = compileKernel(p.b, p.root, types, pattern, out);
+        const { bytes, imports } = compileKernel(p.b, flush ? withFlush(p.b, p.root, out === "f32") : p.root, types, pattern, out);
         k = { key, bytes, imports, pattern, types, out };
       }
     } catch (e) {

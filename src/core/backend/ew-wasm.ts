@@ -1,5 +1,5 @@
 // Compiles an elementwise kernel's expression DAG (ew-ir.ts) into a WebAssembly SIMD function
-// that computes four elements per step, with exactly the bits of the scalar JS kernel (float64
+// that computes 4·UNROLL elements per step (UNROLL interleaved groups of four), with exactly the bits of the scalar JS kernel (float64
 // arithmetic and Math.fround where it rounds), in float32 lanes where that is exact and float64
 // halves elsewhere, with vecmath's recipes inlined for float32 statements.
 //
@@ -7,14 +7,20 @@
 // functions its `rare` fallbacks call; exports run(n), which reads operand j from region j of
 // the memory (BLOCK elements of its own type; a scalar operand is one element, splat once) and
 // writes n results to the last region. Past n it computes garbage lanes up to a whole unrolled
-// step of 4 (regions have SLACK elements for it); the caller copies back exactly n.
+// step of 4·UNROLL (regions have SLACK elements for it); the caller copies back exactly n.
 import { F32, F64, Func, I32, V128, assembleWithImports, type ImportFunc } from "./wasm-asm.js";
 import { Builder, children, type Node } from "./ew-ir.js";
 import { recipeFor } from "./vecmath.js";
 
 /** Elements staged per call. */
-export const BLOCK = 2048;
-/** Extra elements per region: the last step of 4 reads and writes up to 3 past n. */
+export const BLOCK = 8192;
+/**
+ * Elements per loop step in groups of 4: the body computes UNROLL independent f32x4 groups,
+ * interleaved node by node, so the long dependency chains of the polynomials overlap (a
+ * single group leaves the vector units waiting on latency).
+ */
+export const UNROLL = 4;
+/** Extra elements per region: the last step reads and writes up to 4·UNROLL − 1 past n. */
 export const SLACK = 16;
 /** Bytes per region (8-byte elements at most). */
 export const REGION = (BLOCK + SLACK) * 8;
@@ -162,7 +168,7 @@ export function compileKernel(b: Builder, root0: Node, ins: readonly ElemType[],
         break;
       case "bits":
         visit(n.a);
-        r = n.op === "pow2f" ? "f32" : "f64";
+        r = n.op === "pow2f" || n.op === "ftz32" ? "f32" : "f64";
         break;
       case "rare": {
         const call = n.a.k === "un" && n.a.op === "fround" ? n.a.a : n.a;
@@ -198,10 +204,14 @@ export function compileKernel(b: Builder, root0: Node, ins: readonly ElemType[],
   const tmp = f.local(V128);
   // every node's locals: one for f32/m32, two halves for f64/m64; and copies in other reps that users need
   const loc = new Map<string, number[]>();
+  /** The unrolled group being emitted (0 … UNROLL−1); scalar operands live once, in group 0. */
+  let cp = 0;
+  const scalarIds = new Set<number>();
+  const key = (n: Node, r: Rep): string => `${n.id}:${r}:${scalarIds.has(n.id) ? 0 : cp}`;
   const alloc = (n: Node, r: Rep): number[] => {
-    const key = `${n.id}:${r}`;
-    let l = loc.get(key);
-    if (l === undefined) loc.set(key, (l = r === "f32" || r === "m32" ? [f.local(V128)] : [f.local(V128), f.local(V128)]));
+    const key_ = key(n, r);
+    let l = loc.get(key_);
+    if (l === undefined) loc.set(key_, (l = r === "f32" || r === "m32" ? [f.local(V128)] : [f.local(V128), f.local(V128)]));
     return l;
   };
   const wants = new Map<number, Set<Rep>>();
@@ -226,7 +236,7 @@ export function compileKernel(b: Builder, root0: Node, ins: readonly ElemType[],
       if (call.k === "ext") want(call.a[0]!, r);
     } else if (nd.k === "cmp") (want(nd.a, r === "m32" ? "f32" : "f64"), want(nd.b, r === "m32" ? "f32" : "f64"));
     else if (nd.k === "logic" || nd.k === "not") children(nd).forEach((x) => want(x, r));
-    else if (nd.k === "bits") want(nd.a, nd.op === "pow2f" ? "f32" : "f64");
+    else if (nd.k === "bits") want(nd.a, nd.op === "pow2f" || nd.op === "ftz32" ? "f32" : "f64");
     else children(nd).forEach((x) => want(x, valRep(r)));
   }
   // output conversion
@@ -239,7 +249,7 @@ export function compileKernel(b: Builder, root0: Node, ins: readonly ElemType[],
       else f.f64x2(x.v);
       return;
     }
-    const l = R(x) === r ? alloc(x, r) : loc.get(`${x.id}:${r}`);
+    const l = R(x) === r ? alloc(x, r) : loc.get(key(x, r));
     if (l === undefined) throw new Error(`ew-wasm: node ${x.id} not available as ${r}`);
     f.get(l[Math.min(h, l.length - 1)]!);
   };
@@ -265,6 +275,7 @@ export function compileKernel(b: Builder, root0: Node, ins: readonly ElemType[],
     const t = ins[nd.i];
     if (t === undefined) throw new NotCompiled(`operand a${nd.i} missing`);
     const off = nd.i * REGION;
+    scalarIds.add(nd.id);
     const l = alloc(nd, R(nd));
     f.i32(0);
     if (t === "f32") f.load(F32, off).simd(0x13);
@@ -289,12 +300,16 @@ export function compileKernel(b: Builder, root0: Node, ins: readonly ElemType[],
   f.get(i).i32(3).shl().set(ib[8]!);
   for (const nd of order) {
     if (scalarLocals.has(nd.id)) continue;
-    emit(nd);
-    for (const r of wants.get(nd.id) ?? []) convert(nd, r);
+    for (cp = 0; cp < UNROLL; cp++) {
+      emit(nd);
+      for (const r of wants.get(nd.id) ?? []) convert(nd, r);
+    }
   }
-  if (out === "f32") f.get(ib[4]!).seq(() => push(root, "f32", 0)).simd(0x0b, ...uleb(2), ...uleb(outOff));
-  else for (const h of [0, 1]) f.get(ib[8]!).seq(() => push(root, "f64", h)).simd(0x0b, ...uleb(3), ...uleb(outOff + 16 * h));
-  f.get(i).i32(4).add().set(i);
+  for (cp = 0; cp < UNROLL; cp++) {
+    if (out === "f32") f.get(ib[4]!).seq(() => push(root, "f32", 0)).simd(0x0b, ...uleb(2), ...uleb(outOff + 16 * cp));
+    else for (const h of [0, 1]) f.get(ib[8]!).seq(() => push(root, "f64", h)).simd(0x0b, ...uleb(3), ...uleb(outOff + 32 * cp + 16 * h));
+  }
+  f.get(i).i32(4 * UNROLL).add().set(i);
   f.br(0).end().end();
 
   const pages = Math.ceil(((ins.length + 1) * REGION) / 65536);
@@ -315,7 +330,7 @@ export function compileKernel(b: Builder, root0: Node, ins: readonly ElemType[],
       case "in": {
         const t = ins[nd.i]!;
         const sz = SIZE[t];
-        const off = nd.i * REGION;
+        const off = nd.i * REGION + 4 * cp * sz; // group cp: 4 elements further
         if (t === "f32") f.get(ib[4]!).simd(0x00, ...uleb(2), ...uleb(off)).set(l[0]!);
         else if (t === "u8") f.get(ib[1]!).simd(0x5c, 0, ...uleb(off)).simd(0x89).simd(0xa9).simd(0xfb).set(l[0]!);
         else if (t === "f64") for (const h of [0, 1]) f.get(ib[8]!).simd(0x00, ...uleb(3), ...uleb(off + 16 * h)).set(l[h]!);
@@ -368,6 +383,23 @@ export function compileKernel(b: Builder, root0: Node, ins: readonly ElemType[],
         if (nd.op === "pow2f") {
           // 2^k for float32: (k + 127) << 23 as the float's bits
           f.seq(() => push(nd.a, "f32", 0)).simd(0xf8).simd(0x0c, ...i32x4Bytes(127)).simd(0xae).i32(23).simd(0xab).set(l[0]!);
+          return;
+        }
+        if (nd.op === "ftz32") {
+          // bitselect(sign bits of x, x, exponent bits zero): a subnormal (or zero) lane becomes ±0
+          f.seq(() => push(nd.a, "f32", 0)).simd(0x0c, ...i32x4Bytes(0x80000000)).simd(0x4e);
+          f.seq(() => push(nd.a, "f32", 0));
+          f.seq(() => push(nd.a, "f32", 0)).simd(0x0c, ...i32x4Bytes(0x7f800000)).simd(0x4e).simd(0x0c, ...i32x4Bytes(0)).simd(0x37);
+          f.simd(0x52).set(l[0]!);
+          return;
+        }
+        if (nd.op === "ftz64") {
+          two((h) => {
+            f.seq(() => push(nd.a, "f64", h)).i64x2(0x80000000, 0).simd(0x4e);
+            f.seq(() => push(nd.a, "f64", h));
+            f.seq(() => push(nd.a, "f64", h)).i64x2(0x7ff00000, 0).simd(0x4e).i64x2(0, 0).simd(0xd6);
+            f.simd(0x52);
+          });
           return;
         }
         two((h) => {

@@ -1,4 +1,4 @@
-// Vectorisable math for float32 kernels: exp, log, log1p, expm1, sin, cos, tan, tanh, atan,
+// Vectorisable math for float32 kernels: exp, log, log1p, expm1, sin, cos, tan, tanh, atan, pow, atan2,
 // each written once as an expression DAG (ew-ir.ts) of adds, multiplies, selects and exact bit
 // operations — no table lookups, no data-dependent branches — in float64 (RECIPES) or, where
 // that is accurate enough, in float32 arithmetic (RECIPES32: exp, sin, cos, tanh). The Wasm
@@ -164,6 +164,52 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
   atan,
 };
 
+// ---------------------------------------------------------------- binary functions
+// pow and atan2 in float64 from the recipes above: their relative error stays far below
+// float32's half ulp, so the float32 statement's rounding gives Math.*'s value or a neighbour.
+
+/** x ≤ −0: x < 0, or x is −0 (1/x = −∞). */
+function signBit(b: Builder, x: Node): Node {
+  return b.logic("or", b.cmp("lt", x, b.c(0)), b.logic("and", b.cmp("eq", x, b.c(0)), b.cmp("lt", b.div(b.c(1), x), b.c(0))));
+}
+
+/**
+ * Math.pow(x, y) = ±exp(y·ln|x|). ln's relative error (< 1e-10) becomes an absolute error of
+ * |y·ln|x|| · 1e-10 in the exponent, below 1.1e-8 relative in the result wherever it is a finite
+ * nonzero float32 (|y·ln|x|| < 104): under a fifth of a float32 ulp. The infinite and zero
+ * cases fall out of exp/log's own limits (ln 0 = −∞, ln ∞ = ∞, e^±∞); what is left is
+ * ECMAScript's table: y = ±0 → 1 (even for NaN x), a negative finite x with a non-integer y →
+ * NaN, and the sign of a negative base (−0 and −∞ included) raised to an odd integer.
+ */
+function pow(b: Builder, x: Node, y0?: Node): Node {
+  const y = y0!;
+  const g = exp(b, b.mul(y, log(b, b.un("abs", x))));
+  const fy = b.un("floor", y);
+  const isInt = b.cmp("eq", fy, y); // true for ±∞ too: they count as even below
+  const odd = b.logic("and", isInt, b.cmp("ne", b.mul(b.un("floor", b.mul(y, b.c(0.5))), b.c(2)), y));
+  const negFinite = b.logic("and", b.cmp("lt", x, b.c(0)), b.cmp("gt", x, b.c(-Infinity)));
+  const r = b.sel(b.logic("and", signBit(b, x), odd), b.un("neg", g), g);
+  return b.sel(b.cmp("eq", y, b.c(0)), b.c(1), b.sel(b.logic("and", negFinite, b.not(isInt)), b.c(NaN), r));
+}
+
+/**
+ * Math.atan2(y, x) = ±atan(|y/x|) or ±(π − atan(|y/x|)) by the signs of y and x (−0 included).
+ * |y/x| rounds once (2^-53), which atan's relative error hides; 0/0 and ∞/∞ are replaced by 0 and
+ * 1, which give atan2's values for (±0, ±0) and (±∞, ±∞): ±0 or ±π, and ±π/4 or ±3π/4.
+ */
+function atan2(b: Builder, y: Node, x0?: Node): Node {
+  const x = x0!;
+  const ay = b.un("abs", y), ax = b.un("abs", x);
+  const both0 = b.logic("and", b.cmp("eq", ay, b.c(0)), b.cmp("eq", ax, b.c(0)));
+  const bothInf = b.logic("and", b.cmp("eq", ay, b.c(Infinity)), b.cmp("eq", ax, b.c(Infinity)));
+  const q = atan(b, b.sel(both0, b.c(0), b.sel(bothInf, b.c(1), b.div(ay, ax))));
+  const r = b.sel(signBit(b, x), b.sub(b.c(Math.PI), q), q);
+  return b.sel(signBit(b, y), b.un("neg", r), r);
+}
+
+/** The vectorised two-argument functions (Math.pow(x, y), Math.atan2(y, x)) for float32 statements. */
+export const RECIPES2: Readonly<Record<string, Recipe>> = { pow, atan2 };
+
 // ---------------------------------------------------------------- float32 arithmetic versions
 // Where float32 lanes are accurate enough (≤ 2 ulp measured over the dense walk), the recipe is
 // written in float32 arithmetic (every step rounded: add32, mul32, …), which the Wasm compiler
@@ -225,11 +271,12 @@ export const RECIPES32: Readonly<Record<string, Recipe>> = {
   cos: (b, x) => trig32(b, x, "cos"),
   tanh: tanh32,
 };
+const own = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 /** The recipe a float32 statement's Math.<name> runs. */
-export const recipeFor = (name: string): Recipe | undefined => RECIPES32[name] ?? RECIPES[name];
+export const recipeFor = (name: string): Recipe | undefined => (own(RECIPES32, name) ? RECIPES32[name] : own(RECIPES, name) ? RECIPES[name] : own(RECIPES2, name) ? RECIPES2[name] : undefined);
 
-/** Whether `Math[name]` has a vectorised float32 version. */
-export const hasRecipe = (name: string): boolean => Object.prototype.hasOwnProperty.call(RECIPES, name);
+/** Whether `Math[name]` of `arity` arguments has a vectorised float32 version. */
+export const hasRecipe = (name: string, arity = 1): boolean => (arity === 1 ? own(RECIPES, name) : arity === 2 && own(RECIPES2, name));
 
 // ---------------------------------------------------------------- the JS versions
 
@@ -254,6 +301,15 @@ export const V: Record<string, (x: number, y?: number) => number> = {
     u32[0] = ((k + 127) << 23) >>> 0;
     return f32[0]!;
   },
+  /** Flush-to-zero in float32 (ew-flush.ts): x, or ±0 where x rounded to float32 is subnormal. */
+  ftz32(x: number): number {
+    const r = Math.fround(x);
+    return r < 1.1754943508222875e-38 && r > -1.1754943508222875e-38 ? r * 0 : x;
+  },
+  /** Flush-to-zero in float64: x, or ±0 where x is subnormal. */
+  ftz64(x: number): number {
+    return x < 2.2250738585072014e-308 && x > -2.2250738585072014e-308 ? x * 0 : x;
+  },
   /** 2^k for an integer k in [-1022, 1023]. */
   pow2(k: number): number {
     u32[0] = 0;
@@ -261,11 +317,12 @@ export const V: Record<string, (x: number, y?: number) => number> = {
     return f64[0]!;
   },
 };
-for (const name of Object.keys(RECIPES)) {
+for (const name of [...Object.keys(RECIPES), ...Object.keys(RECIPES2)]) {
   const recipe = recipeFor(name)!;
   const b = new Builder();
-  const src = emitJs(recipe(b, b.input(0)));
+  const two = own(RECIPES2, name);
+  const src = emitJs(two ? recipe(b, b.input(0), b.input(1)) : recipe(b, b.input(0)));
   const i = src.lastIndexOf("\n");
   const body = i < 0 ? `return ${src};` : `${src.slice(0, i)}\nreturn ${src.slice(i + 1)};`;
-  V[name] = new Function("V", `return function ${name}(a0) {\n${body}\n}`)(V) as (x: number) => number;
+  V[name] = new Function("V", `return function ${name}(${two ? "a0, a1" : "a0"}) {\n${body}\n}`)(V) as (x: number, y?: number) => number;
 }

@@ -6,6 +6,7 @@ import { backend, type FloatArray } from "../backend/index.js";
 import { fmtShape, invertPerm, sizeOf } from "../shape.js";
 import { emptyTensor, shareStorage, type Tensor } from "../tensor.js";
 import { mapKernel } from "./util.js";
+import { isSmallMatmul, smallMatmul } from "../backend/small-matmul.js";
 import { bind1, type Aval } from "../trace.js";
 import { moveaxis, transpose } from "../lax.js";
 
@@ -34,6 +35,30 @@ function asMatrix(x: Tensor, bAxes: number[], first: number[], second: number[])
   if (isId(straight)) return [x, false];
   if (isId(swapped)) return [x, true];
   return [transpose(x, straight), false];
+}
+
+/** A dot_general's GEMM layout when neither operand needs a transposed copy (else null). */
+export interface DotLayout {
+  shape: number[];
+  batch: number;
+  m: number;
+  k: number;
+  n: number;
+  transA: boolean;
+  transB: boolean;
+}
+
+/** The layout dotImpl would use for operands of these avals, when it needs no copies (step programs precompute it once per loop). */
+export function dotLayout(l: Aval, r: Aval, params: DotParams): DotLayout | null {
+  const { contract: [lc, rc], batch: [lb, rb] } = params;
+  const lf = free(l.shape.length, lc, lb);
+  const rf = free(r.shape.length, rc, rb);
+  const isId = (p: number[]) => p.every((v, i) => v === i);
+  const transA = isId([...lb, ...lf, ...lc]) ? false : isId([...lb, ...lc, ...lf]) ? true : null;
+  const transB = isId([...rb, ...rc, ...rf]) ? false : isId([...rb, ...rf, ...rc]) ? true : null;
+  if (transA === null || transB === null) return null;
+  const dims = (x: Aval, axes: number[]) => sizeOf(axes.map((a) => x.shape[a]!));
+  return { shape: dotShape(l, r, params), batch: dims(l, lb), m: dims(l, lf), k: dims(l, lc), n: dims(r, rf), transA, transB };
 }
 
 /**
@@ -74,6 +99,14 @@ function dotImpl([l, r]: [Tensor, Tensor], params: DotParams): Tensor[] {
   if (l.dtype === "int32" || l.dtype === "bool") {
     const out = emptyTensor(shape, l.dtype);
     intDot(A._data, transA, Bm._data, transB, B, M, K, N, out._data, l.dtype === "bool");
+    if (A !== l) A.dispose();
+    if (Bm !== r) Bm.dispose();
+    return [out];
+  }
+  if ((l.dtype === "float32" || l.dtype === "float64") && isSmallMatmul(l.dtype, B, M, K, N)) {
+    // small products: straight on this thread, no plan or dispatch (backend/small-matmul.ts)
+    const out = emptyTensor(shape, l.dtype);
+    smallMatmul(l.dtype, A._data as FloatArray, transA, Bm._data as FloatArray, transB, B, M, K, N, out._data as FloatArray);
     if (A !== l) A.dispose();
     if (Bm !== r) Bm.dispose();
     return [out];

@@ -2,7 +2,9 @@
 import { avalOf, definePrimitive, defLinear, type Prim, type JvpRule, zeroJvp, type BatchRule } from "../primitive.js";
 import { DTypeError, fail } from "../errors.js";
 import { backend, type ReduceOp } from "../backend/index.js";
-import { stridesOf } from "../shape.js";
+import { sizeOf, stridesOf } from "../shape.js";
+import { isFloat } from "../dtype.js";
+import { COLSUM_MIN_COLS, sumColumns } from "../backend/kernels/colsum.js";
 import { emptyTensor, type Tensor } from "../tensor.js";
 import { bind1, type Aval } from "../trace.js";
 import { add, convert, div, eq, full, mul, pad, reshape, scalarLike, select, sliceInDim, sum, transpose, broadcastTo } from "../lax.js";
@@ -24,6 +26,12 @@ function reduceImpl(op: ReduceOp, outDtype?: (d: Aval["dtype"]) => Aval["dtype"]
   return ([x]: [Tensor], { axes }: AxesParams) => {
     const shape = x.shape.filter((_, i) => !axes.includes(i));
     const out = emptyTensor(shape, outDtype ? outDtype(x.dtype) : x.dtype);
+    // a float sum over leading axes (a bias gradient) reads x in place, by columns, same bits
+    const cols = sizeOf(shape);
+    if (op === "sum" && isFloat(x.dtype) && cols >= COLSUM_MIN_COLS && x.size > 0 && axes.every((a) => a < axes.length)) {
+      sumColumns(x._data, x.size / cols, cols, out._data);
+      return [out];
+    }
     const [v, rows, len] = rowsView(x, axes);
     if (len === 0) {
       if (op === "sum") out._data.fill(0);

@@ -4,30 +4,31 @@
 import { ClosedJaxpr, Var } from "../../core/ir.js";
 import { definePrimitive, type Primitive, type Tan } from "../../core/primitive.js";
 import { DTypeError, ShapeError, TreeError, ValueError, fail } from "../../core/errors.js";
-import { shapeEq } from "../../core/shape.js";
-import { Tensor, emptyTensor, freshOutputs } from "../../core/tensor.js";
+import { shapeEq, sizeOf } from "../../core/shape.js";
+import { Storage, Tensor, emptyTensor, freshOutputs } from "../../core/tensor.js";
 import { bind, type Aval } from "../../core/trace.js";
 import { flatten, treeDefEqual, treeDefString, unflatten } from "../../core/tree.js";
 import * as ops from "../../core/numpy/index.js";
 import { flattenToTensors } from "../args.js";
 import { definePartialEval } from "../partial-eval.js";
 import { jvpJaxpr, partialEvalJaxpr, runClosed, stageClosed, transposeJaxpr, vmapJaxpr, type PartialJaxpr } from "../jaxpr-transforms.js";
-import { compiled } from "../jit.js";
+import { ownedCopy, stepProgram } from "./step-program.js";
 import { count, merge, partition, present, split } from "../lists.js";
 import { avalsOf, fmtAval, inAvalsOf, outAvalsOf, rewire, stageUser, zerosOf } from "./common.js";
 import { checkOptions } from "../../core/numpy/options.js";
 
 export type ScanParams = { body: ClosedJaxpr; nConsts: number; nCarry: number; length: number; reverse: boolean };
 
-/** Row i of x along its leading axis, as a new tensor (a copy of the contiguous block). */
-function rowOf(x: Tensor, i: number): Tensor {
-  const r = emptyTensor(x.shape.slice(1), x.dtype);
-  r._data.set(x._data.subarray(i * r.size, (i + 1) * r.size));
-  return r;
+/**
+ * Row i of x along its leading axis as a view of x's buffer (no copy). Its storage is borrowed:
+ * disposing the view (or a reshape of it) never hands x's buffer back to the arena.
+ */
+function rowView(x: Tensor, i: number, shape: readonly number[], size: number): Tensor {
+  const s = new Storage(x._data.subarray(i * size, (i + 1) * size));
+  s.refs = Infinity;
+  return new Tensor(shape, x.dtype, s);
 }
 
-/** Iteration order of a scan. */
-const order = (n: number, reverse: boolean) => Array.from({ length: n }, (_, i) => (reverse ? n - 1 - i : i));
 /** [consts, carry, xs] of a scan's operands (or of its body's inputs). */
 const operands = <T>(xs: readonly T[], p: ScanParams) => split(xs, [p.nConsts, p.nCarry]) as [T[], T[], T[]];
 const stackedAval = (a: Aval, length: number): Aval => ({ shape: [length, ...a.shape], dtype: a.dtype });
@@ -40,23 +41,36 @@ export const scanP: Primitive<ScanParams> = definePrimitive<"scan", ScanParams>(
     return [...carry, ...ys.map((a) => stackedAval(a, p.length))];
   },
   impl: (args, p) => {
-    const exe = compiled(p.body);
+    // the body runs as one step program (step-program.ts): its buffers come back from the arena
+    // at each step, accumulating carries are updated in place, xs rows are views, ys are
+    // written into their stacked outputs by offset
+    const prog = stepProgram(p.body, p.nConsts, p.nCarry);
     const [consts, init, xs] = operands(args, p);
-    let carry = init;
-    // ys are written straight into their stacked outputs; every per-iteration value (x rows,
-    // y rows, carries but the caller's init) goes back to the arena as soon as it is read
+    const carry = prog.begin(init, consts);
     const stacked = outAvalsOf(p.body).slice(p.nCarry).map((a) => emptyTensor([p.length, ...a.shape], a.dtype));
-    for (const i of order(p.length, p.reverse)) {
-      const rows = xs.map((x) => rowOf(x, i));
-      const outs = exe.run([...consts, ...carry, ...rows]);
-      for (const r of rows) r.dispose();
-      if (carry !== init) for (const c of carry) c.dispose();
-      carry = outs.slice(0, p.nCarry);
-      outs.slice(p.nCarry).forEach((y, k) => {
-        stacked[k]!._data.set(y._data, i * y.size);
+    const rowShapes = xs.map((x) => x.shape.slice(1));
+    const rowSizes = rowShapes.map(sizeOf);
+    const inputs: Tensor[] = [...consts, ...carry, ...xs];
+    const c0 = consts.length, x0 = c0 + p.nCarry;
+    for (let s = 0; s < p.length; s++) {
+      const i = p.reverse ? p.length - 1 - s : s;
+      for (let k = 0; k < p.nCarry; k++) inputs[c0 + k] = carry[k]!;
+      for (let k = 0; k < xs.length; k++) inputs[x0 + k] = rowView(xs[k]!, i, rowShapes[k]!, rowSizes[k]!);
+      const outs = prog.run(inputs);
+      for (let k = 0; k < p.nCarry; k++) {
+        const next = outs[k]!;
+        // the previous carry is dead unless it is the caller's init or was updated in place
+        if (next !== carry[k] && carry[k] !== init[k]) carry[k]!.dispose();
+        carry[k] = next;
+      }
+      for (let k = p.nCarry; k < outs.length; k++) {
+        const y = outs[k]!;
+        stacked[k - p.nCarry]!._data.set(y._data, i * y.size);
         y.dispose();
-      });
+      }
     }
+    // a carry that is a view (of an xs row, or of the kernel memory) is copied out
+    for (let k = 0; k < p.nCarry; k++) if (carry[k]!._storage!.refs === Infinity) carry[k] = ownedCopy(carry[k]!);
     // a length-0 scan hands its init back: fresh handles, or the caller frees it twice
     return freshOutputs([...carry, ...stacked], args);
   },

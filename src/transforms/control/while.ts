@@ -5,13 +5,14 @@ import { ClosedJaxpr } from "../../core/ir.js";
 import { definePrimitive, type Primitive } from "../../core/primitive.js";
 import { DTypeError, ShapeError, TreeError, ValueError, fail } from "../../core/errors.js";
 import { shapeEq } from "../../core/shape.js";
-import { freshOutputs } from "../../core/tensor.js";
+import { freshOutputs, type Tensor } from "../../core/tensor.js";
 import { bind, currentApi } from "../../core/trace.js";
 import { flatten, treeDefEqual, treeDefString, unflatten } from "../../core/tree.js";
 import * as ops from "../../core/numpy/index.js";
 import { flattenToTensors } from "../args.js";
 import { jvpJaxpr, runClosed, stageClosed, vmapJaxpr } from "../jaxpr-transforms.js";
 import { compiled } from "../jit.js";
+import { ownedCopy, stepProgram } from "./step-program.js";
 import { count, split } from "../lists.js";
 import { avalsOf, fmtAval, inAvalsOf, outAvalsOf, rewire, stageUser } from "./common.js";
 
@@ -31,20 +32,29 @@ export const whileP: Primitive<WhileParams> = definePrimitive<"while", WhilePara
   multipleResults: true,
   abstractEval: (_a, p) => outAvalsOf(p.body),
   impl: (args, p) => {
+    // the cond as a compiled program, the body as a step program (step-program.ts: buffers
+    // recycled per step, accumulating carries updated in place in a loop-owned copy)
     const c = compiled(p.cond);
-    const b = compiled(p.body);
+    const b = stepProgram(p.body, p.nBodyConsts, args.length - p.nCondConsts - p.nBodyConsts);
     const [cc, bc, init] = operands(args, p);
-    let carry = init;
+    const carry = b.begin(init, bc);
+    const condIn: Tensor[] = [...cc, ...carry];
+    const bodyIn: Tensor[] = [...bc, ...carry];
     for (;;) {
-      const pred = c.run([...cc, ...carry])[0]!;
+      for (let k = 0; k < carry.length; k++) condIn[cc.length + k] = bodyIn[bc.length + k] = carry[k]!;
+      const pred = c.run(condIn)[0]!;
       const go = pred._data[0];
       pred.dispose();
       if (!go) break;
-      const next = b.run([...bc, ...carry]);
-      // the previous carry is dead (the caller's init is the caller's)
-      if (carry !== init) for (const t of carry) t.dispose();
-      carry = next;
+      const next = b.run(bodyIn);
+      for (let k = 0; k < carry.length; k++) {
+        // the previous carry is dead unless it is the caller's init or was updated in place
+        if (next[k] !== carry[k] && carry[k] !== init[k]) carry[k]!.dispose();
+        carry[k] = next[k]!;
+      }
     }
+    // a carry in the kernel memory (a view) is copied out
+    for (let k = 0; k < carry.length; k++) if (carry[k]!._storage!.refs === Infinity) carry[k] = ownedCopy(carry[k]!);
     return freshOutputs(carry, args);
   },
   jvp: (primals, tangents, p) => {

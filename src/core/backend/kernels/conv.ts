@@ -16,7 +16,7 @@
 // the GEMM (whose bits do not depend on how rows are split: gemm.ts header) or in the direct
 // loops; so results are the same for 1…N threads and any tile size.
 import type { FloatArray } from "../gemm.js";
-import { gemm } from "../gemm.js";
+import { gemm, gemmFlush } from "../gemm.js";
 import { defineKernel, tuning } from "../kernel.js";
 import { MAC_NS } from "./matmul.js";
 
@@ -62,6 +62,11 @@ export interface ConvJob extends ConvGeometry {
   w: FloatArray;
   out: FloatArray;
   mode: ConvMode;
+  /**
+   * config.flushSubnormals of the calling thread (workers follow it): the GEMM paths flush as
+   * gemm-ftz.ts describes, the depthwise path stores a subnormal result as ±0.
+   */
+  flush: boolean;
   /** rows per unit, and units per group */
   tile: number;
   tiles: number;
@@ -99,7 +104,7 @@ export const conv = defineKernel<ConvArgs, ConvJob>({
     // as much as multiplying ~20 rows by them
     const tile = Math.min(R, Math.max(minTile(), Math.min(2048, Math.ceil((TILE_CHUNKS * tuning.chunkNs) / rowNs / 8) * 8)));
     const tiles = Math.ceil(R / tile);
-    const job: ConvJob = { ...g, dtype, x, w, out, mode: convMode(g), tile, tiles };
+    const job: ConvJob = { ...g, dtype, x, w, out, mode: convMode(g), flush: gemmFlush(), tile, tiles };
     return { job, units: g.groups * tiles, unitNs: tile * rowNs, per: 1 };
   },
   run: (j, u0, u1) => {
@@ -123,7 +128,7 @@ function runDirect1x1(j: ConvJob, r0: number, r1: number): void {
     j.out.fill(0, r0 * Og, r1 * Og);
     return;
   }
-  gemm(j.dtype, j.x, r0 * C, 0, false, j.w, 0, 0, false, j.out, r0 * Og, 0, 1, r1 - r0, C, Og);
+  gemm(j.dtype, j.x, r0 * C, 0, false, j.w, 0, 0, false, j.out, r0 * Og, 0, 1, r1 - r0, C, Og, 0, r1 - r0, j.flush);
 }
 
 /** Per-thread im2col buffers, grown as needed (each thread imports its own copy of this module). */
@@ -215,7 +220,7 @@ function runGemm(j: ConvJob, grp: number, r0: number, r1: number): void {
       else for (let c = 0; c < I; c++) a[dst + c] = x[s + c]!;
     }
   }
-  gemm(j.dtype, a, 0, 0, false, j.w, grp * K * Og, 0, false, j.out, outOff, 0, 1, rows, K, Og);
+  gemm(j.dtype, a, 0, 0, false, j.w, grp * K * Og, 0, false, j.out, outOff, 0, 1, rows, K, Og, 0, rows, j.flush);
 }
 
 /** Depthwise (one input channel per group): out[g, r, m] = Σ_window x[src, g] · w[g, window, m]. */
@@ -228,6 +233,8 @@ function runDepthwise(j: ConvJob, grp: number, r0: number, r1: number): void {
   const { x, w, out } = j;
   const wOff = grp * KK * Og;
   const f32 = j.dtype === "float32";
+  // flush-to-zero of the stored sums (0: IEEE); subnormal inputs are multiplied as they are
+  const tiny = j.flush ? (f32 ? 2 ** -126 : 2 ** -1022) : 0;
   for (let r = r0; r < r1; r++) {
     patchSources(j, grp, r, kOff, o, src);
     const ob = (grp * rowsOf(j) + r) * Og;
@@ -238,7 +245,7 @@ function runDepthwise(j: ConvJob, grp: number, r0: number, r1: number): void {
         // the same rounding as the GEMM's float32 path: every product and sum to float32
         if (s >= 0) acc = f32 ? Math.fround(acc + Math.fround(x[s]! * w[wOff + kk * Og + m]!)) : acc + x[s]! * w[wOff + kk * Og + m]!;
       }
-      out[ob + m] = acc;
+      out[ob + m] = acc < tiny && acc > -tiny ? acc * 0 : acc;
     }
   }
 }

@@ -2,8 +2,11 @@
 // cumulative sum. Sums are pairwise (blocked) with an order fixed by the row length alone. A
 // long row (≥ 2 × tuning.piece) on the pool is cut into the leaves of that fixed summation tree:
 // the leaves run in parallel and finish() adds them back up the same tree on the caller, so the
-// bits equal the whole-row loop's.
+// bits equal the whole-row loop's. With config.flushSubnormals on (the default), a sum, product,
+// max or min whose stored value is subnormal is stored as ±0 (XLA's FTZ); subnormal inputs are
+// still added as they are (XLA's DAZ would read them as 0: docs/semantics.md).
 import { defineKernel, tuning, type TypedArray } from "../kernel.js";
+import { gemmFlush } from "../gemm.js";
 
 export type ReduceOp = "sum" | "prod" | "max" | "min" | "argmax" | "argmin";
 
@@ -62,21 +65,35 @@ const argRes = new Float64Array(2);
  */
 const canon = (v: number): number => (v === v ? v : NaN);
 
-function reduceRowRange(op: ReduceOp, x: TypedArray, len: number, out: TypedArray, r0: number, r1: number): void {
+/**
+ * The flush threshold of an output (0: IEEE, nothing flushed): the smallest normal of its dtype
+ * when config.flushSubnormals is on, read on the calling thread when the job is planned.
+ */
+export const flushTiny = (out: TypedArray | null): number =>
+  gemmFlush() ? (out instanceof Float32Array ? 2 ** -126 : out instanceof Float64Array ? 2 ** -1022 : 0) : 0;
+
+/** v as stored, with a subnormal result (in out's dtype, tiny: flushTiny) made ±0. */
+function ftz(v: number, tiny: number): number {
+  if (tiny === 0) return v;
+  const r = tiny === 2 ** -126 ? Math.fround(v) : v;
+  return r < tiny && r > -tiny ? r * 0 : v;
+}
+
+function reduceRowRange(op: ReduceOp, x: TypedArray, len: number, out: TypedArray, r0: number, r1: number, tiny: number): void {
   switch (op) {
     case "sum":
-      for (let r = r0; r < r1; r++) out[r] = canon(pairwiseSum(x, r * len, len));
+      for (let r = r0; r < r1; r++) out[r] = ftz(canon(pairwiseSum(x, r * len, len)), tiny);
       return;
     case "prod":
       for (let r = r0; r < r1; r++) {
         let p = 1;
         for (let i = r * len, e = i + len; i < e; i++) p *= x[i]!;
-        out[r] = canon(p);
+        out[r] = ftz(canon(p), tiny);
       }
       return;
     case "max":
     case "min":
-      for (let r = r0; r < r1; r++) out[r] = extremum(x, r * len, len, op === "max");
+      for (let r = r0; r < r1; r++) out[r] = ftz(extremum(x, r * len, len, op === "max"), tiny);
       return;
     case "argmax":
     case "argmin":
@@ -113,7 +130,7 @@ export function reduceLeaves(op: ReduceOp, len: number, piece: number): { leafOf
 }
 
 /** Combines the leaf partials of each row into out, in the same order as the whole-row loop. */
-function combineLeaves(op: ReduceOp, len: number, piece: number, rows: number, nl: number, partial: Float64Array, out: TypedArray): void {
+function combineLeaves(op: ReduceOp, len: number, piece: number, rows: number, nl: number, partial: Float64Array, out: TypedArray, tiny: number): void {
   for (let r = 0; r < rows; r++) {
     const base = r * nl;
     if (op === "sum") {
@@ -124,7 +141,7 @@ function combineLeaves(op: ReduceOp, len: number, piece: number, rows: number, n
         const a = up(h);
         return a + up(n - h);
       };
-      out[r] = canon(up(len));
+      out[r] = ftz(canon(up(len)), tiny);
     } else if (op === "max" || op === "min") {
       const isMax = op === "max";
       let m = isMax ? -Infinity : Infinity;
@@ -136,7 +153,7 @@ function combineLeaves(op: ReduceOp, len: number, piece: number, rows: number, n
         }
         if (isMax ? v > m : v < m) m = v;
       }
-      out[r] = m;
+      out[r] = ftz(m, tiny);
     } else if (op === "argmax" || op === "argmin") {
       const isMax = op === "argmax";
       let m = isMax ? -Infinity : Infinity;
@@ -178,6 +195,8 @@ export interface ReduceJob {
   len: number;
   out: TypedArray | null;
   leaves: { leafOff: Int32Array; leafLen: Int32Array; partial: Float64Array; piece: number } | null;
+  /** flushTiny(out): 0, or the threshold below which a stored result becomes ±0. */
+  tiny: number;
 }
 
 export const reduceRows = defineKernel<ReduceArgs, ReduceJob>({
@@ -190,16 +209,16 @@ export const reduceRows = defineKernel<ReduceArgs, ReduceJob>({
       const { leafOff, leafLen } = reduceLeaves(op, len, piece);
       const units = rows * leafOff.length;
       const partial = ctx.scratch(2 * units);
-      return { job: { op, x, len, out: null, leaves: { leafOff, leafLen, partial, piece } }, units, unitNs: piece * REDUCE_NS, per: 1 };
+      return { job: { op, x, len, out: null, leaves: { leafOff, leafLen, partial, piece }, tiny: flushTiny(out) }, units, unitNs: piece * REDUCE_NS, per: 1 };
     }
-    return { job: { op, x, len, out, leaves: null }, units: rows, unitNs: len * REDUCE_NS };
+    return { job: { op, x, len, out, leaves: null, tiny: flushTiny(out) }, units: rows, unitNs: len * REDUCE_NS };
   },
   run: (j, u0, u1) => {
-    if (j.leaves === null) reduceRowRange(j.op, j.x, j.len, j.out!, u0, u1);
+    if (j.leaves === null) reduceRowRange(j.op, j.x, j.len, j.out!, u0, u1, j.tiny);
     else reducePieces(j.op, j.x, j.len, j.leaves.leafOff, j.leaves.leafLen, j.leaves.partial, u0, u1);
   },
   finish: (j, [, , rows, , out]) => {
-    if (j.leaves !== null) combineLeaves(j.op, j.len, j.leaves.piece, rows, j.leaves.leafOff.length, j.leaves.partial, out);
+    if (j.leaves !== null) combineLeaves(j.op, j.len, j.leaves.piece, rows, j.leaves.leafOff.length, j.leaves.partial, out, j.tiny);
   },
 });
 

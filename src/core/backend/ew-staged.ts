@@ -1,0 +1,133 @@
+// Long fused expressions as a sequence of small loops (issue 21, "long programs").
+//
+// jit fuses a chain of elementwise ops into one ScalarExpr of `const tK = …;` statements. Past a
+// few hundred statements one loop body stops being code the engine handles well: V8 does not
+// optimise a function whose bytecode is past its size limit (~60 KB: the loop then runs in the
+// interpreter, ~8× slower per op), and the recursive IR compilers (ew-ir/ew-wasm) run out of
+// stack on the deep DAG. So an expression of more than STAGE_STMTS statements runs staged:
+//
+//  - its statements are cut, in order, into stages of at most STAGE_STMTS statements, each its
+//    own small function (optimised on its own);
+//  - elements go through in blocks of STAGE_BLOCK: every stage runs over the block before the
+//    next one starts, and a temporary that a later stage reads is stored to a float64 scratch
+//    row of the block (exact: every temporary is a JS number, a float32 one already rounded);
+//  - each statement is translated on its own exactly as the whole expression would be (`tr`:
+//    vecmath's V.* for float32 statements), so a staged loop computes the same bits as the
+//    one-loop kernel and as the ops run one by one.
+// The cost per element and statement stays what a short expression costs, whatever the length.
+
+/** Statements per stage (and the most a one-loop kernel takes). */
+export const STAGE_STMTS = 64;
+/** Elements per block: scratch rows of this many float64 values per crossing temporary. */
+export const STAGE_BLOCK = 256;
+
+const lineCounts = new Map<string, number>();
+/** Statements of a ScalarExpr (its lines but the result's). */
+export function statementCount(expr: string): number {
+  let n = lineCounts.get(expr);
+  if (n === undefined) {
+    n = 0;
+    for (let i = expr.indexOf("\n"); i >= 0; i = expr.indexOf("\n", i + 1)) n++;
+    lineCounts.set(expr, n);
+  }
+  return n;
+}
+
+/** Whether `expr` runs staged. */
+export const isLong = (expr: string): boolean => statementCount(expr) > STAGE_STMTS;
+
+const STMT = /^const (t\d+) = (.*);$/s;
+
+/**
+ * Rewrites one statement's right-hand side (a ScalarExpr over a0, a1, …) into JS statements and
+ * a result, its temporaries named with `prefix`; `temp[k]`: operand a<k> stands for an earlier
+ * statement's temporary (already flushed, where flushing is on), not for a kernel input.
+ */
+export type Translator = (e: string, prefix: string, temp: readonly boolean[]) => string;
+const NAME = /\b([at]\d+)\b/g;
+
+/**
+ * `const tK = rhs;` rewritten by `tr` (a ScalarExpr over a0… → JS statements then a result):
+ * the statement's operands are renamed a0, a1, … for `tr` and back afterwards; `tr`'s own
+ * temporaries get the prefix `_s<i>_` so that statements never clash.
+ */
+function translate(i: number, name: string, rhs: string, tr: Translator): string {
+  const locals: string[] = [];
+  const local = rhs.replace(NAME, (_, v: string) => {
+    let k = locals.indexOf(v);
+    if (k < 0) k = locals.push(v) - 1;
+    return `a${k}`;
+  });
+  const js = tr(local, `_s${i}_`, locals.map((v) => v[0] === "t"));
+  const back = js.replace(/\ba(\d+)\b/g, (_, d: string) => locals[Number(d)]!);
+  const cut = back.lastIndexOf("\n");
+  return cut < 0 ? `const ${name} = ${back};` : `${back.slice(0, cut).replace(/\n/g, " ")} const ${name} = ${back.slice(cut + 1)};`;
+}
+
+const sources = new Map<string, Map<string, string>>();
+
+/**
+ * The flat loop source (signature (out, ins, start, end), as elementwise.ts's flatSource) of a
+ * long expression: an IIFE that builds the stage functions once and returns the driver.
+ * `pattern[j]`: "v" (operand j is the output's full contiguous shape) or "s" (one element);
+ * `variant` keys what else changes `tr` (the flush setting).
+ */
+export function stagedSource(expr: string, pattern: string, tr: Translator, variant = ""): string {
+  let byPattern = sources.get(expr);
+  if (byPattern === undefined) sources.set(expr, (byPattern = new Map()));
+  let src = byPattern.get(variant + pattern);
+  if (src !== undefined) return src;
+  const lines = expr.split("\n");
+  const result = lines.pop()!.trim();
+  const stmts = lines.map((l, i) => {
+    const m = STMT.exec(l.trim());
+    if (m === null) throw new Error(`elementwise: unexpected fused statement ${l.slice(0, 80)}`);
+    return { name: m[1]!, js: translate(i, m[1]!, m[2]!, tr) };
+  });
+  // stage of each statement; the temporaries each stage defines and reads
+  const nStages = Math.ceil(stmts.length / STAGE_STMTS);
+  const stageOf = new Map<string, number>();
+  stmts.forEach((s, i) => stageOf.set(s.name, Math.floor(i / STAGE_STMTS)));
+  const reads: Set<string>[] = Array.from({ length: nStages }, () => new Set());
+  stmts.forEach((s, i) => {
+    for (const m of s.js.matchAll(NAME)) reads[Math.floor(i / STAGE_STMTS)]!.add(m[1]!);
+  });
+  for (const m of result.matchAll(NAME)) reads[nStages - 1]!.add(m[1]!);
+  // a temporary read by a later stage than its own gets a scratch row
+  const row = new Map<string, number>();
+  reads.forEach((r, k) => {
+    for (const v of r) if (v[0] === "t" && stageOf.get(v) !== k && !row.has(v)) row.set(v, row.size);
+  });
+  const B = STAGE_BLOCK;
+  const fns: string[] = [];
+  for (let k = 0; k < nStages; k++) {
+    const own = stmts.slice(k * STAGE_STMTS, (k + 1) * STAGE_STMTS);
+    const pre: string[] = [];
+    const load: string[] = [];
+    for (const v of [...reads[k]!].sort()) {
+      if (v[0] === "a") {
+        const j = Number(v.slice(1));
+        if (pattern[j] === "s") pre.push(`const ${v} = ins[${j}][0];`);
+        else (pre.push(`const v${j} = ins[${j}];`), load.push(`const ${v} = v${j}[i];`));
+      } else if (stageOf.get(v) !== k) load.push(`const ${v} = S[${row.get(v)! * B} + l];`);
+    }
+    const store = own.filter((s) => row.has(s.name)).map((s) => `S[${row.get(s.name)! * B} + l] = ${s.name};`);
+    if (k === nStages - 1) store.push(`out[i] = ${result};`);
+    fns.push(`function st${k}(out, ins, S, s, e) {
+${pre.join("\n")}
+for (let i = s, l = 0; i < e; i++, l++) { ${load.join(" ")} ${own.map((s) => s.js).join(" ")} ${store.join(" ")} }
+}`);
+  }
+  src = `(() => {
+${fns.join("\n")}
+const S = new Float64Array(${Math.max(1, row.size) * B});
+return function ew(out, ins, start, end) {
+  for (let s = start; s < end; s += ${B}) {
+    const e = Math.min(end, s + ${B});
+${Array.from({ length: nStages }, (_, k) => `    st${k}(out, ins, S, s, e);`).join("\n")}
+  }
+};
+})()`;
+  byPattern.set(variant + pattern, src);
+  return src;
+}

@@ -1,0 +1,202 @@
+// Compiled loops (issue 21): scan / whileLoop / forILoop bodies run as step programs
+// (src/transforms/control/step-program.ts). Their rewrites (carries accumulated in place, outer
+// products fused into the accumulation, small dots straight to the kernel) must not change a
+// bit: jit and eager, with and without the rewrites, agree exactly; values and gradients match
+// closed forms, float64 references and finite differences; a warmed loop creates no buffers,
+// however many steps it runs.
+import { afterEach, describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { config, grad, jit, lax, makeJaxpr, numpy as np, type Tensor } from "../../src/index.js";
+import { backend } from "../../src/core/backend/index.js";
+import { setLoopRewrites, StepProgram } from "../../src/transforms/control/step-program.js";
+
+afterEach(() => void setLoopRewrites(true));
+
+/** Deterministic data in [-scale/2, scale/2). */
+function data(n: number, seed: number, scale = 1): number[] {
+  let s = seed >>> 0;
+  return Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s / 2 ** 32 - 0.5) * scale;
+  });
+}
+const arr = (shape: number[], seed: number, dtype: "float32" | "float64" = "float32", scale = 1) =>
+  np.array(data(shape.reduce((a, b) => a * b, 1), seed, scale), { dtype }).reshape(shape);
+
+/** The same bits (NaNs included). */
+function expectBits(a: Tensor, b: Tensor): void {
+  expect(a.shape).toEqual(b.shape);
+  const x = Array.from(a.dataSync()), y = Array.from(b.dataSync());
+  expect(x.every((v, i) => Object.is(v, y[i]))).toBe(true);
+}
+
+// W13's program at a small size: h_{t+1} = tanh(h_t W + x_t U), loss Σ h_T²
+const rnnLoss = (w: Tensor, u: Tensor, xs: Tensor) => {
+  const d = u.shape[0]!;
+  const [h] = lax.scan((h: Tensor, x: Tensor) => [np.tanh(np.add(np.matmul(h, w), np.matmul(x.reshape([1, d]), u))), null], np.zeros([1, w.shape[0]!], { dtype: w.dtype }), xs);
+  return np.sum(np.square(h));
+};
+
+/** Σ h_T² of the same recurrence in float64 JS loops: the reference value. */
+function rnnRef(w: number[], u: number[], xs: number[], H: number, D: number, T: number): number {
+  let h = new Array<number>(H).fill(0);
+  for (let t = 0; t < T; t++) {
+    const nh = new Array<number>(H).fill(0);
+    for (let j = 0; j < H; j++) {
+      let s = 0;
+      for (let p = 0; p < H; p++) s += h[p]! * w[p * H + j]!;
+      for (let p = 0; p < D; p++) s += xs[t * D + p]! * u[p * H + j]!;
+      nh[j] = Math.tanh(s);
+    }
+    h = nh;
+  }
+  return h.reduce((a, v) => a + v * v, 0);
+}
+
+describe("step programs: values and gradients", () => {
+  it("W13's rnn_bptt: jit(grad) = grad eager = both without the rewrites, bit for bit; close to float64 finite differences", () => {
+    const H = 8, D = 3, T = 12;
+    const w = arr([H, H], 1, "float32", 0.8), u = arr([D, H], 2), xs = arr([T, D], 3);
+    const g = grad(rnnLoss, { argnums: [0, 1] }) as (...a: Tensor[]) => Tensor[];
+    const jg = jit(g);
+    const [jw, ju] = jg(w, u, xs);
+    const [ew, eu] = g(w, u, xs);
+    setLoopRewrites(false);
+    const [ow, ou] = jit(grad(rnnLoss, { argnums: [0, 1] }) as (...a: Tensor[]) => Tensor[])(w, u, xs);
+    setLoopRewrites(true);
+    expectBits(jw!, ew!), expectBits(ju!, eu!), expectBits(jw!, ow!), expectBits(ju!, ou!);
+    // float64 central differences of the JS reference, for a few entries of W and U
+    const wv = Array.from(w.dataSync()), uv = Array.from(u.dataSync()), xv = Array.from(xs.dataSync());
+    expect(jit(rnnLoss)(w, u, xs).item()).toBeCloseTo(rnnRef(wv, uv, xv, H, D, T), 4);
+    const eps = 1e-6;
+    for (const i of [0, 9, 27, 63]) {
+      const wp = [...wv], wm = [...wv];
+      wp[i]! += eps, wm[i]! -= eps;
+      const fd = (rnnRef(wp, uv, xv, H, D, T) - rnnRef(wm, uv, xv, H, D, T)) / (2 * eps);
+      expect(jw!.dataSync()[i]).toBeCloseTo(fd, 3);
+    }
+    for (const i of [0, 5, 23]) {
+      const up = [...uv], um = [...uv];
+      up[i]! += eps, um[i]! -= eps;
+      const fd = (rnnRef(wv, up, xv, H, D, T) - rnnRef(wv, um, xv, H, D, T)) / (2 * eps);
+      expect(ju!.dataSync()[i]).toBeCloseTo(fd, 3);
+    }
+  });
+
+  it("random small scan bodies (fast-check): jit = eager = no rewrites, values and gradients, bit for bit", () => {
+    // bodies mixing a matvec, an outer-product accumulation (the in-place rewrite) and
+    // elementwise ops; shapes, trip counts (0 included), direction and dtype drawn at random
+    const body = (kind: number, w: Tensor) => (c: [Tensor, Tensor], x: Tensor): [[Tensor, Tensor], Tensor] => {
+      const [h, acc] = c;
+      const hn = kind === 0 ? np.tanh(np.add(np.matmul(h, w), x)) : kind === 1 ? np.sin(np.multiply(np.matmul(h, w), x)) : np.add(np.multiply(h, 0.5), np.cos(x));
+      const accN = np.add(acc, np.matmul(hn.reshape([-1, 1]), x.reshape([1, -1])));
+      return [[hn, accN], np.multiply(hn, hn)];
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 6 }), fc.boolean(), fc.boolean(), fc.integer({ min: 1, max: 1e6 }),
+        (kind, n, T, reverse, f64, seed) => {
+          const dtype = f64 ? "float64" : "float32";
+          const w = arr([n, n], seed, dtype), h0 = arr([n], seed + 1, dtype), xs = arr([T, n], seed + 2, dtype);
+          const loss = (w: Tensor, h0: Tensor, xs: Tensor) => {
+            const [[h, acc], ys] = lax.scan(body(kind, w), [h0, np.zeros([n, n], { dtype })], xs, { reverse });
+            return np.add(np.add(np.sum(np.square(h)), np.sum(np.sin(acc))), np.sum(ys));
+          };
+          const run = (j: boolean) => {
+            const vg = (w: Tensor, h0: Tensor, xs: Tensor) => [loss(w, h0, xs), ...(grad(loss, { argnums: [0, 1, 2] }) as (...a: Tensor[]) => Tensor[])(w, h0, xs)];
+            return (j ? jit(vg) : vg)(w, h0, xs);
+          };
+          const a = run(true), b = run(false);
+          setLoopRewrites(false);
+          const c = run(true);
+          setLoopRewrites(true);
+          a.forEach((t, i) => (expectBits(t, b[i]!), expectBits(t, c[i]!)));
+        },
+      ),
+      { numRuns: 15, seed: 21 },
+    );
+  });
+
+  it("whileLoop and forILoop: jit = eager bit for bit; an in-place accumulation matches its closed form", () => {
+    // acc += outer(v, v) k times, v fixed: acc = k·v vᵀ (exact in float64 for these values)
+    const v = np.array([1, 2, 3], { dtype: "float64" });
+    const f = (n: Tensor) =>
+      lax.whileLoop(
+        (c: [Tensor, Tensor]) => np.less(c[0], n),
+        (c: [Tensor, Tensor]) => [np.add(c[0], 1), np.add(c[1], np.matmul(v.reshape([3, 1]), v.reshape([1, 3])))],
+        [np.array(0, { dtype: "int32" }), np.zeros([3, 3], { dtype: "float64" })],
+      )[1] as Tensor;
+    const n = np.array(5, { dtype: "int32" });
+    const got = jit(f)(n);
+    expectBits(got, f(n));
+    expect(got.toArray()).toEqual([[5, 10, 15], [10, 20, 30], [15, 30, 45]]);
+    // forILoop with static bounds (a scan): c ← c·x + i, so c_3 = ((1·x + 0)·x + 1)·x + 2 = x³ + x + 2 and dc/dx = 3x² + 1
+    const g = (x: Tensor) => lax.forILoop(0, 3, (i: Tensor, c: Tensor) => np.add(np.multiply(c, x), i.astype("float64")), np.array(1, { dtype: "float64" })) as Tensor;
+    const x = np.array(1.5, { dtype: "float64" });
+    expect(jit(g)(x).item()).toBe(((1.5 + 0) * 1.5 + 1) * 1.5 + 2);
+    expect(jit(grad(g))(x).item()).toBeCloseTo(3 * 1.5 ** 2 + 1, 12);
+    expectBits(jit(grad(g))(x), grad(g)(x));
+  });
+
+  it("a 64-wide matvec with a loop-constant matrix (h·W and δ·Wᵀ in the gradient) has np.matmul's bits", () => {
+    const H = 64, D = 16, T = 3;
+    const w = arr([H, H], 11, "float32", 0.3), u = arr([D, H], 12, "float32", 0.5), xs = arr([T, D], 13);
+    const g = (w: Tensor, u: Tensor, xs: Tensor) => [rnnLoss(w, u, xs), ...(grad(rnnLoss, { argnums: [0, 1] }) as (...a: Tensor[]) => Tensor[])(w, u, xs)];
+    const a = jit(g)(w, u, xs);
+    setLoopRewrites(false);
+    const b = jit(g)(w, u, xs);
+    setLoopRewrites(true);
+    a.forEach((t, i) => expectBits(t, b[i]!));
+  });
+
+  it("subnormal products: the in-place accumulation flushes exactly as the unfused ops, with flush-to-zero on and off", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      const tiny = dtype === "float32" ? 1e-20 : 1e-160;
+      const v = arr([5], 8, dtype, tiny), xs = arr([4, 3], 9, dtype, tiny);
+      const f = (v: Tensor, xs: Tensor) => lax.scan((acc: Tensor, x: Tensor) => [np.add(acc, np.matmul(x.reshape([3, 1]), v.reshape([1, 5]))), null], np.full([3, 5], tiny * tiny * 3, { dtype }), xs)[0] as Tensor;
+      for (const flush of [true, false]) {
+        config.flushSubnormals(flush);
+        try {
+          const a = jit(f)(v, xs);
+          setLoopRewrites(false);
+          const b = jit(f)(v, xs);
+          setLoopRewrites(true);
+          expectBits(a, b);
+          // flushed: every product and the subnormal init read as 0; IEEE: subnormal sums stay
+          expect(Array.from(a.dataSync()).every((z) => z === 0)).toBe(flush);
+        } finally {
+          config.flushSubnormals(true);
+        }
+      }
+    }
+  });
+
+  it("finds the in-place accumulation of an outer product and leaves other carries alone", () => {
+    // body layout [consts, carry, xs] → [carry, ys]: carry 0 accumulates, carry 1 is replaced
+    const cj = makeJaxpr((acc: Tensor, h: Tensor, a: Tensor, b: Tensor) => [np.add(acc, np.matmul(a.reshape([4, 1]), b.reshape([1, 3]))), np.tanh(h)])(np.zeros([4, 3]), np.zeros([2]), np.zeros([4]), np.zeros([3]));
+    expect(new StepProgram(cj, 0, 2).inPlace).toEqual([true, false]);
+    expect(new StepProgram(cj, 0, 2, false).inPlace).toEqual([false, false]);
+    // a carry read twice cannot be overwritten
+    const cj2 = makeJaxpr((acc: Tensor, a: Tensor) => [np.add(acc, a), np.sum(acc)])(np.zeros([3]), np.zeros([3]));
+    expect(new StepProgram(cj2, 0, 1).inPlace).toEqual([false]);
+  });
+});
+
+describe("step programs: no per-step buffers", () => {
+  it("a warmed jit(grad) through scan creates no arena buffers or slabs, for 20 steps or 400", () => {
+    const H = 16, D = 4;
+    const w = arr([H, H], 4, "float32", 0.5), u = arr([D, H], 5);
+    const f = jit(grad(rnnLoss, { argnums: [0, 1] }) as (...a: Tensor[]) => Tensor[]);
+    for (const T of [20, 400]) {
+      const xs = arr([T, D], 6);
+      const call = () => f(w, u, xs).forEach((t) => t.dispose());
+      call(), call();
+      const before = backend().arenaStats();
+      call();
+      const after = backend().arenaStats();
+      expect(after.created, `large buffers created in a warmed call of ${T} steps`).toBe(before.created);
+      expect(after.slabs, `slabs created in a warmed call of ${T} steps`).toBe(before.slabs);
+      xs.dispose();
+    }
+  });
+});
