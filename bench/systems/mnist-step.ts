@@ -11,7 +11,7 @@ import type { Impl } from "./types.js";
 /* eslint-disable @typescript-eslint/no-explicit-any -- the dist modules are loaded at run time */
 type Any = any;
 const B = W12_BATCH;
-const PARAMS = ["k1", "b1", "k2", "b2", "w", "b"] as const;
+const PARAMS = ["k1", "b1", "k2", "b2", "w1", "c1", "w", "b"] as const;
 const arr = (inp: Inputs, k: string): Arr => {
   const a = inp[k];
   if (!a) throw new Error(`W12: input ${k} missing`);
@@ -25,9 +25,11 @@ export function tapirW12(tp: Any, useJit: boolean): Impl {
     const T = (k: string) => np.array(arr(inp, k).data).reshape([...arr(inp, k).shape]);
     const dn = { dimensionNumbers: ["NHWC", "HWIO", "NHWC"] };
     const block = (h: Any, k: Any, b: Any) => nn.maxPool(nn.relu(np.add(lax.convGeneralDilated(h, k, [1, 1], "VALID", dn), b)), [2, 2], [2, 2]);
+    const dropout = (k: Any, rate: number, h: Any) => np.where(random.bernoulli(k, 1 - rate, h.shape), np.multiply(h, 1 / (1 - rate)), 0);
     const lossOf = (p: Any, x: Any, y: Any, key: Any) => {
-      let h = np.reshape(block(block(x, p.k1, p.b1), p.k2, p.b2), [B, 800]);
-      h = np.where(random.bernoulli(key, 0.5, h.shape), np.multiply(h, 2), 0);
+      const ks = random.split(key);
+      let h = dropout(ks.index(0), 0.25, np.reshape(block(block(x, p.k1, p.b1), p.k2, p.b2), [B, 800]));
+      h = dropout(ks.index(1), 0.5, nn.relu(np.add(np.matmul(h, p.w1), p.c1)));
       const logp = nn.logSoftmax(np.add(np.matmul(h, p.w), p.b));
       return np.negative(np.mean(np.sum(np.multiply(nn.oneHot(y, 10), logp), 1)));
     };
@@ -64,7 +66,9 @@ export function tapeW12(tf: Any): Impl {
       new L.Conv2D(32, 3, { activation: "relu", kernelInitializer: init("k2"), biasInitializer: init("b2") }),
       new L.MaxPooling2D({ poolSize: 2 }),
       new L.Flatten(),
-      new L.Dropout(0.5, { seed: 1 }),
+      new L.Dropout(0.25, { seed: 1 }),
+      new L.Dense(128, { activation: "relu", kernelInitializer: init("w1"), biasInitializer: init("c1") }),
+      new L.Dropout(0.5, { seed: 2 }),
       new L.Dense(10, { kernelInitializer: init("w"), biasInitializer: init("b") }),
     ]);
     const opt = new tf.keras.optimizers.Adam({ learningRate: W12_LR });
@@ -92,6 +96,8 @@ export function tfjsW12(tf: typeof TF): Impl {
         tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: "relu", weights: [W("k2"), W("b2")] }),
         tf.layers.maxPooling2d({ poolSize: 2 }),
         tf.layers.flatten(),
+        tf.layers.dropout({ rate: 0.25 }),
+        tf.layers.dense({ units: 128, activation: "relu", weights: [W("w1"), W("c1")] }),
         tf.layers.dropout({ rate: 0.5 }),
         tf.layers.dense({ units: 10, weights: [W("w"), W("b")] }),
       ],

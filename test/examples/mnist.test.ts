@@ -20,8 +20,8 @@ describe("examples/mnist model", () => {
     }
   });
   it.each([
-    ["tf.keras + GradientTape + Adam", () => M.kerasTrainer(M.kerasModel(), 3e-3)],
-    ["functional: optim.adam + jit(valueAndGrad)", () => M.functionalTrainer(M.initParams(0), 3e-3)],
+    ["tf.keras + GradientTape + Adam", () => M.kerasTrainer(M.kerasModel(), { peak: 3e-3 })],
+    ["functional: optim.adam + jit(valueAndGrad)", () => M.functionalTrainer(M.initParams(0), { peak: 3e-3 })],
   ])("%s: the loss on one batch falls over 5 steps", (_, make) => {
     const step = make();
     const losses = Array.from({ length: 5 }, () => step(b.x, b.y));

@@ -20,6 +20,7 @@ import { ValueError, WorkerError } from "../errors.js";
 import type { AnyKernel } from "./kernel.js";
 import { CTL, SLOT, STATE, work, type ChunkFault, type JobMessage } from "./protocol.js";
 import { entryUrl, importableUrl } from "./worker-url.js";
+import { flagLock } from "./v8-gc.js";
 
 /** Loads of a shared word before blocking in Atomics.wait (TOOLCHAIN.md: ≤ ~1,000 on 2 vCPUs). */
 const SPIN = 1000;
@@ -127,16 +128,6 @@ export function checkJobSize(name: string, total: number, per: number): number {
   const n = Math.ceil(total / per);
   if (n > MAX_CHUNKS) throw new ValueError({ message: `tapir: the ${name} kernel was asked for ${n} chunks; at most ${MAX_CHUNKS} fit the pool's counter. Use fewer, larger chunks.` });
   return n;
-}
-
-/**
- * The word every thread of this process holds while it flips V8's process-wide flags (worker.ts,
- * exposeGc). Kept on globalThis so that two copies of tapir in one process (ESM and CJS) share it.
- */
-function flagLock(): Int32Array {
-  const key = Symbol.for("tapir.v8FlagLock");
-  const g = globalThis as { [k: symbol]: Int32Array | undefined };
-  return (g[key] ??= new Int32Array(new SharedArrayBuffer(4)));
 }
 
 export class KernelPool {

@@ -4,6 +4,7 @@
 // more to create (84 vs 26 ns measured here) and make young-generation GCs several times slower.
 // Both kinds are recycled through free lists when the runtime knows a buffer is dead.
 import { arrayCtor, type DType, type TypedArray, type TypedArrayCtor } from "../dtype.js";
+import { SharedMemoryPressure } from "./gc-pressure.js";
 
 /** A typed array over a buffer (the lib types only admit ArrayBuffer in the union constructor). */
 function view(Ctor: TypedArrayCtor, sab: ArrayBufferLike, byteOffset: number, length: number): TypedArray {
@@ -44,6 +45,8 @@ export interface ArenaStats {
   smallReused: number;
   /** small blocks handed back by the runtime */
   smallReleased: number;
+  /** full collections run because fresh shared buffers passed the budget (gc-pressure.ts) */
+  collections: number;
 }
 
 /** A free small block: where it lies. */
@@ -60,11 +63,14 @@ export class Arena {
   /** Buffers this arena made: only those may enter its free lists. */
   private slabs = new WeakSet<ArrayBuffer>([this.slab]);
   private large = new WeakSet<SharedArrayBuffer>();
-  readonly stats: ArenaStats = { created: 0, reused: 0, released: 0, freeBytes: 0, slabs: 1, smallReused: 0, smallReleased: 0 };
+  readonly stats: ArenaStats = { created: 0, reused: 0, released: 0, freeBytes: 0, slabs: 1, smallReused: 0, smallReleased: 0, collections: 0 };
   /** Cap on what the large free lists keep; past it, released buffers are left to the GC. */
   maxFreeBytes = 512 * 1024 * 1024;
   /** Cap on free blocks per small class. */
   maxSmallFree = 4096;
+
+  /** `pressure`: collects the garbage of the shared buffers this arena creates, which V8 does not count (gc-pressure.ts). */
+  constructor(readonly pressure: SharedMemoryPressure | null = null) {}
 
   /** A typed array of `size` elements over shared memory. Contents are NOT zeroed unless `zero` (small ones always are). */
   alloc(dtype: DType, size: number, zero = false): TypedArray {
@@ -100,6 +106,7 @@ export class Arena {
       if (zero) arr.fill(0);
       return arr;
     }
+    if (this.pressure?.willCreate(cls)) this.stats.collections++;
     this.stats.created++;
     const fresh = new SharedArrayBuffer(cls);
     this.large.add(fresh);
@@ -135,4 +142,4 @@ export class Arena {
   }
 }
 
-export const arena = new Arena();
+export const arena = new Arena(new SharedMemoryPressure());

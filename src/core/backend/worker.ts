@@ -4,12 +4,11 @@
 // never keeps a tensor's buffer after a job), claim chunks from the shared counter until none
 // are left. See pool.ts for the protocol and for how this file is located (dist/kernel-worker.js
 // in the package; a bundle of the TypeScript sources when tapir runs from source).
-import v8 from "node:v8";
-import vm from "node:vm";
 import { receiveMessageOnPort, workerData, type MessagePort } from "node:worker_threads";
 import type { AnyKernel } from "./kernel.js";
 import { CTL, markDead, SLOT, STATE, work, type JobMessage } from "./protocol.js";
 import { kernelByName, registerKernels } from "./registry.js";
+import { exposeGc } from "./v8-gc.js";
 
 interface WorkerInit {
   role: "tapir-kernel-worker";
@@ -25,24 +24,6 @@ interface WorkerInit {
   /** one word shared by every thread of the process: held while a thread flips V8's process-wide flags */
   flagLock: Int32Array;
 }
-/**
- * V8's gc function, from a context made while --expose-gc is briefly set (the flag is process-wide,
- * so it is switched off again at once). Threads take `lock` around the flip: two workers starting
- * together would otherwise switch it off under each other's context creation, leaving one without
- * gc (measured: 1 of 80 workers started four at a time), and that worker kept every job's buffers.
- */
-function exposeGc(lock: Int32Array): ((o?: { type: "minor" | "major" }) => void) | null {
-  while (Atomics.compareExchange(lock, 0, 0, 1) !== 0) Atomics.wait(lock, 0, 1, 5);
-  try {
-    v8.setFlagsFromString("--expose-gc");
-    return vm.runInNewContext("typeof gc === 'function' ? gc : null") as ((o?: { type: "minor" | "major" }) => void) | null;
-  } finally {
-    v8.setFlagsFromString("--no-expose-gc");
-    Atomics.store(lock, 0, 0);
-    Atomics.notify(lock, 0);
-  }
-}
-
 /** Serves jobs until told to stop. */
 async function serve(init: WorkerInit): Promise<void> {
   const { index, slot, big, words, port, spin, spinAfterJobUs, modules } = init;
@@ -75,7 +56,8 @@ async function serve(init: WorkerInit): Promise<void> {
     // generation die only there (a worker whose last job ended in a scavenge kept every buffer it
     // had deserialized, up to all 800 MiB of retention.ts on a loaded machine).
     jobsSinceGc = 0;
-    if (gc !== null) gc({ type });
+    // no argument for a full collection: Node 20 scavenges for { type: "major" } (v8-gc.ts)
+    if (gc !== null) (type === "major" ? gc() : gc({ type }));
     if (type === "major" || gc === null) {
       jobsSinceMajor = 0;
       Atomics.store(slot, SLOT.UNCOLLECTED, 0);
