@@ -104,6 +104,34 @@ describe("tf.function state and gradients", () => {
     expect(step.experimentalGetTracingCount()).toBe(1);
   });
 
+  it("a convnet's layers (Conv2D, MaxPooling2D, BatchNormalization, Dropout, Dense) under tf.function equal eager, in inference and in training", () => {
+    const model = new tf.keras.Sequential([
+      new tf.keras.layers.Conv2D(3, [3, 3], { activation: "relu" }),
+      new tf.keras.layers.MaxPooling2D(),
+      new tf.keras.layers.BatchNormalization(),
+      new tf.keras.layers.Flatten(),
+      new tf.keras.layers.Dropout(0.5),
+      new tf.keras.layers.Dense(2),
+    ]);
+    const x = tf.random.normal([2, 6, 6, 1], { seed: 9 });
+    const eagerInf = model.apply(x, { training: false }) as tf.Tensor;
+    const inf = tf.function((xs: tf.Tensor) => model.apply(xs, { training: false }) as tf.Tensor);
+    expectClose(inf(x), flat(eagerInf), { rtol: 1e-5, atol: 1e-6 });
+    // training (the layers before Dropout, whose draw is random): BatchNormalization normalises by
+    // the batch statistics; value and the tape's gradient of the conv kernel equal eager's
+    const train = tf.function((xs: tf.Tensor) => {
+      const tape = new tf.GradientTape();
+      const loss = tape.record(() => tf.reduceSum(tf.square(model.layers[2]!.apply(model.layers[1]!.apply(model.layers[0]!.apply(xs)), { training: true }) as tf.Tensor)));
+      return [loss, tape.gradient(loss, model.layers[0]!.trainableVariables)];
+    });
+    const [loss, grads] = train(x) as [tf.Tensor, tf.Tensor[]];
+    const tape = new tf.GradientTape();
+    const eager = tape.record(() => tf.reduceSum(tf.square(model.layers[2]!.apply(model.layers[1]!.apply(model.layers[0]!.apply(x)), { training: true }) as tf.Tensor)));
+    expectClose(loss, eager.item(), { rtol: 1e-4 });
+    tape.gradient(eager, model.layers[0]!.trainableVariables).forEach((g, i) => expectClose(grads[i], flat(g!), { rtol: 1e-3, atol: 1e-5 }));
+    expect(train.experimentalGetTracingCount()).toBe(1);
+  });
+
   it("outputs keep their structure (non-tensor leaves as they were); composes with jit and grad", () => {
     const f = tf.function((x: tf.Tensor, k: number) => ({ y: tf.multiply(x, k), k, tag: "t" }));
     const o = f(c([1, 2]), 3) as { y: tf.Tensor; k: number; tag: string };
