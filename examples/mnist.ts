@@ -12,7 +12,7 @@
 //       core); RSS 281 MB at start, 497 MB after epoch 1, then 463–599 MB up to the end (564 MB
 //       keras, 544 MB functional): flat. (Before the arena collected the shared buffers V8 does
 //       not count, src/core/backend/gc-pressure.ts, RSS grew 274 MB → 3 GB over 4 epochs.)
-//   npx tsx examples/mnist.ts --quick    one short epoch per style on 2400 digits (npm run demo)
+//   npx tsx examples/mnist.ts --quick    one short epoch per style on 1600 digits (npm run demo)
 //   npx tsx examples/mnist.ts --epochs 6 --only keras|functional [--shift 2]
 import * as M from "./mnist-model.js";
 
@@ -27,7 +27,7 @@ const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 
 const epochs = Number(flag("--epochs") ?? (quick ? 1 : EPOCHS));
 const only = flag("--only");
 const SHIFT = Number(flag(SHIFT_FLAG) ?? 0);
-const [nTrain, nTest, batch] = quick ? [2400, 1000, 32] : [8000, 2000, 32];
+const [nTrain, nTest, batch] = quick ? [1600, 500, 32] : [8000, 2000, 32];
 /** Adam's learning rate: from `peak` down to 0 along a half cosine over the whole run. */
 const lr = (steps: number): M.LearningRate => ({ peak: PEAK_LR, decaySteps: epochs * steps });
 
