@@ -2,11 +2,12 @@
 // program while it is traced (tapir/compat's tf.function turns the Variables it reads into
 // inputs this way, so each call passes their current values instead of values baked in at trace
 // time), and ensureCompileTimeEval for values that must be computed now, not staged.
-import { ClosedJaxpr, Jaxpr, Var } from "../core/ir.js";
+import type { ClosedJaxpr } from "../core/ir.js";
 import type { DType } from "../core/dtype.js";
 import type { Tensor } from "../core/tensor.js";
 import { Tracer, bind, unowned, withDynamicMain, withoutStaging } from "../core/trace.js";
 import { PETrace, tracersToJaxpr, type PETracer } from "./partial-eval.js";
+import { hoistTracerConsts } from "./jaxpr-transforms.js";
 import { jitCallP } from "./jit.js";
 
 /** The shape and dtype of a program input. */
@@ -135,16 +136,7 @@ export function stageCapturing(body: (inputs: Tensor[], capture: (aval: InputAva
         });
         const [j, consts] = tracersToJaxpr(main, [...ins, ...caps], outs);
         // tracers of enclosing transforms become leading inputs (as jit's closeOver does)
-        const hoisted: Var[] = [];
-        const hoistedVals: Tensor[] = [];
-        const keptVars: Var[] = [];
-        const keptVals: Tensor[] = [];
-        j.constvars.forEach((v, i) => {
-          const c = consts[i]!;
-          if (c instanceof Tracer) hoisted.push(v), hoistedVals.push(c);
-          else keptVars.push(v), keptVals.push(c);
-        });
-        const cj = new ClosedJaxpr(new Jaxpr(keptVars, [...hoisted, ...j.invars], j.eqns, j.outs), keptVals);
+        const [cj, hoistedVals] = hoistTracerConsts(j, consts);
         return new CapturedProgram(cj, hoistedVals, caps.length, name);
       },
     ),

@@ -26,6 +26,15 @@ const zerosOf = (a: Aval) => ops.zeros(a.shape, { dtype: a.dtype });
  */
 export function closeOver(f: (xs: Tensor[]) => Tensor[], avals: readonly Aval[], name: string, dynamic = false): [ClosedJaxpr, Tensor[]] {
   const [j, consts] = stageFlat(f, avals, name, dynamic);
+  return hoistTracerConsts(j, consts);
+}
+
+/**
+ * Closure conversion of a staged jaxpr: its concrete constants stay in the ClosedJaxpr, constants
+ * that are tracers of enclosing transforms become leading invars, returned for the caller to pass
+ * as operands.
+ */
+export function hoistTracerConsts(j: Jaxpr, consts: readonly Tensor[]): [ClosedJaxpr, Tensor[]] {
   const hoisted: Var[] = [];
   const hoistedVals: Tensor[] = [];
   const keptVars: Var[] = [];
