@@ -111,7 +111,7 @@ function splat32(c: number): number[] {
  * matvec(y, x, k, B, n): y[0..n) = x[0..k) · B (k×n row-major), as s = 0; s = s + x[p]·B[p,j]
  * in increasing p, each product and sum rounded (gemm's contract: the same bits).
  */
-function matvec(name: string, ln: Lanes): Func {
+function matvec(name: string, ln: Lanes, fma = false): Func {
   const f = new Func(name, [I32, I32, I32, I32, I32]);
   const [y, x, k, b, n] = [0, 1, 2, 3, 4];
   const p = f.local(I32), j = f.local(I32), py = f.local(I32), xs = f.local(V128), row = f.local(I32);
@@ -125,12 +125,15 @@ function matvec(name: string, ln: Lanes): Func {
   f.get(y).set(py).i32(0).set(j);
   f.block().loop();
   f.get(j).i32(L).add().get(n).gtU().brIf(1);
-  f.get(py).get(py).v128load().get(xs).get(row).v128load().simd(ln.mul).simd(ln.add).v128store();
+  if (fma) f.get(py).get(xs).get(row).v128load().get(py).v128load().simd(ln.madd).v128store();
+  else f.get(py).get(py).v128load().get(xs).get(row).v128load().simd(ln.mul).simd(ln.add).v128store();
   f.inc(py, 16).inc(row, 16).inc(j, L).br(0);
   f.end().end();
   f.block().loop();
   f.get(j).get(n).geU().brIf(1);
-  f.get(py).get(py).load(ln.scalar).get(x).load(ln.scalar).get(row).load(ln.scalar).op(ln.smul).op(ln.sadd).store(ln.scalar);
+  // with fma the tail fuses too, in lane 0 of splats (wasm has no scalar FMA), as gemm's gemv does
+  if (fma) f.get(py).get(x).loadSplat(es).get(row).loadSplat(es).get(py).loadSplat(es).simd(ln.madd).simd(es === 4 ? 0x1f : 0x21, 0).store(ln.scalar);
+  else f.get(py).get(py).load(ln.scalar).get(x).load(ln.scalar).get(row).load(ln.scalar).op(ln.smul).op(ln.sadd).store(ln.scalar);
   f.inc(py, es).inc(row, es).inc(j, 1).br(0);
   f.end().end();
   f.inc(x, es).inc(p, 1).br(0);
@@ -138,16 +141,20 @@ function matvec(name: string, ln: Lanes): Func {
   return f;
 }
 
-let module: object | null | undefined;
-function compiledModule(): object | null {
-  if (module === undefined) {
-    module = null;
+/** The kernel modules: [0] without, [1] with the fused matvecs (relaxed SIMD; valid only where the engine has it). */
+const modules: (object | null | undefined)[] = [undefined, undefined];
+function compiledModule(fma: boolean): object | null {
+  const i = fma ? 1 : 0;
+  if (modules[i] === undefined) {
+    modules[i] = null;
     if (typeof WebAssembly === "object") {
-      const bytes = assemble([kernel("outer_acc_f32", F32X4), kernel("outer_acc_f64", F64X2), kernelFtz("outer_acc_ftz_f32", F32X4), kernelFtz("outer_acc_ftz_f64", F64X2), matvec("matvec_f32", F32X4), matvec("matvec_f64", F64X2)], { min: 1, max: 65536 });
-      if (WebAssembly.validate(bytes)) module = new WebAssembly.Module(bytes);
+      const funcs = [kernel("outer_acc_f32", F32X4), kernel("outer_acc_f64", F64X2), kernelFtz("outer_acc_ftz_f32", F32X4), kernelFtz("outer_acc_ftz_f64", F64X2), matvec("matvec_f32", F32X4), matvec("matvec_f64", F64X2)];
+      if (fma) funcs.push(matvec("matvec_fma_f32", F32X4, true), matvec("matvec_fma_f64", F64X2, true));
+      const bytes = assemble(funcs, { min: 1, max: 65536 });
+      if (WebAssembly.validate(bytes)) modules[i] = new WebAssembly.Module(bytes);
     }
   }
-  return module;
+  return modules[i]!;
 }
 
 interface Memory {
@@ -166,12 +173,19 @@ export interface OuterAccMemory {
    * `flush`, under flush-to-zero (kernelFtz).
    */
   run(f32: boolean, flush: boolean, accAt: number, aAt: number, m: number, bAt: number, n: number): void;
-  /** y (at yAt, n elements) = x (at xAt, k elements) · B (at bAt, k×n). */
-  matvec(f32: boolean, yAt: number, xAt: number, k: number, bAt: number, n: number): void;
+  /**
+   * y (at yAt, n elements) = x (at xAt, k elements) · B (at bAt, k×n); with `fma` each step is
+   * y = fma(x[p], B[p, :], y) (gemm's fused gemv: the same bits), else a rounded product and sum.
+   */
+  matvec(f32: boolean, fma: boolean, yAt: number, xAt: number, k: number, bAt: number, n: number): void;
 }
 
-export function outerAccMemory(bytes: number): OuterAccMemory | null {
-  const mod = compiledModule();
+/**
+ * `fma`: include the fused matvecs (the caller checks that gemm fuses, gemm.relaxedSimdAvailable);
+ * null without Wasm SIMD (or without relaxed SIMD when `fma` is asked for).
+ */
+export function outerAccMemory(bytes: number, fma = false): OuterAccMemory | null {
+  const mod = compiledModule(fma);
   if (mod === null) return null;
   const ex = new WebAssembly.Instance(mod, {}).exports;
   const mem = ex["mem"] as Memory;
@@ -183,9 +197,11 @@ export function outerAccMemory(bytes: number): OuterAccMemory | null {
   const z64 = ex["outer_acc_ftz_f64"] as (...a: number[]) => void;
   const m32 = ex["matvec_f32"] as (...a: number[]) => void;
   const m64 = ex["matvec_f64"] as (...a: number[]) => void;
+  const f32v = ex["matvec_fma_f32"] as ((...a: number[]) => void) | undefined;
+  const f64v = ex["matvec_fma_f64"] as ((...a: number[]) => void) | undefined;
   return {
     buffer: mem.buffer,
     run: (f32, flush, accAt, aAt, m, bAt, n) => (flush ? (f32 ? z32 : z64) : f32 ? k32 : k64)(accAt, aAt, m, bAt, n),
-    matvec: (f32, yAt, xAt, k, bAt, n) => (f32 ? m32 : m64)(yAt, xAt, k, bAt, n),
+    matvec: (f32, fma, yAt, xAt, k, bAt, n) => (fma ? (f32 ? f32v : f64v)! : f32 ? m32 : m64)(yAt, xAt, k, bAt, n),
   };
 }

@@ -17,10 +17,11 @@
 // for the run of the loop (outer-acc.ts: a rank-1 kernel with and one without flushing)
 // (backend/outer-acc.ts), where the rank-1 update runs on it with no copy of the accumulator.
 //
-// Small dots go straight to the kernel with their layout worked out once; where gemm rounds each
-// product and sum (no FMA in effect, or its JS path) a vector times a loop-constant matrix (h_t·W) stages the matrix into the kernel memory once per run (transposed
-// when the dot reads it as Wᵀ), so a step copies only the vector in and the result out, and the
-// Wasm matvec keeps gemm's summation order (the same bits as np.matmul).
+// Small dots go straight to the kernel with their layout worked out once. A vector times a
+// loop-constant matrix (h_t·W) stages the matrix into the kernel memory once per run (transposed
+// when the dot reads it as Wᵀ), so a step copies only the vector in and the result out; the Wasm
+// matvec keeps gemm's summation order and rounding (a rounded product and sum per step where gemm
+// does that, fused multiply-adds where gemm's FMA path would run): the same bits as np.matmul.
 import { Lit, Var, type ClosedJaxpr, type Eqn } from "../../core/ir.js";
 import type { Primitive } from "../../core/primitive.js";
 import { shapeEq, sizeOf } from "../../core/shape.js";
@@ -65,6 +66,8 @@ interface Resident {
   yAt: number;
   xView: Float32Array | Float64Array | null;
   yView: Float32Array | Float64Array | null;
+  /** fused multiply-add, as gemm's own matvec at this size (its Wasm path with FMA on) */
+  fma: boolean;
 }
 /** carry slot `acc` += w (`kind` "add") or += outer(a, b) (`kind` "outer"); the result slot `out` then holds the carry tensor itself. */
 interface AccOp {
@@ -151,6 +154,8 @@ export class StepProgram {
   private readonly accAtOf: number[];
   /** The kernel memory of the current run of the loop (begin), or null. */
   private mem: OuterAccMemory | null = null;
+  /** some matvec fuses (the kernel memory then carries the fused matvecs) */
+  private fma = false;
 
   constructor(body: ClosedJaxpr, nConsts: number, nCarry: number, rewrite = true) {
     const cj = compiled(body).optimized;
@@ -203,13 +208,15 @@ export class StepProgram {
         const ci = j.constvars.indexOf(rhs), ii = j.invars.indexOf(rhs);
         const src = ci >= 0 ? -1 - ci : ii >= 0 && ii < nConsts ? ii : null;
         let res: Resident | null = null;
-        // only where gemm itself rounds each product and sum (its JS path, or no FMA): the same bits
-        const plain = !GEMM_FMA || lay.k * lay.n <= JS_MAX_WORK[dtype];
-        if (src !== null && plain && lay.batch === 1 && lay.m === 1 && lay.k > 0) {
+        // the kernel rounds as gemm's matvec at this size does: each product and sum on its JS path
+        // (or without FMA), fused multiply-adds on its Wasm path with FMA: the same bits
+        const fma = GEMM_FMA && lay.k * lay.n > JS_MAX_WORK[dtype];
+        if (src !== null && lay.batch === 1 && lay.m === 1 && lay.k > 0) {
           const es = dtype === "float32" ? 4 : 8;
           const bAt = this.memBytes, xAt = bAt + up16(lay.k * lay.n * es), yAt = xAt + up16(lay.k * es);
           this.memBytes = yAt + up16(lay.n * es);
-          res = { src, bAt, xAt, yAt, xView: null, yView: null };
+          res = { src, bAt, xAt, yAt, xView: null, yView: null, fma };
+          if (fma) this.fma = true;
         }
         list.push({ op: { kind: "dot", ins: e.inputs.map(atom), out: slotOf(e.outs[0]!), free: [], dtype, lay, res }, reads: e.inputs as Var[], writes: e.outs });
         continue;
@@ -241,7 +248,7 @@ export class StepProgram {
    * (`refs === Infinity` marks them, as it marks xs row views).
    */
   begin(init: readonly Tensor[], consts: readonly Tensor[]): Tensor[] {
-    const mem = (this.mem = this.memBytes > 0 ? outerAccMemory(this.memBytes) : null);
+    const mem = (this.mem = this.memBytes > 0 ? outerAccMemory(this.memBytes, this.fma) : null);
     if (mem !== null) {
       for (const op of this.ops) {
         if (op.kind === "dot" && op.res !== null) {
@@ -299,7 +306,7 @@ export class StepProgram {
         const res = op.res, mem = this.mem;
         if (res !== null && mem !== null && res.xView !== null && res.xView.buffer === mem.buffer) {
           (res.xView as Float32Array).set(a._data as Float32Array);
-          mem.matvec(dtype === "float32", res.yAt, res.xAt, lay.k, res.bAt, lay.n);
+          mem.matvec(dtype === "float32", res.fma, res.yAt, res.xAt, lay.k, res.bAt, lay.n);
           (out._data as Float32Array).set(res.yView as Float32Array);
         } else smallMatmul(dtype, a._data as FloatArray, lay.transA, b._data as FloatArray, lay.transB, lay.batch, lay.m, lay.k, lay.n, out._data as FloatArray);
         env[op.out] = out;
