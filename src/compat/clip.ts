@@ -8,26 +8,49 @@ type T = ArrayLike;
 
 /**
  * The norm of a tensor: `ord` "euclidean" (default; "fro" too) is √Σx², 1 is Σ|x|, Infinity is
- * max|x|, any other p > 0 is (Σ|x|ᵖ)^(1/p) — over all elements, or along `axis` (a number). Mirrors
- * tf.norm (matrix norms other than Frobenius are not supported: reshape, or use tf.linalg.norm).
+ * max|x|, any other p > 0 is (Σ|x|ᵖ)^(1/p) — over all elements, or along `axis` (a number). With
+ * `axis` a pair of axes, a matrix norm over them: "euclidean"/"fro" Frobenius, 1 the largest
+ * absolute column sum, Infinity the largest absolute row sum, 2 the largest singular value.
+ * Mirrors tf.norm (the same function as tf.linalg.norm in TF 2).
  * @example
  * ```ts
  * tf.norm(tf.constant([3, 4])).item(); // → 5
  * tf.norm(tf.constant([[1, -2], [3, 4]]), { ord: 1, axis: 1 }); // → [3, 7]
+ * tf.norm(tf.constant([[1, -2], [3, 4]]), { ord: 1, axis: [0, 1] }).item(); // → 6
  * ```
  */
-export function norm(tensor: T, opts: { ord?: "euclidean" | "fro" | number; axis?: number; keepdims?: boolean } = {}): Tensor {
+export function norm(tensor: T, opts: { ord?: "euclidean" | "fro" | number; axis?: number | readonly [number, number]; keepdims?: boolean } = {}): Tensor {
   const ord = opts.ord ?? "euclidean";
+  const axis = opts.axis;
+  if (Array.isArray(axis)) return matrixNorm(tensor, ord, axis as readonly [number, number], opts.keepdims ?? false);
   if (!(ord === "euclidean" || ord === "fro" || (typeof ord === "number" && ord > 0))) {
     throw new ValueError({ message: `tf.norm: ord must be "euclidean", "fro", Infinity or a number > 0, got ${describe(ord)}.` });
   }
+  const ax = axis as number | undefined;
   const kd = { keepdims: opts.keepdims ?? false };
   return run1(([x]) => {
     const a = np.abs(x);
-    if (ord === "euclidean" || ord === "fro" || ord === 2) return np.sqrt(np.sum(np.square(x), opts.axis, kd));
-    if (ord === Infinity) return np.max(a, opts.axis, kd);
-    if (ord === 1) return np.sum(a, opts.axis, kd);
-    return np.power(np.sum(np.power(a, ord), opts.axis, kd), 1 / ord);
+    if (ord === "euclidean" || ord === "fro" || ord === 2) return np.sqrt(np.sum(np.square(x), ax, kd));
+    if (ord === Infinity) return np.max(a, ax, kd);
+    if (ord === 1) return np.sum(a, ax, kd);
+    return np.power(np.sum(np.power(a, ord), ax, kd), 1 / ord);
+  }, [tensor], "tf.norm");
+}
+
+/** tf.norm over a pair of axes: the matrix norms TF defines there (numpy.linalg.norm's). */
+function matrixNorm(tensor: T, ord: "euclidean" | "fro" | number, pair: readonly [number, number], keepdims: boolean): Tensor {
+  if (!(ord === "euclidean" || ord === "fro" || ord === 1 || ord === 2 || ord === Infinity)) {
+    throw new ValueError({ message: `tf.norm: with a pair of axes, ord must be a matrix norm ("euclidean", "fro", 1, 2 or Infinity), got ${describe(ord)}.` });
+  }
+  if (pair.length !== 2 || !pair.every((a) => Number.isInteger(a))) {
+    throw new ValueError({ message: `tf.norm: axis must be an integer or a pair of integers, got ${JSON.stringify(pair)}.` });
+  }
+  return run1(([x]) => {
+    const [a, b] = pair.map((v) => (v < 0 ? v + x.ndim : v)) as [number, number];
+    if (a === b || !(a >= 0 && a < x.ndim && b >= 0 && b < x.ndim)) {
+      throw new ValueError({ message: `tf.norm: axis ${JSON.stringify(pair)} must name two different axes of a tensor of shape [${x.shape.join(", ")}].` });
+    }
+    return np.linalg.norm(x, { ord: ord === "euclidean" ? "fro" : ord, axis: [a, b], keepdims });
   }, [tensor], "tf.norm");
 }
 

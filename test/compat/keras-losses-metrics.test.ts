@@ -110,6 +110,17 @@ describe("tf.norm, tf.clipByNorm, tf.clipByGlobalNorm against TensorFlow", () =>
     near(tf.norm(YP, { ord: Infinity }).item(), fx.ops.norm_inf);
     near(tf.norm(YP, { ord: 3 }).item(), fx.ops.norm_3);
   });
+  it("norm over a pair of axes: the matrix norms (closed forms)", () => {
+    const m = tf.constant([[1, -2], [3, 4]]);
+    near(tf.norm(m, { axis: [0, 1] }).item(), Math.sqrt(30)); // Frobenius
+    near(tf.norm(m, { ord: 1, axis: [0, 1] }).item(), 6); // largest |column| sum
+    near(tf.norm(m, { ord: Infinity, axis: [-2, -1] }).item(), 7); // largest |row| sum
+    // spectral: √ of the largest eigenvalue of mᵀm = [[10, 10], [10, 20]] → 15 + √125
+    near(tf.norm(m, { ord: 2, axis: [0, 1] }).item(), Math.sqrt(15 + Math.sqrt(125)));
+    expect(tf.norm(tf.stack([m, tf.multiply(m, 2)]), { ord: 1, axis: [1, 2], keepdims: true }).shape).toEqual([2, 1, 1]);
+    expect(() => tf.norm(m, { ord: 3, axis: [0, 1] })).toThrow(/^tf\.norm: with a pair of axes, ord must be a matrix norm/);
+    expect(() => tf.norm(m, { axis: [1, 1] })).toThrow(/^tf\.norm: axis \[1,1\] must name two different axes/);
+  });
   it("clipByNorm and clipByGlobalNorm", () => {
     flat(tf.clipByNorm(YP, 1)).forEach((v, i) => near(v, fx.ops.clip_by_norm.flat()[i]));
     flat(tf.clipByNorm(YP, 1, [1])).forEach((v, i) => near(v, fx.ops.clip_by_norm_axes.flat()[i]));
