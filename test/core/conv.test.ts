@@ -116,7 +116,9 @@ describe("threads", () => {
     setBackend(threadedBackend);
     const before = pool().stats.jobs - pool().stats.inlineJobs;
     const two = run();
-    expect(pool().stats.jobs - pool().stats.inlineJobs - before, "jobs ran on the pool").toBeGreaterThan(2);
+    // some of the work ran on the pool's workers (how much depends on the load: a worker that looks
+    // stalled is skipped and its job runs inline, pool.ts isResponsive); the bits must match either way
+    expect(pool().stats.jobs - pool().stats.inlineJobs - before, "jobs ran on the pool").toBeGreaterThan(0);
     two.forEach((r, i) => expect(r, `result ${i}`).toEqual(one[i]));
   });
 });
