@@ -280,7 +280,9 @@ describe("threads: 1 vs 2 bit-identical", () => {
     setBackend(threadedBackend);
     const jobs = pool().stats.jobs - pool().stats.inlineJobs;
     const two = run();
-    expect(pool().stats.jobs - pool().stats.inlineJobs - jobs, "jobs ran on the pool").toBeGreaterThan(5);
+    // some of the work ran on the workers (how much depends on the load: a worker that looks stalled
+    // is skipped and its job runs inline, pool.ts isResponsive); the bits must match either way
+    expect(pool().stats.jobs - pool().stats.inlineJobs - jobs, "jobs ran on the pool").toBeGreaterThan(0);
     expect(two.map((o) => o.map((v) => Object.is(v, v) ? v : NaN))).toEqual(one);
   });
 });
