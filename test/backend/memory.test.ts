@@ -104,25 +104,50 @@ describe("shared-memory garbage V8 does not count", () => {
     // Without the arena's collections (revert the willCreate call in storage.ts) V8 frees none of
     // the 480 MiB: measured growth 480 MiB, 0 collections. With them: one per 64 MiB of fresh
     // buffers, growth ≤ budget (64) + the ring (8) + the finalizer's pending cap (16) + what
-    // V8's background sweeper has not freed yet (measured max 85 MiB).
+    // V8's background sweeper has not freed yet. Measured: 84 MiB and 7 collections on Node 22 at
+    // load 3; without the budget's re-check (gc-pressure.ts) 94–113 MiB, and once 161 MiB with 4
+    // collections on a loaded CI machine.
     expect(r.maxGrowthMiB, JSON.stringify(r)).toBeLessThanOrEqual(r.madeMiB / 3);
     expect(r.collections, JSON.stringify(r)).toBeGreaterThanOrEqual(3);
   }, 150_000);
 
   it("the budget: one full collection per 64 MiB of fresh buffers, or per the bytes that survived the last one", () => {
-    let live = 0;
-    let gcs = 0;
-    const p = new SharedMemoryPressure(() => live, () => () => void gcs++);
+    // A model of process.memoryUsage().arrayBuffers: the bytes the program holds, plus the fresh
+    // buffers made since the last collection (garbage or not, they count until collected), plus
+    // what a collection found dead but V8's concurrent sweeper has not released yet.
     const MiB = 2 ** 20;
-    for (let i = 0; i < 63; i++) expect(p.willCreate(MiB)).toBe(false);
-    expect(p.willCreate(MiB)).toBe(true); // the 64th MiB
+    let held = 0;
+    let fresh = 0;
+    let unswept = 0;
+    let gcs = 0;
+    const p = new SharedMemoryPressure(() => held + fresh + unswept, () => () => void (gcs++, (fresh = 0)));
+    const make = () => {
+      const collected = p.willCreate(MiB);
+      fresh += MiB;
+      return collected;
+    };
+    for (let i = 0; i < 63; i++) expect(make()).toBe(false);
+    expect(make()).toBe(true); // the 64th MiB
     expect([gcs, p.collections, p.budget]).toEqual([1, 1, MIN_BUDGET]);
-    live = 200 * MiB; // a program that holds 200 MiB: the next collection after 200 MiB more
-    for (let i = 0; i < 64; i++) p.willCreate(MiB);
+    held = 200 * MiB; // a program that holds 200 MiB: the next collection after 200 MiB more
+    for (let i = 0; i < 63; i++) make();
+    expect(make()).toBe(true);
     expect(p.budget).toBe(200 * MiB);
-    for (let i = 0; i < 199; i++) expect(p.willCreate(MiB)).toBe(false);
-    expect(p.willCreate(MiB)).toBe(true);
+    for (let i = 0; i < 199; i++) expect(make()).toBe(false);
+    expect(make()).toBe(true);
     expect(gcs).toBe(3);
+    // The program lets go of its 200 MiB, and the collection that finds them dead returns before
+    // the sweeper releases them: the budget it sets (200 MiB) is seen to be stale at the next
+    // re-check, past the 64 MiB minimum, and the collection after comes at 64 MiB, not at 200.
+    held = 0;
+    unswept = 200 * MiB;
+    for (let i = 0; i < 199; i++) make();
+    expect(make()).toBe(true);
+    expect(p.budget).toBe(200 * MiB);
+    unswept = 0; // swept
+    for (let i = 0; i < 63; i++) expect(make()).toBe(false);
+    expect(make()).toBe(true); // the 64th MiB: the re-check found 0 bytes survived
+    expect([gcs, p.budget]).toEqual([5, MIN_BUDGET]);
     const off = new SharedMemoryPressure(() => 0, () => null); // no gc available: counts, never throws
     for (let i = 0; i < 200; i++) expect(off.willCreate(MiB)).toBe(false);
     expect(off.collections).toBe(0);

@@ -24,11 +24,16 @@ import { exposeGc, type GcFunction } from "./v8-gc.js";
 /** V8's external-memory step between collections (kExternalAllocationSoftLimit). */
 export const MIN_BUDGET = 64 * 1024 * 1024;
 
+/** How often (in fresh bytes) a budget above the minimum is measured again. */
+const RECHECK = 16 * 1024 * 1024;
+
 export class SharedMemoryPressure {
   /** fresh shared bytes since the last collection */
   private made = 0;
   /** the current budget: collect once `made` passes it */
   budget = MIN_BUDGET;
+  /** when `made` reaches it, the budget is looked at again (willCreate) */
+  private recheckAt = 0;
   /** full collections run so far */
   collections = 0;
   /** off: count only (gc unavailable, or switched off by the caller) */
@@ -49,9 +54,20 @@ export class SharedMemoryPressure {
    */
   willCreate(bytes: number): boolean {
     this.made += bytes;
-    if (this.made < this.budget || !this.enabled) return false;
+    if (this.made < MIN_BUDGET || !this.enabled) return false;
+    if (this.made < this.budget) {
+      if (this.made < this.recheckAt) return false;
+      // The budget was set right after the last collection, when V8's concurrent sweeper may not
+      // yet have released every buffer the collection found dead: those still counted as live and
+      // inflated it. So look again every RECHECK bytes past the minimum step: what is live now,
+      // less what was made since, is what really survived (and is still held).
+      this.recheckAt = this.made + RECHECK;
+      this.budget = Math.max(MIN_BUDGET, Math.min(this.budget, this.liveBytes() - this.made));
+      if (this.made < this.budget) return false;
+    }
     if (this.gc === undefined) this.gc = this.getGc();
     this.made = 0;
+    this.recheckAt = 0;
     if (this.gc === null) return false;
     this.gc(); // a full collection (not { type: "major" }: a scavenge on Node 20, v8-gc.ts)
     this.collections++;
