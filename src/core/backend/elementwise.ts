@@ -6,8 +6,11 @@
 // expression (ew-wasm.ts, run by ew-run.ts) when the engine has SIMD and the expression and
 // dtypes are ones it compiles, else the scalar JS loop below. In float32 statements both call
 // vecmath's functions for exp, log, sin, … (≤ 1 ulp from Math.* rounded to float32), never
-// Math.* itself, so which path runs never changes a result. TAPIR_ELEMENTWISE=math restores the
-// previous kernels (Math.* everywhere, JS only) for comparison; =js keeps vecmath but no Wasm.
+// Math.* itself, so which path runs never changes a result. A long fused expression (ew-staged.ts)
+// runs staged, as Wasm SIMD stage kernels (ew-stages.ts) where they compile, else as JS loops;
+// its broadcast and strided operands are gathered contiguous first (gatherAll).
+// TAPIR_ELEMENTWISE=math restores the previous kernels (Math.* everywhere, JS only) for
+// comparison; =js keeps vecmath but no Wasm.
 import type { TypedArray } from "../dtype.js";
 import { defineKernel } from "./kernel.js";
 import { emitJs } from "./ew-ir.js";
@@ -221,11 +224,12 @@ export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: re
   const data = ins.map((x) => x.data);
   const outType = elemType(out);
   const types = data.map(elemType);
-  // a long expression runs as staged JS loops (ew-staged.ts), broadcast operands gathered first
-  const long = isLong(expr);
-  const useWasm = mode === "wasm" && wasmSimd && !long;
-  if (long && dims.length > 1) return planElementwise(expr, gatherAll(ins, shape, size), shape, size, out);
-  if (dims.length === 0 || (dims.length === 1 && st.every((s) => s[0] === 0 || s[0] === 1))) {
+  const useWasm = mode === "wasm" && wasmSimd;
+  const flat = dims.length === 0 || (dims.length === 1 && st.every((s) => s[0] === 0 || s[0] === 1));
+  // a long expression runs staged (Wasm: ew-stages.ts, else JS: ew-staged.ts) over flat
+  // operands: broadcast and strided ones are gathered first
+  if (!flat && isLong(expr)) return planElementwise(expr, gatherAll(ins, shape, size), shape, size, out);
+  if (flat) {
     // every operand is contiguous over the whole output or constant
     let pattern = "";
     for (let i = 0; i < ins.length; i++) pattern += dims.length === 0 || st[i]![0] === 0 ? "s" : "v";

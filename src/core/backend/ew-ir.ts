@@ -211,3 +211,71 @@ export function children(n: Node): readonly Node[] {
       return n.a;
   }
 }
+
+/**
+ * Every node reachable from `roots` through `edges` (default: the operands), in creation order,
+ * which is topological (a node is made after its operands). Iterative: the DAGs of long fused
+ * programs are thousands of nodes deep, past what a recursive walk's stack takes.
+ */
+export function reachable(roots: readonly Node[], edges: (n: Node) => readonly Node[] = children): Node[] {
+  const seen = new Set<number>();
+  const out: Node[] = [];
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (seen.has(n.id)) continue;
+    seen.add(n.id);
+    out.push(n);
+    for (const c of edges(n)) if (!seen.has(c.id)) stack.push(c);
+  }
+  return out.sort((x, y) => x.id - y.id);
+}
+
+/** A node like `n` built in `b` over the operands `ks` (in `children` order). */
+export function remake(b: Builder, n: Node, ks: readonly Node[]): Node {
+  switch (n.k) {
+    case "c":
+      return b.c(n.v);
+    case "in":
+      return b.input(n.i);
+    case "bin":
+      return b.bin(n.op, ks[0]!, ks[1]!);
+    case "un":
+      return b.un(n.op, ks[0]!);
+    case "cmp":
+      return b.cmp(n.op, ks[0]!, ks[1]!);
+    case "logic":
+      return b.logic(n.op, ks[0]!, ks[1]!);
+    case "not":
+      return b.not(ks[0]!);
+    case "sel":
+      return b.sel(ks[0]!, ks[1]!, ks[2]!);
+    case "rare":
+      return b.rare(ks[0]!, ks[1]!, ks[2]!);
+    case "fn":
+      return b.fn(n.name, [...ks]);
+    case "ext":
+      return b.ext(n.name, [...ks]);
+    case "bits":
+      return b.bits(n.op, ks[0]!);
+  }
+}
+
+/**
+ * `root` (a DAG of any builder) rebuilt in `b` with input i replaced by `inputs[i]`: how the
+ * staged Wasm kernels (ew-stages.ts) join a stage's statements, each parsed on its own, into one
+ * DAG. Iterative, in creation order.
+ */
+export function graft(b: Builder, root: Node, inputs: readonly Node[]): Node {
+  const m = new Map<number, Node>();
+  for (const n of reachable([root])) {
+    let r: Node;
+    if (n.k === "in") {
+      const x = inputs[n.i];
+      if (x === undefined) throw new RangeError(`graft: no node for input a${n.i}`);
+      r = x;
+    } else r = remake(b, n, children(n).map((c) => m.get(c.id)!));
+    m.set(n.id, r);
+  }
+  return m.get(root.id)!;
+}

@@ -3,11 +3,17 @@
 // thread instantiated), run(n) computes the block, the results are copied out. Strided operands
 // are gathered row by row while staging. Modules are compiled on the calling thread (cached per
 // expression and layout); a job carries the bytes, and each thread instantiates a key once.
+// A long expression's kernel (wasmKernel past ew-staged's STAGE_STMTS) is staged: its stage
+// modules (ew-stages.ts, bytes in shared memory so a job posts them without a copy) run in turn
+// over blocks of elements (runStaged), temporaries crossing stages kept in scratch rows of the
+// same memory.
 import type { TypedArray } from "../dtype.js";
 import { BLOCK, compileKernel, NotCompiled, REGION, SIZE, type ElemType } from "./ew-wasm.js";
 import { parseExpr, Unsupported } from "./ew-parse.js";
 import { withFlush } from "./ew-flush.js";
 import { gemmFlush } from "./gemm.js";
+import { isLong } from "./ew-staged.js";
+import { stagedWasm, type StageModule, type StagedWasm } from "./ew-stages.js";
 import { Func, V128, assembleWithImports } from "./wasm-asm.js";
 
 /** The part of the WebAssembly JS API used here (the project's libs do not declare it). */
@@ -31,6 +37,8 @@ export interface WasmKernel {
   readonly pattern: string;
   readonly types: readonly ElemType[];
   readonly out: "f32" | "f64";
+  /** A long expression's staged kernel (ew-stages.ts): `bytes` is then empty and runFlat runs the stages. */
+  readonly staged?: StagedWasm;
 }
 
 export function elemType(a: TypedArray): ElemType {
@@ -56,6 +64,7 @@ const compiled = new Map<string, WasmKernel | null>();
 export function wasmKernel(expr: string, types: readonly ElemType[], pattern: string, out: ElemType): WasmKernel | null {
   if (out !== "f32" && out !== "f64") return null;
   const flush = gemmFlush();
+  if (isLong(expr)) return stagedKernel(expr, types, pattern, out, flush);
   const key = `${types.join(",")}|${pattern}|${out}|${flush ? "ftz|" : ""}${expr}`;
   let k = compiled.get(key);
   if (k === undefined) {
@@ -74,14 +83,37 @@ export function wasmKernel(expr: string, types: readonly ElemType[], pattern: st
   return k;
 }
 
+/** Long expressions' kernels: by expression (its hash is cached on the string), then layout and flush. */
+const stagedKernels = new Map<string, Map<string, WasmKernel | null>>();
+function stagedKernel(expr: string, types: readonly ElemType[], pattern: string, out: "f32" | "f64", flush: boolean): WasmKernel | null {
+  let byLayout = stagedKernels.get(expr);
+  if (byLayout === undefined) stagedKernels.set(expr, (byLayout = new Map()));
+  const variant = `${types.join(",")}|${pattern}|${out}|${flush ? "ftz" : ""}`;
+  let k = byLayout.get(variant);
+  if (k === undefined) {
+    k = null;
+    try {
+      const staged = stagedWasm(expr, types, pattern, out, flush);
+      k = { key: `${staged.modules.map((m) => m.key).join("+")}|${variant}`, bytes: new Uint8Array(0), imports: [], pattern, types, out, staged };
+    } catch (e) {
+      if (!(e instanceof Unsupported || e instanceof NotCompiled)) throw e;
+    }
+    byLayout.set(variant, k);
+  }
+  return k;
+}
+
 // ------------------------------------------------------------ this thread's memory and modules
 
 let memory: WasmMemory | null = null;
 let views: Record<ElemType, TypedArray> | null = null;
-const runs = new Map<string, (n: number) => void>();
+const runs = new Map<string, (n: number, tab?: number) => void>();
 
 function ensureMemory(regions: number): Record<ElemType, TypedArray> {
-  const pages = Math.ceil((regions * REGION) / 65536);
+  return ensureBytes(regions * REGION);
+}
+function ensureBytes(bytes: number): Record<ElemType, TypedArray> {
+  const pages = Math.ceil(bytes / 65536);
   if (memory === null) memory = new WebAssembly.Memory({ initial: Math.max(pages, 4) });
   const have = memory.buffer.byteLength / 65536;
   if (have < pages) memory.grow(pages - have);
@@ -92,22 +124,54 @@ function ensureMemory(regions: number): Record<ElemType, TypedArray> {
   return views;
 }
 
-function runOf(k: WasmKernel): (n: number) => void {
+/** This thread's instance of a module (a kernel's, or a stage's: run(n, tab)), made once per key. */
+function runOf(k: WasmKernel | StageModule): (n: number, tab?: number) => void {
   let r = runs.get(k.key);
   if (r === undefined) {
-    ensureMemory(k.types.length + 1);
+    ensureMemory("types" in k ? k.types.length + 1 : 0);
     const m = Math as unknown as Record<string, (x: number) => number>;
     const imp: Record<string, (x: number) => number> = {};
     for (const name of k.imports) imp[name] = m[name]!;
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(k.bytes), { env: { mem: memory }, m: imp });
+    // stage modules' bytes may sit in shared memory, which WebAssembly.Module does not take
+    const bytes = typeof SharedArrayBuffer === "function" && k.bytes.buffer instanceof SharedArrayBuffer ? new Uint8Array(k.bytes) : k.bytes;
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory }, m: imp });
     r = inst.exports["run"] as (n: number) => void;
     runs.set(k.key, r);
   }
   return r;
 }
 
+/**
+ * Elements [u0, u1) of a long expression's staged kernel (ew-stages.ts): per block, the "v"
+ * operands are copied to their regions, every stage runs in turn (temporaries crossing stages
+ * stay in the scratch rows), and the output region is copied out.
+ */
+function runStaged(L: StagedWasm, k: WasmKernel, ins: readonly TypedArray[], out: TypedArray, u0: number, u1: number): void {
+  const fns = L.modules.map(runOf);
+  const v = ensureBytes(L.bytes);
+  (v.i32 as Int32Array).set(L.table, 0);
+  for (let j = 0; j < ins.length; j++) {
+    const t = k.types[j]!;
+    if (k.pattern[j] === "s") v[t][L.inAt[j]! / SIZE[t]] = ins[j]![0]!;
+  }
+  const ov = v[k.out];
+  const ob = L.outAt / SIZE[k.out];
+  const calls = L.calls;
+  for (let s = u0; s < u1; s += L.block) {
+    const n = Math.min(L.block, u1 - s);
+    for (let j = 0; j < ins.length; j++) {
+      if (k.pattern[j] === "s") continue;
+      const t = k.types[j]!;
+      v[t].set(ins[j]!.subarray(s, s + n), L.inAt[j]! / SIZE[t]);
+    }
+    for (let c = 0; c < calls.length; c += 2) fns[calls[c]!]!(n, calls[c + 1]!);
+    out.set(ov.subarray(ob, ob + n), s);
+  }
+}
+
 /** Elements [u0, u1) of `out` from operands each the output's full contiguous shape ("v") or one element ("s"). */
 export function runFlat(k: WasmKernel, ins: readonly TypedArray[], out: TypedArray, u0: number, u1: number): void {
+  if (k.staged !== undefined) return runStaged(k.staged, k, ins, out, u0, u1);
   const run = runOf(k);
   const v = ensureMemory(ins.length + 1);
   const base = (j: number, t: ElemType) => (j * REGION) / SIZE[t];
@@ -131,6 +195,7 @@ export function runFlat(k: WasmKernel, ins: readonly TypedArray[], out: TypedArr
  * j's element (row r, column c) is at Σ_d idx_d·strides[j·nd + d]. Rows are packed into blocks.
  */
 export function runStrided(k: WasmKernel, ins: readonly TypedArray[], strides: Int32Array, shape: Int32Array, out: TypedArray, r0: number, r1: number): void {
+  if (k.staged !== undefined) throw new Error("elementwise: a staged kernel runs on contiguous operands (planElementwise gathers them)");
   const run = runOf(k);
   const v = ensureMemory(ins.length + 1);
   const nIn = ins.length;

@@ -3,17 +3,23 @@
 // jit fuses a chain of elementwise ops into one ScalarExpr of `const tK = …;` statements. Past a
 // few hundred statements one loop body stops being code the engine handles well: V8 does not
 // optimise a function whose bytecode is past its size limit (~60 KB: the loop then runs in the
-// interpreter, ~8× slower per op), and the recursive IR compilers (ew-ir/ew-wasm) run out of
-// stack on the deep DAG. So an expression of more than STAGE_STMTS statements runs staged:
+// interpreter, ~8× slower per op), and one DAG of the whole expression is thousands of nodes
+// deep. So an expression of more than STAGE_STMTS statements runs staged:
 //
-//  - its statements are cut, in order, into stages of at most STAGE_STMTS statements, each its
-//    own small function (optimised on its own);
-//  - elements go through in blocks of STAGE_BLOCK: every stage runs over the block before the
-//    next one starts, and a temporary that a later stage reads is stored to a float64 scratch
-//    row of the block (exact: every temporary is a JS number, a float32 one already rounded);
-//  - each statement is translated on its own exactly as the whole expression would be (`tr`:
-//    vecmath's V.* for float32 statements), so a staged loop computes the same bits as the
-//    one-loop kernel and as the ops run one by one.
+//  - splitStages cuts its statements, in order, into stages of a fixed number of statements and
+//    finds the temporaries that cross from one stage to a later one;
+//  - elements go through in blocks: every stage runs over the block before the next one starts,
+//    and a crossing temporary is stored to a scratch row of the block;
+//  - each statement is translated on its own exactly as the whole expression would be, so a
+//    staged kernel computes the same bits as the one-loop kernel and as the ops run one by one.
+//
+// Two implementations share the split. Where the engine has Wasm SIMD and every statement
+// compiles, the stages are Wasm SIMD modules (ew-stages.ts, 12 statements each, run by ew-run.ts
+// runStaged): ~0.3 µs per op of W15's chain on 64 elements, where the JS loops below take ~8.
+// Otherwise (no SIMD, integer statements, Math.* in float64 statements, TAPIR_ELEMENTWISE=js or
+// math) stagedSource below builds JS loops of STAGE_STMTS statements per stage, each stage its
+// own small function (optimised on its own), scratch rows of float64 (exact: every temporary is
+// a JS number, a float32 one already rounded), float32 statements calling vecmath's V.*.
 // The cost per element and statement stays what a short expression costs, whatever the length.
 
 /** Statements per stage (and the most a one-loop kernel takes). */
@@ -64,6 +70,54 @@ function translate(i: number, name: string, rhs: string, tr: Translator): string
   return cut < 0 ? `const ${name} = ${back};` : `${back.slice(0, cut).replace(/\n/g, " ")} const ${name} = ${back.slice(cut + 1)};`;
 }
 
+/** A long expression cut into stages: what the staged JS loops and the staged Wasm kernels share. */
+export interface StagePlan {
+  /** The statements `const <name> = <rhs>;`, in order. */
+  readonly stmts: readonly { readonly name: string; readonly rhs: string }[];
+  /** The result expression (the fusion pass writes a temporary's name). */
+  readonly result: string;
+  /** Statements per stage: stage k runs statements [k·size, (k+1)·size). */
+  readonly size: number;
+  readonly nStages: number;
+  /** The stage defining each temporary. */
+  readonly stageOf: ReadonlyMap<string, number>;
+  /** Per stage: the names it reads (operands a<j>, its own and earlier temporaries), first read first. */
+  readonly reads: readonly (readonly string[])[];
+  /** Temporaries read by a later stage than their own (they cross through scratch), each with the last stage that reads it. */
+  readonly crossing: ReadonlyMap<string, number>;
+}
+
+const plans = new Map<string, Map<number, StagePlan>>();
+/** The stages of a long expression, `size` statements each (cached per expression and size). */
+export function splitStages(expr: string, size = STAGE_STMTS): StagePlan {
+  let bySize = plans.get(expr);
+  if (bySize === undefined) plans.set(expr, (bySize = new Map()));
+  let plan = bySize.get(size);
+  if (plan !== undefined) return plan;
+  const lines = expr.split("\n");
+  const result = lines.pop()!.trim();
+  const stmts = lines.map((l) => {
+    const m = STMT.exec(l.trim());
+    if (m === null) throw new Error(`elementwise: unexpected fused statement ${l.slice(0, 80)}`);
+    return { name: m[1]!, rhs: m[2]! };
+  });
+  const nStages = Math.max(1, Math.ceil(stmts.length / size));
+  const stageOf = new Map<string, number>();
+  stmts.forEach((s, i) => stageOf.set(s.name, Math.floor(i / size)));
+  const reads: Set<string>[] = Array.from({ length: nStages }, () => new Set());
+  stmts.forEach((s, i) => {
+    for (const m of s.rhs.matchAll(NAME)) reads[Math.floor(i / size)]!.add(m[1]!);
+  });
+  for (const m of result.matchAll(NAME)) reads[nStages - 1]!.add(m[1]!);
+  const crossing = new Map<string, number>();
+  reads.forEach((r, k) => {
+    for (const v of r) if (v[0] === "t" && stageOf.get(v) !== k) crossing.set(v, k);
+  });
+  plan = { stmts, result, size, nStages, stageOf, reads: reads.map((r) => [...r]), crossing };
+  bySize.set(size, plan);
+  return plan;
+}
+
 const sources = new Map<string, Map<string, string>>();
 
 /**
@@ -77,27 +131,11 @@ export function stagedSource(expr: string, pattern: string, tr: Translator, vari
   if (byPattern === undefined) sources.set(expr, (byPattern = new Map()));
   let src = byPattern.get(variant + pattern);
   if (src !== undefined) return src;
-  const lines = expr.split("\n");
-  const result = lines.pop()!.trim();
-  const stmts = lines.map((l, i) => {
-    const m = STMT.exec(l.trim());
-    if (m === null) throw new Error(`elementwise: unexpected fused statement ${l.slice(0, 80)}`);
-    return { name: m[1]!, js: translate(i, m[1]!, m[2]!, tr) };
-  });
-  // stage of each statement; the temporaries each stage defines and reads
-  const nStages = Math.ceil(stmts.length / STAGE_STMTS);
-  const stageOf = new Map<string, number>();
-  stmts.forEach((s, i) => stageOf.set(s.name, Math.floor(i / STAGE_STMTS)));
-  const reads: Set<string>[] = Array.from({ length: nStages }, () => new Set());
-  stmts.forEach((s, i) => {
-    for (const m of s.js.matchAll(NAME)) reads[Math.floor(i / STAGE_STMTS)]!.add(m[1]!);
-  });
-  for (const m of result.matchAll(NAME)) reads[nStages - 1]!.add(m[1]!);
+  const { stmts: parsed, result, nStages, stageOf, reads, crossing } = splitStages(expr);
+  const stmts = parsed.map((s, i) => ({ name: s.name, js: translate(i, s.name, s.rhs, tr) }));
   // a temporary read by a later stage than its own gets a scratch row
   const row = new Map<string, number>();
-  reads.forEach((r, k) => {
-    for (const v of r) if (v[0] === "t" && stageOf.get(v) !== k && !row.has(v)) row.set(v, row.size);
-  });
+  for (const v of crossing.keys()) row.set(v, row.size);
   const B = STAGE_BLOCK;
   const fns: string[] = [];
   for (let k = 0; k < nStages; k++) {

@@ -8,8 +8,12 @@
 // the memory (BLOCK elements of its own type; a scalar operand is one element, splat once) and
 // writes n results to the last region. Past n it computes garbage lanes up to a whole unrolled
 // step of 4·UNROLL (regions have SLACK elements for it); the caller copies back exactly n.
+// compileMulti generalises it for the stages of long expressions (ew-stages.ts): several
+// outputs, and run(n, tab) reading each operand's and output's address from a table in memory,
+// so that one module serves every stage with the same text. Every walk over the DAG is
+// iterative (ew-ir.ts reachable): a stage's DAG after inlining the math recipes is deep.
 import { F32, F64, Func, I32, V128, assembleWithImports, type ImportFunc } from "./wasm-asm.js";
-import { Builder, children, type Node } from "./ew-ir.js";
+import { Builder, children, reachable, remake, type Node } from "./ew-ir.js";
 import { recipeFor } from "./vecmath.js";
 
 /** Elements staged per call. */
@@ -32,54 +36,22 @@ export const SIZE: Record<ElemType, number> = { f32: 4, f64: 8, i32: 4, u8: 1 };
 /** A kernel the compiler refuses (it stays on the scalar JS path). */
 export class NotCompiled extends Error {}
 
-/** Replaces `fn` nodes by their inlined recipes. */
-function lower(b: Builder, root: Node): Node {
+/** `roots` with `fn` nodes replaced by their inlined recipes (iterative, in creation order). */
+function lower(b: Builder, roots: readonly Node[]): Node[] {
   const memo = new Map<number, Node>();
-  const go = (n: Node): Node => {
-    let m = memo.get(n.id);
-    if (m !== undefined) return m;
-    switch (n.k) {
-      case "c":
-      case "in":
-        m = n;
-        break;
-      case "bin":
-        m = b.bin(n.op, go(n.a), go(n.b));
-        break;
-      case "un":
-        m = b.un(n.op, go(n.a));
-        break;
-      case "cmp":
-        m = b.cmp(n.op, go(n.a), go(n.b));
-        break;
-      case "logic":
-        m = b.logic(n.op, go(n.a), go(n.b));
-        break;
-      case "not":
-        m = b.not(go(n.a));
-        break;
-      case "sel":
-        m = b.sel(go(n.c), go(n.a), go(n.b));
-        break;
-      case "rare":
-        m = b.rare(go(n.c), go(n.a), go(n.b));
-        break;
-      case "bits":
-        m = b.bits(n.op, go(n.a));
-        break;
-      case "ext":
-        throw new NotCompiled(`Math.${n.name} has no vector version here`);
-      case "fn": {
-        const r = recipeFor(n.name);
-        if (r === undefined) throw new NotCompiled(`no recipe for ${n.name}`);
-        m = r(b, go(n.a[0]!), n.a[1] && go(n.a[1]));
-        break;
-      }
-    }
+  for (const n of reachable(roots)) {
+    if (n.k === "ext") throw new NotCompiled(`Math.${n.name} has no vector version here`);
+    const ks = children(n).map((x) => memo.get(x.id)!);
+    let m: Node;
+    if (n.k === "c" || n.k === "in") m = n;
+    else if (n.k === "fn") {
+      const r = recipeFor(n.name);
+      if (r === undefined) throw new NotCompiled(`no recipe for ${n.name}`);
+      m = r(b, ks[0]!, ks[1]);
+    } else m = remake(b, n, ks);
     memo.set(n.id, m);
-    return m;
-  };
-  return go(root);
+  }
+  return roots.map((r) => memo.get(r.id)!);
 }
 
 const BIN64 = { add: 0xf0, sub: 0xf1, mul: 0xf2, div: 0xf3, min: 0xf4, max: 0xf5 } as const;
@@ -110,85 +82,103 @@ type Rep = "f32" | "f64" | "m32" | "m64";
  * followed by fround: 53 ≥ 2·24 + 2). Everything else runs in float64 halves.
  */
 export function compileKernel(b: Builder, root0: Node, ins: readonly ElemType[], pattern: string, out: "f32" | "f64"): { bytes: Uint8Array; imports: string[] } {
-  const root = lower(b, root0);
+  return compileMulti(b, [root0], [out], ins, pattern, "regions");
+}
+
+/**
+ * Where a kernel finds its operands and outputs. "regions": operand j in region j, output k in
+ * region nIn + k, and the export is run(n). "table": run(n, tab), the byte addresses of operand
+ * j and output k read from the i32 table at `tab` (entries nIn + k for outputs): one module then
+ * serves every place its operands are put (the staged kernels of ew-stages.ts).
+ */
+export type Addressing = "regions" | "table";
+
+/** The call through a `rare` node's fallback (a Math.* function of one value). */
+const rareCall = (n: Extract<Node, { k: "rare" }>): Node => (n.a.k === "un" && n.a.op === "fround" ? n.a.a : n.a);
+/** A node that a fused fround computes as one float32 operation (its operands' rep permitting). */
+const fusable = (a: Node): boolean => (a.k === "bin" && a.op !== "min" && a.op !== "max") || (a.k === "un" && a.op === "sqrt");
+
+/**
+ * compileKernel with several outputs: output k is `roots[k]` stored as `outs[k]` (roots may
+ * repeat with different types). Every walk over the DAG is iterative (reachable()).
+ */
+export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly ("f32" | "f64")[], ins: readonly ElemType[], pattern: string, addressing: Addressing): { bytes: Uint8Array; imports: string[] } {
+  const roots = lower(b, roots0);
   const rep = new Map<number, Rep>();
   const fused = new Set<number>(); // fround nodes computed as one float32 op of their child's operands
-  const order: Node[] = [];
   const R = (n: Node): Rep => rep.get(n.id)!;
   const isF32Const = (n: Node): boolean => n.k === "c" && (Number.isNaN(n.v) || Object.is(Math.fround(n.v), n.v));
-  const visit = (n: Node): void => {
-    if (rep.has(n.id)) return;
+  // the nodes the representation rules look at, operands first
+  const seen = reachable(roots, (n) => {
+    switch (n.k) {
+      case "ext":
+      case "fn":
+        throw new NotCompiled(n.k === "ext" ? `Math.${n.name}` : n.name);
+      case "rare": {
+        const call = rareCall(n);
+        if (call.k !== "ext" || call.a.length !== 1) throw new NotCompiled("rare fallback");
+        return [call.a[0]!, n.c, n.b];
+      }
+      case "un":
+        return n.op === "fround" && fusable(n.a) ? [...children(n.a), n.a] : children(n);
+      default:
+        return children(n);
+    }
+  });
+  for (const n of seen) {
     let r: Rep;
     switch (n.k) {
       case "c":
-        rep.set(n.id, isF32Const(n) ? "f32" : "f64");
-        return; // constants are emitted inline
+        r = isF32Const(n) ? "f32" : "f64";
+        break;
       case "in":
         r = ins[n.i] === "f32" || (ins[n.i] === "u8" && pattern[n.i] === "v") ? "f32" : "f64";
         break;
       case "un":
         if (n.op === "fround") {
-          const a = n.a;
-          if ((a.k === "bin" && a.op !== "min" && a.op !== "max") || (a.k === "un" && a.op === "sqrt")) {
-            const kids = children(a);
-            kids.forEach(visit);
-            if (kids.every((x) => R(x) === "f32")) fused.add(n.id);
-            else visit(a);
-          } else visit(a);
+          if (fusable(n.a) && children(n.a).every((x) => R(x) === "f32")) fused.add(n.id);
           r = "f32";
-        } else {
-          visit(n.a);
-          r = n.op === "sqrt" ? "f64" : R(n.a);
-        }
+        } else r = n.op === "sqrt" ? "f64" : R(n.a);
         break;
       case "bin":
-        visit(n.a);
-        visit(n.b);
         r = (n.op === "min" || n.op === "max") && R(n.a) === "f32" && R(n.b) === "f32" ? "f32" : "f64";
         break;
       case "cmp":
-        visit(n.a);
-        visit(n.b);
         r = R(n.a) === "f32" && R(n.b) === "f32" ? "m32" : "m64";
         break;
       case "logic":
-        visit(n.a);
-        visit(n.b);
         r = R(n.a) === "m32" && R(n.b) === "m32" ? "m32" : "m64";
         break;
       case "not":
-        visit(n.a);
         r = R(n.a);
         break;
       case "sel":
-        visit(n.c);
-        visit(n.a);
-        visit(n.b);
         r = R(n.a) === "f32" && R(n.b) === "f32" ? "f32" : "f64";
         break;
       case "bits":
-        visit(n.a);
         r = n.op === "pow2f" || n.op === "ftz32" ? "f32" : "f64";
         break;
       case "rare": {
-        const call = n.a.k === "un" && n.a.op === "fround" ? n.a.a : n.a;
-        if (call.k !== "ext" || call.a.length !== 1) throw new NotCompiled("rare fallback");
-        visit(call.a[0]!);
-        visit(n.c);
-        visit(n.b);
+        const call = rareCall(n) as Extract<Node, { k: "ext" }>;
         r = n.a === call ? "f64" : "f32";
         if (R(n.b) !== r || R(call.a[0]!) !== r) r = "f64";
         if (n.a !== call && r === "f64") throw new NotCompiled("rare fallback representation");
         break;
       }
-      case "ext":
-      case "fn":
-        throw new NotCompiled(n.k === "ext" ? `Math.${n.name}` : n.name);
+      default:
+        throw new NotCompiled(n.k);
     }
     rep.set(n.id, r);
-    order.push(n);
-  };
-  visit(root);
+  }
+  // the nodes that are computed: a fused fround reads its child's operands, not the child
+  const needed = new Set<number>(roots.map((r) => r.id));
+  for (let q = seen.length - 1; q >= 0; q--) {
+    const n = seen[q]!;
+    if (!needed.has(n.id)) continue;
+    const uses = n.k === "un" && fused.has(n.id) ? children(n.a) : n.k === "rare" ? [(rareCall(n) as Extract<Node, { k: "ext" }>).a[0]!, n.c, n.b] : children(n);
+    for (const x of uses) needed.add(x.id);
+  }
+  const order = seen.filter((n) => n.k !== "c" && needed.has(n.id));
   const importNames: string[] = [];
   for (const n of order) {
     if (n.k !== "rare") continue;
@@ -197,11 +187,30 @@ export function compileKernel(b: Builder, root0: Node, ins: readonly ElemType[],
   }
   const imports: ImportFunc[] = importNames.map((name) => ({ module: "m", name, params: [F64], results: [F64] }));
 
-  const f = new Func("run", [I32]);
+  const table = addressing === "table";
+  const f = new Func("run", table ? [I32, I32] : [I32]);
   const n = f.param(0);
   const i = f.local(I32);
   const ib = { 1: f.local(I32), 4: f.local(I32), 8: f.local(I32) } as Record<number, number>;
   const tmp = f.local(V128);
+  // table addressing: each operand's and output's base address, read once
+  const base: number[] = [];
+  if (table) {
+    const tab = f.param(1);
+    for (let j = 0; j < ins.length + outs.length; j++) {
+      base.push(f.local(I32));
+      f.get(tab).load(I32, 4 * j).set(base[j]!);
+    }
+  }
+  /** Pushes the address of the step's elements of slot j (operand, then outputs), `sz` bytes each; returns the memarg offset to add. */
+  const at = (j: number, sz: number): number => {
+    if (!table) {
+      f.get(ib[sz]!);
+      return j * REGION;
+    }
+    f.get(base[j]!).get(ib[sz]!).add();
+    return 0;
+  };
   // every node's locals: one for f32/m32, two halves for f64/m64; and copies in other reps that users need
   const loc = new Map<string, number[]>();
   /** The unrolled group being emitted (0 … UNROLL−1); scalar operands live once, in group 0. */
@@ -239,8 +248,8 @@ export function compileKernel(b: Builder, root0: Node, ins: readonly ElemType[],
     else if (nd.k === "bits") want(nd.a, nd.op === "pow2f" || nd.op === "ftz32" ? "f32" : "f64");
     else children(nd).forEach((x) => want(x, valRep(r)));
   }
-  // output conversion
-  want(root, out === "f32" ? "f32" : "f64");
+  // output conversions
+  roots.forEach((root, k) => want(root, outs[k]!));
 
   /** Pushes node x in rep r (half h of a two-half rep). */
   const push = (x: Node, r: Rep, h: number): void => {
@@ -274,10 +283,11 @@ export function compileKernel(b: Builder, root0: Node, ins: readonly ElemType[],
     if (nd.k !== "in" || pattern[nd.i] !== "s") continue;
     const t = ins[nd.i];
     if (t === undefined) throw new NotCompiled(`operand a${nd.i} missing`);
-    const off = nd.i * REGION;
+    const off = table ? 0 : nd.i * REGION;
     scalarIds.add(nd.id);
     const l = alloc(nd, R(nd));
-    f.i32(0);
+    if (table) f.get(base[nd.i]!);
+    else f.i32(0);
     if (t === "f32") f.load(F32, off).simd(0x13);
     else {
       if (t === "f64") f.load(F64, off);
@@ -290,8 +300,6 @@ export function compileKernel(b: Builder, root0: Node, ins: readonly ElemType[],
     scalarLocals.set(nd.id, l);
     for (const r of wants.get(nd.id) ?? []) convert(nd, r);
   }
-  const outOff = ins.length * REGION;
-
   f.i32(0).set(i);
   f.block().loop();
   f.get(i).get(n).geU().brIf(1);
@@ -306,13 +314,22 @@ export function compileKernel(b: Builder, root0: Node, ins: readonly ElemType[],
     }
   }
   for (cp = 0; cp < UNROLL; cp++) {
-    if (out === "f32") f.get(ib[4]!).seq(() => push(root, "f32", 0)).simd(0x0b, ...uleb(2), ...uleb(outOff + 16 * cp));
-    else for (const h of [0, 1]) f.get(ib[8]!).seq(() => push(root, "f64", h)).simd(0x0b, ...uleb(3), ...uleb(outOff + 32 * cp + 16 * h));
+    roots.forEach((root, k) => {
+      const j = ins.length + k;
+      if (outs[k] === "f32") {
+        const off = at(j, 4);
+        f.seq(() => push(root, "f32", 0)).simd(0x0b, ...uleb(2), ...uleb(off + 16 * cp));
+      } else
+        for (const h of [0, 1]) {
+          const off = at(j, 8);
+          f.seq(() => push(root, "f64", h)).simd(0x0b, ...uleb(3), ...uleb(off + 32 * cp + 16 * h));
+        }
+    });
   }
   f.get(i).i32(4 * UNROLL).add().set(i);
   f.br(0).end().end();
 
-  const pages = Math.ceil(((ins.length + 1) * REGION) / 65536);
+  const pages = table ? 1 : Math.ceil(((ins.length + outs.length) * REGION) / 65536);
   return { bytes: assembleWithImports(imports, [f], pages), imports: importNames };
 
   function emit(nd: Node): void {
@@ -330,12 +347,12 @@ export function compileKernel(b: Builder, root0: Node, ins: readonly ElemType[],
       case "in": {
         const t = ins[nd.i]!;
         const sz = SIZE[t];
-        const off = nd.i * REGION + 4 * cp * sz; // group cp: 4 elements further
-        if (t === "f32") f.get(ib[4]!).simd(0x00, ...uleb(2), ...uleb(off)).set(l[0]!);
-        else if (t === "u8") f.get(ib[1]!).simd(0x5c, 0, ...uleb(off)).simd(0x89).simd(0xa9).simd(0xfb).set(l[0]!);
-        else if (t === "f64") for (const h of [0, 1]) f.get(ib[8]!).simd(0x00, ...uleb(3), ...uleb(off + 16 * h)).set(l[h]!);
+        const off = 4 * cp * sz; // group cp: 4 elements further
+        if (t === "f32") f.simd(0x00, ...uleb(2), ...uleb(at(nd.i, 4) + off)).set(l[0]!);
+        else if (t === "u8") f.simd(0x5c, 0, ...uleb(at(nd.i, 1) + off)).simd(0x89).simd(0xa9).simd(0xfb).set(l[0]!);
+        else if (t === "f64") for (const h of [0, 1]) f.simd(0x00, ...uleb(3), ...uleb(at(nd.i, 8) + off + 16 * h)).set(l[h]!);
         else {
-          f.get(ib[sz]!).simd(0x00, ...uleb(2), ...uleb(off)).set(tmp);
+          f.simd(0x00, ...uleb(2), ...uleb(at(nd.i, sz) + off)).set(tmp);
           f.get(tmp).simd(0xfe).set(l[0]!);
           f.get(tmp).get(tmp).shuffle([...half(1, 0), ...half(1, 1)]).simd(0xfe).set(l[1]!);
         }

@@ -50,8 +50,26 @@ function u64Bytes(hi: number, lo: number): number[] {
 }
 
 const utf8 = (s: string): number[] => [...new TextEncoder().encode(s)];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+/** Appends `src` to `dst` (a loop: spreading arrays of tens of thousands of bytes is slow). */
+function append(dst: number[], src: readonly number[]): number[] {
+  for (let i = 0; i < src.length; i++) dst.push(src[i]!);
+  return dst;
+}
+const vec = (items: number[][]): number[] => {
+  const out = uleb(items.length);
+  for (const it of items) append(out, it);
+  return out;
+};
+const section = (id: number, body: number[]): number[] => append([id, ...uleb(body.length)], body);
+/** The bytes of a module: the header, then its sections. */
+function moduleBytes(sections: number[][]): Uint8Array {
+  const head = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const out = new Uint8Array(sections.reduce((n, x) => n + x.length, head.length));
+  out.set(head, 0);
+  let at = head.length;
+  for (const x of sections) (out.set(x, at), (at += x.length));
+  return out;
+}
 
 /** Natural alignment exponent for a memory access of `bytes` bytes. */
 const alignOf = (bytes: number): number => Math.log2(bytes);
@@ -80,7 +98,7 @@ export class Func {
   }
 
   op(...bytes: number[]): this {
-    this.code.push(...bytes);
+    append(this.code, bytes);
     return this;
   }
   simd(opcode: number, ...imm: number[]): this {
@@ -164,9 +182,10 @@ export class Func {
 
   /** Encoded body: local declarations (one run per local) and code. */
   body(): number[] {
-    const decls = this.extra.map((t) => [1, t]);
-    const b = [...vec(decls), ...this.code, 0x0b];
-    return [...uleb(b.length), ...b];
+    const b = uleb(this.extra.length);
+    for (const t of this.extra) b.push(1, t);
+    append(b, this.code).push(0x0b);
+    return append(uleb(b.length), b);
   }
 }
 
@@ -206,14 +225,7 @@ export function assemble(funcs: Func[], memory: { min: number; max: number }): U
     ...funcs.map((f, i) => [...vec(utf8(f.name).map((b) => [b])), 0x00, ...uleb(i)]),
   ]);
   const codeSec = vec(funcs.map((f) => f.body()));
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, typeSec),
-    ...section(3, funcSec),
-    ...section(5, memSec),
-    ...section(7, exportSec),
-    ...section(10, codeSec),
-  ]);
+  return moduleBytes([section(1, typeSec), section(3, funcSec), section(5, memSec), section(7, exportSec), section(10, codeSec)]);
 }
 
 /** An imported function: module and field name, its signature. */
@@ -249,12 +261,5 @@ export function assembleWithImports(imports: ImportFunc[], funcs: Func[], minPag
     ...imports.map((f, i) => [...name(f.module), ...name(f.name), 0x00, ...uleb(impTypes[i]!)]),
   ]);
   const exportSec = vec(funcs.map((f, i) => [...name(f.name), 0x00, ...uleb(imports.length + i)]));
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec(sigs)),
-    ...section(2, importSec),
-    ...section(3, vec(funcTypes.map((t) => uleb(t)))),
-    ...section(7, exportSec),
-    ...section(10, vec(funcs.map((f) => f.body()))),
-  ]);
+  return moduleBytes([section(1, vec(sigs)), section(2, importSec), section(3, vec(funcTypes.map((t) => uleb(t)))), section(7, exportSec), section(10, vec(funcs.map((f) => f.body())))]);
 }
