@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { V, RECIPES } from "../../src/core/backend/vecmath.js";
 import { runFlat, wasmKernel, wasmSimd } from "../../src/core/backend/ew-run.js";
 import { BLOCK } from "../../src/core/backend/ew-wasm.js";
-import { setElementwiseMode } from "../../src/core/backend/elementwise.js";
+import { flatStats, setElementwiseMode } from "../../src/core/backend/elementwise.js";
 import { cpuBackend } from "../../src/core/backend/index.js";
 import type { TypedArray } from "../../src/core/dtype.js";
 import { config, jit, numpy as np, type Tensor } from "../../src/index.js";
@@ -163,6 +163,35 @@ describe("fused programs on the Wasm path", () => {
     // against the Math.* kernels: each float32 op may move 1 ulp, the composition a few
     const got = w.dataSync();
     for (let i = 0; i < got.length; i++) expect(Math.abs(got[i]! - m[i]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(m[i]!)));
+  });
+});
+
+describe("the small-array path (≤ 1024 elements) runs costly math in Wasm", () => {
+  const wasmRuns = () => flatStats.wasm;
+  afterAll(() => setElementwiseMode("wasm"));
+  it("tanh/exp/sin/pow of 8…1024 elements: the Wasm kernel runs it, and gives the JS loop's bits", () => {
+    const edge = [0, -0, NaN, Infinity, -Infinity, 1e-40, -3e-39, 20, -90, 1e30];
+    for (const n of [8, 13, 512, 1024]) {
+      const vals = Array.from({ length: n }, (_, i) => edge[i % 23] ?? Math.sin(i * 0.71) * 9);
+      const a = np.array(vals, { dtype: "float32" });
+      const b = np.array(vals.map((v, i) => Math.abs(v) * 0.1 + i / n), { dtype: "float32" });
+      const ops: [string, () => Tensor][] = [
+        ["tanh", () => np.tanh(a)],
+        ["exp", () => np.exp(a)],
+        ["sin·cos", () => np.multiply(np.sin(a), np.cos(b))],
+        ["pow", () => np.power(b, a)],
+        ["log1p f64", () => np.log1p(np.abs(a.astype("float64")))],
+      ];
+      for (const [name, op] of ops) {
+        const before = wasmRuns();
+        const w = op();
+        if (name !== "log1p f64") expect(wasmRuns(), `${name} n=${n} ran in Wasm`).toBeGreaterThan(before);
+        setElementwiseMode("js");
+        const j = op();
+        setElementwiseMode("wasm");
+        expectBitEqual(w, j, `${name} n=${n}: wasm vs js`);
+      }
+    }
   });
 });
 

@@ -324,10 +324,35 @@ export function broadcastStrides(inShape: readonly number[], outShape: readonly 
   return st;
 }
 
+/** Math functions whose vecmath version costs tens of ns per element in JS (a few ns in Wasm SIMD lanes). */
+const COSTLY_CALL = /Math\.(?:exp|expm1|log|log1p|log2|log10|sin|cos|tan|tanh|sinh|cosh|asinh|acosh|atanh|asin|acos|atan|atan2|pow|cbrt)\(/;
+const costlyExprs = new Map<string, boolean>();
+/** Whether an expression calls a costly Math function (cached per expression). */
+function hasCostlyCall(expr: string): boolean {
+  let c = costlyExprs.get(expr);
+  if (c === undefined) costlyExprs.set(expr, (c = COSTLY_CALL.test(expr)));
+  return c;
+}
+/** @internal how many small-array calls ran a Wasm kernel (tests check the route). */
+export const flatStats = { wasm: 0 };
+/** Below this many elements the Wasm kernel's staging costs more than vecmath's JS saves. */
+export const FLAT_WASM_MIN = 8;
+
 /**
  * The small-array fast path: operands that are each either the output's full contiguous shape
  * ("v") or a single element ("s"), run inline with no plan (what scalar-heavy code hits).
+ * Expressions with a costly Math call (tanh, exp, sin, …) run the Wasm SIMD kernel even here:
+ * vecmath's JS versions cost ~30–50 ns per element against ~1–2 in f32x4 lanes, so a 512-element
+ * tanh takes ~25 µs in JS and ~2 µs in Wasm (W14's layers, a scan body's activations). Both paths
+ * compute the same bits (ew-ir.ts), so the choice never changes a result.
  */
 export function elementwiseFlat(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: TypedArray): void {
+  if (mode === "wasm" && wasmSimd && out.length >= FLAT_WASM_MIN && hasCostlyCall(expr) && !isLong(expr)) {
+    const wasm = wasmKernel(expr, ins.map(elemType), pattern, elemType(out));
+    if (wasm !== null) {
+      flatStats.wasm++;
+      return runFlat(wasm, ins, out, 0, out.length);
+    }
+  }
   compile<FlatFn>(flatLoop(expr, pattern, out instanceof Float32Array, f32Data(out, ins)))(out, ins, 0, out.length);
 }
