@@ -344,10 +344,12 @@ export const FLAT_WASM_MIN = 8;
  * Expressions with a costly Math call (tanh, exp, sin, …) run the Wasm SIMD kernel even here:
  * vecmath's JS versions cost ~30–50 ns per element against ~1–2 in f32x4 lanes, so a 512-element
  * tanh takes ~25 µs in JS and ~2 µs in Wasm (W14's layers, a scan body's activations). Both paths
- * compute the same bits (ew-ir.ts), so the choice never changes a result.
+ * compute the same bits (ew-ir.ts), so the choice never changes a result. A long expression
+ * (ew-staged.ts) always runs its staged Wasm kernel (ew-stages.ts): the staged JS loops cost
+ * ~10 ns per statement and element even in plain arithmetic, 20–35× the Wasm stages.
  */
 export function elementwiseFlat(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: TypedArray): void {
-  if (mode === "wasm" && wasmSimd && out.length >= FLAT_WASM_MIN && hasCostlyCall(expr) && !isLong(expr)) {
+  if (mode === "wasm" && wasmSimd && (isLong(expr) || (out.length >= FLAT_WASM_MIN && hasCostlyCall(expr)))) {
     const wasm = wasmKernel(expr, ins.map(elemType), pattern, elemType(out));
     if (wasm !== null) {
       flatStats.wasm++;
