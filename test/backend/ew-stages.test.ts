@@ -101,6 +101,26 @@ describe.skipIf(!wasmSimd)("staged Wasm kernels", () => {
     expect(k.staged!.modules.length).toBeLessThanOrEqual(8);
   });
 
+  it("a 30000-statement chain compiles without deep recursion and equals the op-by-op kernels", () => {
+    const n = 30000;
+    const lines = ["const t0 = Math.fround(Math.sin((a0)) * (a1));"];
+    for (let k = 1; k < n; k++) lines.push(`const t${k} = Math.fround(${k % 2 ? `Math.sin((t${k - 1}))` : `(t${k - 1}) * (a1)`});`);
+    const expr = `${lines.join("\n")}\nt${n - 1}`;
+    const x = Float32Array.from({ length: 40 }, (_, i) => (i - 20) / 7);
+    const c = Float32Array.of(1.25);
+    const got = new Float32Array(x.length);
+    backend().elementwise(expr, [{ data: x, strides: [1] }, { data: c, strides: [0] }], [x.length], got);
+    // the same statements one kernel each (short expressions: the one-loop Wasm kernel)
+    let h = new Float32Array(x.length);
+    backend().elementwise("Math.fround(Math.sin((a0)) * (a1))", [{ data: x, strides: [1] }, { data: c, strides: [0] }], [x.length], h);
+    for (let k = 1; k < n; k++) {
+      const next = new Float32Array(x.length);
+      backend().elementwise(k % 2 ? "Math.fround(Math.sin((a0)))" : "Math.fround((a0) * (a1))", [{ data: h, strides: [1] }, { data: c, strides: [0] }], [x.length], next);
+      h = next;
+    }
+    expect(Array.from(got)).toEqual(Array.from(h));
+  });
+
   describe("through jit: equal to eager bit for bit", () => {
     /** A chain of n ops on x (shape [3, 700]) with a broadcast row b[700] and a scalar. */
     const chain = (n: number, f32: boolean) => (x: Tensor, b: Tensor): Tensor => {

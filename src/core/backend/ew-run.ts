@@ -65,7 +65,7 @@ const compiled = new Map<string, WasmKernel | null>();
 export function wasmKernel(expr: string, types: readonly ElemType[], pattern: string, out: ElemType): WasmKernel | null {
   if (out !== "f32" && out !== "f64") return null;
   const flush = gemmFlush();
-  if (isLong(expr)) return stagedKernel(expr, types, pattern, out, flush);
+  if (isLong(expr)) return stagedOn ? stagedKernel(expr, types, pattern, out, flush) : null;
   const key = `${types.join(",")}|${pattern}|${out}|${flush ? "ftz|" : ""}${expr}`;
   let k = compiled.get(key);
   if (k === undefined) {
@@ -82,6 +82,14 @@ export function wasmKernel(expr: string, types: readonly ElemType[], pattern: st
     compiled.set(key, k);
   }
   return k;
+}
+
+let stagedOn = true;
+/** @internal benchmarks switch long expressions between staged Wasm (true, the default) and the staged JS loops; returns the previous setting. */
+export function setStagedWasm(on: boolean): boolean {
+  const old = stagedOn;
+  stagedOn = on;
+  return old;
 }
 
 /** Long expressions' kernels: by expression (its hash is cached on the string), then layout and flush. */

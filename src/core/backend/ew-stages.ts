@@ -24,7 +24,7 @@
 // inputs' types, the outputs, the flush setting), so the repeating stages of a long chain
 // (sin, ×c, sin, … cut every 64 statements) compile once. Every walk is iterative.
 import type { ElemType } from "./ew-wasm.js";
-import { compileMulti, SIZE, SLACK } from "./ew-wasm.js";
+import { compileMulti, NotCompiled, SIZE, SLACK } from "./ew-wasm.js";
 import { Builder, graft, type Node } from "./ew-ir.js";
 import { parseExpr } from "./ew-parse.js";
 import { withFlush } from "./ew-flush.js";
@@ -55,6 +55,17 @@ export interface StagedWasm {
 
 /** Statements per Wasm stage (a multiple of 2, 3, 4 and 6: a chain repeating with such a period cuts into equal stages). */
 export const WASM_STAGE_STMTS = 12;
+/**
+ * Groups of 4 elements per loop step of a stage (ew-wasm's UNROLL) that the expression runs
+ * more than once, and of one it runs once: half the code, so half the compile time, for ~15%
+ * more run time on the stages that do not repeat (first-call latency counts: bench/long.ts).
+ */
+export const STAGE_UNROLL = 4;
+const ONCE_UNROLL = 2;
+/** @internal benchmarks: forget the compiled stage modules. */
+export function clearStageModules(): void {
+  modules.clear();
+}
 /** Bytes of scratch a block may take (rows × block): about what stays in L2. */
 const SCRATCH_BYTES = 512 * 1024;
 /** This thread's tag for the keys it makes (workers cache modules by key). */
@@ -82,8 +93,8 @@ const modules = new Map<string, StageModule>();
  * or a temporary ("t") with its type and pattern; `stmts`: the normalised right-hand sides;
  * `outs`: (own statement index, stored type).
  */
-function stageModule(inputs: readonly { kind: "a" | "t"; type: ElemType; pat: string }[], stmts: readonly string[], outs: readonly [number, "f32" | "f64"][], flush: boolean, f32In: boolean): StageModule {
-  const key = `${flush ? (f32In ? "ftz32" : "ftz64") : "ieee"}|${inputs.map((x) => x.kind + x.type + x.pat).join(",")}|${outs.map(([q, t]) => `${q}${t}`).join(",")}|${stmts.join(";")}`;
+function stageModule(text: string, inputs: readonly { kind: "a" | "t"; type: ElemType; pat: string }[], stmts: readonly string[], outs: readonly [number, "f32" | "f64"][], flush: boolean, f32In: boolean, unroll: number): StageModule {
+  const key = `${unroll}|${text}`;
   let m = modules.get(key);
   if (m !== undefined) return m;
   const nIn = inputs.length;
@@ -108,6 +119,7 @@ function stageModule(inputs: readonly { kind: "a" | "t"; type: ElemType; pat: st
     inputs.map((x) => x.type),
     inputs.map((x) => x.pat).join(""),
     "table",
+    unroll,
   );
   m = { key: `${TAG}.s${nextKey++}`, bytes: shared(bytes), imports };
   modules.set(key, m);
@@ -128,12 +140,12 @@ function shared(bytes: Uint8Array): Uint8Array {
  * Unsupported or ew-wasm's NotCompiled where a statement does not compile (the caller keeps
  * the staged JS loops then). `flush`: config.flushSubnormals.
  */
-export function stagedWasm(expr: string, types: readonly ElemType[], pattern: string, out: "f32" | "f64", flush: boolean): StagedWasm {
-  const plan = splitStages(expr, WASM_STAGE_STMTS);
+export function stagedWasm(expr: string, types: readonly ElemType[], pattern: string, out: "f32" | "f64", flush: boolean, stageStmts = WASM_STAGE_STMTS, unroll = STAGE_UNROLL): StagedWasm {
+  const plan = splitStages(expr, stageStmts);
   const { stmts, result, nStages, stageOf, crossing, size } = plan;
   const f32In = out === "f32";
   const resultDef = stageOf.get(result);
-  if (!/^t\d+$/.test(result) || resultDef === undefined) throw new Error(`elementwise: staged result ${result.slice(0, 40)} is not a statement`);
+  if (!/^t\d+$/.test(result) || resultDef === undefined) throw new NotCompiled(`staged result ${result.slice(0, 40)} is not a statement`);
   const tempType = new Map<string, "f32" | "f64">();
   for (const s of stmts) tempType.set(s.name, isFround(s.rhs) ? "f32" : "f64");
 
@@ -156,6 +168,7 @@ export function stagedWasm(expr: string, types: readonly ElemType[], pattern: st
 
   // per stage: its inputs (first read first), normalised statements and outputs
   const stages = [];
+  const uses = new Map<string, number>();
   let tableLen = 0;
   for (let k = 0; k < nStages; k++) {
     const own = stmts.slice(k * size, (k + 1) * size);
@@ -168,7 +181,7 @@ export function stagedWasm(expr: string, types: readonly ElemType[], pattern: st
         if (rename.has(v) || defined.has(v)) continue;
         if (v[0] === "a") {
           const j = Number(v.slice(1));
-          if (types[j] === undefined) throw new Error(`elementwise: operand ${v} missing`);
+          if (types[j] === undefined) throw new NotCompiled(`operand ${v} missing`);
           rename.set(v, `a${inputs.length}`);
           inputs.push({ name: v, kind: "a", type: types[j]!, pat: pattern[j]! });
         } else {
@@ -189,7 +202,9 @@ export function stagedWasm(expr: string, types: readonly ElemType[], pattern: st
       if (crossing.has(s.name)) (outs.push([q, tempType.get(s.name)!]), outAddr.push(s.name));
       if (s.name === result) (outs.push([q, out]), outAddr.push(null));
     });
-    stages.push({ inputs, text, outs, outAddr, tab: tableLen });
+    const key = `${flush ? (f32In ? "ftz32" : "ftz64") : "ieee"}|${inputs.map((x) => x.kind + x.type + x.pat).join(",")}|${outs.map(([q, t]) => `${q}${t}`).join(",")}|${text.join(";")}`;
+    uses.set(key, (uses.get(key) ?? 0) + 1);
+    stages.push({ key, inputs, text, outs, outAddr, tab: tableLen });
     tableLen += nIn + outs.length;
   }
 
@@ -212,7 +227,7 @@ export function stagedWasm(expr: string, types: readonly ElemType[], pattern: st
   const calls = new Int32Array(2 * nStages);
   const mods: StageModule[] = [];
   stages.forEach((st, k) => {
-    const m = stageModule(st.inputs, st.text, st.outs, flush, f32In);
+    const m = stageModule(st.key, st.inputs, st.text, st.outs, flush, f32In, uses.get(st.key)! > 1 ? unroll : ONCE_UNROLL);
     let mi = mods.indexOf(m);
     if (mi < 0) mi = mods.push(m) - 1;
     calls[2 * k] = mi;

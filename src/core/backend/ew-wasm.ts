@@ -102,7 +102,7 @@ const fusable = (a: Node): boolean => (a.k === "bin" && a.op !== "min" && a.op !
  * compileKernel with several outputs: output k is `roots[k]` stored as `outs[k]` (roots may
  * repeat with different types). Every walk over the DAG is iterative (reachable()).
  */
-export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly ("f32" | "f64")[], ins: readonly ElemType[], pattern: string, addressing: Addressing): { bytes: Uint8Array; imports: string[] } {
+export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly ("f32" | "f64")[], ins: readonly ElemType[], pattern: string, addressing: Addressing, unroll = UNROLL): { bytes: Uint8Array; imports: string[] } {
   const roots = lower(b, roots0);
   const rep = new Map<number, Rep>();
   const fused = new Set<number>(); // fround nodes computed as one float32 op of their child's operands
@@ -212,11 +212,12 @@ export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly
     return 0;
   };
   // every node's locals: one for f32/m32, two halves for f64/m64; and copies in other reps that users need
-  const loc = new Map<string, number[]>();
+  const loc = new Map<number, number[]>();
   /** The unrolled group being emitted (0 … UNROLL−1); scalar operands live once, in group 0. */
   let cp = 0;
   const scalarIds = new Set<number>();
-  const key = (n: Node, r: Rep): string => `${n.id}:${r}:${scalarIds.has(n.id) ? 0 : cp}`;
+  const REP_INDEX: Record<Rep, number> = { f32: 0, f64: 1, m32: 2, m64: 3 };
+  const key = (n: Node, r: Rep): number => (n.id * 4 + REP_INDEX[r]) * unroll + (scalarIds.has(n.id) ? 0 : cp);
   const alloc = (n: Node, r: Rep): number[] => {
     const key_ = key(n, r);
     let l = loc.get(key_);
@@ -308,12 +309,12 @@ export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly
   f.get(i).i32(3).shl().set(ib[8]!);
   for (const nd of order) {
     if (scalarLocals.has(nd.id)) continue;
-    for (cp = 0; cp < UNROLL; cp++) {
+    for (cp = 0; cp < unroll; cp++) {
       emit(nd);
       for (const r of wants.get(nd.id) ?? []) convert(nd, r);
     }
   }
-  for (cp = 0; cp < UNROLL; cp++) {
+  for (cp = 0; cp < unroll; cp++) {
     roots.forEach((root, k) => {
       const j = ins.length + k;
       if (outs[k] === "f32") {
@@ -326,7 +327,7 @@ export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly
         }
     });
   }
-  f.get(i).i32(4 * UNROLL).add().set(i);
+  f.get(i).i32(4 * unroll).add().set(i);
   f.br(0).end().end();
 
   const pages = table ? 1 : Math.ceil(((ins.length + outs.length) * REGION) / 65536);

@@ -101,14 +101,21 @@ export class Func {
     append(this.code, bytes);
     return this;
   }
+  /** Appends the unsigned LEB128 of a non-negative integer (as uleb, without an array). */
+  private leb(n: number): this {
+    if (n < 128 && n >= 0 && Number.isInteger(n)) this.code.push(n);
+    else append(this.code, uleb(n));
+    return this;
+  }
   simd(opcode: number, ...imm: number[]): this {
-    return this.op(0xfd, ...uleb(opcode), ...imm);
+    this.code.push(0xfd);
+    return this.leb(opcode).op(...imm);
   }
 
   // --- variables and constants
-  get(i: number): this { return this.op(0x20, ...uleb(i)); }
-  set(i: number): this { return this.op(0x21, ...uleb(i)); }
-  tee(i: number): this { return this.op(0x22, ...uleb(i)); }
+  get(i: number): this { this.code.push(0x20); return this.leb(i); }
+  set(i: number): this { this.code.push(0x21); return this.leb(i); }
+  tee(i: number): this { this.code.push(0x22); return this.leb(i); }
   i32(v: number): this { return this.op(0x41, ...sleb(v)); }
   /** f64.const v (little-endian IEEE bits). */
   f64(v: number): this { return this.op(0x44, ...f64Bytes(v)); }
