@@ -14,7 +14,7 @@
 import type { TypedArray } from "../dtype.js";
 import { defineKernel } from "./kernel.js";
 import { emitJs } from "./ew-ir.js";
-import { isLong, stagedSource, type Translator } from "./ew-staged.js";
+import { isLong, stagedSource, statementCount, type Translator } from "./ew-staged.js";
 import { withFlush } from "./ew-flush.js";
 import { gemmFlush } from "./gemm.js";
 import { parseExpr, Unsupported } from "./ew-parse.js";
@@ -274,15 +274,26 @@ type FlatFn = (out: TypedArray, ins: TypedArray[], start: number, end: number) =
 type StridedFn = (out: TypedArray, ins: TypedArray[], strides: Int32Array, shape: Int32Array, r0: number, r1: number) => void;
 
 const exprCosts = new Map<string, number>();
-/** Estimated ns per element of an expression. */
+/**
+ * Estimated ns per element of an expression; a long one's by its statements (in its staged Wasm
+ * kernel a statement costs ~2 ns per element, W15's chain, ~10 in the staged JS loops: counting
+ * its Math calls, every Math.fround included, would say ~40).
+ */
 function exprCost(expr: string): number {
   let c = exprCosts.get(expr);
   if (c === undefined) {
-    c = ELEMENTWISE_NS + MATH_CALL_NS * (expr.match(/Math\.\w+\(/g)?.length ?? 0);
+    c = isLong(expr)
+      ? ELEMENTWISE_NS + statementCount(expr) * (mode === "wasm" && wasmSimd ? STAGED_WASM_STMT_NS : STAGED_JS_STMT_NS)
+      : ELEMENTWISE_NS + MATH_CALL_NS * (expr.match(/Math\.\w+\(/g)?.length ?? 0);
     exprCosts.set(expr, c);
   }
   return c;
 }
+/** Elements per chunk of a staged Wasm kernel at least (per chunk: ~30 ns per stage call). */
+const STAGED_CHUNK = 64;
+/** ns per statement and element of a long expression: staged Wasm, staged JS (bench/.ab: W15, a 1000-statement arithmetic chain). */
+const STAGED_WASM_STMT_NS = 2;
+const STAGED_JS_STMT_NS = 10;
 
 type ElementwiseArgs = [expr: ScalarExpr, ins: StridedInput[], shape: readonly number[], out: TypedArray];
 export interface ElementwiseJob {
@@ -298,10 +309,13 @@ export interface ElementwiseJob {
 export const elementwise = defineKernel<ElementwiseArgs, ElementwiseJob>({
   name: "elementwise",
   cost: (expr, _ins, _shape, out) => out.length * exprCost(expr),
-  plan: ([expr, ins, shape, out]) => {
+  plan: ([expr, ins, shape, out], ctx) => {
     if (out.length === 0) return null;
     const p = planElementwise(expr, ins, shape, out.length, out);
-    return { job: { src: p.src, wasm: p.wasm, ins: p.ins, strides: p.strides, shape: p.shape, out }, units: p.units, unitNs: p.inner * exprCost(expr) };
+    const unitNs = p.inner * exprCost(expr);
+    // a staged kernel's chunk pays every stage's call and the scratch set-up once: ≥ STAGED_CHUNK elements each
+    const per = p.wasm?.staged !== undefined ? Math.max(STAGED_CHUNK, Math.floor(ctx.chunkNs / unitNs)) : undefined;
+    return { job: { src: p.src, wasm: p.wasm, ins: p.ins, strides: p.strides, shape: p.shape, out }, units: p.units, unitNs, ...(per !== undefined && { per }) };
   },
   run: (j, u0, u1) => {
     if (j.wasm !== null) {
