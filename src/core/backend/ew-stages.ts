@@ -17,7 +17,9 @@
 // exactly as the staged JS loops translate it (elementwise.ts jsStatement: DAZ of operands that
 // are kernel inputs, never of temporaries, FTZ of the statement by its own type), then the
 // stage's statements are grafted into one DAG; ew-wasm computes every node with the bits of
-// the float64 JS program (ew-ir.ts). So staged Wasm = staged JS = the ops one by one.
+// the float64 JS program (ew-ir.ts). So staged Wasm = staged JS = the ops one by one. A Math.*
+// call with no vector version (float64 statements keep Math.* exactly) is made lane by lane
+// from the module (compileMulti's mathCalls), so float64 programs stage in Wasm too.
 //
 // Compile cost: a stage's module is cached by its normalised text (its inputs renamed by first
 // read, a<m> for kernel operands and t<m> for temporaries; its own temporaries t<nIn+q>; the
@@ -120,6 +122,7 @@ function stageModule(text: string, inputs: readonly { kind: "a" | "t"; type: Ele
     inputs.map((x) => x.pat).join(""),
     "table",
     unroll,
+    true,
   );
   m = { key: `${TAG}.s${nextKey++}`, bytes: shared(bytes), imports };
   modules.set(key, m);

@@ -37,10 +37,10 @@ export const SIZE: Record<ElemType, number> = { f32: 4, f64: 8, i32: 4, u8: 1 };
 export class NotCompiled extends Error {}
 
 /** `roots` with `fn` nodes replaced by their inlined recipes (iterative, in creation order). */
-function lower(b: Builder, roots: readonly Node[]): Node[] {
+function lower(b: Builder, roots: readonly Node[], mathCalls: boolean): Node[] {
   const memo = new Map<number, Node>();
   for (const n of reachable(roots)) {
-    if (n.k === "ext") throw new NotCompiled(`Math.${n.name} has no vector version here`);
+    if (n.k === "ext" && !mathCalls) throw new NotCompiled(`Math.${n.name} has no vector version here`);
     const ks = children(n).map((x) => memo.get(x.id)!);
     let m: Node;
     if (n.k === "c" || n.k === "in") m = n;
@@ -101,9 +101,12 @@ const fusable = (a: Node): boolean => (a.k === "bin" && a.op !== "min" && a.op !
 /**
  * compileKernel with several outputs: output k is `roots[k]` stored as `outs[k]` (roots may
  * repeat with different types). Every walk over the DAG is iterative (reachable()).
+ * `mathCalls`: an `ext` node (Math.* itself) is an imported call per float64 lane, the bits of
+ * the JS loops, instead of a refusal (the staged kernels take it; a short kernel with such a
+ * call stays on its JS loop, which calls Math.* inline).
  */
-export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly ("f32" | "f64")[], ins: readonly ElemType[], pattern: string, addressing: Addressing, unroll = UNROLL): { bytes: Uint8Array; imports: string[] } {
-  const roots = lower(b, roots0);
+export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly ("f32" | "f64")[], ins: readonly ElemType[], pattern: string, addressing: Addressing, unroll = UNROLL, mathCalls = false): { bytes: Uint8Array; imports: string[] } {
+  const roots = lower(b, roots0, mathCalls);
   const rep = new Map<number, Rep>();
   const fused = new Set<number>(); // fround nodes computed as one float32 op of their child's operands
   const R = (n: Node): Rep => rep.get(n.id)!;
@@ -112,8 +115,10 @@ export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly
   const seen = reachable(roots, (n) => {
     switch (n.k) {
       case "ext":
+        if (mathCalls) return n.a;
+        throw new NotCompiled(`Math.${n.name}`);
       case "fn":
-        throw new NotCompiled(n.k === "ext" ? `Math.${n.name}` : n.name);
+        throw new NotCompiled(n.name);
       case "rare": {
         const call = rareCall(n);
         if (call.k !== "ext" || call.a.length !== 1) throw new NotCompiled("rare fallback");
@@ -158,6 +163,9 @@ export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly
       case "bits":
         r = n.op === "pow2f" || n.op === "ftz32" ? "f32" : "f64";
         break;
+      case "ext":
+        r = "f64";
+        break;
       case "rare": {
         const call = rareCall(n) as Extract<Node, { k: "ext" }>;
         r = n.a === call ? "f64" : "f32";
@@ -179,13 +187,14 @@ export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly
     for (const x of uses) needed.add(x.id);
   }
   const order = seen.filter((n) => n.k !== "c" && needed.has(n.id));
+  // Math.* imports: a rare node's fallback, and (mathCalls) each ext node, called lane by lane
   const importNames: string[] = [];
+  const arity: number[] = [];
   for (const n of order) {
-    if (n.k !== "rare") continue;
-    const call = n.a.k === "un" ? n.a.a : n.a;
-    if (call.k === "ext" && !importNames.includes(call.name)) importNames.push(call.name);
+    const call = n.k === "rare" ? rareCall(n) : n;
+    if (call.k === "ext" && !importNames.includes(call.name)) (importNames.push(call.name), arity.push(call.a.length));
   }
-  const imports: ImportFunc[] = importNames.map((name) => ({ module: "m", name, params: [F64], results: [F64] }));
+  const imports: ImportFunc[] = importNames.map((name, k) => ({ module: "m", name, params: new Array<typeof F64>(arity[k]!).fill(F64), results: [F64] }));
 
   const table = addressing === "table";
   const f = new Func("run", table ? [I32, I32] : [I32]);
@@ -453,7 +462,17 @@ export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly
         }
         return;
       }
-      case "ext":
+      case "ext": {
+        // Math.<name> itself on each float64 lane (what the JS loops call: the same bits)
+        const idx = importNames.indexOf(nd.name);
+        for (let h = 0; h < 2; h++)
+          for (let lane = 0; lane < 2; lane++) {
+            f.get(l[h]!);
+            for (const x of nd.a) f.seq(() => push(x, "f64", h)).simd(0x21, lane);
+            f.call(idx).simd(0x22, lane).set(l[h]!);
+          }
+        return;
+      }
       case "fn":
         throw new NotCompiled(nd.k);
     }
