@@ -147,8 +147,7 @@ export function stagedWasm(expr: string, types: readonly ElemType[], pattern: st
   const plan = splitStages(expr, stageStmts);
   const { stmts, result, nStages, stageOf, crossing, size } = plan;
   const f32In = out === "f32";
-  const resultDef = stageOf.get(result);
-  if (!/^t\d+$/.test(result) || resultDef === undefined) throw new NotCompiled(`staged result ${result.slice(0, 40)} is not a statement`);
+  if (!/^t\d+$/.test(result) || !stageOf.has(result)) throw new NotCompiled(`staged result ${result.slice(0, 40)} is not a statement`);
   const tempType = new Map<string, "f32" | "f64">();
   for (const s of stmts) tempType.set(s.name, isFround(s.rhs) ? "f32" : "f64");
 
@@ -156,6 +155,8 @@ export function stagedWasm(expr: string, types: readonly ElemType[], pattern: st
   const rowOf = new Map<string, number>();
   const rowType: ("f32" | "f64")[] = [];
   const free: Record<"f32" | "f64", number[]> = { f32: [], f64: [] };
+  const lastReaders: string[][] = Array.from({ length: nStages }, () => []);
+  for (const [v, last] of crossing) lastReaders[last]!.push(v);
   for (let k = 0; k < nStages; k++) {
     for (let i = k * size; i < Math.min(stmts.length, (k + 1) * size); i++) {
       const v = stmts[i]!.name;
@@ -164,7 +165,8 @@ export function stagedWasm(expr: string, types: readonly ElemType[], pattern: st
       const r = free[t].pop() ?? rowType.push(t) - 1;
       rowOf.set(v, r);
     }
-    for (const [v, last] of crossing) if (last === k) free[tempType.get(v)!].push(rowOf.get(v)!);
+    // no stage after k reads these: their rows go to later stages' temporaries
+    for (const v of lastReaders[k]!) free[tempType.get(v)!].push(rowOf.get(v)!);
   }
   const rowElemBytes = rowType.reduce((s, t) => s + SIZE[t], 0);
   const block = Math.min(1024, Math.max(64, Math.floor(SCRATCH_BYTES / Math.max(1, rowElemBytes) / 16) * 16));
