@@ -142,3 +142,60 @@ describe("nn and scipy.special against JAX (float64 values and derivatives)", ()
     }
   });
 });
+
+describe("float32 erf: a vectorised expression (special.ts ERF32)", () => {
+  /** Units in the last place between two float32 values (0 for equal, NaN for NaN). */
+  const ulps = (a: number, b: number): number => {
+    const ia = new Int32Array(Float32Array.of(a).buffer)[0]!;
+    const ib = new Int32Array(Float32Array.of(b).buffer)[0]!;
+    const key = (i: number) => (i < 0 ? -(i & 0x7fffffff) : i); // a monotone integer line through ±0
+    return Math.abs(key(ia) - key(ib));
+  };
+  it("is within 1 ulp of float64 erf rounded to float32 over a dense walk, and exact at the edges", () => {
+    // every 4096th float32 in [2⁻³⁰, 5] (~130k values) (both signs), plus the edges: ±0, ±∞, NaN, subnormals, the branch points
+    const bits = new Int32Array(1);
+    const f = new Float32Array(bits.buffer);
+    const xs: number[] = [0, -0, Infinity, -Infinity, NaN, 1e-38, -1e-45, 1, -1, Math.fround(1 - 2 ** -24), 4, Math.fround(4 - 2 ** -21), 3.9, 10, -10];
+    for (let i = 0x30800000; f[0]! <= 5; i += 4096) {
+      bits[0] = i;
+      xs.push(f[0]!, -f[0]!);
+    }
+    const x32 = np.array(Float32Array.from(xs));
+    const got = scipy.special.erf(x32).dataSync();
+    const want = scipy.special.erf(x32.astype("float64")).dataSync(); // the float64 kernel (checked against JAX above)
+    let worst = 0;
+    for (let i = 0; i < xs.length; i++) {
+      // flush-to-zero (docs/semantics.md, as XLA): a subnormal float32 result is ±0
+      const r = Math.fround(want[i]!);
+      const w = Math.abs(r) < 2 ** -126 ? r * 0 : r;
+      if (Number.isNaN(w)) {
+        expect(got[i], `erf(${xs[i]})`).toBeNaN();
+        continue;
+      }
+      const d = ulps(got[i]!, w);
+      if (d > worst) worst = d;
+      if (d > 1) expect.fail(`erf(${xs[i]}) = ${got[i]}, float64 rounds to ${w}: ${d} ulp`);
+    }
+    expect(Object.is(got[1], -0), "erf(-0) = -0").toBe(true);
+    expect([got[2], got[3]]).toEqual([1, -1]);
+    expect(xs.length).toBeGreaterThan(100_000); // the walk covered the range
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+  it("fuses into Wasm with its neighbours (GELU): jit = eager bit for bit, Wasm = JS", async () => {
+    const { setElementwiseMode } = await import("../../src/core/backend/elementwise.js");
+    const { jit } = await import("../../src/index.js");
+    const x = np.linspace(-6, 6, 5001).astype("float32");
+    const gelu = (t: Tensor) => nn.gelu(t, { approximate: false });
+    const eager = gelu(x).dataSync();
+    const jitted = jit(gelu)(x).dataSync();
+    setElementwiseMode("js");
+    try {
+      const js = jit(gelu)(x).dataSync();
+      expect(Array.from(jitted)).toEqual(Array.from(js));
+    } finally {
+      setElementwiseMode("wasm");
+    }
+    expect(Array.from(jitted)).toEqual(Array.from(eager));
+    checkGrads(scipy.special.erf, [np.array([-3.5, -1.2, -0.3, 0.2, 0.9, 2.1], { dtype: "float64" })]);
+  });
+});

@@ -7,15 +7,17 @@ import { broadcastShapes, fmtShape } from "../shape.js";
 import { emptyTensor, type Tensor } from "../tensor.js";
 import type { Aval } from "../trace.js";
 
-/** Scalar expression per input dtype; `float` serves float32 and float64. */
+/** Scalar expression per input dtype; `float` serves float32 and float64, unless `float32` gives float32 its own. */
 export interface ExprTable {
   float?: string;
+  /** a float32-only expression (one the Wasm compiler vectorises where `float`'s cannot be) */
+  float32?: string;
   int32?: string;
   bool?: string;
 }
 
 export function exprFor(name: string, table: ExprTable, dtype: DType): string {
-  const e = dtype === "float32" || dtype === "float64" ? table.float : table[dtype];
+  const e = dtype === "float32" ? (table.float32 ?? table.float) : dtype === "float64" ? table.float : table[dtype];
   if (e === undefined) throw notDefinedFor(name, table, dtype);
   return e;
 }
