@@ -11,11 +11,17 @@ function view(Ctor: TypedArrayCtor, sab: ArrayBufferLike, byteOffset: number, le
   return new (Ctor as unknown as new (b: ArrayBufferLike, o: number, n: number) => TypedArray)(sab, byteOffset, length);
 }
 
-/** Allocations up to this many bytes share 64 KiB ArrayBuffer slabs (one buffer per tensor would cost more than the op). */
-const SLAB_MAX_ALLOC = 2048;
+/**
+ * Allocations up to this many bytes share 64 KiB ArrayBuffer slabs (one buffer per tensor would
+ * cost more than the op). 8 KiB holds a float64 [32,32] or a float32 [32,64]: a jitted gradient
+ * of a narrow network returns such weight gradients on every call, and a fresh SharedArrayBuffer
+ * for each cost ~1-2 µs plus its share of the GC's external-memory work (W14: 20 per call).
+ * threaded.ts copies non-shared operands up to this size into a pooled job's message.
+ */
+export const SLAB_MAX_ALLOC = 8192;
 const SLAB_BYTES = 64 * 1024;
-/** Small blocks are powers of two from 8 bytes: classes 0..8 = 8 B … 2 KiB. */
-const SMALL_CLASSES = 9;
+/** Small blocks are powers of two from 8 bytes: classes 0..10 = 8 B … 8 KiB. */
+const SMALL_CLASSES = 11;
 /** Large buffers are rounded up to a size class: powers of two split in 4 steps (≤ 19% waste). */
 const MIN_CLASS = 4096;
 

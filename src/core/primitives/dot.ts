@@ -27,16 +27,6 @@ function dotShape(l: Aval, r: Aval, { contract: [lc, rc], batch: [lb, rb] }: Dot
   return [...lb.map((a) => l.shape[a]!), ...free(l.shape.length, lc, lb).map((a) => l.shape[a]!), ...free(r.shape.length, rc, rb).map((a) => r.shape[a]!)];
 }
 
-/** Lays an operand out as [B, rows, cols] (rows = `first` axes, cols = `second`); returns [tensor, transposed?]. */
-function asMatrix(x: Tensor, bAxes: number[], first: number[], second: number[]): [Tensor, boolean] {
-  const straight = [...bAxes, ...first, ...second];
-  const swapped = [...bAxes, ...second, ...first];
-  const isId = (p: number[]) => p.every((v, i) => v === i);
-  if (isId(straight)) return [x, false];
-  if (isId(swapped)) return [x, true];
-  return [transpose(x, straight), false];
-}
-
 /** A dot_general's GEMM layout when neither operand needs a transposed copy (else null). */
 export interface DotLayout {
   shape: number[];
@@ -85,17 +75,72 @@ function intDot(a: ArrayLike<number>, transA: boolean, b: ArrayLike<number>, tra
   }
 }
 
-function dotImpl([l, r]: [Tensor, Tensor], params: DotParams): Tensor[] {
+/**
+ * What dotImpl needs per call, computed once per (params, operand shapes): the output shape, the
+ * GEMM sizes, and per operand either its layout flag or the permutation of the transposed copy
+ * it needs. A jitted program's equation keeps one params object, so its calls after the first
+ * reuse the plan (no axis lists, closures or shape checks per call).
+ */
+interface DotPlan {
+  lShape: readonly number[];
+  rShape: readonly number[];
+  shape: number[];
+  B: number;
+  M: number;
+  K: number;
+  N: number;
+  transA: boolean;
+  transB: boolean;
+  /** the transposed copy an operand needs first, or null when its own layout serves */
+  lPerm: number[] | null;
+  rPerm: number[] | null;
+}
+
+const plans = new WeakMap<DotParams, DotPlan>();
+
+const isIdentity = (p: readonly number[]): boolean => {
+  for (let i = 0; i < p.length; i++) if (p[i] !== i) return false;
+  return true;
+};
+
+const sameShape = (a: readonly number[], b: readonly number[]): boolean => {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+};
+
+/** As asMatrix: [flag transposed?, perm of a copy or null]. */
+function matrixLayout(bAxes: number[], first: number[], second: number[]): [boolean, number[] | null] {
+  const straight = [...bAxes, ...first, ...second];
+  if (isIdentity(straight)) return [false, null];
+  if (isIdentity([...bAxes, ...second, ...first])) return [true, null];
+  return [false, straight];
+}
+
+function dotPlan(l: Tensor, r: Tensor, params: DotParams): DotPlan {
+  const hit = plans.get(params);
+  if (hit !== undefined && sameShape(hit.lShape, l.shape) && sameShape(hit.rShape, r.shape) && l.dtype === r.dtype) return hit;
   const { contract: [lc, rc], batch: [lb, rb] } = params;
   const lf = free(l.ndim, lc, lb);
   const rf = free(r.ndim, rc, rb);
   const shape = dotShape(l, r, params);
-  const B = sizeOf(lb.map((a) => l.shape[a]!));
-  const M = sizeOf(lf.map((a) => l.shape[a]!));
-  const N = sizeOf(rf.map((a) => r.shape[a]!));
-  const K = sizeOf(lc.map((a) => l.shape[a]!));
-  const [A, transA] = asMatrix(l, lb, lf, lc);
-  const [Bm, transB] = asMatrix(r, rb, rc, rf);
+  const [transA, lPerm] = matrixLayout(lb, lf, lc);
+  const [transB, rPerm] = matrixLayout(rb, rc, rf);
+  const plan: DotPlan = {
+    lShape: l.shape.slice(), rShape: r.shape.slice(), shape,
+    B: sizeOf(lb.map((a) => l.shape[a]!)), M: sizeOf(lf.map((a) => l.shape[a]!)),
+    K: sizeOf(lc.map((a) => l.shape[a]!)), N: sizeOf(rf.map((a) => r.shape[a]!)),
+    transA, transB, lPerm, rPerm,
+  };
+  plans.set(params, plan);
+  return plan;
+}
+
+function dotImpl([l, r]: [Tensor, Tensor], params: DotParams): Tensor[] {
+  const plan = dotPlan(l, r, params);
+  const { shape, B, M, K, N, transA, transB } = plan;
+  const A = plan.lPerm === null ? l : transpose(l, plan.lPerm);
+  const Bm = plan.rPerm === null ? r : transpose(r, plan.rPerm);
   if (l.dtype === "int32" || l.dtype === "bool") {
     const out = emptyTensor(shape, l.dtype);
     intDot(A._data, transA, Bm._data, transB, B, M, K, N, out._data, l.dtype === "bool");
