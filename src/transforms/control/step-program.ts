@@ -86,6 +86,8 @@ interface AccOp {
   /** views of a's and b's places in the kernel memory (made by begin) */
   aView: Float32Array | Float64Array | null;
   bView: Float32Array | Float64Array | null;
+  /** every element of the accumulator was stored by a flushed update of this run (begin clears it) */
+  flushed: boolean;
 }
 
 /** What the rewrite found: carry k updated in place by eqn `add` (and, for an outer product, the dot eqn it absorbs). */
@@ -185,7 +187,7 @@ export class StepProgram {
         const c = j.invars[nConsts + f.carry]!;
         const srcs = f.dot ? (f.dot.inputs as Var[]) : [f.other];
         const f32 = c.aval.dtype === "float32";
-        const op: AccOp = { kind: f.dot ? "outer" : "add", acc: slotOf(c), ins: srcs.map(slotOf), out: slotOf(e.outs[0]!), free: [], f32, m: 0, n: 0, accAt: -1, aAt: 0, bAt: 0, aView: null, bView: null };
+        const op: AccOp = { kind: f.dot ? "outer" : "add", acc: slotOf(c), ins: srcs.map(slotOf), out: slotOf(e.outs[0]!), free: [], f32, m: 0, n: 0, accAt: -1, aAt: 0, bAt: 0, aView: null, bView: null, flushed: false };
         if (f.dot) {
           // the kernel memory: each outer-accumulated carry, then its two vectors (16-byte aligned)
           const es = f32 ? 4 : 8;
@@ -264,6 +266,7 @@ export class StepProgram {
         }
         if (op.kind !== "outer") continue;
         const Ctor = op.f32 ? Float32Array : Float64Array;
+        op.flushed = false;
         op.aView = new Ctor(mem.buffer, op.aAt, op.m);
         op.bView = new Ctor(mem.buffer, op.bAt, op.n);
       }
@@ -320,7 +323,9 @@ export class StepProgram {
           // the SIMD kernel on the carry's home in the kernel memory: copy the vectors in
           (op.aView as Float32Array).set(env[op.ins[0] as number]!._data as Float32Array);
           (op.bView as Float32Array).set(env[op.ins[1] as number]!._data as Float32Array);
-          mem.run(op.f32, flush, op.accAt, op.aAt, op.m, op.bAt, op.n);
+          // after one flushed step the accumulator holds only flushed values: the lean kernel
+          mem.run(op.f32, flush, op.accAt, op.aAt, op.m, op.bAt, op.n, op.flushed);
+          op.flushed = flush;
         } else outerInto(d, env[op.ins[0] as number]!._data as Float32Array | Float64Array, env[op.ins[1] as number]!._data as Float32Array | Float64Array, op.f32, flush);
         env[op.out] = acc;
       }
