@@ -149,6 +149,20 @@ describe("step programs: values and gradients", () => {
     a.forEach((t, i) => expectBits(t, b[i]!));
   });
 
+  it("matvecs of widths with a single-vector part and a tail (23, 6), float32 and float64, have np.matmul's bits", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      for (const [H, D] of [[23, 5], [6, 3]] as const) {
+        const w = arr([H, H], 21 + H, dtype, 0.3), u = arr([D, H], 22, dtype, 0.5), xs = arr([3, D], 23, dtype);
+        const g = (w: Tensor, u: Tensor, xs: Tensor) => [rnnLoss(w, u, xs), ...(grad(rnnLoss, { argnums: [0, 1] }) as (...a: Tensor[]) => Tensor[])(w, u, xs)];
+        const a = jit(g)(w, u, xs);
+        setLoopRewrites(false);
+        const b = jit(g)(w, u, xs);
+        setLoopRewrites(true);
+        a.forEach((t, i) => expectBits(t, b[i]!));
+      }
+    }
+  });
+
   it("subnormal products: the in-place accumulation flushes exactly as the unfused ops, with flush-to-zero on and off", () => {
     for (const dtype of ["float32", "float64"] as const) {
       const tiny = dtype === "float32" ? 1e-20 : 1e-160;
