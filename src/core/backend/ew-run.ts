@@ -48,7 +48,7 @@ export const wasmSimd: boolean = (() => {
   }
 })();
 
-const compiled = new Map<string, WasmKernel | null>();
+const compiledByExpr = new Map<string, Map<string, WasmKernel | null>>();
 /**
  * The compiled kernel for an expression and operand layout, or null when the compiler refuses
  * it (integer ops, Math functions without a vector version in float64 statements, …).
@@ -56,9 +56,14 @@ const compiled = new Map<string, WasmKernel | null>();
 export function wasmKernel(expr: string, types: readonly ElemType[], pattern: string, out: ElemType): WasmKernel | null {
   if (out !== "f32" && out !== "f64") return null;
   const flush = gemmFlush();
-  const key = `${types.join(",")}|${pattern}|${out}|${flush ? "ftz|" : ""}${expr}`;
-  let k = compiled.get(key);
+  // keyed by the expression string itself (its hash is cached), then by the short layout key:
+  // a key string with the expression in it was built and hashed in full on every call
+  let byLayout = compiledByExpr.get(expr);
+  if (byLayout === undefined) compiledByExpr.set(expr, (byLayout = new Map()));
+  const layout = `${types.join(",")}|${pattern}|${out}|${flush ? "ftz|" : ""}`;
+  let k = byLayout.get(layout);
   if (k === undefined) {
+    const key = layout + expr;
     k = null;
     try {
       const p = parseExpr(expr, out === "f32");
@@ -69,7 +74,7 @@ export function wasmKernel(expr: string, types: readonly ElemType[], pattern: st
     } catch (e) {
       if (!(e instanceof Unsupported || e instanceof NotCompiled)) throw e;
     }
-    compiled.set(key, k);
+    byLayout.set(layout, k);
   }
   return k;
 }

@@ -12,19 +12,30 @@ import { moveaxis, transpose } from "../lax.js";
 
 export type DotParams = { contract: [number[], number[]]; batch: [number[], number[]] };
 
-const free = (ndim: number, c: number[], b: number[]) => Array.from({ length: ndim }, (_, i) => i).filter((i) => !c.includes(i) && !b.includes(i));
+/** The axes of an ndim-array in neither c nor b, increasing (plain loops: eager matmuls call this per op). */
+function free(ndim: number, c: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < ndim; i++) if (c.indexOf(i) < 0 && b.indexOf(i) < 0) out.push(i);
+  return out;
+}
 
 function dotShape(l: Aval, r: Aval, { contract: [lc, rc], batch: [lb, rb] }: DotParams): number[] {
   if (l.dtype !== r.dtype) throw fail(DTypeError, `dot_general: operand dtypes differ (${l.dtype} and ${r.dtype}); convert one with astype.`);
-  lc.forEach((a, i) => {
+  for (let i = 0; i < lc.length; i++) {
+    const a = lc[i]!;
     if (l.shape[a] !== r.shape[rc[i]!]) {
       throw fail(ShapeError, `dot_general: contracting dimensions do not match: ${fmtShape(l.shape)} axis ${a} has ${l.shape[a]}, ${fmtShape(r.shape)} axis ${rc[i]} has ${r.shape[rc[i]!]}. The contracted axes must have equal sizes.`);
     }
-  });
-  lb.forEach((a, i) => {
+  }
+  for (let i = 0; i < lb.length; i++) {
+    const a = lb[i]!;
     if (l.shape[a] !== r.shape[rb[i]!]) throw fail(ShapeError, `dot_general: batch dimensions do not match: ${fmtShape(l.shape)} axis ${a} has ${l.shape[a]}, ${fmtShape(r.shape)} axis ${rb[i]} has ${r.shape[rb[i]!]}. Batch axes must have equal sizes.`);
-  });
-  return [...lb.map((a) => l.shape[a]!), ...free(l.shape.length, lc, lb).map((a) => l.shape[a]!), ...free(r.shape.length, rc, rb).map((a) => r.shape[a]!)];
+  }
+  const out: number[] = [];
+  for (const a of lb) out.push(l.shape[a]!);
+  for (let i = 0; i < l.shape.length; i++) if (lc.indexOf(i) < 0 && lb.indexOf(i) < 0) out.push(l.shape[i]!);
+  for (let i = 0; i < r.shape.length; i++) if (rc.indexOf(i) < 0 && rb.indexOf(i) < 0) out.push(r.shape[i]!);
+  return out;
 }
 
 /** A dot_general's GEMM layout when neither operand needs a transposed copy (else null). */
@@ -76,14 +87,11 @@ function intDot(a: ArrayLike<number>, transA: boolean, b: ArrayLike<number>, tra
 }
 
 /**
- * What dotImpl needs per call, computed once per (params, operand shapes): the output shape, the
- * GEMM sizes, and per operand either its layout flag or the permutation of the transposed copy
- * it needs. A jitted program's equation keeps one params object, so its calls after the first
- * reuse the plan (no axis lists, closures or shape checks per call).
+ * What dotImpl needs: the output shape, the GEMM sizes, and per operand either its layout flag or
+ * the permutation of the transposed copy it needs. Plain loops and no cache: eager code makes a
+ * params object per call, so a cache keyed by it only adds work; this costs ~0.1 µs.
  */
 interface DotPlan {
-  lShape: readonly number[];
-  rShape: readonly number[];
   shape: number[];
   B: number;
   M: number;
@@ -96,44 +104,39 @@ interface DotPlan {
   rPerm: number[] | null;
 }
 
-const plans = new WeakMap<DotParams, DotPlan>();
-
-const isIdentity = (p: readonly number[]): boolean => {
-  for (let i = 0; i < p.length; i++) if (p[i] !== i) return false;
+/** Whether x ++ y ++ z is 0, 1, 2, …. */
+function inOrder(x: readonly number[], y: readonly number[], z: readonly number[]): boolean {
+  let i = 0;
+  for (const a of x) if (a !== i++) return false;
+  for (const a of y) if (a !== i++) return false;
+  for (const a of z) if (a !== i++) return false;
   return true;
-};
+}
 
-const sameShape = (a: readonly number[], b: readonly number[]): boolean => {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+const sizeAt = (shape: readonly number[], axes: readonly number[]): number => {
+  let n = 1;
+  for (const a of axes) n *= shape[a]!;
+  return n;
 };
 
 /** As asMatrix: [flag transposed?, perm of a copy or null]. */
 function matrixLayout(bAxes: number[], first: number[], second: number[]): [boolean, number[] | null] {
-  const straight = [...bAxes, ...first, ...second];
-  if (isIdentity(straight)) return [false, null];
-  if (isIdentity([...bAxes, ...second, ...first])) return [true, null];
-  return [false, straight];
+  if (inOrder(bAxes, first, second)) return [false, null];
+  if (inOrder(bAxes, second, first)) return [true, null];
+  return [false, [...bAxes, ...first, ...second]];
 }
 
 function dotPlan(l: Tensor, r: Tensor, params: DotParams): DotPlan {
-  const hit = plans.get(params);
-  if (hit !== undefined && sameShape(hit.lShape, l.shape) && sameShape(hit.rShape, r.shape) && l.dtype === r.dtype) return hit;
   const { contract: [lc, rc], batch: [lb, rb] } = params;
   const lf = free(l.ndim, lc, lb);
   const rf = free(r.ndim, rc, rb);
   const shape = dotShape(l, r, params);
   const [transA, lPerm] = matrixLayout(lb, lf, lc);
   const [transB, rPerm] = matrixLayout(rb, rc, rf);
-  const plan: DotPlan = {
-    lShape: l.shape.slice(), rShape: r.shape.slice(), shape,
-    B: sizeOf(lb.map((a) => l.shape[a]!)), M: sizeOf(lf.map((a) => l.shape[a]!)),
-    K: sizeOf(lc.map((a) => l.shape[a]!)), N: sizeOf(rf.map((a) => r.shape[a]!)),
+  return {
+    shape, B: sizeAt(l.shape, lb), M: sizeAt(l.shape, lf), K: sizeAt(l.shape, lc), N: sizeAt(r.shape, rf),
     transA, transB, lPerm, rPerm,
   };
-  plans.set(params, plan);
-  return plan;
 }
 
 function dotImpl([l, r]: [Tensor, Tensor], params: DotParams): Tensor[] {

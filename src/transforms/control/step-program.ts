@@ -156,6 +156,8 @@ export class StepProgram {
   private readonly accAtOf: number[];
   /** The kernel memory of the current run of the loop (begin), or null. */
   private mem: OuterAccMemory | null = null;
+  /** The kernel memory every run of this program uses (made by the first begin; null without Wasm SIMD). */
+  private memKept: OuterAccMemory | null | undefined = undefined;
   /** some matvec fuses (the kernel memory then carries the fused matvecs) */
   private fma = false;
 
@@ -250,7 +252,11 @@ export class StepProgram {
    * (`refs === Infinity` marks them, as it marks xs row views).
    */
   begin(init: readonly Tensor[], consts: readonly Tensor[]): Tensor[] {
-    const mem = (this.mem = this.memBytes > 0 ? outerAccMemory(this.memBytes, this.fma) : null);
+    // one kernel memory per program, kept across runs: a run's carries are copied out of it when
+    // its loop ends (scan.ts, while.ts), so the next run may take it over (a fresh instance per
+    // run cost more than a short loop: its memory reservation and its garbage)
+    if (this.memBytes > 0 && this.memKept === undefined) this.memKept = outerAccMemory(this.memBytes, this.fma);
+    const mem = (this.mem = this.memBytes > 0 ? this.memKept! : null);
     if (mem !== null) {
       for (const op of this.ops) {
         if (op.kind === "dot" && op.res !== null) {
