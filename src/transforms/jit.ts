@@ -41,6 +41,7 @@ export class Executable {
   private inSlots: number[] = [];
   private outAtoms: (number | Lit)[] = [];
   private producedSlots = new Set<number>();
+  private ownOut: boolean[] = [];
   constructor(cj: ClosedJaxpr) {
     this.optimized = optimize(cj);
     const j = this.optimized.jaxpr;
@@ -68,6 +69,13 @@ export class Executable {
     }
     this.outAtoms = j.outs.map((a) => (a instanceof Lit ? a : slotOf(a)));
     for (const e of j.eqns) for (const v of e.outs) this.producedSlots.add(slotOf(v));
+    // the first occurrence of a produced slot among the outputs is handed back as is (decided once)
+    const seen = new Set<number>();
+    this.ownOut = this.outAtoms.map((a) => {
+      const own = typeof a === "number" && this.producedSlots.has(a) && !seen.has(a);
+      if (own) seen.add(a as number);
+      return own;
+    });
   }
 
   run(args: readonly Tensor[]): Tensor[] {
@@ -75,9 +83,17 @@ export class Executable {
     const consts = this.optimized.consts;
     for (let i = 0; i < this.constSlots.length; i++) env[this.constSlots[i]!] = consts[i];
     for (let i = 0; i < this.inSlots.length; i++) env[this.inSlots[i]!] = args[i];
-    const read = (a: number | Lit) => (typeof a === "number" ? env[a]! : a.tensor());
-    for (const s of this.steps) {
-      const outs = s.prim.impl(s.ins.map(read), s.params);
+    const steps = this.steps;
+    for (let si = 0; si < steps.length; si++) {
+      const s = steps[si]!;
+      const ins = s.ins;
+      // a fresh argument array per step: an impl may keep it (a loop's operands)
+      const xs = new Array<Tensor>(ins.length);
+      for (let i = 0; i < ins.length; i++) {
+        const a = ins[i]!;
+        xs[i] = typeof a === "number" ? env[a]! : a.tensor();
+      }
+      const outs = s.prim.impl(xs, s.params);
       for (let k = 0; k < s.outs.length; k++) env[s.outs[k]!] = outs[k];
       for (const f of s.free) {
         env[f]!.dispose();
@@ -85,16 +101,17 @@ export class Executable {
       }
     }
     // outputs that are inputs, constants, literals or repeats get their own handle
-    const seen = new Set<number>();
-    return this.outAtoms.map((a) => {
-      if (typeof a !== "number") return shareStorage(a.tensor(), []);
-      const t = env[a]!;
-      if (this.producedSlots.has(a) && !seen.has(a)) {
-        seen.add(a);
-        return t;
+    const outAtoms = this.outAtoms;
+    const res = new Array<Tensor>(outAtoms.length);
+    for (let i = 0; i < outAtoms.length; i++) {
+      const a = outAtoms[i]!;
+      if (typeof a !== "number") res[i] = shareStorage(a.tensor(), []);
+      else {
+        const t = env[a]!;
+        res[i] = this.ownOut[i] ? t : shareStorage(t, t.shape);
       }
-      return shareStorage(t, t.shape);
-    });
+    }
+    return res;
   }
 }
 

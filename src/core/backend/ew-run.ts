@@ -48,7 +48,16 @@ export const wasmSimd: boolean = (() => {
   }
 })();
 
-const compiledByExpr = new Map<string, Map<string, WasmKernel | null>>();
+/** Per expression: its kernels by layout key, and the layout of the last lookup (a loop asks for the same one each step). */
+interface ByExpr {
+  byLayout: Map<string, WasmKernel | null>;
+  types: readonly ElemType[];
+  pattern: string;
+  out: ElemType;
+  flush: boolean;
+  last: WasmKernel | null | undefined;
+}
+const compiledByExpr = new Map<string, ByExpr>();
 /**
  * The compiled kernel for an expression and operand layout, or null when the compiler refuses
  * it (integer ops, Math functions without a vector version in float64 statements, …).
@@ -56,12 +65,13 @@ const compiledByExpr = new Map<string, Map<string, WasmKernel | null>>();
 export function wasmKernel(expr: string, types: readonly ElemType[], pattern: string, out: ElemType): WasmKernel | null {
   if (out !== "f32" && out !== "f64") return null;
   const flush = gemmFlush();
-  // keyed by the expression string itself (its hash is cached), then by the short layout key:
-  // a key string with the expression in it was built and hashed in full on every call
-  let byLayout = compiledByExpr.get(expr);
-  if (byLayout === undefined) compiledByExpr.set(expr, (byLayout = new Map()));
+  // keyed by the expression string itself (its hash is cached), then by a short layout key; a
+  // repeat of the previous layout is answered with no string built at all
+  let c = compiledByExpr.get(expr);
+  if (c === undefined) compiledByExpr.set(expr, (c = { byLayout: new Map(), types: [], pattern: "", out, flush, last: undefined }));
+  if (c.last !== undefined && c.pattern === pattern && c.out === out && c.flush === flush && sameTypes(c.types, types)) return c.last;
   const layout = `${types.join(",")}|${pattern}|${out}|${flush ? "ftz|" : ""}`;
-  let k = byLayout.get(layout);
+  let k = c.byLayout.get(layout);
   if (k === undefined) {
     const key = layout + expr;
     k = null;
@@ -74,9 +84,16 @@ export function wasmKernel(expr: string, types: readonly ElemType[], pattern: st
     } catch (e) {
       if (!(e instanceof Unsupported || e instanceof NotCompiled)) throw e;
     }
-    byLayout.set(layout, k);
+    c.byLayout.set(layout, k);
   }
+  Object.assign(c, { types: types.slice(), pattern, out, flush, last: k });
   return k;
+}
+
+function sameTypes(a: readonly ElemType[], b: readonly ElemType[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 // ------------------------------------------------------------ this thread's memory and modules

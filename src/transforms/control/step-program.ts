@@ -150,6 +150,8 @@ export class StepProgram {
   private readonly outAtoms: Slot[];
   private readonly produced = new Set<number>();
   private readonly outBuf: Tensor[];
+  /** ownOut[i]: output i is handed back as the tensor itself (else a new handle on its storage) */
+  private readonly ownOut: boolean[];
   /** Bytes of kernel memory the outer-product accumulations need (0: none). */
   private memBytes = 0;
   /** accAtOf[k]: where carry k lives in the kernel memory (-1: not there). */
@@ -241,6 +243,15 @@ export class StepProgram {
     });
     this.ops = list.map((l) => l.op);
     this.outAtoms = j.outs.map(atom);
+    // an output is handed back as is when an op made it (its first occurrence among the outputs)
+    // or it is an in-place carry; every other gets its own handle (decided once, not per step)
+    const seen = new Set<number>();
+    this.ownOut = this.outAtoms.map((a, i) => {
+      if (typeof a !== "number") return false;
+      const own = this.produced.has(a) && !seen.has(a);
+      if (own) seen.add(a);
+      return own || (i < this.inPlace.length && this.inPlace[i]!);
+    });
     this.env = new Array<Tensor | undefined>(n);
     this.outBuf = new Array<Tensor>(j.outs.length);
   }
@@ -341,16 +352,13 @@ export class StepProgram {
       }
     }
     const outs = this.outBuf;
-    const seen = new Set<number>();
     for (let i = 0; i < this.outAtoms.length; i++) {
       const a = this.outAtoms[i]!;
       if (typeof a !== "number") outs[i] = shareStorage(a.tensor(), []);
       else {
         const t = env[a]!;
-        const own = this.produced.has(a) && !seen.has(a);
-        if (own) seen.add(a);
         // an in-place carry's result slot holds the carry itself: handed back as is
-        outs[i] = own || (i < this.inPlace.length && this.inPlace[i]) ? t : shareStorage(t, t.shape);
+        outs[i] = this.ownOut[i] ? t : shareStorage(t, t.shape);
       }
     }
     env.fill(undefined);
