@@ -6,7 +6,8 @@ import { NotAvailable } from "./types.js";
 
 export interface TTensor {
   readonly shape: readonly number[];
-  dataSync(): ArrayLike<number>;
+  /** `{ copy: false }`: the storage itself (tapir after 1ab006f; older builds ignore it and copy) */
+  dataSync(opts?: { copy?: boolean }): ArrayLike<number>;
   dispose?(): void;
   reshape(shape: number[]): TTensor;
   astype?(dtype: string): TTensor;

@@ -40,14 +40,16 @@ function impls(tp: Tapir, useJit: boolean): Partial<Record<CaseId, Impl>> {
   const { numpy: np, nn, grad, vmap, jacrev, hessian } = tp;
   const J = (f: TFn): TFn => (useJit ? tp.jit(f) : f);
   const T = (a: Arr | undefined) => tensorOf(tp, a);
-  // results are read back, then disposed: what tfjs's tidy and jax-js's consuming dataSync do for
-  // the peers, and what a tight loop does with tapir (its buffers return to the arena)
-  const call = (f: TFn, ...args: TTensor[]) => () =>
-    asTensors(f(...args)).map((t) => {
-      const d = t.dataSync();
-      t.dispose?.();
-      return d;
-    });
+  // results are read back without a copy (dataSync({ copy: false }): as the JAX column's np.asarray
+  // reads a CPU array, and tfjs-cpu's dataSync returns its own values) and disposed at the next
+  // call, once the caller is done with the views; their buffers return to the arena. A baseline
+  // build without the option copies.
+  let held: TTensor[] = [];
+  const call = (f: TFn, ...args: TTensor[]) => () => {
+    for (const t of held) t.dispose?.();
+    held = asTensors(f(...args));
+    return held.map((t) => t.dataSync({ copy: false }));
+  };
 
   /** W14: mean(h²) after 20 layers h ← tanh(h W_i); gradients of all 20 W_i. */
   const deepMlp = (inp: Inputs) => {

@@ -254,15 +254,27 @@ export class Tensor {
    * Float64Array for float64, Int32Array for int32 and Uint8Array (0 / 1) for bool. Writing to it
    * does not change the tensor. Throws ConcretizationError on a traced value (inside jit, grad, vmap…)
    * and ShapeError on a disposed tensor. Mirrors TensorFlow.js's `dataSync()` (numpy: `np.asarray(x).ravel()`).
+   *
+   * `{ copy: false }` returns the tensor's own storage instead of a copy, as `np.asarray` does for
+   * a JAX CPU array: no allocation and no copying, for code that reads a large result once (a
+   * training loop's loss, a benchmark). The caller promises not to write to it and not to keep it
+   * past the tensor's life: it stays valid while the tensor is alive, and once the tensor is
+   * disposed (`dispose`, the end of `tidy`) its memory goes to later tensors.
    * @example
    * ```ts
    * Array.from(np.array([[1, 2], [3, 4]]).dataSync()); // → [1, 2, 3, 4]
    * np.array([[1, 2], [3, 4]]).dataSync() instanceof Float32Array; // → true
+   * const t = np.arange(4);
+   * const view = t.dataSync({ copy: false }); // no copy: read it before t is disposed
+   * Array.from(view); // → [0, 1, 2, 3]
    * ```
    */
-  dataSync(): TypedArray {
+  dataSync(opts?: { copy?: boolean }): TypedArray {
+    if (opts !== undefined && (opts === null || typeof opts !== "object" || Object.keys(opts).some((k) => k !== "copy") || (opts.copy !== undefined && typeof opts.copy !== "boolean"))) {
+      throw fail(ValueError, `Tensor.dataSync: options must be { copy?: boolean }, got ${optionsText(opts)}. Pass { copy: false } for a view of the tensor's storage, or nothing for a copy.`);
+    }
     const d = ops!.toConcrete(this, "dataSync")._data;
-    return d.slice() as TypedArray;
+    return opts?.copy === false ? d : (d.slice() as TypedArray);
   }
 
   /**
@@ -498,4 +510,13 @@ export function copyOfArray(a: { readonly length: number; readonly [i: number]: 
   if (arrayCtor(dtype) === (a as object).constructor) data.set(a as unknown as TypedArray);
   else for (let i = 0; i < a.length; i++) data[i] = Number(a[i]);
   return data;
+}
+
+/** An options argument as an error message shows it. */
+function optionsText(o: unknown): string {
+  try {
+    return typeof o === "object" && o !== null ? JSON.stringify(o) : String(o);
+  } catch {
+    return String(o);
+  }
 }

@@ -1,6 +1,6 @@
 // Tensor basics: read-back, dtypes and weak typing, broadcasting, basic indexing, tidy/dispose.
 import { describe, expect, it } from "vitest";
-import { ShapeError, Tensor, grad, numpy as np, tidy, vmap } from "../../src/index.js";
+import { ShapeError, Tensor, grad, jit, numpy as np, tidy, vmap } from "../../src/index.js";
 import { expectClose } from "../util/oracles.js";
 import { broadcastShape, fromFn, mapNd, nd } from "../util/ref.js";
 
@@ -14,6 +14,24 @@ describe("read-back", () => {
     expect(np.array([1], { dtype: "float64" }).dataSync()).toBeInstanceOf(Float64Array);
     expect(np.array([1], { dtype: "int32" }).dataSync()).toBeInstanceOf(Int32Array);
     expect(np.array([true]).dataSync()).toBeInstanceOf(Uint8Array);
+  });
+  it("dataSync({ copy: false }) is the tensor's storage, without a copy; bad options are a ValueError naming Tensor.dataSync", () => {
+    const t = np.add(np.arange(5000), 1); // a large (shared, size-classed) buffer
+    const v1 = t.dataSync({ copy: false });
+    const v2 = t.dataSync({ copy: false });
+    expect(v1.length).toBe(5000);
+    expect([v1[0], v1[4999]]).toEqual([1, 5000]);
+    expect(v2.buffer).toBe(v1.buffer); // the same memory each time: no copy
+    expect(v2.byteOffset).toBe(v1.byteOffset);
+    expect(t.dataSync().buffer).not.toBe(v1.buffer); // the default still copies
+    expect(t.dataSync({ copy: true }).buffer).not.toBe(v1.buffer);
+    const small = np.array([1, 2, 3], { dtype: "float64" });
+    expect(Array.from(small.dataSync({ copy: false }))).toEqual([1, 2, 3]);
+    expect(small.dataSync({ copy: false })).toBeInstanceOf(Float64Array);
+    for (const bad of [{ cpy: false }, { copy: "no" }, null, 3]) {
+      expect(() => t.dataSync(bad as never)).toThrow(/Tensor\.dataSync: options must be \{ copy\?: boolean \}/);
+    }
+    expect(() => jit((x: Tensor) => (x.dataSync({ copy: false }), x))(np.array(1))).toThrow(/dataSync/);
   });
   it("toArray nests by shape; bools are booleans", () => {
     expect(np.arange(6).reshape([2, 3]).toArray()).toEqual([[0, 1, 2], [3, 4, 5]]);

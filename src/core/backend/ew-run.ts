@@ -1,7 +1,8 @@
 // Runs compiled elementwise kernels (ew-wasm.ts) on typed arrays: operands are staged block by
 // block into this thread's wasm memory (one memory per thread, shared by every kernel module the
 // thread instantiated), run(n) computes the block, the results are copied out. Strided operands
-// are gathered row by row while staging. Modules are compiled on the calling thread (cached per
+// are staged as their layout allows (runStrided): a slice per block, a repeated row, or gathered
+// row by row. Modules are compiled on the calling thread (cached per
 // expression and layout); a job carries the bytes, and each thread instantiates a key once.
 import type { TypedArray } from "../dtype.js";
 import { BLOCK, compileKernel, NotCompiled, REGION, SIZE, type ElemType } from "./ew-wasm.js";
@@ -148,55 +149,108 @@ export function runFlat(k: WasmKernel, ins: readonly TypedArray[], out: TypedArr
   }
 }
 
+/** How runStrided stages an operand: per block as one slice, as a repeated row, or row by row. */
+const enum Staging {
+  /** one element, written once ("s") */
+  Scalar,
+  /** laid out as the output (strides row-major over the whole shape): one slice per block */
+  Flat,
+  /** broadcast over every outer axis, contiguous along the last: the row repeats, period `inner` */
+  Row,
+  /** anything else: gathered row segment by row segment through its strides */
+  Gather,
+}
+
+function stagingOf(k: WasmKernel, strides: Int32Array, shape: Int32Array, j: number): Staging {
+  if (k.pattern[j] === "s") return Staging.Scalar;
+  const nd = shape.length;
+  let flat = true;
+  let row = strides[j * nd + nd - 1] === 1;
+  for (let d = nd - 1, acc = 1; d >= 0; acc *= shape[d]!, d--) {
+    const s = strides[j * nd + d]!;
+    if (s !== acc) flat = false;
+    if (d < nd - 1 && s !== 0) row = false;
+  }
+  return flat ? Staging.Flat : row ? Staging.Row : Staging.Gather;
+}
+
+/** dst[b + p] = row[(c0 + p) mod inner] for p < n: the first (partial) row and one whole row, then doubling copies of whole rows. */
+function fillPeriodic(dst: TypedArray, b: number, row: TypedArray, c0: number, inner: number, n: number): void {
+  const first = Math.min(inner - c0, n);
+  dst.set(row.subarray(c0, c0 + first), b);
+  let p = first;
+  if (p < n) {
+    const m = Math.min(inner, n - p);
+    dst.set(row.subarray(0, m), b + p);
+    p += m;
+  }
+  // [b + first, b + p) holds whole rows from column 0, so a copy of it to b + p keeps the period
+  while (p < n) {
+    const m = Math.min(p - first, n - p);
+    dst.copyWithin(b + p, b + first, b + first + m);
+    p += m;
+  }
+}
+
+/** Output elements [e0, e0 + n) of operand j gathered through its strides into dst from b, row segment by row segment. */
+function gatherRows(dst: TypedArray, b: number, src: TypedArray, strides: Int32Array, shape: Int32Array, j: number, e0: number, n: number): void {
+  const nd = shape.length;
+  const inner = shape[nd - 1]!;
+  const st = strides[j * nd + nd - 1]!;
+  let r = Math.floor(e0 / inner);
+  let c = e0 - r * inner;
+  for (let p = 0; p < n; r++, c = 0) {
+    let off = 0;
+    for (let d = nd - 2, rem = r; d >= 0; d--) {
+      const i = rem % shape[d]!;
+      rem = (rem - i) / shape[d]!;
+      off += i * strides[j * nd + d]!;
+    }
+    const take = Math.min(inner - c, n - p);
+    const from = off + c * st;
+    const at = b + p;
+    if (st === 0) dst.fill(src[from]!, at, at + take);
+    else if (st === 1 && take >= 32) dst.set(src.subarray(from, from + take), at);
+    else for (let q = 0; q < take; q++) dst[at + q] = src[from + q * st]!;
+    p += take;
+  }
+}
+
 /**
  * Rows [r0, r1) of the last coalesced axis (length `shape[nd-1]`) of a strided layout: operand
- * j's element (row r, column c) is at Σ_d idx_d·strides[j·nd + d]. Rows are packed into blocks.
+ * j's element (row r, column c) is at Σ_d idx_d·strides[j·nd + d]. The rows' elements go through
+ * in blocks of BLOCK (a block may start or end inside a row). Each operand is staged the cheapest
+ * way its strides allow (Staging): an operand laid out as the output is one slice per block, a
+ * row broadcast over the outer axes is copied once and doubled, only the rest goes row by row —
+ * so a fused kernel whose operands mix [m, n] tensors and [n] rows (a bias, a jacobian's basis
+ * terms) costs a few copies per block, not one per operand and row.
  */
 export function runStrided(k: WasmKernel, ins: readonly TypedArray[], strides: Int32Array, shape: Int32Array, out: TypedArray, r0: number, r1: number): void {
   const run = runOf(k);
   const v = ensureMemory(ins.length + 1);
   const nIn = ins.length;
-  const nd = shape.length;
-  const inner = shape[nd - 1]!;
+  const inner = shape[shape.length - 1]!;
   const base = (j: number, t: ElemType) => (j * REGION) / SIZE[t];
-  for (let j = 0; j < nIn; j++) if (k.pattern[j] === "s") v[k.types[j]!][base(j, k.types[j]!)] = ins[j]![0]!;
+  const staging: Staging[] = [];
+  for (let j = 0; j < nIn; j++) {
+    staging.push(stagingOf(k, strides, shape, j));
+    if (staging[j] === Staging.Scalar) v[k.types[j]!][base(j, k.types[j]!)] = ins[j]![0]!;
+  }
   const ov = v[k.out];
   const ob = base(nIn, k.out);
-  const off = new Array<number>(nIn).fill(0);
-  let pos = 0;
-  let outAt = r0 * inner;
-  const flush = (): void => {
-    run(pos);
-    out.set(ov.subarray(ob, ob + pos), outAt);
-    outAt += pos;
-    pos = 0;
-  };
-  for (let r = r0; r < r1; r++) {
-    let rem = r;
-    off.fill(0);
-    for (let d = nd - 2; d >= 0; d--) {
-      const c = rem % shape[d]!;
-      rem = (rem - c) / shape[d]!;
-      for (let j = 0; j < nIn; j++) off[j]! += c * strides[j * nd + d]!;
+  const end = r1 * inner;
+  for (let e0 = r0 * inner; e0 < end; e0 += BLOCK) {
+    const n = Math.min(BLOCK, end - e0);
+    for (let j = 0; j < nIn; j++) {
+      const how = staging[j]!;
+      if (how === Staging.Scalar) continue;
+      const t = k.types[j]!;
+      const src = ins[j]!;
+      if (how === Staging.Flat) v[t].set(src.subarray(e0, e0 + n), base(j, t));
+      else if (how === Staging.Row) fillPeriodic(v[t], base(j, t), src, e0 % inner, inner, n);
+      else gatherRows(v[t], base(j, t), src, strides, shape, j, e0, n);
     }
-    for (let c = 0; c < inner; ) {
-      const take = Math.min(inner - c, BLOCK - pos);
-      for (let j = 0; j < nIn; j++) {
-        if (k.pattern[j] === "s") continue;
-        const t = k.types[j]!;
-        const dst = v[t];
-        const b = base(j, t) + pos;
-        const st = strides[j * nd + nd - 1]!;
-        const src = ins[j]!;
-        const from = off[j]! + c * st;
-        if (st === 1) dst.set(src.subarray(from, from + take), b);
-        else if (st === 0) dst.fill(src[from]!, b, b + take);
-        else for (let q = 0; q < take; q++) dst[b + q] = src[from + q * st]!;
-      }
-      pos += take;
-      c += take;
-      if (pos === BLOCK) flush();
-    }
+    run(n);
+    out.set(ov.subarray(ob, ob + n), e0);
   }
-  if (pos > 0) flush();
 }
