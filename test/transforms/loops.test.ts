@@ -221,6 +221,31 @@ describe("step programs: values and gradients", () => {
     }
   });
 
+  it("rank-1 rows with and without possible subnormals (the flushed kernel's plain rows): bits of the unfused ops over many steps", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      // a rows of 2⁻³⁰·z (products ≥ 2⁻¹⁰² in float32: plain rows) and 2⁻⁷⁰·z or 0 (flushed rows, subnormal products),
+      // b of 2⁻⁶⁰·z and z, an accumulator with subnormals; float64 scales the exponents ×8 (threshold 2⁻⁹⁶⁹)
+      const e = dtype === "float32" ? 1 : 8;
+      const n = 11, m = 4, T = 6;
+      const v = np.array(data(n, 31).map((z, i) => (i % 2 ? z * 2 ** (-60 * e) : z)), { dtype });
+      const xs = np.array(data(T * m, 32).map((z, i) => (i % m === 0 ? z * 2 ** (-30 * e) : i % m === 1 ? z * 2 ** (-70 * e) : i % m === 2 ? 0 : z)), { dtype }).reshape([T, m]);
+      const init = np.array(data(m * n, 33).map((z, i) => z * 2 ** ((i % 3 ? -128 : -100) * e)), { dtype }).reshape([m, n]);
+      const f = (v: Tensor, xs: Tensor, c0: Tensor) => lax.scan((acc: Tensor, x: Tensor) => [np.add(acc, np.matmul(x.reshape([m, 1]), v.reshape([1, n]))), null], c0, xs)[0] as Tensor;
+      for (const flush of [true, false]) {
+        config.flushSubnormals(flush);
+        try {
+          const a = jit(f)(v, xs, init);
+          setLoopRewrites(false);
+          const b = jit(f)(v, xs, init);
+          setLoopRewrites(true);
+          expectBits(a, b);
+        } finally {
+          config.flushSubnormals(true);
+        }
+      }
+    }
+  });
+
   it("finds the in-place accumulation of an outer product and leaves other carries alone", () => {
     // body layout [consts, carry, xs] → [carry, ys]: carry 0 accumulates, carry 1 is replaced
     const cj = makeJaxpr((acc: Tensor, h: Tensor, a: Tensor, b: Tensor) => [np.add(acc, np.matmul(a.reshape([4, 1]), b.reshape([1, 3]))), np.tanh(h)])(np.zeros([4, 3]), np.zeros([2]), np.zeros([4]), np.zeros([3]));

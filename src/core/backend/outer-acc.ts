@@ -81,13 +81,28 @@ function kernelFtz(name: string, ln: Lanes, lean = false): Func {
     f.get(u).get(t).simd(ln.add).set(u);
     ftz(u);
   };
+  // lean: bmin = the least nonzero |b_j| (after flushing; +∞ when none), in every lane
+  const bmin = f.local(V128);
+  const vconst = (bits32: number, hi64: number): void => void (f32 ? f.simd(0x0c, ...splat32(bits32)) : f.i64x2(hi64, 0));
+  const [ABS, EQ, GE, MIN] = f32 ? [0xe0, 0x41, 0x46, 0xe8] : [0xec, 0x47, 0x4c, 0xf4];
+  /** bmin = min(bmin, |t| with zeros read as +∞) */
+  const takeMin = (): void => {
+    f.get(bmin);
+    vconst(0x7f800000, 0x7ff00000); // +∞
+    f.get(t).simd(ABS);
+    f.get(t).simd(ABS).v128zero().simd(EQ).simd(0x52); // bitselect(+∞, |t|, |t| == 0)
+    f.simd(MIN).set(bmin);
+  };
   if (lean) {
     // b ← ftz(b) in place: vectors, then the tail lane by lane (splat, flush, store lane 0)
+    vconst(0x7f800000, 0x7ff00000);
+    f.set(bmin);
     f.get(b).set(pb).i32(0).set(j);
     f.block().loop();
     f.get(j).i32(L).add().get(n).gtU().brIf(1);
     f.get(pb).v128load().set(t);
     ftz(t);
+    takeMin();
     f.get(pb).get(t).v128store();
     f.inc(pb, 16).inc(j, L).br(0);
     f.end().end();
@@ -95,30 +110,57 @@ function kernelFtz(name: string, ln: Lanes, lean = false): Func {
     f.get(j).get(n).geU().brIf(1);
     f.get(pb).loadSplat(es).set(t);
     ftz(t);
+    takeMin();
     f.get(pb).get(t).simd(f32 ? 0x1f : 0x21, 0).store(ln.scalar);
     f.inc(pb, es).inc(j, 1).br(0);
     f.end().end();
+    // every lane ← the least lane (swap halves, then, for float32, neighbours)
+    f.get(bmin).get(bmin).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]).get(bmin).simd(MIN).set(bmin);
+    if (f32) f.get(bmin).get(bmin).shuffle([4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11]).get(bmin).simd(MIN).set(bmin);
   }
+  /** One row: acc[i, :] updated, `acc` and `pb` advanced past it (`flushing`: the ftz update, else plain). */
+  const row = (flushing: boolean): void => {
+    f.get(b).set(pb).i32(0).set(j);
+    f.block().loop();
+    f.get(j).i32(L).add().get(n).gtU().brIf(1);
+    if (flushing) {
+      f.get(pb).v128load().set(t).get(acc).v128load().set(u);
+      update();
+      f.get(acc).get(u).v128store();
+    } else f.get(acc).get(acc).v128load().get(x).get(pb).v128load().simd(ln.mul).simd(ln.add).v128store();
+    f.inc(acc, 16).inc(pb, 16).inc(j, L).br(0);
+    f.end().end();
+    f.block().loop();
+    f.get(j).get(n).geU().brIf(1);
+    if (flushing) {
+      f.get(pb).loadSplat(es).set(t).get(acc).loadSplat(es).set(u);
+      update();
+      f.get(acc).get(u).simd(f32 ? 0x1f : 0x21, 0).store(ln.scalar);
+    } else f.get(acc).get(acc).load(ln.scalar).get(x).simd(f32 ? 0x1f : 0x21, 0).get(pb).load(ln.scalar).op(ln.smul).op(ln.sadd).store(ln.scalar);
+    f.inc(acc, es).inc(pb, es).inc(j, 1).br(0);
+    f.end().end();
+  };
   f.i32(0).set(i);
   f.block().loop();
   f.get(i).get(m).geU().brIf(1);
   f.get(a).loadSplat(es).set(x);
   ftz(x);
-  f.get(b).set(pb).i32(0).set(j);
-  f.block().loop();
-  f.get(j).i32(L).add().get(n).gtU().brIf(1);
-  f.get(pb).v128load().set(t).get(acc).v128load().set(u);
-  update();
-  f.get(acc).get(u).v128store();
-  f.inc(acc, 16).inc(pb, 16).inc(j, L).br(0);
-  f.end().end();
-  f.block().loop();
-  f.get(j).get(n).geU().brIf(1);
-  f.get(pb).loadSplat(es).set(t).get(acc).loadSplat(es).set(u);
-  update();
-  f.get(acc).get(u).simd(f32 ? 0x1f : 0x21, 0).store(ln.scalar);
-  f.inc(acc, es).inc(pb, es).inc(j, 1).br(0);
-  f.end().end();
+  if (lean) {
+    // Every product of this row is 0 or at least T = 2⁻¹⁰² (float64: 2⁻⁹⁶⁹) in magnitude when
+    // round(|x|·bmin) ≥ T (rounding is monotone). Then no flush changes a bit: the product is
+    // not subnormal, and neither is the sum with an accumulator element u (flushed, so 0 or
+    // normal): for |u| < T/2, |u + p| > T/2; otherwise both are multiples of the smallest normal
+    // (ulp(T/2) = 2⁻¹²⁶ in float32, 2⁻¹⁰²² in float64), so their sum is 0 or normal. Such rows
+    // take the plain update (ordinary data: nearly every row).
+    f.get(x).simd(ABS).get(bmin).simd(ln.mul);
+    vconst(0x0c800000, 0x03600000); // 2⁻¹⁰² (float32 bits 0x0c800000); 2⁻⁹⁶⁹ (float64 high word 0x03600000)
+    f.simd(GE).simd(0x1b, 0); // i32x4.extract_lane 0: all ones when the row qualifies
+    f.if_();
+    row(false);
+    f.else_();
+    row(true);
+    f.end();
+  } else row(true);
   f.inc(a, es).inc(i, 1).br(0);
   f.end().end();
   return f;
