@@ -17,6 +17,7 @@ import { merge, partition, split } from "./lists.js";
 import { optimize } from "./passes.js";
 import { FlatFn } from "./vjp.js";
 import { checkOptions } from "../core/numpy/options.js";
+import { flatOpOf, runFlatOp, type FlatOp } from "./flat-op.js";
 
 // ---------------------------------------------------------------- the compiled program
 
@@ -27,6 +28,8 @@ interface Step {
   ins: (number | Lit)[];
   outs: number[];
   free: number[];
+  /** a small elementwise equation with its kernel resolved once (flat-op.ts), else null: the impl */
+  flat: FlatOp | null;
 }
 
 /**
@@ -61,6 +64,7 @@ export class Executable {
       params: e.params,
       ins: e.inputs.map((a) => (a instanceof Lit ? a : slotOf(a))),
       outs: e.outs.map(slotOf),
+      flat: flatOpOf(e),
       free: [...new Set(e.inputs.filter((a): a is Var => a instanceof Var && last.get(a) === i && !pinned.has(a)))].map(slotOf),
     }));
     // outputs nobody reads are freed right away too
@@ -93,8 +97,11 @@ export class Executable {
         const a = ins[i]!;
         xs[i] = typeof a === "number" ? env[a]! : a.tensor();
       }
-      const outs = s.prim.impl(xs, s.params);
-      for (let k = 0; k < s.outs.length; k++) env[s.outs[k]!] = outs[k];
+      if (s.flat !== null) env[s.outs[0]!] = runFlatOp(s.flat, xs);
+      else {
+        const outs = s.prim.impl(xs, s.params);
+        for (let k = 0; k < s.outs.length; k++) env[s.outs[k]!] = outs[k];
+      }
       for (const f of s.free) {
         env[f]!.dispose();
         env[f] = undefined;

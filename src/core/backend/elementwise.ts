@@ -352,3 +352,27 @@ export function elementwiseFlat(expr: ScalarExpr, pattern: string, ins: TypedArr
   }
   compile<FlatFn>(flatLoop(expr, pattern, out instanceof Float32Array, f32Data(out, ins)))(out, ins, 0, out.length);
 }
+
+/** A small-array kernel resolved once (flatRunner): out from ins, all of the layout it was resolved for. */
+export type FlatRun = (ins: TypedArray[], out: TypedArray) => void;
+
+/**
+ * @internal elementwiseFlat's choice made once for a fixed expression, pattern, operand types
+ * and output length (a compiled program's equation: jit, loop bodies), as a function to call
+ * per step with no lookups: the same route and so the same bits as elementwiseFlat. Valid while
+ * elementwiseMode() and gemmFlush() (config.flushSubnormals) are what they were: the caller
+ * checks and resolves again when either changed.
+ */
+export function flatRunner(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: TypedArray): FlatRun {
+  if (mode === "wasm" && wasmSimd && out.length >= FLAT_WASM_MIN && hasCostlyCall(expr) && !isLong(expr)) {
+    const wasm = wasmKernel(expr, ins.map(elemType), pattern, elemType(out));
+    if (wasm !== null) {
+      return (xs, o) => {
+        flatStats.wasm++;
+        runFlat(wasm, xs, o, 0, o.length);
+      };
+    }
+  }
+  const fn = compile<FlatFn>(flatLoop(expr, pattern, out instanceof Float32Array, f32Data(out, ins)));
+  return (xs, o) => fn(o, xs, 0, o.length);
+}

@@ -33,6 +33,7 @@ import { DEFAULT_GEMM_CONFIG, JS_MAX_WORK, gemmFlush, relaxedSimdAvailable, type
 import { V } from "../../core/backend/vecmath.js";
 import { unowned } from "../../core/trace.js";
 import { compiled } from "../jit.js";
+import { flatOpOf, runFlatOp, type FlatOp } from "../flat-op.js";
 
 type Slot = number | Lit;
 
@@ -45,6 +46,8 @@ interface Op {
   args: Tensor[];
   outs: number[];
   free: number[];
+  /** a small elementwise equation with its kernel resolved once (flat-op.ts), else null: the impl */
+  flat: FlatOp | null;
 }
 /** A small float dot_general with its layout worked out once: straight to smallMatmul. */
 interface DotOp {
@@ -227,7 +230,7 @@ export class StepProgram {
         list.push({ op: { kind: "dot", ins: e.inputs.map(atom), out: slotOf(e.outs[0]!), free: [], dtype, lay, res }, reads: e.inputs as Var[], writes: e.outs });
         continue;
       }
-      const op: Op = { kind: "eqn", prim: e.prim, params: e.params, ins: e.inputs.map(atom), args: new Array<Tensor>(e.inputs.length), outs: e.outs.map(slotOf), free: [] };
+      const op: Op = { kind: "eqn", prim: e.prim, params: e.params, ins: e.inputs.map(atom), args: new Array<Tensor>(e.inputs.length), outs: e.outs.map(slotOf), free: [], flat: rewrite ? flatOpOf(e) : null };
       list.push({ op, reads: e.inputs.filter((a): a is Var => a instanceof Var), writes: e.outs });
     }
     const pinned = new Set<Var>([...j.constvars, ...j.invars, ...j.outs.filter((a): a is Var => a instanceof Var)]);
@@ -316,8 +319,11 @@ export class StepProgram {
           const a = ins[i]!;
           args[i] = typeof a === "number" ? env[a]! : a.tensor();
         }
-        const outs = op.prim.impl(args, op.params);
-        for (let k = 0; k < op.outs.length; k++) env[op.outs[k]!] = outs[k];
+        if (op.flat !== null) env[op.outs[0]!] = runFlatOp(op.flat, args);
+        else {
+          const outs = op.prim.impl(args, op.params);
+          for (let k = 0; k < op.outs.length; k++) env[op.outs[k]!] = outs[k];
+        }
       } else if (op.kind === "dot") {
         // decided once per body; the pooled kernel would give the same bits (small-matmul.ts)
         const { lay, dtype } = op;
