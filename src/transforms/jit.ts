@@ -18,6 +18,7 @@ import { optimize } from "./passes.js";
 import { FlatFn } from "./vjp.js";
 import { checkOptions } from "../core/numpy/options.js";
 import { flatOpOf, runFlatOp, type FlatOp } from "./flat-op.js";
+import { dotPlan, dotRun, type DotParams, type DotPlan } from "../core/primitives/dot.js";
 
 // ---------------------------------------------------------------- the compiled program
 
@@ -30,6 +31,8 @@ interface Step {
   free: number[];
   /** a small elementwise equation with its kernel resolved once (flat-op.ts), else null: the impl */
   flat: FlatOp | null;
+  /** a dot_general with its layout worked out once, else null */
+  dot: DotPlan | null;
 }
 
 /**
@@ -65,6 +68,7 @@ export class Executable {
       ins: e.inputs.map((a) => (a instanceof Lit ? a : slotOf(a))),
       outs: e.outs.map(slotOf),
       flat: flatOpOf(e),
+      dot: e.prim.name === "dot_general" ? dotPlan(e.inputs[0]!.aval, e.inputs[1]!.aval, e.params as DotParams) : null,
       free: [...new Set(e.inputs.filter((a): a is Var => a instanceof Var && last.get(a) === i && !pinned.has(a)))].map(slotOf),
     }));
     // outputs nobody reads are freed right away too
@@ -98,6 +102,7 @@ export class Executable {
         xs[i] = typeof a === "number" ? env[a]! : a.tensor();
       }
       if (s.flat !== null) env[s.outs[0]!] = runFlatOp(s.flat, xs);
+      else if (s.dot !== null) env[s.outs[0]!] = dotRun(xs[0]!, xs[1]!, s.dot);
       else {
         const outs = s.prim.impl(xs, s.params);
         for (let k = 0; k < s.outs.length; k++) env[s.outs[k]!] = outs[k];

@@ -91,7 +91,7 @@ function intDot(a: ArrayLike<number>, transA: boolean, b: ArrayLike<number>, tra
  * the permutation of the transposed copy it needs. Plain loops and no cache: eager code makes a
  * params object per call, so a cache keyed by it only adds work; this costs ~0.1 µs.
  */
-interface DotPlan {
+export interface DotPlan {
   shape: number[];
   B: number;
   M: number;
@@ -126,10 +126,11 @@ function matrixLayout(bAxes: number[], first: number[], second: number[]): [bool
   return [false, [...bAxes, ...first, ...second]];
 }
 
-function dotPlan(l: Tensor, r: Tensor, params: DotParams): DotPlan {
+/** The plan of a dot_general of operands with these avals (jit's step list makes it once per equation). */
+export function dotPlan(l: Aval, r: Aval, params: DotParams): DotPlan {
   const { contract: [lc, rc], batch: [lb, rb] } = params;
-  const lf = free(l.ndim, lc, lb);
-  const rf = free(r.ndim, rc, rb);
+  const lf = free(l.shape.length, lc, lb);
+  const rf = free(r.shape.length, rc, rb);
   const shape = dotShape(l, r, params);
   const [transA, lPerm] = matrixLayout(lb, lf, lc);
   const [transB, rPerm] = matrixLayout(rb, rc, rf);
@@ -140,7 +141,11 @@ function dotPlan(l: Tensor, r: Tensor, params: DotParams): DotPlan {
 }
 
 function dotImpl([l, r]: [Tensor, Tensor], params: DotParams): Tensor[] {
-  const plan = dotPlan(l, r, params);
+  return [dotRun(l, r, dotPlan(l, r, params))];
+}
+
+/** dot_general of l and r by a plan made for their avals (dotPlan): the output tensor. */
+export function dotRun(l: Tensor, r: Tensor, plan: DotPlan): Tensor {
   const { shape, B, M, K, N, transA, transB } = plan;
   const A = plan.lPerm === null ? l : transpose(l, plan.lPerm);
   const Bm = plan.rPerm === null ? r : transpose(r, plan.rPerm);
@@ -149,7 +154,7 @@ function dotImpl([l, r]: [Tensor, Tensor], params: DotParams): Tensor[] {
     intDot(A._data, transA, Bm._data, transB, B, M, K, N, out._data, l.dtype === "bool");
     if (A !== l) A.dispose();
     if (Bm !== r) Bm.dispose();
-    return [out];
+    return out;
   }
   if ((l.dtype === "float32" || l.dtype === "float64") && isSmallMatmul(l.dtype, B, M, K, N)) {
     // small products: straight on this thread, no plan or dispatch (backend/small-matmul.ts)
@@ -157,7 +162,7 @@ function dotImpl([l, r]: [Tensor, Tensor], params: DotParams): Tensor[] {
     smallMatmul(l.dtype, A._data as FloatArray, transA, Bm._data as FloatArray, transB, B, M, K, N, out._data as FloatArray);
     if (A !== l) A.dispose();
     if (Bm !== r) Bm.dispose();
-    return [out];
+    return out;
   }
   if (K === 1 && M * N > 0) {
     // nothing to contract (an outer product per batch): a broadcast multiply, no packing; with
@@ -167,10 +172,10 @@ function dotImpl([l, r]: [Tensor, Tensor], params: DotParams): Tensor[] {
     if (Bm !== r) Bm.dispose();
     const res = shareStorage(prod, shape);
     prod.dispose();
-    return [res];
+    return res;
   }
   const out = emptyTensor(shape, l.dtype);
-  if (out.size === 0) return [out];
+  if (out.size === 0) return out;
   backend().matmul(
     l.dtype as "float32" | "float64",
     { a: A._data as FloatArray, aStride: M * K, transA, b: Bm._data as FloatArray, bStride: K * N, transB, batch: B, m: M, k: K, n: N },
@@ -179,7 +184,7 @@ function dotImpl([l, r]: [Tensor, Tensor], params: DotParams): Tensor[] {
   // transposed copies are temporaries of this kernel: back to the arena now
   if (A !== l) A.dispose();
   if (Bm !== r) Bm.dispose();
-  return [out];
+  return out;
 }
 
 /**
