@@ -55,15 +55,15 @@ export interface ArenaStats {
   collections: number;
 }
 
-/** A free small block: where it lies. */
-interface Block {
-  sab: ArrayBuffer;
-  off: number;
-}
 
 export class Arena {
   private free = new Map<number, SharedArrayBuffer[]>();
-  private smallFree: Block[][] = Array.from({ length: SMALL_CLASSES }, () => []);
+  /**
+   * Free small blocks, as the typed arrays released over them: an allocation of the same type
+   * and length (a compiled loop's step makes the same ones each time) takes the array itself
+   * back, so steady state creates no view objects for the GC.
+   */
+  private smallFree: TypedArray[][] = Array.from({ length: SMALL_CLASSES }, () => []);
   private slab: ArrayBuffer = new ArrayBuffer(SLAB_BYTES);
   private slabUsed = 0;
   /** Buffers this arena made: only those may enter its free lists. */
@@ -87,7 +87,7 @@ export class Arena {
       const b = this.smallFree[cls]!.pop();
       if (b) {
         this.stats.smallReused++;
-        const arr = view(Ctor, b.sab, b.off, size);
+        const arr = b.constructor === Ctor && b.length === size ? b : view(Ctor, b.buffer, b.byteOffset, size);
         if (zero) arr.fill(0); // every kernel writes all of its output
         return arr;
       }
@@ -126,7 +126,7 @@ export class Arena {
       if (!(buf instanceof ArrayBuffer) || !this.slabs.has(buf)) return;
       const list = this.smallFree[smallClass(arr.byteLength)]!;
       if (list.length >= this.maxSmallFree) return;
-      list.push({ sab: buf, off: arr.byteOffset });
+      list.push(arr);
       this.stats.smallReleased++;
       return;
     }
