@@ -8,9 +8,9 @@ import { runStrided, wasmKernel, wasmSimd } from "../../src/core/backend/ew-run.
 import { BLOCK } from "../../src/core/backend/ew-wasm.js";
 
 const f = Math.fround;
-// out = (a0·a1 + a2)·a3 − a4, every step rounded to float32
-const EXPR = "const t0 = Math.fround((a0) * (a1)); const t1 = Math.fround((t0) + (a2)); const t2 = Math.fround((t1) * (a3)); const t3 = Math.fround((t2) - (a4)); t3";
-const ref = (a: number[]) => f(f(f(f(a[0]! * a[1]!) + a[2]!) * a[3]!) - a[4]!);
+// out = ((a0·a1 + a2)·a3 − a4)·a5, every step rounded to float32
+const EXPR = "const t0 = Math.fround((a0) * (a1)); const t1 = Math.fround((t0) + (a2)); const t2 = Math.fround((t1) * (a3)); const t3 = Math.fround((t2) - (a4)); const t4 = Math.fround((t3) * (a5)); t4";
+const ref = (a: number[]) => f(f(f(f(f(a[0]! * a[1]!) + a[2]!) * a[3]!) - a[4]!) * a[5]!);
 
 /** Deterministic float32 values (an LCG), some exact halves. */
 function values(n: number, seed: number): Float32Array {
@@ -25,7 +25,7 @@ interface Operand {
   scalar?: boolean;
 }
 
-/** Operands of every staging kind over `shape`: laid out as the output, a broadcast row, a column, a transpose, a scalar. */
+/** Operands of every staging kind over `shape`: laid out as the output, a broadcast row, a column, a transpose, a scalar, a tile (the trailing axes repeated over the first). */
 function operands(shape: number[], seed: number): Operand[] {
   const nd = shape.length;
   const size = shape.reduce((a, b) => a * b, 1);
@@ -48,6 +48,7 @@ function operands(shape: number[], seed: number): Operand[] {
     { data: values(outer, seed + 2), strides: colStrides },
     { data: values(size, seed + 3), strides: tStrides },
     { data: Float32Array.of(1.5), strides: shape.map(() => 0), scalar: true },
+    { data: values(size / shape[0]!, seed + 4), strides: contiguous.map((c, d) => (d === 0 ? 0 : c)) },
   ];
 }
 

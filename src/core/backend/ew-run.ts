@@ -155,36 +155,39 @@ const enum Staging {
   Scalar,
   /** laid out as the output (strides row-major over the whole shape): one slice per block */
   Flat,
-  /** broadcast over every outer axis, contiguous along the last: the row repeats, period `inner` */
-  Row,
+  /** broadcast over some leading axes, row-major over the rest (a row, a matrix repeated over a batch): it repeats with the period of those trailing axes */
+  Tile,
   /** anything else: gathered row segment by row segment through its strides */
   Gather,
 }
 
-function stagingOf(k: WasmKernel, strides: Int32Array, shape: Int32Array, j: number): Staging {
+/** How operand j is staged; for a Tile, `period` gets the length of its repeating part. */
+function stagingOf(k: WasmKernel, strides: Int32Array, shape: Int32Array, j: number, period: Int32Array): Staging {
   if (k.pattern[j] === "s") return Staging.Scalar;
   const nd = shape.length;
-  let flat = true;
-  let row = strides[j * nd + nd - 1] === 1;
-  for (let d = nd - 1, acc = 1; d >= 0; acc *= shape[d]!, d--) {
-    const s = strides[j * nd + d]!;
-    if (s !== acc) flat = false;
-    if (d < nd - 1 && s !== 0) row = false;
-  }
-  return flat ? Staging.Flat : row ? Staging.Row : Staging.Gather;
+  // the longest suffix of axes over which the operand is row-major (strides 1, shape[-1], …)
+  let d = nd - 1;
+  let acc = 1;
+  while (d >= 0 && strides[j * nd + d] === acc) acc *= shape[d--]!;
+  if (d < 0) return Staging.Flat;
+  if (d === nd - 1) return Staging.Gather;
+  // and every axis before that suffix broadcast
+  for (let e = d; e >= 0; e--) if (strides[j * nd + e] !== 0) return Staging.Gather;
+  period[j] = acc;
+  return Staging.Tile;
 }
 
-/** dst[b + p] = row[(c0 + p) mod inner] for p < n: the first (partial) row and one whole row, then doubling copies of whole rows. */
-function fillPeriodic(dst: TypedArray, b: number, row: TypedArray, c0: number, inner: number, n: number): void {
-  const first = Math.min(inner - c0, n);
-  dst.set(row.subarray(c0, c0 + first), b);
+/** dst[b + p] = tile[(c0 + p) mod period] for p < n: the first (partial) period and one whole one, then doubling copies of whole periods. */
+function fillPeriodic(dst: TypedArray, b: number, tile: TypedArray, c0: number, period: number, n: number): void {
+  const first = Math.min(period - c0, n);
+  dst.set(tile.subarray(c0, c0 + first), b);
   let p = first;
   if (p < n) {
-    const m = Math.min(inner, n - p);
-    dst.set(row.subarray(0, m), b + p);
+    const m = Math.min(period, n - p);
+    dst.set(tile.subarray(0, m), b + p);
     p += m;
   }
-  // [b + first, b + p) holds whole rows from column 0, so a copy of it to b + p keeps the period
+  // [b + first, b + p) holds whole periods from offset 0, so a copy of it to b + p keeps the period
   while (p < n) {
     const m = Math.min(p - first, n - p);
     dst.copyWithin(b + p, b + first, b + first + m);
@@ -220,10 +223,11 @@ function gatherRows(dst: TypedArray, b: number, src: TypedArray, strides: Int32A
  * Rows [r0, r1) of the last coalesced axis (length `shape[nd-1]`) of a strided layout: operand
  * j's element (row r, column c) is at Σ_d idx_d·strides[j·nd + d]. The rows' elements go through
  * in blocks of BLOCK (a block may start or end inside a row). Each operand is staged the cheapest
- * way its strides allow (Staging): an operand laid out as the output is one slice per block, a
- * row broadcast over the outer axes is copied once and doubled, only the rest goes row by row —
- * so a fused kernel whose operands mix [m, n] tensors and [n] rows (a bias, a jacobian's basis
- * terms) costs a few copies per block, not one per operand and row.
+ * way its strides allow (Staging): an operand laid out as the output is one slice per block, one
+ * broadcast over leading axes (a bias row, a matrix repeated over a batch) is copied once and
+ * doubled, only the rest goes row by row — so a fused kernel whose operands mix [m, n] tensors
+ * and [n] rows (a bias, a jacobian's basis terms) costs a few copies per block, not one per
+ * operand and row.
  */
 export function runStrided(k: WasmKernel, ins: readonly TypedArray[], strides: Int32Array, shape: Int32Array, out: TypedArray, r0: number, r1: number): void {
   const run = runOf(k);
@@ -232,8 +236,9 @@ export function runStrided(k: WasmKernel, ins: readonly TypedArray[], strides: I
   const inner = shape[shape.length - 1]!;
   const base = (j: number, t: ElemType) => (j * REGION) / SIZE[t];
   const staging: Staging[] = [];
+  const period = new Int32Array(nIn);
   for (let j = 0; j < nIn; j++) {
-    staging.push(stagingOf(k, strides, shape, j));
+    staging.push(stagingOf(k, strides, shape, j, period));
     if (staging[j] === Staging.Scalar) v[k.types[j]!][base(j, k.types[j]!)] = ins[j]![0]!;
   }
   const ov = v[k.out];
@@ -247,7 +252,7 @@ export function runStrided(k: WasmKernel, ins: readonly TypedArray[], strides: I
       const t = k.types[j]!;
       const src = ins[j]!;
       if (how === Staging.Flat) v[t].set(src.subarray(e0, e0 + n), base(j, t));
-      else if (how === Staging.Row) fillPeriodic(v[t], base(j, t), src, e0 % inner, inner, n);
+      else if (how === Staging.Tile) fillPeriodic(v[t], base(j, t), src, e0 % period[j]!, period[j]!, n);
       else gatherRows(v[t], base(j, t), src, strides, shape, j, e0, n);
     }
     run(n);
