@@ -157,6 +157,8 @@ const enum Staging {
   Flat,
   /** broadcast over some leading axes, row-major over the rest (a row, a matrix repeated over a batch): it repeats with the period of those trailing axes */
   Tile,
+  /** one value per row, row-major over the outer axes (a column broadcast along the last axis): each filled across its row */
+  Expand,
   /** anything else: gathered row segment by row segment through its strides */
   Gather,
 }
@@ -170,7 +172,11 @@ function stagingOf(k: WasmKernel, strides: Int32Array, shape: Int32Array, j: num
   let acc = 1;
   while (d >= 0 && strides[j * nd + d] === acc) acc *= shape[d--]!;
   if (d < 0) return Staging.Flat;
-  if (d === nd - 1) return Staging.Gather;
+  if (d === nd - 1) {
+    if (strides[j * nd + d] !== 0) return Staging.Gather;
+    for (let e = nd - 2, unit = 1; e >= 0; unit *= shape[e--]!) if (strides[j * nd + e] !== unit) return Staging.Gather;
+    return Staging.Expand;
+  }
   // and every axis before that suffix broadcast
   for (let e = d; e >= 0; e--) if (strides[j * nd + e] !== 0) return Staging.Gather;
   period[j] = acc;
@@ -192,6 +198,21 @@ function fillPeriodic(dst: TypedArray, b: number, tile: TypedArray, c0: number, 
     const m = Math.min(p - first, n - p);
     dst.copyWithin(b + p, b + first, b + first + m);
     p += m;
+  }
+}
+
+/**
+ * dst[b + p] = col[row of element e0 + p] for p < n: each row's value filled across its segment.
+ * (Measured: these per-element stores are most of a [2048, 32] × [2048, 1] multiply's cost, ~1.5
+ * ns per element against ~0.1 for a copied operand; a kernel that splats the value itself would
+ * remove them.)
+ */
+function expandRows(dst: TypedArray, b: number, col: TypedArray, e0: number, inner: number, n: number): void {
+  let r = Math.floor(e0 / inner);
+  for (let p = 0, c = e0 - r * inner; p < n; r++, c = 0) {
+    const take = Math.min(inner - c, n - p);
+    dst.fill(col[r]!, b + p, b + p + take);
+    p += take;
   }
 }
 
@@ -225,9 +246,10 @@ function gatherRows(dst: TypedArray, b: number, src: TypedArray, strides: Int32A
  * in blocks of BLOCK (a block may start or end inside a row). Each operand is staged the cheapest
  * way its strides allow (Staging): an operand laid out as the output is one slice per block, one
  * broadcast over leading axes (a bias row, a matrix repeated over a batch) is copied once and
- * doubled, only the rest goes row by row — so a fused kernel whose operands mix [m, n] tensors
- * and [n] rows (a bias, a jacobian's basis terms) costs a few copies per block, not one per
- * operand and row.
+ * doubled, a column broadcast along the rows is one fill per row, only the rest is gathered
+ * through its strides — so a fused kernel whose operands mix [m, n] tensors, [n] rows and [m, 1]
+ * columns (a bias, a jacobian's basis terms, per-example scales) costs a few copies per block,
+ * not one per operand and row.
  */
 export function runStrided(k: WasmKernel, ins: readonly TypedArray[], strides: Int32Array, shape: Int32Array, out: TypedArray, r0: number, r1: number): void {
   const run = runOf(k);
@@ -253,6 +275,7 @@ export function runStrided(k: WasmKernel, ins: readonly TypedArray[], strides: I
       const src = ins[j]!;
       if (how === Staging.Flat) v[t].set(src.subarray(e0, e0 + n), base(j, t));
       else if (how === Staging.Tile) fillPeriodic(v[t], base(j, t), src, e0 % period[j]!, period[j]!, n);
+      else if (how === Staging.Expand) expandRows(v[t], base(j, t), src, e0, inner, n);
       else gatherRows(v[t], base(j, t), src, strides, shape, j, e0, n);
     }
     run(n);
