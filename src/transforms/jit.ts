@@ -17,6 +17,8 @@ import { merge, partition, split } from "./lists.js";
 import { optimize } from "./passes.js";
 import { FlatFn } from "./vjp.js";
 import { checkOptions } from "../core/numpy/options.js";
+import { flatOpOf, runFlatOp, type FlatOp } from "./flat-op.js";
+import { dotPlan, dotRun, type DotParams, type DotPlan } from "../core/primitives/dot.js";
 
 // ---------------------------------------------------------------- the compiled program
 
@@ -27,6 +29,10 @@ interface Step {
   ins: (number | Lit)[];
   outs: number[];
   free: number[];
+  /** a small elementwise equation with its kernel resolved once (flat-op.ts), else null: the impl */
+  flat: FlatOp | null;
+  /** a dot_general with its layout worked out once, else null */
+  dot: DotPlan | null;
 }
 
 /**
@@ -41,6 +47,7 @@ export class Executable {
   private inSlots: number[] = [];
   private outAtoms: (number | Lit)[] = [];
   private producedSlots = new Set<number>();
+  private ownOut: boolean[] = [];
   constructor(cj: ClosedJaxpr) {
     this.optimized = optimize(cj);
     const j = this.optimized.jaxpr;
@@ -60,6 +67,8 @@ export class Executable {
       params: e.params,
       ins: e.inputs.map((a) => (a instanceof Lit ? a : slotOf(a))),
       outs: e.outs.map(slotOf),
+      flat: flatOpOf(e),
+      dot: e.prim.name === "dot_general" ? dotPlan(e.inputs[0]!.aval, e.inputs[1]!.aval, e.params as DotParams) : null,
       free: [...new Set(e.inputs.filter((a): a is Var => a instanceof Var && last.get(a) === i && !pinned.has(a)))].map(slotOf),
     }));
     // outputs nobody reads are freed right away too
@@ -68,6 +77,13 @@ export class Executable {
     }
     this.outAtoms = j.outs.map((a) => (a instanceof Lit ? a : slotOf(a)));
     for (const e of j.eqns) for (const v of e.outs) this.producedSlots.add(slotOf(v));
+    // the first occurrence of a produced slot among the outputs is handed back as is (decided once)
+    const seen = new Set<number>();
+    this.ownOut = this.outAtoms.map((a) => {
+      const own = typeof a === "number" && this.producedSlots.has(a) && !seen.has(a);
+      if (own) seen.add(a as number);
+      return own;
+    });
   }
 
   run(args: readonly Tensor[]): Tensor[] {
@@ -75,26 +91,39 @@ export class Executable {
     const consts = this.optimized.consts;
     for (let i = 0; i < this.constSlots.length; i++) env[this.constSlots[i]!] = consts[i];
     for (let i = 0; i < this.inSlots.length; i++) env[this.inSlots[i]!] = args[i];
-    const read = (a: number | Lit) => (typeof a === "number" ? env[a]! : a.tensor());
-    for (const s of this.steps) {
-      const outs = s.prim.impl(s.ins.map(read), s.params);
-      for (let k = 0; k < s.outs.length; k++) env[s.outs[k]!] = outs[k];
+    const steps = this.steps;
+    for (let si = 0; si < steps.length; si++) {
+      const s = steps[si]!;
+      const ins = s.ins;
+      // a fresh argument array per step: an impl may keep it (a loop's operands)
+      const xs = new Array<Tensor>(ins.length);
+      for (let i = 0; i < ins.length; i++) {
+        const a = ins[i]!;
+        xs[i] = typeof a === "number" ? env[a]! : a.tensor();
+      }
+      if (s.flat !== null) env[s.outs[0]!] = runFlatOp(s.flat, xs);
+      else if (s.dot !== null) env[s.outs[0]!] = dotRun(xs[0]!, xs[1]!, s.dot);
+      else {
+        const outs = s.prim.impl(xs, s.params);
+        for (let k = 0; k < s.outs.length; k++) env[s.outs[k]!] = outs[k];
+      }
       for (const f of s.free) {
         env[f]!.dispose();
         env[f] = undefined;
       }
     }
     // outputs that are inputs, constants, literals or repeats get their own handle
-    const seen = new Set<number>();
-    return this.outAtoms.map((a) => {
-      if (typeof a !== "number") return shareStorage(a.tensor(), []);
-      const t = env[a]!;
-      if (this.producedSlots.has(a) && !seen.has(a)) {
-        seen.add(a);
-        return t;
+    const outAtoms = this.outAtoms;
+    const res = new Array<Tensor>(outAtoms.length);
+    for (let i = 0; i < outAtoms.length; i++) {
+      const a = outAtoms[i]!;
+      if (typeof a !== "number") res[i] = shareStorage(a.tensor(), []);
+      else {
+        const t = env[a]!;
+        res[i] = this.ownOut[i] ? t : shareStorage(t, t.shape);
       }
-      return shareStorage(t, t.shape);
-    });
+    }
+    return res;
   }
 }
 

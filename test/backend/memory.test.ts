@@ -31,8 +31,8 @@ describe("memory", () => {
 
   it("10⁴ steps of a small gradient computation with tidy create no buffer after warm-up", () => {
     const x = np.linspace(-1, 1, 8192).reshape([64, 128]); // 32 KiB: a large, size-classed buffer
-    let w = np.multiply(np.ones([128, 8]), 0.01); // 4 KiB
-    let b = np.zeros([8]); // a small slab block
+    let w = np.multiply(np.ones([128, 32]), 0.01); // 16 KiB: large (slab blocks go up to 8 KiB)
+    let b = np.zeros([32]); // a small slab block
     const loss = (w: Tensor, b: Tensor) => np.mean(np.square(np.tanh(np.add(np.matmul(x, w), b))));
     const step = () => {
       const [nw, nb] = tidy(() => {

@@ -149,6 +149,20 @@ describe("step programs: values and gradients", () => {
     a.forEach((t, i) => expectBits(t, b[i]!));
   });
 
+  it("matvecs of widths with a single-vector part and a tail (23, 6), float32 and float64, have np.matmul's bits", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      for (const [H, D] of [[23, 5], [6, 3]] as const) {
+        const w = arr([H, H], 21 + H, dtype, 0.3), u = arr([D, H], 22, dtype, 0.5), xs = arr([3, D], 23, dtype);
+        const g = (w: Tensor, u: Tensor, xs: Tensor) => [rnnLoss(w, u, xs), ...(grad(rnnLoss, { argnums: [0, 1] }) as (...a: Tensor[]) => Tensor[])(w, u, xs)];
+        const a = jit(g)(w, u, xs);
+        setLoopRewrites(false);
+        const b = jit(g)(w, u, xs);
+        setLoopRewrites(true);
+        a.forEach((t, i) => expectBits(t, b[i]!));
+      }
+    }
+  });
+
   it("subnormal products: the in-place accumulation flushes exactly as the unfused ops, with flush-to-zero on and off", () => {
     for (const dtype of ["float32", "float64"] as const) {
       const tiny = dtype === "float32" ? 1e-20 : 1e-160;
@@ -202,6 +216,31 @@ describe("step programs: values and gradients", () => {
           } finally {
             config.flushSubnormals(true);
           }
+        }
+      }
+    }
+  });
+
+  it("rank-1 rows with and without possible subnormals (the flushed kernel's plain rows): bits of the unfused ops over many steps", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      // a rows of 2⁻³⁰·z (products ≥ 2⁻¹⁰² in float32: plain rows) and 2⁻⁷⁰·z or 0 (flushed rows, subnormal products),
+      // b of 2⁻⁶⁰·z and z, an accumulator with subnormals; float64 scales the exponents ×8 (threshold 2⁻⁹⁶⁹)
+      const e = dtype === "float32" ? 1 : 8;
+      const n = 11, m = 4, T = 6;
+      const v = np.array(data(n, 31).map((z, i) => (i % 2 ? z * 2 ** (-60 * e) : z)), { dtype });
+      const xs = np.array(data(T * m, 32).map((z, i) => (i % m === 0 ? z * 2 ** (-30 * e) : i % m === 1 ? z * 2 ** (-70 * e) : i % m === 2 ? 0 : z)), { dtype }).reshape([T, m]);
+      const init = np.array(data(m * n, 33).map((z, i) => z * 2 ** ((i % 3 ? -128 : -100) * e)), { dtype }).reshape([m, n]);
+      const f = (v: Tensor, xs: Tensor, c0: Tensor) => lax.scan((acc: Tensor, x: Tensor) => [np.add(acc, np.matmul(x.reshape([m, 1]), v.reshape([1, n]))), null], c0, xs)[0] as Tensor;
+      for (const flush of [true, false]) {
+        config.flushSubnormals(flush);
+        try {
+          const a = jit(f)(v, xs, init);
+          setLoopRewrites(false);
+          const b = jit(f)(v, xs, init);
+          setLoopRewrites(true);
+          expectBits(a, b);
+        } finally {
+          config.flushSubnormals(true);
         }
       }
     }

@@ -351,6 +351,12 @@ function hasCostlyCall(expr: string): boolean {
 export const flatStats = { wasm: 0 };
 /** Below this many elements the Wasm kernel's staging costs more than vecmath's JS saves. */
 export const FLAT_WASM_MIN = 8;
+/**
+ * From this many elements plain arithmetic runs in Wasm too while flushing subnormals (the
+ * default): the JS loop's per-element flush calls cost more than staging (measured, W13/W14's
+ * sizes: 512 elements 4.1 µs in JS against 2.5 in Wasm, 1024: 7.7 against 3.4; JS still wins at 64).
+ */
+export const FLAT_WASM_FLUSHED_MIN = 256;
 
 /**
  * The small-array fast path: operands that are each either the output's full contiguous shape
@@ -363,12 +369,40 @@ export const FLAT_WASM_MIN = 8;
  * ~10 ns per statement and element even in plain arithmetic, 20–35× the Wasm stages.
  */
 export function elementwiseFlat(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: TypedArray): void {
-  if (mode === "wasm" && wasmSimd && (isLong(expr) || (out.length >= FLAT_WASM_MIN && hasCostlyCall(expr)))) {
-    const wasm = wasmKernel(expr, ins.map(elemType), pattern, elemType(out));
-    if (wasm !== null) {
-      flatStats.wasm++;
-      return runFlat(wasm, ins, out, 0, out.length);
-    }
+  const wasm = flatWasm(expr, pattern, ins, out);
+  if (wasm !== null) {
+    flatStats.wasm++;
+    return runFlat(wasm, ins, out, 0, out.length);
   }
   compile<FlatFn>(flatLoop(expr, pattern, out instanceof Float32Array, f32Data(out, ins)))(out, ins, 0, out.length);
+}
+
+/** The small-array path's route (elementwiseFlat, flatRunner): the Wasm kernel for a long or costly expression, else null (the JS loop). */
+function flatWasm(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: TypedArray): WasmKernel | null {
+  if (mode !== "wasm" || !wasmSimd) return null;
+  const n = out.length;
+  if (!(isLong(expr) || (n >= FLAT_WASM_MIN && hasCostlyCall(expr)) || (n >= FLAT_WASM_FLUSHED_MIN && gemmFlush()))) return null;
+  return wasmKernel(expr, ins.map(elemType), pattern, elemType(out));
+}
+
+/** A small-array kernel resolved once (flatRunner): out from ins, all of the layout it was resolved for. */
+export type FlatRun = (ins: TypedArray[], out: TypedArray) => void;
+
+/**
+ * @internal elementwiseFlat's choice made once for a fixed expression, pattern, operand types
+ * and output length (a compiled program's equation: jit, loop bodies), as a function to call
+ * per step with no lookups: the same route and so the same bits as elementwiseFlat. Valid while
+ * elementwiseMode() and gemmFlush() (config.flushSubnormals) are what they were: the caller
+ * checks and resolves again when either changed.
+ */
+export function flatRunner(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: TypedArray): FlatRun {
+  const wasm = flatWasm(expr, pattern, ins, out);
+  if (wasm !== null) {
+    return (xs, o) => {
+      flatStats.wasm++;
+      runFlat(wasm, xs, o, 0, o.length);
+    };
+  }
+  const fn = compile<FlatFn>(flatLoop(expr, pattern, out instanceof Float32Array, f32Data(out, ins)));
+  return (xs, o) => fn(o, xs, 0, o.length);
 }

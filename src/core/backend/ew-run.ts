@@ -57,7 +57,16 @@ export const wasmSimd: boolean = (() => {
   }
 })();
 
-const compiled = new Map<string, WasmKernel | null>();
+/** Per expression: its kernels by layout key, and the layout of the last lookup (a loop asks for the same one each step). */
+interface ByExpr {
+  byLayout: Map<string, WasmKernel | null>;
+  types: readonly ElemType[];
+  pattern: string;
+  out: ElemType;
+  flush: boolean;
+  last: WasmKernel | null | undefined;
+}
+const compiledByExpr = new Map<string, ByExpr>();
 /**
  * The compiled kernel for an expression and operand layout, or null when the compiler refuses
  * it (integer ops, Math functions without a vector version in float64 statements, …).
@@ -66,9 +75,15 @@ export function wasmKernel(expr: string, types: readonly ElemType[], pattern: st
   if (out !== "f32" && out !== "f64") return null;
   const flush = gemmFlush();
   if (isLong(expr)) return stagedOn ? stagedKernel(expr, types, pattern, out, flush) : null;
-  const key = `${types.join(",")}|${pattern}|${out}|${flush ? "ftz|" : ""}${expr}`;
-  let k = compiled.get(key);
+  // keyed by the expression string itself (its hash is cached), then by a short layout key; a
+  // repeat of the previous layout is answered with no string built at all
+  let c = compiledByExpr.get(expr);
+  if (c === undefined) compiledByExpr.set(expr, (c = { byLayout: new Map(), types: [], pattern: "", out, flush, last: undefined }));
+  if (c.last !== undefined && c.pattern === pattern && c.out === out && c.flush === flush && sameTypes(c.types, types)) return c.last;
+  const layout = `${types.join(",")}|${pattern}|${out}|${flush ? "ftz|" : ""}`;
+  let k = c.byLayout.get(layout);
   if (k === undefined) {
+    const key = layout + expr;
     k = null;
     try {
       const p = parseExpr(expr, out === "f32");
@@ -79,8 +94,9 @@ export function wasmKernel(expr: string, types: readonly ElemType[], pattern: st
     } catch (e) {
       if (!(e instanceof Unsupported || e instanceof NotCompiled)) throw e;
     }
-    compiled.set(key, k);
+    c.byLayout.set(layout, k);
   }
+  Object.assign(c, { types: types.slice(), pattern, out, flush, last: k });
   return k;
 }
 
@@ -110,6 +126,12 @@ function stagedKernel(expr: string, types: readonly ElemType[], pattern: string,
     byLayout.set(variant, k);
   }
   return k;
+}
+
+function sameTypes(a: readonly ElemType[], b: readonly ElemType[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 // ------------------------------------------------------------ this thread's memory and modules

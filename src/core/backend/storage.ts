@@ -11,11 +11,17 @@ function view(Ctor: TypedArrayCtor, sab: ArrayBufferLike, byteOffset: number, le
   return new (Ctor as unknown as new (b: ArrayBufferLike, o: number, n: number) => TypedArray)(sab, byteOffset, length);
 }
 
-/** Allocations up to this many bytes share 64 KiB ArrayBuffer slabs (one buffer per tensor would cost more than the op). */
-const SLAB_MAX_ALLOC = 2048;
+/**
+ * Allocations up to this many bytes share 64 KiB ArrayBuffer slabs (one buffer per tensor would
+ * cost more than the op). 8 KiB holds a float64 [32,32] or a float32 [32,64]: a jitted gradient
+ * of a narrow network returns such weight gradients on every call, and a fresh SharedArrayBuffer
+ * for each cost ~1-2 µs plus its share of the GC's external-memory work (W14: 20 per call).
+ * threaded.ts copies non-shared operands up to this size into a pooled job's message.
+ */
+export const SLAB_MAX_ALLOC = 8192;
 const SLAB_BYTES = 64 * 1024;
-/** Small blocks are powers of two from 8 bytes: classes 0..8 = 8 B … 2 KiB. */
-const SMALL_CLASSES = 9;
+/** Small blocks are powers of two from 8 bytes: classes 0..10 = 8 B … 8 KiB. */
+const SMALL_CLASSES = 11;
 /** Large buffers are rounded up to a size class: powers of two split in 4 steps (≤ 19% waste). */
 const MIN_CLASS = 4096;
 
@@ -49,15 +55,15 @@ export interface ArenaStats {
   collections: number;
 }
 
-/** A free small block: where it lies. */
-interface Block {
-  sab: ArrayBuffer;
-  off: number;
-}
 
 export class Arena {
   private free = new Map<number, SharedArrayBuffer[]>();
-  private smallFree: Block[][] = Array.from({ length: SMALL_CLASSES }, () => []);
+  /**
+   * Free small blocks, as the typed arrays released over them: an allocation of the same type
+   * and length (a compiled loop's step makes the same ones each time) takes the array itself
+   * back, so steady state creates no view objects for the GC.
+   */
+  private smallFree: TypedArray[][] = Array.from({ length: SMALL_CLASSES }, () => []);
   private slab: ArrayBuffer = new ArrayBuffer(SLAB_BYTES);
   private slabUsed = 0;
   /** Buffers this arena made: only those may enter its free lists. */
@@ -81,7 +87,7 @@ export class Arena {
       const b = this.smallFree[cls]!.pop();
       if (b) {
         this.stats.smallReused++;
-        const arr = view(Ctor, b.sab, b.off, size);
+        const arr = b.constructor === Ctor && b.length === size ? b : view(Ctor, b.buffer, b.byteOffset, size);
         if (zero) arr.fill(0); // every kernel writes all of its output
         return arr;
       }
@@ -120,7 +126,7 @@ export class Arena {
       if (!(buf instanceof ArrayBuffer) || !this.slabs.has(buf)) return;
       const list = this.smallFree[smallClass(arr.byteLength)]!;
       if (list.length >= this.maxSmallFree) return;
-      list.push({ sab: buf, off: arr.byteOffset });
+      list.push(arr);
       this.stats.smallReleased++;
       return;
     }

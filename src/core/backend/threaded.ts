@@ -3,7 +3,7 @@
 // backend (inline when small, else a job of fixed-size chunks on the pool plus the caller).
 import type { DType, TypedArray } from "../dtype.js";
 import { ValueError, WorkerError } from "../errors.js";
-import { arena, type ArenaStats } from "./storage.js";
+import { arena, SLAB_MAX_ALLOC, type ArenaStats } from "./storage.js";
 import { tuning, type AnyKernel, type ArgsOf, type PlanContext } from "./kernel.js";
 import { KERNELS, type KernelName } from "./registry.js";
 import { checkJobSize, type KernelPool } from "./pool.js";
@@ -46,7 +46,7 @@ const PROBE_EVERY = 16;
 const isShared = (a: TypedArray): boolean => a.buffer instanceof SharedArrayBuffer;
 const isArray = (v: unknown): v is TypedArray => ArrayBuffer.isView(v);
 /** Read-only arrays up to this size may travel by copy in the job message (a broadcast scalar, a bias row). */
-const SMALL_COPY_BYTES = 2048;
+const SMALL_COPY_BYTES = SLAB_MAX_ALLOC;
 
 /** Whether every large array the job reads is shared memory (a worker would otherwise get a copy). */
 function readable(job: object): boolean {

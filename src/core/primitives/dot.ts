@@ -12,29 +12,30 @@ import { moveaxis, transpose } from "../lax.js";
 
 export type DotParams = { contract: [number[], number[]]; batch: [number[], number[]] };
 
-const free = (ndim: number, c: number[], b: number[]) => Array.from({ length: ndim }, (_, i) => i).filter((i) => !c.includes(i) && !b.includes(i));
+/** The axes of an ndim-array in neither c nor b, increasing (plain loops: eager matmuls call this per op). */
+function free(ndim: number, c: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < ndim; i++) if (c.indexOf(i) < 0 && b.indexOf(i) < 0) out.push(i);
+  return out;
+}
 
 function dotShape(l: Aval, r: Aval, { contract: [lc, rc], batch: [lb, rb] }: DotParams): number[] {
   if (l.dtype !== r.dtype) throw fail(DTypeError, `dot_general: operand dtypes differ (${l.dtype} and ${r.dtype}); convert one with astype.`);
-  lc.forEach((a, i) => {
+  for (let i = 0; i < lc.length; i++) {
+    const a = lc[i]!;
     if (l.shape[a] !== r.shape[rc[i]!]) {
       throw fail(ShapeError, `dot_general: contracting dimensions do not match: ${fmtShape(l.shape)} axis ${a} has ${l.shape[a]}, ${fmtShape(r.shape)} axis ${rc[i]} has ${r.shape[rc[i]!]}. The contracted axes must have equal sizes.`);
     }
-  });
-  lb.forEach((a, i) => {
+  }
+  for (let i = 0; i < lb.length; i++) {
+    const a = lb[i]!;
     if (l.shape[a] !== r.shape[rb[i]!]) throw fail(ShapeError, `dot_general: batch dimensions do not match: ${fmtShape(l.shape)} axis ${a} has ${l.shape[a]}, ${fmtShape(r.shape)} axis ${rb[i]} has ${r.shape[rb[i]!]}. Batch axes must have equal sizes.`);
-  });
-  return [...lb.map((a) => l.shape[a]!), ...free(l.shape.length, lc, lb).map((a) => l.shape[a]!), ...free(r.shape.length, rc, rb).map((a) => r.shape[a]!)];
-}
-
-/** Lays an operand out as [B, rows, cols] (rows = `first` axes, cols = `second`); returns [tensor, transposed?]. */
-function asMatrix(x: Tensor, bAxes: number[], first: number[], second: number[]): [Tensor, boolean] {
-  const straight = [...bAxes, ...first, ...second];
-  const swapped = [...bAxes, ...second, ...first];
-  const isId = (p: number[]) => p.every((v, i) => v === i);
-  if (isId(straight)) return [x, false];
-  if (isId(swapped)) return [x, true];
-  return [transpose(x, straight), false];
+  }
+  const out: number[] = [];
+  for (const a of lb) out.push(l.shape[a]!);
+  for (let i = 0; i < l.shape.length; i++) if (lc.indexOf(i) < 0 && lb.indexOf(i) < 0) out.push(l.shape[i]!);
+  for (let i = 0; i < r.shape.length; i++) if (rc.indexOf(i) < 0 && rb.indexOf(i) < 0) out.push(r.shape[i]!);
+  return out;
 }
 
 /** A dot_general's GEMM layout when neither operand needs a transposed copy (else null). */
@@ -85,23 +86,75 @@ function intDot(a: ArrayLike<number>, transA: boolean, b: ArrayLike<number>, tra
   }
 }
 
-function dotImpl([l, r]: [Tensor, Tensor], params: DotParams): Tensor[] {
+/**
+ * What dotImpl needs: the output shape, the GEMM sizes, and per operand either its layout flag or
+ * the permutation of the transposed copy it needs. Plain loops and no cache: eager code makes a
+ * params object per call, so a cache keyed by it only adds work; this costs ~0.1 µs.
+ */
+export interface DotPlan {
+  shape: number[];
+  B: number;
+  M: number;
+  K: number;
+  N: number;
+  transA: boolean;
+  transB: boolean;
+  /** the transposed copy an operand needs first, or null when its own layout serves */
+  lPerm: number[] | null;
+  rPerm: number[] | null;
+}
+
+/** Whether x ++ y ++ z is 0, 1, 2, …. */
+function inOrder(x: readonly number[], y: readonly number[], z: readonly number[]): boolean {
+  let i = 0;
+  for (const a of x) if (a !== i++) return false;
+  for (const a of y) if (a !== i++) return false;
+  for (const a of z) if (a !== i++) return false;
+  return true;
+}
+
+const sizeAt = (shape: readonly number[], axes: readonly number[]): number => {
+  let n = 1;
+  for (const a of axes) n *= shape[a]!;
+  return n;
+};
+
+/** As asMatrix: [flag transposed?, perm of a copy or null]. */
+function matrixLayout(bAxes: number[], first: number[], second: number[]): [boolean, number[] | null] {
+  if (inOrder(bAxes, first, second)) return [false, null];
+  if (inOrder(bAxes, second, first)) return [true, null];
+  return [false, [...bAxes, ...first, ...second]];
+}
+
+/** The plan of a dot_general of operands with these avals (jit's step list makes it once per equation). */
+export function dotPlan(l: Aval, r: Aval, params: DotParams): DotPlan {
   const { contract: [lc, rc], batch: [lb, rb] } = params;
-  const lf = free(l.ndim, lc, lb);
-  const rf = free(r.ndim, rc, rb);
+  const lf = free(l.shape.length, lc, lb);
+  const rf = free(r.shape.length, rc, rb);
   const shape = dotShape(l, r, params);
-  const B = sizeOf(lb.map((a) => l.shape[a]!));
-  const M = sizeOf(lf.map((a) => l.shape[a]!));
-  const N = sizeOf(rf.map((a) => r.shape[a]!));
-  const K = sizeOf(lc.map((a) => l.shape[a]!));
-  const [A, transA] = asMatrix(l, lb, lf, lc);
-  const [Bm, transB] = asMatrix(r, rb, rc, rf);
+  const [transA, lPerm] = matrixLayout(lb, lf, lc);
+  const [transB, rPerm] = matrixLayout(rb, rc, rf);
+  return {
+    shape, B: sizeAt(l.shape, lb), M: sizeAt(l.shape, lf), K: sizeAt(l.shape, lc), N: sizeAt(r.shape, rf),
+    transA, transB, lPerm, rPerm,
+  };
+}
+
+function dotImpl([l, r]: [Tensor, Tensor], params: DotParams): Tensor[] {
+  return [dotRun(l, r, dotPlan(l, r, params))];
+}
+
+/** dot_general of l and r by a plan made for their avals (dotPlan): the output tensor. */
+export function dotRun(l: Tensor, r: Tensor, plan: DotPlan): Tensor {
+  const { shape, B, M, K, N, transA, transB } = plan;
+  const A = plan.lPerm === null ? l : transpose(l, plan.lPerm);
+  const Bm = plan.rPerm === null ? r : transpose(r, plan.rPerm);
   if (l.dtype === "int32" || l.dtype === "bool") {
     const out = emptyTensor(shape, l.dtype);
     intDot(A._data, transA, Bm._data, transB, B, M, K, N, out._data, l.dtype === "bool");
     if (A !== l) A.dispose();
     if (Bm !== r) Bm.dispose();
-    return [out];
+    return out;
   }
   if ((l.dtype === "float32" || l.dtype === "float64") && isSmallMatmul(l.dtype, B, M, K, N)) {
     // small products: straight on this thread, no plan or dispatch (backend/small-matmul.ts)
@@ -109,7 +162,7 @@ function dotImpl([l, r]: [Tensor, Tensor], params: DotParams): Tensor[] {
     smallMatmul(l.dtype, A._data as FloatArray, transA, Bm._data as FloatArray, transB, B, M, K, N, out._data as FloatArray);
     if (A !== l) A.dispose();
     if (Bm !== r) Bm.dispose();
-    return [out];
+    return out;
   }
   if (K === 1 && M * N > 0) {
     // nothing to contract (an outer product per batch): a broadcast multiply, no packing; with
@@ -119,10 +172,10 @@ function dotImpl([l, r]: [Tensor, Tensor], params: DotParams): Tensor[] {
     if (Bm !== r) Bm.dispose();
     const res = shareStorage(prod, shape);
     prod.dispose();
-    return [res];
+    return res;
   }
   const out = emptyTensor(shape, l.dtype);
-  if (out.size === 0) return [out];
+  if (out.size === 0) return out;
   backend().matmul(
     l.dtype as "float32" | "float64",
     { a: A._data as FloatArray, aStride: M * K, transA, b: Bm._data as FloatArray, bStride: K * N, transB, batch: B, m: M, k: K, n: N },
@@ -131,7 +184,7 @@ function dotImpl([l, r]: [Tensor, Tensor], params: DotParams): Tensor[] {
   // transposed copies are temporaries of this kernel: back to the arena now
   if (A !== l) A.dispose();
   if (Bm !== r) Bm.dispose();
-  return [out];
+  return out;
 }
 
 /**

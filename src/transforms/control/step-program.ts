@@ -33,6 +33,7 @@ import { DEFAULT_GEMM_CONFIG, JS_MAX_WORK, gemmFlush, relaxedSimdAvailable, type
 import { V } from "../../core/backend/vecmath.js";
 import { unowned } from "../../core/trace.js";
 import { compiled } from "../jit.js";
+import { flatOpOf, runFlatOp, type FlatOp } from "../flat-op.js";
 
 type Slot = number | Lit;
 
@@ -45,6 +46,8 @@ interface Op {
   args: Tensor[];
   outs: number[];
   free: number[];
+  /** a small elementwise equation with its kernel resolved once (flat-op.ts), else null: the impl */
+  flat: FlatOp | null;
 }
 /** A small float dot_general with its layout worked out once: straight to smallMatmul. */
 interface DotOp {
@@ -86,6 +89,8 @@ interface AccOp {
   /** views of a's and b's places in the kernel memory (made by begin) */
   aView: Float32Array | Float64Array | null;
   bView: Float32Array | Float64Array | null;
+  /** every element of the accumulator was stored by a flushed update of this run (begin clears it) */
+  flushed: boolean;
 }
 
 /** What the rewrite found: carry k updated in place by eqn `add` (and, for an outer product, the dot eqn it absorbs). */
@@ -148,12 +153,16 @@ export class StepProgram {
   private readonly outAtoms: Slot[];
   private readonly produced = new Set<number>();
   private readonly outBuf: Tensor[];
+  /** ownOut[i]: output i is handed back as the tensor itself (else a new handle on its storage) */
+  private readonly ownOut: boolean[];
   /** Bytes of kernel memory the outer-product accumulations need (0: none). */
   private memBytes = 0;
   /** accAtOf[k]: where carry k lives in the kernel memory (-1: not there). */
   private readonly accAtOf: number[];
   /** The kernel memory of the current run of the loop (begin), or null. */
   private mem: OuterAccMemory | null = null;
+  /** The kernel memory every run of this program uses (made by the first begin; null without Wasm SIMD). */
+  private memKept: OuterAccMemory | null | undefined = undefined;
   /** some matvec fuses (the kernel memory then carries the fused matvecs) */
   private fma = false;
 
@@ -185,7 +194,7 @@ export class StepProgram {
         const c = j.invars[nConsts + f.carry]!;
         const srcs = f.dot ? (f.dot.inputs as Var[]) : [f.other];
         const f32 = c.aval.dtype === "float32";
-        const op: AccOp = { kind: f.dot ? "outer" : "add", acc: slotOf(c), ins: srcs.map(slotOf), out: slotOf(e.outs[0]!), free: [], f32, m: 0, n: 0, accAt: -1, aAt: 0, bAt: 0, aView: null, bView: null };
+        const op: AccOp = { kind: f.dot ? "outer" : "add", acc: slotOf(c), ins: srcs.map(slotOf), out: slotOf(e.outs[0]!), free: [], f32, m: 0, n: 0, accAt: -1, aAt: 0, bAt: 0, aView: null, bView: null, flushed: false };
         if (f.dot) {
           // the kernel memory: each outer-accumulated carry, then its two vectors (16-byte aligned)
           const es = f32 ? 4 : 8;
@@ -221,7 +230,7 @@ export class StepProgram {
         list.push({ op: { kind: "dot", ins: e.inputs.map(atom), out: slotOf(e.outs[0]!), free: [], dtype, lay, res }, reads: e.inputs as Var[], writes: e.outs });
         continue;
       }
-      const op: Op = { kind: "eqn", prim: e.prim, params: e.params, ins: e.inputs.map(atom), args: new Array<Tensor>(e.inputs.length), outs: e.outs.map(slotOf), free: [] };
+      const op: Op = { kind: "eqn", prim: e.prim, params: e.params, ins: e.inputs.map(atom), args: new Array<Tensor>(e.inputs.length), outs: e.outs.map(slotOf), free: [], flat: rewrite ? flatOpOf(e) : null };
       list.push({ op, reads: e.inputs.filter((a): a is Var => a instanceof Var), writes: e.outs });
     }
     const pinned = new Set<Var>([...j.constvars, ...j.invars, ...j.outs.filter((a): a is Var => a instanceof Var)]);
@@ -237,6 +246,15 @@ export class StepProgram {
     });
     this.ops = list.map((l) => l.op);
     this.outAtoms = j.outs.map(atom);
+    // an output is handed back as is when an op made it (its first occurrence among the outputs)
+    // or it is an in-place carry; every other gets its own handle (decided once, not per step)
+    const seen = new Set<number>();
+    this.ownOut = this.outAtoms.map((a, i) => {
+      if (typeof a !== "number") return false;
+      const own = this.produced.has(a) && !seen.has(a);
+      if (own) seen.add(a);
+      return own || (i < this.inPlace.length && this.inPlace[i]!);
+    });
     this.env = new Array<Tensor | undefined>(n);
     this.outBuf = new Array<Tensor>(j.outs.length);
   }
@@ -248,7 +266,11 @@ export class StepProgram {
    * (`refs === Infinity` marks them, as it marks xs row views).
    */
   begin(init: readonly Tensor[], consts: readonly Tensor[]): Tensor[] {
-    const mem = (this.mem = this.memBytes > 0 ? outerAccMemory(this.memBytes, this.fma) : null);
+    // one kernel memory per program, kept across runs: a run's carries are copied out of it when
+    // its loop ends (scan.ts, while.ts), so the next run may take it over (a fresh instance per
+    // run cost more than a short loop: its memory reservation and its garbage)
+    if (this.memBytes > 0 && this.memKept === undefined) this.memKept = outerAccMemory(this.memBytes, this.fma);
+    const mem = (this.mem = this.memBytes > 0 ? this.memKept! : null);
     if (mem !== null) {
       for (const op of this.ops) {
         if (op.kind === "dot" && op.res !== null) {
@@ -264,6 +286,7 @@ export class StepProgram {
         }
         if (op.kind !== "outer") continue;
         const Ctor = op.f32 ? Float32Array : Float64Array;
+        op.flushed = false;
         op.aView = new Ctor(mem.buffer, op.aAt, op.m);
         op.bView = new Ctor(mem.buffer, op.bAt, op.n);
       }
@@ -296,8 +319,11 @@ export class StepProgram {
           const a = ins[i]!;
           args[i] = typeof a === "number" ? env[a]! : a.tensor();
         }
-        const outs = op.prim.impl(args, op.params);
-        for (let k = 0; k < op.outs.length; k++) env[op.outs[k]!] = outs[k];
+        if (op.flat !== null) env[op.outs[0]!] = runFlatOp(op.flat, args);
+        else {
+          const outs = op.prim.impl(args, op.params);
+          for (let k = 0; k < op.outs.length; k++) env[op.outs[k]!] = outs[k];
+        }
       } else if (op.kind === "dot") {
         // decided once per body; the pooled kernel would give the same bits (small-matmul.ts)
         const { lay, dtype } = op;
@@ -320,7 +346,9 @@ export class StepProgram {
           // the SIMD kernel on the carry's home in the kernel memory: copy the vectors in
           (op.aView as Float32Array).set(env[op.ins[0] as number]!._data as Float32Array);
           (op.bView as Float32Array).set(env[op.ins[1] as number]!._data as Float32Array);
-          mem.run(op.f32, flush, op.accAt, op.aAt, op.m, op.bAt, op.n);
+          // after one flushed step the accumulator holds only flushed values: the lean kernel
+          mem.run(op.f32, flush, op.accAt, op.aAt, op.m, op.bAt, op.n, op.flushed);
+          op.flushed = flush;
         } else outerInto(d, env[op.ins[0] as number]!._data as Float32Array | Float64Array, env[op.ins[1] as number]!._data as Float32Array | Float64Array, op.f32, flush);
         env[op.out] = acc;
       }
@@ -330,16 +358,13 @@ export class StepProgram {
       }
     }
     const outs = this.outBuf;
-    const seen = new Set<number>();
     for (let i = 0; i < this.outAtoms.length; i++) {
       const a = this.outAtoms[i]!;
       if (typeof a !== "number") outs[i] = shareStorage(a.tensor(), []);
       else {
         const t = env[a]!;
-        const own = this.produced.has(a) && !seen.has(a);
-        if (own) seen.add(a);
         // an in-place carry's result slot holds the carry itself: handed back as is
-        outs[i] = own || (i < this.inPlace.length && this.inPlace[i]) ? t : shareStorage(t, t.shape);
+        outs[i] = this.ownOut[i] ? t : shareStorage(t, t.shape);
       }
     }
     env.fill(undefined);
