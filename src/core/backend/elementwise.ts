@@ -351,12 +351,6 @@ function hasCostlyCall(expr: string): boolean {
 export const flatStats = { wasm: 0 };
 /** Below this many elements the Wasm kernel's staging costs more than vecmath's JS saves. */
 export const FLAT_WASM_MIN = 8;
-/**
- * From this many elements plain arithmetic runs in Wasm too while flushing subnormals (the
- * default): the JS loop's per-element flush calls cost more than staging (measured, W13/W14's
- * sizes: 512 elements 4.1 µs in JS against 2.5 in Wasm, 1024: 7.7 against 3.4; JS still wins at 64).
- */
-export const FLAT_WASM_FLUSHED_MIN = 256;
 
 /**
  * The small-array fast path: operands that are each either the output's full contiguous shape
@@ -379,9 +373,7 @@ export function elementwiseFlat(expr: ScalarExpr, pattern: string, ins: TypedArr
 
 /** The small-array path's route (elementwiseFlat, flatRunner): the Wasm kernel for a long or costly expression, else null (the JS loop). */
 function flatWasm(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: TypedArray): WasmKernel | null {
-  if (mode !== "wasm" || !wasmSimd) return null;
-  const n = out.length;
-  if (!(isLong(expr) || (n >= FLAT_WASM_MIN && hasCostlyCall(expr)) || (n >= FLAT_WASM_FLUSHED_MIN && gemmFlush()))) return null;
+  if (mode !== "wasm" || !wasmSimd || !(isLong(expr) || (out.length >= FLAT_WASM_MIN && hasCostlyCall(expr)))) return null;
   return wasmKernel(expr, ins.map(elemType), pattern, elemType(out));
 }
 
