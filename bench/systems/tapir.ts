@@ -42,13 +42,15 @@ function impls(tp: Tapir, useJit: boolean): Partial<Record<CaseId, Impl>> {
   const T = (a: Arr | undefined) => tensorOf(tp, a);
   // results are read back without a copy (dataSync({ copy: false }): as the JAX column's np.asarray
   // reads a CPU array, and tfjs-cpu's dataSync returns its own values) and disposed at the next
-  // call, once the caller is done with the views; their buffers return to the arena. A baseline
-  // build without the option copies.
-  let held: TTensor[] = [];
-  const call = (f: TFn, ...args: TTensor[]) => () => {
-    for (const t of held) t.dispose?.();
-    held = asTensors(f(...args));
-    return held.map((t) => t.dataSync({ copy: false }));
+  // call of the same thunk, once the caller is done with the views (a case may run several thunks
+  // per call: W7); their buffers return to the arena. A baseline build without the option copies.
+  const call = (f: TFn, ...args: TTensor[]) => {
+    let held: TTensor[] = [];
+    return () => {
+      for (const t of held) t.dispose?.();
+      held = asTensors(f(...args));
+      return held.map((t) => t.dataSync({ copy: false }));
+    };
   };
 
   /** W14: mean(h²) after 20 layers h ← tanh(h W_i); gradients of all 20 W_i. */
