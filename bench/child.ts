@@ -64,7 +64,7 @@ async function main(): Promise<void> {
       }
       await send({ type: "phase", case: id, phase: "timing" });
       const t = await measure(run, `${entry.id}/${id}`, mode, firstCall, c.budget?.[mode]);
-      await send({ type: "result", case: id, status: "ok", relErr: chk.relErr, ...(chk.flushed ? { flushed: true } : {}), timing: t, how });
+      await send({ type: "result", case: id, status: "ok", relErr: chk.relErr, ...(chk.flushed ? { flushed: true } : {}), timing: { ...t, firstCall }, how });
     } catch (e) {
       if (process.env.BENCH_DEBUG) console.error(e);
       await send({ type: "result", case: id, status: e instanceof NotAvailable ? "na" : "error", reason: firstLine(e), how });

@@ -14,6 +14,8 @@ export interface Timing {
   /** Calls made before sampling (the correctness check counted only where it served as the warm-up). */
   readonly warmup: number;
   readonly method: "benny" | "per-call";
+  /** Seconds of the first call (the correctness check: a jit's trace and compile included), where recorded. */
+  readonly firstCall?: number;
 }
 
 export const SETTINGS = {

@@ -290,6 +290,25 @@ export function perUnitTable(rep: RunReport): Table | undefined {
   };
 }
 
+/**
+ * The first call of each case, ms (the correctness check: for jit systems trace, optimisation,
+ * kernel compilation and one run), per system: how long a user waits before the first result.
+ */
+export function firstCallTable(rep: RunReport): Table | undefined {
+  const cases = CASES.filter((c) => rep.systems.some((s) => s.results[c.id]?.timing?.firstCall !== undefined));
+  if (!cases.length) return undefined;
+  return {
+    head: ["workload", ...rep.systems.map((s) => s.label)],
+    rows: cases.map((c) => [
+      caseLabel(c),
+      ...rep.systems.map((s) => {
+        const f = s.results[c.id]?.timing?.firstCall;
+        return s.results[c.id]?.status === "ok" && f !== undefined ? sig(f * 1e3) : "—";
+      }),
+    ]),
+  };
+}
+
 /** Figures that relate two cases of one system: where a cliff shows (the same work, costlier). */
 const RELATIONS = [
   { label: "W14 time ×0.1 ÷ ×0.3 (subnormal cliff)", num: "W14-0.1", den: "W14-0.3", per: [1, 1] },
