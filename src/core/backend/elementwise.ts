@@ -216,6 +216,28 @@ export interface ElementwisePlan {
   inner: number;
 }
 
+/**
+ * Tiering (issue 21: first calls stay cheap, steady speed by the third). Compiling a Wasm kernel
+ * costs ~1–3 ms (a long expression's stages tens of ms); its JS loop compiles lazily and computes
+ * the same bits (ew-ir.ts, ew-staged.ts). So an expression whose call is small work runs its JS
+ * loop for its first `tiering.calls` calls and its Wasm kernel from then on; a call of large work
+ * (elements × statements ≥ TIER_WORK, ~1 ms of JS) compiles at once.
+ * @internal tests set `calls` to 0 to reach the Wasm kernels on the first call.
+ */
+export const tiering = { calls: Number(typeof process === "object" ? (process.env["TAPIR_TIER_CALLS"] ?? 2) : 2) };
+const TIER_WORK = 200_000;
+/** @internal calls that ran their JS loop because their Wasm kernel was not due yet */
+export const tierStats = { deferred: 0 };
+const jsCalls = new Map<string, number>();
+/** Whether this call of `expr` over `n` elements may use the Wasm kernel (counts the calls that may not). */
+function tieredUp(expr: string, n: number): boolean {
+  const c = jsCalls.get(expr) ?? 0;
+  if (c >= tiering.calls || n * Math.max(1, statementCount(expr)) >= TIER_WORK) return true;
+  jsCalls.set(expr, c + 1);
+  tierStats.deferred++;
+  return false;
+}
+
 export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: readonly number[], size: number, out: TypedArray): ElementwisePlan {
   const [dims, st] = coalesce(
     shape,
@@ -224,7 +246,7 @@ export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: re
   const data = ins.map((x) => x.data);
   const outType = elemType(out);
   const types = data.map(elemType);
-  const useWasm = mode === "wasm" && wasmSimd;
+  const useWasm = mode === "wasm" && wasmSimd && tieredUp(expr, size);
   const flat = dims.length === 0 || (dims.length === 1 && st.every((s) => s[0] === 0 || s[0] === 1));
   // a long expression runs staged (Wasm: ew-stages.ts, else JS: ew-staged.ts) over flat
   // operands: broadcast and strided ones are gathered first
@@ -373,9 +395,10 @@ export function elementwiseFlat(expr: ScalarExpr, pattern: string, ins: TypedArr
 
 /** The small-array path's route (elementwiseFlat, flatRunner): the Wasm kernel for a long or costly expression, else null (the JS loop). */
 function flatWasm(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: TypedArray): WasmKernel | null {
-  if (mode !== "wasm" || !wasmSimd || !(isLong(expr) || (out.length >= FLAT_WASM_MIN && hasCostlyCall(expr)))) return null;
+  if (!flatWantsWasm(expr, out) || !tieredUp(expr, out.length)) return null;
   return wasmKernel(expr, ins.map(elemType), pattern, elemType(out));
 }
+const flatWantsWasm = (expr: ScalarExpr, out: TypedArray): boolean => mode === "wasm" && wasmSimd && (isLong(expr) || (out.length >= FLAT_WASM_MIN && hasCostlyCall(expr)));
 
 /** A small-array kernel resolved once (flatRunner): out from ins, all of the layout it was resolved for. */
 export type FlatRun = (ins: TypedArray[], out: TypedArray) => void;
@@ -396,5 +419,22 @@ export function flatRunner(expr: ScalarExpr, pattern: string, ins: TypedArray[],
     };
   }
   const fn = compile<FlatFn>(flatLoop(expr, pattern, out instanceof Float32Array, f32Data(out, ins)));
-  return (xs, o) => fn(o, xs, 0, o.length);
+  const js: FlatRun = (xs, o) => fn(o, xs, 0, o.length);
+  if (!flatWantsWasm(expr, out)) return js;
+  // not tiered up yet: the JS loop until the expression's Wasm kernel is due, then that
+  let run = js;
+  let pending = true;
+  return (xs, o) => {
+    if (pending) {
+      const w = flatWasm(expr, pattern, xs, o);
+      if (w !== null) {
+        pending = false;
+        run = (ys, p) => {
+          flatStats.wasm++;
+          runFlat(w, ys, p, 0, p.length);
+        };
+      }
+    }
+    run(xs, o);
+  };
 }

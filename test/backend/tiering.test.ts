@@ -1,0 +1,56 @@
+// Tiering (elementwise.ts): an expression of small work runs its JS loop for its first
+// `tiering.calls` calls, then its Wasm kernel — the same bits either way — so one-off small ops
+// pay no Wasm compile; large work compiles at once. (The rest of the suite runs with tiering off:
+// vitest.config.ts.)
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { flatStats, tierStats, tiering } from "../../src/core/backend/elementwise.js";
+import { wasmSimd } from "../../src/core/backend/ew-run.js";
+import { jit, numpy as np, type Tensor } from "../../src/index.js";
+import { expectBitEqual } from "../util/jit-oracles.js";
+
+describe.skipIf(!wasmSimd)("tiering of elementwise kernels", () => {
+  const saved = tiering.calls;
+  beforeAll(() => void (tiering.calls = 2));
+  afterAll(() => void (tiering.calls = saved));
+
+  it("eager: the first two calls of a small costly expression run JS, the third Wasm, with the same bits", () => {
+    const x = np.linspace(-3, 3, 300);
+    const f = (t: Tensor) => np.tanh(np.multiply(np.sin(t), 1.25)); // sin then tanh: distinct expressions for this test
+    const runs: number[] = [];
+    const outs: Tensor[] = [];
+    for (let i = 0; i < 4; i++) {
+      const before = flatStats.wasm;
+      outs.push(f(x));
+      runs.push(flatStats.wasm - before);
+    }
+    // each call runs 2 costly ops (sin, tanh) and one multiply (JS: not costly)
+    expect(runs).toEqual([0, 0, 2, 2]);
+    for (const o of outs.slice(1)) expectBitEqual(o, outs[0]!, "tiered call vs first");
+  });
+
+  it("jit: a compiled program's small kernels tier up by its third call, with the same bits", () => {
+    const g = jit((t: Tensor) => np.exp(np.cos(np.multiply(t, 0.7))));
+    const x = np.linspace(-2, 2, 500);
+    const runs: number[] = [];
+    const outs: Tensor[] = [];
+    for (let i = 0; i < 4; i++) {
+      const before = flatStats.wasm;
+      outs.push(g(x));
+      runs.push(flatStats.wasm - before);
+    }
+    expect(runs[0]).toBe(0);
+    expect(runs[2]).toBeGreaterThan(0);
+    expect(runs[3]).toBeGreaterThan(0);
+    for (const o of outs.slice(1)) expectBitEqual(o, outs[0]!, "tiered jit call vs first");
+  });
+
+  it("large work compiles at once; small work of a new expression is deferred", () => {
+    let before = tierStats.deferred;
+    const x = np.linspace(-1, 1, 300_000);
+    np.arctan(np.multiply(x, 1.5)); // 300k elements: past TIER_WORK on the first call
+    expect(tierStats.deferred - before).toBe(0);
+    before = tierStats.deferred;
+    np.arccos(np.linspace(-1, 1, 200)); // a first small call: its JS loop
+    expect(tierStats.deferred - before).toBe(1);
+  });
+});
