@@ -149,7 +149,8 @@ for (let i = start; i < end; i++) { ${load.join(" ")} ${stmts} out[i] = ${result
 /** The flat JS loop of `expr` (a staged one past ew-staged's length), V.* in float32 statements. */
 function flatLoop(expr: ScalarExpr, pattern: string, f32Out: boolean, f32In: boolean): string {
   if (!isLong(expr)) return flatSource(jsExpr(expr, f32Out, f32In), pattern);
-  return f32In ? stagedSource(expr, pattern, jsStatement32, gemmFlush() ? "f32" : "") : stagedSource(expr, pattern, jsStatement64, gemmFlush() ? "f64" : "");
+  // the variant names what else changes the translation: the mode ("math" keeps Math.*) and flushing
+  return f32In ? stagedSource(expr, pattern, jsStatement32, `${mode}${gemmFlush() ? "|f32" : ""}`) : stagedSource(expr, pattern, jsStatement64, `${mode}${gemmFlush() ? "|f64" : ""}`);
 }
 const jsStatement32: Translator = (e, prefix, temp) => jsStatement(e, prefix, true, temp);
 const jsStatement64: Translator = (e, prefix, temp) => jsStatement(e, prefix, false, temp);

@@ -51,20 +51,33 @@ const STMT = /^const (t\d+) = (.*);$/s;
  */
 export type Translator = (e: string, prefix: string, temp: readonly boolean[]) => string;
 const NAME = /\b([at]\d+)\b/g;
+/** The temporaries' prefix a memoised translation holds until a statement's own is put in. */
+const PREFIX = "_sQ_";
+/** Per translator: a statement's translation by its operand kinds and renamed right-hand side. */
+const translated = new WeakMap<Translator, Map<string, string>>();
 
 /**
  * `const tK = rhs;` rewritten by `tr` (a ScalarExpr over a0… → JS statements then a result):
  * the statement's operands are renamed a0, a1, … for `tr` and back afterwards; `tr`'s own
  * temporaries get the prefix `_s<i>_` so that statements never clash.
  */
-function translate(i: number, name: string, rhs: string, tr: Translator): string {
+function translate(i: number, name: string, rhs: string, tr: Translator, variant: string): string {
   const locals: string[] = [];
   const local = rhs.replace(NAME, (_, v: string) => {
     let k = locals.indexOf(v);
     if (k < 0) k = locals.push(v) - 1;
     return `a${k}`;
   });
-  const js = tr(local, `_s${i}_`, locals.map((v) => v[0] === "t"));
+  const temp = locals.map((v) => v[0] === "t");
+  // a long chain repeats a few statement shapes (sin, × c, their derivatives …): each shape is
+  // translated once per translator and variant (what else changes it: the flush setting), with a
+  // placeholder prefix put back per statement
+  let memo = translated.get(tr);
+  if (memo === undefined) translated.set(tr, (memo = new Map()));
+  const key = `${variant}|${temp.map((t) => (t ? "t" : "a")).join("")}|${local}`;
+  let shape = memo.get(key);
+  if (shape === undefined) memo.set(key, (shape = tr(local, PREFIX, temp)));
+  const js = shape.split(PREFIX).join(`_s${i}_`);
   const back = js.replace(/\ba(\d+)\b/g, (_, d: string) => locals[Number(d)]!);
   const cut = back.lastIndexOf("\n");
   return cut < 0 ? `const ${name} = ${back};` : `${back.slice(0, cut).replace(/\n/g, " ")} const ${name} = ${back.slice(cut + 1)};`;
@@ -132,7 +145,7 @@ export function stagedSource(expr: string, pattern: string, tr: Translator, vari
   let src = byPattern.get(variant + pattern);
   if (src !== undefined) return src;
   const { stmts: parsed, result, nStages, stageOf, reads, crossing } = splitStages(expr);
-  const stmts = parsed.map((s, i) => ({ name: s.name, js: translate(i, s.name, s.rhs, tr) }));
+  const stmts = parsed.map((s, i) => ({ name: s.name, js: translate(i, s.name, s.rhs, tr, variant) }));
   // a temporary read by a later stage than its own gets a scratch row
   const row = new Map<string, number>();
   for (const v of crossing.keys()) row.set(v, row.size);
