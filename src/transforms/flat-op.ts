@@ -10,6 +10,7 @@ import { gemmFlush } from "../core/backend/gemm.js";
 import type { DType, TypedArray } from "../core/dtype.js";
 import { sizeOf } from "../core/shape.js";
 import { emptyTensor, type Tensor } from "../core/tensor.js";
+import { SMALL } from "../core/primitives/util.js";
 
 /**
  * Primitives whose impl is exactly `mapKernel(expr, args, out dtype)` with `expr` their fusion
@@ -17,8 +18,6 @@ import { emptyTensor, type Tensor } from "../core/tensor.js";
  * skip their impl.
  */
 const MAPPED = new Set(["fused", "add", "sub", "mul", "tanh", "exp"]);
-/** mapKernel's limit for its small-array path (primitives/util.ts SMALL). */
-const SMALL = 1024;
 
 /** One resolved equation (mutable: the kernel is resolved again if the mode or flushing changed). */
 export interface FlatOp {

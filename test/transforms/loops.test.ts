@@ -30,6 +30,32 @@ function expectBits(a: Tensor, b: Tensor): void {
   expect(x.every((v, i) => Object.is(v, y[i]))).toBe(true);
 }
 
+/** jit(f)(...args) with the loop rewrites, asserted bit-equal, output by output, to the program without them; returns the former. */
+function sameAsUnrewritten(f: (...a: Tensor[]) => Tensor | Tensor[], ...args: Tensor[]): Tensor[] {
+  const a = [jit(f)(...args)].flat();
+  setLoopRewrites(false);
+  let b: Tensor[];
+  try {
+    b = [jit(f)(...args)].flat();
+  } finally {
+    setLoopRewrites(true);
+  }
+  a.forEach((t, i) => expectBits(t, b[i]!));
+  return a;
+}
+
+/** Runs `body` with flush-to-zero on, then off (config.flushSubnormals back on after each). */
+function withFlushOnAndOff(body: (flush: boolean) => void): void {
+  for (const flush of [true, false]) {
+    config.flushSubnormals(flush);
+    try {
+      body(flush);
+    } finally {
+      config.flushSubnormals(true);
+    }
+  }
+}
+
 // W13's program at a small size: h_{t+1} = tanh(h_t W + x_t U), loss Σ h_T²
 const rnnLoss = (w: Tensor, u: Tensor, xs: Tensor) => {
   const d = u.shape[0]!;
@@ -142,11 +168,7 @@ describe("step programs: values and gradients", () => {
     const H = 64, D = 16, T = 3;
     const w = arr([H, H], 11, "float32", 0.3), u = arr([D, H], 12, "float32", 0.5), xs = arr([T, D], 13);
     const g = (w: Tensor, u: Tensor, xs: Tensor) => [rnnLoss(w, u, xs), ...(grad(rnnLoss, { argnums: [0, 1] }) as (...a: Tensor[]) => Tensor[])(w, u, xs)];
-    const a = jit(g)(w, u, xs);
-    setLoopRewrites(false);
-    const b = jit(g)(w, u, xs);
-    setLoopRewrites(true);
-    a.forEach((t, i) => expectBits(t, b[i]!));
+    sameAsUnrewritten(g, w, u, xs);
   });
 
   it("matvecs of widths with a single-vector part and a tail (23, 6), float32 and float64, have np.matmul's bits", () => {
@@ -154,11 +176,7 @@ describe("step programs: values and gradients", () => {
       for (const [H, D] of [[23, 5], [6, 3]] as const) {
         const w = arr([H, H], 21 + H, dtype, 0.3), u = arr([D, H], 22, dtype, 0.5), xs = arr([3, D], 23, dtype);
         const g = (w: Tensor, u: Tensor, xs: Tensor) => [rnnLoss(w, u, xs), ...(grad(rnnLoss, { argnums: [0, 1] }) as (...a: Tensor[]) => Tensor[])(w, u, xs)];
-        const a = jit(g)(w, u, xs);
-        setLoopRewrites(false);
-        const b = jit(g)(w, u, xs);
-        setLoopRewrites(true);
-        a.forEach((t, i) => expectBits(t, b[i]!));
+        sameAsUnrewritten(g, w, u, xs);
       }
     }
   });
@@ -168,20 +186,11 @@ describe("step programs: values and gradients", () => {
       const tiny = dtype === "float32" ? 1e-20 : 1e-160;
       const v = arr([5], 8, dtype, tiny), xs = arr([4, 3], 9, dtype, tiny);
       const f = (v: Tensor, xs: Tensor) => lax.scan((acc: Tensor, x: Tensor) => [np.add(acc, np.matmul(x.reshape([3, 1]), v.reshape([1, 5]))), null], np.full([3, 5], tiny * tiny * 3, { dtype }), xs)[0] as Tensor;
-      for (const flush of [true, false]) {
-        config.flushSubnormals(flush);
-        try {
-          const a = jit(f)(v, xs);
-          setLoopRewrites(false);
-          const b = jit(f)(v, xs);
-          setLoopRewrites(true);
-          expectBits(a, b);
-          // flushed: every product and the subnormal init read as 0; IEEE: subnormal sums stay
-          expect(Array.from(a.dataSync()).every((z) => z === 0)).toBe(flush);
-        } finally {
-          config.flushSubnormals(true);
-        }
-      }
+      withFlushOnAndOff((flush) => {
+        const [a] = sameAsUnrewritten(f, v, xs);
+        // flushed: every product and the subnormal init read as 0; IEEE: subnormal sums stay
+        expect(Array.from(a!.dataSync()).every((z) => z === 0)).toBe(flush);
+      });
     }
   });
 
@@ -203,20 +212,11 @@ describe("step programs: values and gradients", () => {
           init = np.full([3, n], 5.25 * min, { dtype });
         }
         const f = (v: Tensor, xs: Tensor, c0: Tensor) => lax.scan((acc: Tensor, x: Tensor) => [np.add(acc, np.matmul(x.reshape([3, 1]), v.reshape([1, n]))), null], c0, xs)[0] as Tensor;
-        for (const flush of [true, false]) {
-          config.flushSubnormals(flush);
-          try {
-            const a = jit(f)(v, xs, init);
-            setLoopRewrites(false);
-            const b = jit(f)(v, xs, init);
-            setLoopRewrites(true);
-            expectBits(a, b);
-            const sub = Array.from(a.dataSync()).filter((z) => z !== 0 && Math.abs(z) < min).length;
-            if (flush) expect(sub, "no subnormal survives flush-to-zero").toBe(0);
-          } finally {
-            config.flushSubnormals(true);
-          }
-        }
+        withFlushOnAndOff((flush) => {
+          const [a] = sameAsUnrewritten(f, v, xs, init);
+          const sub = Array.from(a!.dataSync()).filter((z) => z !== 0 && Math.abs(z) < min).length;
+          if (flush) expect(sub, "no subnormal survives flush-to-zero").toBe(0);
+        });
       }
     }
   });
@@ -231,18 +231,7 @@ describe("step programs: values and gradients", () => {
       const xs = np.array(data(T * m, 32).map((z, i) => (i % m === 0 ? z * 2 ** (-30 * e) : i % m === 1 ? z * 2 ** (-70 * e) : i % m === 2 ? 0 : z)), { dtype }).reshape([T, m]);
       const init = np.array(data(m * n, 33).map((z, i) => z * 2 ** ((i % 3 ? -128 : -100) * e)), { dtype }).reshape([m, n]);
       const f = (v: Tensor, xs: Tensor, c0: Tensor) => lax.scan((acc: Tensor, x: Tensor) => [np.add(acc, np.matmul(x.reshape([m, 1]), v.reshape([1, n]))), null], c0, xs)[0] as Tensor;
-      for (const flush of [true, false]) {
-        config.flushSubnormals(flush);
-        try {
-          const a = jit(f)(v, xs, init);
-          setLoopRewrites(false);
-          const b = jit(f)(v, xs, init);
-          setLoopRewrites(true);
-          expectBits(a, b);
-        } finally {
-          config.flushSubnormals(true);
-        }
-      }
+      withFlushOnAndOff(() => void sameAsUnrewritten(f, v, xs, init));
     }
   });
 

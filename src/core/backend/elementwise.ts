@@ -412,30 +412,21 @@ export type FlatRun = (ins: TypedArray[], out: TypedArray) => void;
  * checks and resolves again when either changed.
  */
 export function flatRunner(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: TypedArray): FlatRun {
-  const wasm = flatWasm(expr, pattern, ins, out);
-  if (wasm !== null) {
-    return (xs, o) => {
-      flatStats.wasm++;
-      runFlat(wasm, xs, o, 0, o.length);
-    };
-  }
+  const viaWasm = (w: WasmKernel): FlatRun => (xs, o) => {
+    flatStats.wasm++;
+    runFlat(w, xs, o, 0, o.length);
+  };
   const fn = compile<FlatFn>(flatLoop(expr, pattern, out instanceof Float32Array, f32Data(out, ins)));
   const js: FlatRun = (xs, o) => fn(o, xs, 0, o.length);
   if (!flatWantsWasm(expr, out)) return js;
-  // not tiered up yet: the JS loop until the expression's Wasm kernel is due, then that
-  let run = js;
-  let pending = true;
+  // the JS loop until the expression's Wasm kernel is due (tieredUp), then that kernel (or the
+  // JS loop for good, where the compiler refuses the expression)
+  let run: FlatRun | null = null;
   return (xs, o) => {
-    if (pending) {
-      const w = flatWasm(expr, pattern, xs, o);
-      if (w !== null) {
-        pending = false;
-        run = (ys, p) => {
-          flatStats.wasm++;
-          runFlat(w, ys, p, 0, p.length);
-        };
-      }
+    if (run === null && tieredUp(expr, o.length)) {
+      const w = wasmKernel(expr, xs.map(elemType), pattern, elemType(o));
+      run = w === null ? js : viaWasm(w);
     }
-    run(xs, o);
+    (run ?? js)(xs, o);
   };
 }

@@ -221,7 +221,7 @@ export function runFlat(k: WasmKernel, ins: readonly TypedArray[], out: TypedArr
   }
 }
 
-/** How runStrided stages an operand: per block as one slice, as a repeated row, or row by row. */
+/** How runStrided stages an operand: written once, one slice per block, a repeating tile, a fill per row, or gathered row by row. */
 const enum Staging {
   /** one element, written once ("s") */
   Scalar,

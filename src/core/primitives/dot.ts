@@ -3,7 +3,7 @@
 import { defBilinear, type Prim } from "../primitive.js";
 import { DTypeError, ShapeError, fail } from "../errors.js";
 import { backend, type FloatArray } from "../backend/index.js";
-import { fmtShape, invertPerm, sizeOf } from "../shape.js";
+import { fmtShape, invertPerm } from "../shape.js";
 import { emptyTensor, shareStorage, type Tensor } from "../tensor.js";
 import { mapKernel } from "./util.js";
 import { isSmallMatmul, smallMatmul } from "../backend/small-matmul.js";
@@ -33,8 +33,8 @@ function dotShape(l: Aval, r: Aval, { contract: [lc, rc], batch: [lb, rb] }: Dot
   }
   const out: number[] = [];
   for (const a of lb) out.push(l.shape[a]!);
-  for (let i = 0; i < l.shape.length; i++) if (lc.indexOf(i) < 0 && lb.indexOf(i) < 0) out.push(l.shape[i]!);
-  for (let i = 0; i < r.shape.length; i++) if (rc.indexOf(i) < 0 && rb.indexOf(i) < 0) out.push(r.shape[i]!);
+  for (const a of free(l.shape.length, lc, lb)) out.push(l.shape[a]!);
+  for (const a of free(r.shape.length, rc, rb)) out.push(r.shape[a]!);
   return out;
 }
 
@@ -51,15 +51,8 @@ export interface DotLayout {
 
 /** The layout dotImpl would use for operands of these avals, when it needs no copies (step programs precompute it once per loop). */
 export function dotLayout(l: Aval, r: Aval, params: DotParams): DotLayout | null {
-  const { contract: [lc, rc], batch: [lb, rb] } = params;
-  const lf = free(l.shape.length, lc, lb);
-  const rf = free(r.shape.length, rc, rb);
-  const isId = (p: number[]) => p.every((v, i) => v === i);
-  const transA = isId([...lb, ...lf, ...lc]) ? false : isId([...lb, ...lc, ...lf]) ? true : null;
-  const transB = isId([...rb, ...rc, ...rf]) ? false : isId([...rb, ...rf, ...rc]) ? true : null;
-  if (transA === null || transB === null) return null;
-  const dims = (x: Aval, axes: number[]) => sizeOf(axes.map((a) => x.shape[a]!));
-  return { shape: dotShape(l, r, params), batch: dims(l, lb), m: dims(l, lf), k: dims(l, lc), n: dims(r, rf), transA, transB };
+  const p = dotPlan(l, r, params);
+  return p.lPerm === null && p.rPerm === null ? { shape: p.shape, batch: p.B, m: p.M, k: p.K, n: p.N, transA: p.transA, transB: p.transB } : null;
 }
 
 /**

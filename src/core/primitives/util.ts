@@ -31,7 +31,7 @@ function notDefinedFor(name: string, table: ExprTable, dtype: DType): Error {
 }
 
 /** Below this many elements an op always runs inline (far under any parallel threshold). */
-const SMALL = 1024;
+export const SMALL = 1024;
 
 /** Runs an elementwise kernel over broadcast operands into a new tensor of `outDtype`; `api` names the op in errors. */
 export function mapKernel(expr: string, args: Tensor[], outDtype: DType, api = "elementwise", outShape?: readonly number[]): Tensor {
