@@ -18,7 +18,7 @@ import { isLong, stagedSource, statementCount, type Translator } from "./ew-stag
 import { withFlush } from "./ew-flush.js";
 import { gemmFlush } from "./gemm.js";
 import { parseExpr, Unsupported } from "./ew-parse.js";
-import { elemType, runFlat, runStrided, wasmKernel, wasmSimd, type WasmKernel } from "./ew-run.js";
+import { elemType, runFlat, runStrided, stridedPattern, wasmKernel, wasmSimd, type WasmKernel } from "./ew-run.js";
 import { V } from "./vecmath.js";
 
 /** How elementwise kernels run: "wasm" (default, JS where it cannot), "js" (vecmath in JS only), "math" (Math.* in JS, the previous kernels). */
@@ -264,8 +264,8 @@ export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: re
   const strides = new Int32Array(ins.length * nd);
   st.forEach((s, i) => s.forEach((v, d) => (strides[i * nd + d] = v)));
   const inner = shp[nd - 1]!;
-  // an operand constant over the whole output is one element; every other one is gathered
-  const pattern = st.map((s) => (s.every((x) => x === 0) ? "s" : "v")).join("");
+  // an operand constant over the whole output is one element, a column along the rows one value per row, the rest staged by layout (runStrided)
+  const pattern = stridedPattern(strides, shp, types);
   const wasm = useWasm ? wasmKernel(expr, types, pattern, outType) : null;
   return { src: wasm ? "" : stridedSource(jsExpr(expr, outType === "f32", f32Data(out, data)), ins.length, nd), wasm, ins: data, strides, shape: shp, units: size / inner, inner };
 }

@@ -1,15 +1,17 @@
 // Runs compiled elementwise kernels (ew-wasm.ts) on typed arrays: operands are staged block by
 // block into this thread's wasm memory (one memory per thread, shared by every kernel module the
 // thread instantiated), run(n) computes the block, the results are copied out. Strided operands
-// are staged as their layout allows (runStrided): a slice per block, a repeated row, or gathered
-// row by row. Modules are compiled on the calling thread (cached per
-// expression and layout); a job carries the bytes, and each thread instantiates a key once.
+// are staged as their layout allows (runStrided): a slice per block, a repeated row, a fill per
+// row, or gathered row by row; a float column broadcast along rows of ROW_MIN or more elements (a
+// multiple of 4) is staged compactly instead, one value per row, for the kernel to splat
+// (pattern "r", ew-wasm.ts). Modules are compiled on the calling thread (cached per expression
+// and layout); a job carries the bytes, and each thread instantiates a key once.
 // A long expression's kernel (wasmKernel past ew-staged's STAGE_STMTS) is staged: its stage
 // modules (ew-stages.ts, bytes in shared memory so a job posts them without a copy) run in turn
 // over blocks of elements (runStaged), temporaries crossing stages kept in scratch rows of the
 // same memory.
 import type { TypedArray } from "../dtype.js";
-import { BLOCK, compileKernel, NotCompiled, REGION, SIZE, type ElemType } from "./ew-wasm.js";
+import { BLOCK, compileKernel, NotCompiled, REGION, ROW_MIN, SIZE, type ElemType } from "./ew-wasm.js";
 import { parseExpr, Unsupported } from "./ew-parse.js";
 import { withFlush } from "./ew-flush.js";
 import { gemmFlush } from "./gemm.js";
@@ -34,7 +36,7 @@ export interface WasmKernel {
   readonly key: string;
   readonly bytes: Uint8Array;
   readonly imports: readonly string[];
-  /** Per operand: "v" (staged per block) or "s" (one element). */
+  /** Per operand: "v" (staged per block), "s" (one element) or "r" (one value per row: runStrided only). */
   readonly pattern: string;
   readonly types: readonly ElemType[];
   readonly out: "f32" | "f64";
@@ -138,7 +140,9 @@ function sameTypes(a: readonly ElemType[], b: readonly ElemType[]): boolean {
 
 let memory: WasmMemory | null = null;
 let views: Record<ElemType, TypedArray> | null = null;
-const runs = new Map<string, (n: number, tab?: number) => void>();
+/** A module's run: run(n), a stage's run(n, tab), or with row operands run(n, c0, inner). */
+type Run = (n: number, a?: number, b?: number) => void;
+const runs = new Map<string, Run>();
 
 function ensureMemory(regions: number): Record<ElemType, TypedArray> {
   return ensureBytes(regions * REGION);
@@ -156,7 +160,7 @@ function ensureBytes(bytes: number): Record<ElemType, TypedArray> {
 }
 
 /** This thread's instance of a module (a kernel's, or a stage's: run(n, tab)), made once per key. */
-function runOf(k: WasmKernel | StageModule): (n: number, tab?: number) => void {
+function runOf(k: WasmKernel | StageModule): Run {
   let r = runs.get(k.key);
   if (r === undefined) {
     ensureMemory("types" in k ? k.types.length + 1 : 0);
@@ -166,7 +170,7 @@ function runOf(k: WasmKernel | StageModule): (n: number, tab?: number) => void {
     // stage modules' bytes may sit in shared memory, which WebAssembly.Module does not take
     const bytes = typeof SharedArrayBuffer === "function" && k.bytes.buffer instanceof SharedArrayBuffer ? new Uint8Array(k.bytes) : k.bytes;
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory }, m: imp });
-    r = inst.exports["run"] as (n: number) => void;
+    r = inst.exports["run"] as Run;
     runs.set(k.key, r);
   }
   return r;
@@ -221,7 +225,7 @@ export function runFlat(k: WasmKernel, ins: readonly TypedArray[], out: TypedArr
   }
 }
 
-/** How runStrided stages an operand: written once, one slice per block, a repeating tile, a fill per row, or gathered row by row. */
+/** How runStrided stages an operand: written once, one slice per block, a repeating tile, a fill per row, its rows' values for the kernel to splat, or gathered row by row. */
 const enum Staging {
   /** one element, written once ("s") */
   Scalar,
@@ -231,24 +235,58 @@ const enum Staging {
   Tile,
   /** one value per row, row-major over the outer axes (a column broadcast along the last axis): each filled across its row */
   Expand,
+  /** the same layout as Expand, pattern "r": the block's rows' values, one each, splat by the kernel */
+  Row,
   /** anything else: gathered row segment by row segment through its strides */
   Gather,
+}
+
+/** Whether operand j is a column broadcast along the last axis: stride 0 there, row-major over the outer axes. */
+function expandsRows(strides: Int32Array, shape: Int32Array, j: number): boolean {
+  const nd = shape.length;
+  if (strides[j * nd + nd - 1] !== 0) return false;
+  for (let e = nd - 2, unit = 1; e >= 0; unit *= shape[e--]!) if (strides[j * nd + e] !== unit) return false;
+  return true;
+}
+
+let rowSplat = true;
+/** @internal benchmarks and tests switch row operands ("r") off (every column then fills its rows); returns the previous setting. */
+export function setRowSplat(on: boolean): boolean {
+  const old = rowSplat;
+  rowSplat = on;
+  return old;
+}
+
+/**
+ * The kernel pattern of a strided layout's operands (`strides` per operand over the coalesced
+ * `shape`): "s" for one constant element, "r" for a float column broadcast along rows the
+ * kernel can splat (a multiple of 4, at least ROW_MIN long), "v" for the rest.
+ */
+export function stridedPattern(strides: Int32Array, shape: Int32Array, types: readonly ElemType[]): string {
+  const nd = shape.length;
+  const inner = shape[nd - 1]!;
+  const rows = rowSplat && inner % 4 === 0 && inner >= ROW_MIN;
+  let pattern = "";
+  for (let j = 0; j < types.length; j++) {
+    let zero = true;
+    for (let d = 0; d < nd && zero; d++) zero = strides[j * nd + d] === 0;
+    const t = types[j];
+    pattern += zero ? "s" : rows && (t === "f32" || t === "f64") && expandsRows(strides, shape, j) ? "r" : "v";
+  }
+  return pattern;
 }
 
 /** How operand j is staged; for a Tile, `period` gets the length of its repeating part. */
 function stagingOf(k: WasmKernel, strides: Int32Array, shape: Int32Array, j: number, period: Int32Array): Staging {
   if (k.pattern[j] === "s") return Staging.Scalar;
+  if (k.pattern[j] === "r") return Staging.Row;
   const nd = shape.length;
   // the longest suffix of axes over which the operand is row-major (strides 1, shape[-1], …)
   let d = nd - 1;
   let acc = 1;
   while (d >= 0 && strides[j * nd + d] === acc) acc *= shape[d--]!;
   if (d < 0) return Staging.Flat;
-  if (d === nd - 1) {
-    if (strides[j * nd + d] !== 0) return Staging.Gather;
-    for (let e = nd - 2, unit = 1; e >= 0; unit *= shape[e--]!) if (strides[j * nd + e] !== unit) return Staging.Gather;
-    return Staging.Expand;
-  }
+  if (d === nd - 1) return expandsRows(strides, shape, j) ? Staging.Expand : Staging.Gather;
   // and every axis before that suffix broadcast
   for (let e = d; e >= 0; e--) if (strides[j * nd + e] !== 0) return Staging.Gather;
   period[j] = acc;
@@ -276,8 +314,8 @@ function fillPeriodic(dst: TypedArray, b: number, tile: TypedArray, c0: number, 
 /**
  * dst[b + p] = col[row of element e0 + p] for p < n: each row's value filled across its segment.
  * (Measured: these per-element stores are most of a [2048, 32] × [2048, 1] multiply's cost, ~1.5
- * ns per element against ~0.1 for a copied operand; a kernel that splats the value itself would
- * remove them.)
+ * ns per element against ~0.1 for a copied operand; so float columns along rows the kernel can
+ * step through are row operands instead, Staging.Row.)
  */
 function expandRows(dst: TypedArray, b: number, col: TypedArray, e0: number, inner: number, n: number): void {
   let r = Math.floor(e0 / inner);
@@ -341,6 +379,10 @@ export function runStrided(k: WasmKernel, ins: readonly TypedArray[], strides: I
   const end = r1 * inner;
   for (let e0 = r0 * inner; e0 < end; e0 += BLOCK) {
     const n = Math.min(BLOCK, end - e0);
+    // the block's first row and column: row operands stage rows [row, row + rows)
+    const row = Math.floor(e0 / inner);
+    const c0 = e0 - row * inner;
+    const rows = Math.ceil((c0 + n) / inner);
     for (let j = 0; j < nIn; j++) {
       const how = staging[j]!;
       if (how === Staging.Scalar) continue;
@@ -348,10 +390,11 @@ export function runStrided(k: WasmKernel, ins: readonly TypedArray[], strides: I
       const src = ins[j]!;
       if (how === Staging.Flat) v[t].set(src.subarray(e0, e0 + n), base(j, t));
       else if (how === Staging.Tile) fillPeriodic(v[t], base(j, t), src, e0 % period[j]!, period[j]!, n);
+      else if (how === Staging.Row) v[t].set(src.subarray(row, row + rows), base(j, t));
       else if (how === Staging.Expand) expandRows(v[t], base(j, t), src, e0, inner, n);
       else gatherRows(v[t], base(j, t), src, strides, shape, j, e0, n);
     }
-    run(n);
+    run(n, c0, inner);
     out.set(ov.subarray(ob, ob + n), e0);
   }
 }

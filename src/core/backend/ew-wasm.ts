@@ -8,6 +8,11 @@
 // the memory (BLOCK elements of its own type; a scalar operand is one element, splat once) and
 // writes n results to the last region. Past n it computes garbage lanes up to a whole unrolled
 // step of 4·UNROLL (regions have SLACK elements for it); the caller copies back exactly n.
+// A row operand ("r": a float column broadcast along rows of `inner` elements) is staged
+// compactly, one value per row, and splat by the kernel itself: run(n, c0, inner) then starts at
+// column c0 of the region's first row and advances a row index as its steps cross rows
+// (ROW_MIN: rows of at least one step, so a step crosses at most one boundary, and groups of 4
+// never straddle one: inner and c0 multiples of 4).
 // compileMulti generalises it for the stages of long expressions (ew-stages.ts): several
 // outputs, and run(n, tab) reading each operand's and output's address from a table in memory,
 // so that one module serves every stage with the same text. Every walk over the DAG is
@@ -26,6 +31,8 @@ export const BLOCK = 8192;
 export const UNROLL = 4;
 /** Extra elements per region: the last step reads and writes up to 4·UNROLL − 1 past n. */
 export const SLACK = 16;
+/** Shortest row a row operand ("r") takes: one unrolled step, so that a step crosses at most one row boundary. */
+export const ROW_MIN = 4 * UNROLL;
 /** Bytes per region (8-byte elements at most). */
 export const REGION = (BLOCK + SLACK) * 8;
 
@@ -72,8 +79,9 @@ const dwords = (idx: number[]): number[] => idx.flatMap((d) => [d * 4, d * 4 + 1
 type Rep = "f32" | "f64" | "m32" | "m64";
 
 /**
- * The module bytes for `root` (inputs of types `ins`, `pattern[j]` "v" for a full operand or
- * "s" for one element, output of type `out`), and the Math functions it imports, in order.
+ * The module bytes for `root` (inputs of types `ins`, `pattern[j]` "v" for a full operand, "s"
+ * for one element or "r" for one value per row, output of type `out`), and the Math functions
+ * it imports, in order.
  *
  * Each node runs in float32 lanes where that gives the float64 program's bits exactly: values
  * that are float32 (float32 operands, Math.fround results, constants that are floats) and
@@ -197,9 +205,17 @@ export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly
   const imports: ImportFunc[] = importNames.map((name, k) => ({ module: "m", name, params: new Array<typeof F64>(arity[k]!).fill(F64), results: [F64] }));
 
   const table = addressing === "table";
-  const f = new Func("run", table ? [I32, I32] : [I32]);
+  const rows = pattern.includes("r");
+  if (rows && (table || unroll !== UNROLL)) throw new NotCompiled("row operands run in regions, unrolled by UNROLL");
+  // run(n), run(n, tab) or, with row operands, run(n, c0, inner)
+  const f = new Func("run", table ? [I32, I32] : rows ? [I32, I32, I32] : [I32]);
   const n = f.param(0);
   const i = f.local(I32);
+  // row operands: the column of the step's first element, its row (in the compact regions) and each group's row
+  const col = rows ? f.local(I32) : -1;
+  const row = rows ? f.local(I32) : -1;
+  const inner = rows ? f.param(2) : -1;
+  const rowOf = rows ? Array.from({ length: unroll }, () => f.local(I32)) : [];
   const ib = { 1: f.local(I32), 4: f.local(I32), 8: f.local(I32) } as Record<number, number>;
   const tmp = f.local(V128);
   // table addressing: each operand's and output's base address, read once
@@ -311,11 +327,18 @@ export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly
     for (const r of wants.get(nd.id) ?? []) convert(nd, r);
   }
   f.i32(0).set(i);
+  if (rows) f.get(f.param(1)).set(col).i32(0).set(row);
   f.block().loop();
   f.get(i).get(n).geU().brIf(1);
   f.get(i).set(ib[1]!);
   f.get(i).i32(2).shl().set(ib[4]!);
   f.get(i).i32(3).shl().set(ib[8]!);
+  // group g's row: the step's, plus one where column col + 4g has passed the row's end
+  for (let g = 0; g < rowOf.length; g++) {
+    f.get(row);
+    if (g > 0) f.get(col).i32(4 * g).add().get(inner).geU().add();
+    f.set(rowOf[g]!);
+  }
   for (const nd of order) {
     if (scalarLocals.has(nd.id)) continue;
     for (cp = 0; cp < unroll; cp++) {
@@ -337,6 +360,12 @@ export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly
     });
   }
   f.get(i).i32(4 * unroll).add().set(i);
+  if (rows) {
+    // the next step's column, and its row: at most one boundary crossed (inner ≥ ROW_MIN)
+    f.inc(col, 4 * unroll);
+    f.get(row).get(col).get(inner).geU().add().set(row);
+    f.get(col).get(inner).i32(0).get(col).get(inner).geU().select().sub().set(col);
+  }
   f.br(0).end().end();
 
   const pages = table ? 1 : Math.ceil(((ins.length + outs.length) * REGION) / 65536);
@@ -357,6 +386,13 @@ export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly
       case "in": {
         const t = ins[nd.i]!;
         const sz = SIZE[t];
+        if (pattern[nd.i] === "r") {
+          // this group's row value, splat (its 4 elements lie in one row)
+          if (t !== "f32" && t !== "f64") throw new NotCompiled(`row operand a${nd.i} of type ${t}`);
+          f.get(rowOf[cp]!).i32(t === "f32" ? 2 : 3).shl().loadSplat(sz as 4 | 8, nd.i * REGION).set(l[0]!);
+          if (l.length > 1) f.get(l[0]!).set(l[1]!);
+          return;
+        }
         const off = 4 * cp * sz; // group cp: 4 elements further
         if (t === "f32") f.simd(0x00, ...uleb(2), ...uleb(at(nd.i, 4) + off)).set(l[0]!);
         else if (t === "u8") f.simd(0x5c, 0, ...uleb(at(nd.i, 1) + off)).simd(0x89).simd(0xa9).simd(0xfb).set(l[0]!);
