@@ -23,6 +23,9 @@ afterEach(() => {
 // out = select(a1 ≥ 0, (a0·a1 + a2)·a1, a1): the column read by arithmetic (flushed when flushing) and by a select (kept as is)
 const F32 = "const t0 = Math.fround((a0) * (a1)); const t1 = Math.fround((t0) + (a2)); const t2 = Math.fround((t1) * (a1)); const t3 = ((a1) >= ((0)) ? 1 : 0); const t4 = ((t3) ? (t2) : (a1)); t4";
 const F64 = "const t0 = (a0) * (a1); const t1 = (t0) + (a2); const t2 = (t1) * (a1); const t3 = ((a1) >= ((0)) ? 1 : 0); const t4 = ((t3) ? (t2) : (a1)); t4";
+// out = a0·a1 + a2: the column read by arithmetic only (under flushing, staged already flushed)
+const MUL32 = "const t0 = Math.fround((a0) * (a1)); const t1 = Math.fround((t0) + (a2)); t1";
+const MUL64 = "const t0 = (a0) * (a1); const t1 = (t0) + (a2); t1";
 
 type Arr = Float32Array | Float64Array;
 type Ctor = new (n: number) => Arr;
@@ -91,10 +94,20 @@ describe.skipIf(!wasmSimd)("row operands: the kernel splats one value per row", 
     [33, 512],
     [3, 8200], // a row longer than a block
   ];
-  for (const [dtype, C, expr] of [["float32", Float32Array, F32], ["float64", Float64Array, F64]] as const)
+  it("under flushing, a column read only by arithmetic is staged flushed; one also kept as it is, not", () => {
+    const k = (expr: string, t: ElemType) => wasmKernel(expr, [t, t, t], "vrv", t)!;
+    expect(k(MUL32, "f32").flushed).toEqual([false, true, false]);
+    expect(k(MUL64, "f64").flushed).toEqual([false, true, false]);
+    expect(k(F32, "f32").flushed).toBeUndefined();
+    config.flushSubnormals(false);
+    expect(k(MUL32, "f32").flushed).toBeUndefined();
+  });
+
+  for (const [dtype, C, exprs] of [["float32", Float32Array, [F32, MUL32]], ["float64", Float64Array, [F64, MUL64]]] as const)
     for (const flush of [true, false])
       it(`${dtype}, flush ${flush ? "on" : "off"}: the JS loops' bits and the filled columns' bits, over inner sizes 1 … 8200`, () => {
         config.flushSubnormals(flush);
+        for (const expr of exprs)
         for (const shape of shapes) {
           const ins = operands(C, shape[0]!, shape[1]!, shape[0]! * 7 + shape[1]!);
           const js = run(expr, ins, shape, C, "js");
