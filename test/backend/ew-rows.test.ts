@@ -1,11 +1,12 @@
-// Row operands (ew-run.ts Staging.Row, ew-wasm.ts pattern "r"): a float column broadcast along
-// the rows is staged one value per row and splat by the kernel, which steps its row index as it
-// crosses rows. Checked bit for bit against the JS loops (the reference path: plain strided
-// loops over the same expression), against the kernel with every column filled across its rows
-// (setRowSplat(false)), flush on and off, over inner sizes the kernel takes (multiples of 4 from
-// ROW_MIN: boundaries mid-step, rows straddling the 8192-element blocks, a row longer than a
-// block) and ones it leaves to the fill (1, 3, 4, 5), whole and split into row ranges the way
-// threads split them, and on a pool of threads.
+// Row operands (ew-run.ts Staging.Row, ew-wasm.ts pattern "r"): a column broadcast along the
+// rows is staged one value per row, which the kernel loads and splats once per row before that
+// row's steps (the last of which runs into the next row). Checked bit for bit against the JS
+// loops (the reference path: plain strided loops over the same expression), against the kernel
+// with every column filled across its rows (setRowSplat(false)), flush on and off, over inner
+// sizes the kernel takes (from ROW_MIN: rows that end mid-step, rows straddling the
+// 8192-element blocks, a row longer than a block) and ones it leaves to the fill (1, 3, 4, 5),
+// float, int32 and bool columns, whole and split into row ranges the way threads split them,
+// and on a pool of threads.
 import { afterEach, describe, expect, it } from "vitest";
 import { config } from "../../src/index.js";
 import { backend, cpuBackend } from "../../src/core/backend/index.js";
@@ -73,11 +74,11 @@ describe.skipIf(!wasmSimd)("row operands: the kernel splats one value per row", 
     const p = (inner: number, types: ElemType[] = ["f32", "f32", "f32", "f32"]) => stridedPattern(strides(inner), Int32Array.of(7, inner), types);
     expect(ROW_MIN).toBe(16);
     expect(p(32)).toBe("vrvs");
-    expect(p(20)).toBe("vrvs");
+    expect(p(17)).toBe("vrvs");
+    expect(p(16)).toBe("vrvs");
+    expect(p(15)).toBe("vvvs");
     expect(p(4)).toBe("vvvs");
-    expect(p(18)).toBe("vvvs");
-    expect(p(32, ["f32", "i32", "f32", "f32"])).toBe("vvvs");
-    expect(p(32, ["f64", "f64", "f64", "f64"])).toBe("vrvs");
+    expect(p(32, ["f32", "u8", "f64", "i32"])).toBe("vrvs");
     setRowSplat(false);
     expect(p(32)).toBe("vvvs");
   });
@@ -88,7 +89,8 @@ describe.skipIf(!wasmSimd)("row operands: the kernel splats one value per row", 
     [29, 4],
     [23, 5],
     [13, 16],
-    [450, 20], // 4-element groups cross rows inside a step; rows straddle blocks
+    [50, 17], // every row's last step computes one element of it and 15 of the next row
+    [450, 20], // rows end mid-step and straddle blocks
     [300, 32],
     [200, 48], // rows straddle blocks (8192 = 170·48 + 32)
     [33, 512],
@@ -108,18 +110,40 @@ describe.skipIf(!wasmSimd)("row operands: the kernel splats one value per row", 
       it(`${dtype}, flush ${flush ? "on" : "off"}: the JS loops' bits and the filled columns' bits, over inner sizes 1 … 8200`, () => {
         config.flushSubnormals(flush);
         for (const expr of exprs)
-        for (const shape of shapes) {
-          const ins = operands(C, shape[0]!, shape[1]!, shape[0]! * 7 + shape[1]!);
-          const js = run(expr, ins, shape, C, "js");
-          const splat = run(expr, ins, shape, C, "wasm");
-          const filled = run(expr, ins, shape, C, "wasm", false);
-          expect(firstDiff(splat, js), `[${shape}] Wasm with row operands vs JS`).toBe(-1);
-          expect(firstDiff(filled, js), `[${shape}] Wasm with filled columns vs JS`).toBe(-1);
-        }
+          for (const shape of shapes) {
+            const ins = operands(C, shape[0]!, shape[1]!, shape[0]! * 7 + shape[1]!);
+            const js = run(expr, ins, shape, C, "js");
+            const splat = run(expr, ins, shape, C, "wasm");
+            const filled = run(expr, ins, shape, C, "wasm", false);
+            expect(firstDiff(splat, js), `[${shape}] Wasm with row operands vs JS`).toBe(-1);
+            expect(firstDiff(filled, js), `[${shape}] Wasm with filled columns vs JS`).toBe(-1);
+          }
       });
 
+  it("int32 and bool columns: the JS loops' bits", () => {
+    const [outer, inner] = [300, 20];
+    const x = values(Float32Array, outer * inner, 3);
+    const i32 = Int32Array.from({ length: outer }, (_, r) => ((r * 37) % 11) - 5);
+    const u8 = Uint8Array.from({ length: outer }, (_, r) => (r % 3 === 0 ? 1 : 0));
+    const expr = "const t0 = Math.fround((a0) * (a1)); const t1 = ((a2) ? (t0) : (a0)); t1";
+    const ins = [
+      { data: x, strides: [inner, 1] },
+      { data: i32, strides: [1, 0] },
+      { data: u8, strides: [1, 0] },
+    ];
+    expect(stridedPattern(Int32Array.of(inner, 1, 1, 0, 1, 0), Int32Array.of(outer, inner), ["f32", "i32", "u8"])).toBe("vrr");
+    const outOf = (mode: "wasm" | "js") => {
+      setElementwiseMode(mode);
+      const out = new Float32Array(outer * inner).fill(NaN);
+      cpuBackend.elementwise(expr, ins, [outer, inner], out);
+      setElementwiseMode("wasm");
+      return out;
+    };
+    expect(firstDiff(outOf("wasm"), outOf("js"))).toBe(-1);
+  });
+
   it("split into row ranges (as threads split them) each range gives the whole run's bits", () => {
-    for (const shape of [[450, 20], [200, 48], [3, 8200]]) {
+    for (const shape of [[50, 17], [450, 20], [200, 48], [3, 8200]]) {
       const [outer, inner] = shape as [number, number];
       const ins = operands(Float32Array, outer, inner, 5);
       const want = run(F32, ins, shape, Float32Array, "js");

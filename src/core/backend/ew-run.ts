@@ -2,10 +2,10 @@
 // block into this thread's wasm memory (one memory per thread, shared by every kernel module the
 // thread instantiated), run(n) computes the block, the results are copied out. Strided operands
 // are staged as their layout allows (runStrided): a slice per block, a repeated row, a fill per
-// row, or gathered row by row; a float column broadcast along rows of ROW_MIN or more elements (a
-// multiple of 4) is staged compactly instead, one value per row, for the kernel to splat
-// (pattern "r", ew-wasm.ts). Modules are compiled on the calling thread (cached per expression
-// and layout); a job carries the bytes, and each thread instantiates a key once.
+// row, or gathered row by row; a column broadcast along rows of ROW_MIN or more elements is
+// staged compactly instead, one value per row, for the kernel to splat (pattern "r", ew-wasm.ts).
+// Modules are compiled on the calling thread (cached per expression and layout); a job carries
+// the bytes, and each thread instantiates a key once.
 // A long expression's kernel (wasmKernel past ew-staged's STAGE_STMTS) is staged: its stage
 // modules (ew-stages.ts, bytes in shared memory so a job posts them without a copy) run in turn
 // over blocks of elements (runStaged), temporaries crossing stages kept in scratch rows of the
@@ -240,7 +240,7 @@ const enum Staging {
   Tile,
   /** one value per row, row-major over the outer axes (a column broadcast along the last axis): each filled across its row */
   Expand,
-  /** the same layout as Expand, pattern "r": the block's rows' values, one each, splat by the kernel */
+  /** the same layout as Expand, pattern "r" (rows of ROW_MIN or more): the block's rows' values, one each, splat by the kernel */
   Row,
   /** anything else: gathered row segment by row segment through its strides */
   Gather,
@@ -264,19 +264,18 @@ export function setRowSplat(on: boolean): boolean {
 
 /**
  * The kernel pattern of a strided layout's operands (`strides` per operand over the coalesced
- * `shape`): "s" for one constant element, "r" for a float column broadcast along rows the
- * kernel can splat (a multiple of 4, at least ROW_MIN long), "v" for the rest.
+ * `shape`): "s" for one constant element, "r" for a column broadcast along rows of ROW_MIN or
+ * more elements (the kernel splats one value per row), "v" for the rest.
  */
 export function stridedPattern(strides: Int32Array, shape: Int32Array, types: readonly ElemType[]): string {
   const nd = shape.length;
   const inner = shape[nd - 1]!;
-  const rows = rowSplat && inner % 4 === 0 && inner >= ROW_MIN;
+  const rows = rowSplat && inner >= ROW_MIN;
   let pattern = "";
   for (let j = 0; j < types.length; j++) {
     let zero = true;
     for (let d = 0; d < nd && zero; d++) zero = strides[j * nd + d] === 0;
-    const t = types[j];
-    pattern += zero ? "s" : rows && (t === "f32" || t === "f64") && expandsRows(strides, shape, j) ? "r" : "v";
+    pattern += zero ? "s" : rows && expandsRows(strides, shape, j) ? "r" : "v";
   }
   return pattern;
 }
@@ -327,8 +326,8 @@ function fillPeriodic(dst: TypedArray, b: number, tile: TypedArray, c0: number, 
 /**
  * dst[b + p] = col[row of element e0 + p] for p < n: each row's value filled across its segment.
  * (Measured: these per-element stores are most of a [2048, 32] × [2048, 1] multiply's cost, ~1.5
- * ns per element against ~0.1 for a copied operand; so float columns along rows the kernel can
- * step through are row operands instead, Staging.Row.)
+ * ns per element against ~0.1 for a copied operand; so columns along rows of ROW_MIN or more are
+ * row operands instead, Staging.Row.)
  */
 function expandRows(dst: TypedArray, b: number, col: TypedArray, e0: number, inner: number, n: number): void {
   let r = Math.floor(e0 / inner);

@@ -8,11 +8,11 @@
 // the memory (BLOCK elements of its own type; a scalar operand is one element, splat once) and
 // writes n results to the last region. Past n it computes garbage lanes up to a whole unrolled
 // step of 4·UNROLL (regions have SLACK elements for it); the caller copies back exactly n.
-// A row operand ("r": a float column broadcast along rows of `inner` elements) is staged
-// compactly, one value per row, and splat by the kernel itself: run(n, c0, inner) then starts at
-// column c0 of the region's first row and advances a row index as its steps cross rows
-// (ROW_MIN: rows of at least one step, so a step crosses at most one boundary, and groups of 4
-// never straddle one: inner and c0 multiples of 4).
+// A row operand ("r": a column broadcast along rows of `inner` elements) is staged compactly, one
+// value per row: run(n, c0, inner) then loops over rows (the first starting at column c0), loads
+// and splats each row's values once, as a scalar operand's, and runs the steps of that row; a
+// row's last step runs past its end into the next row's elements, which that row's own steps
+// then write again (ROW_MIN: rows of at least one step, so that waste stays below half).
 // compileMulti generalises it for the stages of long expressions (ew-stages.ts): several
 // outputs, and run(n, tab) reading each operand's and output's address from a table in memory,
 // so that one module serves every stage with the same text. Every walk over the DAG is
@@ -31,7 +31,7 @@ export const BLOCK = 8192;
 export const UNROLL = 4;
 /** Extra elements per region: the last step reads and writes up to 4·UNROLL − 1 past n. */
 export const SLACK = 16;
-/** Shortest row a row operand ("r") takes: one unrolled step, so that a step crosses at most one row boundary. */
+/** Shortest row a row operand ("r") takes: one unrolled step (a row's steps compute at most twice its elements). */
 export const ROW_MIN = 4 * UNROLL;
 /** Bytes per region (8-byte elements at most). */
 export const REGION = (BLOCK + SLACK) * 8;
@@ -211,11 +211,9 @@ export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly
   const f = new Func("run", table ? [I32, I32] : rows ? [I32, I32, I32] : [I32]);
   const n = f.param(0);
   const i = f.local(I32);
-  // row operands: the column of the step's first element, its row (in the compact regions) and each group's row
-  const col = rows ? f.local(I32) : -1;
+  // row operands: the row (in the compact regions) and the element where it ends in the block
   const row = rows ? f.local(I32) : -1;
-  const inner = rows ? f.param(2) : -1;
-  const rowOf = rows ? Array.from({ length: unroll }, () => f.local(I32)) : [];
+  const rowEnd = rows ? f.local(I32) : -1;
   const ib = { 1: f.local(I32), 4: f.local(I32), 8: f.local(I32) } as Record<number, number>;
   const tmp = f.local(V128);
   // table addressing: each operand's and output's base address, read once
@@ -303,16 +301,16 @@ export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly
     }
   };
 
-  // scalar operands: loaded and splat once, before the loop
+  // scalar operands: loaded and splat once, before the loop; row operands the same way, once per row
   const scalarLocals = new Map<number, number[]>();
-  for (const nd of order) {
-    if (nd.k !== "in" || pattern[nd.i] !== "s") continue;
+  const loadOnce = (nd: Extract<Node, { k: "in" }>): void => {
     const t = ins[nd.i];
     if (t === undefined) throw new NotCompiled(`operand a${nd.i} missing`);
     const off = table ? 0 : nd.i * REGION;
     scalarIds.add(nd.id);
     const l = alloc(nd, R(nd));
     if (table) f.get(base[nd.i]!);
+    else if (pattern[nd.i] === "r") f.get(row).i32(Math.log2(SIZE[t])).shl();
     else f.i32(0);
     if (t === "f32") f.load(F32, off).simd(0x13);
     else {
@@ -325,20 +323,25 @@ export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly
     if (l.length > 1) f.get(l[0]!).set(l[1]!);
     scalarLocals.set(nd.id, l);
     for (const r of wants.get(nd.id) ?? []) convert(nd, r);
-  }
+  };
+  for (const nd of order) if (nd.k === "in" && pattern[nd.i] === "s") loadOnce(nd);
   f.i32(0).set(i);
-  if (rows) f.get(f.param(1)).set(col).i32(0).set(row);
+  if (rows) {
+    // per row: its end (inner − c0 elements on for the first, inner for the rest; n at most), its values, its steps
+    const c0 = f.param(1);
+    const inner = f.param(2);
+    f.i32(0).set(row).i32(0).get(c0).sub().set(rowEnd);
+    f.block().loop();
+    f.get(i).get(n).geU().brIf(1);
+    f.get(rowEnd).get(inner).add().set(rowEnd);
+    f.get(n).get(rowEnd).get(rowEnd).get(n).gtU().select().set(rowEnd);
+    for (const nd of order) if (nd.k === "in" && pattern[nd.i] === "r") loadOnce(nd);
+  }
   f.block().loop();
-  f.get(i).get(n).geU().brIf(1);
+  f.get(i).get(rows ? rowEnd : n).geU().brIf(1);
   f.get(i).set(ib[1]!);
   f.get(i).i32(2).shl().set(ib[4]!);
   f.get(i).i32(3).shl().set(ib[8]!);
-  // group g's row: the step's, plus one where column col + 4g has passed the row's end
-  for (let g = 0; g < rowOf.length; g++) {
-    f.get(row);
-    if (g > 0) f.get(col).i32(4 * g).add().get(inner).geU().add();
-    f.set(rowOf[g]!);
-  }
   for (const nd of order) {
     if (scalarLocals.has(nd.id)) continue;
     for (cp = 0; cp < unroll; cp++) {
@@ -360,13 +363,9 @@ export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly
     });
   }
   f.get(i).i32(4 * unroll).add().set(i);
-  if (rows) {
-    // the next step's column, and its row: at most one boundary crossed (inner ≥ ROW_MIN)
-    f.inc(col, 4 * unroll);
-    f.get(row).get(col).get(inner).geU().add().set(row);
-    f.get(col).get(inner).i32(0).get(col).get(inner).geU().select().sub().set(col);
-  }
   f.br(0).end().end();
+  // the next row starts where this one ends (its last step ran past)
+  if (rows) f.get(rowEnd).set(i).inc(row, 1).br(0).end().end();
 
   const pages = table ? 1 : Math.ceil(((ins.length + outs.length) * REGION) / 65536);
   return { bytes: assembleWithImports(imports, [f], pages), imports: importNames };
@@ -386,13 +385,6 @@ export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly
       case "in": {
         const t = ins[nd.i]!;
         const sz = SIZE[t];
-        if (pattern[nd.i] === "r") {
-          // this group's row value, splat (its 4 elements lie in one row)
-          if (t !== "f32" && t !== "f64") throw new NotCompiled(`row operand a${nd.i} of type ${t}`);
-          f.get(rowOf[cp]!).i32(t === "f32" ? 2 : 3).shl().loadSplat(sz as 4 | 8, nd.i * REGION).set(l[0]!);
-          if (l.length > 1) f.get(l[0]!).set(l[1]!);
-          return;
-        }
         const off = 4 * cp * sz; // group cp: 4 elements further
         if (t === "f32") f.simd(0x00, ...uleb(2), ...uleb(at(nd.i, 4) + off)).set(l[0]!);
         else if (t === "u8") f.simd(0x5c, 0, ...uleb(at(nd.i, 1) + off)).simd(0x89).simd(0xa9).simd(0xfb).set(l[0]!);
