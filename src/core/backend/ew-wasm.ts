@@ -441,20 +441,20 @@ export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly
           return;
         }
         if (nd.op === "ftz32") {
-          // x andnot (m and 0x7fffffff), m = all ones where the exponent bits are zero: a
-          // subnormal (or zero) lane keeps only its sign, ±0. Four instructions on x86 (and, cmpeq,
-          // and, andn); the bitselect it replaces took six (bitselect alone is three on SSE):
-          // W8's broadcast multiply, three flushes per element, 1.29× faster
+          // x andnot (m >>> 1), m = all ones where the exponent bits are zero: a subnormal (or
+          // zero) lane keeps only its sign, ±0. Four instructions on x86 (and, cmpeq, shift,
+          // andn) and one non-zero constant; the bitselect it replaces took six (bitselect alone
+          // is three on SSE): W8's broadcast multiply, three flushes per element, 1.29× faster
           f.seq(() => push(nd.a, "f32", 0));
           f.seq(() => push(nd.a, "f32", 0)).simd(0x0c, ...i32x4Bytes(0x7f800000)).simd(0x4e).simd(0x0c, ...i32x4Bytes(0)).simd(0x37);
-          f.simd(0x0c, ...i32x4Bytes(0x7fffffff)).simd(0x4e).simd(0x4f).set(l[0]!);
+          f.i32(1).simd(0xad).simd(0x4f).set(l[0]!);
           return;
         }
         if (nd.op === "ftz64") {
           two((h) => {
             f.seq(() => push(nd.a, "f64", h));
             f.seq(() => push(nd.a, "f64", h)).i64x2(0x7ff00000, 0).simd(0x4e).i64x2(0, 0).simd(0xd6);
-            f.i64x2(0x7fffffff, 0xffffffff).simd(0x4e).simd(0x4f);
+            f.i32(1).simd(0xcd).simd(0x4f);
           });
           return;
         }
