@@ -106,6 +106,28 @@ const fusable = (a: Node): boolean => (a.k === "bin" && a.op !== "min" && a.op !
  * call stays on its JS loop, which calls Math.* inline).
  */
 export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly ("f32" | "f64")[], ins: readonly ElemType[], pattern: string, addressing: Addressing, unroll = UNROLL, mathCalls = false): { bytes: Uint8Array; imports: string[] } {
+  const shared: SharedImports = { names: [], arity: [] };
+  const f = kernelFunc(b, roots0, outs, ins, pattern, addressing, unroll, mathCalls, shared, "run");
+  const imports: ImportFunc[] = shared.names.map((name, k) => ({ module: "m", name, params: new Array<typeof F64>(shared.arity[k]!).fill(F64), results: [F64] }));
+  const pages = addressing === "table" ? 1 : Math.ceil(((ins.length + outs.length) * REGION) / 65536);
+  return { bytes: assembleWithImports(imports, [f], pages), imports: shared.names };
+}
+
+/**
+ * The Math.* functions a module imports (module "m", float64 arguments and result), in import
+ * order: kernels built into one module (a compiled loop's: loop-wasm.ts) share the list, each
+ * adding the names it calls.
+ */
+export interface SharedImports {
+  readonly names: string[];
+  readonly arity: number[];
+}
+
+/**
+ * compileMulti's function itself, named `name`, its Math.* calls indexed in `shared` (imports
+ * come first in a module, so a call's index is its place in that list).
+ */
+export function kernelFunc(b: Builder, roots0: readonly Node[], outs: readonly ("f32" | "f64")[], ins: readonly ElemType[], pattern: string, addressing: Addressing, unroll: number, mathCalls: boolean, shared: SharedImports, name: string): Func {
   const roots = lower(b, roots0, mathCalls);
   const rep = new Map<number, Rep>();
   const fused = new Set<number>(); // fround nodes computed as one float32 op of their child's operands
@@ -188,16 +210,15 @@ export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly
   }
   const order = seen.filter((n) => n.k !== "c" && needed.has(n.id));
   // Math.* imports: a rare node's fallback, and (mathCalls) each ext node, called lane by lane
-  const importNames: string[] = [];
-  const arity: number[] = [];
+  const importNames = shared.names;
+  const arity = shared.arity;
   for (const n of order) {
     const call = n.k === "rare" ? rareCall(n) : n;
     if (call.k === "ext" && !importNames.includes(call.name)) (importNames.push(call.name), arity.push(call.a.length));
   }
-  const imports: ImportFunc[] = importNames.map((name, k) => ({ module: "m", name, params: new Array<typeof F64>(arity[k]!).fill(F64), results: [F64] }));
 
   const table = addressing === "table";
-  const f = new Func("run", table ? [I32, I32] : [I32]);
+  const f = new Func(name, table ? [I32, I32] : [I32]);
   const n = f.param(0);
   const i = f.local(I32);
   const ib = { 1: f.local(I32), 4: f.local(I32), 8: f.local(I32) } as Record<number, number>;
@@ -339,8 +360,7 @@ export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly
   f.get(i).i32(4 * unroll).add().set(i);
   f.br(0).end().end();
 
-  const pages = table ? 1 : Math.ceil(((ins.length + outs.length) * REGION) / 65536);
-  return { bytes: assembleWithImports(imports, [f], pages), imports: importNames };
+  return f;
 
   function emit(nd: Node): void {
     const r = R(nd);
