@@ -1,5 +1,5 @@
 // Tiering (elementwise.ts): an expression of small work runs its JS loop for its first
-// `tiering.calls` calls, then its Wasm kernel — the same bits either way — so one-off small ops
+// `tiering.calls` calls (1 by default), then its Wasm kernel — the same bits either way — so one-off small ops
 // pay no Wasm compile; large work compiles at once. (The rest of the suite runs with tiering off:
 // vitest.config.ts.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,10 +10,10 @@ import { expectBitEqual } from "../util/jit-oracles.js";
 
 describe.skipIf(!wasmSimd)("tiering of elementwise kernels", () => {
   const saved = tiering.calls;
-  beforeAll(() => void (tiering.calls = 2));
+  beforeAll(() => void (tiering.calls = 1));
   afterAll(() => void (tiering.calls = saved));
 
-  it("eager: the first two calls of a small costly expression run JS, the third Wasm, with the same bits", () => {
+  it("eager: the first call of a small costly expression runs JS, the second and later Wasm, with the same bits", () => {
     const x = np.linspace(-3, 3, 300);
     const f = (t: Tensor) => np.tanh(np.multiply(np.sin(t), 1.25)); // sin then tanh: distinct expressions for this test
     const runs: number[] = [];
@@ -24,11 +24,11 @@ describe.skipIf(!wasmSimd)("tiering of elementwise kernels", () => {
       runs.push(flatStats.wasm - before);
     }
     // each call runs 2 costly ops (sin, tanh) and one multiply (JS: not costly)
-    expect(runs).toEqual([0, 0, 2, 2]);
+    expect(runs).toEqual([0, 2, 2, 2]);
     for (const o of outs.slice(1)) expectBitEqual(o, outs[0]!, "tiered call vs first");
   });
 
-  it("jit: a compiled program's small kernels tier up by its third call, with the same bits", () => {
+  it("jit: a compiled program's small kernels tier up on its second call, with the same bits", () => {
     const g = jit((t: Tensor) => np.exp(np.cos(np.multiply(t, 0.7))));
     const x = np.linspace(-2, 2, 500);
     const runs: number[] = [];
@@ -39,9 +39,29 @@ describe.skipIf(!wasmSimd)("tiering of elementwise kernels", () => {
       runs.push(flatStats.wasm - before);
     }
     expect(runs[0]).toBe(0);
+    expect(runs[1]).toBeGreaterThan(0);
     expect(runs[2]).toBeGreaterThan(0);
     expect(runs[3]).toBeGreaterThan(0);
     for (const o of outs.slice(1)) expectBitEqual(o, outs[0]!, "tiered jit call vs first");
+  });
+
+  it("jit: counted per program — another program of the same expressions takes their compiled kernels on its first call; a new expression waits for its second", () => {
+    const x = np.linspace(-2, 2, 400);
+    const f = (t: Tensor) => np.tanh(np.multiply(np.sin(t), 0.9));
+    const g1 = jit(f);
+    const first = g1(x);
+    g1(x); // compiles on its second call
+    const g2 = jit((t: Tensor) => f(t));
+    let before = flatStats.wasm;
+    expectBitEqual(g2(x), first, "a new program's first call on compiled kernels");
+    expect(flatStats.wasm - before).toBeGreaterThan(0);
+    const g3 = jit((t: Tensor) => np.exp(np.multiply(t, 0.123)));
+    before = flatStats.wasm;
+    const e1 = g3(x);
+    expect(flatStats.wasm - before).toBe(0);
+    const e2 = g3(x);
+    expect(flatStats.wasm - before).toBeGreaterThan(0);
+    expectBitEqual(e2, e1, "second call (Wasm) vs first (JS)");
   });
 
   it("large work compiles at once; small work of a new expression is deferred", () => {

@@ -18,7 +18,7 @@ import { isLong, stagedSource, statementCount, type Translator } from "./ew-stag
 import { withFlush } from "./ew-flush.js";
 import { gemmFlush } from "./gemm.js";
 import { parseExpr, Unsupported } from "./ew-parse.js";
-import { elemType, runFlat, runStrided, wasmKernel, wasmSimd, type WasmKernel } from "./ew-run.js";
+import { elemType, hasWasmKernel, runFlat, runStrided, wasmKernel, wasmSimd, type WasmKernel } from "./ew-run.js";
 import { V } from "./vecmath.js";
 
 /** How elementwise kernels run: "wasm" (default, JS where it cannot), "js" (vecmath in JS only), "math" (Math.* in JS, the previous kernels). */
@@ -218,22 +218,27 @@ export interface ElementwisePlan {
 }
 
 /**
- * Tiering (issue 21: first calls stay cheap, steady speed by the third). Compiling a Wasm kernel
- * costs ~1–3 ms (a long expression's stages tens of ms); its JS loop compiles lazily and computes
- * the same bits (ew-ir.ts, ew-staged.ts). So an expression whose call is small work runs its JS
- * loop for its first `tiering.calls` calls and its Wasm kernel from then on; a call of large work
+ * Tiering (issue 21: first calls stay cheap, steady speed from the third call on). Compiling a
+ * Wasm kernel costs ~1–3 ms (a long expression's stages tens of ms); its JS loop compiles lazily
+ * and computes the same bits (ew-ir.ts, ew-staged.ts). So an expression whose call is small work
+ * runs its JS loop on its first call (`tiering.calls`) and its Wasm kernel from then on: a
+ * one-off op never compiles, a jitted program's kernels compile on its second call, and its
+ * third runs at its steady speed (compiling on the third, as 2 did, made the third call the
+ * slow one: 40–2000× the median in the bench's warm-up table). A call of large work
  * (elements × statements ≥ TIER_WORK, ~1 ms of JS) compiles at once.
  * @internal tests set `calls` to 0 to reach the Wasm kernels on the first call.
  */
-export const tiering = { calls: Number(typeof process === "object" ? (process.env["TAPIR_TIER_CALLS"] ?? 2) : 2) };
+export const tiering = { calls: Number(typeof process === "object" ? (process.env["TAPIR_TIER_CALLS"] ?? 1) : 1) };
 const TIER_WORK = 200_000;
 /** @internal calls that ran their JS loop because their Wasm kernel was not due yet */
 export const tierStats = { deferred: 0 };
 const jsCalls = new Map<string, number>();
+/** A call of `expr` over `n` elements costs enough to compile its kernel at once. */
+const bigWork = (expr: string, n: number): boolean => n * Math.max(1, statementCount(expr)) >= TIER_WORK;
 /** Whether this call of `expr` over `n` elements may use the Wasm kernel (counts the calls that may not). */
 function tieredUp(expr: string, n: number): boolean {
   const c = jsCalls.get(expr) ?? 0;
-  if (c >= tiering.calls || n * Math.max(1, statementCount(expr)) >= TIER_WORK) return true;
+  if (c >= tiering.calls || bigWork(expr, n)) return true;
   jsCalls.set(expr, c + 1);
   tierStats.deferred++;
   return false;
@@ -419,11 +424,14 @@ export function flatRunner(expr: ScalarExpr, pattern: string, ins: TypedArray[],
   const fn = compile<FlatFn>(flatLoop(expr, pattern, out instanceof Float32Array, f32Data(out, ins)));
   const js: FlatRun = (xs, o) => fn(o, xs, 0, o.length);
   if (!flatWantsWasm(expr, out)) return js;
-  // the JS loop until the expression's Wasm kernel is due (tieredUp), then that kernel (or the
-  // JS loop for good, where the compiler refuses the expression)
+  // the JS loop until the expression's Wasm kernel is due, then that kernel (or the JS loop for
+  // good, where the compiler refuses the expression). Counted per runner (one equation of one
+  // program), not per expression as eager calls are: a new program's first call compiles
+  // nothing even when other programs ran its expressions, and takes a kernel already compiled
   let run: FlatRun | null = null;
+  let calls = 0;
   return (xs, o) => {
-    if (run === null && tieredUp(expr, o.length)) {
+    if (run === null && (calls++ >= tiering.calls || bigWork(expr, o.length) || hasWasmKernel(expr, xs.map(elemType), pattern, elemType(o)))) {
       const w = wasmKernel(expr, xs.map(elemType), pattern, elemType(o));
       run = w === null ? js : viaWasm(w);
     }
