@@ -1,5 +1,6 @@
-// Tiering (elementwise.ts): an expression of small work runs its JS loop for its first
-// `tiering.calls` calls (1 by default), then its Wasm kernel — the same bits either way — so one-off small ops
+// Tiering (elementwise.ts): a compiled program's small kernel runs its JS loop for its first
+// `tiering.calls` calls (1 by default), an eager small-array op until its calls did TIER_WORK
+// element-statements of JS, then its Wasm kernel — the same bits either way — so one-off small ops
 // pay no Wasm compile; large work compiles at once. (The rest of the suite runs with tiering off:
 // vitest.config.ts.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,19 +14,26 @@ describe.skipIf(!wasmSimd)("tiering of elementwise kernels", () => {
   beforeAll(() => void (tiering.calls = 1));
   afterAll(() => void (tiering.calls = saved));
 
-  it("eager: the first call of a small costly expression runs JS, the second and later Wasm, with the same bits", () => {
+  it("eager: a small costly expression runs its JS loop until its calls have done TIER_WORK (200k) element-statements, then Wasm, with the same bits", () => {
     const x = np.linspace(-3, 3, 300);
     const f = (t: Tensor) => np.tanh(np.multiply(np.sin(t), 1.25)); // sin then tanh: distinct expressions for this test
-    const runs: number[] = [];
-    const outs: Tensor[] = [];
-    for (let i = 0; i < 4; i++) {
-      const before = flatStats.wasm;
-      outs.push(f(x));
-      runs.push(flatStats.wasm - before);
+    let before = flatStats.wasm;
+    const first = f(x);
+    expect(flatStats.wasm - before).toBe(0);
+    let switched = -1;
+    for (let call = 2; call <= 2000 && switched < 0; call++) {
+      before = flatStats.wasm;
+      const o = f(x);
+      const ran = flatStats.wasm - before;
+      if (ran > 0) {
+        // each call runs 2 costly ops (sin, tanh: one statement over 300 elements each) and a multiply (JS)
+        expect(ran).toBe(2);
+        expectBitEqual(o, first, "Wasm call vs the first (JS)");
+        switched = call;
+      }
     }
-    // each call runs 2 costly ops (sin, tanh) and one multiply (JS: not costly)
-    expect(runs).toEqual([0, 2, 2, 2]);
-    for (const o of outs.slice(1)) expectBitEqual(o, outs[0]!, "tiered call vs first");
+    // 300 element-statements per call: the call that brings an expression's JS work to 200k
+    expect(switched).toBe(Math.ceil(200_000 / 300));
   });
 
   it("jit: a compiled program's small kernels tier up on its second call, with the same bits", () => {

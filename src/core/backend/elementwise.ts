@@ -219,13 +219,20 @@ export interface ElementwisePlan {
 
 /**
  * Tiering (issue 21: first calls stay cheap, steady speed from the third call on). Compiling a
- * Wasm kernel costs ~1–3 ms (a long expression's stages tens of ms); its JS loop compiles lazily
- * and computes the same bits (ew-ir.ts, ew-staged.ts). So an expression whose call is small work
- * runs its JS loop on its first call (`tiering.calls`) and its Wasm kernel from then on: a
- * one-off op never compiles, a jitted program's kernels compile on its second call, and its
- * third runs at its steady speed (compiling on the third, as 2 did, made the third call the
- * slow one: 40–2000× the median in the bench's warm-up table). A call of large work
- * (elements × statements ≥ TIER_WORK, ~1 ms of JS) compiles at once.
+ * Wasm kernel costs ~1–3 ms (a costly expression such as softplus ~20 ms on a cold engine, a long
+ * expression's stages tens of ms); its JS loop compiles lazily and computes the same bits (ew-ir.ts,
+ * ew-staged.ts). So:
+ *  - a compiled program's small kernel (flatRunner: an equation of jit or of a loop body) and a
+ *    planned kernel (planElementwise: arrays past the small-array path) run their JS loop on
+ *    the first call (`tiering.calls`) and its Wasm kernel
+ *    from then on: the program compiles on its second call and runs at its steady speed from
+ *    its third (compiling on the third, as 2 calls did, made the third call the slow one:
+ *    40–2000× the median in the bench's warm-up table);
+ *  - an eager op on a small array (elementwiseFlat) compiles once its calls have done TIER_WORK
+ *    element-statements of JS (~1–10 ms): a one-off or rare op never pays the compile, and one
+ *    called in a loop pays it against the JS time it saves (eager W8's first call compiled
+ *    softplus for 21 ms to save ~10 µs);
+ *  - a call of large work (elements × statements ≥ TIER_WORK) compiles at once.
  * @internal tests set `calls` to 0 to reach the Wasm kernels on the first call.
  */
 export const tiering = { calls: Number(typeof process === "object" ? (process.env["TAPIR_TIER_CALLS"] ?? 1) : 1) };
@@ -233,13 +240,25 @@ const TIER_WORK = 200_000;
 /** @internal calls that ran their JS loop because their Wasm kernel was not due yet */
 export const tierStats = { deferred: 0 };
 const jsCalls = new Map<string, number>();
+const jsWork = new Map<string, number>();
+/** Element-statements of one call of `expr` over `n` elements. */
+const workOf = (expr: string, n: number): number => n * Math.max(1, statementCount(expr));
 /** A call of `expr` over `n` elements costs enough to compile its kernel at once. */
-const bigWork = (expr: string, n: number): boolean => n * Math.max(1, statementCount(expr)) >= TIER_WORK;
-/** Whether this call of `expr` over `n` elements may use the Wasm kernel (counts the calls that may not). */
+const bigWork = (expr: string, n: number): boolean => workOf(expr, n) >= TIER_WORK;
+/** Whether this call of a planned kernel may use the Wasm kernel (counts the calls that may not). */
 function tieredUp(expr: string, n: number): boolean {
   const c = jsCalls.get(expr) ?? 0;
   if (c >= tiering.calls || bigWork(expr, n)) return true;
   jsCalls.set(expr, c + 1);
+  tierStats.deferred++;
+  return false;
+}
+/** Whether this eager small-array call may use the Wasm kernel: its expression's JS work so far, this call's included, reached TIER_WORK. */
+function tieredUpByWork(expr: string, n: number): boolean {
+  if (tiering.calls === 0) return true;
+  const w = (jsWork.get(expr) ?? 0) + workOf(expr, n);
+  if (w >= TIER_WORK) return true;
+  jsWork.set(expr, w);
   tierStats.deferred++;
   return false;
 }
@@ -401,7 +420,7 @@ export function elementwiseFlat(expr: ScalarExpr, pattern: string, ins: TypedArr
 
 /** The small-array path's route (elementwiseFlat, flatRunner): the Wasm kernel for a long or costly expression, else null (the JS loop). */
 function flatWasm(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: TypedArray): WasmKernel | null {
-  if (!flatWantsWasm(expr, out) || !tieredUp(expr, out.length)) return null;
+  if (!flatWantsWasm(expr, out) || !tieredUpByWork(expr, out.length)) return null;
   return wasmKernel(expr, ins.map(elemType), pattern, elemType(out));
 }
 const flatWantsWasm = (expr: ScalarExpr, out: TypedArray): boolean => mode === "wasm" && wasmSimd && (isLong(expr) || (out.length >= FLAT_WASM_MIN && hasCostlyCall(expr)));
