@@ -232,7 +232,8 @@ export interface ElementwisePlan {
  *    element-statements of JS (~1–10 ms): a one-off or rare op never pays the compile, and one
  *    called in a loop pays it against the JS time it saves (eager W8's first call compiled
  *    softplus for 21 ms to save ~10 µs);
- *  - a call of large work (elements × statements ≥ TIER_WORK) compiles at once.
+ *  - a call of large work (elements × statements ≥ TIER_WORK, a costly call weighing COSTLY
+ *    statements) compiles at once.
  * @internal tests set `calls` to 0 to reach the Wasm kernels on the first call.
  */
 export const tiering = { calls: Number(typeof process === "object" ? (process.env["TAPIR_TIER_CALLS"] ?? 1) : 1) };
@@ -241,8 +242,14 @@ const TIER_WORK = 200_000;
 export const tierStats = { deferred: 0 };
 const jsCalls = new Map<string, number>();
 const jsWork = new Map<string, number>();
-/** Element-statements of one call of `expr` over `n` elements. */
-const workOf = (expr: string, n: number): number => n * Math.max(1, statementCount(expr));
+/**
+ * Element-statements of one call of `expr` over `n` elements, a costly Math call (vecmath's JS
+ * recipe: tens of ns per element, hundreds while the engine has not optimised the loop) counting
+ * as COSTLY of them: eager W1's first call ran tanh over 32k elements in a cold JS loop for 23 ms,
+ * where compiling its kernel costs ~2.
+ */
+const workOf = (expr: string, n: number): number => n * Math.max(1, statementCount(expr)) * (hasCostlyCall(expr) ? COSTLY : 1);
+const COSTLY = 16;
 /** A call of `expr` over `n` elements costs enough to compile its kernel at once. */
 const bigWork = (expr: string, n: number): boolean => workOf(expr, n) >= TIER_WORK;
 /** Whether this call of a planned kernel may use the Wasm kernel (counts the calls that may not). */
