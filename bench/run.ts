@@ -10,7 +10,7 @@ import type { Mode } from "./lib/measure.js";
 import { Progress } from "./lib/progress.js";
 import type { CaseResult, ChildMsg } from "./lib/protocol.js";
 import {
-  derivedTable, firstCallTable, flushedNotes, fmtTime, jaxTable, methods, perUnitTable, relationTable, nodeRatioTable, notTimed, ratioTable, renderMarkdown, renderText, scalingTable, summarize, timeTable,
+  derivedTable, earlyCallsTable, firstCallTable, flushedNotes, fmtTime, jaxTable, methods, perUnitTable, relationTable, nodeRatioTable, notTimed, ratioTable, renderMarkdown, renderText, scalingTable, summarize, timeTable,
   type RunReport, type ScalingCase, type ScalingRow, type SystemRun,
 } from "./lib/report.js";
 import { chartSvg } from "./lib/svg.js";
@@ -396,6 +396,7 @@ async function main(): Promise<void> {
     section(`Time per unit of work${on(primary.node)}, µs (lower is better)`, perUnitTable(report));
     section(`Cliffs${on(primary.node)}: the same system, costlier work ÷ plain (1× = no cliff)`, relationTable(report));
     section(`First call${on(primary.node)}, ms (jit: trace, compile and one run; lower is better)`, firstCallTable(report));
+    section(`Calls 2 and 3 ÷ median${on(primary.node)} (warm-up; 1×: steady from the 2nd call)`, earlyCallsTable(report));
     section(`tapir time ÷ JAX-CPU time${on(primary.node)} (JAX on one core; below 1×: tapir is faster)`, jaxTable(report));
     for (const other of report.otherNodes ?? []) {
       const rep = { ...report, systems: other.systems, summary: other.summary };

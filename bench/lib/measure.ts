@@ -16,6 +16,8 @@ export interface Timing {
   readonly method: "benny" | "per-call";
   /** Seconds of the first call (the correctness check: a jit's trace and compile included), where recorded. */
   readonly firstCall?: number;
+  /** Seconds of the calls after the first (the 2nd and 3rd, where made): how soon a function runs at its steady speed. */
+  readonly early?: readonly number[];
 }
 
 export const SETTINGS = {
@@ -58,12 +60,13 @@ export async function measure(run: RunFn, label: string, mode: Mode, firstCall =
   // compile can be most of it): the estimate comes from one more call, which counts as a sample
   const extra = warm.length === 1 && firstCall > cfg.verySlow ? timeOnce(run) : undefined;
   const est = extra ?? median(warm);
+  const early = (firstCall > cfg.verySlow ? [...warm.slice(1), ...(extra === undefined ? [] : [extra])] : warm).slice(0, 2);
   if (est > cfg.perCallAbove) {
     const xs: number[] = extra === undefined ? [] : [extra];
     const wanted = est > cfg.verySlow ? cfg.verySlowSamples : cfg.perCallSamples; // --quick: seconds-long calls get 2
     const n = Math.max(1, Math.min(wanted, Math.floor(budgetS / est)));
     while (xs.length < n) xs.push(timeOnce(run));
-    return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), samples: xs.length, warmup: warm.length, method: "per-call" };
+    return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), samples: xs.length, warmup: warm.length, method: "per-call", early };
   }
   const opts = { ...cfg.benny, maxTime: Math.min(cfg.benny.maxTime, budgetS) };
   const summary = await benny.suite(label, benny.configure({ cases: opts }), benny.add(label, run));
@@ -76,5 +79,6 @@ export async function measure(run: RunFn, label: string, mode: Mode, firstCall =
     samples: r.samples,
     warmup: warm.length,
     method: "benny",
+    early,
   };
 }

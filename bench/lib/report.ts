@@ -309,6 +309,26 @@ export function firstCallTable(rep: RunReport): Table | undefined {
   };
 }
 
+/**
+ * The 2nd and 3rd calls of each case ÷ its median, per system: how soon a function reaches its
+ * steady speed (a jit's first call is in firstCallTable; near 1× here: steady from the 2nd call).
+ */
+export function earlyCallsTable(rep: RunReport): Table | undefined {
+  const cases = CASES.filter((c) => rep.systems.some((s) => (s.results[c.id]?.timing?.early?.length ?? 0) > 0));
+  if (!cases.length) return undefined;
+  return {
+    head: ["workload", ...rep.systems.map((s) => s.label)],
+    rows: cases.map((c) => [
+      caseLabel(c),
+      ...rep.systems.map((s) => {
+        const r = s.results[c.id];
+        const t = r?.timing;
+        return r?.status === "ok" && t?.early?.length ? t.early.map((x) => fmtRatio(x / t.median)).join(" · ") : "—";
+      }),
+    ]),
+  };
+}
+
 /** Figures that relate two cases of one system: where a cliff shows (the same work, costlier). */
 const RELATIONS = [
   { label: "W14 time ×0.1 ÷ ×0.3 (subnormal cliff)", num: "W14-0.1", den: "W14-0.3", per: [1, 1] },

@@ -1,5 +1,6 @@
-// Tiering (elementwise.ts): an expression of small work runs its JS loop for its first
-// `tiering.calls` calls, then its Wasm kernel — the same bits either way — so one-off small ops
+// Tiering (elementwise.ts): a compiled program's small kernel runs its JS loop for its first
+// `tiering.calls` calls (1 by default), an eager small-array op until its calls did TIER_WORK
+// element-statements of JS, then its Wasm kernel — the same bits either way — so one-off small ops
 // pay no Wasm compile; large work compiles at once. (The rest of the suite runs with tiering off:
 // vitest.config.ts.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,25 +11,33 @@ import { expectBitEqual } from "../util/jit-oracles.js";
 
 describe.skipIf(!wasmSimd)("tiering of elementwise kernels", () => {
   const saved = tiering.calls;
-  beforeAll(() => void (tiering.calls = 2));
+  beforeAll(() => void (tiering.calls = 1));
   afterAll(() => void (tiering.calls = saved));
 
-  it("eager: the first two calls of a small costly expression run JS, the third Wasm, with the same bits", () => {
+  it("eager: a small costly expression runs its JS loop until its calls have done TIER_WORK (200k) weighted element-statements, then Wasm, with the same bits", () => {
     const x = np.linspace(-3, 3, 300);
     const f = (t: Tensor) => np.tanh(np.multiply(np.sin(t), 1.25)); // sin then tanh: distinct expressions for this test
-    const runs: number[] = [];
-    const outs: Tensor[] = [];
-    for (let i = 0; i < 4; i++) {
-      const before = flatStats.wasm;
-      outs.push(f(x));
-      runs.push(flatStats.wasm - before);
+    let before = flatStats.wasm;
+    const first = f(x);
+    expect(flatStats.wasm - before).toBe(0);
+    let switched = -1;
+    for (let call = 2; call <= 2000 && switched < 0; call++) {
+      before = flatStats.wasm;
+      const o = f(x);
+      const ran = flatStats.wasm - before;
+      if (ran > 0) {
+        // each call runs 2 costly ops (sin, tanh: one statement over 300 elements each) and a multiply (JS)
+        expect(ran).toBe(2);
+        expectBitEqual(o, first, "Wasm call vs the first (JS)");
+        switched = call;
+      }
     }
-    // each call runs 2 costly ops (sin, tanh) and one multiply (JS: not costly)
-    expect(runs).toEqual([0, 0, 2, 2]);
-    for (const o of outs.slice(1)) expectBitEqual(o, outs[0]!, "tiered call vs first");
+    // 300 elements of one statement with a costly call (weighing 16) per call: the call that
+    // brings an expression's JS work to 200k
+    expect(switched).toBe(Math.ceil(200_000 / (300 * 16)));
   });
 
-  it("jit: a compiled program's small kernels tier up by its third call, with the same bits", () => {
+  it("jit: a compiled program's small kernels tier up on its second call, with the same bits", () => {
     const g = jit((t: Tensor) => np.exp(np.cos(np.multiply(t, 0.7))));
     const x = np.linspace(-2, 2, 500);
     const runs: number[] = [];
@@ -39,9 +48,29 @@ describe.skipIf(!wasmSimd)("tiering of elementwise kernels", () => {
       runs.push(flatStats.wasm - before);
     }
     expect(runs[0]).toBe(0);
+    expect(runs[1]).toBeGreaterThan(0);
     expect(runs[2]).toBeGreaterThan(0);
     expect(runs[3]).toBeGreaterThan(0);
     for (const o of outs.slice(1)) expectBitEqual(o, outs[0]!, "tiered jit call vs first");
+  });
+
+  it("jit: counted per program — another program of the same expressions takes their compiled kernels on its first call; a new expression waits for its second", () => {
+    const x = np.linspace(-2, 2, 400);
+    const f = (t: Tensor) => np.tanh(np.multiply(np.sin(t), 0.9));
+    const g1 = jit(f);
+    const first = g1(x);
+    g1(x); // compiles on its second call
+    const g2 = jit((t: Tensor) => f(t));
+    let before = flatStats.wasm;
+    expectBitEqual(g2(x), first, "a new program's first call on compiled kernels");
+    expect(flatStats.wasm - before).toBeGreaterThan(0);
+    const g3 = jit((t: Tensor) => np.exp(np.multiply(t, 0.123)));
+    before = flatStats.wasm;
+    const e1 = g3(x);
+    expect(flatStats.wasm - before).toBe(0);
+    const e2 = g3(x);
+    expect(flatStats.wasm - before).toBeGreaterThan(0);
+    expectBitEqual(e2, e1, "second call (Wasm) vs first (JS)");
   });
 
   it("large work compiles at once; small work of a new expression is deferred", () => {

@@ -9,8 +9,9 @@ import fc from "fast-check";
 import { config, grad, jit, lax, makeJaxpr, numpy as np, type Tensor } from "../../src/index.js";
 import { backend } from "../../src/core/backend/index.js";
 import { setLoopRewrites, StepProgram } from "../../src/transforms/control/step-program.js";
+import { loopStats, setWasmLoops } from "../../src/transforms/control/loop-wasm.js";
 
-afterEach(() => void setLoopRewrites(true));
+afterEach(() => void (setLoopRewrites(true), setWasmLoops(true)));
 
 /** Deterministic data in [-scale/2, scale/2). */
 function data(n: number, seed: number, scale = 1): number[] {
@@ -243,6 +244,93 @@ describe("step programs: values and gradients", () => {
     // a carry read twice cannot be overwritten
     const cj2 = makeJaxpr((acc: Tensor, a: Tensor) => [np.add(acc, a), np.sum(acc)])(np.zeros([3]), np.zeros([3]));
     expect(new StepProgram(cj2, 0, 1).inPlace).toEqual([false]);
+  });
+});
+
+/**
+ * jit(f)(...args) asserted to have run a compiled loop (loop-wasm.ts) and to give, output by
+ * output, the bits of the step program (compiled loops off) and of the unrewritten program.
+ */
+function sameAsStepProgram(f: (...a: Tensor[]) => Tensor | Tensor[], ...args: Tensor[]): Tensor[] {
+  const runs = loopStats.runs;
+  const a = [jit(f)(...args)].flat();
+  expect(loopStats.runs, "a compiled loop ran").toBeGreaterThan(runs);
+  setWasmLoops(false);
+  let b: Tensor[];
+  try {
+    const before = loopStats.runs;
+    b = [jit(f)(...args)].flat();
+    expect(loopStats.runs, "compiled loops off").toBe(before);
+  } finally {
+    setWasmLoops(true);
+  }
+  a.forEach((t, i) => expectBits(t, b[i]!));
+  sameAsUnrewritten(f, ...args);
+  return a;
+}
+
+describe("compiled loops: a scan body with a Wasm kernel for every op runs as one Wasm loop", () => {
+  it("W13's gradient (its forward and transposed scans): the step program's bits, float32 and float64, flush-to-zero on and off", () => {
+    const H = 16, D = 4, T = 9;
+    for (const dtype of ["float32", "float64"] as const) {
+      const w = arr([H, H], 11, dtype, 0.6), u = arr([D, H], 12, dtype), xs = arr([T, D], 13, dtype);
+      withFlushOnAndOff(() => void sameAsStepProgram(grad(rnnLoss, { argnums: [0, 1] }) as (...a: Tensor[]) => Tensor[], w, u, xs));
+    }
+  });
+
+  it("tiny weights (subnormal products in the rank-1 updates and matvecs), 1 step and many: the step program's bits", () => {
+    const H = 8, D = 3;
+    const w = arr([H, H], 21, "float32", 1e-19), u = arr([D, H], 22, "float32", 1e-19);
+    for (const T of [1, 40]) {
+      const xs = arr([T, D], 23, "float32", 1e-19);
+      withFlushOnAndOff(() => void sameAsStepProgram(grad(rnnLoss, { argnums: [0, 1] }) as (...a: Tensor[]) => Tensor[], w, u, xs));
+    }
+  });
+
+  it("two carries that trade places, ys that are the old carry, a literal operand, reverse order: the step program's bits and a float64 reference", () => {
+    const H = 6, T = 5;
+    const w = arr([H, H], 31, "float32", 0.9), xs = arr([T, H], 32);
+    const f = (wm: Tensor, x: Tensor) => {
+      const step = ([a, b]: Tensor[], xt: Tensor): [Tensor[], Tensor] => [[b!, np.multiply(np.tanh(np.add(np.matmul(a!, wm), xt)), 0.5)], a!];
+      const [[a, b], ys] = lax.scan(step, [np.zeros([H]), np.ones([H])], x, { reverse: true }) as [Tensor[], Tensor];
+      return [a!, b!, ys];
+    };
+    const [a, b, ys] = sameAsStepProgram(f, w, xs);
+    // float64 reference of the same recurrence, rows taken last to first, ys at their rows
+    const wv = Array.from(w.dataSync()), xv = Array.from(xs.dataSync());
+    let [ra, rb] = [new Array<number>(H).fill(0), new Array<number>(H).fill(1)];
+    const rys: number[][] = [];
+    for (let t = T - 1; t >= 0; t--) {
+      rys[t] = ra;
+      const nb = ra.map((_, j) => 0.5 * Math.tanh(ra.reduce((s, v, p) => s + v * wv[p * H + j]!, 0) + xv[t * H + j]!));
+      [ra, rb] = [rb, nb];
+    }
+    Array.from(a!.dataSync()).forEach((v, j) => expect(v).toBeCloseTo(ra[j]!, 5));
+    Array.from(b!.dataSync()).forEach((v, j) => expect(v).toBeCloseTo(rb[j]!, 5));
+    Array.from(ys!.dataSync()).forEach((v, k) => expect(v).toBeCloseTo(rys[Math.floor(k / H)]![k % H]!, 5));
+    // and its gradient through the transposed loop
+    const loss = (wm: Tensor, x: Tensor) => f(wm, x).reduce((acc, t) => np.add(acc, np.sum(np.square(t))), np.zeros([]));
+    sameAsStepProgram(grad(loss) as (...a: Tensor[]) => Tensor, w, xs);
+  });
+
+  it("eager lax.scan takes the compiled loop too; a body with an op it has no kernel for (a product of two carried matrices) stays on the step program", () => {
+    const H = 5, T = 4;
+    const w = arr([H, H], 41), xs = arr([T, H], 42);
+    const body = (h: Tensor, x: Tensor): [Tensor, null] => [np.tanh(np.add(np.matmul(h, w), x)), null];
+    let runs = loopStats.runs;
+    const [h] = lax.scan(body, np.zeros([H]), xs) as [Tensor, null];
+    expect(loopStats.runs).toBe(runs + 1);
+    setWasmLoops(false);
+    const [h2] = lax.scan(body, np.zeros([H]), xs) as [Tensor, null];
+    setWasmLoops(true);
+    expectBits(h, h2);
+    runs = loopStats.runs;
+    const refused = loopStats.refused;
+    const m0 = np.multiply(0.5, np.eye(H));
+    const [s] = lax.scan((c: Tensor, x: Tensor): [Tensor, null] => [np.add(np.matmul(c, c), x), null], m0, xs) as [Tensor, null];
+    expect(loopStats.runs).toBe(runs);
+    expect(loopStats.refused).toBe(refused + 1);
+    expect(s.shape).toEqual([H, H]);
   });
 });
 

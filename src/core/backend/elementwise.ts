@@ -18,7 +18,7 @@ import { isLong, stagedSource, statementCount, type Translator } from "./ew-stag
 import { withFlush } from "./ew-flush.js";
 import { gemmFlush } from "./gemm.js";
 import { parseExpr, Unsupported } from "./ew-parse.js";
-import { elemType, runFlat, runStrided, stridedPattern, wasmKernel, wasmSimd, type WasmKernel } from "./ew-run.js";
+import { elemType, hasWasmKernel, runFlat, runStrided, stridedPattern, wasmKernel, wasmSimd, type WasmKernel } from "./ew-run.js";
 import { V } from "./vecmath.js";
 
 /** How elementwise kernels run: "wasm" (default, JS where it cannot), "js" (vecmath in JS only), "math" (Math.* in JS, the previous kernels). */
@@ -218,23 +218,54 @@ export interface ElementwisePlan {
 }
 
 /**
- * Tiering (issue 21: first calls stay cheap, steady speed by the third). Compiling a Wasm kernel
- * costs ~1–3 ms (a long expression's stages tens of ms); its JS loop compiles lazily and computes
- * the same bits (ew-ir.ts, ew-staged.ts). So an expression whose call is small work runs its JS
- * loop for its first `tiering.calls` calls and its Wasm kernel from then on; a call of large work
- * (elements × statements ≥ TIER_WORK, ~1 ms of JS) compiles at once.
+ * Tiering (issue 21: first calls stay cheap, steady speed from the third call on). Compiling a
+ * Wasm kernel costs ~1–3 ms (a costly expression such as softplus ~20 ms on a cold engine, a long
+ * expression's stages tens of ms); its JS loop compiles lazily and computes the same bits (ew-ir.ts,
+ * ew-staged.ts). So:
+ *  - a compiled program's small kernel (flatRunner: an equation of jit or of a loop body) and a
+ *    planned kernel (planElementwise: arrays past the small-array path) run their JS loop on
+ *    the first call (`tiering.calls`) and its Wasm kernel
+ *    from then on: the program compiles on its second call and runs at its steady speed from
+ *    its third (compiling on the third, as 2 calls did, made the third call the slow one:
+ *    40–2000× the median in the bench's warm-up table);
+ *  - an eager op on a small array (elementwiseFlat) compiles once its calls have done TIER_WORK
+ *    element-statements of JS (~1–10 ms): a one-off or rare op never pays the compile, and one
+ *    called in a loop pays it against the JS time it saves (eager W8's first call compiled
+ *    softplus for 21 ms to save ~10 µs);
+ *  - a call of large work (elements × statements ≥ TIER_WORK, a costly call weighing COSTLY
+ *    statements) compiles at once.
  * @internal tests set `calls` to 0 to reach the Wasm kernels on the first call.
  */
-export const tiering = { calls: Number(typeof process === "object" ? (process.env["TAPIR_TIER_CALLS"] ?? 2) : 2) };
+export const tiering = { calls: Number(typeof process === "object" ? (process.env["TAPIR_TIER_CALLS"] ?? 1) : 1) };
 const TIER_WORK = 200_000;
 /** @internal calls that ran their JS loop because their Wasm kernel was not due yet */
 export const tierStats = { deferred: 0 };
 const jsCalls = new Map<string, number>();
-/** Whether this call of `expr` over `n` elements may use the Wasm kernel (counts the calls that may not). */
+const jsWork = new Map<string, number>();
+/**
+ * Element-statements of one call of `expr` over `n` elements, a costly Math call (vecmath's JS
+ * recipe: tens of ns per element, hundreds while the engine has not optimised the loop) counting
+ * as COSTLY of them: eager W1's first call ran tanh over 32k elements in a cold JS loop for 23 ms,
+ * where compiling its kernel costs ~2.
+ */
+const workOf = (expr: string, n: number): number => n * Math.max(1, statementCount(expr)) * (hasCostlyCall(expr) ? COSTLY : 1);
+const COSTLY = 16;
+/** A call of `expr` over `n` elements costs enough to compile its kernel at once. */
+const bigWork = (expr: string, n: number): boolean => workOf(expr, n) >= TIER_WORK;
+/** Whether this call of a planned kernel may use the Wasm kernel (counts the calls that may not). */
 function tieredUp(expr: string, n: number): boolean {
   const c = jsCalls.get(expr) ?? 0;
-  if (c >= tiering.calls || n * Math.max(1, statementCount(expr)) >= TIER_WORK) return true;
+  if (c >= tiering.calls || bigWork(expr, n)) return true;
   jsCalls.set(expr, c + 1);
+  tierStats.deferred++;
+  return false;
+}
+/** Whether this eager small-array call may use the Wasm kernel: its expression's JS work so far, this call's included, reached TIER_WORK. */
+function tieredUpByWork(expr: string, n: number): boolean {
+  if (tiering.calls === 0) return true;
+  const w = (jsWork.get(expr) ?? 0) + workOf(expr, n);
+  if (w >= TIER_WORK) return true;
+  jsWork.set(expr, w);
   tierStats.deferred++;
   return false;
 }
@@ -396,7 +427,7 @@ export function elementwiseFlat(expr: ScalarExpr, pattern: string, ins: TypedArr
 
 /** The small-array path's route (elementwiseFlat, flatRunner): the Wasm kernel for a long or costly expression, else null (the JS loop). */
 function flatWasm(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: TypedArray): WasmKernel | null {
-  if (!flatWantsWasm(expr, out) || !tieredUp(expr, out.length)) return null;
+  if (!flatWantsWasm(expr, out) || !tieredUpByWork(expr, out.length)) return null;
   return wasmKernel(expr, ins.map(elemType), pattern, elemType(out));
 }
 const flatWantsWasm = (expr: ScalarExpr, out: TypedArray): boolean => mode === "wasm" && wasmSimd && (isLong(expr) || (out.length >= FLAT_WASM_MIN && hasCostlyCall(expr)));
@@ -419,11 +450,14 @@ export function flatRunner(expr: ScalarExpr, pattern: string, ins: TypedArray[],
   const fn = compile<FlatFn>(flatLoop(expr, pattern, out instanceof Float32Array, f32Data(out, ins)));
   const js: FlatRun = (xs, o) => fn(o, xs, 0, o.length);
   if (!flatWantsWasm(expr, out)) return js;
-  // the JS loop until the expression's Wasm kernel is due (tieredUp), then that kernel (or the
-  // JS loop for good, where the compiler refuses the expression)
+  // the JS loop until the expression's Wasm kernel is due, then that kernel (or the JS loop for
+  // good, where the compiler refuses the expression). Counted per runner (one equation of one
+  // program), not per expression as eager calls are: a new program's first call compiles
+  // nothing even when other programs ran its expressions, and takes a kernel already compiled
   let run: FlatRun | null = null;
+  let calls = 0;
   return (xs, o) => {
-    if (run === null && tieredUp(expr, o.length)) {
+    if (run === null && (calls++ >= tiering.calls || bigWork(expr, o.length) || hasWasmKernel(expr, xs.map(elemType), pattern, elemType(o)))) {
       const w = wasmKernel(expr, xs.map(elemType), pattern, elemType(o));
       run = w === null ? js : viaWasm(w);
     }

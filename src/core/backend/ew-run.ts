@@ -107,6 +107,13 @@ export function wasmKernel(expr: string, types: readonly ElemType[], pattern: st
   return k;
 }
 
+/** Whether wasmKernel has already compiled this expression for this layout (a call would find it, no compile). */
+export function hasWasmKernel(expr: string, types: readonly ElemType[], pattern: string, out: ElemType): boolean {
+  const flush = gemmFlush();
+  if (isLong(expr)) return stagedKernels.get(expr)?.get(`${types.join(",")}|${pattern}|${out}|${flush ? "ftz" : ""}`) != null;
+  return compiledByExpr.get(expr)?.byLayout.get(`${types.join(",")}|${pattern}|${out}|${flush ? "ftz|" : ""}`) != null;
+}
+
 let stagedOn = true;
 /** @internal benchmarks switch long expressions between staged Wasm (true, the default) and the staged JS loops; returns the previous setting. */
 export function setStagedWasm(on: boolean): boolean {

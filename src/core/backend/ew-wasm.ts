@@ -114,6 +114,28 @@ const fusable = (a: Node): boolean => (a.k === "bin" && a.op !== "min" && a.op !
  * call stays on its JS loop, which calls Math.* inline).
  */
 export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly ("f32" | "f64")[], ins: readonly ElemType[], pattern: string, addressing: Addressing, unroll = UNROLL, mathCalls = false): { bytes: Uint8Array; imports: string[] } {
+  const shared: SharedImports = { names: [], arity: [] };
+  const f = kernelFunc(b, roots0, outs, ins, pattern, addressing, unroll, mathCalls, shared, "run");
+  const imports: ImportFunc[] = shared.names.map((name, k) => ({ module: "m", name, params: new Array<typeof F64>(shared.arity[k]!).fill(F64), results: [F64] }));
+  const pages = addressing === "table" ? 1 : Math.ceil(((ins.length + outs.length) * REGION) / 65536);
+  return { bytes: assembleWithImports(imports, [f], pages), imports: shared.names };
+}
+
+/**
+ * The Math.* functions a module imports (module "m", float64 arguments and result), in import
+ * order: kernels built into one module (a compiled loop's: loop-wasm.ts) share the list, each
+ * adding the names it calls.
+ */
+export interface SharedImports {
+  readonly names: string[];
+  readonly arity: number[];
+}
+
+/**
+ * compileMulti's function itself, named `name`, its Math.* calls indexed in `shared` (imports
+ * come first in a module, so a call's index is its place in that list).
+ */
+export function kernelFunc(b: Builder, roots0: readonly Node[], outs: readonly ("f32" | "f64")[], ins: readonly ElemType[], pattern: string, addressing: Addressing, unroll: number, mathCalls: boolean, shared: SharedImports, name: string): Func {
   const roots = lower(b, roots0, mathCalls);
   const rep = new Map<number, Rep>();
   const fused = new Set<number>(); // fround nodes computed as one float32 op of their child's operands
@@ -196,19 +218,18 @@ export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly
   }
   const order = seen.filter((n) => n.k !== "c" && needed.has(n.id));
   // Math.* imports: a rare node's fallback, and (mathCalls) each ext node, called lane by lane
-  const importNames: string[] = [];
-  const arity: number[] = [];
+  const importNames = shared.names;
+  const arity = shared.arity;
   for (const n of order) {
     const call = n.k === "rare" ? rareCall(n) : n;
     if (call.k === "ext" && !importNames.includes(call.name)) (importNames.push(call.name), arity.push(call.a.length));
   }
-  const imports: ImportFunc[] = importNames.map((name, k) => ({ module: "m", name, params: new Array<typeof F64>(arity[k]!).fill(F64), results: [F64] }));
 
   const table = addressing === "table";
   const rows = pattern.includes("r");
   if (rows && (table || unroll !== UNROLL)) throw new NotCompiled("row operands run in regions, unrolled by UNROLL");
   // run(n), run(n, tab) or, with row operands, run(n, c0, inner)
-  const f = new Func("run", table ? [I32, I32] : rows ? [I32, I32, I32] : [I32]);
+  const f = new Func(name, table ? [I32, I32] : rows ? [I32, I32, I32] : [I32]);
   const n = f.param(0);
   const i = f.local(I32);
   // row operands: the row (in the compact regions) and the element where it ends in the block
@@ -367,8 +388,7 @@ export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly
   // the next row starts where this one ends (its last step ran past)
   if (rows) f.get(rowEnd).set(i).inc(row, 1).br(0).end().end();
 
-  const pages = table ? 1 : Math.ceil(((ins.length + outs.length) * REGION) / 65536);
-  return { bytes: assembleWithImports(imports, [f], pages), imports: importNames };
+  return f;
 
   function emit(nd: Node): void {
     const r = R(nd);

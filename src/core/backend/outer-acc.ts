@@ -233,6 +233,28 @@ function matvec(name: string, ln: Lanes, fma = false): Func {
   return f;
 }
 
+/** The rank-1 updates and matvecs of one dtype, for a module of their own (a compiled loop's: transforms/control/loop-wasm.ts). */
+export interface AccFuncs {
+  /** outer_acc(acc, a, m, b, n) without flushing, with flushing, and the lean flushing one (kernelFtz) */
+  readonly plain: Func;
+  readonly ftz: Func;
+  readonly lean: Func;
+  /** matvec(y, x, k, B, n) with a rounded product and sum per step, and with fused multiply-adds (null: `fma` not asked for) */
+  readonly matvec: Func;
+  readonly matvecFma: Func | null;
+}
+/** The kernels of this file as functions, named with `prefix`, to be built into another module on the same memory. */
+export function accFuncs(f32: boolean, fma: boolean, prefix: string): AccFuncs {
+  const ln = f32 ? F32X4 : F64X2;
+  return {
+    plain: kernel(`${prefix}outer`, ln),
+    ftz: kernelFtz(`${prefix}outer_ftz`, ln),
+    lean: kernelFtz(`${prefix}outer_lean`, ln, true),
+    matvec: matvec(`${prefix}matvec`, ln),
+    matvecFma: fma ? matvec(`${prefix}matvec_fma`, ln, true) : null,
+  };
+}
+
 /** The kernel modules: [0] without, [1] with the fused matvecs (relaxed SIMD; valid only where the engine has it). */
 const modules: (object | null | undefined)[] = [undefined, undefined];
 function compiledModule(fma: boolean): object | null {

@@ -13,6 +13,7 @@ import { flattenToTensors } from "../args.js";
 import { definePartialEval } from "../partial-eval.js";
 import { jvpJaxpr, partialEvalJaxpr, runClosed, stageClosed, transposeJaxpr, vmapJaxpr, type PartialJaxpr } from "../jaxpr-transforms.js";
 import { ownedCopy, stepProgram } from "./step-program.js";
+import { wasmLoop } from "./loop-wasm.js";
 import { count, merge, partition, present, split } from "../lists.js";
 import { avalsOf, fmtAval, inAvalsOf, outAvalsOf, rewire, stageUser, zerosOf } from "./common.js";
 import { checkOptions } from "../../core/numpy/options.js";
@@ -46,6 +47,9 @@ export const scanP: Primitive<ScanParams> = definePrimitive<"scan", ScanParams>(
     // written into their stacked outputs by offset
     const prog = stepProgram(p.body, p.nConsts, p.nCarry);
     const [consts, init, xs] = operands(args, p);
+    // a body whose every op has a Wasm kernel runs as one compiled loop (loop-wasm.ts)
+    const loop = p.length > 0 ? wasmLoop(prog.plan, p.nConsts, p.nCarry) : null;
+    if (loop !== null) return loop.run(consts, prog.plan.constVals, init, xs, p.length, p.reverse);
     const carry = prog.begin(init, consts);
     const stacked = outAvalsOf(p.body).slice(p.nCarry).map((a) => emptyTensor([p.length, ...a.shape], a.dtype));
     const rowShapes = xs.map((x) => x.shape.slice(1));

@@ -22,6 +22,10 @@
 // when the dot reads it as Wᵀ), so a step copies only the vector in and the result out; the Wasm
 // matvec keeps gemm's summation order and rounding (a rounded product and sum per step where gemm
 // does that, fused multiply-adds where gemm's FMA path would run): the same bits as np.matmul.
+//
+// A scan body made only of such ops (small elementwise equations, reshapes, resident matvecs and
+// rank-1 accumulations) goes one step further: loop-wasm.ts compiles the plan (StepProgram.plan)
+// into one Wasm module that runs every step of the loop in one call.
 import { Lit, Var, type ClosedJaxpr, type Eqn } from "../../core/ir.js";
 import type { Primitive } from "../../core/primitive.js";
 import { shapeEq, sizeOf } from "../../core/shape.js";
@@ -31,14 +35,15 @@ import { dotLayout, type DotLayout } from "../../core/primitives/dot.js";
 import { isSmallMatmul, smallMatmul } from "../../core/backend/small-matmul.js";
 import { DEFAULT_GEMM_CONFIG, JS_MAX_WORK, gemmFlush, relaxedSimdAvailable, type FloatArray } from "../../core/backend/gemm.js";
 import { V } from "../../core/backend/vecmath.js";
-import { unowned } from "../../core/trace.js";
+import { unowned, type Aval } from "../../core/trace.js";
 import { compiled } from "../jit.js";
 import { flatOpOf, runFlatOp, type FlatOp } from "../flat-op.js";
 
-type Slot = number | Lit;
+/** A slot number, or a literal operand. */
+export type Slot = number | Lit;
 
 /** One equation: slots in, slots out, slots freed after it. */
-interface Op {
+export interface Op {
   kind: "eqn";
   prim: Primitive;
   params: unknown;
@@ -50,7 +55,7 @@ interface Op {
   flat: FlatOp | null;
 }
 /** A small float dot_general with its layout worked out once: straight to smallMatmul. */
-interface DotOp {
+export interface DotOp {
   kind: "dot";
   ins: Slot[];
   out: number;
@@ -61,7 +66,7 @@ interface DotOp {
   res: Resident | null;
 }
 /** Where a resident matvec's operands live in the kernel memory (byte addresses) and which input the matrix is. */
-interface Resident {
+export interface Resident {
   /** index of the matrix among the body's const inputs (≥ 0) or its folded constants (-1 - i) */
   src: number;
   bAt: number;
@@ -73,7 +78,7 @@ interface Resident {
   fma: boolean;
 }
 /** carry slot `acc` += w (`kind` "add") or += outer(a, b) (`kind` "outer"); the result slot `out` then holds the carry tensor itself. */
-interface AccOp {
+export interface AccOp {
   kind: "add" | "outer";
   acc: number;
   ins: Slot[];
@@ -91,6 +96,21 @@ interface AccOp {
   bView: Float32Array | Float64Array | null;
   /** every element of the accumulator was stored by a flushed update of this run (begin clears it) */
   flushed: boolean;
+}
+
+/**
+ * A step program's ops and slots (StepProgram.plan): inputs [consts, carry, xs] in `inSlots`,
+ * outputs [carry, ys] in `outAtoms`, the optimised body's folded constants in `constSlots`.
+ */
+export interface StepPlan {
+  readonly ops: readonly (Op | AccOp | DotOp)[];
+  readonly slotAvals: readonly Aval[];
+  readonly constSlots: readonly number[];
+  readonly constVals: readonly Tensor[];
+  readonly inSlots: readonly number[];
+  readonly outAtoms: readonly Slot[];
+  readonly inPlace: readonly boolean[];
+  readonly fma: boolean;
 }
 
 /** What the rewrite found: carry k updated in place by eqn `add` (and, for an outer product, the dot eqn it absorbs). */
@@ -165,6 +185,8 @@ export class StepProgram {
   private memKept: OuterAccMemory | null | undefined = undefined;
   /** some matvec fuses (the kernel memory then carries the fused matvecs) */
   private fma = false;
+  /** each slot's aval */
+  private readonly slotAvals: Aval[] = [];
 
   constructor(body: ClosedJaxpr, nConsts: number, nCarry: number, rewrite = true) {
     const cj = compiled(body).optimized;
@@ -178,7 +200,10 @@ export class StepProgram {
     const slots = new Map<Var, number>();
     const slotOf = (v: Var) => {
       let s = slots.get(v);
-      if (s === undefined) slots.set(v, (s = n++));
+      if (s === undefined) {
+        slots.set(v, (s = n++));
+        this.slotAvals.push(v.aval);
+      }
       return s;
     };
     const atom = (a: Var | Lit): Slot => (a instanceof Lit ? a : slotOf(a));
@@ -257,6 +282,11 @@ export class StepProgram {
     });
     this.env = new Array<Tensor | undefined>(n);
     this.outBuf = new Array<Tensor>(j.outs.length);
+  }
+
+  /** The program as data, for the compiled loop (loop-wasm.ts), which lays the slots out in one memory. */
+  get plan(): StepPlan {
+    return { ops: this.ops, slotAvals: this.slotAvals, constSlots: this.constSlots, constVals: this.constVals, inSlots: this.inSlots, outAtoms: this.outAtoms, inPlace: this.inPlace, fma: this.fma };
   }
 
   /**
