@@ -11,7 +11,7 @@
 // Pure bit operations keep subnormals, as on XLA (-x of a subnormal x is subnormal). A fused
 // kernel flushes each statement exactly where the op-by-op kernels flush their outputs, so jit
 // and eager give the same bits. Thresholds: 2^-126 in float32 kernels, 2^-1022 in float64 ones.
-import { Builder, children, reachable, type Node } from "./ew-ir.js";
+import { Builder, children, type Node } from "./ew-ir.js";
 
 /** Nodes that are bit operations (no rounding: XLA keeps subnormals through them). */
 const passes = (n: Node): boolean => n.k === "c" || n.k === "in" || (n.k === "un" && (n.op === "neg" || n.op === "abs")) || n.k === "sel" || n.k === "rare" || n.k === "not" || n.k === "logic";
@@ -86,21 +86,4 @@ export function withFlush(b: Builder, root: Node, f32: boolean, daz32 = f32, flu
   const r = go(root);
   // the stored result: flushed unless the expression only moves bits
   return passes(root) || (r.k === "bits" && (r.op === "ftz32" || r.op === ftz)) ? r : b.bits(ftz, r);
-}
-
-/**
- * Per input (`nIn` of them): whether every read of it is an arithmetic one, so that withFlush
- * flushes it wherever it is read (DAZ) and nowhere keeps it as it is (a select, a negation, the
- * result itself). Such an input may be handed over already flushed (`flushed[i]`) with the same
- * bits: ew-run.ts flushes a row operand's few staged values so that the kernel need not flush
- * each element's splat copy.
- */
-export function readByArithmeticOnly(root: Node, nIn: number): boolean[] {
-  const ok = new Array<boolean>(nIn).fill(true);
-  if (root.k === "in") ok[root.i] = false;
-  for (const n of reachable([root])) {
-    const reads = !passes(n) && n.k !== "bits";
-    if (!reads) for (const x of children(n)) if (x.k === "in") ok[x.i] = false;
-  }
-  return ok;
 }

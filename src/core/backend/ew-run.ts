@@ -13,7 +13,7 @@
 import type { TypedArray } from "../dtype.js";
 import { BLOCK, compileKernel, NotCompiled, REGION, ROW_MIN, SIZE, type ElemType } from "./ew-wasm.js";
 import { parseExpr, Unsupported } from "./ew-parse.js";
-import { readByArithmeticOnly, withFlush } from "./ew-flush.js";
+import { withFlush } from "./ew-flush.js";
 import { gemmFlush } from "./gemm.js";
 import { isLong } from "./ew-staged.js";
 import { stagedWasm, type StageModule, type StagedWasm } from "./ew-stages.js";
@@ -40,8 +40,6 @@ export interface WasmKernel {
   readonly pattern: string;
   readonly types: readonly ElemType[];
   readonly out: "f32" | "f64";
-  /** Per operand: staged already flushed (a row operand read only by arithmetic, under flushing: runStrided flushes its values). */
-  readonly flushed?: readonly boolean[];
   /** A long expression's staged kernel (ew-stages.ts): `bytes` is then empty and runFlat runs the stages. */
   readonly staged?: StagedWasm;
 }
@@ -92,11 +90,8 @@ export function wasmKernel(expr: string, types: readonly ElemType[], pattern: st
     try {
       const p = parseExpr(expr, out === "f32");
       if (p.nIn <= types.length) {
-        // row operands read only by arithmetic are flushed once per row when staged, not per element
-        const flushed = flush && pattern.includes("r") ? readByArithmeticOnly(p.root, types.length).map((ok, j) => ok && pattern[j] === "r") : undefined;
-        const root = flush ? withFlush(p.b, p.root, out === "f32", out === "f32", flushed) : p.root;
-        const { bytes, imports } = compileKernel(p.b, root, types, pattern, out);
-        k = { key, bytes, imports, pattern, types, out, ...(flushed?.includes(true) && { flushed }) };
+        const { bytes, imports } = compileKernel(p.b, flush ? withFlush(p.b, p.root, out === "f32") : p.root, types, pattern, out);
+        k = { key, bytes, imports, pattern, types, out };
       }
     } catch (e) {
       if (!(e instanceof Unsupported || e instanceof NotCompiled)) throw e;
@@ -304,14 +299,6 @@ function stagingOf(k: WasmKernel, strides: Int32Array, shape: Int32Array, j: num
   return Staging.Tile;
 }
 
-/** a[b … b + n) flushed below `tiny` as the kernel's ftz nodes flush (ew-flush.ts): a subnormal becomes a zero of its sign (x·0). */
-function flushValues(a: TypedArray, b: number, n: number, tiny: number): void {
-  for (let i = b; i < b + n; i++) {
-    const x = a[i]!;
-    if (Math.abs(x) < tiny) a[i] = x * 0;
-  }
-}
-
 /** dst[b + p] = tile[(c0 + p) mod period] for p < n: the first (partial) period and one whole one, then doubling copies of whole periods. */
 function fillPeriodic(dst: TypedArray, b: number, tile: TypedArray, c0: number, period: number, n: number): void {
   const first = Math.min(period - c0, n);
@@ -409,10 +396,7 @@ export function runStrided(k: WasmKernel, ins: readonly TypedArray[], strides: I
       const src = ins[j]!;
       if (how === Staging.Flat) v[t].set(src.subarray(e0, e0 + n), base(j, t));
       else if (how === Staging.Tile) fillPeriodic(v[t], base(j, t), src, e0 % period[j]!, period[j]!, n);
-      else if (how === Staging.Row) {
-        v[t].set(src.subarray(row, row + rows), base(j, t));
-        if (k.flushed?.[j]) flushValues(v[t], base(j, t), rows, k.out === "f32" ? 2 ** -126 : 2 ** -1022);
-      }
+      else if (how === Staging.Row) v[t].set(src.subarray(row, row + rows), base(j, t));
       else if (how === Staging.Expand) expandRows(v[t], base(j, t), src, e0, inner, n);
       else gatherRows(v[t], base(j, t), src, strides, shape, j, e0, n);
     }

@@ -209,14 +209,17 @@ export function kernelFunc(b: Builder, roots0: readonly Node[], outs: readonly (
     rep.set(n.id, r);
   }
   // the nodes that are computed: a fused fround reads its child's operands, not the child
+  const uses = (n: Node): readonly Node[] => (n.k === "un" && fused.has(n.id) ? children(n.a) : n.k === "rare" ? [(rareCall(n) as Extract<Node, { k: "ext" }>).a[0]!, n.c, n.b] : children(n));
   const needed = new Set<number>(roots.map((r) => r.id));
   for (let q = seen.length - 1; q >= 0; q--) {
     const n = seen[q]!;
-    if (!needed.has(n.id)) continue;
-    const uses = n.k === "un" && fused.has(n.id) ? children(n.a) : n.k === "rare" ? [(rareCall(n) as Extract<Node, { k: "ext" }>).a[0]!, n.c, n.b] : children(n);
-    for (const x of uses) needed.add(x.id);
+    if (needed.has(n.id)) for (const x of uses(n)) needed.add(x.id);
   }
   const order = seen.filter((n) => n.k !== "c" && needed.has(n.id));
+  // loop invariance: level 0 reads only constants and scalar operands (computed once, before the
+  // loop), level 1 also row operands (once per row), level 2 an operand staged per element
+  const level = new Map<number, number>();
+  for (const n of seen) level.set(n.id, n.k === "c" ? 0 : n.k === "in" ? (pattern[n.i] === "s" ? 0 : pattern[n.i] === "r" ? 1 : 2) : Math.max(0, ...uses(n).map((x) => level.get(x.id)!)));
   // Math.* imports: a rare node's fallback, and (mathCalls) each ext node, called lane by lane
   const importNames = shared.names;
   const arity = shared.arity;
@@ -257,7 +260,7 @@ export function kernelFunc(b: Builder, roots0: readonly Node[], outs: readonly (
   };
   // every node's locals: one for f32/m32, two halves for f64/m64; and copies in other reps that users need
   const loc = new Map<number, number[]>();
-  /** The unrolled group being emitted (0 … UNROLL−1); scalar operands live once, in group 0. */
+  /** The unrolled group being emitted (0 … UNROLL−1); loop-invariant nodes (scalarIds) live once, in group 0. */
   let cp = 0;
   const scalarIds = new Set<number>();
   const REP_INDEX: Record<Rep, number> = { f32: 0, f64: 1, m32: 2, m64: 3 };
@@ -322,13 +325,22 @@ export function kernelFunc(b: Builder, roots0: readonly Node[], outs: readonly (
     }
   };
 
-  // scalar operands: loaded and splat once, before the loop; row operands the same way, once per row
-  const scalarLocals = new Map<number, number[]>();
+  // scalar operands: loaded and splat once, before the loop, and the nodes of level 0 computed;
+  // row operands and the nodes of level 1 the same way, once per row (one copy each, group 0's)
+  const hoist = (lvl: number): void => {
+    for (const nd of order) {
+      if (level.get(nd.id) !== lvl) continue;
+      scalarIds.add(nd.id);
+      cp = 0;
+      if (nd.k === "in") loadOnce(nd);
+      else emit(nd);
+      for (const r of wants.get(nd.id) ?? []) convert(nd, r);
+    }
+  };
   const loadOnce = (nd: Extract<Node, { k: "in" }>): void => {
     const t = ins[nd.i];
     if (t === undefined) throw new NotCompiled(`operand a${nd.i} missing`);
     const off = table ? 0 : nd.i * REGION;
-    scalarIds.add(nd.id);
     const l = alloc(nd, R(nd));
     if (table) f.get(base[nd.i]!);
     else if (pattern[nd.i] === "r") f.get(row).i32(Math.log2(SIZE[t])).shl();
@@ -342,10 +354,8 @@ export function kernelFunc(b: Builder, roots0: readonly Node[], outs: readonly (
     }
     f.set(l[0]!);
     if (l.length > 1) f.get(l[0]!).set(l[1]!);
-    scalarLocals.set(nd.id, l);
-    for (const r of wants.get(nd.id) ?? []) convert(nd, r);
   };
-  for (const nd of order) if (nd.k === "in" && pattern[nd.i] === "s") loadOnce(nd);
+  hoist(0);
   f.i32(0).set(i);
   if (rows) {
     // per row: its end (inner − c0 elements on for the first, inner for the rest; n at most), its values, its steps
@@ -356,7 +366,7 @@ export function kernelFunc(b: Builder, roots0: readonly Node[], outs: readonly (
     f.get(i).get(n).geU().brIf(1);
     f.get(rowEnd).get(inner).add().set(rowEnd);
     f.get(n).get(rowEnd).get(rowEnd).get(n).gtU().select().set(rowEnd);
-    for (const nd of order) if (nd.k === "in" && pattern[nd.i] === "r") loadOnce(nd);
+    hoist(1);
   }
   f.block().loop();
   f.get(i).get(rows ? rowEnd : n).geU().brIf(1);
@@ -364,7 +374,7 @@ export function kernelFunc(b: Builder, roots0: readonly Node[], outs: readonly (
   f.get(i).i32(2).shl().set(ib[4]!);
   f.get(i).i32(3).shl().set(ib[8]!);
   for (const nd of order) {
-    if (scalarLocals.has(nd.id)) continue;
+    if (scalarIds.has(nd.id)) continue;
     for (cp = 0; cp < unroll; cp++) {
       emit(nd);
       for (const r of wants.get(nd.id) ?? []) convert(nd, r);
