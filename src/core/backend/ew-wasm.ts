@@ -8,11 +8,14 @@
 // the memory (BLOCK elements of its own type; a scalar operand is one element, splat once) and
 // writes n results to the last region. Past n it computes garbage lanes up to a whole unrolled
 // step of 4·UNROLL (regions have SLACK elements for it); the caller copies back exactly n.
+// Work that reads only constants and scalar operands (a scalar's flush, a function of it) is
+// computed once, before the loop.
 // A row operand ("r": a column broadcast along rows of `inner` elements) is staged compactly, one
-// value per row: run(n, c0, inner) then loops over rows (the first starting at column c0), loads
-// and splats each row's values once, as a scalar operand's, and runs the steps of that row; a
-// row's last step runs past its end into the next row's elements, which that row's own steps
-// then write again (ROW_MIN: rows of at least one step, so that waste stays below half).
+// value per row: run(n, c0, inner) then loops over rows (the first starting at column c0); per
+// row it loads and splats the row's values once, as a scalar operand's, computes the work that
+// reads only them, scalars and constants, and runs the row's steps, the last of which runs past
+// its end into the next row's elements, which that row's own steps then write again (ROW_MIN:
+// rows of at least one step, so that this waste stays below half).
 // compileMulti generalises it for the stages of long expressions (ew-stages.ts): several
 // outputs, and run(n, tab) reading each operand's and output's address from a table in memory,
 // so that one module serves every stage with the same text. Every walk over the DAG is
