@@ -278,6 +278,21 @@ describe("compiled loops: a scan body with a Wasm kernel for every op runs as on
     }
   });
 
+  it("an RNN with a bias (its gradient an additive accumulation, db += δ) and two ys: the step program's bits, flush on and off", () => {
+    const H = 12, D = 5, T = 7;
+    for (const dtype of ["float32", "float64"] as const) {
+      const w = arr([H, H], 51, dtype, 0.7), u = arr([D, H], 52, dtype), b = arr([H], 53, dtype), xs = arr([T, D], 54, dtype);
+      const loss = (wm: Tensor, um: Tensor, bv: Tensor, x: Tensor) => {
+        const [h, ys] = lax.scan((hc: Tensor, xt: Tensor): [Tensor, Tensor] => {
+          const hn = np.tanh(np.add(np.add(np.matmul(hc, wm), np.matmul(xt, um)), bv));
+          return [hn, np.multiply(hn, hn)];
+        }, np.zeros([H], { dtype }), x) as [Tensor, Tensor];
+        return np.add(np.sum(np.square(h)), np.sum(ys));
+      };
+      withFlushOnAndOff(() => void sameAsStepProgram(grad(loss, { argnums: [0, 1, 2] }) as (...a: Tensor[]) => Tensor[], w, u, b, xs));
+    }
+  });
+
   it("tiny weights (subnormal products in the rank-1 updates and matvecs), 1 step and many: the step program's bits", () => {
     const H = 8, D = 3;
     const w = arr([H, H], 21, "float32", 1e-19), u = arr([D, H], 22, "float32", 1e-19);

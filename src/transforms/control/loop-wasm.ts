@@ -15,7 +15,8 @@
 //    matvec on the matrix staged once per run;
 //  - rank-1 accumulations into a carry (dW += a ⊗ b): outer-acc.ts's kernels on the carry's own
 //    slot, the flushing one on the first step and the lean one after it, as the step program
-//    does (the lean kernel flushes b in place, so b is first copied to a scratch row).
+//    does (the lean kernel flushes b in place, so b is first copied to a scratch row);
+//  - additive accumulations into a carry (db += δ): the add primitive's kernel in place.
 // Each kernel is the one the step program would call on the same operands, in the same order:
 // the loop gives the step program's bits (test/transforms/loops.test.ts compares them, with the
 // rewrites off, flushing on and off, forward and reverse).
@@ -31,7 +32,8 @@ import { withFlush } from "../../core/backend/ew-flush.js";
 import { isLong } from "../../core/backend/ew-staged.js";
 import { accFuncs } from "../../core/backend/outer-acc.js";
 import { F64, Func, I32, assembleWithImports, type ImportFunc } from "../../core/backend/wasm-asm.js";
-import type { AccOp, DotOp, Op, Slot, StepPlan } from "./step-program.js";
+import { addP } from "../../core/primitives/binary.js";
+import type { AccOp, DotOp, Slot, StepPlan } from "./step-program.js";
 
 /** The part of the WebAssembly JS API used here (the project's libs do not declare it). */
 declare const WebAssembly: {
@@ -95,8 +97,7 @@ export class WasmLoop {
       if (op.kind === "eqn" && op.flat === null) {
         if (op.prim.name !== "reshape" || typeof op.ins[0] !== "number") return null;
         root[op.outs[0]!] = find(op.ins[0]);
-      } else if (op.kind === "outer") root[op.out] = find(op.acc);
-      else if (op.kind === "add") return null;
+      } else if (op.kind === "outer" || op.kind === "add") root[op.out] = find(op.acc);
       else if (op.kind === "dot" && (op.res === null || op.lay.batch !== 1 || op.lay.m !== 1 || typeof op.ins[0] !== "number")) return null;
     }
     if (plan.outAtoms.some((a) => typeof a !== "number")) return null;
@@ -128,33 +129,46 @@ export class WasmLoop {
     const ewFuncs: Func[] = [];
     const tables: { at: number; entries: number[] }[] = [];
     const staged: Staged[] = [];
-    type Pending = { op: Op; fn: number; table: number } | { op: DotOp; b: number } | { op: AccOp; scratch: number };
+    type Pending = { op: { kind: "ew"; n: number }; fn: number; table: number } | { op: DotOp; b: number } | { op: AccOp; scratch: number };
     const pending: Pending[] = [];
+    /** The elementwise kernel of `expr` as wasmKernel compiles it (the same parse, flush nodes and unroll), reading its operands through a table; null where it refuses. */
+    const kernelOf = (expr: string, pattern: string, nIn: number): Func | null => {
+      if (isLong(expr)) return null;
+      try {
+        const p = parseExpr(expr, f32);
+        if (p.nIn > nIn) return null;
+        return kernelFunc(p.b, [flush ? withFlush(p.b, p.root, f32) : p.root], [et], new Array<typeof et>(nIn).fill(et), pattern, "table", UNROLL, false, shared, `ew${ewFuncs.length}`);
+      } catch (e) {
+        if (e instanceof Unsupported || e instanceof NotCompiled) return null;
+        throw e;
+      }
+    };
     for (const op of plan.ops) {
       if (op.kind === "eqn") {
         const flat = op.flat;
         if (flat === null) continue; // a reshape
-        if (flat.dtype !== dtype || isLong(flat.expr)) return null;
+        if (flat.dtype !== dtype) return null;
         if (op.ins.some((x) => typeof x !== "number" && x.aval.dtype !== dtype)) return null;
-        let fn: Func;
-        try {
-          const p = parseExpr(flat.expr, f32);
-          if (p.nIn > op.ins.length) return null;
-          const types = op.ins.map(() => et);
-          fn = kernelFunc(p.b, [flush ? withFlush(p.b, p.root, f32) : p.root], [et], types, flat.pattern, "table", UNROLL, false, shared, `ew${ewFuncs.length}`);
-        } catch (e) {
-          if (e instanceof Unsupported || e instanceof NotCompiled) return null;
-          throw e;
-        }
+        const fn = kernelOf(flat.expr, flat.pattern, op.ins.length);
+        if (fn === null) return null;
         const table = alloc(4 * (op.ins.length + 1));
         tables.push({ at: table, entries: [...op.ins.map(operand), at(op.outs[0]!)] });
-        pending.push({ op, fn: ewFuncs.length, table });
+        pending.push({ op: { kind: "ew", n: sizeOf(flat.shape) }, fn: ewFuncs.length, table });
         ewFuncs.push(fn);
       } else if (op.kind === "dot") {
         const { lay, res } = op;
         const b = alloc(lay.k * lay.n * es);
         staged.push({ src: res!.src, at: b, k: lay.k, n: lay.n, trans: lay.transB });
         pending.push({ op, b });
+      } else if (op.kind === "add") {
+        // acc += w in place: the add primitive's own kernel with acc as operand and output (a
+        // kernel step loads every operand before it stores), which flushes as addInto does
+        const fn = kernelOf(addP.expr!([dtype] as never, {} as never, [] as never) as string, "vv", 2);
+        if (fn === null) return null;
+        const table = alloc(4 * 3);
+        tables.push({ at: table, entries: [at(op.acc), at(op.ins[0] as number), at(op.acc)] });
+        pending.push({ op: { kind: "ew", n: sizeOf(avals[op.acc]!.shape) }, fn: ewFuncs.length, table });
+        ewFuncs.push(fn);
       } else pending.push({ op: op as AccOp, scratch: alloc((op.n + SLACK) * es) });
     }
     // the module: imports, the elementwise functions, the rank-1 updates and matvecs, the driver
@@ -163,9 +177,9 @@ export class WasmLoop {
     const accList = [acc.plain, acc.ftz, acc.lean, acc.matvec, ...(acc.matvecFma ? [acc.matvecFma] : [])];
     const idx = (f: Func): number => nImp + ewFuncs.length + accList.indexOf(f);
     const steps: Step[] = pending.map((p): Step => {
-      if (p.op.kind === "eqn") {
-        const q = p as { op: Op; fn: number; table: number };
-        return { kind: "ew", fn: nImp + q.fn, n: sizeOf(q.op.flat!.shape), table: q.table };
+      if (p.op.kind === "ew") {
+        const q = p as { op: { kind: "ew"; n: number }; fn: number; table: number };
+        return { kind: "ew", fn: nImp + q.fn, n: q.op.n, table: q.table };
       }
       if (p.op.kind === "dot") {
         const { op, b } = p as { op: DotOp; b: number };
