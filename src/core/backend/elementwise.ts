@@ -232,8 +232,9 @@ export interface ElementwisePlan {
  *    element-statements of JS (~1–10 ms): a one-off or rare op never pays the compile, and one
  *    called in a loop pays it against the JS time it saves (eager W8's first call compiled
  *    softplus for 21 ms to save ~10 µs);
- *  - a call of large work (elements × statements ≥ TIER_WORK, a costly call weighing COSTLY
- *    statements) compiles at once.
+ *  - a call of large work (elements × statements ≥ TIER_WORK; on the eager and planned paths a
+ *    costly call weighs COSTLY statements, not in a compiled program's small kernels, where a
+ *    long chain's staged kernel would be built on the first call) compiles at once.
  * @internal tests set `calls` to 0 to reach the Wasm kernels on the first call.
  */
 export const tiering = { calls: Number(typeof process === "object" ? (process.env["TAPIR_TIER_CALLS"] ?? 1) : 1) };
@@ -447,17 +448,21 @@ export function flatRunner(expr: ScalarExpr, pattern: string, ins: TypedArray[],
     flatStats.wasm++;
     runFlat(w, xs, o, 0, o.length);
   };
-  const fn = compile<FlatFn>(flatLoop(expr, pattern, out instanceof Float32Array, f32Data(out, ins)));
-  const js: FlatRun = (xs, o) => fn(o, xs, 0, o.length);
+  const f32Out = out instanceof Float32Array, f32In = f32Data(out, ins);
+  // the JS loop is translated when first needed (a long expression's staged translation costs ms)
+  let fn: FlatFn | null = null;
+  const js: FlatRun = (xs, o) => (fn ??= compile<FlatFn>(flatLoop(expr, pattern, f32Out, f32In)))(o, xs, 0, o.length);
   if (!flatWantsWasm(expr, out)) return js;
   // the JS loop until the expression's Wasm kernel is due, then that kernel (or the JS loop for
   // good, where the compiler refuses the expression). Counted per runner (one equation of one
   // program), not per expression as eager calls are: a new program's first call compiles
-  // nothing even when other programs ran its expressions, and takes a kernel already compiled
+  // nothing even when other programs ran its expressions, and takes a kernel already compiled.
+  // Large work compiles at once, weighed without the costly-call weight: a long chain's staged
+  // kernel costs tens of ms to build (W15-200's first call: 19 → 59 ms when its sines counted 16×)
   let run: FlatRun | null = null;
   let calls = 0;
   return (xs, o) => {
-    if (run === null && (calls++ >= tiering.calls || bigWork(expr, o.length) || hasWasmKernel(expr, xs.map(elemType), pattern, elemType(o)))) {
+    if (run === null && (calls++ >= tiering.calls || o.length * Math.max(1, statementCount(expr)) >= TIER_WORK || hasWasmKernel(expr, xs.map(elemType), pattern, elemType(o)))) {
       const w = wasmKernel(expr, xs.map(elemType), pattern, elemType(o));
       run = w === null ? js : viaWasm(w);
     }
