@@ -14,7 +14,7 @@ describe.skipIf(!wasmSimd)("tiering of elementwise kernels", () => {
   beforeAll(() => void (tiering.calls = 1));
   afterAll(() => void (tiering.calls = saved));
 
-  it("eager: a small costly expression runs its JS loop until its calls have done TIER_WORK (200k) weighted element-statements, then Wasm, with the same bits", () => {
+  it("eager: a small costly expression runs its JS loop until its calls have done TIER_WORK (200k) element-statements, then Wasm, with the same bits", () => {
     const x = np.linspace(-3, 3, 300);
     const f = (t: Tensor) => np.tanh(np.multiply(np.sin(t), 1.25)); // sin then tanh: distinct expressions for this test
     let before = flatStats.wasm;
@@ -32,9 +32,9 @@ describe.skipIf(!wasmSimd)("tiering of elementwise kernels", () => {
         switched = call;
       }
     }
-    // 300 elements of one statement with a costly call (weighing 16) per call: the call that
-    // brings an expression's JS work to 200k
-    expect(switched).toBe(Math.ceil(200_000 / (300 * 16)));
+    // 300 element-statements per call (a costly call weighs 1 on this path): the call that brings
+    // an expression's JS work to 200k
+    expect(switched).toBe(Math.ceil(200_000 / 300));
   });
 
   it("jit: a compiled program's small kernels tier up on its second call, with the same bits", () => {

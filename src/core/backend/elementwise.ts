@@ -229,12 +229,12 @@ export interface ElementwisePlan {
  *    its third (compiling on the third, as 2 calls did, made the third call the slow one:
  *    40–2000× the median in the bench's warm-up table);
  *  - an eager op on a small array (elementwiseFlat) compiles once its calls have done TIER_WORK
- *    element-statements of JS (~1–10 ms): a one-off or rare op never pays the compile, and one
+ *    element-statements of JS (unweighted): a one-off or rare op never pays the compile, and one
  *    called in a loop pays it against the JS time it saves (eager W8's first call compiled
  *    softplus for 21 ms to save ~10 µs);
- *  - a call of large work (elements × statements ≥ TIER_WORK; on the eager and planned paths a
- *    costly call weighs COSTLY statements, not in a compiled program's small kernels, where a
- *    long chain's staged kernel would be built on the first call) compiles at once.
+ *  - a call of large work (elements × statements ≥ TIER_WORK; on the planned path a costly call
+ *    weighs COSTLY statements, not in small kernels, where a long chain's staged kernel or a
+ *    layer's tanh would be built inside a first call) compiles at once.
  * @internal tests set `calls` to 0 to reach the Wasm kernels on the first call.
  */
 export const tiering = { calls: Number(typeof process === "object" ? (process.env["TAPIR_TIER_CALLS"] ?? 1) : 1) };
@@ -264,7 +264,10 @@ function tieredUp(expr: string, n: number): boolean {
 /** Whether this eager small-array call may use the Wasm kernel: its expression's JS work so far, this call's included, reached TIER_WORK. */
 function tieredUpByWork(expr: string, n: number): boolean {
   if (tiering.calls === 0) return true;
-  const w = (jsWork.get(expr) ?? 0) + workOf(expr, n);
+  // statements only, without the costly-call weight: a small op's JS call is microseconds, and its
+  // compile (tens of ms for softplus on a cold engine) should not land inside a first call
+  // (eager W14's 20 layers of tanh over 512 elements crossed the weighted threshold there)
+  const w = (jsWork.get(expr) ?? 0) + n * Math.max(1, statementCount(expr));
   if (w >= TIER_WORK) return true;
   jsWork.set(expr, w);
   tierStats.deferred++;
