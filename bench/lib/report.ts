@@ -1,7 +1,7 @@
 // Turns the collected results into the summary (tapir best, peer/tapir ratios, derived figures), the
 // text and markdown tables, and latest.json's shape.
 import type { Family } from "../systems/types.js";
-import type { Mode } from "./measure.js";
+import type { Mode, Timing } from "./measure.js";
 import type { CaseResult } from "./protocol.js";
 import { CASES, type CaseDef, type CaseId } from "./workloads.js";
 
@@ -295,18 +295,18 @@ export function perUnitTable(rep: RunReport): Table | undefined {
  * kernel compilation and one run), per system: how long a user waits before the first result.
  */
 export function firstCallTable(rep: RunReport): Table | undefined {
-  const cases = CASES.filter((c) => rep.systems.some((s) => s.results[c.id]?.timing?.firstCall !== undefined));
-  if (!cases.length) return undefined;
-  return {
-    head: ["workload", ...rep.systems.map((s) => s.label)],
-    rows: cases.map((c) => [
-      caseLabel(c),
-      ...rep.systems.map((s) => {
-        const f = s.results[c.id]?.timing?.firstCall;
-        return s.results[c.id]?.status === "ok" && f !== undefined ? sig(f * 1e3) : "—";
-      }),
-    ]),
+  return perCaseTable(rep, (t) => (t.firstCall !== undefined ? sig(t.firstCall * 1e3) : undefined));
+}
+
+/** A table of one cell per case and system, `cell` of an ok result's timing (undefined: "—"); cases where no system has a cell are left out. */
+function perCaseTable(rep: RunReport, cell: (t: Timing) => string | undefined): Table | undefined {
+  const at = (s: RunReport["systems"][number], id: CaseId): string | undefined => {
+    const r = s.results[id];
+    return r?.status === "ok" && r.timing ? cell(r.timing) : undefined;
   };
+  const cases = CASES.filter((c) => rep.systems.some((s) => at(s, c.id) !== undefined));
+  if (!cases.length) return undefined;
+  return { head: ["workload", ...rep.systems.map((s) => s.label)], rows: cases.map((c) => [caseLabel(c), ...rep.systems.map((s) => at(s, c.id) ?? "—")]) };
 }
 
 /**
@@ -314,19 +314,7 @@ export function firstCallTable(rep: RunReport): Table | undefined {
  * steady speed (a jit's first call is in firstCallTable; near 1× here: steady from the 2nd call).
  */
 export function earlyCallsTable(rep: RunReport): Table | undefined {
-  const cases = CASES.filter((c) => rep.systems.some((s) => (s.results[c.id]?.timing?.early?.length ?? 0) > 0));
-  if (!cases.length) return undefined;
-  return {
-    head: ["workload", ...rep.systems.map((s) => s.label)],
-    rows: cases.map((c) => [
-      caseLabel(c),
-      ...rep.systems.map((s) => {
-        const r = s.results[c.id];
-        const t = r?.timing;
-        return r?.status === "ok" && t?.early?.length ? t.early.map((x) => fmtRatio(x / t.median)).join(" · ") : "—";
-      }),
-    ]),
-  };
+  return perCaseTable(rep, (t) => (t.early?.length ? t.early.map((x) => fmtRatio(x / t.median)).join(" · ") : undefined));
 }
 
 /** Figures that relate two cases of one system: where a cliff shows (the same work, costlier). */

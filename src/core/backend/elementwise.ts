@@ -224,10 +224,10 @@ export interface ElementwisePlan {
  * ew-staged.ts). So:
  *  - a compiled program's small kernel (flatRunner: an equation of jit or of a loop body) and a
  *    planned kernel (planElementwise: arrays past the small-array path) run their JS loop on
- *    the first call (`tiering.calls`) and its Wasm kernel
- *    from then on: the program compiles on its second call and runs at its steady speed from
- *    its third (compiling on the third, as 2 calls did, made the third call the slow one:
- *    40–2000× the median in the bench's warm-up table);
+ *    the first call (`tiering.calls`) and their Wasm kernel from then on: the program compiles
+ *    on its second call and runs at its steady speed from its third (compiling on the third,
+ *    as 2 calls did, made the third call the slow one: 40–2000× the median in the bench's
+ *    warm-up table);
  *  - an eager op on a small array (elementwiseFlat) compiles once its calls have done TIER_WORK
  *    element-statements of JS (unweighted): a one-off or rare op never pays the compile, and one
  *    called in a loop pays it against the JS time it saves (eager W8's first call compiled
@@ -249,7 +249,9 @@ const jsWork = new Map<string, number>();
  * as COSTLY of them: eager W1's first call ran tanh over 32k elements in a cold JS loop for 23 ms,
  * where compiling its kernel costs ~2.
  */
-const workOf = (expr: string, n: number): number => n * Math.max(1, statementCount(expr)) * (hasCostlyCall(expr) ? COSTLY : 1);
+const workOf = (expr: string, n: number): number => stmtWork(expr, n) * (hasCostlyCall(expr) ? COSTLY : 1);
+/** Element-statements of one call of `expr` over `n` elements, every statement weighing 1. */
+const stmtWork = (expr: string, n: number): number => n * Math.max(1, statementCount(expr));
 const COSTLY = 16;
 /** A call of `expr` over `n` elements costs enough to compile its kernel at once. */
 const bigWork = (expr: string, n: number): boolean => workOf(expr, n) >= TIER_WORK;
@@ -267,7 +269,7 @@ function tieredUpByWork(expr: string, n: number): boolean {
   // statements only, without the costly-call weight: a small op's JS call is microseconds, and its
   // compile (tens of ms for softplus on a cold engine) should not land inside a first call
   // (eager W14's 20 layers of tanh over 512 elements crossed the weighted threshold there)
-  const w = (jsWork.get(expr) ?? 0) + n * Math.max(1, statementCount(expr));
+  const w = (jsWork.get(expr) ?? 0) + stmtWork(expr, n);
   if (w >= TIER_WORK) return true;
   jsWork.set(expr, w);
   tierStats.deferred++;
@@ -465,7 +467,7 @@ export function flatRunner(expr: ScalarExpr, pattern: string, ins: TypedArray[],
   let run: FlatRun | null = null;
   let calls = 0;
   return (xs, o) => {
-    if (run === null && (calls++ >= tiering.calls || o.length * Math.max(1, statementCount(expr)) >= TIER_WORK || hasWasmKernel(expr, xs.map(elemType), pattern, elemType(o)))) {
+    if (run === null && (calls++ >= tiering.calls || stmtWork(expr, o.length) >= TIER_WORK || hasWasmKernel(expr, xs.map(elemType), pattern, elemType(o)))) {
       const w = wasmKernel(expr, xs.map(elemType), pattern, elemType(o));
       run = w === null ? js : viaWasm(w);
     }

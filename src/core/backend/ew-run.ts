@@ -14,6 +14,7 @@ import type { TypedArray } from "../dtype.js";
 import { BLOCK, compileKernel, NotCompiled, REGION, ROW_MIN, SIZE, type ElemType } from "./ew-wasm.js";
 import { parseExpr, Unsupported } from "./ew-parse.js";
 import { withFlush } from "./ew-flush.js";
+import type { Builder, Node } from "./ew-ir.js";
 import { gemmFlush } from "./gemm.js";
 import { isLong } from "./ew-staged.js";
 import { stagedWasm, type StageModule, type StagedWasm } from "./ew-stages.js";
@@ -88,9 +89,9 @@ export function wasmKernel(expr: string, types: readonly ElemType[], pattern: st
     const key = layout + expr;
     k = null;
     try {
-      const p = parseExpr(expr, out === "f32");
-      if (p.nIn <= types.length) {
-        const { bytes, imports } = compileKernel(p.b, flush ? withFlush(p.b, p.root, out === "f32") : p.root, types, pattern, out);
+      const d = kernelDag(expr, out === "f32", flush);
+      if (d.nIn <= types.length) {
+        const { bytes, imports } = compileKernel(d.b, d.root, types, pattern, out);
         k = { key, bytes, imports, pattern, types, out };
       }
     } catch (e) {
@@ -100,6 +101,17 @@ export function wasmKernel(expr: string, types: readonly ElemType[], pattern: st
   }
   Object.assign(c, { types: types.slice(), pattern, out, flush, last: k });
   return k;
+}
+
+/**
+ * The DAG a kernel of `expr` computes (parsed for a float32 or float64 output, with the flush
+ * nodes when flushing), and the operands it reads: what wasmKernel compiles, and what a compiled
+ * loop (transforms/control/loop-wasm.ts) builds into its module. Throws Unsupported or
+ * NotCompiled where the compiler refuses the expression.
+ */
+export function kernelDag(expr: string, f32: boolean, flush: boolean): { b: Builder; root: Node; nIn: number } {
+  const p = parseExpr(expr, f32);
+  return { b: p.b, root: flush ? withFlush(p.b, p.root, f32) : p.root, nIn: p.nIn };
 }
 
 /** Whether wasmKernel has already compiled this expression for this layout (a call would find it, no compile). */

@@ -25,15 +25,14 @@ import { Tensor, emptyTensor } from "../../core/tensor.js";
 import { sizeOf } from "../../core/shape.js";
 import { gemmFlush } from "../../core/backend/gemm.js";
 import { elementwiseMode } from "../../core/backend/elementwise.js";
-import { wasmSimd } from "../../core/backend/ew-run.js";
+import { kernelDag, wasmSimd } from "../../core/backend/ew-run.js";
 import { NotCompiled, SLACK, UNROLL, kernelFunc, type SharedImports } from "../../core/backend/ew-wasm.js";
-import { parseExpr, Unsupported } from "../../core/backend/ew-parse.js";
-import { withFlush } from "../../core/backend/ew-flush.js";
+import { Unsupported } from "../../core/backend/ew-parse.js";
 import { isLong } from "../../core/backend/ew-staged.js";
 import { accFuncs } from "../../core/backend/outer-acc.js";
 import { F64, Func, I32, assembleWithImports, type ImportFunc } from "../../core/backend/wasm-asm.js";
 import { addP } from "../../core/primitives/binary.js";
-import type { AccOp, DotOp, Slot, StepPlan } from "./step-program.js";
+import { stageResident, type AccOp, type DotOp, type Slot, type StepPlan } from "./step-program.js";
 
 /** The part of the WebAssembly JS API used here (the project's libs do not declare it). */
 declare const WebAssembly: {
@@ -131,13 +130,13 @@ export class WasmLoop {
     const staged: Staged[] = [];
     type Pending = { op: { kind: "ew"; n: number }; fn: number; table: number } | { op: DotOp; b: number } | { op: AccOp; scratch: number };
     const pending: Pending[] = [];
-    /** The elementwise kernel of `expr` as wasmKernel compiles it (the same parse, flush nodes and unroll), reading its operands through a table; null where it refuses. */
+    /** The elementwise kernel of `expr` as wasmKernel compiles it (its kernelDag, the same unroll), reading its operands through a table; null where it refuses. */
     const kernelOf = (expr: string, pattern: string, nIn: number): Func | null => {
       if (isLong(expr)) return null;
       try {
-        const p = parseExpr(expr, f32);
-        if (p.nIn > nIn) return null;
-        return kernelFunc(p.b, [flush ? withFlush(p.b, p.root, f32) : p.root], [et], new Array<typeof et>(nIn).fill(et), pattern, "table", UNROLL, false, shared, `ew${ewFuncs.length}`);
+        const d = kernelDag(expr, f32, flush);
+        if (d.nIn > nIn) return null;
+        return kernelFunc(d.b, [d.root], [et], new Array<typeof et>(nIn).fill(et), pattern, "table", UNROLL, false, shared, `ew${ewFuncs.length}`);
       } catch (e) {
         if (e instanceof Unsupported || e instanceof NotCompiled) return null;
         throw e;
@@ -270,13 +269,7 @@ export class WasmLoop {
     for (const c of this.constAt) view(c.at, c.size).set(dataOf(c.src));
     for (const l of this.litAt) view(l.at, 1)[0] = l.value;
     for (const t of this.tables) i32.set(t.entries, t.at / 4);
-    for (const m of this.staged) {
-      const w = dataOf(m.src);
-      const dst = view(m.at, m.k * m.n);
-      if (!m.trans) dst.set(w);
-      // stored [n, k]: staged as [k, n], as the step program stages it
-      else for (let q = 0; q < m.n; q++) for (let p = 0; p < m.k; p++) dst[p * m.n + q] = w[q * m.k + p]!;
-    }
+    for (const m of this.staged) stageResident(view(m.at, m.k * m.n), dataOf(m.src), m.k, m.n, m.trans);
     init.forEach((t, k) => view(this.carryAt[k]!, t.size).set(t._data));
     xs.forEach((t, k) => view(xsAt[k]!, length * this.xsRow[k]!).set(t._data));
     i32.set([...xsAt, ...ysAt], this.basesAt / 4);
@@ -307,13 +300,13 @@ export function setWasmLoops(v: boolean): boolean {
   return old;
 }
 
-const built = new WeakMap<StepPlan["ops"], [WasmLoop | null | undefined, WasmLoop | null | undefined]>();
+const built = new WeakMap<StepPlan, [WasmLoop | null | undefined, WasmLoop | null | undefined]>();
 /** The compiled loop of a step program's plan under the current flush setting, or null (compiled loops off, no Wasm SIMD, another elementwise mode, or an op without a kernel here). */
 export function wasmLoop(plan: StepPlan, nConsts: number, nCarry: number): WasmLoop | null {
   if (!on || !wasmSimd || elementwiseMode() !== "wasm") return null;
   const flush = gemmFlush();
-  let byFlush = built.get(plan.ops);
-  if (byFlush === undefined) built.set(plan.ops, (byFlush = [undefined, undefined]));
+  let byFlush = built.get(plan);
+  if (byFlush === undefined) built.set(plan, (byFlush = [undefined, undefined]));
   const k = flush ? 1 : 0;
   if (byFlush[k] === undefined) {
     byFlush[k] = WasmLoop.build(plan, nConsts, nCarry, flush);

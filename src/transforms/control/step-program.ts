@@ -109,8 +109,16 @@ export interface StepPlan {
   readonly constVals: readonly Tensor[];
   readonly inSlots: readonly number[];
   readonly outAtoms: readonly Slot[];
-  readonly inPlace: readonly boolean[];
   readonly fma: boolean;
+}
+
+/**
+ * A resident matvec's matrix staged at `dst` as the kernel reads it, [k, n] row-major: copied,
+ * or transposed when the dot reads it as Bᵀ (stored [n, k]), so the kernel walks rows.
+ */
+export function stageResident(dst: Float32Array | Float64Array, w: ArrayLike<number>, k: number, n: number, trans: boolean): void {
+  if (!trans) dst.set(w);
+  else for (let q = 0; q < n; q++) for (let p = 0; p < k; p++) dst[p * n + q] = w[q * k + p]!;
 }
 
 /** What the rewrite found: carry k updated in place by eqn `add` (and, for an outer product, the dot eqn it absorbs). */
@@ -187,6 +195,8 @@ export class StepProgram {
   private fma = false;
   /** each slot's aval */
   private readonly slotAvals: Aval[] = [];
+  /** The program as data, for the compiled loop (loop-wasm.ts), which lays the slots out in one memory. */
+  readonly plan: StepPlan;
 
   constructor(body: ClosedJaxpr, nConsts: number, nCarry: number, rewrite = true) {
     const cj = compiled(body).optimized;
@@ -282,11 +292,7 @@ export class StepProgram {
     });
     this.env = new Array<Tensor | undefined>(n);
     this.outBuf = new Array<Tensor>(j.outs.length);
-  }
-
-  /** The program as data, for the compiled loop (loop-wasm.ts), which lays the slots out in one memory. */
-  get plan(): StepPlan {
-    return { ops: this.ops, slotAvals: this.slotAvals, constSlots: this.constSlots, constVals: this.constVals, inSlots: this.inSlots, outAtoms: this.outAtoms, inPlace: this.inPlace, fma: this.fma };
+    this.plan = { ops: this.ops, slotAvals: this.slotAvals, constSlots: this.constSlots, constVals: this.constVals, inSlots: this.inSlots, outAtoms: this.outAtoms, fma: this.fma };
   }
 
   /**
@@ -309,10 +315,7 @@ export class StepProgram {
           res.xView = new Ctor(mem.buffer, res.xAt, lay.k);
           res.yView = new Ctor(mem.buffer, res.yAt, lay.n);
           const w = (res.src >= 0 ? consts[res.src]! : this.constVals[-1 - res.src]!)._data;
-          const dst = new Ctor(mem.buffer, res.bAt, lay.k * lay.n);
-          if (!lay.transB) dst.set(w as Float32Array);
-          // stored [n, k]: staged as [k, n], so the kernel walks rows
-          else for (let q = 0; q < lay.n; q++) for (let p = 0; p < lay.k; p++) dst[p * lay.n + q] = w[q * lay.k + p]!;
+          stageResident(new Ctor(mem.buffer, res.bAt, lay.k * lay.n), w, lay.k, lay.n, lay.transB);
         }
         if (op.kind !== "outer") continue;
         const Ctor = op.f32 ? Float32Array : Float64Array;
