@@ -301,10 +301,15 @@ describe("lax.scan", () => {
     `);
   });
 
-  it("errors: carry that changes shape or dtype, xs of different lengths, a scalar xs", () => {
+  it("errors: carry that changes shape or dtype, xs of different lengths, a scalar xs, a length that is not a count", () => {
     expect(() => lax.scan((c: Tensor, x: Tensor) => [c.add(x), x], f64(0), f64([[1, 2]]))).toThrow(ShapeError);
     expect(() => lax.scan((c: Tensor, x: Tensor) => [c.astype("float32"), x], f64(0), f64([1, 2]))).toThrow(DTypeError);
     expect(() => lax.scan((c: Tensor, x: Tensor[]) => [c, x[0]], f64(0), [f64([1, 2]), f64([1, 2, 3])])).toThrow(ShapeError);
+    // a length that is not a count of steps: named, not run as 0 or 2 steps
+    for (const length of [NaN, 2.5, -3, Infinity]) {
+      expect(() => lax.scan((c: Tensor) => [c, null], f64(0), null, { length })).toThrow(ValueError);
+      expect(() => lax.scan((c: Tensor) => [c, null], f64(0), null, { length })).toThrow(/lax\.scan: length must be a non-negative integer; got/);
+    }
     expect(() => lax.scan((c: Tensor, x: Tensor) => [c, x], f64(0), f64(1))).toThrow(ShapeError);
     expect(() => lax.scan((c: Tensor, x: Tensor) => [[c], x], f64(0), f64([1, 2]))).toThrow(TreeError);
   });

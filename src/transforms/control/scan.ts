@@ -249,6 +249,7 @@ export function scan(f: (carry: any, x: any) => [any, any], init: unknown, xs: u
   if (lengths.size > 1) throw fail(ShapeError, `lax.scan: xs leaves have different leading sizes (${[...lengths].join(", ")}); they must agree.`);
   const length = opts.length ?? (xl.length ? xl[0]!.shape[0]! : undefined);
   if (length === undefined) throw fail(ValueError, "lax.scan: with no xs, pass {length}.");
+  if (!Number.isInteger(length) || length < 0) throw fail(ValueError, `lax.scan: length must be a non-negative integer; got ${length}.`);
   if (xl.length && length !== xl[0]!.shape[0]) throw fail(ShapeError, `lax.scan: length ${length} disagrees with the xs leading size ${xl[0]!.shape[0]}.`);
   const argTree = flatten([init, xs])[1];
   const [cj, hoisted, outTree] = stageUser(
