@@ -58,6 +58,16 @@ describe("long fused programs", () => {
     expect(bits(g[1]!)).toEqual(bits(e[1]!));
   });
 
+  it("chains of different lengths built of the same stage modules each run their own stages (one driver per staged kernel)", () => {
+    // a chain repeating with period 2 cuts into identical stages: these kernels share their
+    // modules and differ only in how many times the driver calls them
+    const x = np.linspace(-1, 1, 64);
+    for (const n of [240, 264, 240, 288]) {
+      const f = chain(n);
+      expect(bits(jit(grad(f))(x))).toEqual(bits(grad(f)(x)));
+    }
+  });
+
   describe("on a pool of 3 threads", () => {
     withPool(3, { minNs: 0, chunkNs: 2000, adaptive: false });
     it("staged loops split between threads give the same bits", () => {

@@ -4,7 +4,7 @@
 // pay no Wasm compile; large work compiles at once. (The rest of the suite runs with tiering off:
 // vitest.config.ts.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { flatStats, tierStats, tiering } from "../../src/core/backend/elementwise.js";
+import { flatStats, setElementwiseMode, tierStats, tiering } from "../../src/core/backend/elementwise.js";
 import { wasmSimd } from "../../src/core/backend/ew-run.js";
 import { jit, numpy as np, type Tensor } from "../../src/index.js";
 import { expectBitEqual } from "../util/jit-oracles.js";
@@ -71,6 +71,33 @@ describe.skipIf(!wasmSimd)("tiering of elementwise kernels", () => {
     const e2 = g3(x);
     expect(flatStats.wasm - before).toBeGreaterThan(0);
     expectBitEqual(e2, e1, "second call (Wasm) vs first (JS)");
+  });
+
+  it("eager: an op whose kernel some call already compiled takes it on its first call, small or planned, with the bits of its JS loop", () => {
+    // the Wasm kernels these reuse: compiled by calls of large work (past TIER_WORK at once)
+    np.arcsinh(np.linspace(-5, 5, 300_000));
+    const big = np.linspace(-1, 1, 300_000);
+    np.minimum(big, np.negative(big));
+    // a small costly op (the small-array path)
+    const xs = np.linspace(-4, 4, 300);
+    let before = flatStats.wasm;
+    np.expm1(xs); // no kernel compiled for it: its JS loop
+    expect(flatStats.wasm - before).toBe(0);
+    const viaWasm = np.arcsinh(xs);
+    expect(flatStats.wasm - before).toBeGreaterThan(0);
+    // a planned op of small work (100k element-statements: its JS loop, were its kernel not compiled)
+    const a = np.linspace(-2, 2, 100_000), b = np.multiply(a, -0.5);
+    before = tierStats.deferred;
+    const m = np.minimum(a, b);
+    expect(tierStats.deferred - before).toBe(0);
+    // the same bits as their JS loops (vecmath's recipes: ew-ir.ts)
+    const old = setElementwiseMode("js");
+    try {
+      expectBitEqual(viaWasm, np.arcsinh(xs), "compiled kernel vs JS loop (small)");
+      expectBitEqual(m, np.minimum(a, b), "compiled kernel vs JS loop (planned)");
+    } finally {
+      setElementwiseMode(old);
+    }
   });
 
   it("large work compiles at once; small work of a new expression is deferred", () => {

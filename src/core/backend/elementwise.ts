@@ -284,7 +284,9 @@ export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: re
   const data = ins.map((x) => x.data);
   const outType = elemType(out);
   const types = data.map(elemType);
-  const useWasm = mode === "wasm" && wasmSimd && tieredUp(expr, size);
+  // its Wasm kernel where one is compiled already (any call of this layout), or once it is due
+  const viaWasm = (pattern: string): WasmKernel | null =>
+    mode === "wasm" && wasmSimd && (hasWasmKernel(expr, types, pattern, outType) || tieredUp(expr, size)) ? wasmKernel(expr, types, pattern, outType) : null;
   const flat = dims.length === 0 || (dims.length === 1 && st.every((s) => s[0] === 0 || s[0] === 1));
   // a long expression runs staged (Wasm: ew-stages.ts, else JS: ew-staged.ts) over flat
   // operands: broadcast and strided ones are gathered first
@@ -293,7 +295,7 @@ export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: re
     // every operand is contiguous over the whole output or constant
     let pattern = "";
     for (let i = 0; i < ins.length; i++) pattern += dims.length === 0 || st[i]![0] === 0 ? "s" : "v";
-    const wasm = useWasm ? wasmKernel(expr, types, pattern, outType) : null;
+    const wasm = viaWasm(pattern);
     return { src: wasm ? "" : flatLoop(expr, pattern, outType === "f32", f32Data(out, data)), wasm, ins: data, strides: null, shape: null, units: size, inner: 1 };
   }
   const nd = dims.length;
@@ -303,7 +305,7 @@ export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: re
   const inner = shp[nd - 1]!;
   // an operand constant over the whole output is one element, a column along the rows one value per row, the rest staged by layout (runStrided)
   const pattern = stridedPattern(strides, shp, types);
-  const wasm = useWasm ? wasmKernel(expr, types, pattern, outType) : null;
+  const wasm = viaWasm(pattern);
   return { src: wasm ? "" : stridedSource(jsExpr(expr, outType === "f32", f32Data(out, data)), ins.length, nd), wasm, ins: data, strides, shape: shp, units: size / inner, inner };
 }
 
@@ -433,8 +435,11 @@ export function elementwiseFlat(expr: ScalarExpr, pattern: string, ins: TypedArr
 
 /** The small-array path's route (elementwiseFlat, flatRunner): the Wasm kernel for a long or costly expression, else null (the JS loop). */
 function flatWasm(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: TypedArray): WasmKernel | null {
-  if (!flatWantsWasm(expr, out) || !tieredUpByWork(expr, out.length)) return null;
-  return wasmKernel(expr, ins.map(elemType), pattern, elemType(out));
+  if (!flatWantsWasm(expr, out)) return null;
+  const types = ins.map(elemType), o = elemType(out);
+  // a kernel some call already compiled (any size, any path) costs nothing more to use
+  if (!hasWasmKernel(expr, types, pattern, o) && !tieredUpByWork(expr, out.length)) return null;
+  return wasmKernel(expr, types, pattern, o);
 }
 const flatWantsWasm = (expr: ScalarExpr, out: TypedArray): boolean => mode === "wasm" && wasmSimd && (isLong(expr) || (out.length >= FLAT_WASM_MIN && hasCostlyCall(expr)));
 

@@ -18,7 +18,7 @@ import type { Builder, Node } from "./ew-ir.js";
 import { gemmFlush } from "./gemm.js";
 import { isLong } from "./ew-staged.js";
 import { stagedWasm, type StageModule, type StagedWasm } from "./ew-stages.js";
-import { Func, V128, assembleWithImports } from "./wasm-asm.js";
+import { Func, I32, V128, assembleWithImports } from "./wasm-asm.js";
 
 /** The part of the WebAssembly JS API used here (the project's libs do not declare it). */
 declare const WebAssembly: {
@@ -201,8 +201,8 @@ function runOf(k: WasmKernel | StageModule): Run {
  * stay in the scratch rows), and the output region is copied out.
  */
 function runStaged(L: StagedWasm, k: WasmKernel, ins: readonly TypedArray[], out: TypedArray, u0: number, u1: number): void {
-  const fns = L.modules.map(runOf);
   const v = ensureBytes(L.bytes);
+  const run = driverOf(L);
   (v.i32 as Int32Array).set(L.table, 0);
   for (let j = 0; j < ins.length; j++) {
     const t = k.types[j]!;
@@ -210,7 +210,6 @@ function runStaged(L: StagedWasm, k: WasmKernel, ins: readonly TypedArray[], out
   }
   const ov = v[k.out];
   const ob = L.outAt / SIZE[k.out];
-  const calls = L.calls;
   for (let s = u0; s < u1; s += L.block) {
     const n = Math.min(L.block, u1 - s);
     for (let j = 0; j < ins.length; j++) {
@@ -218,9 +217,36 @@ function runStaged(L: StagedWasm, k: WasmKernel, ins: readonly TypedArray[], out
       const t = k.types[j]!;
       v[t].set(ins[j]!.subarray(s, s + n), L.inAt[j]! / SIZE[t]);
     }
-    for (let c = 0; c < calls.length; c += 2) fns[calls[c]!]!(n, calls[c + 1]!);
+    run(n);
     out.set(ov.subarray(ob, ob + n), s);
   }
+}
+
+/** This thread's drivers of staged kernels, by StagedWasm key. */
+const drivers = new Map<string, (n: number) => void>();
+/**
+ * The driver of a staged kernel: a module importing its stages' runs that calls them in order,
+ * each with its address table, so a block costs one call from JS. Calling the stages one by one
+ * from JS (tens of them in a long chain) went through V8's generic JS-to-Wasm wrapper until
+ * the loop was optimised: a third of W15-200's third call.
+ */
+function driverOf(L: StagedWasm): (n: number) => void {
+  let d = drivers.get(L.key);
+  if (d === undefined) {
+    const fns = L.modules.map(runOf);
+    const f = new Func("run", [I32]);
+    for (let c = 0; c < L.calls.length; c += 2) f.get(0).i32(L.calls[c + 1]!).call(L.calls[c]!);
+    const bytes = assembleWithImports(
+      fns.map((_, i) => ({ module: "s", name: `f${i}`, params: [I32, I32], results: [] })),
+      [f],
+      1,
+    );
+    const stages: Record<string, Run> = {};
+    fns.forEach((fn, i) => (stages[`f${i}`] = fn));
+    d = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory }, s: stages }).exports["run"] as (n: number) => void;
+    drivers.set(L.key, d);
+  }
+  return d;
 }
 
 /** Elements [u0, u1) of `out` from operands each the output's full contiguous shape ("v") or one element ("s"). */

@@ -41,6 +41,8 @@ export interface StageModule {
 
 /** A long expression's staged kernel: its modules, the calls of one block, and the memory layout. */
 export interface StagedWasm {
+  /** Unique to this kernel (its stage calls and layout): threads cache its driver by it. */
+  readonly key: string;
   readonly modules: readonly StageModule[];
   /** Stage k runs modules[calls[2k]] with its address table at byte calls[2k + 1]. */
   readonly calls: Int32Array;
@@ -241,5 +243,5 @@ export function stagedWasm(expr: string, types: readonly ElemType[], pattern: st
     for (const x of st.inputs) table[e++] = x.kind === "a" ? inAt[Number(x.name.slice(1))]! : rowAt[rowOf.get(x.name)!]!;
     for (const v of st.outAddr) table[e++] = v === null ? outAt : rowAt[rowOf.get(v)!]!;
   });
-  return { modules: mods, calls, table, block, inAt, outAt, bytes: at };
+  return { key: `${TAG}.k${nextKey++}`, modules: mods, calls, table, block, inAt, outAt, bytes: at };
 }
