@@ -83,7 +83,7 @@ export function wasmKernel(expr: string, types: readonly ElemType[], pattern: st
   let c = compiledByExpr.get(expr);
   if (c === undefined) compiledByExpr.set(expr, (c = { byLayout: new Map(), types: [], pattern: "", out, flush, last: undefined }));
   if (c.last !== undefined && c.pattern === pattern && c.out === out && c.flush === flush && sameTypes(c.types, types)) return c.last;
-  const layout = `${types.join(",")}|${pattern}|${out}|${flush ? "ftz|" : ""}`;
+  const layout = layoutKey(types, pattern, out, flush);
   let k = c.byLayout.get(layout);
   if (k === undefined) {
     const key = layout + expr;
@@ -114,11 +114,13 @@ export function kernelDag(expr: string, f32: boolean, flush: boolean): { b: Buil
   return { b: p.b, root: flush ? withFlush(p.b, p.root, f32) : p.root, nIn: p.nIn };
 }
 
+/** A kernel's layout (operand types, pattern, output type, flushing) as its caches key it. */
+const layoutKey = (types: readonly ElemType[], pattern: string, out: ElemType, flush: boolean): string => `${types.join(",")}|${pattern}|${out}|${flush ? "ftz|" : ""}`;
+
 /** Whether wasmKernel has already compiled this expression for this layout (a call would find it, no compile). */
 export function hasWasmKernel(expr: string, types: readonly ElemType[], pattern: string, out: ElemType): boolean {
-  const flush = gemmFlush();
-  if (isLong(expr)) return stagedKernels.get(expr)?.get(`${types.join(",")}|${pattern}|${out}|${flush ? "ftz" : ""}`) != null;
-  return compiledByExpr.get(expr)?.byLayout.get(`${types.join(",")}|${pattern}|${out}|${flush ? "ftz|" : ""}`) != null;
+  const layout = layoutKey(types, pattern, out, gemmFlush());
+  return (isLong(expr) ? stagedKernels.get(expr) : compiledByExpr.get(expr)?.byLayout)?.get(layout) != null;
 }
 
 let stagedOn = true;
@@ -134,7 +136,7 @@ const stagedKernels = new Map<string, Map<string, WasmKernel | null>>();
 function stagedKernel(expr: string, types: readonly ElemType[], pattern: string, out: "f32" | "f64", flush: boolean): WasmKernel | null {
   let byLayout = stagedKernels.get(expr);
   if (byLayout === undefined) stagedKernels.set(expr, (byLayout = new Map()));
-  const variant = `${types.join(",")}|${pattern}|${out}|${flush ? "ftz" : ""}`;
+  const variant = layoutKey(types, pattern, out, flush);
   let k = byLayout.get(variant);
   if (k === undefined) {
     k = null;
