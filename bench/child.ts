@@ -27,6 +27,9 @@ async function main(): Promise<void> {
   const entry = systemById(opt("--system") ?? "");
   const cases = (opt("--cases") ?? "").split(",").filter(Boolean) as CaseId[];
   const mode = (opt("--mode") ?? "quick") as Mode;
+  // --first-only: a first call and the two after it per case (no check, no sampling), then a
+  // short warm loop, as the sampling warms the engine for the next case in a full child
+  const firstOnly = args.includes("--first-only");
 
   let sys: System;
   try {
@@ -46,6 +49,25 @@ async function main(): Promise<void> {
     const how = sys.how?.[id];
     if (!impl) {
       await send({ type: "result", case: id, status: "na", reason: sys.notes?.[id] ?? "not implemented for this system" });
+      continue;
+    }
+    if (firstOnly) {
+      try {
+        await send({ type: "phase", case: id, phase: "check" });
+        const run = await impl(c.inputs());
+        const calls: number[] = [];
+        for (let k = 0; k < 3; k++) {
+          const t = performance.now();
+          run();
+          calls.push((performance.now() - t) / 1e3);
+        }
+        const t0 = performance.now();
+        for (let k = 0; k < 2000 && performance.now() - t0 < 300; k++) run();
+        const timing = { median: NaN, min: NaN, max: NaN, samples: 0, warmup: 0, method: "per-call" as const, firstCall: calls[0]!, early: calls.slice(1) };
+        await send({ type: "result", case: id, status: "ok", timing });
+      } catch (e) {
+        await send({ type: "result", case: id, status: "error", reason: firstLine(e) });
+      }
       continue;
     }
     try {

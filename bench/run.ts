@@ -6,7 +6,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, symlinkSync, writeFileSync }
 import os from "node:os";
 import { join } from "node:path";
 import { ROOT, pkgVersion } from "./lib/env.js";
-import type { Mode } from "./lib/measure.js";
+import { withFirstCalls, type Mode } from "./lib/measure.js";
 import { Progress } from "./lib/progress.js";
 import type { CaseResult, ChildMsg } from "./lib/protocol.js";
 import {
@@ -34,6 +34,9 @@ const USAGE = `usage: npm run bench [-- options]
                      "current" (default: the Node running this script, ${process.versions.node}).
                      A list (--node 20,24) runs every system on each, interleaved, and adds the
                      ratio table later ÷ first; the first is the main run (tables, T1, chart)
+  --first-calls N    time each tapir system's first calls (and calls 2 and 3) in N processes, not 1:
+                     the main run's child and N-1 more that only make those calls; the tables show
+                     the medians (a single cold call on a busy machine varies 2× run to run)
   --timeout S        kill a system after S seconds without progress (default 60 with --quick, else 300)
   --out DIR          where latest.json, latest.svg and table.md go (default bench/results)`;
 
@@ -46,10 +49,12 @@ interface Options {
   nodes: string[];
   /** A git ref whose tapir is built and run next to this one (its rows are `<id>@<ref>`). */
   baseline?: string;
+  /** Processes whose first calls each tapir system's figures are the median of. */
+  firstCalls: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { mode: "full", out: join(ROOT, "bench", "results"), nodes: ["current"] };
+  const o: Options = { mode: "full", out: join(ROOT, "bench", "results"), nodes: ["current"], firstCalls: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const val = (): string => {
@@ -75,6 +80,10 @@ function parseArgs(argv: string[]): Options {
       if (!o.nodes.length) throw new Error(`bench: --node wants a version (20, 22, 24), a path or "current"`);
     }
     else if (flag === "--baseline") o.baseline = val();
+    else if (flag === "--first-calls") {
+      o.firstCalls = Number(val());
+      if (!Number.isInteger(o.firstCalls) || o.firstCalls < 1) throw new Error(`bench: --first-calls wants a positive integer`);
+    }
     else if (flag === "--help" || flag === "-h") {
       process.stdout.write(USAGE + "\n");
       process.exit(0);
@@ -157,13 +166,14 @@ async function runSystem(
   log: NodeJS.WritableStream,
   tag: string,
   nodeBin: string,
+  extraArgs: readonly string[] = [],
 ): Promise<ChildRun> {
   const out: ChildRun = { results: {} };
   let remaining = [...cases];
   while (remaining.length) {
     const current = { case: remaining[0]!, phase: "loading" };
     let killedForTimeout = false;
-    const child: ChildProcess = fork(childScript, ["--system", entry.id, "--cases", remaining.join(","), "--mode", mode], {
+    const child: ChildProcess = fork(childScript, ["--system", entry.id, "--cases", remaining.join(","), "--mode", mode, ...extraArgs], {
       cwd: ROOT,
       env,
       execPath: nodeBin,
@@ -203,7 +213,7 @@ async function runSystem(
         out.results[r.case] = r;
         remaining = remaining.filter((id) => id !== r.case);
         const c = c0(r.case)!;
-        const shown = r.status === "ok" && r.timing ? fmtTime(r.timing.median, c.unit) : `${r.status}${r.reason ? `: ${r.reason}` : ""}`;
+        const shown = r.status === "ok" && r.timing ? (Number.isNaN(r.timing.median) ? `first call ${fmtTime(r.timing.firstCall ?? NaN, "ms")}` : fmtTime(r.timing.median, c.unit)) : `${r.status}${r.reason ? `: ${r.reason}` : ""}`;
         progress.tick(`${tag ? tag + " " : ""}${c.workload} ${c.name} · ${entry.label}: ${shown}`);
       }
     });
@@ -254,7 +264,8 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: warning: load average ${loadStart.toFixed(1)} on ${os.availableParallelism()} cores; other work will slow every system and make ratios noisy\n`);
   mkdirSync(opt.out, { recursive: true });
   const log = createWriteStream(join(opt.out, "latest.log"));
-  const total = (systems.length + (opt.baseline ? systems.filter((s) => s.family === "tapir").length : 0)) * cases.length * nodes.length + (wantT1 ? t1Counts.length * 2 * T1_ROUNDS[opt.mode] : 0) + (wantJax ? cases.length : 0);
+  const tapirRuns = systems.filter((s) => s.family === "tapir").length * (opt.baseline ? 2 : 1);
+  const total = (systems.length + (opt.baseline ? systems.filter((s) => s.family === "tapir").length : 0) + tapirRuns * (opt.firstCalls - 1)) * cases.length * nodes.length + (wantT1 ? t1Counts.length * 2 * T1_ROUNDS[opt.mode] : 0) + (wantJax ? cases.length : 0);
   const progress = new Progress(total);
   progress.log(
     `bench: ${opt.mode} run · ${cases.map((c) => c.id).join(" ")}${wantT1 ? " T1" : ""} · ${systems.length + (wantJax ? 1 : 0)} systems${wantJax ? ` (${JAX_ID}: ${python})` : ""} · ${os.cpus()[0]?.model ?? "cpu"} × ${os.availableParallelism()} · ${nodes.map((n) => `Node ${n.node}`).join(", ")}`,
@@ -278,13 +289,20 @@ async function main(): Promise<void> {
     for (const [i, nb] of nodes.entries()) {
       const ts = Date.now();
       const tag = nodes.length > 1 ? `Node ${nb.node.split(".")[0]}` : "";
-      const r = cases.length ? await runSystem(entry, cases.map((c) => c.id), opt.mode, baseEnv, progress, log, tag, nb.bin) : { results: {} };
+      // --first-calls N: N-1 more processes time the first calls (tapir systems: the table compares builds)
+      const firstCalls = async (r: ChildRun, env: NodeJS.ProcessEnv, t: string): Promise<ChildRun> => {
+        if (entry.family !== "tapir" || opt.firstCalls < 2 || !cases.length) return r;
+        const more: ChildRun[] = [];
+        for (let k = 1; k < opt.firstCalls; k++) more.push(await runSystem(entry, cases.map((c) => c.id), opt.mode, env, progress, log, `${t} first calls ${k + 1}/${opt.firstCalls}`.trim(), nb.bin, ["--first-only"]));
+        return { ...r, results: withFirstCalls(r.results, more.map((m) => m.results)) };
+      };
+      const r = cases.length ? await firstCalls(await runSystem(entry, cases.map((c) => c.id), opt.mode, baseEnv, progress, log, tag, nb.bin), baseEnv, tag) : { results: {} };
       runsByNode[i]!.push({ id: entry.id, label: entry.label, family: entry.family, ...r, wallSeconds: (Date.now() - ts) / 1000 });
       if (baseDist && entry.family === "tapir") {
         // the same system from the baseline build, right after (a slow spell hits both alike)
         const tb = Date.now();
         const env = { ...baseEnv, TAPIR_BENCH_DIST: baseDist };
-        const rb = cases.length ? await runSystem(entry, cases.map((c) => c.id), opt.mode, env, progress, log, `${tag}@${opt.baseline}`, nb.bin) : { results: {} };
+        const rb = cases.length ? await firstCalls(await runSystem(entry, cases.map((c) => c.id), opt.mode, env, progress, log, `${tag}@${opt.baseline}`, nb.bin), env, `${tag}@${opt.baseline}`) : { results: {} };
         runsByNode[i]!.push({ id: `${entry.id}@${opt.baseline}`, label: `${entry.label} @${opt.baseline}`, family: "peer", ...rb, wallSeconds: (Date.now() - tb) / 1000 });
       }
     }
@@ -395,8 +413,9 @@ async function main(): Promise<void> {
     section(`Derived figures${on(primary.node)} (higher is better)`, derivedTable(report));
     section(`Time per unit of work${on(primary.node)}, µs (lower is better)`, perUnitTable(report));
     section(`Cliffs${on(primary.node)}: the same system, costlier work ÷ plain (1× = no cliff)`, relationTable(report));
-    section(`First call${on(primary.node)}, ms (jit: trace, compile and one run; lower is better)`, firstCallTable(report));
-    section(`Calls 2 and 3 ÷ median${on(primary.node)} (warm-up; 1×: steady from the 2nd call)`, earlyCallsTable(report));
+    const fcs = opt.firstCalls > 1 ? `; tapir: median of ${opt.firstCalls} processes` : "";
+    section(`First call${on(primary.node)}, ms (jit: trace, compile and one run; lower is better${fcs})`, firstCallTable(report));
+    section(`Calls 2 and 3 ÷ median${on(primary.node)} (warm-up; 1×: steady from the 2nd call${fcs})`, earlyCallsTable(report));
     section(`tapir time ÷ JAX-CPU time${on(primary.node)} (JAX on one core; below 1×: tapir is faster)`, jaxTable(report));
     for (const other of report.otherNodes ?? []) {
       const rep = { ...report, systems: other.systems, summary: other.summary };

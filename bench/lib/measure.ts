@@ -2,6 +2,8 @@
 // threshold are timed one by one, since benchmark.js would spend many seconds calibrating them.
 import benny from "benny";
 import type { RunFn } from "../systems/types.js";
+import type { CaseResult } from "./protocol.js";
+import type { CaseId } from "./workloads.js";
 
 export type Mode = "quick" | "full";
 
@@ -18,6 +20,8 @@ export interface Timing {
   readonly firstCall?: number;
   /** Seconds of the calls after the first (the 2nd and 3rd, where made): how soon a function runs at its steady speed. */
   readonly early?: readonly number[];
+  /** With --first-calls N: the first call's seconds in each of the N processes (`firstCall` and `early` are then their medians). */
+  readonly firstCalls?: readonly number[];
 }
 
 export const SETTINGS = {
@@ -81,4 +85,21 @@ export async function measure(run: RunFn, label: string, mode: Mode, firstCall =
     method: "benny",
     early,
   };
+}
+
+/**
+ * Results with each case's first call and calls 2 and 3 replaced by their medians over `main`
+ * (the full run's) and `more` (--first-calls' first-only runs), the first calls kept in `firstCalls`.
+ */
+export function withFirstCalls(main: Partial<Record<CaseId, CaseResult>>, more: readonly Partial<Record<CaseId, CaseResult>>[]): Partial<Record<CaseId, CaseResult>> {
+  const out = { ...main };
+  for (const [id, r] of Object.entries(main) as [CaseId, CaseResult][]) {
+    const t = r.timing;
+    if (r.status !== "ok" || t?.firstCall === undefined) continue;
+    const others = more.map((m) => m[id]).filter((x) => x?.status === "ok" && x.timing?.firstCall !== undefined).map((x) => x!.timing!);
+    const firsts = [t.firstCall, ...others.map((x) => x.firstCall!)];
+    const early = t.early?.map((v, i) => median([v, ...others.flatMap((x) => (x.early?.[i] === undefined ? [] : [x.early[i]!]))]));
+    out[id] = { ...r, timing: { ...t, firstCall: median(firsts), firstCalls: firsts, ...(early ? { early } : {}) } };
+  }
+  return out;
 }
