@@ -213,7 +213,7 @@ async function runSystem(
         out.results[r.case] = r;
         remaining = remaining.filter((id) => id !== r.case);
         const c = c0(r.case)!;
-        const shown = r.status === "ok" && r.timing ? (Number.isNaN(r.timing.median) ? `first call ${fmtTime(r.timing.firstCall ?? NaN, "ms")}` : fmtTime(r.timing.median, c.unit)) : `${r.status}${r.reason ? `: ${r.reason}` : ""}`;
+        const shown = r.status === "ok" && r.timing ? (r.timing.samples === 0 ? `first call ${fmtTime(r.timing.firstCall ?? NaN, "ms")}` : fmtTime(r.timing.median, c.unit)) : `${r.status}${r.reason ? `: ${r.reason}` : ""}`;
         progress.tick(`${tag ? tag + " " : ""}${c.workload} ${c.name} · ${entry.label}: ${shown}`);
       }
     });

@@ -16,7 +16,7 @@ describe("bench --first-calls", () => {
     expect(t.firstCalls).toEqual([9, 3, 5]);
     expect(t.early).toEqual([4, 3]);
     expect(t.median).toBe(0.5);
-    expect(main.W8.timing.firstCall).toBe(9); // input not mutated
+    expect(main.W8.timing!.firstCall).toBe(9); // input not mutated
   });
 
   it("an even count of samples gives the mean of the middle two; failed or missing extra runs are left out", () => {
