@@ -119,8 +119,13 @@ const layoutKey = (types: readonly ElemType[], pattern: string, out: ElemType, f
 
 /** Whether wasmKernel has already compiled this expression for this layout (a call would find it, no compile). */
 export function hasWasmKernel(expr: string, types: readonly ElemType[], pattern: string, out: ElemType): boolean {
-  const layout = layoutKey(types, pattern, out, gemmFlush());
-  return (isLong(expr) ? stagedKernels.get(expr) : compiledByExpr.get(expr)?.byLayout)?.get(layout) != null;
+  const flush = gemmFlush();
+  if (isLong(expr)) return stagedKernels.get(expr)?.get(layoutKey(types, pattern, out, flush)) != null;
+  const c = compiledByExpr.get(expr);
+  if (c === undefined) return false;
+  // wasmKernel's last layout, answered without building a key (eager calls ask on every call)
+  if (c.last !== undefined && c.pattern === pattern && c.out === out && c.flush === flush && sameTypes(c.types, types)) return c.last !== null;
+  return c.byLayout.get(layoutKey(types, pattern, out, flush)) != null;
 }
 
 let stagedOn = true;
