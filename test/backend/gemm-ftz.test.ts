@@ -87,6 +87,29 @@ describe("gemm flush-to-zero", () => {
     }
   }
 
+  for (const d of ["float32", "float64"] as const) {
+    it(`${d}: a block whose rows all underflow is skipped, and C's partial sums survive later k chunks`, () => {
+      // k = 1100 spans two k chunks (1024 each): the first 8 of k are ordinary in A and B, the rest tiny,
+      // so later chunks' blocks are all dead and C must keep the first chunk's sums; a second
+      // product is tiny throughout (every block dead: zeros)
+      const [m, k, n] = [40, 1100, 36];
+      const s = d === "float32" ? 2 ** -66 : 2 ** -515;
+      const a = fill(d, m, k, s, 11);
+      for (let i = 0; i < m; i++) for (let p = 0; p < 8; p++) a[i * k + p]! /= s;
+      const b = fill(d, k, n, 1, 12, (p) => (p < 8 ? 1 : s));
+      const c = run(d, a, b, m, k, n, true);
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let want = 0;
+          for (let p = 0; p < 8; p++) want += a[i * k + p]! * b[p * n + j]!;
+          expect(Math.abs(c[i * n + j]! - want)).toBeLessThanOrEqual(Math.abs(want) * 1e-4 + 1e-6);
+        }
+      }
+      const tiny = run(d, fill(d, m, k, s, 13), fill(d, k, n, s, 14), m, k, n, true);
+      expect(tiny.every((x) => x === 0)).toBe(true);
+    });
+  }
+
   it("NaN and Inf are never flushed away", () => {
     const a = fill("float32", 8, 16, 2 ** -70, 3);
     const b = fill("float32", 16, 8, 2 ** -70, 4);
