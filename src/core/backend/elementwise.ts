@@ -18,6 +18,7 @@ import { isLong, stagedSource, statementCount, type Translator } from "./ew-stag
 import { withFlush } from "./ew-flush.js";
 import { gemmFlush } from "./gemm.js";
 import { parseExpr, Unsupported } from "./ew-parse.js";
+import { runShared, sharedOf, type Shared } from "./ew-shared.js";
 import { elemType, hasWasmKernel, runFlat, runStrided, stridedPattern, wasmKernel, wasmSimd, type WasmKernel } from "./ew-run.js";
 import { V } from "./vecmath.js";
 
@@ -430,8 +431,36 @@ export function elementwiseFlat(expr: ScalarExpr, pattern: string, ins: TypedArr
     flatStats.wasm++;
     return runFlat(wasm, ins, out, 0, out.length);
   }
-  compile<FlatFn>(flatLoop(expr, pattern, out instanceof Float32Array, f32Data(out, ins)))(out, ins, 0, out.length);
+  smallLoop(expr, pattern, out instanceof Float32Array, f32Data(out, ins))(out, ins, 0, out.length);
 }
+
+/**
+ * The small-array path's JS loop (elementwiseFlat, flatRunner): a shared loop where the
+ * translated expression is one of ew-shared.ts's simple forms (warm after a process's first few
+ * ops: no translation of a new function, no compile, no interpreted first runs), else the
+ * expression's own loop.
+ */
+function smallLoop(expr: ScalarExpr, pattern: string, f32Out: boolean, f32In: boolean): FlatFn {
+  if (!isLong(expr)) {
+    const js = jsExpr(expr, f32Out, f32In);
+    const s = sharedOf(js, pattern);
+    if (s !== null) return sharedRunner(s, pattern);
+    return compile<FlatFn>(flatSource(js, pattern));
+  }
+  return compile<FlatFn>(flatLoop(expr, pattern, f32Out, f32In));
+}
+/** The FlatFn running shared loop `s` over operands of `pattern` (cached per both). */
+function sharedRunner(s: Shared, pattern: string): FlatFn {
+  let byPattern = sharedRunners.get(s);
+  if (byPattern === undefined) sharedRunners.set(s, (byPattern = new Map()));
+  let f = byPattern.get(pattern);
+  if (f === undefined) {
+    const st = Array.from(pattern, (c) => (c === "s" ? 0 : 1));
+    byPattern.set(pattern, (f = (out, ins, start, end) => runShared(s, out, ins, st, start, end)));
+  }
+  return f;
+}
+const sharedRunners = new WeakMap<Shared, Map<string, FlatFn>>();
 
 /** The small-array path's route (elementwiseFlat, flatRunner): the Wasm kernel for a long or costly expression, else null (the JS loop). */
 function flatWasm(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: TypedArray): WasmKernel | null {
@@ -461,7 +490,7 @@ export function flatRunner(expr: ScalarExpr, pattern: string, ins: TypedArray[],
   const f32Out = out instanceof Float32Array, f32In = f32Data(out, ins);
   // the JS loop is translated when first needed (a long expression's staged translation costs ms)
   let fn: FlatFn | null = null;
-  const js: FlatRun = (xs, o) => (fn ??= compile<FlatFn>(flatLoop(expr, pattern, f32Out, f32In)))(o, xs, 0, o.length);
+  const js: FlatRun = (xs, o) => (fn ??= smallLoop(expr, pattern, f32Out, f32In))(o, xs, 0, o.length);
   if (!flatWantsWasm(expr, out)) return js;
   // the JS loop until the expression's Wasm kernel is due, then that kernel (or the JS loop for
   // good, where the compiler refuses the expression). Counted per runner (one equation of one

@@ -1,0 +1,105 @@
+// Shared loops (ew-shared.ts): the small-array path runs the simplest expressions through a few
+// loops shared by every expression, chosen by matching the translated JS text. They must give the
+// bits of the expression's own generated loop for every dtype, flush setting and operand
+// pattern, on the values where float semantics differ (±0, ±Inf, NaN, subnormals, the smallest
+// normals), and they must actually be taken for the expressions the ops emit.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { elementwiseFlat, tiering } from "../../src/core/backend/elementwise.js";
+import { sharedLoops, sharedOf, sharedStats } from "../../src/core/backend/ew-shared.js";
+import { config } from "../../src/index.js";
+
+// pairs near the smallest normals whose difference is subnormal, and exp arguments with subnormal results
+const SPECIAL = [0, -0, 1, -1, 3.5, -2.25, Infinity, -Infinity, NaN, 1e-40, -1e-40, 2 ** -149, 2 ** -126, -(2 ** -126), 1.5 * 2 ** -126, 1e30, -1e-30, 2 ** -1074, 2 ** -1022, 1.5 * 2 ** -1022, 1e300, 0.1, -100, -720];
+
+type Ctor = Float32ArrayConstructor | Float64ArrayConstructor | Uint8ArrayConstructor | Int32ArrayConstructor;
+const bits = (a: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }) => Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+
+/** out of `outCtor` from operands of `inCtors` in `pattern`, by the shared loop and by the expression's own loop. */
+function both(expr: string, pattern: string, inCtors: Ctor[], outCtor: Ctor) {
+  const n = pattern.includes("v") ? SPECIAL.length * SPECIAL.length : 1;
+  const ins = inCtors.map((C, j) => {
+    if (pattern[j] === "s") return new C([SPECIAL[(j * 7 + 3) % SPECIAL.length]!]);
+    // operand 0 walks the values slowly, operand 1 fast, operand 2 offset: every pair meets
+    const a = new C(n);
+    for (let i = 0; i < n; i++) a[i] = SPECIAL[j === 0 ? Math.floor(i / SPECIAL.length) % SPECIAL.length : j === 1 ? i % SPECIAL.length : (i * 3 + 1) % SPECIAL.length]!;
+    return a;
+  });
+  const run = (shared: boolean) => {
+    sharedLoops.on = shared;
+    const out = new outCtor(n);
+    const before = sharedStats.runs;
+    elementwiseFlat(expr, pattern, ins, out);
+    return { out, ran: sharedStats.runs - before };
+  };
+  const own = run(false);
+  const shared = run(true);
+  return { own, shared };
+}
+
+// the small-array path's JS loops, not its Wasm kernels: costly float32 calls (exp, tanh, …)
+// take their JS loop until their JS work is due to compile (the suite runs with tiering off)
+const savedTiering = tiering.calls;
+beforeAll(() => void (tiering.calls = 1));
+afterAll(() => void (tiering.calls = savedTiering));
+
+afterEach(() => {
+  sharedLoops.on = true;
+  config.flushSubnormals(true);
+});
+
+const F32 = Float32Array, F64 = Float64Array, U8 = Uint8Array;
+// [expression as the ops emit it, operand types, output type]
+const CASES: [string, Ctor[], Ctor][] = [
+  ...["a0 + a1", "a0 - a1", "a0 * a1", "a0 / a1"].flatMap((e): [string, Ctor[], Ctor][] => [
+    [e, [F32, F32], F32],
+    [e, [F64, F64], F64],
+  ]),
+  ...[">=", ">", "<=", "<", "===", "!=="].flatMap((op): [string, Ctor[], Ctor][] => [
+    [`(a0 ${op} a1 ? 1 : 0)`, [F32, F32], U8],
+    [`(a0 ${op} a1 ? 1 : 0)`, [F64, F64], U8],
+  ]),
+  ["(a0 ? a1 : a2)", [U8, F32, F32], F32],
+  ["(a0 ? a1 : a2)", [F32, F32, F32], F32],
+  ["(a0 ? a1 : a2)", [U8, F64, F64], F64],
+  ["-a0", [F32], F32],
+  ["-a0", [F64], F64],
+  ...["Math.exp(a0)", "Math.log1p(a0)", "Math.tanh(a0)", "Math.sqrt(a0)", "Math.abs(a0)"].flatMap((e): [string, Ctor[], Ctor][] => [
+    [e, [F32], F32],
+    [e, [F64], F64],
+  ]),
+];
+const patterns = (k: number): string[] => (k === 1 ? ["v", "s"] : k === 2 ? ["vv", "vs", "sv", "ss"] : ["vvv", "vsv", "vvs", "svs", "vss"]);
+
+describe("shared loops of simple elementwise expressions", () => {
+  for (const flush of [true, false]) {
+    for (const [expr, inCtors, outCtor] of CASES) {
+      it(`${expr} ${inCtors.map((c) => c.name.replace("Array", "")).join(",")} → ${outCtor.name.replace("Array", "")}, flush ${flush}: the expression's own loop's bits, every pattern`, () => {
+        config.flushSubnormals(flush);
+        for (const p of patterns(inCtors.length)) {
+          const { own, shared } = both(expr, p, inCtors, outCtor);
+          expect(own.ran, "the reference ran its own loop").toBe(0);
+          expect(shared.ran, `${expr} ${p}: the shared loop was taken`).toBe(1);
+          expect(bits(shared.out), `${expr} ${p}`).toEqual(bits(own.out));
+        }
+      });
+    }
+  }
+
+  it("only the exact templates match: other texts keep their own loops", () => {
+    // two operations, a repeated operand, different flushes of the two operands, an unknown
+    // function, a function of two arguments, a strided pattern
+    for (const [js, p] of [
+      ["((a0 + a1) * a1)", "vv"],
+      ["V.ftz32((V.ftz32(a0) + V.ftz64(a1)))", "vv"],
+      ["(a0 * a0)", "v"],
+      ["V.nope(a0)", "v"],
+      ["Math.max(a0)", "v"],
+      ["Math.pow(a0)", "v"],
+      ["(a0 + a1)", "vr"],
+      ["(-a0)", "vv"],
+    ] as const) {
+      expect(sharedOf(js, p), js).toBeNull();
+    }
+    expect(sharedOf("(a0 + a1)", "vs")).not.toBeNull();
+  });
+});
