@@ -5,7 +5,7 @@
 // normals), and they must actually be taken for the expressions the ops emit.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { elementwiseFlat, tiering } from "../../src/core/backend/elementwise.js";
-import { sharedLoops, sharedOf, sharedStats } from "../../src/core/backend/ew-shared.js";
+import { runShared, sharedLoops, sharedOf, sharedStats } from "../../src/core/backend/ew-shared.js";
 import { config } from "../../src/index.js";
 
 // pairs near the smallest normals whose difference is subnormal, and exp arguments with subnormal results
@@ -84,6 +84,16 @@ describe("shared loops of simple elementwise expressions", () => {
       });
     }
   }
+
+  it("a range of elements is that range of the whole", () => {
+    const s = sharedOf("V.ftz32((V.ftz32(a0) - V.ftz32(a1)))", "vv")!;
+    const x = new Float32Array(SPECIAL), y = new Float32Array(SPECIAL.map((v, i) => SPECIAL[(i * 7 + 1) % SPECIAL.length]! + v));
+    const whole = new Float32Array(x.length), part = new Float32Array(x.length);
+    runShared(s, whole, [x, y], [1, 1], 0, x.length);
+    runShared(s, part, [x, y], [1, 1], 5, 17);
+    expect(bits(part.subarray(5, 17))).toEqual(bits(whole.subarray(5, 17)));
+    expect(part[4]).toBe(0);
+  });
 
   it("only the exact templates match: other texts keep their own loops", () => {
     // two operations, a repeated operand, different flushes of the two operands, an unknown
