@@ -441,13 +441,8 @@ export function elementwiseFlat(expr: ScalarExpr, pattern: string, ins: TypedArr
  * expression's own loop.
  */
 function smallLoop(expr: ScalarExpr, pattern: string, f32Out: boolean, f32In: boolean): FlatFn {
-  if (!isLong(expr)) {
-    const js = jsExpr(expr, f32Out, f32In);
-    const s = sharedOf(js, pattern);
-    if (s !== null) return sharedRunner(s, pattern);
-    return compile<FlatFn>(flatSource(js, pattern));
-  }
-  return compile<FlatFn>(flatLoop(expr, pattern, f32Out, f32In));
+  const s = isLong(expr) ? null : sharedOf(jsExpr(expr, f32Out, f32In), pattern);
+  return s !== null ? sharedRunner(s, pattern) : compile<FlatFn>(flatLoop(expr, pattern, f32Out, f32In));
 }
 /** The FlatFn running shared loop `s` over operands of `pattern` (cached per both). */
 function sharedRunner(s: Shared, pattern: string): FlatFn {
