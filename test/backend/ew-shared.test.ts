@@ -18,7 +18,8 @@ const bits = (a: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: numb
 function both(expr: string, pattern: string, inCtors: Ctor[], outCtor: Ctor) {
   const n = pattern.includes("v") ? SPECIAL.length * SPECIAL.length : 1;
   const ins = inCtors.map((C, j) => {
-    if (pattern[j] === "s") return new C([SPECIAL[(j * 7 + 3) % SPECIAL.length]!]);
+    // size-1 operands: 0 for operand 0 (a false select condition), then -∞ and a small normal
+    if (pattern[j] === "s") return new C([SPECIAL[(j * 7) % SPECIAL.length]!]);
     // operand 0 walks the values slowly, operand 1 fast, operand 2 offset: every pair meets
     const a = new C(n);
     for (let i = 0; i < n; i++) a[i] = SPECIAL[j === 0 ? Math.floor(i / SPECIAL.length) % SPECIAL.length : j === 1 ? i % SPECIAL.length : (i * 3 + 1) % SPECIAL.length]!;
@@ -92,7 +93,15 @@ describe("shared loops of simple elementwise expressions", () => {
     runShared(s, whole, [x, y], [1, 1], 0, x.length);
     runShared(s, part, [x, y], [1, 1], 5, 17);
     expect(bits(part.subarray(5, 17))).toEqual(bits(whole.subarray(5, 17)));
-    expect(part[4]).toBe(0);
+    expect([part[4], part[17]]).toEqual([0, 0]);
+    // and nothing past the range for every kind of loop
+    const kinds: [string, string][] = [["((V.ftz32(a0) < V.ftz32(a1)) ? (1) : (0))", "vv"], ["(-a0)", "v"], ["V.ftz32(Math.sqrt(V.ftz32(a0)))", "v"], ["(((a0 !== (0)) && (a0 === a0)) ? a1 : a2)", "vvv"]];
+    for (const [js, p] of kinds) {
+      const k = sharedOf(js, p)!;
+      const o = new Float32Array(x.length);
+      runShared(k, o, [x, y, x], [1, 1, 1], 5, 17);
+      expect([o[4], o[17]], js).toEqual([0, 0]);
+    }
   });
 
   it("only the exact templates match: other texts keep their own loops", () => {
@@ -107,6 +116,9 @@ describe("shared loops of simple elementwise expressions", () => {
       ["Math.pow(a0)", "v"],
       ["(a0 + a1)", "vr"],
       ["(-a0)", "vv"],
+      ["((V.ftz32(a0) >= V.ftz64(a1)) ? (1) : (0))", "vv"],
+      ["((a0 + a1) * a2)", "vvv"],
+      ["(a0 + a1)", "rv"],
     ] as const) {
       expect(sharedOf(js, p), js).toBeNull();
     }

@@ -108,6 +108,21 @@ describe("gemm flush-to-zero", () => {
       const tiny = run(d, fill(d, m, k, s, 13), fill(d, k, n, s, 14), m, k, n, true);
       expect(tiny.every((x) => x === 0)).toBe(true);
     });
+
+    it(`${d}: panels that mix live and dead rows (live rows 6 and 13, not first in their panels) keep exactly the live rows`, () => {
+      const [m, k, n] = [40, 24, 36];
+      const s = d === "float32" ? 2 ** -66 : 2 ** -515;
+      const a = fill(d, m, k, s, 15, (i) => (i === 6 || i === 13 ? 2 ** 40 : 1));
+      const b = fill(d, k, n, s, 16);
+      const c = run(d, a, b, m, k, n, true);
+      const want = reference(d, a, b, m, k, n, true);
+      for (let i = 0; i < m * n; i++) {
+        const row = Math.floor(i / n);
+        if (row === 6 || row === 13) expect(Math.abs(c[i]! - want[i]!)).toBeLessThanOrEqual(Math.abs(want[i]!) * 1e-5);
+        else expect(c[i]).toBe(0);
+      }
+      expect(want.some((v) => v !== 0)).toBe(true);
+    });
   }
 
   it("NaN and Inf are never flushed away", () => {
