@@ -265,62 +265,76 @@ function gemvAxpyFunc(dtype: keyof Tiles, fma: boolean): Func {
  * Vectorised across rows: 4 rows × one vector of p are loaded and transposed in registers, so
  * each lane still sums its row sequentially. Reads (and computes) whole blocks of 4 rows: the
  * caller reserves the memory past the last row and ignores the extra outputs.
+ * Blocks go GROUP at a time while GROUP are left, each with its own accumulators: one block's
+ * sums are a chain of dependent adds (4 per vector of p), so a lone block waits on the adder's
+ * latency; interleaving GROUP independent chains fills it (the same operations per row, in the
+ * same order: the same bits). The blocks left over go one at a time.
  */
+const GEMV_GROUP = 4;
 function gemvDotFunc(dtype: keyof Tiles, fma: boolean): Func {
   const L = lanesOf(dtype);
   const es = L.bytes;
   const f = new Func(`gemv_dot_${dtype === "float32" ? "f32" : "f64"}`, [I32, I32, I32, I32, I32, I32, I32]);
   const [y, a, ldaB, blocks, x, kLen, first] = [0, 1, 2, 3, 4, 5, 6];
   const rowsPerBlock = 4;
-  const nacc = rowsPerBlock / L.lanes; // accumulators, L.lanes rows each
-  const acc = Array.from({ length: nacc }, () => f.local(V128));
-  const ld = Array.from({ length: rowsPerBlock }, () => f.local(V128));
+  const nacc = rowsPerBlock / L.lanes; // accumulators per block, L.lanes rows each
+  const G = GEMV_GROUP;
+  const acc = Array.from({ length: G * nacc }, () => f.local(V128));
+  const ld = Array.from({ length: G * rowsPerBlock }, () => f.local(V128));
   const t = Array.from({ length: rowsPerBlock }, () => f.local(V128));
   const xs = f.local(V128);
-  const row = Array.from({ length: rowsPerBlock }, () => f.local(I32));
+  const row = Array.from({ length: G * rowsPerBlock }, () => f.local(I32));
   const px = f.local(I32);
   const cnt = f.local(I32);
+  const groups = f.local(I32);
   const lanesLog = Math.log2(L.lanes);
-  countDown(f, blocks, () => {
-    acc.forEach((r, v) => {
+  /** One step over `nb` blocks (rows a … a + 4·nb − 1) into y … y + 16·nacc·nb bytes. */
+  const step = (nb: number): void => {
+    const rows = row.slice(0, nb * rowsPerBlock);
+    const accs = acc.slice(0, nb * nacc);
+    accs.forEach((r, v) => {
       f.get(first).if_().v128zero().set(r).else_().get(y).v128load(v * 16).set(r).end();
     });
-    f.get(a).set(row[0]!);
-    for (let r = 1; r < rowsPerBlock; r++) f.get(row[r - 1]!).get(ldaB).add().set(row[r]!);
+    f.get(a).set(rows[0]!);
+    for (let r = 1; r < rows.length; r++) f.get(rows[r - 1]!).get(ldaB).add().set(rows[r]!);
     f.get(x).set(px).get(kLen).i32(lanesLog).op(0x76 /* i32.shr_u */).set(cnt);
     countDown(f, cnt, () => {
       // ld[r] = a[row r][p .. p+lanes); after transposing each group of `lanes` rows,
       // ld[g·lanes + q] = column p+q of the rows of accumulator g.
-      ld.forEach((v, r) => f.get(row[r]!).v128load().set(v));
-      for (let g = 0; g < nacc; g++) transposeInPlace(f, L, ld.slice(g * L.lanes, (g + 1) * L.lanes), t);
+      rows.forEach((r, i) => f.get(r).v128load().set(ld[i]!));
+      for (let g = 0; g < accs.length; g++) transposeInPlace(f, L, ld.slice(g * L.lanes, (g + 1) * L.lanes), t);
       for (let q = 0; q < L.lanes; q++) {
         f.get(px).loadSplat(es, q * es).set(xs);
-        for (let g = 0; g < nacc; g++) {
-          if (fma) f.get(xs).get(ld[g * L.lanes + q]!).get(acc[g]!).simd(L.madd).set(acc[g]!);
-          else f.get(acc[g]!).get(xs).get(ld[g * L.lanes + q]!).simd(L.mul).simd(L.add).set(acc[g]!);
+        for (let g = 0; g < accs.length; g++) {
+          if (fma) f.get(xs).get(ld[g * L.lanes + q]!).get(accs[g]!).simd(L.madd).set(accs[g]!);
+          else f.get(accs[g]!).get(xs).get(ld[g * L.lanes + q]!).simd(L.mul).simd(L.add).set(accs[g]!);
         }
       }
-      for (const r of row) f.inc(r, 16);
+      for (const r of rows) f.inc(r, 16);
       f.inc(px, 16);
     });
     // The last kLen mod lanes columns, one at a time.
     f.get(kLen).i32(L.lanes - 1).op(0x71 /* i32.and */).set(cnt);
     countDown(f, cnt, () => {
       f.get(px).loadSplat(es).set(xs);
-      for (let g = 0; g < nacc; g++) {
-        f.get(row[g * L.lanes]!).load(L.scalar).splat(es);
-        for (let q = 1; q < L.lanes; q++) f.get(row[g * L.lanes + q]!).load(L.scalar).replaceLane(es, q);
+      for (let g = 0; g < accs.length; g++) {
+        f.get(rows[g * L.lanes]!).load(L.scalar).splat(es);
+        for (let q = 1; q < L.lanes; q++) f.get(rows[g * L.lanes + q]!).load(L.scalar).replaceLane(es, q);
         f.set(t[0]!);
-        if (fma) f.get(xs).get(t[0]!).get(acc[g]!).simd(L.madd).set(acc[g]!);
-        else f.get(acc[g]!).get(xs).get(t[0]!).simd(L.mul).simd(L.add).set(acc[g]!);
+        if (fma) f.get(xs).get(t[0]!).get(accs[g]!).simd(L.madd).set(accs[g]!);
+        else f.get(accs[g]!).get(xs).get(t[0]!).simd(L.mul).simd(L.add).set(accs[g]!);
       }
-      for (const r of row) f.inc(r, es);
+      for (const r of rows) f.inc(r, es);
       f.inc(px, es);
     });
-    acc.forEach((r, v) => f.get(y).get(r).v128store(v * 16));
-    f.inc(y, 16 * nacc);
-    f.get(a).get(ldaB).i32(rowsPerBlock).mul().add().set(a);
-  });
+    accs.forEach((r, v) => f.get(y).get(r).v128store(v * 16));
+    f.inc(y, 16 * accs.length);
+    f.get(a).get(ldaB).i32(rowsPerBlock * nb).mul().add().set(a);
+  };
+  f.get(blocks).i32(Math.log2(G)).op(0x76 /* i32.shr_u */).set(groups);
+  countDown(f, groups, () => step(G));
+  f.get(blocks).i32(G - 1).op(0x71 /* i32.and */).set(blocks);
+  countDown(f, blocks, () => step(1));
   return f;
 }
 
