@@ -170,6 +170,13 @@ export function fuseElementwise(cj: ClosedJaxpr): ClosedJaxpr {
     const r = rootOf.get(e);
     if (r !== undefined) (members.get(r) ?? members.set(r, []).get(r)!).push(e);
   }
+  // constants of one element (a gradient's seed of ones, reshaped and broadcast) enter a loop as
+  // literals: the kernel then sees their value (x · 1 is x: ew-flush.ts), not an operand
+  const single = new Map<Var, number>();
+  j.constvars.forEach((v, i) => {
+    const t = cj.consts[i];
+    if (t !== undefined && t.size === 1 && (t.dtype === "float32" || t.dtype === "float64")) single.set(v, t._data[0]!);
+  });
   let tmp = 0;
   const out: Eqn[] = [];
   for (const e of j.eqns) {
@@ -178,10 +185,15 @@ export function fuseElementwise(cj: ClosedJaxpr): ClosedJaxpr {
     else if (r === e) {
       const ms = members.get(e)!;
       if (ms.length === 1) out.push(e);
-      else out.push(buildFused(ms, exprs, () => tmp++));
+      else out.push(buildFused(ms, exprs, () => tmp++, single));
     }
   }
-  return new ClosedJaxpr(new Jaxpr(j.constvars, j.invars, out, j.outs), cj.consts);
+  // the constants every reader of which took them as literals
+  const read = new Set<Atom>(j.outs);
+  for (const e of out) for (const a of e.inputs) read.add(a);
+  const keep = j.constvars.map((v) => !single.has(v) || read.has(v));
+  if (keep.every(Boolean)) return new ClosedJaxpr(new Jaxpr(j.constvars, j.invars, out, j.outs), cj.consts);
+  return new ClosedJaxpr(new Jaxpr(j.constvars.filter((_, i) => keep[i]), j.invars, out, j.outs), cj.consts.filter((_, i) => keep[i]));
 }
 
 /** Pointwise primitives costing about a load: recomputing them per broadcast element is cheap. */
@@ -209,7 +221,7 @@ function joinsAcrossBroadcast(e: Eqn, root: Eqn, recomputed: Map<Eqn, number>): 
 }
 
 /** One fused equation computing `ms` (in order; the last is the group's output). */
-function buildFused(ms: Eqn[], exprs: Map<Eqn, string>, nextTmp: () => number): Eqn {
+function buildFused(ms: Eqn[], exprs: Map<Eqn, string>, nextTmp: () => number, single: ReadonlyMap<Var, number>): Eqn {
   const inputs: Atom[] = [];
   const temps = new Map<Var, string>();
   const stmts: string[] = [];
@@ -219,7 +231,7 @@ function buildFused(ms: Eqn[], exprs: Map<Eqn, string>, nextTmp: () => number): 
     return `a${k}`;
   };
   for (const m of ms) {
-    const argCode = m.inputs.map((a) => (a instanceof Lit ? litCode(a.value) : temps.get(a) ?? inputName(a)));
+    const argCode = m.inputs.map((a) => (a instanceof Lit ? litCode(a.value) : temps.get(a) ?? (single.has(a) ? litCode(single.get(a)!) : inputName(a))));
     const body = exprs.get(m)!.replace(/\ba(\d+)\b/g, (_, d: string) => `(${argCode[Number(d)]})`);
     const t = `t${nextTmp()}`;
     stmts.push(`const ${t} = ${round(body, m.outs[0]!.aval.dtype)};`);

@@ -227,12 +227,12 @@ describe("makeJaxpr and the printed IR", () => {
     // the optimised program jit runs keeps them too
     const optJ = optimizedJaxpr(grad(f, { argnums: [0, 1] }), np.ones([2, 3]), np.ones([3, 4]));
     expect(optJ.toString()).toMatchInlineSnapshot(`
-      "{ lambda a:f32[1,1] ; b:f32[2,3] c:f32[3,4] . let
-          d:f32[2,4] = dot_general[contract=((1,),(0,)) batch=((),())] b c
-          e:f32[2,4] = fused[expr=const t0 = Math.fround(Math.tanh((a0))); const t1 = Math.fround((t0) * (t0)); const t2 = Math.fround(((1)) - (t1)); const t3 = Math.fround((a1)); const t4 = Math.fround((t3) * (t2)); t4 dtype=float32 label=tanh·mul·sub·broadcast_in_dim·mul shape=(2,4)] d a
-          f:f32[2,3] = dot_general[contract=((1,),(1,)) batch=((),())] e c
-          g:f32[3,4] = dot_general[contract=((0,),(0,)) batch=((),())] b e
-        in (f, g) }"
+      "{ lambda a:f32[2,3] b:f32[3,4] . let
+          c:f32[2,4] = dot_general[contract=((1,),(0,)) batch=((),())] a b
+          d:f32[2,4] = fused[expr=const t0 = Math.fround(Math.tanh((a0))); const t1 = Math.fround((t0) * (t0)); const t2 = Math.fround(((1)) - (t1)); const t3 = Math.fround(((1))); const t4 = Math.fround((t3) * (t2)); t4 dtype=float32 label=tanh·mul·sub·broadcast_in_dim·mul shape=(2,4)] c
+          e:f32[2,3] = dot_general[contract=((1,),(1,)) batch=((),())] d b
+          f:f32[3,4] = dot_general[contract=((0,),(0,)) batch=((),())] a d
+        in (e, f) }"
     `);
     const opt = primNames(optJ);
     expect(opt.filter((n) => n === "dot_general")).toHaveLength(3);

@@ -8,6 +8,9 @@
 //  - FTZ: every float32 statement (a Math.fround node: where op-by-op kernels store a float32)
 //    is flushed, and in float64 kernels every arithmetic node; the result too, unless it is an
 //    input, a constant, or a bit operation of them (neg, abs, select), which XLA passes as is.
+// A flush that could change nothing is left out (float32 kernels): after a function whose
+// result is never subnormal for a flushed argument (NO_UNDERFLOW32), and on a statement that only
+// restates a flushed float32 (x·1, x/1, −x: a gradient's seed of ones multiplies in this way).
 // Pure bit operations keep subnormals, as on XLA (-x of a subnormal x is subnormal). A fused
 // kernel flushes each statement exactly where the op-by-op kernels flush their outputs, so jit
 // and eager give the same bits. Thresholds: 2^-126 in float32 kernels, 2^-1022 in float64 ones.
@@ -15,6 +18,15 @@ import { Builder, children, type Node } from "./ew-ir.js";
 
 /** Nodes that are bit operations (no rounding: XLA keeps subnormals through them). */
 const passes = (n: Node): boolean => n.k === "c" || n.k === "in" || (n.k === "un" && (n.op === "neg" || n.op === "abs")) || n.k === "sel" || n.k === "rare" || n.k === "not" || n.k === "logic";
+
+/**
+ * Functions whose float32 result is never subnormal for an argument that is not (sin x, tanh x,
+ * atan x, log1p x, expm1 x ≈ x near 0, log x and cos x far from 0): flushing
+ * their result would change nothing (test/backend/ew-flush.test.ts walks the float32 recipes).
+ */
+export const NO_UNDERFLOW32: ReadonlySet<string> = new Set(["sin", "cos", "tan", "tanh", "atan", "log", "log1p", "expm1"]);
+
+const MIN_NORMAL32 = 2 ** -126;
 
 /** Whether a node rounds (its result can be a new subnormal). */
 const arithmetic = (n: Node): boolean => n.k === "bin" || n.k === "fn" || n.k === "ext" || (n.k === "un" && n.op === "sqrt");
@@ -28,6 +40,35 @@ const arithmetic = (n: Node): boolean => n.k === "bin" || n.k === "fn" || n.k ==
  */
 export function withFlush(b: Builder, root: Node, f32: boolean, daz32 = f32, flushed: readonly boolean[] = []): Node {
   const ftz = f32 ? "ftz32" : "ftz64";
+  // float32 kernels: nodes whose value is a float32 already flushed (a flushed statement, a
+  // negation or selection of such, a normal float32 constant). A statement that is one of them
+  // (t = x·1, t = −u of a flushed u) needs neither its rounding nor its flush again, and a
+  // NO_UNDERFLOW32 function of one needs no flush: in every case the flush would give the same bits.
+  const flat = new Map<number, boolean>();
+  const isF = (n: Node): boolean => {
+    if (!f32) return false;
+    let r = flat.get(n.id);
+    if (r !== undefined) return r;
+    switch (n.k) {
+      case "c":
+        r = Number.isNaN(n.v) || (Math.fround(n.v) === n.v && !(n.v !== 0 && Math.abs(n.v) < MIN_NORMAL32));
+        break;
+      case "bits":
+        r = n.op === "ftz32";
+        break;
+      case "un":
+        r = (n.op === "neg" || n.op === "abs") && isF(n.a);
+        break;
+      case "sel":
+        r = isF(n.a) && isF(n.b);
+        break;
+      default:
+        r = false;
+    }
+    flat.set(n.id, r);
+    return r;
+  };
+  const one = (n: Node): boolean => n.k === "c" && n.v === 1;
   const dazOp = daz32 ? "ftz32" : "ftz64";
   const memo = new Map<number, Node>();
   const daz = new Map<number, Node>();
@@ -48,12 +89,23 @@ export function withFlush(b: Builder, root: Node, f32: boolean, daz32 = f32, flu
         m = n;
         break;
       case "bin":
-        m = b.bin(n.op, ks[0]!, ks[1]!);
+        // x·1, 1·x and x/1 of a flushed float32 x are x (every flushed read and rounding of it is x)
+        if ((n.op === "mul" || n.op === "div") && one(ks[1]!) && isF(ks[0]!)) m = ks[0]!;
+        else if (n.op === "mul" && one(ks[0]!) && isF(ks[1]!)) m = ks[1]!;
+        else m = b.bin(n.op, ks[0]!, ks[1]!);
         break;
-      case "un":
-        m = b.un(n.op, ks[0]!);
-        if (n.op === "fround") m = b.bits("ftz32", m);
+      case "un": {
+        const a = ks[0]!;
+        if (n.op === "fround" && isF(a)) m = a;
+        else {
+          m = b.un(n.op, a);
+          if (n.op === "fround") {
+            if (a.k === "fn" && a.a.length === 1 && NO_UNDERFLOW32.has(a.name) && isF(a.a[0]!)) flat.set(m.id, true);
+            else m = b.bits("ftz32", m);
+          }
+        }
         break;
+      }
       case "cmp":
         m = b.cmp(n.op, ks[0]!, ks[1]!);
         break;
@@ -85,5 +137,5 @@ export function withFlush(b: Builder, root: Node, f32: boolean, daz32 = f32, flu
   };
   const r = go(root);
   // the stored result: flushed unless the expression only moves bits
-  return passes(root) || (r.k === "bits" && (r.op === "ftz32" || r.op === ftz)) ? r : b.bits(ftz, r);
+  return passes(root) || (r.k === "bits" && (r.op === "ftz32" || r.op === ftz)) || isF(r) ? r : b.bits(ftz, r);
 }

@@ -1,0 +1,93 @@
+// The flushes ew-flush.ts leaves out of float32 kernels, because they could change nothing:
+// after a NO_UNDERFLOW32 function of a flushed argument (its result is never subnormal: walked
+// here over the float32 recipes, Wasm and JS), and on statements that only restate a flushed
+// float32 (x·1, x/1, −x of a flushed x). The values with subnormal operands are checked against
+// closed forms (flush-to-zero: ±0 in, ±0 out), on the Wasm path and the small-array JS path.
+import { afterEach, describe, expect, it } from "vitest";
+import { parseExpr } from "../../src/core/backend/ew-parse.js";
+import { NO_UNDERFLOW32, withFlush } from "../../src/core/backend/ew-flush.js";
+import { children, reachable, type Node } from "../../src/core/backend/ew-ir.js";
+import { runFlat, wasmKernel, wasmSimd } from "../../src/core/backend/ew-run.js";
+import { V } from "../../src/core/backend/vecmath.js";
+import { config, jit, numpy as np, type Tensor } from "../../src/index.js";
+
+const MIN = 2 ** -126;
+const isSub = (y: number): boolean => y !== 0 && Math.abs(y) < MIN;
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+const fromBits = (b: number): number => ((u32[0] = b >>> 0), f32[0]!);
+
+/** Non-subnormal float32 inputs: a walk over all bit patterns, every 97th float from the smallest normals up to 2^-100, and around 1 (log). */
+function inputs(): Float32Array {
+  const xs: number[] = [];
+  for (let b = 0; b < 2 ** 32; b += 8191) xs.push(fromBits(b));
+  for (const sign of [0, 0x80000000]) for (let b = 0x00800000; b < 0x0d800000; b += 97) xs.push(fromBits(sign | b));
+  for (let d = -5000; d <= 5000; d++) xs.push(fromBits(0x3f800000 + d));
+  return Float32Array.from(xs.filter((x) => !isSub(x)));
+}
+
+const ftzCount = (root: Node): number => reachable([root]).filter((n) => n.k === "bits" && n.op === "ftz32").length;
+const flushed = (src: string): Node => {
+  const p = parseExpr(src, true);
+  return withFlush(p.b, p.root, true);
+};
+
+afterEach(() => {
+  config.flushSubnormals(true);
+});
+
+describe("ew-flush: flushes left out of float32 kernels", () => {
+  const xs = inputs();
+  for (const name of NO_UNDERFLOW32) {
+    it(`${name}: no subnormal result for ${xs.length} non-subnormal float32 arguments (Wasm and JS)`, () => {
+      const fn = V[name]!;
+      let bad = 0;
+      let first = "";
+      for (const x of xs) {
+        const y = Math.fround(fn(x));
+        if (isSub(y) && bad++ === 0) first = `${name}(${x}) = ${y}`;
+      }
+      expect(bad, first).toBe(0);
+      if (!wasmSimd) return;
+      config.flushSubnormals(false); // the recipe's own result, before any flush
+      const k = wasmKernel(`Math.${name}(a0)`, ["f32"], "v", "f32");
+      expect(k).not.toBeNull();
+      const out = new Float32Array(xs.length);
+      runFlat(k!, [xs], out, 0, xs.length);
+      expect(out.filter(isSub).length).toBe(0);
+    });
+  }
+
+  it("the DAG: no flush after such a function, nor on x·1 and −x of a flushed x; kept elsewhere", () => {
+    // sin: the argument's flush only; exp can underflow: flushed
+    expect(ftzCount(flushed("Math.fround(Math.sin(a0))"))).toBe(1);
+    expect(ftzCount(flushed("Math.fround(Math.exp(a0))"))).toBe(2);
+    const chain = flushed("const t0 = Math.fround(Math.exp((a0)));\nconst t1 = Math.fround((t0) * (1));\nconst t2 = Math.fround(-(t1));\nconst t3 = Math.fround((t2) / (1));\nt3");
+    expect(ftzCount(chain)).toBe(2); // a0's and exp's
+    expect(chain.k === "un" && chain.op === "neg").toBe(true);
+    expect(children(chain)[0]!.k).toBe("bits");
+    // a product by 1 of an unflushed float64 value, or by 2, is still rounded and flushed
+    expect(ftzCount(flushed("Math.fround((a0) * (1))"))).toBe(1);
+    expect(ftzCount(flushed("Math.fround(Math.fround((a0) * (a1)) * (2))"))).toBe(4);
+    // a function of an unrounded product (it may lie below 2^-126): flushed
+    expect(ftzCount(flushed("Math.fround(Math.sin((a0) * (a1)))"))).toBe(3);
+  });
+
+  it("values with subnormal operands match flush-to-zero's closed forms (Wasm and small-array JS paths)", () => {
+    const base = [3e-39, -3e-39, MIN, -MIN, 1e-45, 0.5, -2, 0];
+    for (const n of [8, 4096]) {
+      const x = np.array(Array.from({ length: n }, (_, i) => base[i % base.length]!));
+      const ones = np.ones([1]);
+      const ftz = (v: number): number => (isSub(v) ? (v < 0 || Object.is(v, -0) ? -0 : 0) : v);
+      const f = (v: Tensor) => np.negative(np.multiply(np.sin(v), ones));
+      const g = (v: Tensor) => np.multiply(np.tanh(np.multiply(v, ones)), 1);
+      for (const [h, ref] of [[f, (v: number) => -Math.fround(V.sin!(ftz(v)))], [g, (v: number) => Math.fround(V.tanh!(ftz(v)))]] as const) {
+        const want = Array.from({ length: n }, (_, i) => ref(Math.fround(base[i % base.length]!)));
+        for (const got of [h(x), jit(h)(x)]) {
+          const vals = Array.from(got.dataSync() as Float32Array);
+          for (let i = 0; i < n; i++) expect(Object.is(vals[i], want[i]), `i=${i}: ${vals[i]} vs ${want[i]}`).toBe(true);
+        }
+      }
+    }
+  });
+});
