@@ -131,7 +131,7 @@ export const fusedP = definePrimitive<"fused", FusedParams, "n">({
   batch: vectorized,
 });
 
-const litCode = (x: number) => (Number.isNaN(x) ? "NaN" : x === Infinity ? "Infinity" : x === -Infinity ? "-Infinity" : `(${x})`);
+const litCode = (x: number) => (Number.isNaN(x) ? "NaN" : x === Infinity ? "Infinity" : x === -Infinity ? "-Infinity" : Object.is(x, -0) ? "(-0)" : `(${x})`);
 
 /**
  * Fuses elementwise equations into loops. Walking backwards, an elementwise equation joins the

@@ -73,6 +73,16 @@ describe("ew-flush: flushes left out of float32 kernels", () => {
     expect(ftzCount(flushed("Math.fround(Math.sin((a0) * (a1)))"))).toBe(3);
   });
 
+  it("a one-element constant or a scalar taken as a literal keeps its sign of zero", () => {
+    const c = np.array([-0]);
+    const f = (v: Tensor) => np.negative(np.multiply(v, c));
+    const lit = (v: Tensor) => np.negative(np.multiply(v, -0)); // a scalar literal: the same code
+    for (const got of [f(np.array([2, -3])), jit(f)(np.array([2, -3])), jit(lit)(np.array([2, -3]))]) {
+      const [a, b] = Array.from(got.dataSync() as Float32Array);
+      expect([Object.is(a, 0), Object.is(b, -0)]).toEqual([true, true]); // −(2·−0) = +0, −(−3·−0) = −0
+    }
+  });
+
   it("values with subnormal operands match flush-to-zero's closed forms (Wasm and small-array JS paths)", () => {
     const base = [3e-39, -3e-39, MIN, -MIN, 1e-45, 0.5, -2, 0];
     for (const n of [8, 4096]) {
