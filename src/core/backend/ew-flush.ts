@@ -40,14 +40,14 @@ const arithmetic = (n: Node): boolean => n.k === "bin" || n.k === "fn" || n.k ==
  */
 export function withFlush(b: Builder, root: Node, f32: boolean, daz32 = f32, flushed: readonly boolean[] = []): Node {
   const ftz = f32 ? "ftz32" : "ftz64";
-  // float32 kernels: nodes whose value is a float32 already flushed (a flushed statement, a
-  // negation or selection of such, a normal float32 constant). A statement that is one of them
-  // (t = x·1, t = −u of a flushed u) needs neither its rounding nor its flush again, and a
-  // NO_UNDERFLOW32 function of one needs no flush: in every case the flush would give the same bits.
-  const flat = new Map<number, boolean>();
+  // float32 kernels: nodes whose value is a float32 already flushed (a flush, a negation or
+  // selection of such, a normal float32 constant, a NO_UNDERFLOW32 function of such rounded to
+  // float32). A statement that is one of them (t = x·1, t = −u of a flushed u, t = sin u) needs
+  // no flush, and no rounding either when its operand is one: the flush would give the same bits.
+  const known = new Map<number, boolean>();
   const isF = (n: Node): boolean => {
     if (!f32) return false;
-    let r = flat.get(n.id);
+    let r = known.get(n.id);
     if (r !== undefined) return r;
     switch (n.k) {
       case "c":
@@ -56,16 +56,19 @@ export function withFlush(b: Builder, root: Node, f32: boolean, daz32 = f32, flu
       case "bits":
         r = n.op === "ftz32";
         break;
-      case "un":
-        r = (n.op === "neg" || n.op === "abs") && isF(n.a);
+      case "un": {
+        const a = n.a;
+        if (n.op === "neg" || n.op === "abs") r = isF(a);
+        else r = n.op === "fround" && a.k === "fn" && a.a.length === 1 && NO_UNDERFLOW32.has(a.name) && isF(a.a[0]!);
         break;
+      }
       case "sel":
         r = isF(n.a) && isF(n.b);
         break;
       default:
         r = false;
     }
-    flat.set(n.id, r);
+    known.set(n.id, r);
     return r;
   };
   const one = (n: Node): boolean => n.k === "c" && n.v === 1;
@@ -94,18 +97,13 @@ export function withFlush(b: Builder, root: Node, f32: boolean, daz32 = f32, flu
         else if (n.op === "mul" && one(ks[0]!) && isF(ks[1]!)) m = ks[1]!;
         else m = b.bin(n.op, ks[0]!, ks[1]!);
         break;
-      case "un": {
-        const a = ks[0]!;
-        if (n.op === "fround" && isF(a)) m = a;
+      case "un":
+        if (n.op === "fround" && isF(ks[0]!)) m = ks[0]!;
         else {
-          m = b.un(n.op, a);
-          if (n.op === "fround") {
-            if (a.k === "fn" && a.a.length === 1 && NO_UNDERFLOW32.has(a.name) && isF(a.a[0]!)) flat.set(m.id, true);
-            else m = b.bits("ftz32", m);
-          }
+          m = b.un(n.op, ks[0]!);
+          if (n.op === "fround" && !isF(m)) m = b.bits("ftz32", m);
         }
         break;
-      }
       case "cmp":
         m = b.cmp(n.op, ks[0]!, ks[1]!);
         break;

@@ -93,12 +93,11 @@ function log1p(b: Builder, x: Node): Node {
 
 /** x = k·π/2 + r, |r| ≤ π/4: [k, r] (Cody–Waite, exact products for |k| < 2^20). */
 function reduce(b: Builder, x: Node): [Node, Node] {
-  const k = b.un("floor", b.add(b.mul(x, b.c(INV_PIO2)), b.c(0.5)));
-  const r = b.sub(b.sub(b.sub(b.sub(x, b.mul(k, b.c(PIO2_1))), b.mul(k, b.c(PIO2_2))), b.mul(k, b.c(PIO2_3))), b.mul(k, b.c(PIO2_3T)));
-  return [k, r];
+  const [k, r] = reduce32(b, x);
+  return [k, b.sub(r, b.mul(k, b.c(PIO2_3T)))];
 }
 /**
- * reduce for a float32 x, without the last piece: k·PIO2_3T < 2^20 · 8.5e-32 ≈ 1e-25, while the
+ * reduce without its last piece, for a float32 x: k·PIO2_3T < 2^20 · 8.5e-32 ≈ 1e-25, while the
  * smallest |r| a float32 below TRIG_MAX leaves is 4.19e-9 (x = 252.8982; found by reducing the
  * seven float32s nearest each kπ/2, k ≤ 524300), so the term is below r's own float64 rounding
  * there and the rounded r is the same for every one of them. Saves two operations per float64
