@@ -239,6 +239,18 @@ describe("makeJaxpr and the printed IR", () => {
     expect(opt).not.toContain("reduce_sum");
   });
 
+  it("fused loops take one-element float constants as literals and drop them; other constants stay", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      const w = np.array([[1, 2], [3, 4]], { dtype }); // closed over: a [2,2] constant the loop does not take
+      const f = (x: Tensor) => np.sum(np.tanh(np.matmul(x, w)));
+      const text = optimizedJaxpr(grad(f), np.ones([3, 2], { dtype })).toString();
+      const t = dtype === "float32" ? "f32" : "f64";
+      expect(text, dtype).toContain(`:${t}[2,2] ;`); // w is still a constant of the program
+      expect(text, dtype).not.toContain(`${t}[1,1]`); // the seed of ones became a literal
+      expect(text, dtype).toContain("((1))");
+    }
+  });
+
   it("a jitted call inside makeJaxpr is one jit_call equation holding its jaxpr", () => {
     const g = jit(function inner(x: Tensor) {
       return np.exp(x).add(x);
