@@ -71,6 +71,23 @@ describe("ew-flush: flushes left out of float32 kernels", () => {
     expect(ftzCount(flushed("Math.fround(Math.fround((a0) * (a1)) * (2))"))).toBe(4);
     // a function of an unrounded product (it may lie below 2^-126): flushed
     expect(ftzCount(flushed("Math.fround(Math.sin((a0) * (a1)))"))).toBe(3);
+    // a constant statement: flushed only where the flush could change it (not a float32, or subnormal)
+    expect([0.5, NaN, MIN, 0.1, 1e-40, -1e-40].map((c) => ftzCount(flushed(`Math.fround((${c}))`)))).toEqual([0, 0, 0, 1, 1, 1]);
+    // only a product or quotient by 1 is its operand: x + 1, 1 − x and x − 1 stay, rounded and flushed
+    for (const src of ["Math.fround((Math.fround(Math.exp((a0)))) + (1))", "Math.fround((1) - (Math.fround(Math.exp((a0)))))", "Math.fround((Math.fround(Math.exp((a0)))) - (1))"]) {
+      const r = flushed(src);
+      expect(r.k === "bits" && reachable([r]).some((n) => n.k === "bin" && (n.op === "add" || n.op === "sub")), src).toBe(true);
+    }
+    // a selection is flushed only when both its values are: one unrounded product keeps the statement's rounding and flush
+    expect(flushed("Math.fround(((a0) > (0)) ? (0.5) : ((a0) * (a1)))").k).toBe("bits");
+    // |x| of a flushed x is flushed
+    expect(ftzCount(flushed("const t0 = Math.fround(Math.exp((a0)));\nconst t1 = Math.fround(Math.abs((t0)));\nt1"))).toBe(2);
+    // float64 operands of a float32 kernel (flushed at 2^-1022) and float64 kernels: still rounded and flushed
+    const p = parseExpr("Math.fround((a0) * (1))", true);
+    expect(ftzCount(withFlush(p.b, p.root, true, false))).toBe(1);
+    const q = parseExpr("Math.fround((a0) * (1))", false);
+    const r64 = withFlush(q.b, q.root, false);
+    expect(reachable([r64]).some((n) => n.k === "un" && n.op === "fround")).toBe(true);
   });
 
   it("a one-element constant or a scalar taken as a literal keeps its sign of zero", () => {
