@@ -6,11 +6,11 @@ import { createWriteStream, mkdirSync, mkdtempSync, symlinkSync, writeFileSync }
 import os from "node:os";
 import { join } from "node:path";
 import { ROOT, pkgVersion } from "./lib/env.js";
-import { withFirstCalls, type Mode } from "./lib/measure.js";
+import { ISOLATED_CALLS, withFirstCalls, type Mode } from "./lib/measure.js";
 import { Progress } from "./lib/progress.js";
 import type { CaseResult, ChildMsg } from "./lib/protocol.js";
 import {
-  derivedTable, earlyCallsTable, firstCallTable, flushedNotes, fmtTime, jaxTable, methods, perUnitTable, relationTable, nodeRatioTable, notTimed, ratioTable, renderMarkdown, renderText, scalingTable, summarize, timeTable,
+  derivedTable, earlyCallsTable, earlyIsolatedTable, firstCallTable, flushedNotes, fmtTime, jaxTable, methods, perUnitTable, relationTable, nodeRatioTable, notTimed, ratioTable, renderMarkdown, renderText, scalingTable, summarize, timeTable,
   type RunReport, type ScalingCase, type ScalingRow, type SystemRun,
 } from "./lib/report.js";
 import { chartSvg } from "./lib/svg.js";
@@ -416,6 +416,7 @@ async function main(): Promise<void> {
     const fcs = opt.firstCalls > 1 ? `; tapir: median of ${opt.firstCalls} processes` : "";
     section(`First call${on(primary.node)}, ms (jit: trace, compile and one run; lower is better${fcs})`, firstCallTable(report));
     section(`Calls 2 and 3 ÷ median${on(primary.node)} (warm-up; 1×: steady from the 2nd call${fcs})`, earlyCallsTable(report));
+    section(`Calls 2 and 3 ÷ a warmed-up call after other work${on(primary.node)} (median of ${ISOLATED_CALLS} calls after sampling, each after a 64 MB memory sweep; 1×: no one-time cost left${fcs})`, earlyIsolatedTable(report));
     section(`tapir time ÷ JAX-CPU time${on(primary.node)} (JAX on one core; below 1×: tapir is faster)`, jaxTable(report));
     for (const other of report.otherNodes ?? []) {
       const rep = { ...report, systems: other.systems, summary: other.summary };

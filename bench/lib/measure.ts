@@ -22,6 +22,30 @@ export interface Timing {
   readonly early?: readonly number[];
   /** With --first-calls N: the first call's seconds in each of the N processes (`firstCall` and `early` are then their medians). */
   readonly firstCalls?: readonly number[];
+  /**
+   * Median seconds of ISOLATED_CALLS calls made after sampling, each right after other work (a
+   * sweep over a 64 MB array): a warmed-up function called once, not in a tight loop, which keeps
+   * caches and predictors warm. The yardstick for calls 2 and 3, which also follow other work (the
+   * first call's trace and compile); absent where a call takes over `perCallAbove`.
+   */
+  readonly isolated?: number;
+}
+
+/** Calls timed for `Timing.isolated`. */
+export const ISOLATED_CALLS = 5;
+let sweepBuf: Float64Array | undefined;
+/** Other work between isolated calls: writes 64 MB, which evicts the caches and TLB entries a tight loop keeps warm. */
+function otherWork(k: number): void {
+  (sweepBuf ??= new Float64Array(8 << 20)).fill(k);
+}
+/** Median seconds of ISOLATED_CALLS calls of `run`, each after otherWork (Timing.isolated). */
+export function isolatedCalls(run: RunFn, sweep: (k: number) => void = otherWork): number {
+  const xs: number[] = [];
+  for (let k = 0; k < ISOLATED_CALLS; k++) {
+    sweep(k);
+    xs.push(timeOnce(run));
+  }
+  return median(xs);
 }
 
 export const SETTINGS = {
@@ -84,6 +108,7 @@ export async function measure(run: RunFn, label: string, mode: Mode, firstCall =
     warmup: warm.length,
     method: "benny",
     early,
+    isolated: isolatedCalls(run),
   };
 }
 

@@ -317,6 +317,16 @@ export function earlyCallsTable(rep: RunReport): Table | undefined {
   return perCaseTable(rep, (t) => (t.early?.length ? t.early.map((x) => fmtRatio(x / t.median)).join(" · ") : undefined));
 }
 
+/**
+ * The 2nd and 3rd calls of each case ÷ `Timing.isolated` (a warmed-up call right after other work),
+ * per system: whether one-time costs remain by then. Calls 2 and 3 follow other work too (the first
+ * call's trace and compile), so next to the tight-loop median they also carry cold caches, which
+ * for a sub-millisecond program is several times the median (earlyCallsTable).
+ */
+export function earlyIsolatedTable(rep: RunReport): Table | undefined {
+  return perCaseTable(rep, (t) => (t.early?.length && t.isolated !== undefined ? t.early.map((x) => fmtRatio(x / t.isolated!)).join(" · ") : undefined));
+}
+
 /** Figures that relate two cases of one system: where a cliff shows (the same work, costlier). */
 const RELATIONS = [
   { label: "W14 time ×0.1 ÷ ×0.3 (subnormal cliff)", num: "W14-0.1", den: "W14-0.3", per: [1, 1] },
