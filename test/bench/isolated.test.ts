@@ -18,7 +18,7 @@ describe("bench isolated calls", () => {
       order.push(`sweep ${k}`);
       now += 1000;
     };
-    const run = (): unknown[] => {
+    const run = (): Float32Array[] => {
       order.push(`call ${i}`);
       now += durations[i++]!;
       return [];
