@@ -57,12 +57,21 @@ function transposeInPlace(f: Func, L: Lanes, v: number[], tmp: number[]): void {
  * pack_<dtype>_<W>(dst, src, outer, kLen, sOuter, sK): copies the outer × kLen sub-matrix
  * src[o*sOuter + p*sK] (element strides) into panels of W along `outer`, zero-padding the last.
  * Used for A (outer = rows, W = MR) and B (outer = columns, W = NR).
+ *
+ * packftz_<dtype>_<W>(dst, src, outer, kLen, sOuter, sK, out): the same, and each panel, right
+ * after it is written (still in L1), gets the flush-to-zero screen (ftzPanel): its subnormal
+ * elements become signed zero and out[panel·W + w] = max over p of |element w|. One
+ * pass instead of a pack and then a screen of the whole block: on W1's products (ordinary data)
+ * the separate screen made a 128×784·784×256 product 20% slower than without flush-to-zero.
+ * The screen is gemm-ftz.ts's step 1 and its row/column maxima (ftzPanel).
  */
-function packFunc(dtype: keyof Tiles, w: number): Func {
+function packFunc(dtype: keyof Tiles, w: number, ftz = false): Func {
   const L = lanesOf(dtype);
   const es = L.bytes;
-  const f = new Func(`pack_${dtype === "float32" ? "f32" : "f64"}_${w}`, [I32, I32, I32, I32, I32, I32]);
-  const [dst, src, outer, kLen, sOuter, sK] = [0, 1, 2, 3, 4, 5];
+  const f = new Func(`${ftz ? "packftz" : "pack"}_${dtype === "float32" ? "f32" : "f64"}_${w}`, ftz ? [I32, I32, I32, I32, I32, I32, I32] : [I32, I32, I32, I32, I32, I32]);
+  const [dst, src, outer, kLen, sOuter, sK, out] = [0, 1, 2, 3, 4, 5, 6];
+  const screen = ftz ? ftzLocals(f, dtype, w) : null;
+  const pstart = f.local(I32);
   const sOb = f.local(I32);
   const sKb = f.local(I32);
   const ptr = f.local(I32);
@@ -77,6 +86,7 @@ function packFunc(dtype: keyof Tiles, w: number): Func {
   f.block().loop();
   f.get(outer).i32(w).ltU().brIf(1);
   f.get(src).set(ptr).get(kLen).set(p);
+  f.get(dst).set(pstart);
   const gather = (): void =>
     countDown(f, p, () => {
       f.get(ptr).set(q);
@@ -124,6 +134,7 @@ function packFunc(dtype: keyof Tiles, w: number): Func {
   } else {
     gather();
   }
+  if (screen) ftzPanel(f, screen, pstart, kLen, out);
   f.get(src).get(sOb).i32(w).mul().add().set(src);
   f.get(outer).i32(w).sub().set(outer);
   f.br(0).end().end();
@@ -144,6 +155,10 @@ function packFunc(dtype: keyof Tiles, w: number): Func {
     f.get(lane).i32(1).add().tee(lane).get(outer).ltU().brIf(0);
   }
   f.end();
+  if (screen) {
+    f.get(dst).set(pstart);
+    ftzPanel(f, screen, pstart, kLen, out);
+  }
   f.end();
   return f;
 }
@@ -345,48 +360,56 @@ function constLanes(f: Func, bytes: 4 | 8, bits: bigint): void {
   f.simd(0x0c, ...out);
 }
 
-/**
- * ftz_<dtype>_<W>(ptr, panels, kLen, out): flush-to-zero screen of packed panels of W (gemm-ftz.ts):
- * every subnormal element becomes signed zero in place, and out[panel·W + w] = max over p of
- * |element w| (NaN when one is NaN). Integer compares on the magnitude bits, so no float
- * instruction ever sees a subnormal operand (x86 would take its slow path for that too).
- */
-function ftzFunc(dtype: keyof Tiles, w: number): Func {
+/** The locals and constants of a flush-to-zero screen of panels of W (ftzPanel). */
+interface Screen {
+  readonly L: Lanes;
+  readonly w: number;
+  readonly acc: number[];
+  readonly x: number;
+  readonly ab: number;
+  readonly mask: number;
+  readonly cnt: number;
+}
+function ftzLocals(f: Func, dtype: keyof Tiles, w: number): Screen {
   const L = lanesOf(dtype);
+  return { L, w, acc: Array.from({ length: (w * L.bytes) / 16 }, () => f.local(V128)), x: f.local(V128), ab: f.local(V128), mask: f.local(V128), cnt: f.local(I32) };
+}
+/**
+ * The screen of one packed panel (kLen rows of W elements from the address in local `ptr`, which
+ * it advances past the panel): every subnormal element becomes signed zero in place, and
+ * out[0..W) = max over p of |element w| (NaN when one is NaN); `out` is advanced by W elements.
+ * Integer compares on the magnitude bits, so no float instruction ever sees a subnormal operand
+ * (x86 would take its slow path for that too).
+ */
+function ftzPanel(f: Func, sc: Screen, ptr: number, kLen: number, out: number): void {
+  const { L, w, acc, x, ab, mask, cnt } = sc;
   const es = L.bytes;
-  const nv = (w * es) / 16;
-  const f = new Func(`ftz_${dtype === "float32" ? "f32" : "f64"}_${w}`, [I32, I32, I32, I32]);
-  const [ptr, panels, kLen, out] = [0, 1, 2, 3];
-  const acc = Array.from({ length: nv }, () => f.local(V128));
-  const x = f.local(V128);
-  const ab = f.local(V128);
-  const mask = f.local(V128);
-  const cnt = f.local(I32);
-  const f32 = dtype === "float32";
+  const f32 = L.lanes === 4;
   const absBits = f32 ? 0x7fffffffn : 0x7fffffffffffffffn;
   const signBits = f32 ? 0x80000000n : 0x8000000000000000n;
   const tinyBits = f32 ? 0x007fffffn : 0x000fffffffffffffn; // largest subnormal
-  countDown(f, panels, () => {
-    for (const a of acc) f.v128zero().set(a);
-    f.get(kLen).set(cnt);
-    countDown(f, cnt, () => {
-      for (let v = 0; v < nv; v++) {
-        f.get(ptr).v128load(v * 16).tee(x);
-        constLanes(f, es, absBits);
-        f.simd(0x4e /* v128.and */).tee(ab);
-        constLanes(f, es, tinyBits);
-        f.simd(f32 ? 0x3b /* i32x4.gt_s */ : 0xd9 /* i64x2.gt_s */).set(mask);
-        f.get(ptr).get(x).get(mask);
-        constLanes(f, es, signBits);
-        f.simd(0x50 /* v128.or */).simd(0x4e).v128store(v * 16);
-        f.get(acc[v]!).get(ab).get(mask).simd(0x4e).simd(f32 ? 0xe9 /* f32x4.max */ : 0xf5 /* f64x2.max */).set(acc[v]!);
-      }
-      f.inc(ptr, w * es);
-    });
-    acc.forEach((a, v) => f.get(out).get(a).v128store(v * 16));
-    f.inc(out, w * es);
+  for (const a of acc) f.v128zero().set(a);
+  f.get(kLen).set(cnt);
+  countDown(f, cnt, () => {
+    for (let v = 0; v < acc.length; v++) {
+      f.get(ptr).v128load(v * 16).tee(x);
+      constLanes(f, es, absBits);
+      f.simd(0x4e /* v128.and */).tee(ab);
+      constLanes(f, es, tinyBits);
+      f.simd(f32 ? 0x3b /* i32x4.gt_s */ : 0xd9 /* i64x2.gt_s */).set(mask);
+      f.get(ptr).get(x).get(mask);
+      constLanes(f, es, signBits);
+      f.simd(0x50 /* v128.or */).simd(0x4e).v128store(v * 16);
+      // the running max of the magnitude bits: for float32 an integer max (one instruction; the
+      // bits of non-negative floats order as their values, a NaN's above +Inf), where f32x4.max
+      // is a NaN- and ±0-aware sequence on the loop's dependency chain (~16 cycles a vector);
+      // Wasm has no i64x2.max, so float64 keeps f64x2.max
+      f.get(acc[v]!).get(ab).get(mask).simd(0x4e).simd(f32 ? 0xb9 /* i32x4.max_u */ : 0xf5 /* f64x2.max */).set(acc[v]!);
+    }
+    f.inc(ptr, w * es);
   });
-  return f;
+  acc.forEach((a, v) => f.get(out).get(a).v128store(v * 16));
+  f.inc(out, w * es);
 }
 
 /** copy_rows(dst, src, rows, rowBytes, dstLdB, srcLdB): copies `rows` strided rows. */
@@ -401,7 +424,7 @@ function copyRowsFunc(): Func {
 }
 
 /**
- * The module's functions: pack_<f32|f64>_<W> and ftz_<f32|f64>_<W> for W in {mr, nr}, macro_<f32|f64>,
+ * The module's functions: pack_<f32|f64>_<W> and packftz_<f32|f64>_<W> for W in {mr, nr}, macro_<f32|f64>,
  * gemv_axpy_<f32|f64>, gemv_dot_<f32|f64> and copy_rows. With `fma` the macro and gemv kernels use
  * relaxed-SIMD fused multiply-add instead, every element then s = fma(a, b, s) in increasing p
  * (a module that validates only where relaxed SIMD is enabled).
@@ -410,7 +433,7 @@ export function gemmFuncs(fma = false, tiles: Tiles = TILES): Func[] {
   const packs = new Map<string, Func>();
   for (const dtype of ["float32", "float64"] as const) {
     for (const w of [tiles[dtype].mr, tiles[dtype].nr]) {
-      for (const fn of [packFunc(dtype, w), ftzFunc(dtype, w)]) packs.set(fn.name, fn);
+      for (const fn of [packFunc(dtype, w), packFunc(dtype, w, true)]) packs.set(fn.name, fn);
     }
   }
   return [

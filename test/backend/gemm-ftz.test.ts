@@ -125,6 +125,43 @@ describe("gemm flush-to-zero", () => {
     });
   }
 
+  for (const d of ["float32", "float64"] as const) {
+    // 42×24×37: A's last panel holds 2 of its mr = 4 rows, B's last 5 of nr columns (float32: 8)
+    const [m, k, n] = [42, 24, 37];
+    it(`${d}: a subnormal input counts as zero inside live rows and in the edge panels of A and B`, () => {
+      // a subnormal a[i, 3] times b[3, j] = big would be a normal product that outweighs the rest
+      // of the row (small · 1), so the result tells whether it was read as zero
+      const [sub, small, big] = d === "float32" ? [2 ** -130, 2 ** -60, 2 ** 100] : [2 ** -1030, 2 ** -500, 2 ** 1000];
+      const a = fill(d, m, k, small, 21);
+      const b = fill(d, k, n, 1, 22, (p) => (p === 3 ? big : 1));
+      for (const i of [0, 5, 40, 41]) a[i * k + 3] = i % 2 ? -sub : sub;
+      const want = reference(d, a, b, m, k, n, true);
+      const c = run(d, a, b, m, k, n, true);
+      for (let i = 0; i < m * n; i++) expect(Math.abs(c[i]! - want[i]!), `${i}`).toBeLessThanOrEqual(Math.abs(want[i]!) * 1e-5);
+      // the same with the subnormals in B (row 7), met by a big column of A: interior and edge columns
+      const a2 = fill(d, m, k, small, 23);
+      for (let i = 0; i < m; i++) a2[i * k + 7] = big;
+      const b2 = fill(d, k, n, 1, 24);
+      for (const j of [2, 20, 33, 36]) b2[7 * n + j] = j % 2 ? -sub : sub;
+      const want2 = reference(d, a2, b2, m, k, n, true);
+      const c2 = run(d, a2, b2, m, k, n, true);
+      for (let i = 0; i < m * n; i++) expect(Math.abs(c2[i]! - want2[i]!), `${i}`).toBeLessThanOrEqual(Math.abs(want2[i]!) * 1e-5);
+    });
+
+    it(`${d}: the edge panel of A is screened too (its live row kept, its dead row zero)`, () => {
+      const s = d === "float32" ? 2 ** -66 : 2 ** -515;
+      const a = fill(d, m, k, s, 25, (i) => (i === 40 ? 2 ** 40 : 1));
+      const b = fill(d, k, n, s, 26);
+      const c = run(d, a, b, m, k, n, true);
+      const want = reference(d, a, b, m, k, n, true);
+      for (let i = 0; i < m * n; i++) {
+        if (Math.floor(i / n) === 40) expect(Math.abs(c[i]! - want[i]!)).toBeLessThanOrEqual(Math.abs(want[i]!) * 1e-5);
+        else expect(c[i]).toBe(0);
+      }
+      expect(want.slice(40 * n, 41 * n).every((v) => v !== 0)).toBe(true);
+    });
+  }
+
   it("NaN and Inf are never flushed away", () => {
     const a = fill("float32", 8, 16, 2 ** -70, 3);
     const b = fill("float32", 16, 8, 2 ** -70, 4);

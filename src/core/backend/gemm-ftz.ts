@@ -5,7 +5,7 @@
 // microcode assist (~100× the cost of the instruction): a 256³ float32 product of values ≈1e-20
 // (every product ≈1e-40, subnormal) ran 93× slower than on ordinary values.
 //
-// The GEMM emulates FTZ on the panels it packs anyway (gemm.ts; the wasm ftz_* kernels of
+// The GEMM emulates FTZ on the panels it packs anyway (gemm.ts; the wasm packftz_* kernels of
 // scripts/gemm-kernels.ts do the per-element pass), in two steps per k chunk:
 //  1. DAZ: subnormal elements of the packed A and B panels become (signed) zero.
 //  2. For row i of the A block, amax_i = max_p |a[i,p]| and bmax = max |b[p,j]| over the packed
@@ -44,7 +44,7 @@ export function flushMax(view: FloatArray, off: number, len: number, tiny: numbe
   return mx;
 }
 
-/** The largest of view[off, off + len) (non-negative maxima from the ftz_* kernels), Infinity for a NaN. */
+/** The largest of view[off, off + len) (non-negative maxima from the packftz_* kernels), Infinity for a NaN. */
 export function maxOf(view: FloatArray, off: number, len: number): number {
   let mx = 0;
   for (let i = off; i < off + len; i++) {
@@ -56,7 +56,7 @@ export function maxOf(view: FloatArray, off: number, len: number): number {
 }
 
 /**
- * After the ftz_* kernel has flushed a packed A block (panels of mr rows, element (r, p) of
+ * After the packftz_* kernel has packed and flushed an A block (panels of mr rows, element (r, p) of
  * panel q at off + q·kLen·mr + p·mr + r) and written its row maxima to view[maxOff..]: zeroes
  * every row whose products with the packed B (largest |b| = bmax) all lie below `tiny`, and
  * returns whether any row is left that can contribute (false: all products are zero under FTZ).
@@ -86,7 +86,7 @@ export function screenA(view: FloatArray, off: number, maxOff: number, rowsPad: 
   return true;
 }
 
-/** A row maximum written by the ftz_* kernel, Infinity for a NaN. */
+/** A row maximum written by the packftz_* kernel, Infinity for a NaN. */
 const rowMax = (view: FloatArray, i: number): number => {
   const x = view[i]!;
   return x === x ? x : Infinity;

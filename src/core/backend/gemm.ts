@@ -161,7 +161,8 @@ export function createGemm(cfg: GemmConfig): GemmFn {
   interface Kernels {
     mem: WasmMemory;
     pack: { [D in GemmDtype]: { a: (...args: number[]) => void; b: (...args: number[]) => void } };
-    ftz: { [D in GemmDtype]: { a: (...args: number[]) => void; b: (...args: number[]) => void } };
+    /** pack and flush-to-zero screen in one pass (packftz_*: the pack's arguments, then where the panel maxima go) */
+    packFtz: { [D in GemmDtype]: { a: (...args: number[]) => void; b: (...args: number[]) => void } };
     macro: { [D in GemmDtype]: (...args: number[]) => void };
     gemv: { [D in GemmDtype]: { axpy: (...args: number[]) => void; dot: (...args: number[]) => void } };
     copyRows: (...args: number[]) => void;
@@ -193,9 +194,9 @@ export function createGemm(cfg: GemmConfig): GemmFn {
         float32: { a: fn(`pack_f32_${t.float32.mr}`), b: fn(`pack_f32_${t.float32.nr}`) },
         float64: { a: fn(`pack_f64_${t.float64.mr}`), b: fn(`pack_f64_${t.float64.nr}`) },
       },
-      ftz: {
-        float32: { a: fn(`ftz_f32_${t.float32.mr}`), b: fn(`ftz_f32_${t.float32.nr}`) },
-        float64: { a: fn(`ftz_f64_${t.float64.mr}`), b: fn(`ftz_f64_${t.float64.nr}`) },
+      packFtz: {
+        float32: { a: fn(`packftz_f32_${t.float32.mr}`), b: fn(`packftz_f32_${t.float32.nr}`) },
+        float64: { a: fn(`packftz_f64_${t.float64.mr}`), b: fn(`packftz_f64_${t.float64.nr}`) },
       },
       macro: { float32: fn("macro_f32"), float64: fn("macro_f64") },
       gemv: {
@@ -315,7 +316,7 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     let bmax = Infinity;
     const { kc: KC, mc: MC, nc: NC, kb: KB } = cfg.blocks[dtype];
     const es = dtype === "float32" ? 4 : 8;
-    const packA = kr.pack[dtype].a, packB = kr.pack[dtype].b, macro = kr.macro[dtype];
+    const macro = kr.macro[dtype];
     const rows = r1 - r0;
 
     // Layout in elements, every region 64-byte aligned: Bp | Ap | Cb | S (staging).
@@ -335,7 +336,13 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     const M = up(S + Math.max((kbMax + 64 / es) * Math.max(ncMax, mcMax), wholeAt ? kbMax * rows : 0), al);
     const end = M + Math.max(ncPadMax, mcPadMax);
     reserve(kr, end * es);
-    const ftzA = kr.ftz[dtype].a, ftzB = kr.ftz[dtype].b, MB = M * es;
+    const MB = M * es;
+    // under flush-to-zero the packs screen each panel as they write it, its maxima going to M
+    const pA = kr.pack[dtype].a, pB = kr.pack[dtype].b, fA = kr.packFtz[dtype].a, fB = kr.packFtz[dtype].b;
+    const packA = (dst: number, src: number, outer: number, kLen: number, sO: number, sK: number): void =>
+      flush ? fA(dst, src, outer, kLen, sO, sK, MB) : pA(dst, src, outer, kLen, sO, sK);
+    const packB = (dst: number, src: number, outer: number, kLen: number, sO: number, sK: number): void =>
+      flush ? fB(dst, src, outer, kLen, sO, sK, MB) : pB(dst, src, outer, kLen, sO, sK);
     const view: FloatArray = dtype === "float32" ? v32 : v64;
     const BpB = Bp * es, ApB = Ap * es, CbB = Cb * es, SB = S * es;
 
@@ -356,10 +363,7 @@ export function createGemm(cfg: GemmConfig): GemmFn {
               stage(view, S, sld, b, bBase + jc * k + kb0, nc, kbLen, k);
               packB(BpB, SB, nc, kbLen, sld, 1);
             }
-            if (flush) {
-              ftzB(BpB, ncPad / nr, kbLen, MB);
-              bmax = maxOf(view, M, ncPad);
-            }
+            if (flush) bmax = maxOf(view, M, ncPad);
           }
           const aBase = aOff + bi * aStride;
           const cBase = cOff + bi * cStride;
@@ -377,7 +381,7 @@ export function createGemm(cfg: GemmConfig): GemmFn {
               stage(view, S, mc, a, aBase + kb0 * m + ic, kbLen, mc, m);
               packA(ApB, SB, mc, kbLen, 1, mc);
             }
-            if (flush && (ftzA(ApB, mcPad / mr, kbLen, MB), !screenA(view, Ap, M, mcPad, kbLen, mr, tiny, bmax))) {
+            if (flush && !screenA(view, Ap, M, mcPad, kbLen, mr, tiny, bmax)) {
               // Every product of the block is zero under FTZ: C keeps its partial sums (+0 at first).
               if (kb0 === 0) for (let r = 0; r < mc; r++) c.fill(0, cBase + (ic + r) * n + jc, cBase + (ic + r) * n + jc + nc);
               continue;
