@@ -469,8 +469,11 @@ export function kernelFunc(b: Builder, roots0: readonly Node[], outs: readonly (
       }
       case "bits":
         if (nd.op === "pow2f") {
-          // 2^k for float32: (k + 127) << 23 as the float's bits
-          f.seq(() => push(nd.a, "f32", 0)).simd(0xf8).simd(0x0c, ...i32x4Bytes(127)).simd(0xae).i32(23).simd(0xab).set(l[0]!);
+          // 2^k for float32: (k + 127) << 23 as the float's bits. k + (2^23 + 127) is exact for an
+          // integer k in the domain ([-126, 127]) and its bits are 0x4B000000 + k + 127, which the
+          // shift by 23 turns into (k + 127) << 23 (the exponent bits shift out): an add and a shift
+          // where i32x4.trunc_sat_f32x4_s is a seven-instruction sequence on x64
+          f.seq(() => push(nd.a, "f32", 0)).simd(0x0c, ...f32x4Bytes(8388608 + 127)).simd(0xe4).i32(23).simd(0xab).set(l[0]!);
           return;
         }
         if (nd.op === "ftz32") {
