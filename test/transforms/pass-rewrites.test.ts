@@ -298,7 +298,7 @@ describe("random programs producing these patterns: jit equals eager", () => {
 describe("sums over leading axes read by columns (bias gradients)", () => {
   it("equal the transposed row sums bit for bit, for tree sizes around the 128-leaf splits", () => {
     for (const dtype of ["float32", "float64"] as DType[]) {
-      for (const [len, cols] of [[1, 8], [100, 13], [128, 9], [129, 8], [300, 16], [1000, 10]] as const) {
+      for (const [len, cols] of [[1, 8], [100, 13], [128, 9], [129, 8], [300, 16], [1000, 10], [64, 37], [130, 256]] as const) {
         const x = tensor([len, cols], len * 31 + cols, dtype).mul(1e3);
         expectSame(np.sum(x, 0), np.sum(np.transpose(x).add(0), 1), `${dtype} [${len},${cols}]`);
       }
