@@ -329,3 +329,30 @@ describe("vecmath pow and atan2: float32 accuracy over pairs, against float64 Ma
     expect(Array.from(jit((p: Tensor, q: Tensor) => np.power(p, q))(x, y).dataSync())).toEqual([1024, -8, 81, 1, 1, 1e7, 8, -0.03125]);
   });
 });
+
+describe("vecmath: no subnormal intermediates for tiny arguments", () => {
+  // On x86 every float32 operation with a subnormal operand or result takes a microcode assist
+  // (~100× an ordinary one), flush-to-zero or not: the recipe itself must not make one. The JS
+  // version rounds each float32 step with Math.fround, so watching its results sees every step.
+  const subnormalSteps = (f: (x: number) => number, x: number): number[] => {
+    const fround = Math.fround;
+    const seen: number[] = [];
+    Math.fround = (v: number): number => {
+      const r = fround(v);
+      if (r !== 0 && Math.abs(r) < 2 ** -126) seen.push(r);
+      return r;
+    };
+    try {
+      f(x);
+    } finally {
+      Math.fround = fround;
+    }
+    return seen;
+  };
+  it("tanh of activations that have shrunk toward zero (W14 ×0.1): exactly x, no subnormal step", () => {
+    for (const x of [1e-20, -3e-30, 2 ** -63, -(2 ** -64), 1e-37, 2 ** -13, -(2 ** -12.5)]) {
+      expect(subnormalSteps(V.tanh!, x), `tanh(${x})`).toEqual([]);
+      expect(V.tanh!(x)).toBe(Math.fround(x));
+    }
+  });
+});
