@@ -162,6 +162,34 @@ describe("gemm flush-to-zero", () => {
     });
   }
 
+  it("a live row whose largest product is below 2^-100 runs scaled: its subnormal-sized products count at full precision", () => {
+    // row 0: a = 2^-63·(1 + 2^-20) over k = 1000; B: column 0 all 2^-70 (products 2^-133·(1 + 2^-20),
+    // subnormal: gradual underflow would round each to 2^-133), column 1 all 2^-63 (normal products),
+    // so max|a|·max|b| = 2^-126·(1 + 2^-20): live and below 2^-100. Row 1 ordinary, unscaled.
+    const [m, k, n] = [8, 1000, 16];
+    const a = new Float32Array(m * k).fill(1);
+    for (let p = 0; p < k; p++) a[p] = 2 ** -63 * (1 + 2 ** -20);
+    const b = new Float32Array(k * n).fill(2 ** -64);
+    for (let p = 0; p < k; p++) [b[p * n], b[p * n + 1], b[p * n + 3]] = [2 ** -70, 2 ** -63, 2 ** -80];
+    const c = run("float32", a, b, m, k, n, true);
+    // the float32 running sum of k equal normal products (each exact: 21 bits), computed 2^100
+    // higher, where nothing is subnormal, and scaled back (exact): what the scaled row computes
+    const sum = (term: number): number => {
+      let acc = 0;
+      for (let p = 0; p < k; p++) acc = Math.fround(acc + term * 2 ** 100);
+      return acc * 2 ** -100;
+    };
+    expect(c[0]).toBe(sum(2 ** -133 * (1 + 2 ** -20)));
+    expect(c[0]).not.toBe(Math.fround(1000 * 2 ** -133)); // what gradual underflow gave: each product rounded to 2^-133
+    expect(c[1]).toBe(sum(2 ** -126 * (1 + 2 ** -20)));
+    expect(c[2]).toBe(sum(2 ** -127 * (1 + 2 ** -20)));
+    expect(c[3]).toBe(0); // 1000·2^-143·(…) ≈ 2^-133: below the smallest normal, stored as +0
+    expect(c[n]).toBe(Math.fround(1000 * 2 ** -70)); // row 1: ordinary values, unscaled
+    // the same bits for another row split, and IEEE (flush off) keeps gradual underflow
+    expect(run("float32", a, b, m, k, n, true, 1, 5)).toEqual(c);
+    expect(run("float32", a, b, m, k, n, false)[0]).toBe(Math.fround(1000 * 2 ** -133));
+  });
+
   it("NaN and Inf are never flushed away", () => {
     const a = fill("float32", 8, 16, 2 ** -70, 3);
     const b = fill("float32", 16, 8, 2 ** -70, 4);

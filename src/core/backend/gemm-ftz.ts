@@ -6,7 +6,8 @@
 // (every product ≈1e-40, subnormal) ran 93× slower than on ordinary values.
 //
 // The GEMM emulates FTZ on the panels it packs anyway (gemm.ts; the wasm packftz_* kernels of
-// scripts/gemm-kernels.ts do the per-element pass), in two steps per k chunk:
+// scripts/gemm-kernels.ts do the per-element pass), in two steps per k chunk, and a third where
+// one chunk holds all of k:
 //  1. DAZ: subnormal elements of the packed A and B panels become (signed) zero.
 //  2. For row i of the A block, amax_i = max_p |a[i,p]| and bmax = max |b[p,j]| over the packed
 //     B strip. When amax_i · bmax < MIN_NORMAL, every product a[i,p]·b[p,j] of that row is below
@@ -14,11 +15,15 @@
 //     A row is zeroed (0·b = ±0 for finite b, and s + ±0 = s), and a block whose rows all vanish
 //     skips the micro-kernels entirely. A NaN or ±Inf anywhere makes the max Infinity, so such a
 //     row is never zeroed (amax·Inf is Inf, and 0·Inf is NaN: not below).
+//  3. A live row whose largest product amax_i · bmax is below SCALE_BELOW = 2^-100 runs scaled by
+//     an exact power of two (scaleTinyRows, unscaleRows): its products with B's normal elements
+//     are normal, not subnormal (an x86 microcode assist each, flushed or not).
 // The rule is per row of op(A) and per (k chunk, column block) of op(B), both fixed by the block
 // sizes and never by how rows are split between threads, so results stay bit-identical for any
-// thread count. What it does not reach: products that are subnormal inside a row that also has
-// normal products keep IEEE gradual underflow (JAX would give 0 for those products), and so does a
-// sum that cancels to a subnormal value.
+// thread count. What it does not reach: products that are subnormal inside a row whose largest
+// product is at least 2^-100 (or in a product whose k spans several chunks) keep IEEE gradual
+// underflow (JAX would give 0 for those products), and so does a sum that cancels to a subnormal
+// value; a scaled row's subnormal-sized products count at full precision (JAX: 0).
 
 import type { FloatArray, GemmDtype } from "./gemm.js";
 
@@ -84,6 +89,52 @@ export function screenA(view: FloatArray, off: number, maxOff: number, rowsPad: 
     }
   }
   return true;
+}
+
+/** Rows whose largest product (amax · bmax) lies below this run scaled (scaleTinyRows). */
+export const SCALE_BELOW = 2 ** -100;
+
+/**
+ * Step 3 (the wasm path, when one k chunk holds all of k): each live row of the packed A block
+ * whose largest product amax·bmax is below SCALE_BELOW is multiplied by 2^e, e = −⌊log2 amax⌋, so
+ * its largest element is in [1, 2): exact (a power of two, no element leaves the normal range),
+ * and its products with the normal elements of B are then normal too, where unscaled many would
+ * be subnormal, each an x86 microcode assist (W14 ×0.1's narrow layers ran 2.8× slower). The row's
+ * results come back scaled by 2^-e (unscaleRows). Such a row's small products are kept at full
+ * precision instead of going through gradual underflow (XLA's FTZ would drop them): its sums
+ * differ from the unscaled ones only by those products' rounding. `scale[r]` gets 2^-e
+ * for scaled rows, 0 for the rest; returns how many rows were scaled. A rule per row of op(A)
+ * and per B strip, so any split of rows between threads gives the same bits.
+ */
+export function scaleTinyRows(view: FloatArray, off: number, maxOff: number, rowsPad: number, kLen: number, mr: number, tiny: number, bmax: number, scale: Float64Array): number {
+  let count = 0;
+  for (let i = 0; i < rowsPad; i++) {
+    const amax = rowMax(view, maxOff + i);
+    const top = amax * bmax;
+    scale[i] = 0;
+    if (!(top >= tiny && top < SCALE_BELOW)) continue;
+    const e = -Math.floor(Math.log2(amax));
+    const up = 2 ** e;
+    scale[i] = 2 ** -e;
+    count++;
+    for (let p = 0, j = off + Math.floor(i / mr) * kLen * mr + (i % mr); p < kLen; p++, j += mr) view[j] = view[j]! * up;
+  }
+  return count;
+}
+
+/**
+ * The C block's scaled rows (scale[r] ≠ 0) times scale[r], with results below the smallest normal
+ * made ±0 before they are stored (storing one would itself be a subnormal conversion).
+ */
+export function unscaleRows(view: FloatArray, cb: number, ldc: number, rows: number, cols: number, tiny: number, scale: Float64Array): void {
+  for (let r = 0; r < rows; r++) {
+    const sc = scale[r]!;
+    if (sc === 0) continue;
+    for (let j = cb + r * ldc, e = j + cols; j < e; j++) {
+      const v = view[j]! * sc;
+      view[j] = v < tiny && v > -tiny ? v * 0 : v;
+    }
+  }
 }
 
 /** A row maximum written by the packftz_* kernel, Infinity for a NaN. */

@@ -16,7 +16,7 @@
 // scripts/gemm-kernels.ts, run `npx tsx scripts/gen-gemm-wasm.ts` (a test fails while the
 // embedded module is stale).
 
-import { flushMax, maxAbs, maxOf, MIN_NORMAL, screenA } from "./gemm-ftz.js";
+import { flushMax, maxAbs, maxOf, MIN_NORMAL, scaleTinyRows, screenA, unscaleRows } from "./gemm-ftz.js";
 import { GEMM_TILES, GEMM_WASM_BASE64, GEMM_WASM_FMA_BASE64 } from "./gemm-wasm.js";
 
 export type FloatArray = Float32Array | Float64Array;
@@ -170,6 +170,8 @@ export function createGemm(cfg: GemmConfig): GemmFn {
   let kernels: Kernels | null | undefined; // undefined: not tried yet; null: unavailable
   let v32 = new Float32Array(0);
   let v64 = new Float64Array(0);
+  /** scaleTinyRows' per-row scales of the current A block (grown as needed, reused) */
+  let rowScale = new Float64Array(0);
 
   function instantiate(): Kernels | null {
     if (typeof WebAssembly !== "object") return null;
@@ -347,6 +349,7 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     const BpB = Bp * es, ApB = Ap * es, CbB = Cb * es, SB = S * es;
 
     const shareB = bStride === 0 && batch > 1;
+    if (flush && rowScale.length < mcPadMax) rowScale = new Float64Array(mcPadMax);
     for (let kb0 = 0; kb0 < k; kb0 += KB) {
       const kbLen = Math.min(KB, k - kb0);
       for (let jc = 0; jc < n; jc += NC) {
@@ -386,6 +389,10 @@ export function createGemm(cfg: GemmConfig): GemmFn {
               if (kb0 === 0) for (let r = 0; r < mc; r++) c.fill(0, cBase + (ic + r) * n + jc, cBase + (ic + r) * n + jc + nc);
               continue;
             }
+            // rows whose products all lie below 2^-64 (live, but small enough for some products
+            // to be subnormal, each an x86 microcode assist) run scaled by an exact power of two
+            // (gemm-ftz.ts, step 3); only where one k chunk holds all of k (no partial sums)
+            const scaled = flush && kbLen === k ? scaleTinyRows(view, Ap, M, mcPad, kbLen, mr, tiny, bmax, rowScale) : 0;
             if (kb0 > 0) {
               // Continue from the partial sums of the earlier k chunks.
               for (let r = 0; r < mc; r++) {
@@ -398,6 +405,7 @@ export function createGemm(cfg: GemmConfig): GemmFn {
               macro(ApB + pc * mr * es, BpB + pc * nr * es, CbB, mcPad / mr, ncPad / nr, kc,
                 ldc * es, kbLen * mr * es, kbLen * nr * es, kb0 === 0 && pc === 0 ? 1 : 0);
             }
+            if (scaled) unscaleRows(view, Cb, ldc, mc, nc, tiny, rowScale);
             // Write the block back; full-width blocks are compacted in place and copied at once.
             const dst = cBase + ic * n + jc;
             if (nc === n) {
