@@ -188,6 +188,19 @@ describe("gemm flush-to-zero", () => {
     // the same bits for another row split, and IEEE (flush off) keeps gradual underflow
     expect(run("float32", a, b, m, k, n, true, 1, 5)).toEqual(c);
     expect(run("float32", a, b, m, k, n, false)[0]).toBe(Math.fround(1000 * 2 ** -133));
+    // float64 at 2^-1022: products 2^-1025·(1 + 2^-49) (subnormal) over k = 16 give the float64
+    // running sum computed 2^600 higher (a normal result); the row's largest product,
+    // 2^-1022·(1 + 2^-49), is below 2^-996. A row whose largest product is 2^-200 is not scaled.
+    const k16 = 16;
+    const a64 = new Float64Array(m * k16).fill(2 ** -100);
+    for (let p = 0; p < k16; p++) a64[p] = 2 ** -511 * (1 + 2 ** -49);
+    const b64 = new Float64Array(k16 * n).fill(2 ** -100);
+    for (let p = 0; p < k16; p++) [b64[p * n], b64[p * n + 1]] = [2 ** -514, 2 ** -511];
+    const c64 = run("float64", a64, b64, m, k16, n, true);
+    let acc = 0;
+    for (let p = 0; p < k16; p++) acc += 2 ** -1025 * (1 + 2 ** -49) * 2 ** 600;
+    expect(c64[0]).toBe(acc * 2 ** -600);
+    expect(c64[n + 2]).toBe(16 * 2 ** -200);
   });
 
   it("NaN and Inf are never flushed away", () => {

@@ -15,13 +15,14 @@
 //     A row is zeroed (0·b = ±0 for finite b, and s + ±0 = s), and a block whose rows all vanish
 //     skips the micro-kernels entirely. A NaN or ±Inf anywhere makes the max Infinity, so such a
 //     row is never zeroed (amax·Inf is Inf, and 0·Inf is NaN: not below).
-//  3. A live row whose largest product amax_i · bmax is below SCALE_BELOW = 2^-100 runs scaled by
-//     an exact power of two (scaleTinyRows, unscaleRows): its products with B's normal elements
-//     are normal, not subnormal (an x86 microcode assist each, flushed or not).
+//  3. A live row whose largest product amax_i · bmax is below MIN_NORMAL · 2^26 (2^-100 for
+//     float32) runs scaled by an exact power of two (scaleTinyRows, unscaleRows): its products
+//     with B's normal elements are normal, not subnormal (an x86 microcode assist each, flushed
+//     or not).
 // The rule is per row of op(A) and per (k chunk, column block) of op(B), both fixed by the block
 // sizes and never by how rows are split between threads, so results stay bit-identical for any
 // thread count. What it does not reach: products that are subnormal inside a row whose largest
-// product is at least 2^-100 (or in a product whose k spans several chunks) keep IEEE gradual
+// product is at least MIN_NORMAL · 2^26 (or in a product whose k spans several chunks) keep IEEE gradual
 // underflow (JAX would give 0 for those products), and so does a sum that cancels to a subnormal
 // value; a scaled row's subnormal-sized products count at full precision (JAX: 0).
 
@@ -91,12 +92,16 @@ export function screenA(view: FloatArray, off: number, maxOff: number, rowsPad: 
   return true;
 }
 
-/** Rows whose largest product (amax · bmax) lies below this run scaled (scaleTinyRows). */
-export const SCALE_BELOW = 2 ** -100;
+/**
+ * Rows whose largest product (amax · bmax) lies below the smallest normal times this run scaled
+ * (scaleTinyRows): 2^-100 for float32, 2^-996 for float64, products within 2^26 of the row's
+ * largest then being subnormal.
+ */
+export const SCALE_HEADROOM = 2 ** 26;
 
 /**
  * Step 3 (the wasm path, when one k chunk holds all of k): each live row of the packed A block
- * whose largest product amax·bmax is below SCALE_BELOW is multiplied by 2^e, e = −⌊log2 amax⌋, so
+ * whose largest product amax·bmax is below tiny · SCALE_HEADROOM is multiplied by 2^e, e = −⌊log2 amax⌋, so
  * its largest element is in [1, 2): exact (a power of two, no element leaves the normal range),
  * and its products with the normal elements of B are then normal too, where unscaled many would
  * be subnormal, each an x86 microcode assist (W14 ×0.1's narrow layers ran 2.8× slower). The row's
@@ -112,7 +117,7 @@ export function scaleTinyRows(view: FloatArray, off: number, maxOff: number, row
     const amax = rowMax(view, maxOff + i);
     const top = amax * bmax;
     scale[i] = 0;
-    if (!(top >= tiny && top < SCALE_BELOW)) continue;
+    if (!(top >= tiny && top < tiny * SCALE_HEADROOM)) continue;
     const e = -Math.floor(Math.log2(amax));
     const up = 2 ** e;
     scale[i] = 2 ** -e;
