@@ -203,6 +203,15 @@ describe("gemm flush-to-zero", () => {
     expect(c64[n + 2]).toBe(16 * 2 ** -200);
   });
 
+  it("a tiny live row over k past one chunk (1100 > 1024) is not scaled: the chunks' partial sums stay in one scale", () => {
+    const [m, k, n] = [8, 1100, 16];
+    const a = Float32Array.from({ length: m * k }, (_, i) => 2 ** -63 * (1 + (i % 7) / 8));
+    const b = Float32Array.from({ length: k * n }, (_, i) => 2 ** -63 * (1 + (i % 5) / 8));
+    const c = run("float32", a, b, m, k, n, true);
+    const want = reference("float32", a, b, m, k, n, true);
+    for (let i = 0; i < m * n; i++) expect(Math.abs(c[i]! - want[i]!), `${i}`).toBeLessThanOrEqual(Math.abs(want[i]!) * 1e-5);
+  });
+
   it("NaN and Inf are never flushed away", () => {
     const a = fill("float32", 8, 16, 2 ** -70, 3);
     const b = fill("float32", 16, 8, 2 ** -70, 4);
