@@ -71,7 +71,7 @@ function packFunc(dtype: keyof Tiles, w: number, ftz = false): Func {
   const f = new Func(`${ftz ? "packftz" : "pack"}_${dtype === "float32" ? "f32" : "f64"}_${w}`, ftz ? [I32, I32, I32, I32, I32, I32, I32] : [I32, I32, I32, I32, I32, I32]);
   const [dst, src, outer, kLen, sOuter, sK, out] = [0, 1, 2, 3, 4, 5, 6];
   const screen = ftz ? ftzLocals(f, dtype, w) : null;
-  const pstart = f.local(I32);
+  const pstart = screen ? f.local(I32) : -1; // the panel being written (the screen's start)
   const sOb = f.local(I32);
   const sKb = f.local(I32);
   const ptr = f.local(I32);
@@ -86,7 +86,7 @@ function packFunc(dtype: keyof Tiles, w: number, ftz = false): Func {
   f.block().loop();
   f.get(outer).i32(w).ltU().brIf(1);
   f.get(src).set(ptr).get(kLen).set(p);
-  f.get(dst).set(pstart);
+  if (screen) f.get(dst).set(pstart);
   const gather = (): void =>
     countDown(f, p, () => {
       f.get(ptr).set(q);

@@ -340,11 +340,10 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     reserve(kr, end * es);
     const MB = M * es;
     // under flush-to-zero the packs screen each panel as they write it, its maxima going to M
-    const pA = kr.pack[dtype].a, pB = kr.pack[dtype].b, fA = kr.packFtz[dtype].a, fB = kr.packFtz[dtype].b;
-    const packA = (dst: number, src: number, outer: number, kLen: number, sO: number, sK: number): void =>
-      flush ? fA(dst, src, outer, kLen, sO, sK, MB) : pA(dst, src, outer, kLen, sO, sK);
-    const packB = (dst: number, src: number, outer: number, kLen: number, sO: number, sK: number): void =>
-      flush ? fB(dst, src, outer, kLen, sO, sK, MB) : pB(dst, src, outer, kLen, sO, sK);
+    const withMaxima = (pack: (...args: number[]) => void) => (dst: number, src: number, outer: number, kLen: number, sO: number, sK: number): void =>
+      pack(dst, src, outer, kLen, sO, sK, MB);
+    const packA = flush ? withMaxima(kr.packFtz[dtype].a) : kr.pack[dtype].a;
+    const packB = flush ? withMaxima(kr.packFtz[dtype].b) : kr.pack[dtype].b;
     const view: FloatArray = dtype === "float32" ? v32 : v64;
     const BpB = Bp * es, ApB = Ap * es, CbB = Cb * es, SB = S * es;
 
