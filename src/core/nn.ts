@@ -36,8 +36,8 @@ export const relu = (x: ArrayLike) => {
  */
 export const sigmoid = (x: ArrayLike) => np.sigmoid(x);
 /**
- * log(1 + eˣ), elementwise, computed as x + log1p(e⁻ˣ) for x ≥ 0 and log1p(eˣ) below, so it
- * neither overflows nor loses digits for large |x|; its derivative is σ(x) (½ at 0, as JAX's).
+ * log(1 + eˣ), elementwise, computed as max(x, 0) + log1p(e^−|x|), so it neither overflows nor
+ * loses digits for large |x|; its derivative is σ(x) (½ at 0, as JAX's).
  * Mirrors jax.nn.softplus / tf.math.softplus.
  * @param x - any shape; float dtypes (ints are computed as float32).
  * @returns a float tensor of x's shape.
@@ -47,14 +47,11 @@ export const sigmoid = (x: ArrayLike) => np.sigmoid(x);
  * ```
  */
 export const softplus = (x: ArrayLike) => {
-  // each branch sees only its own half of the inputs (the other half replaced by 0), so neither
-  // overflows and neither branch's derivative is 0·∞ where it is not selected
+  // e^−|x| ≤ 1: nothing overflows, and the derivative is σ(x) everywhere: 1 − σ(−x) for x ≥ 0
+  // (at 0, as for |x|, the x ≥ 0 side: 1 − ½), σ(x) below
   const t = np.asarray(x);
   const f = t.dtype === "float32" || t.dtype === "float64" ? t : np.astype(t, "float32");
-  const pos = np.greaterEqual(f, 0);
-  const xp = np.where(pos, f, 0);
-  const xn = np.where(pos, 0, f);
-  return np.where(pos, np.add(xp, np.log1p(np.exp(np.negative(xp)))), np.log1p(np.exp(xn)));
+  return np.add(np.where(np.greaterEqual(f, 0), f, 0), np.log1p(np.exp(np.negative(np.abs(f)))));
 };
 /**
  * The SiLU (swish) activation x·σ(x), elementwise.
