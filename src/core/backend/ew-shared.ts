@@ -51,15 +51,9 @@ export interface Shared {
 }
 
 const OPS: Record<string, Op> = { "+": Op.Add, "-": Op.Sub, "*": Op.Mul, "/": Op.Div, ">=": Op.Ge, ">": Op.Gt, "<=": Op.Le, "<": Op.Lt, "===": Op.Eq, "!==": Op.Ne };
-const F = "(V\\.ftz32|V\\.ftz64)";
-const BIN_FLUSH = new RegExp(`^${F}\\(\\(${F}\\(a0\\) ([-+*/]) ${F}\\(a1\\)\\)\\)$`);
-const BIN = /^\(a0 ([-+*/]) a1\)$/;
-const CMP_FLUSH = new RegExp(`^\\(\\(${F}\\(a0\\) (>=|>|<=|<|===|!==) ${F}\\(a1\\)\\) \\? \\(1\\) : \\(0\\)\\)$`);
-const CMP = /^\(\(a0 (>=|>|<=|<|===|!==) a1\) \? \(1\) : \(0\)\)$/;
-const SELECT_FLUSH = new RegExp(`^const (\\w+) = ${F}\\(a0\\);\\n\\(\\(\\(\\1 !== \\(0\\)\\) && \\(\\1 === \\1\\)\\) \\? a1 : a2\\)$`);
-const SELECT = /^\(\(\(a0 !== \(0\)\) && \(a0 === a0\)\) \? a1 : a2\)$/;
-const CALL_FLUSH = new RegExp(`^${F}\\((V|Math)\\.(\\w+)\\(${F}\\(a0\\)\\)\\)$`);
-const CALL = /^(V|Math)\.(\w+)\(a0\)$/;
+const ARITH = ["+", "-", "*", "/"];
+const COMPARE = [">=", ">", "<=", "<", "===", "!=="];
+const FLUSHES = ["V.ftz32", "V.ftz64"];
 
 const flushFn = (name: string): Fn => (name === "V.ftz32" ? V.ftz32! : V.ftz64!) as Fn;
 /** Math.name or V.name, when it is a function of one number. */
@@ -68,27 +62,71 @@ function callee(ns: string, name: string): Fn | null {
   const f = Object.prototype.hasOwnProperty.call(o, name) ? o[name] : undefined;
   return typeof f === "function" && f.length === 1 ? (f as Fn) : null;
 }
+/** Whether `n` is a JS identifier of word characters only (what emitJs names temporaries). */
+function isWord(n: string): boolean {
+  for (let i = 0; i < n.length; i++) {
+    const c = n.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95)) return false;
+  }
+  return n.length > 0;
+}
+/** `ns.name` (ns: V or Math) as its function of one number, or null. */
+function calleeOf(head: string): Fn | null {
+  const dot = head.indexOf(".");
+  const ns = head.slice(0, dot);
+  return dot > 0 && (ns === "V" || ns === "Math") ? callee(ns, head.slice(dot + 1)) : null;
+}
 
+/**
+ * The shared loop for a translated text, by comparing it with the exact texts emitJs writes for
+ * each form (plain or with both operands flushed by the same function):
+ *   (a0 op a1)                           G((F(a0) op F(a1)))                      op: + - * /
+ *   ((a0 op a1) ? (1) : (0))             ((F(a0) op F(a1)) ? (1) : (0))            op: >= > <= < === !==
+ *   (((a0 !== (0)) && (a0 === a0)) ? a1 : a2)
+ *   const n = F(a0);\n(((n !== (0)) && (n === n)) ? a1 : a2)
+ *   (-a0)    ns.f(a0)    G(ns.f(F(a0)))                                           ns: V or Math
+ * String comparisons only: no regular expression to compile inside a process's first ops
+ * (a first match through one cost 0.1-0.3 ms).
+ */
 function match(js: string, nIn: number): Shared | null {
   const S = (kind: Kind, op: Op, fo: Fn, fi: Fn, fn: Fn = id): Shared => ({ kind, op, fo, fi, fn });
-  let m: RegExpExecArray | null;
   if (nIn === 2) {
-    if ((m = BIN_FLUSH.exec(js)) && m[2] === m[4]) return S(Kind.Bin, OPS[m[3]!]!, flushFn(m[1]!), flushFn(m[2]!));
-    if ((m = BIN.exec(js))) return S(Kind.Bin, OPS[m[1]!]!, id, id);
-    if ((m = CMP_FLUSH.exec(js)) && m[1] === m[3]) return S(Kind.Cmp, OPS[m[2]!]!, id, flushFn(m[1]!));
-    if ((m = CMP.exec(js))) return S(Kind.Cmp, OPS[m[1]!]!, id, id);
+    for (const o of ARITH) {
+      if (js === `(a0 ${o} a1)`) return S(Kind.Bin, OPS[o]!, id, id);
+      for (const G of FLUSHES) for (const F of FLUSHES) if (js === `${G}((${F}(a0) ${o} ${F}(a1)))`) return S(Kind.Bin, OPS[o]!, flushFn(G), flushFn(F));
+    }
+    for (const o of COMPARE) {
+      if (js === `((a0 ${o} a1) ? (1) : (0))`) return S(Kind.Cmp, OPS[o]!, id, id);
+      for (const F of FLUSHES) if (js === `((${F}(a0) ${o} ${F}(a1)) ? (1) : (0))`) return S(Kind.Cmp, OPS[o]!, id, flushFn(F));
+    }
   } else if (nIn === 3) {
-    if ((m = SELECT_FLUSH.exec(js))) return S(Kind.Select, Op.Add, id, flushFn(m[2]!));
-    if (SELECT.test(js)) return S(Kind.Select, Op.Add, id, id);
+    if (js === "(((a0 !== (0)) && (a0 === a0)) ? a1 : a2)") return S(Kind.Select, Op.Add, id, id);
+    // const <name> = F(a0);\n(((<name> !== (0)) && (<name> === <name>)) ? a1 : a2)
+    const eq = js.indexOf(" = ");
+    if (js.startsWith("const ") && eq > 6) {
+      const n = js.slice(6, eq);
+      for (const F of FLUSHES) if (isWord(n) && js === `const ${n} = ${F}(a0);\n(((${n} !== (0)) && (${n} === ${n})) ? a1 : a2)`) return S(Kind.Select, Op.Add, id, flushFn(F));
+    }
   } else if (nIn === 1) {
     if (js === "(-a0)") return S(Kind.Neg, Op.Add, id, id);
-    if ((m = CALL_FLUSH.exec(js))) {
-      const fn = callee(m[2]!, m[3]!);
-      return fn ? S(Kind.Call, Op.Add, flushFn(m[1]!), flushFn(m[4]!), fn) : null;
-    }
-    if ((m = CALL.exec(js))) {
-      const fn = callee(m[1]!, m[2]!);
+    const open = js.indexOf("(");
+    if (open < 0) return null;
+    const head = js.slice(0, open);
+    if (js === `${head}(a0)`) {
+      const fn = calleeOf(head);
       return fn ? S(Kind.Call, Op.Add, id, id, fn) : null;
+    }
+    // G(ns.f(F(a0))): G and F flushes, possibly different
+    for (const G of FLUSHES) {
+      if (head !== G || !js.endsWith("(a0)))")) continue;
+      const inner = js.slice(open + 1, js.length - 1);
+      const k = inner.indexOf("(");
+      if (k < 0) continue;
+      for (const F of FLUSHES) {
+        if (inner !== `${inner.slice(0, k)}(${F}(a0))`) continue;
+        const fn = calleeOf(inner.slice(0, k));
+        return fn ? S(Kind.Call, Op.Add, flushFn(G), flushFn(F), fn) : null;
+      }
     }
   }
   return null;
