@@ -32,6 +32,8 @@ function longExpr(n: number, f32: boolean): string {
     (p: string) => `Math.cos((${p}) * (a0))`,
     (p: string, q: string) => `Math.max((${p}), (${q}))`,
     (p: string) => `Math.log1p(Math.abs((${p})))`,
+    // a value read twice: the JS translation names it (a temporary each statement prefixes its own)
+    (p: string) => `(((${p}) * (a1)) > (0) ? ((${p}) * (a1)) : (a2))`,
   ];
   const ops64 = [
     (p: string) => `Math.sqrt(Math.abs((${p})))`,
@@ -45,6 +47,7 @@ function longExpr(n: number, f32: boolean): string {
     (p: string) => `Math.sin((${p}))`,
     (p: string, q: string) => `Math.atan2((${p}), (${q}))`,
     (p: string) => `Math.expm1((${p}) * (0.01))`,
+    (p: string) => `(((${p}) * (a1)) > (0) ? ((${p}) * (a1)) : (a2))`,
   ];
   const ops = f32 ? ops32 : ops64;
   const lines = [`const t0 = ${R("(a0) * (a2)")};`];

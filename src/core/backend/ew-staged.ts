@@ -53,8 +53,68 @@ export type Translator = (e: string, prefix: string, temp: readonly boolean[]) =
 const NAME = /\b([at]\d+)\b/g;
 /** The temporaries' prefix a memoised translation holds until a statement's own is put in. */
 const PREFIX = "_sQ_";
-/** Per translator: a statement's translation by its operand kinds and renamed right-hand side. */
-const translated = new WeakMap<Translator, Map<string, string>>();
+
+/**
+ * A translated statement shape as pieces around holes: `holes[h]` ≥ 0 is the shape's operand
+ * a<k> (the statement's k-th name), PREFIX_HOLE its temporaries' prefix, NAME_HOLE the name it
+ * defines. Filling the holes is a few concatenations: a long chain's statements (hundreds, a
+ * few shapes) no longer each go through regular-expression replacements and splits (W15-200's
+ * translation took 3-5 ms of its first call).
+ */
+interface Template {
+  readonly parts: readonly string[];
+  readonly holes: readonly number[];
+}
+const PREFIX_HOLE = -1;
+const NAME_HOLE = -2;
+/** Per translator: a statement's template by its operand kinds and renamed right-hand side. */
+const translated = new WeakMap<Translator, Map<string, Template>>();
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isWordChar = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+/**
+ * `rhs` with its operand and temporary names (the words a<digits>, t<digits>: NAME) renamed
+ * a0, a1, … in order of first appearance, the names collected into `locals`.
+ */
+function renameLocals(rhs: string, locals: string[]): string {
+  let out = "";
+  let from = 0;
+  for (let p = 0; p < rhs.length; p++) {
+    const c = rhs.charCodeAt(p);
+    if ((c !== 97 && c !== 116) || (p > 0 && isWordChar(rhs.charCodeAt(p - 1))) || !isDigit(rhs.charCodeAt(p + 1))) continue;
+    let q = p + 2;
+    while (q < rhs.length && isDigit(rhs.charCodeAt(q))) q++;
+    if (q < rhs.length && isWordChar(rhs.charCodeAt(q))) {
+      p = q;
+      continue;
+    }
+    const v = rhs.slice(p, q);
+    let k = locals.indexOf(v);
+    if (k < 0) k = locals.push(v) - 1;
+    out += `${rhs.slice(from, p)}a${k}`;
+    from = q;
+    p = q - 1;
+  }
+  return from === 0 ? rhs : out + rhs.slice(from);
+}
+
+/** The template of a translated shape (`tr`'s statements and result over a<k>, temporaries prefixed PREFIX). */
+function templateOf(shape: string): Template {
+  const cut = shape.lastIndexOf("\n");
+  const NAME_MARK = "\u0000";
+  const text = cut < 0 ? `const ${NAME_MARK} = ${shape};` : `${shape.slice(0, cut).replace(/\n/g, " ")} const ${NAME_MARK} = ${shape.slice(cut + 1)};`;
+  const parts: string[] = [];
+  const holes: number[] = [];
+  let from = 0;
+  for (const m of text.matchAll(/_sQ_|\u0000|\ba(\d+)\b/g)) {
+    parts.push(text.slice(from, m.index));
+    holes.push(m[0] === PREFIX ? PREFIX_HOLE : m[0] === NAME_MARK ? NAME_HOLE : Number(m[1]));
+    from = m.index + m[0].length;
+  }
+  parts.push(text.slice(from));
+  return { parts, holes };
+}
 
 /**
  * `const tK = rhs;` rewritten by `tr` (a ScalarExpr over a0… → JS statements then a result):
@@ -63,24 +123,23 @@ const translated = new WeakMap<Translator, Map<string, string>>();
  */
 function translate(i: number, name: string, rhs: string, tr: Translator, variant: string): string {
   const locals: string[] = [];
-  const local = rhs.replace(NAME, (_, v: string) => {
-    let k = locals.indexOf(v);
-    if (k < 0) k = locals.push(v) - 1;
-    return `a${k}`;
-  });
-  const temp = locals.map((v) => v[0] === "t");
+  const local = renameLocals(rhs, locals);
   // a long chain repeats a few statement shapes (sin, × c, their derivatives …): each shape is
-  // translated once per translator and variant (what else changes it: the flush setting), with a
-  // placeholder prefix put back per statement
+  // translated once per translator and variant (what else changes it: the flush setting)
   let memo = translated.get(tr);
   if (memo === undefined) translated.set(tr, (memo = new Map()));
-  const key = `${variant}|${temp.map((t) => (t ? "t" : "a")).join("")}|${local}`;
-  let shape = memo.get(key);
-  if (shape === undefined) memo.set(key, (shape = tr(local, PREFIX, temp)));
-  const js = shape.split(PREFIX).join(`_s${i}_`);
-  const back = js.replace(/\ba(\d+)\b/g, (_, d: string) => locals[Number(d)]!);
-  const cut = back.lastIndexOf("\n");
-  return cut < 0 ? `const ${name} = ${back};` : `${back.slice(0, cut).replace(/\n/g, " ")} const ${name} = ${back.slice(cut + 1)};`;
+  let key = `${variant}|`;
+  for (const v of locals) key += v[0] === "t" ? "t" : "a";
+  key += `|${local}`;
+  let t = memo.get(key);
+  if (t === undefined) memo.set(key, (t = templateOf(tr(local, PREFIX, locals.map((v) => v[0] === "t")))));
+  const { parts, holes } = t;
+  let js = parts[0]!;
+  for (let h = 0; h < holes.length; h++) {
+    const k = holes[h]!;
+    js += (k === PREFIX_HOLE ? `_s${i}_` : k === NAME_HOLE ? name : locals[k]!) + parts[h + 1]!;
+  }
+  return js;
 }
 
 /** A long expression cut into stages: what the staged JS loops and the staged Wasm kernels share. */
