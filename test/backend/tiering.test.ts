@@ -4,8 +4,8 @@
 // pay no Wasm compile; large work compiles at once. (The rest of the suite runs with tiering off:
 // vitest.config.ts.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { flatStats, setElementwiseMode, tierStats, tiering } from "../../src/core/backend/elementwise.js";
-import { wasmSimd } from "../../src/core/backend/ew-run.js";
+import { BORROW_CALLS, borrowStats, flatStats, setElementwiseMode, tierStats, tiering } from "../../src/core/backend/elementwise.js";
+import { hasWasmKernel, wasmSimd } from "../../src/core/backend/ew-run.js";
 import { jit, numpy as np, type Tensor } from "../../src/index.js";
 import { expectBitEqual } from "../util/jit-oracles.js";
 
@@ -95,6 +95,37 @@ describe.skipIf(!wasmSimd)("tiering of elementwise kernels", () => {
     try {
       expectBitEqual(viaWasm, np.arcsinh(xs), "compiled kernel vs JS loop (small)");
       expectBitEqual(m, np.minimum(a, b), "compiled kernel vs JS loop (planned)");
+    } finally {
+      setElementwiseMode(old);
+    }
+  });
+
+  it("a strided call whose column broadcasts along the rows first borrows the expression's compiled whole-operand kernel, then compiles its own, all with the JS loop's bits", () => {
+    // X[64, 300] / c[64, 1]: the column operand is "r" (one value per row); a0 / a1 is used by no other test here
+    const n = 64 * 300;
+    const special = [0, -0, 1e-40, -3e-39, NaN, Infinity, -Infinity, 1.5, -2.25, 1e-38, 3e38];
+    const X = np.array(Float32Array.from({ length: n }, (_, i) => (i % 13 === 5 ? special[i % special.length]! : Math.sin(i) * 3))).reshape([64, 300]);
+    const c = np.array(Float32Array.from({ length: 64 }, (_, i) => special[i % special.length]! || 0.75 + i)).reshape([64, 1]);
+    const t = ["f32", "f32"] as const;
+    // the whole-operand kernel, compiled by an ordinary op's second planned call
+    np.divide(X, X);
+    np.divide(X, X);
+    expect(hasWasmKernel("a0 / a1", t, "vv", "f32")).toBe(true);
+    expect(hasWasmKernel("a0 / a1", t, "vr", "f32")).toBe(false);
+    const outs: Tensor[] = [];
+    const borrowed: number[] = [];
+    for (let call = 0; call < BORROW_CALLS + 2; call++) {
+      const before = borrowStats.calls;
+      outs.push(np.divide(X, c));
+      borrowed.push(borrowStats.calls - before);
+    }
+    // borrowed for BORROW_CALLS calls, with no kernel of its own compiled meanwhile; then its own
+    expect(borrowed).toEqual([...Array<number>(BORROW_CALLS).fill(1), 0, 0]);
+    expect(hasWasmKernel("a0 / a1", t, "vr", "f32")).toBe(true);
+    const old = setElementwiseMode("js");
+    try {
+      const want = np.divide(X, c);
+      outs.forEach((o, i) => expectBitEqual(o, want, `call ${i + 1} vs the JS loop`));
     } finally {
       setElementwiseMode(old);
     }

@@ -20,6 +20,7 @@ import { gemmFlush } from "./gemm.js";
 import { parseExpr, Unsupported } from "./ew-parse.js";
 import { runShared, sharedOf, type Shared } from "./ew-shared.js";
 import { elemType, hasWasmKernel, runFlat, runStrided, stridedPattern, wasmKernel, wasmSimd, type WasmKernel } from "./ew-run.js";
+import type { ElemType } from "./ew-wasm.js";
 import { V } from "./vecmath.js";
 
 /** How elementwise kernels run: "wasm" (default, JS where it cannot), "js" (vecmath in JS only), "math" (Math.* in JS, the previous kernels). */
@@ -306,8 +307,35 @@ export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: re
   const inner = shp[nd - 1]!;
   // an operand constant over the whole output is one element, a column along the rows one value per row, the rest staged by layout (runStrided)
   const pattern = stridedPattern(strides, shp, types);
-  const wasm = viaWasm(pattern);
+  const wasm = borrowedKernel(expr, types, pattern, outType) ?? viaWasm(pattern);
   return { src: wasm ? "" : stridedSource(jsExpr(expr, outType === "f32", f32Data(out, data)), ins.length, nd), wasm, ins: data, strides, shape: shp, units: size / inner, inner };
+}
+
+/** Calls of a strided layout with row operands ("r") that run a compiled kernel of another layout before compiling their own. */
+export const BORROW_CALLS = 2;
+const borrowCalls = new Map<string, number>();
+/** @internal strided calls that ran a borrowed kernel (tests check the route) */
+export const borrowStats = { calls: 0 };
+/**
+ * A layout's first calls without a compile of their own (issue 21: first calls). A strided call
+ * whose columns broadcast along the rows ("r": eager W8's per-example product, X[256,512] ·
+ * g[256,1]) needs a kernel of its own layout, ~1.5 ms to build and run cold on a first call;
+ * the expression's kernel for whole operands ("v" in their place) is often compiled already, by
+ * an ordinary op, and ew-run.ts runStrided stages such a column into whole blocks for it
+ * (Staging.Expand, as with row splats off). The kernel computes the same function of each
+ * element's operands: the same bits. So for BORROW_CALLS calls that kernel runs, then the
+ * layout's own (one value per row, no expanded block) is compiled as usual.
+ */
+function borrowedKernel(expr: ScalarExpr, types: readonly ElemType[], pattern: string, out: ElemType): WasmKernel | null {
+  if (mode !== "wasm" || !wasmSimd || !pattern.includes("r") || hasWasmKernel(expr, types, pattern, out)) return null;
+  const whole = pattern.replace(/r/g, "v");
+  if (!hasWasmKernel(expr, types, whole, out)) return null;
+  const key = `${pattern}|${expr}`;
+  const n = borrowCalls.get(key) ?? 0;
+  if (n >= BORROW_CALLS) return null;
+  borrowCalls.set(key, n + 1);
+  borrowStats.calls++;
+  return wasmKernel(expr, types, whole, out);
 }
 
 /**
