@@ -312,7 +312,7 @@ export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: re
 }
 
 /** Calls of a strided layout with row operands ("r") that run a compiled kernel of another layout before compiling their own. */
-export const BORROW_CALLS = 2;
+export const BORROW_CALLS = 1;
 const borrowCalls = new Map<string, number>();
 /** @internal strided calls that ran a borrowed kernel (tests check the route) */
 export const borrowStats = { calls: 0 };
@@ -324,7 +324,8 @@ export const borrowStats = { calls: 0 };
  * an ordinary op, and ew-run.ts runStrided stages such a column into whole blocks for it
  * (Staging.Expand, as with row splats off). The kernel computes the same function of each
  * element's operands: the same bits. So for BORROW_CALLS calls that kernel runs, then the
- * layout's own (one value per row, no expanded block) is compiled as usual.
+ * layout's own (one value per row, no expanded block) is compiled as usual: on the second call,
+ * as a compiled program's kernels are (a third-call compile would delay its steady speed).
  */
 function borrowedKernel(expr: ScalarExpr, types: readonly ElemType[], pattern: string, out: ElemType): WasmKernel | null {
   if (mode !== "wasm" || !wasmSimd || !pattern.includes("r") || hasWasmKernel(expr, types, pattern, out)) return null;
