@@ -100,35 +100,42 @@ describe.skipIf(!wasmSimd)("tiering of elementwise kernels", () => {
     }
   });
 
-  it("a strided call whose column broadcasts along the rows first borrows the expression's compiled whole-operand kernel, then compiles its own, all with the JS loop's bits", () => {
-    // X[64, 300] / c[64, 1]: the column operand is "r" (one value per row); a0 / a1 is used by no other test here
+  it("a planned call with a column broadcast along the rows, or a single element, first borrows the expression's compiled whole-operand kernel, then compiles its own at once, all with the JS loop's bits", () => {
+    // X[64, 300] / c[64, 1] (the column is "r": one value per row) and X / s (a single element:
+    // "s"); a0 / a1 is used by no other test here
     const n = 64 * 300;
     const special = [0, -0, 1e-40, -3e-39, NaN, Infinity, -Infinity, 1.5, -2.25, 1e-38, 3e38];
     const X = np.array(Float32Array.from({ length: n }, (_, i) => (i % 13 === 5 ? special[i % special.length]! : Math.sin(i) * 3))).reshape([64, 300]);
     const c = np.array(Float32Array.from({ length: 64 }, (_, i) => special[i % special.length]! || 0.75 + i)).reshape([64, 1]);
     const t = ["f32", "f32"] as const;
-    // the whole-operand kernel, compiled by an ordinary op's second planned call
-    np.divide(X, X);
-    np.divide(X, X);
+    // the whole-operand kernel, compiled by an ordinary op of large work (at once: no call of the
+    // expression was deferred, so after a borrowed call only the borrow rule compiles at once)
+    const big = np.linspace(1, 2, 300_000);
+    np.divide(big, big);
     expect(hasWasmKernel("a0 / a1", t, "vv", "f32")).toBe(true);
-    expect(hasWasmKernel("a0 / a1", t, "vr", "f32")).toBe(false);
-    const outs: Tensor[] = [];
-    const borrowed: number[] = [];
-    for (let call = 0; call < BORROW_CALLS + 2; call++) {
-      const before = borrowStats.calls;
-      outs.push(np.divide(X, c));
-      borrowed.push(borrowStats.calls - before);
-    }
-    // borrowed for BORROW_CALLS (≥ 1) calls, with no kernel of its own compiled meanwhile; then its own
     expect(BORROW_CALLS).toBeGreaterThan(0);
-    expect(borrowed).toEqual([...Array<number>(BORROW_CALLS).fill(1), 0, 0]);
-    expect(hasWasmKernel("a0 / a1", t, "vr", "f32")).toBe(true);
-    const old = setElementwiseMode("js");
-    try {
-      const want = np.divide(X, c);
-      outs.forEach((o, i) => expectBitEqual(o, want, `call ${i + 1} vs the JS loop`));
-    } finally {
-      setElementwiseMode(old);
+    for (const [what, divisor, pattern] of [["column", c, "vr"], ["1e-40", np.array(Float32Array.of(1e-40)), "vs"], ["-2.5", np.array(Float32Array.of(-2.5)), "vs"]] as const) {
+      const outs: Tensor[] = [];
+      const borrowed: number[] = [];
+      const own: boolean[] = [];
+      for (let call = 0; call < BORROW_CALLS + 2; call++) {
+        const before = borrowStats.calls;
+        outs.push(np.divide(X, divisor));
+        borrowed.push(borrowStats.calls - before);
+        own.push(hasWasmKernel("a0 / a1", t, pattern, "f32"));
+      }
+      // borrowed for BORROW_CALLS calls with no kernel of its own compiled meanwhile; then its own, at once
+      if (pattern === "vr" || what === "1e-40") {
+        expect(borrowed, what).toEqual([...Array<number>(BORROW_CALLS).fill(1), 0, 0]);
+        expect(own, what).toEqual([...Array<boolean>(BORROW_CALLS).fill(false), true, true]);
+      } else expect(borrowed, what).toEqual([0, 0, 0]); // the layout's kernel exists by now
+      const old = setElementwiseMode("js");
+      try {
+        const want = np.divide(X, divisor);
+        outs.forEach((o, i) => expectBitEqual(o, want, `${what}: call ${i + 1} vs the JS loop`));
+      } finally {
+        setElementwiseMode(old);
+      }
     }
   });
 

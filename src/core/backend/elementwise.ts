@@ -297,8 +297,10 @@ export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: re
     // every operand is contiguous over the whole output or constant
     let pattern = "";
     for (let i = 0; i < ins.length; i++) pattern += dims.length === 0 || st[i]![0] === 0 ? "s" : "v";
-    const wasm = viaWasm(pattern);
-    return { src: wasm ? "" : flatLoop(expr, pattern, outType === "f32", f32Data(out, data)), wasm, ins: data, strides: null, shape: null, units: size, inner: 1 };
+    const wasm = borrowedKernel(expr, types, pattern, outType, "s") ?? viaWasm(pattern);
+    // a borrowed whole-operand kernel reads its single-element operands as whole arrays
+    const ins1 = wasm !== null && wasm.pattern !== pattern ? data.map((a, i) => (pattern[i] === "s" ? expand(a, size) : a)) : data;
+    return { src: wasm ? "" : flatLoop(expr, pattern, outType === "f32", f32Data(out, data)), wasm, ins: ins1, strides: null, shape: null, units: size, inner: 1 };
   }
   const nd = dims.length;
   const shp = Int32Array.from(dims);
@@ -307,36 +309,43 @@ export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: re
   const inner = shp[nd - 1]!;
   // an operand constant over the whole output is one element, a column along the rows one value per row, the rest staged by layout (runStrided)
   const pattern = stridedPattern(strides, shp, types);
-  const wasm = borrowedKernel(expr, types, pattern, outType) ?? viaWasm(pattern);
+  const wasm = borrowedKernel(expr, types, pattern, outType, "r") ?? viaWasm(pattern);
   return { src: wasm ? "" : stridedSource(jsExpr(expr, outType === "f32", f32Data(out, data)), ins.length, nd), wasm, ins: data, strides, shape: shp, units: size / inner, inner };
 }
 
-/** Calls of a strided layout with row operands ("r") that run a compiled kernel of another layout before compiling their own. */
+/** Calls of a layout with row ("r") or single-element ("s") operands that run a compiled kernel of another layout before compiling their own. */
 export const BORROW_CALLS = 1;
 const borrowCalls = new Map<string, number>();
-/** @internal strided calls that ran a borrowed kernel (tests check the route) */
+/** @internal calls that ran a borrowed kernel (tests check the route) */
 export const borrowStats = { calls: 0 };
 /**
- * A layout's first calls without a compile of their own (issue 21: first calls). A strided call
- * whose columns broadcast along the rows ("r": eager W8's per-example product, X[256,512] ·
- * g[256,1]) needs a kernel of its own layout, ~1.5 ms to build and run cold on a first call;
- * the expression's kernel for whole operands ("v" in their place) is often compiled already, by
- * an ordinary op, and ew-run.ts runStrided stages such a column into whole blocks for it
- * (Staging.Expand, as with row splats off). The kernel computes the same function of each
- * element's operands: the same bits. So for BORROW_CALLS calls that kernel runs, then the
- * layout's own (one value per row, no expanded block) is compiled as usual: on the second call,
- * as a compiled program's kernels are (a third-call compile would delay its steady speed).
+ * A layout's first call without a compile of its own (issue 21: first calls). A planned call
+ * whose operands include a column broadcast along the rows ("r": eager W8's per-example product,
+ * X[256,512] · g[256,1]) or one element ("s": eager W5's x · c over 16k elements) needs a kernel
+ * of its own layout: ~0.5 ms to build, then a cold first run, or else a new JS loop run cold
+ * (1-5 ms). The expression's kernel for whole operands ("v" in their place) is often compiled
+ * already, by an ordinary op: runStrided stages such a column into whole blocks for it
+ * (Staging.Expand, as with row splats off), and a single element is expanded to a whole array.
+ * It computes the same function of each element's operands: the same bits. So for BORROW_CALLS
+ * calls that kernel runs, then the layout's own kernel is compiled at once (as a compiled
+ * program's kernels are on their second call; a JS loop or a later compile would delay the
+ * steady speed).
  */
-function borrowedKernel(expr: ScalarExpr, types: readonly ElemType[], pattern: string, out: ElemType): WasmKernel | null {
-  if (mode !== "wasm" || !wasmSimd || !pattern.includes("r") || hasWasmKernel(expr, types, pattern, out)) return null;
-  const whole = pattern.replace(/r/g, "v");
+function borrowedKernel(expr: ScalarExpr, types: readonly ElemType[], pattern: string, out: ElemType, from: "r" | "s"): WasmKernel | null {
+  if (mode !== "wasm" || !wasmSimd || !pattern.includes(from) || isLong(expr) || hasWasmKernel(expr, types, pattern, out)) return null;
+  const whole = pattern.split(from).join("v");
   if (!hasWasmKernel(expr, types, whole, out)) return null;
   const key = `${pattern}|${expr}`;
   const n = borrowCalls.get(key) ?? 0;
-  if (n >= BORROW_CALLS) return null;
+  if (n >= BORROW_CALLS) return wasmKernel(expr, types, pattern, out);
   borrowCalls.set(key, n + 1);
   borrowStats.calls++;
   return wasmKernel(expr, types, whole, out);
+}
+
+/** A single-element operand as a whole array of `size` copies (a borrowed kernel's operand). */
+function expand(a: TypedArray, size: number): TypedArray {
+  return new (a.constructor as new (n: number) => TypedArray)(size).fill(a[0]!);
 }
 
 /**
