@@ -5,7 +5,7 @@
 // transposes. dot_general (np.matmul) on such shapes gives the same bits.
 import { describe, expect, it } from "vitest";
 import { isSmallMatmul, smallMatmul, SMALL_MATMUL_WORK } from "../../src/core/backend/small-matmul.js";
-import { numpy as np } from "../../src/index.js";
+import { config, numpy as np } from "../../src/index.js";
 import { DEFAULT_GEMM_CONFIG, JS_MAX_WORK, gemm, relaxedSimdAvailable } from "../../src/core/backend/gemm.js";
 
 const FMA = DEFAULT_GEMM_CONFIG.fma && relaxedSimdAvailable();
@@ -86,5 +86,29 @@ describe("smallMatmul", () => {
     let exact: ArrayLike<number> = reference(true, Float32Array.from(a), false, Float32Array.from(w), false, 1, 1, 64, 64)[0];
     if (FMA) gemm("float32", Float32Array.from(a), 0, 0, false, Float32Array.from(w), 0, 0, false, (exact = new Float32Array(64)), 0, 0, 1, 1, 64, 64);
     expect(got.every((v, i) => Object.is(v, exact[i]))).toBe(true);
+  });
+
+  it("an outer product (k = 1) gives the elementwise multiply's bits on subnormals, ±0, NaN, ±Inf and tiny products, flushing or not", () => {
+    const special = [0, -0, 1e-40, -3e-39, 2 ** -149, 1e-20, -1e-25, 2 ** -126, -(2 ** -1022), 2 ** -1074, 1e-300, NaN, Infinity, -Infinity, 1.5, -2.25, 3e38, 1e300];
+    try {
+      for (const flush of [true, false]) {
+        config.flushSubnormals(flush);
+        for (const dtype of ["float32", "float64"] as const) {
+          const Ctor = dtype === "float32" ? Float32Array : Float64Array;
+          // [m,1]·[1,n] with every pair of special values (m = n = 18), and a batch of [2, 18, 1]·[2, 1, 9]
+          for (const [batch, m, n] of [[1, special.length, special.length], [2, special.length, 9]] as const) {
+            const a = Ctor.from({ length: batch * m }, (_, i) => special[i % special.length]!);
+            const b = Ctor.from({ length: batch * n }, (_, i) => special[(i * 5 + 3) % special.length]!);
+            const out = new Ctor(batch * m * n).fill(7);
+            smallMatmul(dtype, a, false, b, false, batch, m, 1, n, out);
+            const want = np.multiply(np.array(a, { dtype }).reshape([batch, m, 1]), np.array(b, { dtype }).reshape([batch, 1, n])).dataSync();
+            const bad = Array.from(out).findIndex((v, i) => !Object.is(v, want[i]));
+            expect(bad, `${dtype} flush=${flush} ${batch}×${m}×1×${n}: element ${bad} ${out[bad]} vs ${want[bad]}`).toBe(-1);
+          }
+        }
+      }
+    } finally {
+      config.flushSubnormals(true);
+    }
   });
 });
