@@ -97,8 +97,8 @@ describe("smallMatmul", () => {
           const Ctor = dtype === "float32" ? Float32Array : Float64Array;
           // [m,1]·[1,n] with every pair of special values (m = n = 18), and a batch of [2, 18, 1]·[2, 1, 9]
           for (const [batch, m, n] of [[1, special.length, special.length], [2, special.length, 9]] as const) {
-            const a = Ctor.from({ length: batch * m }, (_, i) => special[i % special.length]!);
-            const b = Ctor.from({ length: batch * n }, (_, i) => special[(i * 5 + 3) % special.length]!);
+            const a = Ctor.from(Array.from({ length: batch * m }, (_, i) => special[i % special.length]!));
+            const b = Ctor.from(Array.from({ length: batch * n }, (_, i) => special[(i * 5 + 3) % special.length]!));
             const out = new Ctor(batch * m * n).fill(7);
             smallMatmul(dtype, a, false, b, false, batch, m, 1, n, out);
             const want = np.multiply(np.array(a, { dtype }).reshape([batch, m, 1]), np.array(b, { dtype }).reshape([batch, 1, n])).dataSync();
