@@ -286,9 +286,14 @@ export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: re
   const data = ins.map((x) => x.data);
   const outType = elemType(out);
   const types = data.map(elemType);
-  // its Wasm kernel where one is compiled already (any call of this layout), or once it is due
-  const viaWasm = (pattern: string): WasmKernel | null =>
-    mode === "wasm" && wasmSimd && (hasWasmKernel(expr, types, pattern, outType) || tieredUp(expr, size)) ? wasmKernel(expr, types, pattern, outType) : null;
+  // its Wasm kernel where one is compiled already (any call of this layout); else, on a first
+  // call, another layout's compiled kernel (borrowedKernel: `from` operands read as whole ones);
+  // else its own once it is due
+  const viaWasm = (pattern: string, from: "r" | "s"): WasmKernel | null => {
+    if (mode !== "wasm" || !wasmSimd) return null;
+    if (hasWasmKernel(expr, types, pattern, outType)) return wasmKernel(expr, types, pattern, outType);
+    return borrowedKernel(expr, types, pattern, outType, from) ?? (tieredUp(expr, size) ? wasmKernel(expr, types, pattern, outType) : null);
+  };
   const flat = dims.length === 0 || (dims.length === 1 && st.every((s) => s[0] === 0 || s[0] === 1));
   // a long expression runs staged (Wasm: ew-stages.ts, else JS: ew-staged.ts) over flat
   // operands: broadcast and strided ones are gathered first
@@ -297,7 +302,7 @@ export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: re
     // every operand is contiguous over the whole output or constant
     let pattern = "";
     for (let i = 0; i < ins.length; i++) pattern += dims.length === 0 || st[i]![0] === 0 ? "s" : "v";
-    const wasm = borrowedKernel(expr, types, pattern, outType, "s") ?? viaWasm(pattern);
+    const wasm = viaWasm(pattern, "s");
     // a borrowed whole-operand kernel reads its single-element operands as whole arrays
     const ins1 = wasm !== null && wasm.pattern !== pattern ? data.map((a, i) => (pattern[i] === "s" ? expand(a, size) : a)) : data;
     return { src: wasm ? "" : flatLoop(expr, pattern, outType === "f32", f32Data(out, data)), wasm, ins: ins1, strides: null, shape: null, units: size, inner: 1 };
@@ -309,7 +314,7 @@ export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: re
   const inner = shp[nd - 1]!;
   // an operand constant over the whole output is one element, a column along the rows one value per row, the rest staged by layout (runStrided)
   const pattern = stridedPattern(strides, shp, types);
-  const wasm = borrowedKernel(expr, types, pattern, outType, "r") ?? viaWasm(pattern);
+  const wasm = viaWasm(pattern, "r");
   return { src: wasm ? "" : stridedSource(jsExpr(expr, outType === "f32", f32Data(out, data)), ins.length, nd), wasm, ins: data, strides, shape: shp, units: size / inner, inner };
 }
 
@@ -332,7 +337,8 @@ export const borrowStats = { calls: 0 };
  * steady speed).
  */
 function borrowedKernel(expr: ScalarExpr, types: readonly ElemType[], pattern: string, out: ElemType, from: "r" | "s"): WasmKernel | null {
-  if (mode !== "wasm" || !wasmSimd || !pattern.includes(from) || isLong(expr) || hasWasmKernel(expr, types, pattern, out)) return null;
+  // (planElementwise asks only in "wasm" mode, for a layout with no kernel of its own yet)
+  if (!pattern.includes(from) || isLong(expr)) return null;
   const whole = pattern.split(from).join("v");
   if (!hasWasmKernel(expr, types, whole, out)) return null;
   const key = `${pattern}|${expr}`;
@@ -343,7 +349,10 @@ function borrowedKernel(expr: ScalarExpr, types: readonly ElemType[], pattern: s
   return wasmKernel(expr, types, whole, out);
 }
 
-/** A single-element operand as a whole array of `size` copies (a borrowed kernel's operand). */
+/**
+ * A single-element operand as a whole array of `size` copies (a borrowed kernel's operand). Not
+ * shared memory: that one call runs on the calling thread (threaded.ts `readable`).
+ */
 function expand(a: TypedArray, size: number): TypedArray {
   return new (a.constructor as new (n: number) => TypedArray)(size).fill(a[0]!);
 }
