@@ -4,8 +4,10 @@
 // elementwiseFlat looks up the expression's JS loop or Wasm kernel, on every call. In a compiled
 // program all of that is fixed by the avals, so it is done when the program is built and a step
 // makes its output and calls the resolved kernel. Same route, same kernel: the same bits.
-import type { Eqn } from "../core/ir.js";
-import { elementwiseMode, flatRunner, type ElementwiseMode, type FlatRun } from "../core/backend/elementwise.js";
+import { Lit, Var, type Eqn } from "../core/ir.js";
+import { elementwiseMode, flatRunner, flatTiersLater, tiering, type ElementwiseMode, type FlatRun } from "../core/backend/elementwise.js";
+import { isLong } from "../core/backend/ew-staged.js";
+import { fusedMembers } from "./passes.js";
 import { gemmFlush } from "../core/backend/gemm.js";
 import type { DType, TypedArray } from "../core/dtype.js";
 import { sizeOf } from "../core/shape.js";
@@ -30,6 +32,8 @@ export interface FlatOp {
   run: FlatRun | null;
   mode: ElementwiseMode;
   flush: boolean;
+  /** the calls its JS loop would take before the Wasm kernel are spent (flatRunner's `due`) */
+  due: boolean;
 }
 
 /**
@@ -53,7 +57,7 @@ export function flatOpOf(e: Eqn): FlatOp | null {
   }
   const expr = e.prim.name === "fused" ? (e.params as { expr: string }).expr : e.prim.expr?.(e.inputs.map((a) => a.aval.dtype) as never, e.params as never, e.inputs.map((a) => a.aval.shape));
   if (typeof expr !== "string") return null;
-  return { expr, pattern, shape: o.shape, dtype: o.dtype, data: new Array<TypedArray>(e.inputs.length), run: null, mode: elementwiseMode(), flush: gemmFlush() };
+  return { expr, pattern, shape: o.shape, dtype: o.dtype, data: new Array<TypedArray>(e.inputs.length), run: null, mode: elementwiseMode(), flush: gemmFlush(), due: false };
 }
 
 /** Runs a resolved equation on its operands: a new output tensor. */
@@ -63,10 +67,97 @@ export function runFlatOp(op: FlatOp, args: readonly Tensor[]): Tensor {
   for (let i = 0; i < args.length; i++) data[i] = args[i]!._data;
   const mode = elementwiseMode(), flush = gemmFlush();
   if (op.run === null || op.mode !== mode || op.flush !== flush) {
-    op.run = flatRunner(op.expr, op.pattern, data, out._data);
+    op.run = flatRunner(op.expr, op.pattern, data, out._data, op.due);
     op.mode = mode;
     op.flush = flush;
   }
   op.run(data, out._data);
   return out;
+}
+
+// ---- a long group's first calls, member by member
+
+/** One member of a fused group: its operands as local slots (group inputs first, then members' outputs), literals or constants. */
+interface MemberStep {
+  readonly prim: Eqn["prim"];
+  readonly params: unknown;
+  readonly ins: readonly (number | Lit | Tensor)[];
+  readonly flat: FlatOp | null;
+  /** local slots (members' outputs) last read here */
+  readonly free: readonly number[];
+}
+
+/**
+ * A long fused group (more statements than one loop takes: ew-staged.ts) of small arrays, as its
+ * members one by one: what jit runs on the group's first `tiering.calls` calls instead of its
+ * fused kernel. Those calls would run the staged JS loops, whose translation, compile and cold
+ * first run cost more than the members' own kernels (W15-200: ~9 ms of a ~14 ms first call), and
+ * the group's Wasm kernel, due from the next call on, never needs them. Every member computes the
+ * bits its statement does in the fused kernel (passes.ts fuseElementwise), so the results are the
+ * same. Null for any other equation.
+ */
+/** @internal how many first calls of long groups ran member by member (tests check the route). */
+export const memberStats = { runs: 0 };
+
+export class MemberRun {
+  private runs = 0;
+  private constructor(
+    private readonly nIn: number,
+    private readonly steps: readonly MemberStep[],
+  ) {}
+
+
+  static of(e: Eqn, flat: FlatOp | null): MemberRun | null {
+    if (flat === null || e.prim.name !== "fused" || !isLong(flat.expr)) return null;
+    const group = fusedMembers.get(e);
+    if (group === undefined) return null;
+    const local = new Map<Var, number>();
+    e.inputs.forEach((a, i) => a instanceof Var && !local.has(a) && local.set(a, i));
+    const nIn = e.inputs.length;
+    const { members, consts } = group;
+    // slot → the member reading it last
+    const last = new Map<number, number>();
+    const steps = members.map((m, k): MemberStep => {
+      const ins = m.inputs.map((a) => {
+        if (a instanceof Lit) return a;
+        const s = local.get(a);
+        if (s !== undefined) return (last.set(s, k), s);
+        const c = consts.get(a);
+        if (c === undefined) throw new Error(`jit: fused member input ${String(a)} not found`);
+        return c;
+      });
+      local.set(m.outs[0]!, nIn + k);
+      return { prim: m.prim, params: m.params, ins, flat: flatOpOf(m), free: [] };
+    });
+    for (const [s, k] of last) if (s >= nIn) (steps[k]!.free as number[]).push(s);
+    return new MemberRun(nIn, steps);
+  }
+
+  /**
+   * Whether this call runs the members: the group's fused kernel `flat` would run its JS loop on
+   * these operands (its Wasm kernel is neither compiled yet nor due at once).
+   */
+  wanted(flat: FlatOp, xs: readonly Tensor[]): boolean {
+    if (this.runs >= tiering.calls || flat.mode !== elementwiseMode() || flat.flush !== gemmFlush()) return false;
+    return flatTiersLater(flat.expr, flat.pattern, xs.map((x) => x._data), sizeOf(flat.shape), flat.dtype === "float32" ? "f32" : "f64");
+  }
+
+  /** The group's output from its operands `xs` (the fused equation's inputs). */
+  run(xs: readonly Tensor[]): Tensor {
+    this.runs++;
+    memberStats.runs++;
+    const nIn = this.nIn;
+    const env = new Array<Tensor | undefined>(nIn + this.steps.length);
+    for (let i = 0; i < nIn; i++) env[i] = xs[i];
+    for (let k = 0; k < this.steps.length; k++) {
+      const m = this.steps[k]!;
+      const args = m.ins.map((a) => (typeof a === "number" ? env[a]! : a instanceof Lit ? a.tensor() : a));
+      env[nIn + k] = m.flat !== null ? runFlatOp(m.flat, args) : m.prim.impl(args, m.params as never)[0]!;
+      for (const f of m.free) {
+        env[f]!.dispose();
+        env[f] = undefined;
+      }
+    }
+    return env[nIn + this.steps.length - 1]!;
+  }
 }

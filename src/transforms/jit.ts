@@ -17,7 +17,7 @@ import { merge, partition, split } from "./lists.js";
 import { optimize } from "./passes.js";
 import { FlatFn } from "./vjp.js";
 import { checkOptions } from "../core/numpy/options.js";
-import { flatOpOf, runFlatOp, type FlatOp } from "./flat-op.js";
+import { MemberRun, flatOpOf, runFlatOp, type FlatOp } from "./flat-op.js";
 import { dotPlan, dotRun, type DotParams, type DotPlan } from "../core/primitives/dot.js";
 
 // ---------------------------------------------------------------- the compiled program
@@ -33,6 +33,8 @@ interface Step {
   flat: FlatOp | null;
   /** a dot_general with its layout worked out once, else null */
   dot: DotPlan | null;
+  /** a long fused group of small arrays: its members, run one by one on its first calls (flat-op.ts MemberRun), else null */
+  members: MemberRun | null;
 }
 
 /**
@@ -62,15 +64,19 @@ export class Executable {
     const pinned = new Set<Var>([...j.constvars, ...j.invars, ...j.outs.filter((a): a is Var => a instanceof Var)]);
     const last = new Map<Var, number>();
     j.eqns.forEach((e, i) => e.inputs.forEach((a) => a instanceof Var && last.set(a, i)));
-    this.steps = j.eqns.map((e, i) => ({
-      prim: e.prim,
-      params: e.params,
-      ins: e.inputs.map((a) => (a instanceof Lit ? a : slotOf(a))),
-      outs: e.outs.map(slotOf),
-      flat: flatOpOf(e),
-      dot: e.prim.name === "dot_general" ? dotPlan(e.inputs[0]!.aval, e.inputs[1]!.aval, e.params as DotParams) : null,
-      free: [...new Set(e.inputs.filter((a): a is Var => a instanceof Var && last.get(a) === i && !pinned.has(a)))].map(slotOf),
-    }));
+    this.steps = j.eqns.map((e, i) => {
+      const flat = flatOpOf(e);
+      return {
+        prim: e.prim,
+        params: e.params,
+        ins: e.inputs.map((a) => (a instanceof Lit ? a : slotOf(a))),
+        outs: e.outs.map(slotOf),
+        flat,
+        dot: e.prim.name === "dot_general" ? dotPlan(e.inputs[0]!.aval, e.inputs[1]!.aval, e.params as DotParams) : null,
+        members: MemberRun.of(e, flat),
+        free: [...new Set(e.inputs.filter((a): a is Var => a instanceof Var && last.get(a) === i && !pinned.has(a)))].map(slotOf),
+      };
+    });
     // outputs nobody reads are freed right away too
     for (const [i, e] of j.eqns.entries()) {
       for (const v of e.outs) if (!last.has(v) && !pinned.has(v)) this.steps[i]!.free.push(slotOf(v));
@@ -101,8 +107,14 @@ export class Executable {
         const a = ins[i]!;
         xs[i] = typeof a === "number" ? env[a]! : a.tensor();
       }
-      if (s.flat !== null) env[s.outs[0]!] = runFlatOp(s.flat, xs);
-      else if (s.dot !== null) env[s.outs[0]!] = dotRun(xs[0]!, xs[1]!, s.dot);
+      if (s.members !== null && s.members.wanted(s.flat!, xs)) {
+        // a long group's first calls: its members one by one; its fused kernel then compiles at once
+        env[s.outs[0]!] = s.members.run(xs);
+        s.flat!.due = true;
+      } else if (s.flat !== null) {
+        s.members = null;
+        env[s.outs[0]!] = runFlatOp(s.flat, xs);
+      } else if (s.dot !== null) env[s.outs[0]!] = dotRun(xs[0]!, xs[1]!, s.dot);
       else {
         const outs = s.prim.impl(xs, s.params);
         for (let k = 0; k < s.outs.length; k++) env[s.outs[k]!] = outs[k];

@@ -173,9 +173,10 @@ export function fuseElementwise(cj: ClosedJaxpr): ClosedJaxpr {
   // constants of one element (a gradient's seed of ones, reshaped and broadcast) enter a loop as
   // literals: the kernel then sees their value (x · 1 is x: ew-flush.ts), not an operand
   const single = new Map<Var, number>();
+  const singleT = new Map<Var, Tensor>();
   j.constvars.forEach((v, i) => {
     const t = cj.consts[i];
-    if (t !== undefined && t.size === 1 && (t.dtype === "float32" || t.dtype === "float64")) single.set(v, t._data[0]!);
+    if (t !== undefined && t.size === 1 && (t.dtype === "float32" || t.dtype === "float64")) (single.set(v, t._data[0]!), singleT.set(v, t));
   });
   let tmp = 0;
   const out: Eqn[] = [];
@@ -185,7 +186,7 @@ export function fuseElementwise(cj: ClosedJaxpr): ClosedJaxpr {
     else if (r === e) {
       const ms = members.get(e)!;
       if (ms.length === 1) out.push(e);
-      else out.push(buildFused(ms, exprs, () => tmp++, single));
+      else out.push(buildFused(ms, exprs, () => tmp++, single, singleT));
     }
   }
   // the constants every reader of which took them as literals
@@ -220,8 +221,20 @@ function joinsAcrossBroadcast(e: Eqn, root: Eqn, recomputed: Map<Eqn, number>): 
   return true;
 }
 
+/**
+ * A fused equation's members (in order, the last the group's output) and the one-element
+ * constants its expression took as literals (their tensors: the constant may have left the
+ * program). jit runs the members one by one on a long group's first call (jit.ts).
+ */
+export interface FusedMembers {
+  readonly members: readonly Eqn[];
+  readonly consts: ReadonlyMap<Var, Tensor>;
+}
+/** Per fused equation (its object: the later passes keep it), its members. */
+export const fusedMembers = new WeakMap<Eqn, FusedMembers>();
+
 /** One fused equation computing `ms` (in order; the last is the group's output). */
-function buildFused(ms: Eqn[], exprs: Map<Eqn, string>, nextTmp: () => number, single: ReadonlyMap<Var, number>): Eqn {
+function buildFused(ms: Eqn[], exprs: Map<Eqn, string>, nextTmp: () => number, single: ReadonlyMap<Var, number>, singleT: ReadonlyMap<Var, Tensor>): Eqn {
   const inputs: Atom[] = [];
   const temps = new Map<Var, string>();
   const stmts: string[] = [];
@@ -239,12 +252,16 @@ function buildFused(ms: Eqn[], exprs: Map<Eqn, string>, nextTmp: () => number, s
   }
   const last = ms[ms.length - 1]!;
   const v = last.outs[0]!;
-  return {
+  const fused: Eqn = {
     prim: fusedP,
     inputs,
     params: { expr: `${stmts.join("\n")}\n${temps.get(v)!}`, dtype: v.aval.dtype, label: ms.map((m) => m.prim.name).join("·"), shape: [...v.aval.shape] },
     outs: [v],
   };
+  const consts = new Map<Var, Tensor>();
+  for (const m of ms) for (const a of m.inputs) if (a instanceof Var && !temps.has(a) && singleT.has(a)) consts.set(a, singleT.get(a)!);
+  fusedMembers.set(fused, { members: ms, consts });
+  return fused;
 }
 
 /**

@@ -1,9 +1,12 @@
 // Small elementwise equations of compiled programs run with their kernel resolved once
 // (src/transforms/flat-op.ts). The resolved kernel must follow config.flushSubnormals and the
 // elementwise mode when they change between calls of one compiled program, and give eager's bits.
-import { afterEach, describe, expect, it } from "vitest";
-import { config, jit, lax, numpy as np, type Tensor } from "../../src/index.js";
-import { elementwiseMode, flatStats, setElementwiseMode } from "../../src/core/backend/elementwise.js";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { config, grad, jit, lax, numpy as np, type Tensor } from "../../src/index.js";
+import { elementwiseMode, flatStats, setElementwiseMode, tiering } from "../../src/core/backend/elementwise.js";
+import { wasmSimd } from "../../src/core/backend/ew-run.js";
+import { backend } from "../../src/core/backend/index.js";
+import { memberStats } from "../../src/transforms/flat-op.js";
 
 const mode0 = elementwiseMode();
 afterEach(() => {
@@ -47,6 +50,60 @@ describe("compiled small elementwise equations", () => {
       const before = flatStats.wasm;
       expectBits(jf(x), f(x));
       if (m === "js") expect(flatStats.wasm).toBe(before);
+    }
+  });
+});
+
+describe("a long fused group of small arrays", () => {
+  // the suite compiles kernels on their first call (vitest.config.ts); the tiering a user gets here
+  const saved = tiering.calls;
+  beforeAll(() => void (tiering.calls = 1));
+  afterAll(() => void (tiering.calls = saved));
+  // a chain of 3·n ops whose gradient fuses into one group of hundreds of statements, forward
+  // values read again far down the backward part (so an intermediate freed too early would be
+  // overwritten before its last read), and a one-element constant the fusion takes as a literal
+  const chain = (c: Tensor, n: number) => (x: Tensor) => {
+    let v = x;
+    for (let k = 0; k < n; k++) v = np.add(np.cos(np.multiply(np.sin(v), c)), np.multiply(v, 0.5));
+    return np.sum(v);
+  };
+
+  it("runs its members one by one on the first call, with the fused kernel's bits and eager's, then its fused Wasm kernel at once", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      for (const flush of [true, false]) {
+        config.flushSubnormals(flush);
+        const c = np.array([1.0001], { dtype });
+        const x = np.array(Array.from({ length: 64 }, (_, i) => Math.sin(i) * 2 + (i === 5 ? 2 ** -140 : 0)), { dtype });
+        const f = grad(chain(c, 40));
+        const eager = f(x);
+        const jf = jit(f);
+        const runs = memberStats.runs, released = backend().arenaStats().smallReleased;
+        const first = jf(x);
+        expectBits(first, eager);
+        if (!wasmSimd) continue;
+        expect(memberStats.runs - runs, `${dtype} flush ${flush}: first call member by member`).toBe(1);
+        // the members' intermediates go back to the arena as they die (a chain of 40·4 ops and its derivative)
+        expect(backend().arenaStats().smallReleased - released).toBeGreaterThan(200);
+        const wasm = flatStats.wasm;
+        expectBits(jf(x), eager);
+        expect(memberStats.runs - runs, "the second call runs the fused kernel").toBe(1);
+        expect(flatStats.wasm - wasm, "the fused group's Wasm kernel on the second call").toBeGreaterThan(0);
+        expectBits(jf(x), eager);
+      }
+    }
+  });
+
+  it("runs its fused kernel from the first call where kernels compile at once (tiering.calls 0), with the same bits", () => {
+    tiering.calls = 0;
+    try {
+      const c = np.array([0.75]);
+      const x = np.linspace(-3, 3, 64);
+      const f = grad(chain(c, 30));
+      const runs = memberStats.runs;
+      expectBits(jit(f)(x), f(x));
+      expect(memberStats.runs).toBe(runs);
+    } finally {
+      tiering.calls = 1;
     }
   });
 });

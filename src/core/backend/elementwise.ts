@@ -512,7 +512,16 @@ function flatWasm(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: Typ
   if (!hasWasmKernel(expr, types, pattern, o) && !tieredUpByWork(expr, out.length)) return null;
   return wasmKernel(expr, types, pattern, o);
 }
-const flatWantsWasm = (expr: ScalarExpr, out: TypedArray): boolean => mode === "wasm" && wasmSimd && (isLong(expr) || (out.length >= FLAT_WASM_MIN && hasCostlyCall(expr)));
+const flatWantsWasm = (expr: ScalarExpr, out: TypedArray): boolean => wantsWasm(expr, out.length);
+const wantsWasm = (expr: ScalarExpr, n: number): boolean => mode === "wasm" && wasmSimd && (isLong(expr) || (n >= FLAT_WASM_MIN && hasCostlyCall(expr)));
+
+/**
+ * Whether flatRunner's first call of `expr` runs its JS loop and a later call its Wasm kernel:
+ * Wasm is wanted, but the call is not large work and no kernel of this layout is compiled yet.
+ */
+export function flatTiersLater(expr: ScalarExpr, pattern: string, ins: readonly TypedArray[], n: number, out: "f32" | "f64"): boolean {
+  return wantsWasm(expr, n) && tiering.calls > 0 && stmtWork(expr, n) < TIER_WORK && !hasWasmKernel(expr, ins.map(elemType), pattern, out);
+}
 
 /** A small-array kernel resolved once (flatRunner): out from ins, all of the layout it was resolved for. */
 export type FlatRun = (ins: TypedArray[], out: TypedArray) => void;
@@ -522,9 +531,10 @@ export type FlatRun = (ins: TypedArray[], out: TypedArray) => void;
  * and output length (a compiled program's equation: jit, loop bodies), as a function to call
  * per step with no lookups: the same route and so the same bits as elementwiseFlat. Valid while
  * elementwiseMode() and gemmFlush() (config.flushSubnormals) are what they were: the caller
- * checks and resolves again when either changed.
+ * checks and resolves again when either changed. `due`: the Wasm kernel is due from the first
+ * call (the caller already spent the JS calls another way: jit's first call of a long group).
  */
-export function flatRunner(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: TypedArray): FlatRun {
+export function flatRunner(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: TypedArray, due = false): FlatRun {
   const viaWasm = (w: WasmKernel): FlatRun => (xs, o) => {
     flatStats.wasm++;
     runFlat(w, xs, o, 0, o.length);
@@ -541,7 +551,7 @@ export function flatRunner(expr: ScalarExpr, pattern: string, ins: TypedArray[],
   // Large work compiles at once, weighed without the costly-call weight: a long chain's staged
   // kernel costs tens of ms to build (W15-200's first call: 19 → 59 ms when its sines counted 16×)
   let run: FlatRun | null = null;
-  let calls = 0;
+  let calls = due ? tiering.calls : 0;
   return (xs, o) => {
     if (run === null && (calls++ >= tiering.calls || stmtWork(expr, o.length) >= TIER_WORK || hasWasmKernel(expr, xs.map(elemType), pattern, elemType(o)))) {
       const w = wasmKernel(expr, xs.map(elemType), pattern, elemType(o));

@@ -17,9 +17,11 @@
 // compiles, the stages are Wasm SIMD modules (ew-stages.ts, 12 statements each, run by ew-run.ts
 // runStaged): ~0.3 µs per op of W15's chain on 64 elements, where the JS loops below take ~8.
 // Otherwise (no SIMD, integer statements, Math.* in float64 statements, TAPIR_ELEMENTWISE=js or
-// math) stagedSource below builds JS loops of STAGE_STMTS statements per stage, each stage its
-// own small function (optimised on its own), scratch rows of float64 (exact: every temporary is
-// a JS number, a float32 one already rounded), float32 statements calling vecmath's V.*.
+// math, and calls before the Wasm kernel is due, but for jit's long groups of small arrays, which
+// run their members one by one then: flat-op.ts MemberRun) stagedSource below builds JS loops
+// of STAGE_STMTS statements per stage, each stage its own small function (optimised on its own),
+// scratch rows of float64 (exact: every temporary is a JS number, a float32 one already rounded),
+// float32 statements calling vecmath's V.*.
 // The cost per element and statement stays what a short expression costs, whatever the length.
 
 /** Statements per stage (and the most a one-loop kernel takes). */
