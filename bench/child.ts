@@ -15,6 +15,17 @@ const send = (m: ChildMsg): Promise<void> =>
     }
   });
 
+/**
+ * Idle time before each case's first call. The cases run one after another in this process, and
+ * V8 optimises the previous case's hot functions on a background thread for tens of ms after its
+ * warm loop (TurboFan jobs of 10-60 ms on tapir's larger functions): a first call made while such
+ * a job runs took 2-4× its time on the 2-core machine (tapir jit W8 after W7: 3.0-3.5 ms alone,
+ * 5-12 ms in ~40% of processes; with this pause 3.4-4.4 ms in 10 of 10). The first call then
+ * measures the case's own trace, compile and run, for every system alike.
+ */
+const SETTLE_MS = 100;
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+
 const firstLine = (e: unknown): string =>
   (e instanceof Error ? `${e.name === "Error" || e instanceof NotAvailable ? "" : e.name + ": "}${e.message}` : String(e)).split("\n")[0]!;
 
@@ -55,6 +66,7 @@ async function main(): Promise<void> {
       try {
         await send({ type: "phase", case: id, phase: "check" });
         const run = await impl(c.inputs());
+        await settle();
         const calls: number[] = [];
         for (let k = 0; k < 3; k++) {
           const t = performance.now();
@@ -77,6 +89,7 @@ async function main(): Promise<void> {
       const ref = cachedReference(c, inputs);
       await send({ type: "phase", case: id, phase: "check" });
       const run = await impl(inputs);
+      await settle();
       const tc = performance.now();
       const out = run();
       const firstCall = (performance.now() - tc) / 1e3;
