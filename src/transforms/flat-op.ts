@@ -87,6 +87,9 @@ interface MemberStep {
   readonly free: readonly number[];
 }
 
+/** @internal how many first calls of long groups ran member by member (tests check the route). */
+export const memberStats = { runs: 0 };
+
 /**
  * A long fused group (more statements than one loop takes: ew-staged.ts) of small arrays, as its
  * members one by one: what jit runs on the group's first `tiering.calls` calls instead of its
@@ -94,11 +97,8 @@ interface MemberStep {
  * first run cost more than the members' own kernels (W15-200: ~9 ms of a ~14 ms first call), and
  * the group's Wasm kernel, due from the next call on, never needs them. Every member computes the
  * bits its statement does in the fused kernel (passes.ts fuseElementwise), so the results are the
- * same. Null for any other equation.
+ * same.
  */
-/** @internal how many first calls of long groups ran member by member (tests check the route). */
-export const memberStats = { runs: 0 };
-
 export class MemberRun {
   private runs = 0;
   private constructor(
@@ -106,7 +106,7 @@ export class MemberRun {
     private readonly steps: readonly MemberStep[],
   ) {}
 
-
+  /** The member run of a jit equation `e` resolved as `flat`: null unless it is a long fused group of small arrays. */
   static of(e: Eqn, flat: FlatOp | null): MemberRun | null {
     if (flat === null || e.prim.name !== "fused" || !isLong(flat.expr)) return null;
     const group = fusedMembers.get(e);

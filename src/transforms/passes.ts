@@ -6,6 +6,7 @@ import { definePrimitive, vectorized } from "../core/primitive.js";
 import { broadcastShapes } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import { mapKernel } from "../core/primitives/util.js";
+import { STAGE_STMTS } from "../core/backend/ew-staged.js";
 import { rewriteBasisDots } from "./pass-basis.js";
 import { foldTransposes } from "./pass-layout.js";
 
@@ -172,11 +173,10 @@ export function fuseElementwise(cj: ClosedJaxpr): ClosedJaxpr {
   }
   // constants of one element (a gradient's seed of ones, reshaped and broadcast) enter a loop as
   // literals: the kernel then sees their value (x · 1 is x: ew-flush.ts), not an operand
-  const single = new Map<Var, number>();
-  const singleT = new Map<Var, Tensor>();
+  const single = new Map<Var, Tensor>();
   j.constvars.forEach((v, i) => {
     const t = cj.consts[i];
-    if (t !== undefined && t.size === 1 && (t.dtype === "float32" || t.dtype === "float64")) (single.set(v, t._data[0]!), singleT.set(v, t));
+    if (t !== undefined && t.size === 1 && (t.dtype === "float32" || t.dtype === "float64")) single.set(v, t);
   });
   let tmp = 0;
   const out: Eqn[] = [];
@@ -186,7 +186,7 @@ export function fuseElementwise(cj: ClosedJaxpr): ClosedJaxpr {
     else if (r === e) {
       const ms = members.get(e)!;
       if (ms.length === 1) out.push(e);
-      else out.push(buildFused(ms, exprs, () => tmp++, single, singleT));
+      else out.push(buildFused(ms, exprs, () => tmp++, single));
     }
   }
   // the constants every reader of which took them as literals
@@ -222,19 +222,19 @@ function joinsAcrossBroadcast(e: Eqn, root: Eqn, recomputed: Map<Eqn, number>): 
 }
 
 /**
- * A fused equation's members (in order, the last the group's output) and the one-element
+ * A long fused equation's members (in order, the last the group's output) and the one-element
  * constants its expression took as literals (their tensors: the constant may have left the
- * program). jit runs the members one by one on a long group's first call (jit.ts).
+ * program). jit runs the members one by one on such a group's first call (flat-op.ts MemberRun).
  */
 export interface FusedMembers {
   readonly members: readonly Eqn[];
   readonly consts: ReadonlyMap<Var, Tensor>;
 }
-/** Per fused equation (its object: the later passes keep it), its members. */
+/** Per fused equation of more than STAGE_STMTS members (its object: the later passes keep it), its members. */
 export const fusedMembers = new WeakMap<Eqn, FusedMembers>();
 
 /** One fused equation computing `ms` (in order; the last is the group's output). */
-function buildFused(ms: Eqn[], exprs: Map<Eqn, string>, nextTmp: () => number, single: ReadonlyMap<Var, number>, singleT: ReadonlyMap<Var, Tensor>): Eqn {
+function buildFused(ms: Eqn[], exprs: Map<Eqn, string>, nextTmp: () => number, single: ReadonlyMap<Var, Tensor>): Eqn {
   const inputs: Atom[] = [];
   const temps = new Map<Var, string>();
   const stmts: string[] = [];
@@ -244,7 +244,7 @@ function buildFused(ms: Eqn[], exprs: Map<Eqn, string>, nextTmp: () => number, s
     return `a${k}`;
   };
   for (const m of ms) {
-    const argCode = m.inputs.map((a) => (a instanceof Lit ? litCode(a.value) : temps.get(a) ?? (single.has(a) ? litCode(single.get(a)!) : inputName(a))));
+    const argCode = m.inputs.map((a) => (a instanceof Lit ? litCode(a.value) : temps.get(a) ?? (single.has(a) ? litCode(single.get(a)!._data[0]!) : inputName(a))));
     const body = exprs.get(m)!.replace(/\ba(\d+)\b/g, (_, d: string) => `(${argCode[Number(d)]})`);
     const t = `t${nextTmp()}`;
     stmts.push(`const ${t} = ${round(body, m.outs[0]!.aval.dtype)};`);
@@ -258,9 +258,11 @@ function buildFused(ms: Eqn[], exprs: Map<Eqn, string>, nextTmp: () => number, s
     params: { expr: `${stmts.join("\n")}\n${temps.get(v)!}`, dtype: v.aval.dtype, label: ms.map((m) => m.prim.name).join("·"), shape: [...v.aval.shape] },
     outs: [v],
   };
-  const consts = new Map<Var, Tensor>();
-  for (const m of ms) for (const a of m.inputs) if (a instanceof Var && !temps.has(a) && singleT.has(a)) consts.set(a, singleT.get(a)!);
-  fusedMembers.set(fused, { members: ms, consts });
+  if (ms.length > STAGE_STMTS) {
+    const consts = new Map<Var, Tensor>();
+    for (const m of ms) for (const a of m.inputs) if (a instanceof Var && single.has(a)) consts.set(a, single.get(a)!);
+    fusedMembers.set(fused, { members: ms, consts });
+  }
   return fused;
 }
 
