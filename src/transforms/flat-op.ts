@@ -6,7 +6,6 @@
 // makes its output and calls the resolved kernel. Same route, same kernel: the same bits.
 import { Lit, Var, type Eqn } from "../core/ir.js";
 import { elementwiseMode, flatRunner, flatTiersLater, tiering, type ElementwiseMode, type FlatRun } from "../core/backend/elementwise.js";
-import { isLong } from "../core/backend/ew-staged.js";
 import { fusedMembers } from "./passes.js";
 import { gemmFlush } from "../core/backend/gemm.js";
 import type { DType, TypedArray } from "../core/dtype.js";
@@ -108,11 +107,12 @@ export class MemberRun {
 
   /** The member run of a jit equation `e` resolved as `flat`: null unless it is a long fused group of small arrays. */
   static of(e: Eqn, flat: FlatOp | null): MemberRun | null {
-    if (flat === null || e.prim.name !== "fused" || !isLong(flat.expr)) return null;
-    const group = fusedMembers.get(e);
+    // fuseElementwise records the members of long groups only; a group of large arrays (no flat form) runs fused
+    const group = flat === null ? undefined : fusedMembers.get(e);
     if (group === undefined) return null;
+    // the group's inputs: distinct variables (fuseElementwise takes literals and one-element constants into its expression)
     const local = new Map<Var, number>();
-    e.inputs.forEach((a, i) => a instanceof Var && !local.has(a) && local.set(a, i));
+    e.inputs.forEach((a, i) => local.set(a as Var, i));
     const nIn = e.inputs.length;
     const { members, consts } = group;
     // slot → the member reading it last
@@ -138,7 +138,7 @@ export class MemberRun {
    * these operands (its Wasm kernel is neither compiled yet nor due at once).
    */
   wanted(flat: FlatOp, xs: readonly Tensor[]): boolean {
-    if (this.runs >= tiering.calls || flat.mode !== elementwiseMode() || flat.flush !== gemmFlush()) return false;
+    if (this.runs >= tiering.calls) return false;
     return flatTiersLater(flat.expr, flat.pattern, xs.map((x) => x._data), sizeOf(flat.shape), flat.dtype === "float32" ? "f32" : "f64");
   }
 
