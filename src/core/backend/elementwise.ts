@@ -506,13 +506,13 @@ const sharedRunners = new WeakMap<Shared, Map<string, FlatFn>>();
 
 /** The small-array path's route (elementwiseFlat, flatRunner): the Wasm kernel for a long or costly expression, else null (the JS loop). */
 function flatWasm(expr: ScalarExpr, pattern: string, ins: TypedArray[], out: TypedArray): WasmKernel | null {
-  if (!flatWantsWasm(expr, out)) return null;
+  if (!wantsWasm(expr, out.length)) return null;
   const types = ins.map(elemType), o = elemType(out);
   // a kernel some call already compiled (any size, any path) costs nothing more to use
   if (!hasWasmKernel(expr, types, pattern, o) && !tieredUpByWork(expr, out.length)) return null;
   return wasmKernel(expr, types, pattern, o);
 }
-const flatWantsWasm = (expr: ScalarExpr, out: TypedArray): boolean => wantsWasm(expr, out.length);
+/** Whether the small-array path runs `expr` over `n` elements in Wasm once its kernel is there (a long or costly expression). */
 const wantsWasm = (expr: ScalarExpr, n: number): boolean => mode === "wasm" && wasmSimd && (isLong(expr) || (n >= FLAT_WASM_MIN && hasCostlyCall(expr)));
 
 /**
@@ -543,7 +543,7 @@ export function flatRunner(expr: ScalarExpr, pattern: string, ins: TypedArray[],
   // the JS loop is translated when first needed (a long expression's staged translation costs ms)
   let fn: FlatFn | null = null;
   const js: FlatRun = (xs, o) => (fn ??= smallLoop(expr, pattern, f32Out, f32In))(o, xs, 0, o.length);
-  if (!flatWantsWasm(expr, out)) return js;
+  if (!wantsWasm(expr, out.length)) return js;
   // the JS loop until the expression's Wasm kernel is due, then that kernel (or the JS loop for
   // good, where the compiler refuses the expression). Counted per runner (one equation of one
   // program), not per expression as eager calls are: a new program's first call compiles

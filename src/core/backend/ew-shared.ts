@@ -14,6 +14,7 @@
 // and Math/V functions called as the text calls them. Any other text gets no shared loop.
 import type { TypedArray } from "../dtype.js";
 import { V } from "./vecmath.js";
+import { isWordChar } from "./ew-staged.js";
 
 type Fn = (x: number) => number;
 const id: Fn = (x) => x;
@@ -64,10 +65,7 @@ function callee(ns: string, name: string): Fn | null {
 }
 /** Whether `n` is a JS identifier of word characters only (what emitJs names temporaries). */
 function isWord(n: string): boolean {
-  for (let i = 0; i < n.length; i++) {
-    const c = n.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95)) return false;
-  }
+  for (let i = 0; i < n.length; i++) if (!isWordChar(n.charCodeAt(i))) return false;
   return n.length > 0;
 }
 /** `ns.name` (ns: V or Math) as its function of one number, or null. */
@@ -105,7 +103,7 @@ function match(js: string, nIn: number): Shared | null {
     const eq = js.indexOf(" = ");
     if (js.startsWith("const ") && eq > 6) {
       const n = js.slice(6, eq);
-      for (const F of FLUSHES) if (isWord(n) && js === `const ${n} = ${F}(a0);\n(((${n} !== (0)) && (${n} === ${n})) ? a1 : a2)`) return S(Kind.Select, Op.Add, id, flushFn(F));
+      if (isWord(n)) for (const F of FLUSHES) if (js === `const ${n} = ${F}(a0);\n(((${n} !== (0)) && (${n} === ${n})) ? a1 : a2)`) return S(Kind.Select, Op.Add, id, flushFn(F));
     }
   } else if (nIn === 1) {
     if (js === "(-a0)") return S(Kind.Neg, Op.Add, id, id);

@@ -73,7 +73,8 @@ const NAME_HOLE = -2;
 const translated = new WeakMap<Translator, Map<string, Template>>();
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
-const isWordChar = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+/** Whether char code `c` is a word character ([0-9A-Za-z_], as \w). */
+export const isWordChar = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 
 /**
  * `rhs` with its operand and temporary names (the words a<digits>, t<digits>: NAME) renamed
