@@ -111,7 +111,13 @@ export function wasmKernel(expr: string, types: readonly ElemType[], pattern: st
  */
 export function kernelDag(expr: string, f32: boolean, flush: boolean): { b: Builder; root: Node; nIn: number } {
   const p = parseExpr(expr, f32);
-  return { b: p.b, root: flush ? withFlush(p.b, p.root, f32) : p.root, nIn: p.nIn };
+  // a result stored to float32 is rounded by the store: an explicit fround on a top-level + − × ÷
+  // or √ gives the same bits (and the same flushes: withFlush flushes that arithmetic either way)
+  // and lets the compiler compute it as one float32x4 operation of float32 operands (an op-by-op
+  // kernel's "a0 * a1" ran through float64 lanes: ~4× the instructions, W8's multiply)
+  const r = p.root;
+  const top = f32 && ((r.k === "bin" && r.op !== "min" && r.op !== "max") || (r.k === "un" && r.op === "sqrt")) ? p.b.un("fround", r) : r;
+  return { b: p.b, root: flush ? withFlush(p.b, top, f32) : top, nIn: p.nIn };
 }
 
 /** A kernel's layout (operand types, pattern, output type, flushing) as its caches key it. */
