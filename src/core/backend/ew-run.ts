@@ -13,7 +13,7 @@
 import type { TypedArray } from "../dtype.js";
 import { BLOCK, compileKernel, NotCompiled, REGION, ROW_MIN, SIZE, type ElemType } from "./ew-wasm.js";
 import { parseExpr, Unsupported } from "./ew-parse.js";
-import { withFlush } from "./ew-flush.js";
+import { NO_UNDERFLOW32, withFlush } from "./ew-flush.js";
 import type { Builder, Node } from "./ew-ir.js";
 import { gemmFlush } from "./gemm.js";
 import { isLong } from "./ew-staged.js";
@@ -111,12 +111,17 @@ export function wasmKernel(expr: string, types: readonly ElemType[], pattern: st
  */
 export function kernelDag(expr: string, f32: boolean, flush: boolean): { b: Builder; root: Node; nIn: number } {
   const p = parseExpr(expr, f32);
-  // a result stored to float32 is rounded by the store: an explicit fround on a top-level + − × ÷
-  // or √ gives the same bits (and the same flushes: withFlush flushes that arithmetic either way)
-  // and lets the compiler compute it as one float32x4 operation of float32 operands (an op-by-op
-  // kernel's "a0 * a1" ran through float64 lanes: ~4× the instructions, W8's multiply)
+  // a result stored to float32 is rounded by the store, so an explicit fround on the top gives
+  // the same bits, where it changes no flush:
+  //  - on + − × ÷ or √ (withFlush flushes that arithmetic either way), it lets the compiler
+  //    compute it as one float32x4 operation of float32 operands (an op-by-op kernel's
+  //    "a0 * a1" ran through float64 lanes: ~4× the instructions, W8's multiply);
+  //  - on a NO_UNDERFLOW32 function (Math.sin(a0)), withFlush then knows the rounded result of a
+  //    flushed operand needs no flush, as in a fused statement (the flush it drops changed nothing).
+  // Bit operations (−x, |x|, select, an operand) get none: a subnormal passes through them as on XLA.
   const r = p.root;
-  const top = f32 && ((r.k === "bin" && r.op !== "min" && r.op !== "max") || (r.k === "un" && r.op === "sqrt")) ? p.b.un("fround", r) : r;
+  const arith = (r.k === "bin" && r.op !== "min" && r.op !== "max") || (r.k === "un" && r.op === "sqrt") || (r.k === "fn" && r.a.length === 1 && NO_UNDERFLOW32.has(r.name));
+  const top = f32 && arith ? p.b.un("fround", r) : r;
   return { b: p.b, root: flush ? withFlush(p.b, top, f32) : top, nIn: p.nIn };
 }
 
