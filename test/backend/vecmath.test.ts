@@ -56,6 +56,11 @@ function inputs(): Float32Array {
   // 801176.8 the largest relative error of the two-piece reduction, 4.5e-14)
   for (let k = 1; k <= 524_287; k += 97) for (const d of [-1, 0, 1]) edges.push(fromBits(u32Of((k * Math.PI) / 2) + d));
   for (const x of [252.8982, 801176.8125]) for (const d of [-2, -1, 0, 1, 2]) edges.push(fromBits(u32Of(x) + d));
+  // the float32 sin/cos reduce in float32 up to |x| = 6400 (k ≤ 4075): every kπ/2 there, both
+  // signs, with the worst relative error of r that scripts/trig-reduction.py finds (1248.784),
+  // and both sides of the switch to Math.* per lane
+  for (let k = 1; k <= 4080; k++) for (const d of [-2, -1, 0, 1, 2]) edges.push(fromBits(u32Of((k * Math.PI) / 2) + d), -fromBits(u32Of((k * Math.PI) / 2) + d));
+  for (const x of [1248.7840576171875, 6400]) for (const d of [-1, 0, 1]) edges.push(fromBits(u32Of(x) + d), -fromBits(u32Of(x) + d));
   xs.push(...edges);
   return Float32Array.from(xs);
 }

@@ -16,8 +16,10 @@
 // (cephes' float polynomials) are ≤ 1 ulp (sin, cos ≤ 2) over the same walk. All are used only
 // where a statement rounds to float32; float64 kernels keep `Math.*`.
 //
-// sin/cos/tan use Cody–Waite reduction by π/2 in three 33-bit pieces (exact for |x| < 2^19·π/2)
-// and fall back to `Math.sin` etc. above that (where a lane needs it; `rare` nodes).
+// The float64 sin/cos/tan use Cody–Waite reduction by π/2 in three 33-bit pieces (exact for
+// |x| < 2^19·π/2) and fall back to `Math.sin` etc. above that (where a lane needs it; `rare`
+// nodes); the float32 sin/cos reduce in float32 lanes in five pieces up to |x| = 6400 and fall
+// back to `Math.*` above that.
 import { Builder, emitJs, type Node } from "./ew-ir.js";
 
 type Recipe = (b: Builder, x: Node, y?: Node) => Node;
@@ -30,8 +32,6 @@ const PIO2_1 = 1.57079632673412561417e0;
 const PIO2_2 = 6.07710050630396597660e-11;
 const PIO2_3 = 2.02226624871116645580e-21;
 const PIO2_3T = 8.47842766036889956997e-32;
-/** π/2 − PIO2_1 to 53 bits (fdlibm's pio2_1t). */
-const PIO2_1T = 6.07710050650619224932e-11;
 const INV_PIO2 = 6.36619772367581382433e-1;
 /** |x| above which sin/cos/tan fall back to Math.* (k·PIO2_1 stays exact below 2^20·π/2). */
 const TRIG_MAX = 823549;
@@ -98,19 +98,6 @@ function reduce(b: Builder, x: Node): [Node, Node] {
   const k = b.un("floor", b.add(b.mul(x, b.c(INV_PIO2)), b.c(0.5)));
   const r = b.sub(b.sub(b.sub(x, b.mul(k, b.c(PIO2_1))), b.mul(k, b.c(PIO2_2))), b.mul(k, b.c(PIO2_3)));
   return [k, b.sub(r, b.mul(k, b.c(PIO2_3T)))];
-}
-/**
- * x − k·π/2 in float64 for a float32 x below TRIG_MAX, in two pieces (fdlibm's medium-size
- * reduction without its retry): k < 2^20 and PIO2_1 has 33 bits, so k·PIO2_1 and x − k·PIO2_1
- * are exact (Sterbenz); rounding k·PIO2_1T and PIO2_1T's own error (< 2^-87) leave r off by
- * less than 2^20 · 2^-86 + 2^-67 ≈ 1.4e-20, against the smallest |r| a float32 below TRIG_MAX
- * has, 4.19e-9 (x = 252.8982): at most 3e-12 of r, far below the float32 rounding of r that
- * follows. scripts/trig-reduction.py checks it exactly at the seven float32s nearest each kπ/2,
- * k ≤ 524300: worst 4.5e-14 of r. Two operations per float64 half fewer than reduce (W6 jit ~3%).
- */
-function reduce32(b: Builder, x: Node): [Node, Node] {
-  const k = b.un("floor", b.add(b.mul(x, b.c(INV_PIO2)), b.c(0.5)));
-  return [k, b.sub(b.sub(x, b.mul(k, b.c(PIO2_1))), b.mul(k, b.c(PIO2_1T)))];
 }
 /** sin r and cos r on [-π/4, π/4] (fdlibm kernels). */
 function kernels(b: Builder, r: Node): [Node, Node] {
@@ -291,26 +278,42 @@ export function exp32(b: Builder, x0: Node, bound = maxAbs(b, x0)): Node {
   return b.sel(b.cmp("gt", x, b.c(89)), b.c(Infinity), b.sel(b.cmp("lt", x, b.c(-104)), b.c(0), y));
 }
 
-/** sin/cos/tan in float32 after the float64 reduction: cephes sinf/cosf polynomials on [-π/4, π/4]. */
-function trig32(b: Builder, x0: Node, which: "sin" | "cos" | "tan"): Node {
+/** |x| up to which the float32 sin/cos reduce in float32 (k ≤ 4075 < 2^12); Math.* per lane above. */
+const TRIG32_MAX = 6400;
+/**
+ * π/2 in five float32 pieces: four of at most 12 significant bits (k·piece is exact for
+ * k < 2^12; the first has 8) and the float32 nearest the rest (their sum is π/2 to 2^-75).
+ */
+const PIO2_32 = [1.5703125, 4.837512969970703e-4, 7.549533620476723e-8, 2.5632829192545614e-12, 6.123234262925839e-17];
+/**
+ * sin/cos in float32: x − k·π/2 in float32 lanes, then cephes sinf/cosf polynomials on
+ * [-π/4, π/4]. The reduction (Cody–Waite in five pieces, every product exact): x − k·P1 is exact,
+ * and each later step is exact while its result is small (its operands lie on a grid fine enough
+ * for 24 bits), so near a multiple of π/2, where |r| is smallest (4.19e-9 at x = 252.8982), r
+ * keeps its accuracy; elsewhere a step rounds relative to r itself. scripts/trig-reduction.py
+ * checks r exactly at the 17 float32s around every kπ/2 up to 6400, both signs: at most 1.2e-7 of r
+ * (about one float32 ulp of r). End to end sin and cos stay within 2 ulp of Math.* (the bound the
+ * float64 reduction had: test/backend/vecmath.test.ts walks every kπ/2 here). The float64
+ * reduction this replaces (two float64 halves, their conversions) took ~¼ of W6's fused kernel.
+ */
+function trig32(b: Builder, x0: Node, which: "sin" | "cos"): Node {
   const x = b.un("fround", x0);
-  const [k, r64] = reduce32(b, x);
-  const r = b.un("fround", r64);
+  // k = round(x·2/π) in float32: a neighbour of the nearest integer where x·2/π is within an
+  // ulp of a half (|r| then just above π/4, where the polynomials still hold)
+  const k = b.un("floor", b.add32(b.mul32(x, b.c32(INV_PIO2)), b.c(0.5)));
+  let r = x;
+  for (const p of PIO2_32) r = b.sub32(r, b.mul32(k, b.c(p)));
   const z = b.mul32(r, r);
   const s = b.add32(b.mul32(b.mul32(z, r), b.poly32(z, [-1.6666654611e-1, 8.3321608736e-3, -1.9515295891e-4])), r);
   const c = b.add32(b.sub32(b.c(1), b.mul32(b.c(0.5), z)), b.mul32(b.mul32(z, z), b.poly32(z, [4.166664568298827e-2, -1.388731625493765e-3, 2.443315711809948e-5])));
-  const k32 = b.un("fround", k);
-  const q = b.sub32(k32, b.mul32(b.c(4), b.un("floor", b.mul32(k32, b.c(0.25)))));
+  const q = b.sub32(k, b.mul32(b.c(4), b.un("floor", b.mul32(k, b.c(0.25)))));
   const [q1, q2, q3] = [b.cmp("eq", q, b.c(1)), b.cmp("eq", q, b.c(2)), b.cmp("eq", q, b.c(3))];
   const ns = b.un("neg", s);
   const nc = b.un("neg", c);
   let y: Node;
-  if (which === "sin") y = b.sel(q1, c, b.sel(q2, ns, b.sel(q3, nc, s)));
-  else if (which === "cos") y = b.sel(q1, ns, b.sel(q2, nc, b.sel(q3, s, c)));
-  else y = b.sel(b.logic("or", q1, q3), b.div32(nc, s), b.div32(s, c));
-  if (which !== "cos") y = b.keepZero(x, y);
-  const out = b.rare(b.cmp("gt", b.un("abs", x), b.c(TRIG_MAX)), b.un("fround", b.ext(which, [x])), y);
-  return which === "tan" ? out : markUnit(b, out);
+  if (which === "sin") y = b.keepZero(x, b.sel(q1, c, b.sel(q2, ns, b.sel(q3, nc, s))));
+  else y = b.sel(q1, ns, b.sel(q2, nc, b.sel(q3, s, c)));
+  return markUnit(b, b.rare(b.cmp("gt", b.un("abs", x), b.c(TRIG32_MAX)), b.un("fround", b.ext(which, [x])), y));
 }
 
 /** tanh in float32: cephes tanhf's odd polynomial below 0.625, 1 − 2/(e^{2|x|} + 1) above, ±1 beyond 10. */
