@@ -1,5 +1,6 @@
 // Compiles an elementwise kernel's expression DAG (ew-ir.ts) into a WebAssembly SIMD function
-// that computes 4·UNROLL elements per step (UNROLL interleaved groups of four), with exactly the bits of the scalar JS kernel (float64
+// that computes 4·u elements per step (u interleaved groups of four: UNROLL, or UNROLL32 for a
+// kernel of float32 values alone), with exactly the bits of the scalar JS kernel (float64
 // arithmetic and Math.fround where it rounds), in float32 lanes where that is exact and float64
 // halves elsewhere, with vecmath's recipes inlined for float32 statements.
 //
@@ -7,7 +8,7 @@
 // functions its `rare` fallbacks call; exports run(n), which reads operand j from region j of
 // the memory (BLOCK elements of its own type; a scalar operand is one element, splat once) and
 // writes n results to the last region. Past n it computes garbage lanes up to a whole unrolled
-// step of 4·UNROLL (regions have SLACK elements for it); the caller copies back exactly n.
+// step of 4·u (regions have SLACK elements for it); the caller copies back exactly n.
 // Work that reads only constants and scalar operands (a scalar's flush, a function of it) is
 // computed once, before the loop.
 // A row operand ("r": a column broadcast along rows of `inner` elements) is staged compactly, one
@@ -24,6 +25,9 @@ import { F32, F64, Func, I32, V128, assembleWithImports, type ImportFunc } from 
 import { Builder, children, reachable, remake, type Node } from "./ew-ir.js";
 import { recipeFor } from "./vecmath.js";
 
+/** Groups of four per loop step: a number, or "auto" (UNROLL32 where every per-element value is a float32 and no operand is a row's, else UNROLL). */
+export type Unroll = number | "auto";
+
 /** Elements staged per call. */
 export const BLOCK = 8192;
 /**
@@ -32,8 +36,18 @@ export const BLOCK = 8192;
  * single group leaves the vector units waiting on latency).
  */
 export const UNROLL = 4;
-/** Extra elements per region: the last step reads and writes up to 4·UNROLL − 1 past n. */
-export const SLACK = 16;
+/**
+ * The groups per step of a kernel whose every per-element value is a float32 (f32x4 lanes, m32
+ * masks): more independent chains to overlap, and float32 values take one register where a
+ * float64 one takes two (with more groups, float64 kernels spill: log 3.8 → 4.8 ns/element at
+ * 6). Measured per element on this 2-core Xeon (TAPIR_THREADS=1, run(8192) in a loop), 4 → 6
+ * groups: W6's fused kernel 4.1 → 3.7 ns, exp 1.55 → 1.35, tanh 2.0–2.2 → 1.85, tanh's backward
+ * 2.5–2.8 → 2.2–2.3, x·2 and a select no slower. 8 was faster still for some (W6 3.45) and slower
+ * for tanh (2.0–2.2): 6 is never slower than 4 on the kernels measured.
+ */
+export const UNROLL32 = 6;
+/** Extra elements per region: the last step reads and writes up to 4·UNROLL32 − 1 past n. */
+export const SLACK = 32;
 /** Shortest row a row operand ("r") takes: one unrolled step (a row's steps compute at most twice its elements). */
 export const ROW_MIN = 4 * UNROLL;
 /** Bytes per region (8-byte elements at most). */
@@ -93,7 +107,7 @@ type Rep = "f32" | "f64" | "m32" | "m64";
  * followed by fround: 53 ≥ 2·24 + 2). Everything else runs in float64 halves.
  */
 export function compileKernel(b: Builder, root0: Node, ins: readonly ElemType[], pattern: string, out: "f32" | "f64"): { bytes: Uint8Array; imports: string[] } {
-  return compileMulti(b, [root0], [out], ins, pattern, "regions");
+  return compileMulti(b, [root0], [out], ins, pattern, "regions", "auto");
 }
 
 /**
@@ -116,7 +130,7 @@ const fusable = (a: Node): boolean => (a.k === "bin" && a.op !== "min" && a.op !
  * the JS loops, instead of a refusal (the staged kernels take it; a short kernel with such a
  * call stays on its JS loop, which calls Math.* inline).
  */
-export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly ("f32" | "f64")[], ins: readonly ElemType[], pattern: string, addressing: Addressing, unroll = UNROLL, mathCalls = false): { bytes: Uint8Array; imports: string[] } {
+export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly ("f32" | "f64")[], ins: readonly ElemType[], pattern: string, addressing: Addressing, unroll: Unroll = UNROLL, mathCalls = false): { bytes: Uint8Array; imports: string[] } {
   const shared: SharedImports = { names: [], arity: [] };
   const f = kernelFunc(b, roots0, outs, ins, pattern, addressing, unroll, mathCalls, shared, "run");
   const imports: ImportFunc[] = shared.names.map((name, k) => ({ module: "m", name, params: new Array<typeof F64>(shared.arity[k]!).fill(F64), results: [F64] }));
@@ -138,7 +152,7 @@ export interface SharedImports {
  * compileMulti's function itself, named `name`, its Math.* calls indexed in `shared` (imports
  * come first in a module, so a call's index is its place in that list).
  */
-export function kernelFunc(b: Builder, roots0: readonly Node[], outs: readonly ("f32" | "f64")[], ins: readonly ElemType[], pattern: string, addressing: Addressing, unroll: number, mathCalls: boolean, shared: SharedImports, name: string): Func {
+export function kernelFunc(b: Builder, roots0: readonly Node[], outs: readonly ("f32" | "f64")[], ins: readonly ElemType[], pattern: string, addressing: Addressing, unrollAs: Unroll, mathCalls: boolean, shared: SharedImports, name: string): Func {
   const roots = lower(b, roots0, mathCalls);
   const rep = new Map<number, Rep>();
   const fused = new Set<number>(); // fround nodes computed as one float32 op of their child's operands
@@ -233,6 +247,8 @@ export function kernelFunc(b: Builder, roots0: readonly Node[], outs: readonly (
 
   const table = addressing === "table";
   const rows = pattern.includes("r");
+  const allF32 = order.every((n) => level.get(n.id)! < 2 || R(n) === "f32" || R(n) === "m32");
+  const unroll = unrollAs !== "auto" ? unrollAs : allF32 && !rows ? UNROLL32 : UNROLL;
   if (rows && (table || unroll !== UNROLL)) throw new NotCompiled("row operands run in regions, unrolled by UNROLL");
   // run(n), run(n, tab) or, with row operands, run(n, c0, inner)
   const f = new Func(name, table ? [I32, I32] : rows ? [I32, I32, I32] : [I32]);
@@ -302,11 +318,27 @@ export function kernelFunc(b: Builder, roots0: readonly Node[], outs: readonly (
   // output conversions
   roots.forEach((root, k) => want(root, outs[k]!));
 
+  // vector constants: each distinct one is made once, at the function's entry, into a local
+  // (V8 builds a v128.const with ~3 instructions at every use, in the loop)
+  const constLocals = new Map<string, number>();
+  const constInit: number[] = [];
+  const pushConst = (bytes: number[]): void => {
+    const key = bytes.join(",");
+    let l = constLocals.get(key);
+    if (l === undefined) {
+      l = f.local(V128);
+      constLocals.set(key, l);
+      const at = f.code.length;
+      f.simd(0x0c, ...bytes).set(l);
+      constInit.push(...f.code.splice(at));
+    }
+    f.get(l);
+  };
   /** Pushes node x in rep r (half h of a two-half rep). */
   const push = (x: Node, r: Rep, h: number): void => {
     if (x.k === "c") {
-      if (r === "f32") f.simd(0x0c, ...f32x4Bytes(x.v));
-      else f.f64x2(x.v);
+      if (r === "f32") pushConst(f32x4Bytes(x.v));
+      else pushConst(f64x2Bytes(x.v));
       return;
     }
     const l = R(x) === r ? alloc(x, r) : loc.get(key(x, r));
@@ -401,6 +433,7 @@ export function kernelFunc(b: Builder, roots0: readonly Node[], outs: readonly (
   // the next row starts where this one ends (its last step ran past)
   if (rows) f.get(rowEnd).set(i).inc(row, 1).br(0).end().end();
 
+  f.code.unshift(...constInit);
   return f;
 
   function emit(nd: Node): void {
@@ -550,6 +583,12 @@ const f32b = new Uint8Array(f32v.buffer);
 function f32x4Bytes(v: number): number[] {
   f32v[0] = v;
   return [...f32b, ...f32b, ...f32b, ...f32b];
+}
+const f64v = new Float64Array(1);
+const f64b = new Uint8Array(f64v.buffer);
+function f64x2Bytes(v: number): number[] {
+  f64v[0] = v;
+  return [...f64b, ...f64b];
 }
 function i32x4Bytes(v: number): number[] {
   const b = [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];

@@ -243,7 +243,7 @@ export function maxAbs(b: Builder, n: Node, depth = 8): number {
       return Number.isNaN(n.v) ? 0 : Math.abs(n.v);
     case "un":
       if (n.op === "neg" || n.op === "abs") return maxAbs(b, n.a, depth - 1);
-      // rounding to float32 moves a value by at most half an ulp: 2^-24 of it
+      // rounding to float32 moves a value by at most half an ulp, 2^-24 of it (allowing twice that)
       if (n.op === "fround") return maxAbs(b, n.a, depth - 1) * (1 + 2 ** -23);
       return Infinity;
     case "bits":
