@@ -38,6 +38,21 @@ afterEach(() => {
 
 describe("ew-flush: flushes left out of float32 kernels", () => {
   const xs = inputs();
+  it("e^y for every float32 y in [-1, 1] (a walk of 2^20): in [0.36, 2.72], never subnormal (Wasm and JS)", () => {
+    const ys: number[] = [];
+    for (let b = 0; b <= 0x3f800000; b += 1021) ys.push(fromBits(b), fromBits(b | 0x80000000));
+    ys.push(1, -1, 0, -0);
+    const y = Float32Array.from(ys);
+    const check = (v: number, at: number): void => {
+      if (!(v >= 0.36 && v <= 2.72)) expect(v, `e^${y[at]}`).toBeGreaterThanOrEqual(0.36);
+    };
+    y.forEach((v, i) => check(Math.fround(V.exp!(v)), i));
+    if (!wasmSimd) return;
+    config.flushSubnormals(false);
+    const out = new Float32Array(y.length);
+    runFlat(wasmKernel("Math.exp(a0)", ["f32"], "v", "f32")!, [y], out, 0, y.length);
+    out.forEach(check);
+  });
   for (const name of NO_UNDERFLOW32) {
     it(`${name}: no subnormal result for ${xs.length} non-subnormal float32 arguments (Wasm and JS)`, () => {
       const fn = V[name]!;
@@ -62,6 +77,11 @@ describe("ew-flush: flushes left out of float32 kernels", () => {
     // sin: the argument's flush only; exp can underflow: flushed
     expect(ftzCount(flushed("Math.fround(Math.sin(a0))"))).toBe(1);
     expect(ftzCount(flushed("Math.fround(Math.exp(a0))"))).toBe(2);
+    // but not e^y of a y in [-1, 1] (sin, cos, tanh, their negation or |·|): W6's e^(sin x)
+    for (const y of ["Math.fround(Math.sin((a0)))", "Math.fround(Math.cos((a0)))", "Math.fround(Math.tanh((a0)))", "Math.fround(-(Math.fround(Math.sin((a0)))))"])
+      expect(ftzCount(flushed(`const t0 = ${y};\nconst t1 = Math.fround(Math.exp((t0)));\nt1`)), y).toBe(1);
+    // e^y of a product of such values, or of sin's argument itself, is still flushed
+    expect(ftzCount(flushed("const t0 = Math.fround(Math.sin((a0)));\nconst t1 = Math.fround((t0) * (3));\nconst t2 = Math.fround(Math.exp((t1)));\nt2"))).toBe(3);
     const chain = flushed("const t0 = Math.fround(Math.exp((a0)));\nconst t1 = Math.fround((t0) * (1));\nconst t2 = Math.fround(-(t1));\nconst t3 = Math.fround((t2) / (1));\nt3");
     expect(ftzCount(chain)).toBe(2); // a0's and exp's
     expect(chain.k === "un" && chain.op === "neg").toBe(true);

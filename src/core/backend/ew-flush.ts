@@ -9,7 +9,8 @@
 //    is flushed, and in float64 kernels every arithmetic node; the result too, unless it is an
 //    input, a constant, or a bit operation of them (neg, abs, select), which XLA passes as is.
 // A flush that could change nothing is left out (float32 kernels): after a function whose
-// result is never subnormal for a flushed argument (NO_UNDERFLOW32), and on a statement that only
+// result is never subnormal for a flushed argument (NO_UNDERFLOW32), after e^y of a y in [-1, 1]
+// (sin, cos, tanh: e^y is then in [0.36, 2.72]), and on a statement that only
 // restates a flushed float32 (x·1, x/1, −x: a gradient's seed of ones multiplies in this way).
 // Pure bit operations keep subnormals, as on XLA (-x of a subnormal x is subnormal). A fused
 // kernel flushes each statement exactly where the op-by-op kernels flush their outputs, so jit
@@ -25,6 +26,9 @@ const passes = (n: Node): boolean => n.k === "c" || n.k === "in" || (n.k === "un
  * their result would change nothing (test/backend/ew-flush.test.ts walks the float32 recipes).
  */
 export const NO_UNDERFLOW32: ReadonlySet<string> = new Set(["sin", "cos", "tan", "tanh", "atan", "log", "log1p", "expm1"]);
+
+/** Functions whose float32 result lies in [-1, 1] (or is NaN) for every argument. */
+const UNIT_RANGE32: ReadonlySet<string> = new Set(["sin", "cos", "tanh"]);
 
 const MIN_NORMAL32 = 2 ** -126;
 
@@ -59,7 +63,9 @@ export function withFlush(b: Builder, root: Node, f32: boolean, daz32 = f32, flu
       case "un": {
         const a = n.a;
         if (n.op === "neg" || n.op === "abs") r = isF(a);
-        else r = n.op === "fround" && a.k === "fn" && a.a.length === 1 && NO_UNDERFLOW32.has(a.name) && isF(a.a[0]!);
+        else if (n.op !== "fround" || a.k !== "fn" || a.a.length !== 1) r = false;
+        // e^y rounded, for y = sin, cos or tanh of something (|y| ≤ 1): in [0.36, 2.72], never subnormal
+        else r = (NO_UNDERFLOW32.has(a.name) && isF(a.a[0]!)) || (a.name === "exp" && inUnit(a.a[0]!));
         break;
       }
       case "sel":
@@ -71,6 +77,9 @@ export function withFlush(b: Builder, root: Node, f32: boolean, daz32 = f32, flu
     known.set(n.id, r);
     return r;
   };
+  /** A float32 known to lie in [-1, 1] (or be NaN): sin, cos or tanh rounded, or its negation or |·|. */
+  const inUnit = (n: Node): boolean =>
+    n.k === "un" && ((n.op === "fround" && n.a.k === "fn" && n.a.a.length === 1 && UNIT_RANGE32.has(n.a.name)) || ((n.op === "neg" || n.op === "abs") && inUnit(n.a)));
   const one = (n: Node): boolean => n.k === "c" && n.v === 1;
   const dazOp = daz32 ? "ftz32" : "ftz64";
   const memo = new Map<number, Node>();
