@@ -27,8 +27,8 @@ const passes = (n: Node): boolean => n.k === "c" || n.k === "in" || (n.k === "un
  */
 export const NO_UNDERFLOW32: ReadonlySet<string> = new Set(["sin", "cos", "tan", "tanh", "atan", "log", "log1p", "expm1"]);
 
-/** Functions whose float32 result lies in [-1, 1] (or is NaN) for every argument. */
-const UNIT_RANGE32: ReadonlySet<string> = new Set(["sin", "cos", "tanh"]);
+/** Functions whose float32 result lies in [-1, 1] (or is NaN) for every argument (vecmath marks their recipes' results so). */
+export const UNIT_RANGE32: ReadonlySet<string> = new Set(["sin", "cos", "tanh"]);
 
 const MIN_NORMAL32 = 2 ** -126;
 

@@ -11,7 +11,7 @@
 // over blocks of elements (runStaged), temporaries crossing stages kept in scratch rows of the
 // same memory.
 import type { TypedArray } from "../dtype.js";
-import { BLOCK, compileKernel, NotCompiled, REGION, ROW_MIN, SIZE, type ElemType } from "./ew-wasm.js";
+import { BLOCK, compileKernel, fusable, NotCompiled, REGION, ROW_MIN, SIZE, type ElemType } from "./ew-wasm.js";
 import { parseExpr, Unsupported } from "./ew-parse.js";
 import { NO_UNDERFLOW32, withFlush } from "./ew-flush.js";
 import type { Builder, Node } from "./ew-ir.js";
@@ -120,7 +120,7 @@ export function kernelDag(expr: string, f32: boolean, flush: boolean): { b: Buil
   //    flushed operand needs no flush, as in a fused statement (the flush it drops changed nothing).
   // Bit operations (−x, |x|, select, an operand) get none: a subnormal passes through them as on XLA.
   const r = p.root;
-  const arith = (r.k === "bin" && r.op !== "min" && r.op !== "max") || (r.k === "un" && r.op === "sqrt") || (r.k === "fn" && r.a.length === 1 && NO_UNDERFLOW32.has(r.name));
+  const arith = fusable(r) || (r.k === "fn" && r.a.length === 1 && NO_UNDERFLOW32.has(r.name));
   const top = f32 && arith ? p.b.un("fround", r) : r;
   return { b: p.b, root: flush ? withFlush(p.b, top, f32) : top, nIn: p.nIn };
 }

@@ -121,7 +121,7 @@ export type Addressing = "regions" | "table";
 /** The call through a `rare` node's fallback (a Math.* function of one value). */
 const rareCall = (n: Extract<Node, { k: "rare" }>): Node => (n.a.k === "un" && n.a.op === "fround" ? n.a.a : n.a);
 /** A node that a fused fround computes as one float32 operation (its operands' rep permitting). */
-const fusable = (a: Node): boolean => (a.k === "bin" && a.op !== "min" && a.op !== "max") || (a.k === "un" && a.op === "sqrt");
+export const fusable = (a: Node): boolean => (a.k === "bin" && a.op !== "min" && a.op !== "max") || (a.k === "un" && a.op === "sqrt");
 
 /**
  * compileKernel with several outputs: output k is `roots[k]` stored as `outs[k]` (roots may

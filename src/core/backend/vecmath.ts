@@ -21,6 +21,7 @@
 // nodes); the float32 sin/cos reduce in float32 lanes in five pieces up to |x| = 6400 and fall
 // back to `Math.*` above that.
 import { Builder, emitJs, type Node } from "./ew-ir.js";
+import { UNIT_RANGE32 } from "./ew-flush.js";
 
 type Recipe = (b: Builder, x: Node, y?: Node) => Node;
 
@@ -221,7 +222,7 @@ const LN2_HI32 = 0.693359375; // 9 bits: k·LN2_HI32 exact for |k| < 2^15
 const LN2_LO32 = -2.12194440e-4;
 /**
  * Nodes whose value is known to lie in [-1, 1] (or be NaN), per builder: the results of the
- * float32 sin, cos and tanh recipes.
+ * float32 recipes of UNIT_RANGE32's functions (sin, cos, tanh; RECIPES32 marks them).
  */
 const unitNodes = new WeakMap<Builder, Set<number>>();
 function markUnit(b: Builder, n: Node): Node {
@@ -313,7 +314,7 @@ function trig32(b: Builder, x0: Node, which: "sin" | "cos"): Node {
   let y: Node;
   if (which === "sin") y = b.keepZero(x, b.sel(q1, c, b.sel(q2, ns, b.sel(q3, nc, s))));
   else y = b.sel(q1, ns, b.sel(q2, nc, b.sel(q3, s, c)));
-  return markUnit(b, b.rare(b.cmp("gt", b.un("abs", x), b.c(TRIG32_MAX)), b.un("fround", b.ext(which, [x])), y));
+  return b.rare(b.cmp("gt", b.un("abs", x), b.c(TRIG32_MAX)), b.un("fround", b.ext(which, [x])), y);
 }
 
 /** tanh in float32: cephes tanhf's odd polynomial below 0.625, 1 − 2/(e^{2|x|} + 1) above, ±1 beyond 10. */
@@ -333,16 +334,18 @@ function tanh32(b: Builder, x0: Node): Node {
   const e = exp32(b, b.mul32(b.c(2), b.sel(sat, b.c(10), b.sel(b.cmp("lt", ax, b.c(0.625)), b.c(1), ax))), 20);
   const big = b.sel(sat, b.c(1), b.sub32(b.c(1), b.div32(b.c(2), b.add32(e, b.c(1)))));
   const y = b.sel(b.cmp("lt", x, b.c(0)), b.un("neg", big), big);
-  return markUnit(b, b.keepZero(x, b.sel(b.cmp("lt", ax, b.c(0.625)), small, y)));
+  return b.keepZero(x, b.sel(b.cmp("lt", ax, b.c(0.625)), small, y));
 }
 
-/** The float32-arithmetic versions, used instead of RECIPES where present. */
-export const RECIPES32: Readonly<Record<string, Recipe>> = {
-  exp: (b, x) => exp32(b, x),
-  sin: (b, x) => trig32(b, x, "sin"),
-  cos: (b, x) => trig32(b, x, "cos"),
-  tanh: tanh32,
-};
+/** The float32-arithmetic versions, used instead of RECIPES where present; a UNIT_RANGE32 function's result is marked as within 1. */
+export const RECIPES32: Readonly<Record<string, Recipe>> = Object.fromEntries(
+  Object.entries<Recipe>({
+    exp: (b, x) => exp32(b, x),
+    sin: (b, x) => trig32(b, x, "sin"),
+    cos: (b, x) => trig32(b, x, "cos"),
+    tanh: tanh32,
+  }).map(([name, r]) => [name, UNIT_RANGE32.has(name) ? (b: Builder, x: Node) => markUnit(b, r(b, x)) : r]),
+);
 const own = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 /** The recipe a float32 statement's Math.<name> runs. */
 export const recipeFor = (name: string): Recipe | undefined => (own(RECIPES32, name) ? RECIPES32[name] : own(RECIPES, name) ? RECIPES[name] : own(RECIPES2, name) ? RECIPES2[name] : undefined);
@@ -389,12 +392,16 @@ export const V: Record<string, (x: number, y?: number) => number> = {
     return f64[0]!;
   },
 };
+/** A JS function of `arity` numbers computing `root` (its inputs a0, a1), calling V as the emitted text does. */
+export function jsFunction(root: Node, arity: 1 | 2, name = "f"): (x: number, y?: number) => number {
+  const src = emitJs(root);
+  const i = src.lastIndexOf("\n");
+  const body = i < 0 ? `return ${src};` : `${src.slice(0, i)}\nreturn ${src.slice(i + 1)};`;
+  return new Function("V", `return function ${name}(${arity === 2 ? "a0, a1" : "a0"}) {\n${body}\n}`)(V) as (x: number, y?: number) => number;
+}
 for (const name of [...Object.keys(RECIPES), ...Object.keys(RECIPES2)]) {
   const recipe = recipeFor(name)!;
   const b = new Builder();
   const two = own(RECIPES2, name);
-  const src = emitJs(two ? recipe(b, b.input(0), b.input(1)) : recipe(b, b.input(0)));
-  const i = src.lastIndexOf("\n");
-  const body = i < 0 ? `return ${src};` : `${src.slice(0, i)}\nreturn ${src.slice(i + 1)};`;
-  V[name] = new Function("V", `return function ${name}(${two ? "a0, a1" : "a0"}) {\n${body}\n}`)(V) as (x: number, y?: number) => number;
+  V[name] = jsFunction(two ? recipe(b, b.input(0), b.input(1)) : recipe(b, b.input(0)), two ? 2 : 1, name);
 }
