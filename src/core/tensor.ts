@@ -10,7 +10,56 @@ import { installTensorMethods, type TensorMethods } from "./tensor-methods.js";
 /** A typed array shared by tensors that view the same data (reshape shares, it does not copy). */
 export class Storage {
   refs = 1;
-  constructor(readonly data: TypedArray) {}
+  /** The values; null while a pending computation stands in for them. */
+  private _d: TypedArray | null;
+  /** What computes the values on their first read (lazy eager: lazy.ts); null once they exist. */
+  pending: Pending | null = null;
+  private _bytes: number;
+  constructor(data: TypedArray) {
+    this._d = data;
+    this._bytes = data.byteLength;
+  }
+  /** Storage of `bytes` bytes whose values `p` computes when they are first read. */
+  static deferred(bytes: number, p: Pending): Storage {
+    const s = new Storage(EMPTY);
+    s._d = null;
+    s._bytes = bytes;
+    s.pending = p;
+    return s;
+  }
+  /** The values, computed now if they were pending. */
+  get data(): TypedArray {
+    const d = this._d;
+    return d !== null ? d : this.materialize();
+  }
+  get byteLength(): number {
+    return this._bytes;
+  }
+  private materialize(): TypedArray {
+    const p = this.pending!;
+    const d = p.run(); // a throw leaves the storage pending: the next read tries again
+    this._d = d;
+    this.pending = null;
+    p.drop();
+    return d;
+  }
+  /** Gives the storage back once no handle holds it: its buffer to the arena, or its pending computation's inputs. */
+  free(): void {
+    const d = this._d;
+    if (d !== null) return backend().release(d);
+    const p = this.pending;
+    this.pending = null;
+    p?.drop();
+  }
+}
+const EMPTY = new Float32Array(0);
+
+/** A computation standing in for a storage's values until they are read (lazy.ts). */
+export interface Pending {
+  /** Computes the values into a fresh buffer. */
+  run(): TypedArray;
+  /** Lets go of the inputs (after run, or when nobody will read the values). */
+  drop(): void;
 }
 
 /** Anything a tensor argument accepts. */
@@ -200,15 +249,15 @@ export class Tensor {
   _released = false;
 
   /** @hidden made by tapir's functions (np.array, np.zeros and the rest), not by users */
-  constructor(shape: Shape, dtype: DType, storage: Storage | null) {
+  constructor(shape: Shape, dtype: DType, storage: Storage | null, register = true) {
     this.shape = shape;
     this.dtype = dtype;
     this._storage = storage;
     if (storage !== null) {
-      if (storage.data.byteLength > FINALIZE_MIN_BYTES && pendingBytes < FINALIZE_MAX_PENDING) {
+      if (register && storage.byteLength > FINALIZE_MIN_BYTES && pendingBytes < FINALIZE_MAX_PENDING) {
         finalizer.register(this, storage, this);
         this._finalized = true;
-        pendingBytes += storage.data.byteLength;
+        pendingBytes += storage.byteLength;
       }
       const s = current;
       if (s !== null && s.tensors !== null) {
@@ -400,11 +449,11 @@ export class Tensor {
     if (this._finalized) {
       finalizer.unregister(this);
       this._finalized = false;
-      pendingBytes -= s!.data.byteLength;
+      pendingBytes -= s!.byteLength;
     }
     if (s && s.refs > 0) {
       s.refs--;
-      if (s.refs === 0) backend().release(s.data);
+      if (s.refs === 0) s.free();
     }
   }
 
@@ -439,10 +488,10 @@ const FINALIZE_MIN_BYTES = 2048;
 const FINALIZE_MAX_PENDING = 16 * 1024 * 1024;
 let pendingBytes = 0;
 const finalizer = new FinalizationRegistry<Storage>((s) => {
-  pendingBytes -= s.data.byteLength;
+  pendingBytes -= s.byteLength;
   if (s.refs > 0) {
     s.refs--;
-    if (s.refs === 0) backend().release(s.data);
+    if (s.refs === 0) s.free();
   }
 });
 
@@ -519,4 +568,43 @@ function optionsText(o: unknown): string {
   } catch {
     return String(o);
   }
+}
+
+/**
+ * A second handle on `t`'s storage for tapir's own use (lazy.ts keeps the inputs of a pending
+ * computation this way): no scope owns it and the finalizer does not watch it, so it holds the
+ * storage until it is disposed, whatever happens to the user's handles.
+ */
+export function innerHandle(t: Tensor): Tensor {
+  const s = t._storage!;
+  s.refs++;
+  const prev = current;
+  current = null;
+  try {
+    return new Tensor(t.shape, t.dtype, s, false);
+  } finally {
+    current = prev;
+  }
+}
+
+/**
+ * The values of `t`, a fresh result nobody else holds, taken out of it: `t` is left disposed and
+ * the buffer belongs to the caller (a storage that others share is copied instead).
+ */
+export function takeData(t: Tensor): TypedArray {
+  const s = t._storage!;
+  if (t._finalized) {
+    finalizer.unregister(t);
+    t._finalized = false;
+    pendingBytes -= s.byteLength;
+  }
+  if (s.refs === 1 && !t._released) {
+    const d = s.data;
+    t._released = true;
+    s.refs = 0;
+    return d;
+  }
+  const copy = s.data.slice() as TypedArray;
+  t.dispose();
+  return copy;
 }

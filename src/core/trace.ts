@@ -274,6 +274,14 @@ export function setOpInterceptor(f: OpInterceptor | null): OpInterceptor | null 
   return prev;
 }
 
+/** How a primitive runs on concrete operands (lazy.ts installs lazy eager). */
+type ConcreteEval = (prim: Primitive, args: Tensor[], params: any) => Tensor[];
+let concreteEval: ConcreteEval = (prim, args, params) => prim.impl(args, params);
+/** @internal installs how primitives on concrete operands run (lazy.ts's evalConcrete) */
+export function setConcreteEval(f: ConcreteEval): void {
+  concreteEval = f;
+}
+
 /** Applies a primitive under the current traces; returns its outputs. */
 export function bind(prim: Primitive, args: readonly Tensor[], params: any): Tensor[] {
   if (interceptor !== null) return intercepted(interceptor, prim, args, params);
@@ -290,7 +298,7 @@ function intercepted(f: OpInterceptor, prim: Primitive, args: readonly Tensor[],
 
 function dispatch(prim: Primitive, args: readonly Tensor[], params: any): Tensor[] {
   const top = findTopMain(args);
-  if (top === null) return prim.impl(args as Tensor[], params);
+  if (top === null) return concreteEval(prim, args as Tensor[], params);
   // what the rule makes belongs to the owner of the code that started top's transform
   const owner = top.owner;
   const prev = currentOwner();

@@ -1,11 +1,11 @@
 // Optimisation passes over a closed jaxpr, each a small function from IR to IR: dead-code
 // elimination, common-subexpression elimination, constant folding and elementwise fusion.
-import { isFloat, type DType } from "../core/dtype.js";
+import type { DType } from "../core/dtype.js";
 import { ClosedJaxpr, Jaxpr, Lit, Var, type Atom, type Eqn } from "../core/ir.js";
 import { definePrimitive, vectorized } from "../core/primitive.js";
 import { broadcastShapes } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
-import { mapKernel } from "../core/primitives/util.js";
+import { fusionClass, joinsFusion, mapKernel, roundTemp, substituteOperands } from "../core/primitives/util.js";
 import { STAGE_STMTS } from "../core/backend/ew-staged.js";
 import { rewriteBasisDots } from "./pass-basis.js";
 import { foldTransposes } from "./pass-layout.js";
@@ -151,6 +151,7 @@ export function fuseElementwise(cj: ClosedJaxpr): ClosedJaxpr {
     const x = e.outs.length === 1 ? elementwiseExpr(e) : null;
     if (x !== null) exprs.set(e, x);
   }
+  const classOf = (e: Eqn) => fusionClass(e.outs[0]!.aval.dtype, e.inputs.map((a) => a.aval.dtype), exprs.get(e)!);
   const rootOf = new Map<Eqn, Eqn>();
   const recomputed = new Map<Eqn, number>();
   for (let i = j.eqns.length - 1; i >= 0; i--) {
@@ -163,6 +164,7 @@ export function fuseElementwise(cj: ClosedJaxpr): ClosedJaxpr {
       const roots = new Set([...rs].map((r) => rootOf.get(r)));
       if (roots.size === 1) root = [...roots][0] ?? e;
     }
+    if (root !== e && !joinsFusion(classOf(e), classOf(root))) root = e;
     if (root !== e && !joinsAcrossBroadcast(e, root, recomputed)) root = e;
     rootOf.set(e, root);
   }
@@ -245,9 +247,8 @@ function buildFused(ms: Eqn[], exprs: Map<Eqn, string>, nextTmp: () => number, s
   };
   for (const m of ms) {
     const argCode = m.inputs.map((a) => (a instanceof Lit ? litCode(a.value) : temps.get(a) ?? (single.has(a) ? litCode(single.get(a)!._data[0]!) : inputName(a))));
-    const body = exprs.get(m)!.replace(/\ba(\d+)\b/g, (_, d: string) => `(${argCode[Number(d)]})`);
     const t = `t${nextTmp()}`;
-    stmts.push(`const ${t} = ${round(body, m.outs[0]!.aval.dtype)};`);
+    stmts.push(`const ${t} = ${roundTemp(substituteOperands(exprs.get(m)!, argCode), m.outs[0]!.aval.dtype)};`);
     temps.set(m.outs[0]!, t);
   }
   const last = ms[ms.length - 1]!;
@@ -275,10 +276,6 @@ function elementwiseExpr(e: Eqn): string | null {
   return e.prim.expr ? e.prim.expr(e.inputs.map((a) => a.aval.dtype), e.params, e.inputs.map((a) => a.aval.shape)) : null;
 }
 
-/** float32 temporaries round after every step, as the op-by-op kernels do when they store. */
-function round(code: string, dtype: DType): string {
-  return dtype === "float32" ? `Math.fround(${code})` : isFloat(dtype) ? code : code;
-}
 
 /** The whole pipeline, in order. */
 export function optimize(cj: ClosedJaxpr): ClosedJaxpr {

@@ -10,6 +10,8 @@ import { children, reachable, type Node } from "../../src/core/backend/ew-ir.js"
 import { runFlat, wasmKernel, wasmSimd } from "../../src/core/backend/ew-run.js";
 import { V } from "../../src/core/backend/vecmath.js";
 import { config, jit, numpy as np, type Tensor } from "../../src/index.js";
+import { setElementwiseMode } from "../../src/core/backend/elementwise.js";
+import { mapKernel } from "../../src/core/primitives/util.js";
 
 const MIN = 2 ** -126;
 const isSub = (y: number): boolean => y !== 0 && Math.abs(y) < MIN;
@@ -136,5 +138,41 @@ describe("ew-flush: flushes left out of float32 kernels", () => {
         }
       }
     }
+  });
+
+  it("an int32 or float64 operand of a float32 kernel (a fused conversion) is read with the float64 flush, and its rounding to float32 stays (Wasm and JS)", () => {
+    // the fused text of astype(int32 → float32) − m computes what the ops compute one by one (the
+    // float32 flush of the int32 operand used to count as its rounding: 2147483647 − 2^31 gave −1);
+    // a float64 operand is read with the float64 flush, on both paths (the Wasm flush used to
+    // round it to float32, 1.1 → 1.100000023841858, where the JS loop did not)
+    const ints = np.array([2147483647, 1, -2147483647, 16777217], { dtype: "int32" });
+    const m = np.array([2 ** 31]);
+    const want1 = [2147483647, 1, -2147483647, 16777217].map((v) => Math.fround(Math.fround(v) - 2 ** 31)); // [0, −2^31, −2^32, 2^24 − 2^31]
+    expect(want1[0]).toBe(0);
+    const xs = np.array([0.2, -0.4, 1e-39, 3e-39, 0.1, 2.5, -7, 0.3]);
+    const c = np.array(1.1, { dtype: "float64" });
+    const ftz = (v: number): number => (isSub(v) ? 0 : v);
+    const want2 = Array.from(xs.dataSync(), (v) => Math.fround(V.sin!(ftz(Math.fround(ftz(v) * 1.1)))));
+    for (const mode of ["wasm", "js"] as const) {
+      const prev = setElementwiseMode(mode);
+      try {
+        for (const n of [1, 1024]) {
+          const I = np.tile(ints, [n]), X = np.tile(xs, [n]);
+          const a = mapKernel("const t0 = Math.fround((a0));\nconst t1 = Math.fround((t0) - (a1));\nt1", [I, m], "float32");
+          expect(Array.from(a.dataSync()).slice(0, 4), `${mode} n=${n}: int32 operand`).toEqual(want1);
+          const b = mapKernel("Math.fround(Math.sin(Math.fround((a0) * (a1))))", [X, c], "float32");
+          expect(Array.from(b.dataSync()).slice(0, 8), `${mode} n=${n}: float64 operand`).toEqual(want2);
+        }
+      } finally {
+        setElementwiseMode(prev);
+      }
+    }
+  });
+
+  it("jit does not fuse an integer op (its loop would run unflushed) with float ops: a float op after it still flushes", () => {
+    const tiny = np.full([256], 1e-39);
+    const f = (a: Tensor) => a.astype("int32").astype(a.dtype).add(a);
+    expect(f(tiny).dataSync()[0]).toBe(0); // 0 + 1e-39, flushed
+    expect(jit(f)(tiny).dataSync()[0]).toBe(0);
   });
 });

@@ -6,9 +6,10 @@
 import { describe, expect, it } from "vitest";
 import { kernelDag, runFlat, wasmKernel, wasmSimd } from "../../src/core/backend/ew-run.js";
 import { compileMulti, SLACK, UNROLL, UNROLL32, type ElemType } from "../../src/core/backend/ew-wasm.js";
+import { flushKinds } from "../../src/core/backend/ew-flush.js";
 
 const bytesOf = (expr: string, ins: ElemType[], pattern: string, unroll: number | "auto"): Buffer => {
-  const d = kernelDag(expr, true, true);
+  const d = kernelDag(expr, true, true, flushKinds("f32", ins));
   return Buffer.from(compileMulti(d.b, [d.root], ["f32"], ins, pattern, "regions", unroll).bytes);
 };
 

@@ -2,17 +2,19 @@
 // `tiering.calls` calls (1 by default), an eager small-array op until its calls did TIER_WORK
 // element-statements of JS, then its Wasm kernel — the same bits either way — so one-off small ops
 // pay no Wasm compile; large work compiles at once. (The rest of the suite runs with tiering off:
-// vitest.config.ts.)
+// vitest.config.ts.) Lazy eager is off here: these tests time each op's own kernel.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BORROW_CALLS, borrowStats, flatStats, setElementwiseMode, tierStats, tiering } from "../../src/core/backend/elementwise.js";
 import { hasWasmKernel, wasmSimd } from "../../src/core/backend/ew-run.js";
 import { jit, numpy as np, type Tensor } from "../../src/index.js";
 import { expectBitEqual } from "../util/jit-oracles.js";
+import { lazy } from "../../src/core/lazy.js";
 
 describe.skipIf(!wasmSimd)("tiering of elementwise kernels", () => {
   const saved = tiering.calls;
-  beforeAll(() => void (tiering.calls = 1));
-  afterAll(() => void (tiering.calls = saved));
+  const savedLazy = lazy.on;
+  beforeAll(() => void ((tiering.calls = 1), (lazy.on = false)));
+  afterAll(() => void ((tiering.calls = saved), (lazy.on = savedLazy)));
 
   it("eager: a small costly expression runs its JS loop until its calls have done TIER_WORK (200k) element-statements, then Wasm, with the same bits", () => {
     const x = np.linspace(-3, 3, 300);

@@ -14,8 +14,8 @@
 import type { TypedArray } from "../dtype.js";
 import { defineKernel } from "./kernel.js";
 import { emitJs } from "./ew-ir.js";
-import { isLong, stagedSource, statementCount, type Translator } from "./ew-staged.js";
-import { withFlush } from "./ew-flush.js";
+import { isLong, stagedSource, statementCount } from "./ew-staged.js";
+import { flushKinds, withFlush } from "./ew-flush.js";
 import { gemmFlush } from "./gemm.js";
 import { parseExpr, Unsupported } from "./ew-parse.js";
 import { runShared, sharedOf, type Shared } from "./ew-shared.js";
@@ -46,20 +46,20 @@ const jsExprs = new Map<string, Map<string, string>>();
  * The scalar JS expression the loops run for `expr`: rewritten from its IR so that float32
  * statements call vecmath's `V.*` (exactly what the Wasm kernel computes); as written when the
  * IR cannot express it (integer ops), or in "math" mode. With config.flushSubnormals on, the IR
- * gets ew-flush.ts's flush nodes (`f32In`: the operands are float32 data).
+ * gets ew-flush.ts's flush nodes (`kinds`: how each operand is read, flushKinds).
  */
-function jsExpr(expr: ScalarExpr, f32Out: boolean, f32In: boolean): ScalarExpr {
+function jsExpr(expr: ScalarExpr, f32Out: boolean, kinds: string): ScalarExpr {
   if (mode === "math") return expr;
   // keyed by the expression itself (its hash is cached: the small-array path looks up per call)
   const flush = gemmFlush();
-  const variant = `${f32Out ? "f" : "d"}${flush ? (f32In ? "32" : "64") : ""}`;
+  const variant = `${f32Out ? "f" : "d"}${flush ? kinds : ""}`;
   let cache = jsExprs.get(variant);
   if (cache === undefined) jsExprs.set(variant, (cache = new Map()));
   let js = cache.get(expr);
   if (js === undefined) {
     try {
       const p = parseExpr(expr, f32Out);
-      js = emitJs(flush ? withFlush(p.b, p.root, f32Out, f32In) : p.root);
+      js = emitJs(flush ? withFlush(p.b, p.root, f32Out, kinds) : p.root);
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
       js = expr;
@@ -103,13 +103,14 @@ function splitExpr(expr: ScalarExpr): [string, string] {
 }
 
 /** One fused statement's right-hand side as the JS loops run it (jsExpr's rewrite, for ew-staged.ts). */
-function jsStatement(expr: string, prefix: string, f32In: boolean, temp: readonly boolean[]): string {
+function jsStatement(expr: string, prefix: string, kinds: string): string {
   if (mode === "math") return expr;
   try {
     const p = parseExpr(expr, false);
     if (!gemmFlush()) return emitJs(p.root, prefix);
     // a float32 statement ends in Math.fround; anything else is flushed as float64
-    return emitJs(withFlush(p.b, p.root, p.root.k === "un" && p.root.op === "fround", f32In, temp), prefix);
+    const temp = Array.from(kinds, (k) => k === "t");
+    return emitJs(withFlush(p.b, p.root, p.root.k === "un" && p.root.op === "fround", kinds.replace(/[ta]/g, "f"), temp), prefix);
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
     return expr;
@@ -149,15 +150,13 @@ for (let i = start; i < end; i++) { ${load.join(" ")} ${stmts} out[i] = ${result
 }
 
 /** The flat JS loop of `expr` (a staged one past ew-staged's length), V.* in float32 statements. */
-function flatLoop(expr: ScalarExpr, pattern: string, f32Out: boolean, f32In: boolean): string {
-  if (!isLong(expr)) return flatSource(jsExpr(expr, f32Out, f32In), pattern);
+function flatLoop(expr: ScalarExpr, pattern: string, f32Out: boolean, kinds: string): string {
+  if (!isLong(expr)) return flatSource(jsExpr(expr, f32Out, kinds), pattern);
   // the variant names what else changes the translation: the mode ("math" keeps Math.*) and flushing
-  return f32In ? stagedSource(expr, pattern, jsStatement32, `${mode}${gemmFlush() ? "|f32" : ""}`) : stagedSource(expr, pattern, jsStatement64, `${mode}${gemmFlush() ? "|f64" : ""}`);
+  return stagedSource(expr, pattern, jsStatement, `${mode}${gemmFlush() ? "|ftz" : ""}`, kinds);
 }
-const jsStatement32: Translator = (e, prefix, temp) => jsStatement(e, prefix, true, temp);
-const jsStatement64: Translator = (e, prefix, temp) => jsStatement(e, prefix, false, temp);
-/** Whether a kernel's operands are float32 data (its output is, or, for a bool/int output, some operand). */
-const f32Data = (out: TypedArray, ins: readonly TypedArray[]): boolean => out instanceof Float32Array || (!(out instanceof Float64Array) && ins.some((a) => a instanceof Float32Array));
+/** How a kernel reads each of its operands (ew-flush.ts flushKinds). */
+const dataKinds = (out: TypedArray, ins: readonly TypedArray[]): string => flushKinds(elemType(out), ins.map(elemType));
 
 /**
  * Loop over rows [rowStart, rowEnd) of the last (coalesced) axis; outer indices decoded per
@@ -305,7 +304,7 @@ export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: re
     const wasm = viaWasm(pattern, "s");
     // a borrowed whole-operand kernel reads its single-element operands as whole arrays
     const ins1 = wasm !== null && wasm.pattern !== pattern ? data.map((a, i) => (pattern[i] === "s" ? expand(a, size) : a)) : data;
-    return { src: wasm ? "" : flatLoop(expr, pattern, outType === "f32", f32Data(out, data)), wasm, ins: ins1, strides: null, shape: null, units: size, inner: 1 };
+    return { src: wasm ? "" : flatLoop(expr, pattern, outType === "f32", dataKinds(out, data)), wasm, ins: ins1, strides: null, shape: null, units: size, inner: 1 };
   }
   const nd = dims.length;
   const shp = Int32Array.from(dims);
@@ -315,7 +314,7 @@ export function planElementwise(expr: ScalarExpr, ins: StridedInput[], shape: re
   // an operand constant over the whole output is one element, a column along the rows one value per row, the rest staged by layout (runStrided)
   const pattern = stridedPattern(strides, shp, types);
   const wasm = viaWasm(pattern, "r");
-  return { src: wasm ? "" : stridedSource(jsExpr(expr, outType === "f32", f32Data(out, data)), ins.length, nd), wasm, ins: data, strides, shape: shp, units: size / inner, inner };
+  return { src: wasm ? "" : stridedSource(jsExpr(expr, outType === "f32", dataKinds(out, data)), ins.length, nd), wasm, ins: data, strides, shape: shp, units: size / inner, inner };
 }
 
 /** Calls of a layout with row ("r") or single-element ("s") operands that run a compiled kernel of another layout before compiling their own. */
@@ -478,7 +477,7 @@ export function elementwiseFlat(expr: ScalarExpr, pattern: string, ins: TypedArr
     flatStats.wasm++;
     return runFlat(wasm, ins, out, 0, out.length);
   }
-  smallLoop(expr, pattern, out instanceof Float32Array, f32Data(out, ins))(out, ins, 0, out.length);
+  smallLoop(expr, pattern, out instanceof Float32Array, dataKinds(out, ins))(out, ins, 0, out.length);
 }
 
 /**
@@ -487,9 +486,9 @@ export function elementwiseFlat(expr: ScalarExpr, pattern: string, ins: TypedArr
  * ops: no translation of a new function, no compile, no interpreted first runs), else the
  * expression's own loop.
  */
-function smallLoop(expr: ScalarExpr, pattern: string, f32Out: boolean, f32In: boolean): FlatFn {
-  const s = isLong(expr) ? null : sharedOf(jsExpr(expr, f32Out, f32In), pattern);
-  return s !== null ? sharedRunner(s, pattern) : compile<FlatFn>(flatLoop(expr, pattern, f32Out, f32In));
+function smallLoop(expr: ScalarExpr, pattern: string, f32Out: boolean, kinds: string): FlatFn {
+  const s = isLong(expr) ? null : sharedOf(jsExpr(expr, f32Out, kinds), pattern);
+  return s !== null ? sharedRunner(s, pattern) : compile<FlatFn>(flatLoop(expr, pattern, f32Out, kinds));
 }
 /** The FlatFn running shared loop `s` over operands of `pattern` (cached per both). */
 function sharedRunner(s: Shared, pattern: string): FlatFn {
@@ -539,10 +538,10 @@ export function flatRunner(expr: ScalarExpr, pattern: string, ins: TypedArray[],
     flatStats.wasm++;
     runFlat(w, xs, o, 0, o.length);
   };
-  const f32Out = out instanceof Float32Array, f32In = f32Data(out, ins);
+  const f32Out = out instanceof Float32Array, kinds = dataKinds(out, ins);
   // the JS loop is translated when first needed (a long expression's staged translation costs ms)
   let fn: FlatFn | null = null;
-  const js: FlatRun = (xs, o) => (fn ??= smallLoop(expr, pattern, f32Out, f32In))(o, xs, 0, o.length);
+  const js: FlatRun = (xs, o) => (fn ??= smallLoop(expr, pattern, f32Out, kinds))(o, xs, 0, o.length);
   if (!wantsWasm(expr, out.length)) return js;
   // the JS loop until the expression's Wasm kernel is due, then that kernel (or the JS loop for
   // good, where the compiler refuses the expression). Counted per runner (one equation of one

@@ -16,6 +16,7 @@
 // kernel flushes each statement exactly where the op-by-op kernels flush their outputs, so jit
 // and eager give the same bits. Thresholds: 2^-126 in float32 kernels, 2^-1022 in float64 ones.
 import { Builder, children, type Node } from "./ew-ir.js";
+import type { ElemType } from "./ew-wasm.js";
 
 /** Nodes that are bit operations (no rounding: XLA keeps subnormals through them). */
 const passes = (n: Node): boolean => n.k === "c" || n.k === "in" || (n.k === "un" && (n.op === "neg" || n.op === "abs")) || n.k === "sel" || n.k === "rare" || n.k === "not" || n.k === "logic";
@@ -32,6 +33,19 @@ export const UNIT_RANGE32: ReadonlySet<string> = new Set(["sin", "cos", "tanh"])
 
 const MIN_NORMAL32 = 2 ** -126;
 
+/**
+ * How a kernel reads each operand (withFlush's per-input `daz32`): "f" flushed below 2^-126
+ * (float32 or bool data, when the kernel is a float32 one: its output is float32, or for a bool
+ * or int32 output some operand is), "d" below 2^-1022 (the rest: float64 data, or int32, which
+ * no flush changes). The JS loops and the Wasm kernels both read their operands this way.
+ */
+export function flushKinds(out: ElemType, ins: readonly ElemType[]): string {
+  const f32 = out === "f32" || (out !== "f64" && ins.includes("f32"));
+  let s = "";
+  for (const t of ins) s += f32 && (t === "f32" || t === "u8") ? "f" : "d";
+  return s;
+}
+
 /** Whether a node rounds (its result can be a new subnormal). */
 const arithmetic = (n: Node): boolean => n.k === "bin" || n.k === "fn" || n.k === "ext" || (n.k === "un" && n.op === "sqrt");
 
@@ -41,8 +55,11 @@ const arithmetic = (n: Node): boolean => n.k === "bin" || n.k === "fn" || n.k ==
  * float64 threshold never touches an integer). `daz32`: inputs are float32 (a comparison of
  * float32 operands has a bool output), so they are flushed below 2^-126. `flushed[i]`: input i
  * holds an already flushed value (a fused statement's temporary: ew-staged.ts), read as it is.
+ * `daz32` is per input where it is a string (flushKinds): a float64 or int32 operand of a float32
+ * kernel (a fused conversion to float32) is read with the float64 flush, as the op-by-op kernel
+ * that reads it does, and its rounding to float32 stays.
  */
-export function withFlush(b: Builder, root: Node, f32: boolean, daz32 = f32, flushed: readonly boolean[] = []): Node {
+export function withFlush(b: Builder, root: Node, f32: boolean, daz32: boolean | string = f32, flushed: readonly boolean[] = []): Node {
   const ftz = f32 ? "ftz32" : "ftz64";
   // float32 kernels: nodes whose value is a float32 already flushed (a flush, a negation or
   // selection of such, a normal float32 constant, a NO_UNDERFLOW32 function of such rounded to
@@ -81,13 +98,13 @@ export function withFlush(b: Builder, root: Node, f32: boolean, daz32 = f32, flu
   const inUnit = (n: Node): boolean =>
     n.k === "un" && ((n.op === "fround" && n.a.k === "fn" && n.a.a.length === 1 && UNIT_RANGE32.has(n.a.name)) || ((n.op === "neg" || n.op === "abs") && inUnit(n.a)));
   const one = (n: Node): boolean => n.k === "c" && n.v === 1;
-  const dazOp = daz32 ? "ftz32" : "ftz64";
+  const dazOp = (i: number) => ((typeof daz32 === "string" ? daz32[i] === "f" : daz32) ? "ftz32" : "ftz64");
   const memo = new Map<number, Node>();
   const daz = new Map<number, Node>();
   const operand = (x: Node): Node => {
     if (x.k !== "in" || flushed[x.i]) return go(x);
     let d = daz.get(x.id);
-    if (d === undefined) daz.set(x.id, (d = b.bits(dazOp, x)));
+    if (d === undefined) daz.set(x.id, (d = b.bits(dazOp(x.i), x)));
     return d;
   };
   const go = (n: Node): Node => {

@@ -13,7 +13,7 @@
 import type { TypedArray } from "../dtype.js";
 import { BLOCK, compileKernel, fusable, NotCompiled, REGION, ROW_MIN, SIZE, type ElemType } from "./ew-wasm.js";
 import { parseExpr, Unsupported } from "./ew-parse.js";
-import { NO_UNDERFLOW32, withFlush } from "./ew-flush.js";
+import { flushKinds, NO_UNDERFLOW32, withFlush } from "./ew-flush.js";
 import type { Builder, Node } from "./ew-ir.js";
 import { gemmFlush } from "./gemm.js";
 import { isLong } from "./ew-staged.js";
@@ -89,7 +89,7 @@ export function wasmKernel(expr: string, types: readonly ElemType[], pattern: st
     const key = layout + expr;
     k = null;
     try {
-      const d = kernelDag(expr, out === "f32", flush);
+      const d = kernelDag(expr, out === "f32", flush, flushKinds(out, types));
       if (d.nIn <= types.length) {
         const { bytes, imports } = compileKernel(d.b, d.root, types, pattern, out);
         k = { key, bytes, imports, pattern, types, out };
@@ -109,7 +109,7 @@ export function wasmKernel(expr: string, types: readonly ElemType[], pattern: st
  * loop (transforms/control/loop-wasm.ts) builds into its module. Throws Unsupported or
  * NotCompiled where the compiler refuses the expression.
  */
-export function kernelDag(expr: string, f32: boolean, flush: boolean): { b: Builder; root: Node; nIn: number } {
+export function kernelDag(expr: string, f32: boolean, flush: boolean, kinds: string): { b: Builder; root: Node; nIn: number } {
   const p = parseExpr(expr, f32);
   // a result stored to float32 is rounded by the store, so an explicit fround on the top gives
   // the same bits, where it changes no flush:
@@ -122,7 +122,7 @@ export function kernelDag(expr: string, f32: boolean, flush: boolean): { b: Buil
   const r = p.root;
   const arith = fusable(r) || (r.k === "fn" && r.a.length === 1 && NO_UNDERFLOW32.has(r.name));
   const top = f32 && arith ? p.b.un("fround", r) : r;
-  return { b: p.b, root: flush ? withFlush(p.b, top, f32) : top, nIn: p.nIn };
+  return { b: p.b, root: flush ? withFlush(p.b, top, f32, kinds) : top, nIn: p.nIn };
 }
 
 /** A kernel's layout (operand types, pattern, output type, flushing) as its caches key it. */

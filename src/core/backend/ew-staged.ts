@@ -48,10 +48,11 @@ const STMT = /^const (t\d+) = (.*);$/s;
 
 /**
  * Rewrites one statement's right-hand side (a ScalarExpr over a0, a1, …) into JS statements and
- * a result, its temporaries named with `prefix`; `temp[k]`: operand a<k> stands for an earlier
- * statement's temporary (already flushed, where flushing is on), not for a kernel input.
+ * a result, its temporaries named with `prefix`; `kinds[k]`: operand a<k> is an earlier
+ * statement's temporary ("t": already flushed, where flushing is on), or a kernel input read
+ * with the float32 ("f") or float64 ("d") flush (ew-flush.ts flushKinds; "a": not said).
  */
-export type Translator = (e: string, prefix: string, temp: readonly boolean[]) => string;
+export type Translator = (e: string, prefix: string, kinds: string) => string;
 const NAME = /\b([at]\d+)\b/g;
 /** The temporaries' prefix a memoised translation holds until a statement's own is put in. */
 const PREFIX = "_sQ_";
@@ -124,18 +125,18 @@ function templateOf(shape: string): Template {
  * the statement's operands are renamed a0, a1, … for `tr` and back afterwards; `tr`'s own
  * temporaries get the prefix `_s<i>_` so that statements never clash.
  */
-function translate(i: number, name: string, rhs: string, tr: Translator, variant: string): string {
+function translate(i: number, name: string, rhs: string, tr: Translator, variant: string, inKinds: string): string {
   const locals: string[] = [];
   const local = renameLocals(rhs, locals);
   // a long chain repeats a few statement shapes (sin, × c, their derivatives …): each shape is
   // translated once per translator and variant (what else changes it: the flush setting)
   let memo = translated.get(tr);
   if (memo === undefined) translated.set(tr, (memo = new Map()));
-  let key = `${variant}|`;
-  for (const v of locals) key += v[0] === "t" ? "t" : "a";
-  key += `|${local}`;
+  let kinds = "";
+  for (const v of locals) kinds += v[0] === "t" ? "t" : (inKinds[Number(v.slice(1))] ?? "a");
+  const key = `${variant}|${kinds}|${local}`;
   let t = memo.get(key);
-  if (t === undefined) memo.set(key, (t = templateOf(tr(local, PREFIX, locals.map((v) => v[0] === "t")))));
+  if (t === undefined) memo.set(key, (t = templateOf(tr(local, PREFIX, kinds))));
   const { parts, holes } = t;
   let js = parts[0]!;
   for (let h = 0; h < holes.length; h++) {
@@ -201,13 +202,13 @@ const sources = new Map<string, Map<string, string>>();
  * `pattern[j]`: "v" (operand j is the output's full contiguous shape) or "s" (one element);
  * `variant` keys what else changes `tr` (the flush setting).
  */
-export function stagedSource(expr: string, pattern: string, tr: Translator, variant = ""): string {
+export function stagedSource(expr: string, pattern: string, tr: Translator, variant = "", inKinds = ""): string {
   let byPattern = sources.get(expr);
   if (byPattern === undefined) sources.set(expr, (byPattern = new Map()));
-  let src = byPattern.get(variant + pattern);
+  let src = byPattern.get(`${variant}|${inKinds}|${pattern}`);
   if (src !== undefined) return src;
   const { stmts: parsed, result, nStages, stageOf, reads, crossing } = splitStages(expr);
-  const stmts = parsed.map((s, i) => ({ name: s.name, js: translate(i, s.name, s.rhs, tr, variant) }));
+  const stmts = parsed.map((s, i) => ({ name: s.name, js: translate(i, s.name, s.rhs, tr, variant, inKinds) }));
   // a temporary read by a later stage than its own gets a scratch row
   const row = new Map<string, number>();
   for (const v of crossing.keys()) row.set(v, row.size);
@@ -241,6 +242,6 @@ ${Array.from({ length: nStages }, (_, k) => `    st${k}(out, ins, S, s, e);`).jo
   }
 };
 })()`;
-  byPattern.set(variant + pattern, src);
+  byPattern.set(`${variant}|${inKinds}|${pattern}`, src);
   return src;
 }

@@ -102,6 +102,10 @@ function stageModule(text: string, inputs: readonly { kind: "a" | "t"; type: Ele
   let m = modules.get(key);
   if (m !== undefined) return m;
   const nIn = inputs.length;
+  // how each operand is read (the text names every input's type, so the key covers this too);
+  // temporaries are read as they are
+  const kinds = inputs.map((x) => (f32In && (x.kind === "t" || x.type === "f32" || x.type === "u8") ? "f" : "d"));
+  const kindsOf = (locals: readonly string[]): string => locals.map((v) => kinds[Number(v.slice(1))]!).join("");
   const b = new Builder();
   const vals: Node[] = inputs.map((_, i) => b.input(i));
   for (const rhs of stmts) {
@@ -113,7 +117,7 @@ function stageModule(text: string, inputs: readonly { kind: "a" | "t"; type: Ele
       return `a${k}`;
     });
     const p = parseExpr(local, false);
-    const root = flush ? withFlush(p.b, p.root, p.root.k === "un" && p.root.op === "fround", f32In, locals.map((v) => v[0] === "t")) : p.root;
+    const root = flush ? withFlush(p.b, p.root, p.root.k === "un" && p.root.op === "fround", kindsOf(locals), locals.map((v) => v[0] === "t")) : p.root;
     vals.push(graft(b, root, locals.map((v) => vals[Number(v.slice(1))]!)));
   }
   const { bytes, imports } = compileMulti(

@@ -1,7 +1,8 @@
 // Installs what the Tensor class delegates to: its chaining methods (x.add(y).sum()) call the
 // numpy namespace, its reads concretize through the trace, its toString prints.
 import { installTensorOps } from "../tensor.js";
-import { toConcrete } from "../trace.js";
+import { setConcreteEval, toConcrete } from "../trace.js";
+import { evalConcrete } from "../lazy.js";
 import { formatTensor } from "../format.js";
 import * as convert from "./convert.js";
 import * as creation from "./creation.js";
@@ -26,4 +27,5 @@ import * as quantile from "./quantile.js";
 // conversion errors name the export the user called (np.multiply, not the internal "array")
 for (const mod of [creation, math, logic, bitwise, shape, indexing, advanced, sorting, cumulative, reductions, linalg, checks, mathMore, reductionsMore, shapeMore, stats, creationMore, quantile]) convert.nameApis(mod);
 
+setConcreteEval(evalConcrete);
 installTensorOps({ toConcrete, format: formatTensor, np: { ...convert, ...creation, ...math, ...logic, ...bitwise, ...shape, ...indexing, ...advanced, ...sorting, ...cumulative, ...reductions, ...linalg, ...checks, ...mathMore, ...reductionsMore, ...shapeMore, ...stats, ...creationMore, ...quantile } });

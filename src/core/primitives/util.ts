@@ -3,6 +3,7 @@ import type { DType } from "../dtype.js";
 import { DTypeError, fail } from "../errors.js";
 import { backend, broadcastStrides } from "../backend/index.js";
 import { elementwiseFlat } from "../backend/elementwise.js";
+import { parseExpr, Unsupported } from "../backend/ew-parse.js";
 import { broadcastShapes, fmtShape } from "../shape.js";
 import { emptyTensor, type Tensor } from "../tensor.js";
 import type { Aval } from "../trace.js";
@@ -28,6 +29,59 @@ function notDefinedFor(name: string, table: ExprTable, dtype: DType): Error {
   const to = dtype === "bool" && table.int32 !== undefined ? "int32" : takes[0]!;
   const list = takes.length > 1 ? `${takes.slice(0, -1).join(", ")} or ${takes[takes.length - 1]}` : takes[0];
   return fail(DTypeError, `${name}: not defined for ${dtype} inputs; it takes ${list}. Convert the operand first, e.g. x.astype("${to}").`);
+}
+
+const parsedCache = new Map<string, boolean>();
+/** Whether the kernel compiler reads `expr` (ew-parse.ts); one it refuses (integer ops: `|0`, `>>>`, Math.imul) runs as its JS text. */
+function compilable(expr: string): boolean {
+  let ok = parsedCache.get(expr);
+  if (ok === undefined) {
+    try {
+      parseExpr(expr, false);
+      ok = true;
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      ok = false;
+    }
+    parsedCache.set(expr, ok);
+  }
+  return ok;
+}
+
+/**
+ * Which fused loops an elementwise op may be part of (jit's fusion, lazy eager), from its
+ * output and operand dtypes and its expression:
+ *  - "float32" / "float64": the one float dtype among them. A fused loop flushes subnormals
+ *    (config.flushSubnormals) as a kernel of its root's type, so only ops of that type join it,
+ *    and ops of no float type (null: bool logic, int32 ops the compiler reads) join any loop;
+ *  - "mixed": a conversion between float32 and float64, or a float op the kernel compiler refuses
+ *    (it would run its whole loop as written, without the other members' flushes): it runs alone;
+ *  - "int": an int32 op the compiler refuses: it joins loops without floats only (null or "int"
+ *    roots), which no flush concerns.
+ */
+export type FusionClass = "float32" | "float64" | "mixed" | "int" | null;
+export function fusionClass(out: DType, ins: readonly DType[], expr: string): FusionClass {
+  let t: FusionClass = out === "float32" || out === "float64" ? out : null;
+  for (const d of ins) {
+    if (d !== "float32" && d !== "float64") continue;
+    if (t === null) t = d;
+    else if (t !== d) return "mixed";
+  }
+  if (compilable(expr)) return t;
+  return t === null ? "int" : "mixed";
+}
+/** Whether an op of class `member` may join a fused loop whose root (its last op) is of class `root`. */
+export const joinsFusion = (member: FusionClass, root: FusionClass): boolean =>
+  member !== "mixed" && root !== "mixed" && (member === root || member === null || (member === "int" && root === null));
+
+/** `expr` with its operands a0, a1, … replaced by `codes` (each parenthesised): one member of a fused loop. */
+export function substituteOperands(expr: string, codes: readonly string[]): string {
+  return expr.replace(/\ba(\d+)\b/g, (_, d: string) => `(${codes[Number(d)]})`);
+}
+
+/** A fused loop's temporary: float32 ones round after every step, as the op-by-op kernels do when they store. */
+export function roundTemp(code: string, dtype: DType): string {
+  return dtype === "float32" ? `Math.fround(${code})` : code;
 }
 
 /** Below this many elements an op always runs inline (far under any parallel threshold). */

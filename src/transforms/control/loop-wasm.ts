@@ -134,7 +134,7 @@ export class WasmLoop {
     const kernelOf = (expr: string, pattern: string, nIn: number): Func | null => {
       if (isLong(expr)) return null;
       try {
-        const d = kernelDag(expr, f32, flush);
+        const d = kernelDag(expr, f32, flush, (f32 ? "f" : "d").repeat(nIn)); // every operand has the program's float type
         if (d.nIn > nIn) return null;
         return kernelFunc(d.b, [d.root], [et], new Array<typeof et>(nIn).fill(et), pattern, "table", UNROLL, false, shared, `ew${ewFuncs.length}`);
       } catch (e) {
