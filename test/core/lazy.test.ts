@@ -199,6 +199,17 @@ describe("lazy eager", () => {
     expectBitEqual(jit(f)(x), want, "jit");
   });
 
+  it("a pending tensor passed to jit, or captured by it as a constant, is computed when the program reads it", () => {
+    const x = X();
+    const a = np.tanh(x).mul(3); // pending
+    const b = np.exp(x.mul(0.5)); // pending, captured below
+    expect([pending(a), pending(b)]).toEqual([true, true]);
+    const f = jit((u: Tensor) => u.add(b).sum());
+    const want = opByOp(() => np.tanh(x).mul(3).add(np.exp(x.mul(0.5))).sum());
+    expectBitEqual(f(a), jit((u: Tensor, v: Tensor) => u.add(v).sum())(opByOp(() => np.tanh(x).mul(3)), opByOp(() => np.exp(x.mul(0.5)))), "jit of pending");
+    expect(f(a).item()).toBeCloseTo(want.item(), 3);
+  });
+
   it("argument errors are thrown at the call, not at the read", () => {
     expect(() => np.add(X("float32", [8, 16]), X("float32", [16, 8]))).toThrow(/shape|broadcast/i);
   });
