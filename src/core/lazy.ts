@@ -32,12 +32,14 @@ const env = typeof process === "object" ? process.env : {};
  * @internal the switch and limits of lazy eager: `on` (TAPIR_LAZY=0 turns it off), `minSize`
  * (ops with fewer output elements run at once; TAPIR_LAZY_MIN), `maxMembers` (a pending chain
  * longer than this runs its operands first, so a loop that never reads its values builds no
- * unbounded expression, and the fused loops of a repeating program repeat).
+ * unbounded expression, and the fused loops of a repeating program repeat), `maxDepth` (the
+ * same for pending ops reading pending ops of any kind: a read runs them by recursion).
  */
 export const lazy = {
   on: env["TAPIR_LAZY"] !== "0",
   minSize: Number(env["TAPIR_LAZY_MIN"] ?? 1 << 18),
   maxMembers: 32,
+  maxDepth: 64,
 };
 
 /** @internal counts: ops deferred, fused loops run, ops computed (distinct statements of fused loops, and ops run alone), pending ops dropped without their values ever computed */
@@ -62,6 +64,8 @@ class Op implements Pending {
     readonly members: number,
     /** which fused loops it may be part of (primitives/util.ts fusionClass) */
     readonly type: FusionClass,
+    /** the longest chain of pending ops ending here (a read runs them by recursion) */
+    readonly depth: number,
   ) {}
   /** config.flushSubnormals when the op was called: it runs with that setting, whenever it runs */
   readonly flush = gemmFlush();
@@ -184,7 +188,7 @@ export function evalConcrete(prim: Primitive, args: Tensor[], params: unknown): 
   }
   if (expr === null) return prim.impl(args, params as never);
   const type = fusionClass(dtype, args.map((a) => a.dtype), expr);
-  const probe = new Op(prim, params, expr, shape, dtype, [], 1, type);
+  const probe = new Op(prim, params, expr, shape, dtype, [], 1, type, 1);
   let members = 1;
   for (const a of args) members += probe.inline(a)?.members ?? 0;
   if (members > lazy.maxMembers) {
@@ -192,7 +196,19 @@ export function evalConcrete(prim: Primitive, args: Tensor[], params: unknown): 
     for (const a of args) if (probe.inline(a) !== null) void a._storage!.data;
     members = 1;
   }
-  return [pendingTensor(new Op(prim, params, expr, shape, dtype, args.map(innerHandle), members, type))];
+  return [pendingTensor(new Op(prim, params, expr, shape, dtype, args.map(innerHandle), members, type, depthAfter(args)))];
+}
+
+/** The depth of a pending op over `args`, after running them when it would pass lazy.maxDepth. */
+function depthAfter(args: readonly Tensor[]): number {
+  let d = 0;
+  for (const a of args) {
+    const p = a._storage!.pending;
+    if (p instanceof Op) d = Math.max(d, p.depth);
+  }
+  if (d < lazy.maxDepth) return d + 1;
+  for (const a of args) void a._storage!.data;
+  return 1;
 }
 
 /** A reduction of a pending operand waits with it; of a concrete one it runs now. */
@@ -202,7 +218,7 @@ function deferReduction(prim: Primitive, args: Tensor[], params: unknown): Tenso
   const avals = prim.abstractEval([{ shape: x.shape, dtype: x.dtype }], params as never);
   if (avals.length !== 1) return prim.impl(args, params as never);
   const { shape, dtype } = avals[0]!;
-  return [pendingTensor(new Op(prim, params, null, shape, dtype, [innerHandle(x)], 1, "mixed"))];
+  return [pendingTensor(new Op(prim, params, null, shape, dtype, [innerHandle(x)], 1, "mixed", depthAfter(args)))];
 }
 
 function pendingTensor(op: Op): Tensor {

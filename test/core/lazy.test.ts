@@ -48,6 +48,15 @@ describe("lazy eager", () => {
     expect(lazyStats.fused - before.fused).toBe(1);
   });
 
+  it("repeats in a fused loop run once: sin(x) + sin(x) computes one sine", () => {
+    const x = X();
+    const before = { ...lazyStats };
+    const y = np.sin(x).add(np.sin(x));
+    expect(lazyStats.deferred - before.deferred).toBe(3);
+    expectBitEqual(y, opByOp(() => np.sin(x).mul(2)), "2 sin x");
+    expect(lazyStats.members - before.members).toBe(2); // one sin, one add
+  });
+
   it("small ops run at once, and an op under a transform never waits", () => {
     const small = np.sin(np.ones([63]));
     expect(pending(small)).toBe(false);
@@ -126,7 +135,8 @@ describe("lazy eager", () => {
   it("a pending op runs with the flush setting of its call, whenever it is read", () => {
     const tiny = np.full([128], 1e-39);
     const y = np.multiply(tiny, 1); // flushed: 0
-    const prev = config.flushSubnormals(false);
+    const prev = config.flushSubnormals();
+    config.flushSubnormals(false);
     try {
       expect(y.dataSync()[0]).toBe(0);
       const z = np.multiply(tiny, 1); // IEEE: kept
@@ -208,6 +218,14 @@ describe("lazy eager", () => {
     const want = opByOp(() => np.tanh(x).mul(3).add(np.exp(x.mul(0.5))).sum());
     expectBitEqual(f(a), jit((u: Tensor, v: Tensor) => u.add(v).sum())(opByOp(() => np.tanh(x).mul(3)), opByOp(() => np.exp(x.mul(0.5)))), "jit of pending");
     expect(f(a).item()).toBeCloseTo(want.item(), 3);
+  });
+
+  it("a long chain of pending ops that cannot fuse (conversions) is run in pieces, not by one deep recursion", () => {
+    const x = X("float32", [128]);
+    let v = x;
+    for (let k = 0; k < 20_000; k++) v = v.astype(k % 2 === 0 ? "float64" : "float32");
+    expect(pending(v)).toBe(true);
+    expect(Array.from(v.dataSync())).toEqual(Array.from(x.dataSync()));
   });
 
   it("argument errors are thrown at the call, not at the read", () => {
