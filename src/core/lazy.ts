@@ -72,6 +72,14 @@ class Op implements Pending {
 
   /** its values were computed: by its own run, or in line in another op's loop */
   ran = false;
+  /**
+   * A loop computed its values in line, without keeping them. Another op that reads it then
+   * runs it first and reads the result: an op is computed in line at most once, so work that
+   * several later reads share (a training step's new parameters, read by the next step's
+   * forward and backward ops) is not redone in each of their loops. Its own loop (it is read
+   * again, so it is shared) computes the ops under it in line once more.
+   */
+  inlined = false;
 
   /** The pending elementwise op behind operand `t`, when this op's loop can compute it in line (same shape). */
   inline(t: Tensor): Op | null {
@@ -116,7 +124,7 @@ class Op implements Pending {
       if (done !== undefined) return done;
       const args = op.ins.map((t) => {
         const p = this.inline(t);
-        return p !== null ? visit(p) : operand(t);
+        return p !== null && (!p.inlined || this.inlined) ? visit(p) : operand(t);
       });
       const key = `${op.dtype}:${op.expr}(${args.join(",")})`;
       let t = tempOf.get(key);
@@ -139,7 +147,10 @@ class Op implements Pending {
     } finally {
       for (const t of operands) t.dispose();
     }
-    for (const op of codeOf.keys()) op.ran = true;
+    for (const op of codeOf.keys()) {
+      op.ran = true;
+      if (op !== this) op.inlined = true;
+    }
     lazyStats.fused++;
     lazyStats.members += stmts.length;
     return d;

@@ -57,6 +57,21 @@ describe("lazy eager", () => {
     expect(lazyStats.members - before.members).toBe(2); // one sin, one add
   });
 
+  it("a pending op read by several loops is computed in line once, then kept: later loops read it", () => {
+    const x = X();
+    const b0 = { ...lazyStats };
+    const a = np.exp(np.sin(x)); // pending: sin, exp
+    const b = a.mul(2), c = a.add(1), d = a.sub(1);
+    expectBitEqual(b, opByOp(() => np.exp(np.sin(x)).mul(2)), "b");
+    expect([lazyStats.fused - b0.fused, lazyStats.members - b0.members]).toEqual([1, 3]); // sin, exp, mul in one loop
+    expectBitEqual(c, opByOp(() => np.exp(np.sin(x)).add(1)), "c");
+    // a was computed in line by b's loop: now its own loop (sin, exp again) keeps it, c reads it
+    expect([lazyStats.fused - b0.fused, lazyStats.members - b0.members]).toEqual([2, 6]);
+    expect(pending(a)).toBe(false);
+    expectBitEqual(d, opByOp(() => np.exp(np.sin(x)).sub(1)), "d");
+    expect([lazyStats.fused - b0.fused, lazyStats.members - b0.members]).toEqual([2, 7]); // d alone
+  });
+
   it("small ops run at once, and an op under a transform never waits", () => {
     const small = np.sin(np.ones([63]));
     expect(pending(small)).toBe(false);
