@@ -195,6 +195,7 @@ describe("the small-array path (≤ 1024 elements) runs costly math in Wasm", ()
       for (const [name, op] of ops) {
         const before = wasmRuns();
         const w = op();
+        w.dataSync({ copy: false }); // its values exist now (under lazy eager they would wait for this read)
         if (name !== "log1p f64") expect(wasmRuns(), `${name} n=${n} ran in Wasm`).toBeGreaterThan(before);
         setElementwiseMode("js");
         const j = op();
