@@ -276,7 +276,6 @@ function elementwiseExpr(e: Eqn): string | null {
   return e.prim.expr ? e.prim.expr(e.inputs.map((a) => a.aval.dtype), e.params, e.inputs.map((a) => a.aval.shape)) : null;
 }
 
-
 /** The whole pipeline, in order. */
 export function optimize(cj: ClosedJaxpr): ClosedJaxpr {
   // basis rewrites first (they see the iota-built identity before folding turns it into data),

@@ -110,7 +110,7 @@ function jsStatement(expr: string, prefix: string, kinds: string): string {
     if (!gemmFlush()) return emitJs(p.root, prefix);
     // a float32 statement ends in Math.fround; anything else is flushed as float64
     const temp = Array.from(kinds, (k) => k === "t");
-    return emitJs(withFlush(p.b, p.root, p.root.k === "un" && p.root.op === "fround", kinds.replace(/[ta]/g, "f"), temp), prefix);
+    return emitJs(withFlush(p.b, p.root, p.root.k === "un" && p.root.op === "fround", kinds.replace(/t/g, "f"), temp), prefix);
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
     return expr;

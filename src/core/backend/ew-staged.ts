@@ -50,7 +50,7 @@ const STMT = /^const (t\d+) = (.*);$/s;
  * Rewrites one statement's right-hand side (a ScalarExpr over a0, a1, …) into JS statements and
  * a result, its temporaries named with `prefix`; `kinds[k]`: operand a<k> is an earlier
  * statement's temporary ("t": already flushed, where flushing is on), or a kernel input read
- * with the float32 ("f") or float64 ("d") flush (ew-flush.ts flushKinds; "a": not said).
+ * with the float32 ("f") or float64 ("d") flush (ew-flush.ts flushKinds).
  */
 export type Translator = (e: string, prefix: string, kinds: string) => string;
 const NAME = /\b([at]\d+)\b/g;
@@ -133,7 +133,7 @@ function translate(i: number, name: string, rhs: string, tr: Translator, variant
   let memo = translated.get(tr);
   if (memo === undefined) translated.set(tr, (memo = new Map()));
   let kinds = "";
-  for (const v of locals) kinds += v[0] === "t" ? "t" : (inKinds[Number(v.slice(1))] ?? "a");
+  for (const v of locals) kinds += v[0] === "t" ? "t" : inKinds[Number(v.slice(1))]!;
   const key = `${variant}|${kinds}|${local}`;
   let t = memo.get(key);
   if (t === undefined) memo.set(key, (t = templateOf(tr(local, PREFIX, kinds))));
@@ -200,9 +200,9 @@ const sources = new Map<string, Map<string, string>>();
  * The flat loop source (signature (out, ins, start, end), as elementwise.ts's flatSource) of a
  * long expression: an IIFE that builds the stage functions once and returns the driver.
  * `pattern[j]`: "v" (operand j is the output's full contiguous shape) or "s" (one element);
- * `variant` keys what else changes `tr` (the flush setting).
+ * `variant` keys what else changes `tr` (the flush setting); `inKinds[j]`: how operand j is read (flushKinds).
  */
-export function stagedSource(expr: string, pattern: string, tr: Translator, variant = "", inKinds = ""): string {
+export function stagedSource(expr: string, pattern: string, tr: Translator, variant: string, inKinds: string): string {
   let byPattern = sources.get(expr);
   if (byPattern === undefined) sources.set(expr, (byPattern = new Map()));
   let src = byPattern.get(`${variant}|${inKinds}|${pattern}`);

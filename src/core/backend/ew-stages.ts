@@ -29,7 +29,7 @@ import type { ElemType } from "./ew-wasm.js";
 import { compileMulti, NotCompiled, SIZE, SLACK } from "./ew-wasm.js";
 import { Builder, graft, type Node } from "./ew-ir.js";
 import { parseExpr } from "./ew-parse.js";
-import { withFlush } from "./ew-flush.js";
+import { flushKinds, withFlush } from "./ew-flush.js";
 import { splitStages } from "./ew-staged.js";
 
 /** One compiled stage, as a job carries it: `key` is short and unique (workers instantiate once per key). */
@@ -102,9 +102,9 @@ function stageModule(text: string, inputs: readonly { kind: "a" | "t"; type: Ele
   let m = modules.get(key);
   if (m !== undefined) return m;
   const nIn = inputs.length;
-  // how each operand is read (the text names every input's type, so the key covers this too);
-  // temporaries are read as they are
-  const kinds = inputs.map((x) => (f32In && (x.kind === "t" || x.type === "f32" || x.type === "u8") ? "f" : "d"));
+  // how each operand is read (the text names every input's type, so the key covers this too;
+  // temporaries are read as they are: withFlush's `flushed`)
+  const kinds = flushKinds(f32In ? "f32" : "f64", inputs.map((x) => x.type));
   const kindsOf = (locals: readonly string[]): string => locals.map((v) => kinds[Number(v.slice(1))]!).join("");
   const b = new Builder();
   const vals: Node[] = inputs.map((_, i) => b.input(i));
