@@ -243,8 +243,23 @@ describe("lazy eager", () => {
     expect(Array.from(v.dataSync())).toEqual(Array.from(x.dataSync()));
   });
 
+  it("only a pending op of the reader's own shape runs in its loop: a reshaped view or a broadcast operand runs first", () => {
+    // above the small-array path (1024 elements), where operands are read by their strides
+    const x = X("float32", [64, 32]), col = X("float32", [64, 1]), wide = X("float32", [64, 32]);
+    const f = () => {
+      const v = np.reshape(np.sin(x), [32, 64]); // a view of a pending op, of another shape
+      const b = np.exp(col); // pending [64, 1], read through a broadcast
+      return [np.cos(v).add(1), wide.mul(b).add(b)];
+    };
+    const got = f(), want = opByOp(f);
+    got.forEach((t, k) => expectBitEqual(t, want[k]!, `output ${k}`));
+  });
+
   it("argument errors are thrown at the call, not at the read", () => {
     expect(() => np.add(X("float32", [8, 16]), X("float32", [16, 8]))).toThrow(/shape|broadcast/i);
+    const gone = X();
+    gone.dispose();
+    expect(() => np.sin(gone)).toThrow(/disposed/);
   });
 
   it("a reduction of a pending operand waits too, and runs once when read", () => {
