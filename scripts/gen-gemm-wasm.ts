@@ -11,9 +11,9 @@ import { assemble } from "./wasm-asm.js";
 const root = fileURLToPath(new URL("..", import.meta.url));
 export const GEMM_WASM_TS = `${root}src/core/backend/gemm-wasm.ts`;
 
-/** The module's bytes: SIMD128 + bulk memory; memory grows on demand up to 4 GiB. */
+/** The module's bytes: SIMD128 + bulk memory, importing the shared heap (heap.ts) as its memory. */
 export function gemmWasmBytes(fma = false, tiles: Tiles = TILES): Uint8Array {
-  return assemble(gemmFuncs(fma, tiles), { min: 1, max: 65536 });
+  return assemble(gemmFuncs(fma, tiles), { min: 0, max: 65536, shared: true });
 }
 
 export function generate(): string {

@@ -18,6 +18,7 @@
 
 import { flushMax, maxAbs, maxOf, MIN_NORMAL, scaleTinyRows, screenA, unscaleRows } from "./gemm-ftz.js";
 import { GEMM_TILES, GEMM_WASM_BASE64, GEMM_WASM_FMA_BASE64 } from "./gemm-wasm.js";
+import { claimHeap, heapAddress, heapMemory, HEAP_MAX_PAGES, type HeapMemory } from "./heap.js";
 
 export type FloatArray = Float32Array | Float64Array;
 export type GemmDtype = "float32" | "float64";
@@ -60,11 +61,8 @@ declare const WebAssembly: {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => HeapMemory;
 };
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
 
 /** Cache blocking for one dtype (elements). mc % mr = 0, nc % nr = 0, kb % kc = 0. */
 export interface GemmBlocks {
@@ -159,7 +157,10 @@ export const DEFAULT_GEMM_CONFIG: GemmConfig = {
 /** Builds an independent gemm (its own wasm instance, created on first use). */
 export function createGemm(cfg: GemmConfig): GemmFn {
   interface Kernels {
-    mem: WasmMemory;
+    /** the module's memory: the process's heap (heap.ts), or a shared memory of its own where there is none */
+    mem: HeapMemory;
+    /** whether `mem` is the heap: operands in the heap are then read (and C written) in place */
+    heap: boolean;
     pack: { [D in GemmDtype]: { a: (...args: number[]) => void; b: (...args: number[]) => void } };
     /** pack and flush-to-zero screen in one pass (packftz_*: the pack's arguments, then where the panel maxima go) */
     packFtz: { [D in GemmDtype]: { a: (...args: number[]) => void; b: (...args: number[]) => void } };
@@ -168,8 +169,8 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     copyRows: (...args: number[]) => void;
   }
   let kernels: Kernels | null | undefined; // undefined: not tried yet; null: unavailable
-  let v32 = new Float32Array(0);
-  let v64 = new Float64Array(0);
+  let v32: Float32Array<ArrayBufferLike> = new Float32Array(0);
+  let v64: Float64Array<ArrayBufferLike> = new Float64Array(0);
   /** scaleTinyRows' per-row scales of the current A block (grown as needed, reused) */
   let rowScale = new Float64Array(0);
 
@@ -187,11 +188,14 @@ export function createGemm(cfg: GemmConfig): GemmFn {
       }
     }
     if (bytes === null) return null; // no SIMD128 here: plain JS everywhere
-    const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as Record<string, unknown>;
+    const heap = heapMemory();
+    const mem = heap ?? new WebAssembly.Memory({ initial: 0, maximum: HEAP_MAX_PAGES, shared: true });
+    const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem } }).exports as Record<string, unknown>;
     const fn = (name: string) => ex[name] as (...args: number[]) => void;
     const t = cfg.tiles;
     return {
-      mem: ex["mem"] as WasmMemory,
+      mem,
+      heap: heap !== null,
       pack: {
         float32: { a: fn(`pack_f32_${t.float32.mr}`), b: fn(`pack_f32_${t.float32.nr}`) },
         float64: { a: fn(`pack_f64_${t.float64.mr}`), b: fn(`pack_f64_${t.float64.nr}`) },
@@ -209,15 +213,34 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     };
   }
 
-  /** Makes the memory at least `bytes` long and refreshes the views. */
-  function reserve(kr: Kernels, bytes: number): void {
-    const have = kr.mem.buffer.byteLength;
-    if (have < bytes) kr.mem.grow(Math.ceil((bytes - have) / 65536));
-    if (v32.buffer !== kr.mem.buffer) {
-      v32 = new Float32Array(kr.mem.buffer);
-      v64 = new Float64Array(kr.mem.buffer);
+  /** This gemm's scratch in the memory (its own: claimed by this thread alone): [scratchAt, scratchAt + scratchBytes). */
+  let scratchAt = 0;
+  let scratchBytes = 0;
+
+  /**
+   * Makes this gemm's scratch at least `bytes` long (a new, larger claim when it is not: the old
+   * one is left unused, so at most half of what a thread claims is idle), refreshes the views
+   * (after any thread's grow: an in-place C may lie past the last view's end) and returns the
+   * scratch's address in elements of `es` bytes.
+   */
+  function reserve(kr: Kernels, bytes: number, es: number): number {
+    if (scratchBytes < bytes) {
+      const want = Math.max(bytes, 2 * scratchBytes);
+      const at = kr.heap ? claimHeap(want) : kr.mem.grow(Math.ceil(want / 65536)) * 65536;
+      if (at < 0) throw new RangeError(`gemm: cannot grow the Wasm memory by ${want} bytes for scratch`);
+      scratchAt = at;
+      scratchBytes = Math.ceil(want / 65536) * 65536;
     }
+    const buf = kr.mem.buffer;
+    if (v32.buffer !== buf) {
+      v32 = new Float32Array(buf);
+      v64 = new Float64Array(buf);
+    }
+    return scratchAt / es;
   }
+
+  /** The byte address of a heap operand the module can read in place, or -1 (then it is staged). */
+  const inPlace = (kr: Kernels, x: FloatArray): number => (kr.heap ? heapAddress(x) : -1);
 
   const up = (x: number, to: number): number => Math.ceil(x / to) * to;
 
@@ -321,7 +344,10 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     const macro = kr.macro[dtype];
     const rows = r1 - r0;
 
-    // Layout in elements, every region 64-byte aligned: Bp | Ap | Cb | S (staging).
+    // Operands in the heap are packed straight from where they lie, and C is written in place by
+    // every block of whole register tiles; the rest goes through the staging region S and Cb.
+    const aAt = inPlace(kr, a), bAt = inPlace(kr, b), cAt = inPlace(kr, c);
+    // Layout in elements, every region 64-byte aligned: Bp | Ap | Cb | S (staging), at this gemm's scratch.
     const kbMax = Math.min(k, KB);
     const ncMax = Math.min(n, NC), ncPadMax = up(ncMax, nr);
     const mcMax = Math.min(rows, MC), mcPadMax = up(mcMax, mr);
@@ -335,9 +361,10 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     // per k row, instead of one per k row and row block) when that fits in 2^20 elements.
     const wholeAt = transA && rows > MC && kbMax * rows <= 1048576;
     // M: the per-row / per-column maxima of the flush-to-zero screen.
-    const M = up(S + Math.max((kbMax + 64 / es) * Math.max(ncMax, mcMax), wholeAt ? kbMax * rows : 0), al);
-    const end = M + Math.max(ncPadMax, mcPadMax);
-    reserve(kr, end * es);
+    const M0 = up(S + Math.max((kbMax + 64 / es) * Math.max(ncMax, mcMax), wholeAt ? kbMax * rows : 0), al);
+    const end = M0 + Math.max(ncPadMax, mcPadMax);
+    const base = reserve(kr, end * es, es);
+    const M = base + M0;
     const MB = M * es;
     // under flush-to-zero the packs screen each panel as they write it, its maxima going to M
     const withMaxima = (pack: (...args: number[]) => void) => (dst: number, src: number, outer: number, kLen: number, sO: number, sK: number): void =>
@@ -345,7 +372,8 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     const packA = flush ? withMaxima(kr.packFtz[dtype].a) : kr.pack[dtype].a;
     const packB = flush ? withMaxima(kr.packFtz[dtype].b) : kr.pack[dtype].b;
     const view: FloatArray = dtype === "float32" ? v32 : v64;
-    const BpB = Bp * es, ApB = Ap * es, CbB = Cb * es, SB = S * es;
+    const BpB = (base + Bp) * es, ApB = (base + Ap) * es, SB = (base + S) * es;
+    const CbE = base + Cb, CbB = CbE * es;
 
     const shareB = bStride === 0 && batch > 1;
     if (flush && rowScale.length < mcPadMax) rowScale = new Float64Array(mcPadMax);
@@ -357,33 +385,39 @@ export function createGemm(cfg: GemmConfig): GemmFn {
           if (bi === 0 || !shareB) {
             // B strip op(B)[kb0.., jc..] → panels of nr columns.
             const bBase = bOff + bi * bStride;
-            if (!transB) {
-              stage(view, S, nc, b, bBase + kb0 * n + jc, kbLen, nc, n);
+            if (bAt >= 0) {
+              if (!transB) packB(BpB, bAt + (bBase + kb0 * n + jc) * es, nc, kbLen, 1, n);
+              else packB(BpB, bAt + (bBase + jc * k + kb0) * es, nc, kbLen, k, 1);
+            } else if (!transB) {
+              stage(view, base + S, nc, b, bBase + kb0 * n + jc, kbLen, nc, n);
               packB(BpB, SB, nc, kbLen, 1, nc);
             } else {
               const sld = gatherLd(kbLen, es);
-              stage(view, S, sld, b, bBase + jc * k + kb0, nc, kbLen, k);
+              stage(view, base + S, sld, b, bBase + jc * k + kb0, nc, kbLen, k);
               packB(BpB, SB, nc, kbLen, sld, 1);
             }
             if (flush) bmax = maxOf(view, M, ncPad);
           }
           const aBase = aOff + bi * aStride;
           const cBase = cOff + bi * cStride;
-          if (wholeAt) stage(view, S, rows, a, aBase + kb0 * m + r0, kbLen, rows, m);
+          if (wholeAt && aAt < 0) stage(view, base + S, rows, a, aBase + kb0 * m + r0, kbLen, rows, m);
           for (let ic = r0; ic < r1; ic += MC) {
             const mc = Math.min(MC, r1 - ic), mcPad = up(mc, mr);
             // A strip op(A)[ic.., kb0..] → panels of mr rows.
-            if (!transA) {
+            if (aAt >= 0) {
+              if (!transA) packA(ApB, aAt + (aBase + ic * k + kb0) * es, mc, kbLen, k, 1);
+              else packA(ApB, aAt + (aBase + kb0 * m + ic) * es, mc, kbLen, 1, m);
+            } else if (!transA) {
               const sld = gatherLd(kbLen, es);
-              stage(view, S, sld, a, aBase + ic * k + kb0, mc, kbLen, k);
+              stage(view, base + S, sld, a, aBase + ic * k + kb0, mc, kbLen, k);
               packA(ApB, SB, mc, kbLen, sld, 1);
             } else if (wholeAt) {
               packA(ApB, SB + (ic - r0) * es, mc, kbLen, 1, rows);
             } else {
-              stage(view, S, mc, a, aBase + kb0 * m + ic, kbLen, mc, m);
+              stage(view, base + S, mc, a, aBase + kb0 * m + ic, kbLen, mc, m);
               packA(ApB, SB, mc, kbLen, 1, mc);
             }
-            if (flush && !screenA(view, Ap, M, mcPad, kbLen, mr, tiny, bmax)) {
+            if (flush && !screenA(view, base + Ap, M, mcPad, kbLen, mr, tiny, bmax)) {
               // Every product of the block is zero under FTZ: C keeps its partial sums (+0 at first).
               if (kb0 === 0) for (let r = 0; r < mc; r++) c.fill(0, cBase + (ic + r) * n + jc, cBase + (ic + r) * n + jc + nc);
               continue;
@@ -391,28 +425,35 @@ export function createGemm(cfg: GemmConfig): GemmFn {
             // rows whose products all lie below 2^-64 (live, but small enough for some products
             // to be subnormal, each an x86 microcode assist) run scaled by an exact power of two
             // (gemm-ftz.ts, step 3); only where one k chunk holds all of k (no partial sums)
-            const scaled = flush && kbLen === k ? scaleTinyRows(view, Ap, M, mcPad, kbLen, mr, tiny, bmax, rowScale) : 0;
-            if (kb0 > 0) {
+            const scaled = flush && kbLen === k ? scaleTinyRows(view, base + Ap, M, mcPad, kbLen, mr, tiny, bmax, rowScale) : 0;
+            const dst = cBase + ic * n + jc;
+            // whole tiles of a heap C: the macro-kernel reads and writes C where it lies
+            const direct = cAt >= 0 && mcPad === mc && ncPad === nc;
+            const [cE, cld] = direct ? [cAt / es + dst, n] : [CbE, ldc];
+            if (kb0 > 0 && !direct) {
               // Continue from the partial sums of the earlier k chunks.
               for (let r = 0; r < mc; r++) {
                 const src = cBase + (ic + r) * n + jc;
-                (view as Float32Array).set((c as Float32Array).subarray(src, src + nc), Cb + r * ldc);
+                (view as Float32Array).set((c as Float32Array).subarray(src, src + nc), CbE + r * ldc);
               }
             }
             for (let pc = 0; pc < kbLen; pc += KC) {
               const kc = Math.min(KC, kbLen - pc);
-              macro(ApB + pc * mr * es, BpB + pc * nr * es, CbB, mcPad / mr, ncPad / nr, kc,
-                ldc * es, kbLen * mr * es, kbLen * nr * es, kb0 === 0 && pc === 0 ? 1 : 0);
+              macro(ApB + pc * mr * es, BpB + pc * nr * es, cE * es, mcPad / mr, ncPad / nr, kc,
+                cld * es, kbLen * mr * es, kbLen * nr * es, kb0 === 0 && pc === 0 ? 1 : 0);
             }
-            if (scaled) unscaleRows(view, Cb, ldc, mc, nc, tiny, rowScale);
+            if (scaled) {
+              if (direct) unscaleRows(c, dst, n, mc, nc, tiny, rowScale);
+              else unscaleRows(view, CbE, ldc, mc, nc, tiny, rowScale);
+            }
+            if (direct) continue;
             // Write the block back; full-width blocks are compacted in place and copied at once.
-            const dst = cBase + ic * n + jc;
             if (nc === n) {
               if (ldc !== n) kr.copyRows(CbB, CbB, mc, n * es, n * es, ldc * es);
-              (c as Float32Array).set((view as Float32Array).subarray(Cb, Cb + mc * n), dst);
+              (c as Float32Array).set((view as Float32Array).subarray(CbE, CbE + mc * n), dst);
             } else {
               for (let r = 0; r < mc; r++) {
-                (c as Float32Array).set((view as Float32Array).subarray(Cb + r * ldc, Cb + r * ldc + nc), dst + r * n);
+                (c as Float32Array).set((view as Float32Array).subarray(CbE + r * ldc, CbE + r * ldc + nc), dst + r * n);
               }
             }
           }
@@ -444,8 +485,8 @@ export function createGemm(cfg: GemmConfig): GemmFn {
       if (k > 1048576) return false;
       // y[i] = Σ_p mat[i, p]·vec[p] over rows [i0, i1) of mat (row stride k).
       const rowsChunk = Math.max(4, Math.floor(chunk / k / 4) * 4);
-      const X = 0, Y = up(k, al), S = Y + up(rowsChunk + 4, al);
-      reserve(kr, (S + (rowsChunk + 4) * k) * es);
+      const base = reserve(kr, (up(k, al) + up(rowsChunk + 4, al) + (rowsChunk + 4) * k) * es, es);
+      const X = base, Y = X + up(k, al), S = Y + up(rowsChunk + 4, al);
       const view = viewOf();
       for (let bi = 0; bi < batch; bi++) {
         const aBase = aOff + bi * aStride, bBase = bOff + bi * bStride, cBase = cOff + bi * cStride;
@@ -463,8 +504,8 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     // y[j] = Σ_p vec[p]·mat[p, j0 + j] for j < cols (mat row stride ld).
     const [cols, ld, j0] = n === 1 ? [r1 - r0, m, r0] : [n, n, 0];
     const rowsChunk = Math.max(1, Math.floor(chunk / cols));
-    const X = 0, Y = up(k, al), S = Y + up(cols, al);
-    reserve(kr, (S + Math.min(rowsChunk, k) * cols) * es);
+    const base = reserve(kr, (up(k, al) + up(cols, al) + Math.min(rowsChunk, k) * cols) * es, es);
+    const X = base, Y = X + up(k, al), S = Y + up(cols, al);
     const view = viewOf();
     for (let bi = 0; bi < batch; bi++) {
       const aBase = aOff + bi * aStride, bBase = bOff + bi * bStride, cBase = cOff + bi * cStride;

@@ -21,6 +21,7 @@ import type { AnyKernel } from "./kernel.js";
 import { CTL, SLOT, STATE, work, type ChunkFault, type JobMessage } from "./protocol.js";
 import { entryUrl, importableUrl } from "./worker-url.js";
 import { flagLock } from "./v8-gc.js";
+import { heapKeysOf, heapMemory } from "./heap.js";
 
 /** Loads of a shared word before blocking in Atomics.wait (TOOLCHAIN.md: ≤ ~1,000 on 2 vCPUs). */
 const SPIN = 1000;
@@ -234,6 +235,8 @@ export class KernelPool {
       spinAfterJobUs: Number(process.env.TAPIR_SPIN_US ?? SPIN_AFTER_JOB_US),
       modules: (this.options.workerModules ?? []).map(importableUrl),
       flagLock: flagLock(),
+      // the process's heap (heap.ts): the worker's GEMM reads heap operands in place and has its scratch there
+      heap: heapMemory(),
     };
     this.supervisor!.postMessage({ spawn: index, init }, [port2]);
     this.stats.spawned++;
@@ -333,7 +336,7 @@ export class KernelPool {
     const helpers: WorkerSlot[] = [];
     const t0 = performance.now();
     if (n > 1 && !this.disabledBy) {
-      const posted = { ...msg, job: compactSmallArrays(p.job) };
+      const posted: JobMessage = { ...msg, job: compactSmallArrays(p.job), heap: heapKeysOf(p.job) };
       for (const s of this.slots) {
         if (helpers.length >= n - 1) break;
         if (s === null || !this.isResponsive(s)) continue;

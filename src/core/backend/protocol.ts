@@ -34,6 +34,8 @@ export interface JobMessage {
   /** registry name of the kernel */
   kernel: string;
   job: unknown;
+  /** where the job holds heap arrays (heap.ts heapKeysOf): the worker marks their buffers */
+  heap?: string[] | undefined;
 }
 
 /** What a chunk that threw reports. */

@@ -5,6 +5,7 @@
 // Both kinds are recycled through free lists when the runtime knows a buffer is dead.
 import { arrayCtor, type DType, type TypedArray, type TypedArrayCtor } from "../dtype.js";
 import { SharedMemoryPressure } from "./gc-pressure.js";
+import { claimHeap, heapAddress, heapBuffer } from "./heap.js";
 
 /** A typed array over a buffer (the lib types only admit ArrayBuffer in the union constructor). */
 function view(Ctor: TypedArrayCtor, sab: ArrayBufferLike, byteOffset: number, length: number): TypedArray {
@@ -37,11 +38,11 @@ function smallClass(bytes: number): number {
 }
 
 export interface ArenaStats {
-  /** buffers created with `new SharedArrayBuffer` for large allocations */
+  /** large allocations given fresh memory: a new SharedArrayBuffer, or a block carved from the heap */
   created: number;
-  /** large allocations served from the free lists */
+  /** large allocations served from the free lists (of either kind) */
   reused: number;
-  /** large buffers handed back by the runtime */
+  /** large buffers handed back by the runtime (of either kind) */
   released: number;
   /** bytes sitting in the large free lists */
   freeBytes: number;
@@ -53,6 +54,36 @@ export interface ArenaStats {
   smallReleased: number;
   /** full collections run because fresh shared buffers passed the budget (gc-pressure.ts) */
   collections: number;
+  /** large allocations placed in the heap (heap.ts), fresh or reused (also counted in created / reused) */
+  heapAllocs: number;
+  /** large allocations that found the heap at its cap and got a SharedArrayBuffer instead */
+  heapFull: number;
+  /** heap blocks freed: handed back by the runtime (also counted in released) or found unreachable by the GC */
+  heapFreed: number;
+  /** bytes of the heap the arena has claimed for tensors (never shrinks) */
+  heapBytes: number;
+  /** of those, bytes in blocks free for reuse */
+  heapFreeBytes: number;
+}
+
+/**
+ * What large tensors may take of the heap (heap.ts) in all: 64 MiB, or TAPIR_HEAP_MB. A Wasm
+ * memory never shrinks and a block the GC finds dead returns only when its finalizer runs
+ * (between tasks, never inside a synchronous loop), so past the cap allocations fall back to
+ * SharedArrayBuffers, which the GC frees inside the loop (gc-pressure.ts).
+ */
+const HEAP_CAP = (() => {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.["TAPIR_HEAP_MB"];
+  const mb = env === undefined || env === "" ? 64 : Number(env);
+  return (Number.isFinite(mb) && mb >= 0 ? mb : 64) * 1024 * 1024;
+})();
+/** The heap is claimed in pieces of this much (or one block, if larger), carved into blocks. */
+const HEAP_PIECE = 4 * 1024 * 1024;
+
+/** A live heap block: its size class and the allocation it belongs to (finalizers of older ones are stale). */
+interface HeapBlock {
+  readonly cls: number;
+  readonly gen: number;
 }
 
 
@@ -69,7 +100,28 @@ export class Arena {
   /** Buffers this arena made: only those may enter its free lists. */
   private slabs = new WeakSet<ArrayBuffer>([this.slab]);
   private large = new WeakSet<SharedArrayBuffer>();
-  readonly stats: ArenaStats = { created: 0, reused: 0, released: 0, freeBytes: 0, slabs: 1, smallReused: 0, smallReleased: 0, collections: 0 };
+  readonly stats: ArenaStats = {
+    created: 0, reused: 0, released: 0, freeBytes: 0, slabs: 1, smallReused: 0, smallReleased: 0, collections: 0,
+    heapAllocs: 0, heapFull: 0, heapFreed: 0, heapBytes: 0, heapFreeBytes: 0,
+  };
+  /** Bytes of the heap large tensors may take; 0: none (every large tensor gets its own SharedArrayBuffer). */
+  heapCap = HEAP_CAP;
+  /** Free heap blocks by size class (byte addresses). */
+  private heapFree = new Map<number, number[]>();
+  /** Allocated heap blocks by address. */
+  private heapLive = new Map<number, HeapBlock>();
+  /** The rest of the last piece claimed from the heap: [at, end). */
+  private pieceAt = 0;
+  private pieceEnd = 0;
+  private gen = 0;
+  /**
+   * Frees the block of a heap array the GC found unreachable (the runtime never released it).
+   * The held value names the allocation, not the array, so it keeps nothing alive.
+   */
+  private readonly heapFinalizer = new FinalizationRegistry<{ at: number; gen: number }>(({ at, gen }) => {
+    const b = this.heapLive.get(at);
+    if (b !== undefined && b.gen === gen) this.freeHeapBlock(at, b);
+  });
   /** Cap on what the large free lists keep; past it, released buffers are left to the GC. */
   maxFreeBytes = 512 * 1024 * 1024;
   /** Cap on free blocks per small class. */
@@ -103,6 +155,16 @@ export class Arena {
       return arr;
     }
     const cls = sizeClass(bytes);
+    const at = this.heapCap > 0 ? this.heapBlock(cls) : -1;
+    if (at >= 0) {
+      const arr = view(Ctor, heapBuffer(), at, size);
+      const gen = ++this.gen;
+      this.heapLive.set(at, { cls, gen });
+      this.heapFinalizer.register(arr, { at, gen }, arr);
+      this.stats.heapAllocs++;
+      if (zero) arr.fill(0);
+      return arr;
+    }
     const list = this.free.get(cls);
     const sab = list?.pop();
     if (sab) {
@@ -119,8 +181,56 @@ export class Arena {
     return view(Ctor, fresh, 0, size);
   }
 
+  /** A free heap block of `cls` bytes (reused, or carved from the heap), or -1 when the heap is full or unavailable. */
+  private heapBlock(cls: number): number {
+    const reuse = this.heapFree.get(cls)?.pop();
+    if (reuse !== undefined) {
+      this.stats.heapFreeBytes -= cls;
+      this.stats.reused++;
+      return reuse;
+    }
+    if (this.pieceEnd - this.pieceAt < cls) {
+      const piece = Math.max(HEAP_PIECE, cls);
+      if (this.stats.heapBytes + piece > this.heapCap) {
+        this.stats.heapFull++;
+        return -1;
+      }
+      const at = claimHeap(piece);
+      if (at < 0) {
+        this.heapCap = 0; // the memory cannot grow here: stop trying
+        return -1;
+      }
+      // the rest of the previous piece is left unused (< one block of this class)
+      this.stats.heapBytes += piece;
+      this.pieceAt = at;
+      this.pieceEnd = at + piece;
+    }
+    const at = this.pieceAt;
+    this.pieceAt += cls;
+    this.stats.created++;
+    return at;
+  }
+
+  private freeHeapBlock(at: number, b: HeapBlock): void {
+    this.heapLive.delete(at);
+    let list = this.heapFree.get(b.cls);
+    if (!list) this.heapFree.set(b.cls, (list = []));
+    list.push(at);
+    this.stats.heapFreed++;
+    this.stats.heapFreeBytes += b.cls;
+  }
+
   /** Hands a buffer back for reuse. The caller guarantees nothing reads it any more. */
   release(arr: TypedArray): void {
+    const at = arr.byteLength > SLAB_MAX_ALLOC ? heapAddress(arr) : -1;
+    if (at >= 0) {
+      // only the array an allocation returned frees its block (not a view into it)
+      const b = this.heapLive.get(at);
+      if (b === undefined || arr.byteLength > b.cls || !this.heapFinalizer.unregister(arr)) return;
+      this.freeHeapBlock(at, b);
+      this.stats.released++;
+      return;
+    }
     const buf = arr.buffer;
     if (arr.byteLength <= SLAB_MAX_ALLOC) {
       if (!(buf instanceof ArrayBuffer) || !this.slabs.has(buf)) return;

@@ -210,8 +210,12 @@ export interface Lanes {
 export const F32X4: Lanes = { bytes: 4, lanes: 4, add: 0xe4, mul: 0xe6, madd: 0x105, scalar: F32, sadd: 0x92, smul: 0x94 };
 export const F64X2: Lanes = { bytes: 8, lanes: 2, add: 0xf0, mul: 0xf2, madd: 0x107, scalar: F64, sadd: 0xa0, smul: 0xa2 };
 
-/** A module with one memory (exported as "mem") and exported functions, no imports. */
-export function assemble(funcs: Func[], memory: { min: number; max: number }): Uint8Array {
+/**
+ * A module with one memory and exported functions. By default it defines the memory and exports
+ * it as "mem"; with `shared` it imports a shared memory as `env.mem` instead (limits min…max
+ * pages, the process's heap: heap.ts), and exports only the functions.
+ */
+export function assemble(funcs: Func[], memory: { min: number; max: number; shared?: boolean }): Uint8Array {
   const sig = (f: Func): string => `${f.params.join(",")}>${f.results.join(",")}`;
   const types: string[] = [];
   const typeOf = funcs.map((f) => {
@@ -226,12 +230,16 @@ export function assemble(funcs: Func[], memory: { min: number; max: number }): U
     }),
   );
   const funcSec = vec(typeOf.map((t) => uleb(t)));
-  const memSec = vec([[0x01, ...uleb(memory.min), ...uleb(memory.max)]]);
-  const exportSec = vec([
-    [...vec(utf8("mem").map((b) => [b])), 0x02, 0x00],
-    ...funcs.map((f, i) => [...vec(utf8(f.name).map((b) => [b])), 0x00, ...uleb(i)]),
-  ]);
+  const name = (t: string): number[] => vec(utf8(t).map((b) => [b]));
+  const fnExports = funcs.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]);
   const codeSec = vec(funcs.map((f) => f.body()));
+  if (memory.shared) {
+    // limits flag 0x03: shared, with a maximum
+    const importSec = vec([[...name("env"), ...name("mem"), 0x02, 0x03, ...uleb(memory.min), ...uleb(memory.max)]]);
+    return moduleBytes([section(1, typeSec), section(2, importSec), section(3, funcSec), section(7, vec(fnExports)), section(10, codeSec)]);
+  }
+  const memSec = vec([[0x01, ...uleb(memory.min), ...uleb(memory.max)]]);
+  const exportSec = vec([[...name("mem"), 0x02, 0x00], ...fnExports]);
   return moduleBytes([section(1, typeSec), section(3, funcSec), section(5, memSec), section(7, exportSec), section(10, codeSec)]);
 }
 

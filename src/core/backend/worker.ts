@@ -9,6 +9,7 @@ import type { AnyKernel } from "./kernel.js";
 import { CTL, markDead, SLOT, STATE, work, type JobMessage } from "./protocol.js";
 import { kernelByName, registerKernels } from "./registry.js";
 import { exposeGc } from "./v8-gc.js";
+import { adoptHeap, markHeapArrays, type HeapMemory } from "./heap.js";
 
 interface WorkerInit {
   role: "tapir-kernel-worker";
@@ -23,10 +24,13 @@ interface WorkerInit {
   modules: string[];
   /** one word shared by every thread of the process: held while a thread flips V8's process-wide flags */
   flagLock: Int32Array;
+  /** the process's heap (heap.ts), or null where the calling thread has none */
+  heap: HeapMemory | null;
 }
 /** Serves jobs until told to stop. */
 async function serve(init: WorkerInit): Promise<void> {
   const { index, slot, big, words, port, spin, spinAfterJobUs, modules } = init;
+  adoptHeap(init.heap ?? null);
 
   // A worker that exits through process.exit says so to a waiting caller. (One killed without
   // running this, e.g. out of memory, is reported by the supervisor, which hears its exit event.)
@@ -103,6 +107,7 @@ async function serve(init: WorkerInit): Promise<void> {
       if ("stop" in msg) break;
       const job = msg;
       Atomics.store(slot, SLOT.TAKEN, job.seq);
+      markHeapArrays(job.job, job.heap);
       const kernel = kernelByName(job.kernel);
       let ran = 0;
       if (kernel === undefined) {
