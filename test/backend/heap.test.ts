@@ -10,6 +10,7 @@ import { Arena } from "../../src/core/backend/storage.js";
 import { heapAddress, heapKeysOf, heapMemory, markHeapArrays } from "../../src/core/backend/heap.js";
 import { createGemm, DEFAULT_GEMM_CONFIG, type FloatArray, type GemmDtype } from "../../src/core/backend/gemm.js";
 import { exposeGc } from "../../src/core/backend/v8-gc.js";
+import type { TypedArray } from "../../src/core/dtype.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const MiB = 1024 * 1024;
@@ -95,7 +96,7 @@ describe("the arena's heap blocks", () => {
     expect(heapKeysOf(job)).toEqual(["a", "list.1"]);
     expect(heapKeysOf({ b: plain })).toBeUndefined();
     // a worker gets new SharedArrayBuffer objects over the same bytes: stand-ins for them here
-    const copy = (x: Float32Array) => new Float32Array(new SharedArrayBuffer(x.byteLength + x.byteOffset), x.byteOffset, x.length);
+    const copy = (x: TypedArray) => new Float32Array(new SharedArrayBuffer(x.byteLength + x.byteOffset), x.byteOffset, x.length);
     const received = { a: copy(h), b: plain, list: [plain, copy(h)], n: 3 };
     expect(heapAddress(received.a)).toBe(-1);
     markHeapArrays(received, heapKeysOf(job));

@@ -10,8 +10,12 @@
 // modules (ew-stages.ts, bytes in shared memory so a job posts them without a copy) run in turn
 // over blocks of elements (runStaged), temporaries crossing stages kept in scratch rows of the
 // same memory.
+// Flat operands and outputs that lie in the heap (heap.ts) are not staged: a kernel that keeps
+// running on large ones gets an in-place variant, which reads and writes them where they are
+// (runInPlace).
 import type { TypedArray } from "../dtype.js";
-import { BLOCK, compileKernel, fusable, NotCompiled, REGION, ROW_MIN, SIZE, type ElemType } from "./ew-wasm.js";
+import { BLOCK, compileInPlace, compileKernel, fusable, NotCompiled, REGION, ROW_MIN, SIZE, UNROLL, UNROLL32, type ElemType } from "./ew-wasm.js";
+import { claimHeap, heapAddress, heapBuffer, heapMemory, isCallerHeap } from "./heap.js";
 import { parseExpr, Unsupported } from "./ew-parse.js";
 import { flushKinds, NO_UNDERFLOW32, withFlush } from "./ew-flush.js";
 import type { Builder, Node } from "./ew-ir.js";
@@ -43,6 +47,24 @@ export interface WasmKernel {
   readonly out: "f32" | "f64";
   /** A long expression's staged kernel (ew-stages.ts): `bytes` is then empty and runFlat runs the stages. */
   readonly staged?: StagedWasm;
+  /** The expression and flush setting it was compiled from (the in-place variant compiles them again). */
+  readonly expr?: string;
+  readonly flush?: boolean;
+  /**
+   * Its in-place variant (runInPlace): compiled on the calling thread once the kernel has run
+   * IN_PLACE_AFTER times on large operands, then carried by the jobs that post this kernel; null
+   * where the compiler refused it.
+   */
+  inPlace?: InPlaceModule | null;
+  /** Large runs so far on the calling thread (when the in-place variant is due). */
+  runs?: number;
+}
+
+/** A kernel's in-place module: run(n, tab) over operands and output in the heap. */
+export interface InPlaceModule {
+  readonly key: string;
+  readonly bytes: Uint8Array;
+  readonly imports: readonly string[];
 }
 
 export function elemType(a: TypedArray): ElemType {
@@ -92,7 +114,7 @@ export function wasmKernel(expr: string, types: readonly ElemType[], pattern: st
       const d = kernelDag(expr, out === "f32", flush, flushKinds(out, types));
       if (d.nIn <= types.length) {
         const { bytes, imports } = compileKernel(d.b, d.root, types, pattern, out);
-        k = { key, bytes, imports, pattern, types, out };
+        k = { key, bytes, imports, pattern, types, out, expr, flush };
       }
     } catch (e) {
       if (!(e instanceof Unsupported || e instanceof NotCompiled)) throw e;
@@ -270,6 +292,8 @@ function driverOf(L: StagedWasm): (n: number) => void {
 /** Elements [u0, u1) of `out` from operands each the output's full contiguous shape ("v") or one element ("s"). */
 export function runFlat(k: WasmKernel, ins: readonly TypedArray[], out: TypedArray, u0: number, u1: number): void {
   if (k.staged !== undefined) return runStaged(k.staged, k, ins, out, u0, u1);
+  if (u1 - u0 >= IN_PLACE_MIN) u0 = runInPlace(k, ins, out, u0, u1);
+  if (u0 >= u1) return;
   const run = runOf(k);
   const v = ensureMemory(ins.length + 1);
   const base = (j: number, t: ElemType) => (j * REGION) / SIZE[t];
@@ -286,6 +310,100 @@ export function runFlat(k: WasmKernel, ins: readonly TypedArray[], out: TypedArr
     run(n);
     out.set(ov.subarray(ob, ob + n), s);
   }
+}
+
+// ------------------------------------------------------------ in place, over the heap
+
+/** Operations at least this long (elements) run in place where their arrays lie in the heap. */
+export const IN_PLACE_MIN = 4096;
+/** A kernel's in-place variant is compiled at its IN_PLACE_AFTER-th large run (one-off calls never pay a second compile). */
+export const IN_PLACE_AFTER = 3;
+/** Every unrolled step covers 4·UNROLL32 or 4·UNROLL elements; in place, a run covers whole steps of both (the tail is staged). */
+const STEP = (4 * UNROLL32 * 4 * UNROLL) / gcd(4 * UNROLL32, 4 * UNROLL);
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** @internal in-place runs on this thread (tests check the route) */
+export const inPlaceStats = { runs: 0, compiled: 0 };
+
+/** The kernel's in-place module: compiled on the calling thread when due, else what the job carried (or null/undefined). */
+function inPlaceOf(k: WasmKernel): InPlaceModule | null | undefined {
+  if (k.inPlace !== undefined || k.expr === undefined || !isCallerHeap()) return k.inPlace;
+  if ((k.runs = (k.runs ?? 0) + 1) < IN_PLACE_AFTER) return undefined;
+  k.inPlace = null;
+  try {
+    const d = kernelDag(k.expr, k.out === "f32", k.flush!, flushKinds(k.out, k.types));
+    const { bytes, imports } = compileInPlace(d.b, d.root, k.types, k.pattern, k.out);
+    k.inPlace = { key: `heap|${k.key}`, bytes, imports };
+    inPlaceStats.compiled++;
+  } catch (e) {
+    if (!(e instanceof Unsupported || e instanceof NotCompiled)) throw e;
+  }
+  return k.inPlace;
+}
+
+/** This thread's in-place instances and its table (a claim of its own in the heap). */
+const inPlaceRuns = new Map<string, (n: number, tab: number) => void>();
+let tableAt = -1;
+
+/**
+ * Runs the whole steps of [u0, u1) in place when every whole operand and the output lie in the
+ * heap (and the output overlaps no operand but itself): the table gives the module their
+ * addresses at u0, scalar operands sit in the table's own claim. Returns where the caller goes
+ * on (the staged tail, or all of it when nothing ran here).
+ */
+function runInPlace(k: WasmKernel, ins: readonly TypedArray[], out: TypedArray, u0: number, u1: number): number {
+  const h = inPlaceOf(k);
+  if (!h) return u0;
+  const oAt = heapAddress(out);
+  if (oAt < 0) return u0;
+  const osz = SIZE[k.out];
+  const o0 = oAt + u0 * osz, o1 = oAt + u1 * osz;
+  const addr: number[] = [];
+  for (let j = 0; j < ins.length; j++) {
+    if (k.pattern[j] !== "v") continue;
+    const at = heapAddress(ins[j]!);
+    if (at < 0) return u0;
+    const sz = SIZE[k.types[j]!];
+    const a0 = at + u0 * sz, a1 = at + u1 * sz;
+    // an operand that is the output itself is read before its element is written; any other overlap is refused
+    if (a0 < o1 && o0 < a1 && !(a0 === o0 && sz === osz)) return u0;
+    addr[j] = a0;
+  }
+  const n = Math.floor((u1 - u0) / STEP) * STEP;
+  if (n === 0) return u0;
+  if (tableAt < 0) {
+    tableAt = claimHeap(65536);
+    if (tableAt < 0) return u0;
+  }
+  let run = inPlaceRuns.get(h.key);
+  if (run === undefined) {
+    const m = Math as unknown as Record<string, (x: number) => number>;
+    const imp: Record<string, (x: number) => number> = {};
+    for (const name of h.imports) imp[name] = m[name]!;
+    const bytes = typeof SharedArrayBuffer === "function" && h.bytes.buffer instanceof SharedArrayBuffer ? new Uint8Array(h.bytes) : h.bytes;
+    run = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: heapMemory() }, m: imp }).exports["run"] as (n: number, tab: number) => void;
+    inPlaceRuns.set(h.key, run);
+  }
+  // the table: operand j's address at entry j, the output's after them; a scalar's value at 8-byte slot j past the table
+  const buf = heapBuffer();
+  const tab = new Int32Array(buf, tableAt, ins.length + 1);
+  const slots = tableAt + 256;
+  for (let j = 0; j < ins.length; j++) {
+    if (k.pattern[j] === "v") tab[j] = addr[j]!;
+    else {
+      const t = k.types[j]!;
+      const at = slots + 8 * j;
+      const v = t === "f32" ? new Float32Array(buf, at, 1) : t === "f64" ? new Float64Array(buf, at, 1) : t === "i32" ? new Int32Array(buf, at, 1) : new Uint8Array(buf, at, 1);
+      v[0] = ins[j]![0]!;
+      tab[j] = at;
+    }
+  }
+  tab[ins.length] = o0;
+  run(n, tableAt);
+  inPlaceStats.runs++;
+  return u0 + n;
 }
 
 /** How runStrided stages an operand: written once, one slice per block, a repeating tile, a fill per row, its rows' values for the kernel to splat, or gathered row by row. */

@@ -130,12 +130,21 @@ export const fusable = (a: Node): boolean => (a.k === "bin" && a.op !== "min" &&
  * the JS loops, instead of a refusal (the staged kernels take it; a short kernel with such a
  * call stays on its JS loop, which calls Math.* inline).
  */
-export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly ("f32" | "f64")[], ins: readonly ElemType[], pattern: string, addressing: Addressing, unroll: Unroll = UNROLL, mathCalls = false): { bytes: Uint8Array; imports: string[] } {
+export function compileMulti(b: Builder, roots0: readonly Node[], outs: readonly ("f32" | "f64")[], ins: readonly ElemType[], pattern: string, addressing: Addressing, unroll: Unroll = UNROLL, mathCalls = false, heap = false): { bytes: Uint8Array; imports: string[] } {
   const shared: SharedImports = { names: [], arity: [] };
   const f = kernelFunc(b, roots0, outs, ins, pattern, addressing, unroll, mathCalls, shared, "run");
   const imports: ImportFunc[] = shared.names.map((name, k) => ({ module: "m", name, params: new Array<typeof F64>(shared.arity[k]!).fill(F64), results: [F64] }));
-  const pages = addressing === "table" ? 1 : Math.ceil(((ins.length + outs.length) * REGION) / 65536);
-  return { bytes: assembleWithImports(imports, [f], pages), imports: shared.names };
+  const pages = heap ? 0 : addressing === "table" ? 1 : Math.ceil(((ins.length + outs.length) * REGION) / 65536);
+  return { bytes: assembleWithImports(imports, [f], pages, heap), imports: shared.names };
+}
+
+/**
+ * compileKernel's computation with table addressing over the heap (heap.ts): run(n, tab) reads
+ * operands and writes the output where they lie (ew-run.ts runInPlace). The same DAG, unroll and
+ * instructions per element as compileKernel's module, so the same bits; only the addresses differ.
+ */
+export function compileInPlace(b: Builder, root0: Node, ins: readonly ElemType[], pattern: string, out: "f32" | "f64"): { bytes: Uint8Array; imports: string[] } {
+  return compileMulti(b, [root0], [out], ins, pattern, "table", "auto", false, true);
 }
 
 /**

@@ -30,6 +30,8 @@ export interface HeapMemory {
 }
 
 let memory: HeapMemory | null | undefined; // undefined: not created yet; null: unavailable here
+/** Whether this thread is the heap's creator (the calling thread), not a worker that adopted it. */
+let caller = true;
 let current: SharedArrayBuffer | null = null;
 /** The heap's buffer objects this thread has seen (and, in a worker, those of its jobs' heap arrays). */
 let heapBuffers = new WeakSet<SharedArrayBuffer>();
@@ -49,9 +51,15 @@ export function heapMemory(): HeapMemory | null {
   return memory;
 }
 
+/** Whether this thread created the heap (and there is one): the thread that compiles kernels' in-place variants (ew-run.ts). */
+export function isCallerHeap(): boolean {
+  return caller && heapMemory() !== null;
+}
+
 /** Makes `m` this thread's heap (a worker, with the calling thread's memory from its init message). */
 export function adoptHeap(m: HeapMemory | null): void {
   memory = m;
+  caller = false;
   current = null;
   heapBuffers = new WeakSet();
 }

@@ -252,11 +252,12 @@ export interface ImportFunc {
 }
 
 /**
- * A module that imports its memory (`env.mem`, at least `minPages`) and the functions `imports`
+ * A module that imports its memory (`env.mem`, at least `minPages`; `shared`: a shared memory such
+ * as the heap, heap.ts) and the functions `imports`
  * (indices 0…imports.length-1; `funcs` follow), and exports `funcs` by name. What the run-time
  * compiled kernels use: every module of a thread shares that thread's one memory.
  */
-export function assembleWithImports(imports: ImportFunc[], funcs: Func[], minPages: number): Uint8Array {
+export function assembleWithImports(imports: ImportFunc[], funcs: Func[], minPages: number, shared = false): Uint8Array {
   const types: string[] = [];
   const sigs: number[][] = [];
   const typeIndex = (params: ValType[], results: ValType[]): number => {
@@ -272,7 +273,8 @@ export function assembleWithImports(imports: ImportFunc[], funcs: Func[], minPag
   const funcTypes = funcs.map((f) => typeIndex(f.params, f.results));
   const name = (s: string): number[] => vec(utf8(s).map((b) => [b]));
   const importSec = vec([
-    [...name("env"), ...name("mem"), 0x02, 0x00, ...uleb(minPages)],
+    // a shared memory (the heap: heap.ts) is declared with limits flag 0x03 and the largest maximum
+    [...name("env"), ...name("mem"), 0x02, ...(shared ? [0x03, ...uleb(minPages), ...uleb(65536)] : [0x00, ...uleb(minPages)])],
     ...imports.map((f, i) => [...name(f.module), ...name(f.name), 0x00, ...uleb(impTypes[i]!)]),
   ]);
   const exportSec = vec(funcs.map((f, i) => [...name(f.name), 0x00, ...uleb(imports.length + i)]));
