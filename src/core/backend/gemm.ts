@@ -190,8 +190,13 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     }
     if (bytes === null) return null; // no SIMD128 here: plain JS everywhere
     const heap = heapMemory();
-    const mem = heap ?? new WebAssembly.Memory({ initial: 0, maximum: HEAP_MAX_PAGES, shared: true });
-    const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem } }).exports as Record<string, unknown>;
+    let mem: HeapMemory, ex: Record<string, unknown>;
+    try {
+      mem = heap ?? new WebAssembly.Memory({ initial: 0, maximum: HEAP_MAX_PAGES, shared: true });
+      ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem } }).exports;
+    } catch {
+      return null; // no shared Wasm memory here (the module imports one): plain JS everywhere
+    }
     const fn = (name: string) => ex[name] as (...args: number[]) => void;
     const t = cfg.tiles;
     return {
