@@ -98,11 +98,17 @@ function packFunc(dtype: keyof Tiles, w: number, ftz = false): Func {
     });
   if ((w * es) % 16 === 0) {
     f.get(sOuter).i32(1).eq().if_();
-    // Unit stride along the panel: W contiguous elements per p, moved as vectors.
+    // Unit stride along the panel: W contiguous elements per p, moved as vectors (screened as
+    // they are moved, in registers: no second pass over the panel)
+    if (screen) screenStart(f, screen);
     countDown(f, p, () => {
-      for (let v = 0; v < (w * es) / 16; v++) f.get(dst).get(ptr).v128load(v * 16).v128store(v * 16);
+      for (let v = 0; v < (w * es) / 16; v++) {
+        if (screen) screenVector(f, screen, ptr, dst, v);
+        else f.get(dst).get(ptr).v128load(v * 16).v128store(v * 16);
+      }
       f.incBy(ptr, sKb).inc(dst, w * es);
     });
+    if (screen) screenEnd(f, screen, out);
     f.else_().get(sK).i32(1).eq().if_();
     // Unit stride along k: load one vector of k from each of `lanes` rows and transpose.
     {
@@ -112,29 +118,46 @@ function packFunc(dtype: keyof Tiles, w: number, ftz = false): Func {
       f.get(ptr).set(rows[0]!);
       for (let r = 1; r < w; r++) f.get(rows[r - 1]!).get(sOb).add().set(rows[r]!);
       f.get(kLen).i32(Math.log2(L.lanes)).op(0x76 /* i32.shr_u */).set(p);
+      if (screen) screenStart(f, screen);
       countDown(f, p, () => {
         for (let g = 0; g < w / L.lanes; g++) {
           v.forEach((x, r) => f.get(rows[g * L.lanes + r]!).v128load().set(x));
           transposeInPlace(f, L, v, tmp);
-          v.forEach((x, q) => f.get(dst).get(x).v128store(q * w * es + g * 16));
+          // screened as they are stored (in registers); the tail's rows below, from memory
+          v.forEach((x, q) => {
+            if (screen) {
+              f.get(x).set(screen.x);
+              screenX(f, screen, dst, q * w * es + g * 16, g);
+            } else f.get(dst).get(x).v128store(q * w * es + g * 16);
+          });
         }
         for (const r of rows) f.inc(r, 16);
         f.inc(dst, L.lanes * w * es);
       });
+      if (screen) f.get(dst).set(pstart);
       f.get(kLen).i32(L.lanes - 1).op(0x71 /* i32.and */).set(p);
+      if (screen) f.get(p).set(screen.cnt);
       countDown(f, p, () => {
         rows.forEach((r, i) => f.get(dst).get(r).load(L.scalar).store(L.scalar, i * es));
         for (const r of rows) f.inc(r, es);
         f.inc(dst, w * es);
       });
+      if (screen) {
+        countDown(f, screen.cnt, () => {
+          for (let g = 0; g < screen.acc.length; g++) screenVector(f, screen, pstart, pstart, g);
+          f.inc(pstart, w * es);
+        });
+        screenEnd(f, screen, out);
+      }
     }
     f.else_();
     gather();
+    if (screen) ftzPanel(f, screen, pstart, kLen, out);
     f.end().end();
   } else {
     gather();
+    if (screen) ftzPanel(f, screen, pstart, kLen, out);
   }
-  if (screen) ftzPanel(f, screen, pstart, kLen, out);
   f.get(src).get(sOb).i32(w).mul().add().set(src);
   f.get(outer).i32(w).sub().set(outer);
   f.br(0).end().end();
@@ -382,34 +405,58 @@ function ftzLocals(f: Func, dtype: keyof Tiles, w: number): Screen {
  * (x86 would take its slow path for that too).
  */
 function ftzPanel(f: Func, sc: Screen, ptr: number, kLen: number, out: number): void {
-  const { L, w, acc, x, ab, mask, cnt } = sc;
+  const { L, w, cnt } = sc;
+  screenStart(f, sc);
+  f.get(kLen).set(cnt);
+  countDown(f, cnt, () => {
+    for (let v = 0; v < sc.acc.length; v++) screenVector(f, sc, ptr, ptr, v);
+    f.inc(ptr, w * L.bytes);
+  });
+  screenEnd(f, sc, out);
+}
+
+/** A screen's start: the running maxima at zero. */
+function screenStart(f: Func, sc: Screen): void {
+  for (const a of sc.acc) f.v128zero().set(a);
+}
+
+/** A screen's end: out[0..W) = the maxima; `out` is advanced by W elements. */
+function screenEnd(f: Func, sc: Screen, out: number): void {
+  sc.acc.forEach((a, v) => f.get(out).get(a).v128store(v * 16));
+  f.inc(out, sc.w * sc.L.bytes);
+}
+
+/**
+ * Vector v of a panel row: loaded from `src`, its subnormal lanes made signed zero, stored at
+ * `dst` (the same address: the screen of a packed panel; another: a pack that screens as it
+ * moves), and its magnitudes folded into the running maximum acc[v].
+ */
+function screenVector(f: Func, sc: Screen, src: number, dst: number, v: number): void {
+  f.get(src).v128load(v * 16).set(sc.x);
+  screenX(f, sc, dst, v * 16, v);
+}
+
+/** screenVector of the vector in the screen's local x: stored at dst + off, folded into acc[v]. */
+function screenX(f: Func, sc: Screen, dst: number, off: number, v: number): void {
+  const { L, acc, x, ab, mask } = sc;
   const es = L.bytes;
   const f32 = L.lanes === 4;
   const absBits = f32 ? 0x7fffffffn : 0x7fffffffffffffffn;
   const signBits = f32 ? 0x80000000n : 0x8000000000000000n;
   const tinyBits = f32 ? 0x007fffffn : 0x000fffffffffffffn; // largest subnormal
-  for (const a of acc) f.v128zero().set(a);
-  f.get(kLen).set(cnt);
-  countDown(f, cnt, () => {
-    for (let v = 0; v < acc.length; v++) {
-      f.get(ptr).v128load(v * 16).tee(x);
-      constLanes(f, es, absBits);
-      f.simd(0x4e /* v128.and */).tee(ab);
-      constLanes(f, es, tinyBits);
-      f.simd(f32 ? 0x3b /* i32x4.gt_s */ : 0xd9 /* i64x2.gt_s */).set(mask);
-      f.get(ptr).get(x).get(mask);
-      constLanes(f, es, signBits);
-      f.simd(0x50 /* v128.or */).simd(0x4e).v128store(v * 16);
-      // the running max of the magnitude bits: for float32 an integer max (one instruction; the
-      // bits of non-negative floats order as their values, a NaN's above +Inf), where f32x4.max
-      // is a NaN- and ±0-aware sequence on the loop's dependency chain (~16 cycles a vector);
-      // Wasm has no i64x2.max, so float64 keeps f64x2.max
-      f.get(acc[v]!).get(ab).get(mask).simd(0x4e).simd(f32 ? 0xb9 /* i32x4.max_u */ : 0xf5 /* f64x2.max */).set(acc[v]!);
-    }
-    f.inc(ptr, w * es);
-  });
-  acc.forEach((a, v) => f.get(out).get(a).v128store(v * 16));
-  f.inc(out, w * es);
+  f.get(x);
+  constLanes(f, es, absBits);
+  f.simd(0x4e /* v128.and */).tee(ab);
+  constLanes(f, es, tinyBits);
+  f.simd(f32 ? 0x3b /* i32x4.gt_s */ : 0xd9 /* i64x2.gt_s */).set(mask);
+  f.get(dst).get(x).get(mask);
+  constLanes(f, es, signBits);
+  f.simd(0x50 /* v128.or */).simd(0x4e).v128store(off);
+  // the running max of the magnitude bits: for float32 an integer max (one instruction; the
+  // bits of non-negative floats order as their values, a NaN's above +Inf), where f32x4.max
+  // is a NaN- and ±0-aware sequence on the loop's dependency chain (~16 cycles a vector);
+  // Wasm has no i64x2.max, so float64 keeps f64x2.max
+  f.get(acc[v]!).get(ab).get(mask).simd(0x4e).simd(f32 ? 0xb9 /* i32x4.max_u */ : 0xf5 /* f64x2.max */).set(acc[v]!);
 }
 
 /** copy_rows(dst, src, rows, rowBytes, dstLdB, srcLdB): copies `rows` strided rows. */

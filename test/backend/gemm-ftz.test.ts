@@ -148,6 +148,33 @@ describe("gemm flush-to-zero", () => {
       for (let i = 0; i < m * n; i++) expect(Math.abs(c2[i]! - want2[i]!), `${i}`).toBeLessThanOrEqual(Math.abs(want2[i]!) * 1e-5);
     });
 
+    it(`${d}: A's last k columns past a whole vector (packed by a scalar tail) are screened too: a subnormal counts as zero, a NaN keeps its row`, () => {
+      // k = 27: the pack moves A's rows 4 (float64: 2) elements of k at a time, then 3 (1) one by one
+      const [m2, k2, n2] = [16, 27, 20];
+      const [sub, small, big] = d === "float32" ? [2 ** -130, 2 ** -60, 2 ** 100] : [2 ** -1030, 2 ** -500, 2 ** 1000];
+      const a = fill(d, m2, k2, small, 31);
+      const b = fill(d, k2, n2, 1, 32, (p) => (p === k2 - 1 ? big : 1));
+      for (const i of [0, 5, 9]) a[i * k2 + k2 - 1] = i % 2 ? -sub : sub;
+      const want = reference(d, a, b, m2, k2, n2, true);
+      const c = run(d, a, b, m2, k2, n2, true);
+      for (let i = 0; i < m2 * n2; i++) expect(Math.abs(c[i]! - want[i]!), `${i}`).toBeLessThanOrEqual(Math.abs(want[i]!) * 1e-5);
+      // rows of tiny values whose only large element is in the tail: the row max must see it
+      const s = d === "float32" ? 2 ** -66 : 2 ** -515;
+      const a2 = fill(d, m2, k2, s, 33);
+      const b2 = fill(d, k2, n2, s, 34);
+      a2[3 * k2 + k2 - 2] = 2 ** 60;
+      a2[7 * k2 + k2 - 1] = NaN;
+      const c2 = run(d, a2, b2, m2, k2, n2, true);
+      const want2 = reference(d, a2, b2, m2, k2, n2, true);
+      for (let i = 0; i < m2 * n2; i++) {
+        const row = Math.floor(i / n2);
+        if (row === 7) expect(c2[i], "a NaN row is never zeroed").toBeNaN();
+        else if (row === 3) expect(Math.abs(c2[i]! - want2[i]!)).toBeLessThanOrEqual(Math.abs(want2[i]!) * 1e-5);
+        else expect(c2[i]).toBe(0);
+      }
+      expect(want2.slice(3 * n2, 4 * n2).every((v) => v !== 0)).toBe(true);
+    });
+
     it(`${d}: the edge panel of A is screened too (its live row kept, its dead row zero)`, () => {
       const s = d === "float32" ? 2 ** -66 : 2 ** -515;
       const a = fill(d, m, k, s, 25, (i) => (i === 40 ? 2 ** 40 : 1));
