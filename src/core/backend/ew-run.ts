@@ -223,16 +223,20 @@ function runOf(k: WasmKernel | StageModule): Run {
   let r = runs.get(k.key);
   if (r === undefined) {
     ensureMemory("types" in k ? k.types.length + 1 : 0);
-    const m = Math as unknown as Record<string, (x: number) => number>;
-    const imp: Record<string, (x: number) => number> = {};
-    for (const name of k.imports) imp[name] = m[name]!;
-    // stage modules' bytes may sit in shared memory, which WebAssembly.Module does not take
-    const bytes = typeof SharedArrayBuffer === "function" && k.bytes.buffer instanceof SharedArrayBuffer ? new Uint8Array(k.bytes) : k.bytes;
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory }, m: imp });
-    r = inst.exports["run"] as Run;
+    r = instantiate(k, memory!) as Run;
     runs.set(k.key, r);
   }
   return r;
+}
+
+/** The `run` export of a module's instance over `mem`, with the Math.* functions it imports. */
+function instantiate(k: { readonly bytes: Uint8Array; readonly imports: readonly string[] }, mem: object): unknown {
+  const m = Math as unknown as Record<string, (x: number) => number>;
+  const imp: Record<string, (x: number) => number> = {};
+  for (const name of k.imports) imp[name] = m[name]!;
+  // stage modules' bytes may sit in shared memory, which WebAssembly.Module does not take
+  const bytes = typeof SharedArrayBuffer === "function" && k.bytes.buffer instanceof SharedArrayBuffer ? new Uint8Array(k.bytes) : k.bytes;
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem }, m: imp }).exports["run"];
 }
 
 /**
@@ -379,11 +383,7 @@ function runInPlace(k: WasmKernel, ins: readonly TypedArray[], out: TypedArray, 
   }
   let run = inPlaceRuns.get(h.key);
   if (run === undefined) {
-    const m = Math as unknown as Record<string, (x: number) => number>;
-    const imp: Record<string, (x: number) => number> = {};
-    for (const name of h.imports) imp[name] = m[name]!;
-    const bytes = typeof SharedArrayBuffer === "function" && h.bytes.buffer instanceof SharedArrayBuffer ? new Uint8Array(h.bytes) : h.bytes;
-    run = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: heapMemory() }, m: imp }).exports["run"] as (n: number, tab: number) => void;
+    run = instantiate(h, heapMemory()!) as (n: number, tab: number) => void;
     inPlaceRuns.set(h.key, run);
   }
   // the table: operand j's address at entry j, the output's after them; a scalar's value at 8-byte slot j past the table
