@@ -12,14 +12,25 @@
 // variant computes s = fma(a·b + s) in the same order on every wasm path (macro and gemv), so
 // its results are independent of blocking and row splits too, but differ from the JS path.
 
-import { F32X4, F64X2, Func, I32, V128, type Lanes } from "./wasm-asm.js";
+import { F32X4, F64X2, Func, I32, V128, uleb, type Lanes } from "./wasm-asm.js";
 
-/** Register tile per dtype: MR rows × NR columns; NR/lanes vectors per row. */
+/**
+ * Register tile per dtype: MR rows × NR columns; NR/lanes vectors per row. `tall`, where present,
+ * is a second MR for products with many rows (float32 6×8: 12 chains of dependent FMAs where the
+ * 4×8 tile's 8 cannot keep both FMA ports busy; its 12-row edge panel would pad small products).
+ * Every tile computes each element as the same chain s = s + a·b in increasing p, so the tile
+ * never changes a result.
+ */
 export const TILES: Tiles = {
-  float32: { mr: 4, nr: 8 },
+  float32: { mr: 4, nr: 8, tall: 6 },
   float64: { mr: 4, nr: 4 },
 };
-export type Tiles = { readonly [D in "float32" | "float64"]: { readonly mr: number; readonly nr: number } };
+export interface Tile {
+  readonly mr: number;
+  readonly nr: number;
+  readonly tall?: number;
+}
+export type Tiles = { readonly [D in "float32" | "float64"]: Tile };
 
 const lanesOf = (dtype: keyof Tiles): Lanes => (dtype === "float32" ? F32X4 : F64X2);
 
@@ -66,6 +77,7 @@ function transposeInPlace(f: Func, L: Lanes, v: number[], tmp: number[]): void {
  * The screen is gemm-ftz.ts's step 1 and its row/column maxima (ftzPanel).
  */
 function packFunc(dtype: keyof Tiles, w: number, ftz = false): Func {
+  if ((w * lanesOf(dtype).bytes) % 8 !== 0) throw new RangeError(`pack: a panel of ${w} is not whole 8-byte halves`);
   const L = lanesOf(dtype);
   const es = L.bytes;
   const f = new Func(`${ftz ? "packftz" : "pack"}_${dtype === "float32" ? "f32" : "f64"}_${w}`, ftz ? [I32, I32, I32, I32, I32, I32, I32] : [I32, I32, I32, I32, I32, I32]);
@@ -96,15 +108,19 @@ function packFunc(dtype: keyof Tiles, w: number, ftz = false): Func {
       }
       f.incBy(ptr, sKb).inc(dst, w * es);
     });
-  if ((w * es) % 16 === 0) {
+  // W·es a multiple of 8 bytes: vectors, the last one maybe a half (float32 W = 6: 16 + 8 bytes)
+  const nvec = Math.ceil((w * es) / 16);
+  const half = (w * es) % 16 === 8;
+  const isHalf = (v: number): boolean => half && v === nvec - 1;
+  if ((w * es) % 16 === 0 || (L.lanes === 4 && w % 4 === 2)) {
     f.get(sOuter).i32(1).eq().if_();
     // Unit stride along the panel: W contiguous elements per p, moved as vectors (screened as
     // they are moved, in registers: no second pass over the panel)
     if (screen) screenStart(f, screen);
     countDown(f, p, () => {
-      for (let v = 0; v < (w * es) / 16; v++) {
+      for (let v = 0; v < nvec; v++) {
         if (screen) screenVector(f, screen, ptr, dst, v);
-        else f.get(dst).get(ptr).v128load(v * 16).v128store(v * 16);
+        else f.get(dst).get(ptr).seq(() => loadVec(f, isHalf(v), v * 16)).seq(() => storeVec(f, isHalf(v), v * 16));
       }
       f.incBy(ptr, sKb).inc(dst, w * es);
     });
@@ -120,7 +136,7 @@ function packFunc(dtype: keyof Tiles, w: number, ftz = false): Func {
       f.get(kLen).i32(Math.log2(L.lanes)).op(0x76 /* i32.shr_u */).set(p);
       if (screen) screenStart(f, screen);
       countDown(f, p, () => {
-        for (let g = 0; g < w / L.lanes; g++) {
+        for (let g = 0; g < Math.floor(w / L.lanes); g++) {
           v.forEach((x, r) => f.get(rows[g * L.lanes + r]!).v128load().set(x));
           transposeInPlace(f, L, v, tmp);
           // screened as they are stored (in registers); the tail's rows below, from memory
@@ -131,9 +147,30 @@ function packFunc(dtype: keyof Tiles, w: number, ftz = false): Func {
             } else f.get(dst).get(x).v128store(q * w * es + g * 16);
           });
         }
+        if (half) {
+          // float32 W = 6: rows 4 and 5 interleaved, (r4 r5) of p, p+1 in one vector, p+2, p+3 in
+          // the other; each half stored at its p (screened as whole vectors into the pair
+          // accumulator, folded into the maxima at the end)
+          const g = nvec - 1;
+          const [a4, a5] = [v[0]!, v[1]!];
+          f.get(rows[g * 4]!).v128load().set(a4).get(rows[g * 4 + 1]!).v128load().set(a5);
+          f.get(a4).get(a5).shuffle([0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23]).set(tmp[0]!);
+          f.get(a4).get(a5).shuffle([8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31]).set(tmp[1]!);
+          for (let q = 0; q < 4; q++) {
+            const pair = tmp[q >> 1]!;
+            const off = q * w * es + g * 16;
+            if (screen && (q & 1) === 0) {
+              f.get(pair).set(screen.x);
+              screenX(f, screen, -1, 0, g, screen.pair);
+              f.get(screen.x).set(pair); // the flushed pair, stored a half at a time
+            }
+            f.get(dst).get(pair).simd(0x5b /* v128.store64_lane */, 3, ...uleb(off), q & 1);
+          }
+        }
         for (const r of rows) f.inc(r, 16);
         f.inc(dst, L.lanes * w * es);
       });
+      if (screen && half) foldPair(f, screen);
       if (screen) f.get(dst).set(pstart);
       f.get(kLen).i32(L.lanes - 1).op(0x71 /* i32.and */).set(p);
       if (screen) f.get(p).set(screen.cnt);
@@ -193,12 +230,11 @@ function packFunc(dtype: keyof Tiles, w: number, ftz = false): Func {
  * the current k offset inside panel 0; apPanelB/bpPanelB are the byte strides between panels.
  * The jr-outer, ir-inner order keeps one B micro-panel in L1 while A streams from L2.
  */
-function macroFunc(dtype: keyof Tiles, fma: boolean, tiles: Tiles): Func {
+function macroFunc(dtype: keyof Tiles, fma: boolean, mr: number, nr: number, name = `macro_${dtype === "float32" ? "f32" : "f64"}`): Func {
   const L = lanesOf(dtype);
   const es = L.bytes;
-  const { mr, nr } = tiles[dtype];
   const nv = nr / L.lanes;
-  const f = new Func(`macro_${dtype === "float32" ? "f32" : "f64"}`, [
+  const f = new Func(name, [
     I32, I32, I32, I32, I32, I32, I32, I32, I32, I32,
   ]);
   const [ap, bp, cp, mPanels, nPanels, kc, ldcB, apPanelB, bpPanelB, first] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
@@ -387,7 +423,11 @@ function constLanes(f: Func, bytes: 4 | 8, bits: bigint): void {
 interface Screen {
   readonly L: Lanes;
   readonly w: number;
+  /** the running maxima, one per vector of a panel row (the last a half: float32 W = 6) */
   readonly acc: number[];
+  readonly half: boolean;
+  /** the half's maxima over pairs of rows (the transposing pack's interleaved rows 4 and 5) */
+  readonly pair: number;
   readonly x: number;
   readonly ab: number;
   readonly mask: number;
@@ -395,8 +435,24 @@ interface Screen {
 }
 function ftzLocals(f: Func, dtype: keyof Tiles, w: number): Screen {
   const L = lanesOf(dtype);
-  return { L, w, acc: Array.from({ length: (w * L.bytes) / 16 }, () => f.local(V128)), x: f.local(V128), ab: f.local(V128), mask: f.local(V128), cnt: f.local(I32) };
+  const half = (w * L.bytes) % 16 === 8;
+  return {
+    L, w, acc: Array.from({ length: Math.ceil((w * L.bytes) / 16) }, () => f.local(V128)), half, pair: half ? f.local(V128) : -1,
+    x: f.local(V128), ab: f.local(V128), mask: f.local(V128), cnt: f.local(I32),
+  };
 }
+
+/** Loads vector v of a panel row: 16 bytes, or 8 into the low lanes (v128.load64_zero) for a half. */
+function loadVec(f: Func, half: boolean, off: number): void {
+  if (half) f.simd(0x5d /* v128.load64_zero */, 3, ...uleb(off));
+  else f.v128load(off);
+}
+/** Stores vector v of a panel row: 16 bytes, or the low 8 (v128.store64_lane 0) for a half. */
+function storeVec(f: Func, half: boolean, off: number): void {
+  if (half) f.simd(0x5b /* v128.store64_lane */, 3, ...uleb(off), 0);
+  else f.v128store(off);
+}
+
 /**
  * The screen of one packed panel (kLen rows of W elements from the address in local `ptr`, which
  * it advances past the panel): every subnormal element becomes signed zero in place, and
@@ -418,12 +474,20 @@ function ftzPanel(f: Func, sc: Screen, ptr: number, kLen: number, out: number): 
 /** A screen's start: the running maxima at zero. */
 function screenStart(f: Func, sc: Screen): void {
   for (const a of sc.acc) f.v128zero().set(a);
+  if (sc.half) f.v128zero().set(sc.pair);
 }
 
 /** A screen's end: out[0..W) = the maxima; `out` is advanced by W elements. */
 function screenEnd(f: Func, sc: Screen, out: number): void {
-  sc.acc.forEach((a, v) => f.get(out).get(a).v128store(v * 16));
+  sc.acc.forEach((a, v) => f.get(out).get(a).seq(() => storeVec(f, sc.half && v === sc.acc.length - 1, v * 16)));
   f.inc(out, sc.w * sc.L.bytes);
+}
+
+/** Folds the pair maxima (lanes: row 4, row 5, row 4, row 5) into the half's (lanes 0 and 1). */
+function foldPair(f: Func, sc: Screen): void {
+  const h = sc.acc[sc.acc.length - 1]!;
+  f.get(h).get(sc.pair).get(sc.pair).get(sc.pair).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]);
+  f.simd(0xb9 /* i32x4.max_u */).simd(0xb9).set(h);
 }
 
 /**
@@ -432,13 +496,17 @@ function screenEnd(f: Func, sc: Screen, out: number): void {
  * moves), and its magnitudes folded into the running maximum acc[v].
  */
 function screenVector(f: Func, sc: Screen, src: number, dst: number, v: number): void {
-  f.get(src).v128load(v * 16).set(sc.x);
+  const half = sc.half && v === sc.acc.length - 1;
+  f.get(src).seq(() => loadVec(f, half, v * 16)).set(sc.x);
   screenX(f, sc, dst, v * 16, v);
 }
 
-/** screenVector of the vector in the screen's local x: stored at dst + off, folded into acc[v]. */
-function screenX(f: Func, sc: Screen, dst: number, off: number, v: number): void {
-  const { L, acc, x, ab, mask } = sc;
+/**
+ * screenVector of the vector in the screen's local x: flushed in x, stored at dst + off (a half
+ * for the half vector; not stored when dst is -1), folded into acc[v] (or into `into`).
+ */
+function screenX(f: Func, sc: Screen, dst: number, off: number, v: number, into = sc.acc[v]!): void {
+  const { L, x, ab, mask } = sc;
   const es = L.bytes;
   const f32 = L.lanes === 4;
   const absBits = f32 ? 0x7fffffffn : 0x7fffffffffffffffn;
@@ -449,14 +517,15 @@ function screenX(f: Func, sc: Screen, dst: number, off: number, v: number): void
   f.simd(0x4e /* v128.and */).tee(ab);
   constLanes(f, es, tinyBits);
   f.simd(f32 ? 0x3b /* i32x4.gt_s */ : 0xd9 /* i64x2.gt_s */).set(mask);
-  f.get(dst).get(x).get(mask);
+  f.get(x).get(mask);
   constLanes(f, es, signBits);
-  f.simd(0x50 /* v128.or */).simd(0x4e).v128store(off);
+  f.simd(0x50 /* v128.or */).simd(0x4e).set(x);
+  if (dst >= 0) f.get(dst).get(x).seq(() => storeVec(f, sc.half && v === sc.acc.length - 1, off));
   // the running max of the magnitude bits: for float32 an integer max (one instruction; the
   // bits of non-negative floats order as their values, a NaN's above +Inf), where f32x4.max
   // is a NaN- and ±0-aware sequence on the loop's dependency chain (~16 cycles a vector);
   // Wasm has no i64x2.max, so float64 keeps f64x2.max
-  f.get(acc[v]!).get(ab).get(mask).simd(0x4e).simd(f32 ? 0xb9 /* i32x4.max_u */ : 0xf5 /* f64x2.max */).set(acc[v]!);
+  f.get(into).get(ab).get(mask).simd(0x4e).simd(f32 ? 0xb9 /* i32x4.max_u */ : 0xf5 /* f64x2.max */).set(into);
 }
 
 /** copy_rows(dst, src, rows, rowBytes, dstLdB, srcLdB): copies `rows` strided rows. */
@@ -471,22 +540,26 @@ function copyRowsFunc(): Func {
 }
 
 /**
- * The module's functions: pack_<f32|f64>_<W> and packftz_<f32|f64>_<W> for W in {mr, nr}, macro_<f32|f64>,
+ * The module's functions: pack_<f32|f64>_<W> and packftz_<f32|f64>_<W> for W in {mr, nr, tall},
+ * macro_<f32|f64> (the MR × NR tile) and macro_<f32|f64>_<tall> (the tall tile's rows),
  * gemv_axpy_<f32|f64>, gemv_dot_<f32|f64> and copy_rows. With `fma` the macro and gemv kernels use
  * relaxed-SIMD fused multiply-add instead, every element then s = fma(a, b, s) in increasing p
  * (a module that validates only where relaxed SIMD is enabled).
  */
 export function gemmFuncs(fma = false, tiles: Tiles = TILES): Func[] {
   const packs = new Map<string, Func>();
+  const macros: Func[] = [];
   for (const dtype of ["float32", "float64"] as const) {
-    for (const w of [tiles[dtype].mr, tiles[dtype].nr]) {
+    const { mr, nr, tall } = tiles[dtype];
+    for (const w of [mr, nr, ...(tall === undefined ? [] : [tall])]) {
       for (const fn of [packFunc(dtype, w), packFunc(dtype, w, true)]) packs.set(fn.name, fn);
     }
+    macros.push(macroFunc(dtype, fma, mr, nr));
+    if (tall !== undefined) macros.push(macroFunc(dtype, fma, tall, nr, `macro_${dtype === "float32" ? "f32" : "f64"}_${tall}`));
   }
   return [
     ...packs.values(),
-    macroFunc("float32", fma, tiles),
-    macroFunc("float64", fma, tiles),
+    ...macros,
     gemvAxpyFunc("float32", fma),
     gemvAxpyFunc("float64", fma),
     gemvDotFunc("float32", fma),

@@ -1,9 +1,11 @@
 // Flush-to-zero in the GEMM (gemm-ftz.ts): products of tiny values give JAX's (XLA's FTZ/DAZ)
 // zeros by default and IEEE subnormals with config.flushSubnormals(false); the same bits for any
 // thread count, row split and path, and under jit.
+import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { config, jit, numpy as np } from "../../src/index.js";
-import { gemm, type GemmDtype } from "../../src/core/backend/gemm.js";
+import { createGemm, DEFAULT_GEMM_CONFIG, gemm, type GemmDtype } from "../../src/core/backend/gemm.js";
+import { Arena } from "../../src/core/backend/storage.js";
 
 const TINY = { float32: 2 ** -126, float64: 2 ** -1022 };
 const ctor = (d: GemmDtype) => (d === "float32" ? Float32Array : Float64Array);
@@ -269,5 +271,54 @@ describe("gemm flush-to-zero", () => {
       config.setThreads(before);
     }
     expect(() => config.flushSubnormals("yes" as never)).toThrow(/config.flushSubnormals: expected a boolean/);
+  });
+});
+
+describe("the float32 tall tile (6×8) under flush-to-zero", () => {
+  // The tall tile packs A in 6-row panels (a vector and a half per p: its own screen code, rows 4
+  // and 5 interleaved in the transposing pack) and leaves the plain 4×8 tile a rest of rows.
+  // Every element is the same FMA chain either way, and the screen's per-row maxima decide which
+  // rows are dead or run scaled, so a wrong maximum for any row shows as different bits.
+  const tallOn = createGemm(DEFAULT_GEMM_CONFIG);
+  const tallOff = createGemm({ ...DEFAULT_GEMM_CONFIG, tallMinRows: Infinity });
+  const arena = new Arena();
+
+  it("gives the plain tile's bits: live, dead (subnormal), tiny (scaled), NaN and one-spike rows at every panel position, both layouts of A, heap and staged operands", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          m: fc.integer({ min: 12, max: 75 }), k: fc.integer({ min: 1, max: 70 }), n: fc.integer({ min: 1, max: 40 }),
+          transA: fc.boolean(), heap: fc.boolean(), seed: fc.integer({ min: 1, max: 1e6 }),
+          kinds: fc.array(fc.constantFrom("live", "dead", "tiny", "subnormal", "nan", "spike"), { minLength: 75, maxLength: 75 }),
+        }),
+        (t) => {
+          const { m, k, n } = t;
+          if (m * k * n <= 400 || n === 1) return; // the plain-JS and gemv paths have no tiles
+          const scale = { live: 1, dead: 2 ** -140, tiny: 2 ** -70, subnormal: 1, nan: 1, spike: 2 ** -100 } as const;
+          const a = fill("float32", m, k, 1, t.seed, (i) => scale[t.kinds[i]!]);
+          for (let i = 0; i < m; i++) {
+            if (t.kinds[i] === "subnormal") a[i * k + (t.seed % k)] = 3e-39; // one subnormal in a live row
+            if (t.kinds[i] === "nan") a[i * k + ((t.seed >> 3) % k)] = NaN;
+            // products below the smallest normal but for one element: live only through its maximum, at any p
+            if (t.kinds[i] === "spike") a[i * k + ((t.seed + 5 * i) % k)] = 1.25;
+          }
+          const b = fill("float32", k, n, 2 ** -40, t.seed + 7);
+          // op(A) = a as [m, k]; with transA, the same values stored as [k, m]
+          const aT = new Float32Array(m * k);
+          for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) aT[p * m + i] = a[i * k + p]!;
+          const src = t.transA ? aT : a;
+          const A = t.heap ? (arena.alloc("float32", Math.max(src.length, 4096)) as Float32Array) : src;
+          if (t.heap) A.set(src);
+          const outs = [tallOn, tallOff].map((g) => {
+            const c = new Float32Array(m * n).fill(-7);
+            g("float32", A, 0, 0, t.transA, b, 0, 0, false, c, 0, 0, 1, m, k, n, 0, m, true);
+            return Array.from(c, (v) => (Number.isNaN(v) ? "NaN" : Object.is(v, -0) ? "-0" : v));
+          });
+          expect(outs[0]).toEqual(outs[1]);
+          if (t.heap) arena.release(A);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });

@@ -88,7 +88,10 @@ export interface GemmConfig {
    */
   readonly wasmFma: string | null;
   readonly fma: boolean;
-  readonly tiles: { readonly [D in GemmDtype]: { readonly mr: number; readonly nr: number } };
+  /** Register tile per dtype, and its tall MR where it has one (gemm-kernels.ts `Tile`). */
+  readonly tiles: { readonly [D in GemmDtype]: { readonly mr: number; readonly nr: number; readonly tall?: number } };
+  /** A call with at least this many rows runs most of them with the dtype's tall tile (TALL_MIN_ROWS; Infinity: never). */
+  readonly tallMinRows: number;
   readonly blocks: { readonly [D in GemmDtype]: GemmBlocks };
   /** Products with m·k·n at most this run in plain JS (see JS_MAX_WORK). */
   readonly jsMaxWork: { readonly [D in GemmDtype]: number };
@@ -105,6 +108,13 @@ export interface GemmConfig {
  * machine the crossover moved little.) Both paths give the same bits: only speed depends on it.
  */
 export const JS_MAX_WORK: { readonly [D in GemmDtype]: number } = { float32: 192, float64: 384 };
+
+/**
+ * The float32 6×8 tile's macro-kernel ran 5% faster than the 4×8 one on W1's 784×128·128×256
+ * (1012 vs 1068 µs here; 12 chains of dependent FMAs instead of 8). From this many rows a call
+ * runs its rows in 6-row panels but for a rest of at most 11 rows in 4-row ones.
+ */
+export const TALL_MIN_ROWS = 12;
 
 /** Block sizes (see TOOLCHAIN.md: KC = 256, MC = 240 measured best for the f32 4×8 tile). */
 export const GEMM_BLOCKS: GemmConfig["blocks"] = {
@@ -151,6 +161,7 @@ export const DEFAULT_GEMM_CONFIG: GemmConfig = {
   wasmFma: GEMM_WASM_FMA_BASE64,
   fma: FMA_DEFAULT,
   tiles: GEMM_TILES,
+  tallMinRows: TALL_MIN_ROWS,
   blocks: GEMM_BLOCKS,
   jsMaxWork: JS_MAX_WORK,
 };
@@ -162,13 +173,17 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     mem: HeapMemory;
     /** whether `mem` is the heap: operands in the heap are then read (and C written) in place */
     heap: boolean;
-    pack: { [D in GemmDtype]: { a: (...args: number[]) => void; b: (...args: number[]) => void } };
+    pack: { [D in GemmDtype]: Packs };
     /** pack and flush-to-zero screen in one pass (packftz_*: the pack's arguments, then where the panel maxima go) */
-    packFtz: { [D in GemmDtype]: { a: (...args: number[]) => void; b: (...args: number[]) => void } };
+    packFtz: { [D in GemmDtype]: Packs };
     macro: { [D in GemmDtype]: (...args: number[]) => void };
+    /** the tall tile's macro-kernel, where the dtype has one */
+    macroTall: { [D in GemmDtype]: ((...args: number[]) => void) | null };
     gemv: { [D in GemmDtype]: { axpy: (...args: number[]) => void; dot: (...args: number[]) => void } };
     copyRows: (...args: number[]) => void;
   }
+  /** pack functions: A in panels of MR rows, B in panels of NR columns, A in panels of the tall MR */
+  type Packs = { a: (...args: number[]) => void; b: (...args: number[]) => void; aTall: ((...args: number[]) => void) | null };
   let kernels: Kernels | null | undefined; // undefined: not tried yet; null: unavailable
   let v32: Float32Array<ArrayBufferLike> = new Float32Array(0);
   let v64: Float64Array<ArrayBufferLike> = new Float64Array(0);
@@ -199,18 +214,19 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     }
     const fn = (name: string) => ex[name] as (...args: number[]) => void;
     const t = cfg.tiles;
+    const sfx = (d: GemmDtype) => (d === "float32" ? "f32" : "f64");
+    const packs = (kind: "pack" | "packftz", d: GemmDtype): Packs => {
+      const { mr, nr, tall } = t[d];
+      return { a: fn(`${kind}_${sfx(d)}_${mr}`), b: fn(`${kind}_${sfx(d)}_${nr}`), aTall: tall === undefined ? null : fn(`${kind}_${sfx(d)}_${tall}`) };
+    };
+    const tallMacro = (d: GemmDtype) => (t[d].tall === undefined ? null : fn(`macro_${sfx(d)}_${t[d].tall}`));
     return {
       mem,
       heap: heap !== null,
-      pack: {
-        float32: { a: fn(`pack_f32_${t.float32.mr}`), b: fn(`pack_f32_${t.float32.nr}`) },
-        float64: { a: fn(`pack_f64_${t.float64.mr}`), b: fn(`pack_f64_${t.float64.nr}`) },
-      },
-      packFtz: {
-        float32: { a: fn(`packftz_f32_${t.float32.mr}`), b: fn(`packftz_f32_${t.float32.nr}`) },
-        float64: { a: fn(`packftz_f64_${t.float64.mr}`), b: fn(`packftz_f64_${t.float64.nr}`) },
-      },
+      pack: { float32: packs("pack", "float32"), float64: packs("pack", "float64") },
+      packFtz: { float32: packs("packftz", "float32"), float64: packs("packftz", "float64") },
       macro: { float32: fn("macro_f32"), float64: fn("macro_f64") },
+      macroTall: { float32: tallMacro("float32"), float64: tallMacro("float64") },
       gemv: {
         float32: { axpy: fn("gemv_axpy_f32"), dot: fn("gemv_dot_f32") },
         float64: { axpy: fn("gemv_axpy_f64"), dot: fn("gemv_dot_f64") },
@@ -279,13 +295,28 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     c: FloatArray, cOff: number, cStride: number,
     batch: number, m: number, k: number, n: number, r0: number, r1: number, flush: boolean,
   ): void {
-    const { mr, nr } = cfg.tiles[dtype];
+    const rows = r1 - r0;
+    const { nr, tall } = cfg.tiles[dtype];
+    // Rows [r0, tallEnd) run in blocks of the tall tile, the rest in blocks of the plain one: the
+    // rest is the fewest rows (congruent to rows mod tall) that the plain tile covers without
+    // padding, else rows mod tall. Both tiles give the same results.
+    const plainMr = cfg.tiles[dtype].mr;
+    let tallEnd = r0;
+    if (tall !== undefined && kr.macroTall[dtype] !== null && rows >= cfg.tallMinRows) {
+      let rest = rows % tall;
+      for (let r = rest; r <= rows; r += tall) {
+        if (r % plainMr === 0) {
+          rest = r;
+          break;
+        }
+      }
+      tallEnd = r1 - rest;
+    }
+    const mrMax = tallEnd > r0 ? Math.max(tall!, plainMr) : plainMr;
     const tiny = MIN_NORMAL[dtype];
     let bmax = Infinity;
     const { kc: KC, mc: MC, nc: NC, kb: KB } = cfg.blocks[dtype];
     const es = dtype === "float32" ? 4 : 8;
-    const macro = kr.macro[dtype];
-    const rows = r1 - r0;
 
     // Operands in the heap are packed straight from where they lie, and C is written in place by
     // every block of whole register tiles; the rest goes through the staging region S and Cb.
@@ -293,7 +324,7 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     // Layout in elements, every region 64-byte aligned: Bp | Ap | Cb | S (staging), at this gemm's scratch.
     const kbMax = Math.min(k, KB);
     const ncMax = Math.min(n, NC), ncPadMax = up(ncMax, nr);
-    const mcMax = Math.min(rows, MC), mcPadMax = up(mcMax, mr);
+    const mcMax = Math.min(rows, MC), mcPadMax = up(mcMax, mrMax) + mrMax;
     const ldc = ncPadMax;
     const al = 64 / es;
     const Bp = 0;
@@ -312,7 +343,9 @@ export function createGemm(cfg: GemmConfig): GemmFn {
     // under flush-to-zero the packs screen each panel as they write it, its maxima going to M
     const withMaxima = (pack: (...args: number[]) => void) => (dst: number, src: number, outer: number, kLen: number, sO: number, sK: number): void =>
       pack(dst, src, outer, kLen, sO, sK, MB);
-    const packA = flush ? withMaxima(kr.packFtz[dtype].a) : kr.pack[dtype].a;
+    const packs = flush ? kr.packFtz[dtype] : kr.pack[dtype];
+    const packAPlain = flush ? withMaxima(packs.a) : packs.a;
+    const packATall = packs.aTall === null ? packAPlain : flush ? withMaxima(packs.aTall) : packs.aTall;
     const packB = flush ? withMaxima(kr.packFtz[dtype].b) : kr.pack[dtype].b;
     const view: FloatArray = dtype === "float32" ? v32 : v64;
     const BpB = (base + Bp) * es, ApB = (base + Ap) * es, SB = (base + S) * es;
@@ -344,8 +377,13 @@ export function createGemm(cfg: GemmConfig): GemmFn {
           const aBase = aOff + bi * aStride;
           const cBase = cOff + bi * cStride;
           if (wholeAt && aAt < 0) stage(view, base + S, rows, a, aBase + kb0 * m + r0, kbLen, rows, m);
-          for (let ic = r0; ic < r1; ic += MC) {
-            const mc = Math.min(MC, r1 - ic), mcPad = up(mc, mr);
+          for (let ic = r0, mc = 0; ic < r1; ic += mc) {
+            const inTall = ic < tallEnd;
+            mc = Math.min(MC, (inTall ? tallEnd : r1) - ic);
+            const mr = inTall ? tall! : plainMr;
+            const mcPad = up(mc, mr);
+            const packA = inTall ? packATall : packAPlain;
+            const macro = inTall ? kr.macroTall[dtype]! : kr.macro[dtype];
             // A strip op(A)[ic.., kb0..] → panels of mr rows.
             if (aAt >= 0) {
               if (!transA) packA(ApB, aAt + (aBase + ic * k + kb0) * es, mc, kbLen, k, 1);
@@ -380,8 +418,9 @@ export function createGemm(cfg: GemmConfig): GemmFn {
                 (view as Float32Array).set((c as Float32Array).subarray(src, src + nc), CbE + r * ldc);
               }
             }
-            for (let pc = 0; pc < kbLen; pc += KC) {
-              const kc = Math.min(KC, kbLen - pc);
+            const kcStep = Math.ceil(kbLen / Math.ceil(kbLen / KC));
+            for (let pc = 0; pc < kbLen; pc += kcStep) {
+              const kc = Math.min(kcStep, kbLen - pc);
               macro(ApB + pc * mr * es, BpB + pc * nr * es, cE * es, mcPad / mr, ncPad / nr, kc,
                 cld * es, kbLen * mr * es, kbLen * nr * es, kb0 === 0 && pc === 0 ? 1 : 0);
             }
