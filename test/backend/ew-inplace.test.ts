@@ -144,3 +144,64 @@ describe.skipIf(!wasmSimd)("elementwise kernels in place on a pool of threads", 
     expect(Array.from(out)).toEqual(Array.from(one));
   });
 });
+
+describe.skipIf(!wasmSimd)("strided layouts with repeating tiles run in place", () => {
+  // a bias row over a batch (W1's tanh(x W + b)), a matrix repeated over a batch, and a scalar:
+  // the whole operands and the output read and written where they lie in the heap, each tile
+  // expanded once; the same bits as the JS loops
+  const TANH_ADD = "const t0 = Math.fround((a0) + (a1)); const t1 = Math.fround(Math.tanh(t0)); t1";
+  const MUL_SUB = "const t0 = Math.fround((a0) * (a1)); const t1 = Math.fround((t0) - (a2)); t1";
+  const cases = [
+    { name: "a bias row over 37 rows of 250 (a tail past the last whole step)", expr: TANH_ADD, shape: [37, 250], ins: [[250, 1], [0, 1]], lens: [37 * 250, 250] },
+    { name: "a [64, 96] matrix repeated over a batch of 4, and a scalar", expr: MUL_SUB, shape: [4, 64, 96], ins: [[6144, 96, 1], [0, 96, 1], [0, 0, 0]], lens: [4 * 6144, 6144, 1] },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: in place with the JS loop's bits, flush on and off`, () => {
+      for (const flush of [true, false]) {
+        config.flushSubnormals(flush);
+        const n = c.shape.reduce((a, b) => a * b, 1);
+        const ins = c.lens.map((len, j) => {
+          const x = (len >= 4096 ? heap : plain).alloc("float32", len);
+          fill(x, "f32", 31 + j + len);
+          return x;
+        });
+        const operands = ins.map((data, j) => ({ data, strides: c.ins[j]! }));
+        setElementwiseMode("js");
+        const js = plain.alloc("float32", n);
+        cpuBackend.elementwise(c.expr, operands, c.shape, js);
+        setElementwiseMode("wasm");
+        const before = inPlaceStats.runs;
+        for (let r = 0; r <= IN_PLACE_AFTER + 1; r++) {
+          const out = heap.alloc("float32", n).fill(NaN);
+          cpuBackend.elementwise(c.expr, operands, c.shape, out);
+          expect(Array.from(out), `run ${r + 1}`).toEqual(Array.from(js));
+          heap.release(out);
+        }
+        expect(inPlaceStats.runs, "the later runs were in place").toBeGreaterThan(before);
+        // an output outside the heap: staged, the same bits
+        const staged = plain.alloc("float32", n);
+        const runs = inPlaceStats.runs;
+        cpuBackend.elementwise(c.expr, operands, c.shape, staged);
+        expect(inPlaceStats.runs).toBe(runs);
+        expect(Array.from(staged)).toEqual(Array.from(js));
+      }
+    });
+  }
+
+  const pool = withPool(2, { minNs: 0 });
+  it("on a pool of threads: every chunk in place, the bits of one thread", () => {
+    const c = cases[0]!;
+    const shape = [600, 250];
+    const x = heap.alloc("float32", 600 * 250), b = plain.alloc("float32", 250);
+    fill(x, "f32", 3);
+    fill(b, "f32", 4);
+    const operands = [{ data: x, strides: [250, 1] }, { data: b, strides: [0, 1] }];
+    const one = heap.alloc("float32", 600 * 250);
+    for (let r = 0; r <= IN_PLACE_AFTER; r++) cpuBackend.elementwise(c.expr, operands, shape, one);
+    const jobs = pool().stats.jobs - pool().stats.inlineJobs;
+    const out = heap.alloc("float32", 600 * 250);
+    backend().elementwise(c.expr, operands, shape, out);
+    expect(pool().stats.jobs - pool().stats.inlineJobs, "the op ran on the pool").toBeGreaterThan(jobs);
+    expect(Array.from(out)).toEqual(Array.from(one));
+  });
+});

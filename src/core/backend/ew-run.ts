@@ -357,8 +357,7 @@ let tableAt = -1;
  * addresses at u0, scalar operands sit in the table's own claim. Returns where the caller goes
  * on (the staged tail, or all of it when nothing ran here).
  */
-function runInPlace(k: WasmKernel, ins: readonly TypedArray[], out: TypedArray, u0: number, u1: number): number {
-  const h = inPlaceOf(k);
+function runInPlace(k: WasmKernel, ins: readonly TypedArray[], out: TypedArray, u0: number, u1: number, h = inPlaceOf(k)): number {
   if (!h) return u0;
   const oAt = heapAddress(out);
   if (oAt < 0) return u0;
@@ -557,7 +556,11 @@ export function runStrided(k: WasmKernel, ins: readonly TypedArray[], strides: I
   const ov = v[k.out];
   const ob = base(nIn, k.out);
   const end = r1 * inner;
-  for (let e0 = r0 * inner; e0 < end; e0 += BLOCK) {
+  let start = r0 * inner;
+  if (end - start >= IN_PLACE_MIN && staging.every((how) => how === Staging.Flat || how === Staging.Tile || how === Staging.Scalar)) {
+    start = runTiledInPlace(k, ins, staging, period, out, start, end);
+  }
+  for (let e0 = start; e0 < end; e0 += BLOCK) {
     const n = Math.min(BLOCK, end - e0);
     // the block's first row and column: row operands stage rows [row, row + rows)
     const row = Math.floor(e0 / inner);
@@ -577,4 +580,47 @@ export function runStrided(k: WasmKernel, ins: readonly TypedArray[], strides: I
     run(n, c0, inner);
     out.set(ov.subarray(ob, ob + n), e0);
   }
+}
+
+/** This thread's heap claim for expanded tiles (runTiledInPlace), grown by claiming anew. */
+let tilesAt = -1;
+let tilesBytes = 0;
+/** Tiles expanded for one in-place run take at most this many bytes (past it, the run is staged). */
+const TILES_MAX_BYTES = 8 << 20;
+
+/**
+ * Elements [e0, e1) of a strided layout whose operands are whole arrays (Flat), repeating tiles
+ * or scalars: in place (runInPlace) when the output and the whole operands lie in the heap, each
+ * tile expanded once into a claim of this thread's (a bias row over a batch: one fill, where the
+ * staged run copies every operand in and the output out). The kernel is the flat one (pattern
+ * "v"/"s"): the same function of each element, so the same bits. Returns where the caller goes on.
+ */
+function runTiledInPlace(k: WasmKernel, ins: readonly TypedArray[], staging: readonly Staging[], period: Int32Array, out: TypedArray, e0: number, e1: number): number {
+  if (heapAddress(out) < 0) return e0;
+  for (let j = 0; j < ins.length; j++) if (staging[j] === Staging.Flat && heapAddress(ins[j]!) < 0) return e0;
+  const h = inPlaceOf(k);
+  if (!h) return e0;
+  const n = Math.floor((e1 - e0) / STEP) * STEP;
+  let bytes = 0;
+  for (let j = 0; j < ins.length; j++) if (staging[j] === Staging.Tile) bytes += Math.ceil((n * SIZE[k.types[j]!]) / 64) * 64;
+  if (n === 0 || bytes > TILES_MAX_BYTES) return e0;
+  if (tilesBytes < bytes) {
+    const want = Math.max(bytes, 2 * tilesBytes);
+    const at = claimHeap(want);
+    if (at < 0) return e0;
+    tilesAt = at;
+    tilesBytes = want;
+  }
+  const buf = heapBuffer();
+  let at = tilesAt;
+  const views = ins.map((x, j) => {
+    if (staging[j] === Staging.Scalar) return x;
+    if (staging[j] === Staging.Flat) return x.subarray(e0);
+    const t = k.types[j]!;
+    const tile = t === "f32" ? new Float32Array(buf, at, n) : t === "f64" ? new Float64Array(buf, at, n) : t === "i32" ? new Int32Array(buf, at, n) : new Uint8Array(buf, at, n);
+    at += Math.ceil((n * SIZE[t]) / 64) * 64;
+    fillPeriodic(tile, 0, x, e0 % period[j]!, period[j]!, n);
+    return tile;
+  });
+  return e0 + runInPlace(k, views, out.subarray(e0), 0, n, h);
 }
