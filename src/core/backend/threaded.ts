@@ -137,7 +137,7 @@ function runThreaded(name: string, k: AnyKernel, args: unknown[]): void {
     const per = p.per ?? (p.unitNs > 0 ? Math.max(1, Math.floor(tuning.chunkNs / p.unitNs)) : Math.max(1, p.units));
     const standIn = out !== null && !isShared(out);
     const o = standIn ? scratchOf(1, out.constructor as unknown as SharedCtor<TypedArray>, out.length) : out;
-    pool.run({ name, kernel: k, job: standIn ? { ...job, out: o } : job, total: p.units, per, chunkNs: per * p.unitNs });
+    pool.run({ name, kernel: k, job: standIn ? Object.assign({}, job, { out: o }) : job, total: p.units, per, chunkNs: per * p.unitNs });
     if (standIn) out.set(o as never);
   }
   k.finish?.(p.job, args);

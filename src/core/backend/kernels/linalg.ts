@@ -84,7 +84,7 @@ export const linalg = defineKernel<[dtype: Dtype, o: LinalgOp, args: LinalgArgs,
     if (args.batch === 0) return null;
     const parts = linalgLayout(o, args.m, args.n);
     const per = parts.reduce((s, p) => s + p, 0);
-    return { job: { ...args, dtype, o, out, per, parts }, units: args.batch, unitNs: (macs(o, args.m, args.n) + args.m * args.n) * LOOP_MAC_NS, per: 1 };
+    return { job: Object.assign({}, args, { dtype, o, out, per, parts }), units: args.batch, unitNs: (macs(o, args.m, args.n) + args.m * args.n) * LOOP_MAC_NS, per: 1 };
   },
   run: (j, u0, u1) => {
     for (let u = u0; u < u1; u++) runOne(j, u);
