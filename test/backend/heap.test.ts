@@ -166,6 +166,42 @@ describe("GEMM on heap operands", () => {
     );
   });
 
+  it("matrix-vector products read a heap matrix in place (whole blocks of 4 rows, the rest staged) with the bits of the staged path", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          d: fc.constantFrom<GemmDtype>("float32", "float64"),
+          rows: fc.integer({ min: 2, max: 203 }), k: fc.integer({ min: 2, max: 300 }), rowVector: fc.boolean(),
+          batch: fc.integer({ min: 1, max: 3 }), off: fc.integer({ min: 0, max: 5 }), cut: fc.integer({ min: 0, max: 100 }),
+          fma: fc.boolean(), seed: fc.integer({ min: 1, max: 1e6 }),
+        }),
+        (t) => {
+          const { d, rows, k, batch } = t;
+          const g = t.fma ? fused : exact;
+          // mat · vec as A[rows, k] · b[k, 1] (n = 1), or vec · matᵀ as a[1, k] · B[rows, k]ᵀ (m = 1, transB)
+          const [m, n] = t.rowVector ? [1, rows] : [rows, 1];
+          const matLen = Math.max(t.off + batch * rows * k, 4096), vecLen = batch * k;
+          const plainMat = new (ctor(d))(matLen), vec = new (ctor(d))(vecLen);
+          fill(plainMat, t.seed, false);
+          fill(vec, t.seed + 1, false);
+          const heapMat = arena.alloc(d, matLen) as FloatArray;
+          expect(heapAddress(heapMat)).toBeGreaterThanOrEqual(0);
+          heapMat.set(plainMat);
+          const r0 = t.rowVector ? 0 : Math.min(rows - 1, Math.floor((t.cut / 100) * rows));
+          const run = (mat: FloatArray) => {
+            const c = new (ctor(d))(batch * rows).fill(-5);
+            if (t.rowVector) g(d, vec, 0, k, false, mat, t.off, rows * k, true, c, 0, rows, batch, m, k, n);
+            else g(d, mat, t.off, rows * k, false, vec, 0, k, false, c, 0, rows, batch, m, k, n, r0, m);
+            return Array.from(c);
+          };
+          expect(run(heapMat)).toEqual(run(plainMat));
+          arena.release(heapMat);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it("the in-place product equals a float32-rounded sequential triple loop (non-FMA module)", () => {
     const [m, k, n] = [37, 131, 45];
     const a = arena.alloc("float32", m * k) as Float32Array, b = arena.alloc("float32", k * n) as Float32Array, c = arena.alloc("float32", m * n) as Float32Array;

@@ -348,7 +348,7 @@ function inPlaceOf(k: WasmKernel): InPlaceModule | null | undefined {
 }
 
 /** This thread's in-place instances and its table (a claim of its own in the heap). */
-const inPlaceRuns = new Map<string, (n: number, tab: number) => void>();
+const inPlaceRuns = new Map<string, (n: number, tab: number, c0: number, inner: number) => void>();
 let tableAt = -1;
 
 /**
@@ -357,7 +357,7 @@ let tableAt = -1;
  * addresses at u0, scalar operands sit in the table's own claim. Returns where the caller goes
  * on (the staged tail, or all of it when nothing ran here).
  */
-function runInPlace(k: WasmKernel, ins: readonly TypedArray[], out: TypedArray, u0: number, u1: number, h = inPlaceOf(k)): number {
+function runInPlace(k: WasmKernel, ins: readonly TypedArray[], out: TypedArray, u0: number, u1: number, h = inPlaceOf(k), inner = 0): number {
   if (!h) return u0;
   const oAt = heapAddress(out);
   if (oAt < 0) return u0;
@@ -365,16 +365,20 @@ function runInPlace(k: WasmKernel, ins: readonly TypedArray[], out: TypedArray, 
   const o0 = oAt + u0 * osz, o1 = oAt + u1 * osz;
   const addr: number[] = [];
   for (let j = 0; j < ins.length; j++) {
-    if (k.pattern[j] !== "v") continue;
+    const p = k.pattern[j];
+    if (p === "s") continue;
     const at = heapAddress(ins[j]!);
     if (at < 0) return u0;
     const sz = SIZE[k.types[j]!];
-    const a0 = at + u0 * sz, a1 = at + u1 * sz;
-    // an operand that is the output itself is read before its element is written; any other overlap is refused
-    if (a0 < o1 && o0 < a1 && !(a0 === o0 && sz === osz)) return u0;
+    // a row operand ("r", with `inner`): one value per row of inner elements
+    const [a0, a1] = p === "r" ? [at + (u0 / inner) * sz, at + (u1 / inner) * sz] : [at + u0 * sz, at + u1 * sz];
+    // an operand that is the output itself is read before its element is written; any other
+    // overlap is refused, and any at all for a row kernel (a row's last step writes ahead)
+    if (a0 < o1 && o0 < a1 && (inner > 0 || !(a0 === o0 && sz === osz))) return u0;
     addr[j] = a0;
   }
-  const n = Math.floor((u1 - u0) / STEP) * STEP;
+  // a row kernel runs the caller's whole rows, the rest whole unrolled steps
+  const n = inner > 0 ? u1 - u0 : Math.floor((u1 - u0) / STEP) * STEP;
   if (n === 0) return u0;
   if (tableAt < 0) {
     tableAt = claimHeap(65536);
@@ -382,7 +386,7 @@ function runInPlace(k: WasmKernel, ins: readonly TypedArray[], out: TypedArray, 
   }
   let run = inPlaceRuns.get(h.key);
   if (run === undefined) {
-    run = instantiate(h, heapMemory()!) as (n: number, tab: number) => void;
+    run = instantiate(h, heapMemory()!) as (n: number, tab: number, c0: number, inner: number) => void;
     inPlaceRuns.set(h.key, run);
   }
   // the table: operand j's address at entry j, the output's after them; a scalar's value at 8-byte slot j past the table
@@ -390,7 +394,7 @@ function runInPlace(k: WasmKernel, ins: readonly TypedArray[], out: TypedArray, 
   const tab = new Int32Array(buf, tableAt, ins.length + 1);
   const slots = tableAt + 256;
   for (let j = 0; j < ins.length; j++) {
-    if (k.pattern[j] === "v") tab[j] = addr[j]!;
+    if (k.pattern[j] !== "s") tab[j] = addr[j]!;
     else {
       const t = k.types[j]!;
       const at = slots + 8 * j;
@@ -400,7 +404,7 @@ function runInPlace(k: WasmKernel, ins: readonly TypedArray[], out: TypedArray, 
     }
   }
   tab[ins.length] = o0;
-  run(n, tableAt);
+  run(n, tableAt, 0, inner);
   inPlaceStats.runs++;
   return u0 + n;
 }
@@ -557,8 +561,8 @@ export function runStrided(k: WasmKernel, ins: readonly TypedArray[], strides: I
   const ob = base(nIn, k.out);
   const end = r1 * inner;
   let start = r0 * inner;
-  if (end - start >= IN_PLACE_MIN && staging.every((how) => how === Staging.Flat || how === Staging.Tile || how === Staging.Scalar)) {
-    start = runTiledInPlace(k, ins, staging, period, out, start, end);
+  if (end - start >= IN_PLACE_MIN && staging.every((how) => how === Staging.Flat || how === Staging.Tile || how === Staging.Scalar || how === Staging.Row)) {
+    start = runTiledInPlace(k, ins, staging, period, out, start, end, inner);
   }
   for (let e0 = start; e0 < end; e0 += BLOCK) {
     const n = Math.min(BLOCK, end - e0);
@@ -589,20 +593,28 @@ let tilesBytes = 0;
 const TILES_MAX_BYTES = 8 << 20;
 
 /**
- * Elements [e0, e1) of a strided layout whose operands are whole arrays (Flat), repeating tiles
- * or scalars: in place (runInPlace) when the output and the whole operands lie in the heap, each
- * tile expanded once into a claim of this thread's (a bias row over a batch: one fill, where the
- * staged run copies every operand in and the output out). The kernel is the flat one (pattern
- * "v"/"s"): the same function of each element, so the same bits. Returns where the caller goes on.
+ * Elements [e0, e1) (whole rows of `inner`) of a strided layout whose operands are whole arrays
+ * (Flat), repeating tiles, scalars or row operands (a column broadcast along the rows: "r"): in
+ * place (runInPlace) when the output and the whole operands lie in the heap, each tile expanded
+ * once and each row operand's values copied once into a claim of this thread's (a bias row over a
+ * batch, W8's X · g[:, None]: where the staged run copies every operand in and the output out).
+ * The kernel is the layout's own (its in-place variant: the same function of each element, so
+ * the same bits). A row kernel's last step of a row runs into the next row, so the last row is
+ * left to the staged run. Returns where the caller goes on.
  */
-function runTiledInPlace(k: WasmKernel, ins: readonly TypedArray[], staging: readonly Staging[], period: Int32Array, out: TypedArray, e0: number, e1: number): number {
+function runTiledInPlace(k: WasmKernel, ins: readonly TypedArray[], staging: readonly Staging[], period: Int32Array, out: TypedArray, e0: number, e1: number, inner: number): number {
   if (heapAddress(out) < 0) return e0;
   for (let j = 0; j < ins.length; j++) if (staging[j] === Staging.Flat && heapAddress(ins[j]!) < 0) return e0;
   const h = inPlaceOf(k);
   if (!h) return e0;
-  const n = Math.floor((e1 - e0) / STEP) * STEP;
+  const rowKernel = k.pattern.includes("r");
+  const row0 = e0 / inner;
+  const n = rowKernel ? e1 - e0 - inner : Math.floor((e1 - e0) / STEP) * STEP;
   let bytes = 0;
-  for (let j = 0; j < ins.length; j++) if (staging[j] === Staging.Tile) bytes += Math.ceil((n * SIZE[k.types[j]!]) / 64) * 64;
+  for (let j = 0; j < ins.length; j++) {
+    if (staging[j] === Staging.Tile) bytes += Math.ceil((n * SIZE[k.types[j]!]) / 64) * 64;
+    if (staging[j] === Staging.Row) bytes += Math.ceil(((n / inner) * SIZE[k.types[j]!]) / 64) * 64;
+  }
   if (n === 0 || bytes > TILES_MAX_BYTES) return e0;
   if (tilesBytes < bytes) {
     const want = Math.max(bytes, 2 * tilesBytes);
@@ -617,10 +629,12 @@ function runTiledInPlace(k: WasmKernel, ins: readonly TypedArray[], staging: rea
     if (staging[j] === Staging.Scalar) return x;
     if (staging[j] === Staging.Flat) return x.subarray(e0);
     const t = k.types[j]!;
-    const tile = t === "f32" ? new Float32Array(buf, at, n) : t === "f64" ? new Float64Array(buf, at, n) : t === "i32" ? new Int32Array(buf, at, n) : new Uint8Array(buf, at, n);
-    at += Math.ceil((n * SIZE[t]) / 64) * 64;
-    fillPeriodic(tile, 0, x, e0 % period[j]!, period[j]!, n);
-    return tile;
+    const len = staging[j] === Staging.Row ? n / inner : n;
+    const v = t === "f32" ? new Float32Array(buf, at, len) : t === "f64" ? new Float64Array(buf, at, len) : t === "i32" ? new Int32Array(buf, at, len) : new Uint8Array(buf, at, len);
+    at += Math.ceil((len * SIZE[t]) / 64) * 64;
+    if (staging[j] === Staging.Row) v.set(x.subarray(row0, row0 + len) as never);
+    else fillPeriodic(v, 0, x, e0 % period[j]!, period[j]!, n);
+    return v;
   });
-  return e0 + runInPlace(k, views, out.subarray(e0), 0, n, h);
+  return e0 + runInPlace(k, views, out.subarray(e0), 0, n, h, rowKernel ? inner : 0);
 }

@@ -258,9 +258,9 @@ export function kernelFunc(b: Builder, roots0: readonly Node[], outs: readonly (
   const rows = pattern.includes("r");
   const allF32 = order.every((n) => level.get(n.id)! < 2 || R(n) === "f32" || R(n) === "m32");
   const unroll = unrollAs !== "auto" ? unrollAs : allF32 && !rows ? UNROLL32 : UNROLL;
-  if (rows && (table || unroll !== UNROLL)) throw new NotCompiled("row operands run in regions, unrolled by UNROLL");
-  // run(n), run(n, tab) or, with row operands, run(n, c0, inner)
-  const f = new Func(name, table ? [I32, I32] : rows ? [I32, I32, I32] : [I32]);
+  if (rows && unroll !== UNROLL) throw new NotCompiled("row operands run unrolled by UNROLL");
+  // run(n), run(n, tab) or, with row operands, run(n, c0, inner) and run(n, tab, c0, inner)
+  const f = new Func(name, table ? (rows ? [I32, I32, I32, I32] : [I32, I32]) : rows ? [I32, I32, I32] : [I32]);
   const n = f.param(0);
   const i = f.local(I32);
   // row operands: the row (in the compact regions) and the element where it ends in the block
@@ -387,9 +387,11 @@ export function kernelFunc(b: Builder, roots0: readonly Node[], outs: readonly (
     if (t === undefined) throw new NotCompiled(`operand a${nd.i} missing`);
     const off = table ? 0 : nd.i * REGION;
     const l = alloc(nd, R(nd));
+    // a row operand's value of the current row (its table entry: the value of the run's first row)
+    if (pattern[nd.i] === "r") f.get(row).i32(Math.log2(SIZE[t])).shl();
     if (table) f.get(base[nd.i]!);
-    else if (pattern[nd.i] === "r") f.get(row).i32(Math.log2(SIZE[t])).shl();
-    else f.i32(0);
+    if (pattern[nd.i] === "r" && table) f.add();
+    else if (!table && pattern[nd.i] !== "r") f.i32(0);
     if (t === "f32") f.load(F32, off).simd(0x13);
     else {
       if (t === "f64") f.load(F64, off);
@@ -404,8 +406,8 @@ export function kernelFunc(b: Builder, roots0: readonly Node[], outs: readonly (
   f.i32(0).set(i);
   if (rows) {
     // per row: its end (inner − c0 elements on for the first, inner for the rest; n at most), its values, its steps
-    const c0 = f.param(1);
-    const inner = f.param(2);
+    const c0 = f.param(table ? 2 : 1);
+    const inner = f.param(table ? 3 : 2);
     f.i32(0).set(row).i32(0).get(c0).sub().set(rowEnd);
     f.block().loop();
     f.get(i).get(n).geU().brIf(1);

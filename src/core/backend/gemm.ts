@@ -470,14 +470,21 @@ export function createGemm(cfg: GemmConfig): GemmFn {
       const base = reserve(kr, (up(k, al) + up(rowsChunk + 4, al) + (rowsChunk + 4) * k) * es, es);
       const X = base, Y = X + up(k, al), S = Y + up(rowsChunk + 4, al);
       const view = viewOf();
+      const matAt = inPlace(kr, n === 1 ? a : b);
       for (let bi = 0; bi < batch; bi++) {
         const aBase = aOff + bi * aStride, bBase = bOff + bi * bStride, cBase = cOff + bi * cStride;
         const [mat, matBase, vec, vecBase, i0, i1] = n === 1 ? [a, aBase, b, bBase, r0, r1] : [b, bBase, a, aBase, 0, n];
         (view as Float32Array).set((vec as Float32Array).subarray(vecBase, vecBase + k), X);
         for (let i = i0; i < i1; i += rowsChunk) {
           const rc = Math.min(rowsChunk, i1 - i);
-          (view as Float32Array).set((mat as Float32Array).subarray(matBase + i * k, matBase + (i + rc) * k), S);
-          kern.dot(Y * es, S * es, k * es, Math.ceil(rc / 4), X * es, k, 1);
+          // a heap matrix is read where it lies, in whole blocks of 4 rows (the kernel reads
+          // whole blocks: the last rows, past them, are staged so nothing past the matrix is read)
+          const direct = matAt >= 0 ? rc - (rc % 4) : 0;
+          if (direct > 0) kern.dot(Y * es, matAt + (matBase + i * k) * es, k * es, direct / 4, X * es, k, 1);
+          if (rc > direct) {
+            (view as Float32Array).set((mat as Float32Array).subarray(matBase + (i + direct) * k, matBase + (i + rc) * k), S);
+            kern.dot((Y + direct) * es, S * es, k * es, Math.ceil((rc - direct) / 4), X * es, k, 1);
+          }
           (c as Float32Array).set((view as Float32Array).subarray(Y, Y + rc), cBase + i);
         }
       }
