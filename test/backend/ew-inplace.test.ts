@@ -144,22 +144,6 @@ describe.skipIf(!wasmSimd)("elementwise kernels in place on a pool of threads", 
     expect(Array.from(out)).toEqual(Array.from(one));
   });
 
-  it("on a pool of threads: a row kernel's chunks in place (each leaves its last row staged), the bits of one thread", () => {
-    const c = { expr: "const t0 = Math.fround((a0) * (a1)); const t1 = Math.fround((t0) - (a2)); t1" };
-    const shape = [600, 250];
-    const x = heap.alloc("float32", 600 * 250), g = plain.alloc("float32", 600), s = plain.alloc("float32", 1);
-    fill(x, "f32", 5);
-    fill(g, "f32", 6);
-    fill(s, "f32", 7);
-    const operands = [{ data: x, strides: [250, 1] }, { data: g, strides: [1, 0] }, { data: s, strides: [0, 0] }];
-    const one = heap.alloc("float32", 600 * 250);
-    for (let r = 0; r <= IN_PLACE_AFTER; r++) cpuBackend.elementwise(c.expr, operands, shape, one);
-    const jobs = pool().stats.jobs - pool().stats.inlineJobs;
-    const out = heap.alloc("float32", 600 * 250);
-    backend().elementwise(c.expr, operands, shape, out);
-    expect(pool().stats.jobs - pool().stats.inlineJobs, "the op ran on the pool").toBeGreaterThan(jobs);
-    expect(Array.from(out)).toEqual(Array.from(one));
-  });
 });
 
 /** The first index where a and b differ in bits (NaN equals NaN), or -1: a failure names one element instead of diffing whole arrays. */
@@ -236,36 +220,26 @@ describe.skipIf(!wasmSimd)("strided layouts with repeating tiles and row operand
   });
 
   const pool = withPool(2, { minNs: 0 });
-  it("on a pool of threads: every chunk in place, the bits of one thread", () => {
-    const c = cases[0]!;
-    const shape = [600, 250];
-    const x = heap.alloc("float32", 600 * 250), b = plain.alloc("float32", 250);
-    fill(x, "f32", 3);
-    fill(b, "f32", 4);
-    const operands = [{ data: x, strides: [250, 1] }, { data: b, strides: [0, 1] }];
-    const one = heap.alloc("float32", 600 * 250);
-    for (let r = 0; r <= IN_PLACE_AFTER; r++) cpuBackend.elementwise(c.expr, operands, shape, one);
-    const jobs = pool().stats.jobs - pool().stats.inlineJobs;
-    const out = heap.alloc("float32", 600 * 250);
-    backend().elementwise(c.expr, operands, shape, out);
-    expect(pool().stats.jobs - pool().stats.inlineJobs, "the op ran on the pool").toBeGreaterThan(jobs);
-    expect(firstDifference(out, one)).toBe(-1);
-  });
-
-  it("on a pool of threads: a row kernel's chunks in place (each leaves its last row staged), the bits of one thread", () => {
-    const c = { expr: "const t0 = Math.fround((a0) * (a1)); const t1 = Math.fround((t0) - (a2)); t1" };
-    const shape = [600, 250];
-    const x = heap.alloc("float32", 600 * 250), g = plain.alloc("float32", 600), s = plain.alloc("float32", 1);
-    fill(x, "f32", 5);
-    fill(g, "f32", 6);
-    fill(s, "f32", 7);
-    const operands = [{ data: x, strides: [250, 1] }, { data: g, strides: [1, 0] }, { data: s, strides: [0, 0] }];
-    const one = heap.alloc("float32", 600 * 250);
-    for (let r = 0; r <= IN_PLACE_AFTER; r++) cpuBackend.elementwise(c.expr, operands, shape, one);
-    const jobs = pool().stats.jobs - pool().stats.inlineJobs;
-    const out = heap.alloc("float32", 600 * 250);
-    backend().elementwise(c.expr, operands, shape, out);
-    expect(pool().stats.jobs - pool().stats.inlineJobs, "the op ran on the pool").toBeGreaterThan(jobs);
-    expect(firstDifference(out, one)).toBe(-1);
-  });
+  // 600 rows of 250 on two threads: a bias row (a tile), and a column along the rows with a scalar (a row kernel, each chunk leaving its last row staged)
+  const poolLayouts = [
+    { name: "a tiled layout's", expr: TANH_ADD, second: { len: 250, strides: [0, 1] }, scalar: false },
+    { name: "a row kernel's", expr: MUL_SUB, second: { len: 600, strides: [1, 0] }, scalar: true },
+  ];
+  for (const l of poolLayouts) {
+    it(`on a pool of threads: ${l.name} chunks in place, the bits of one thread`, () => {
+      const shape = [600, 250];
+      const x = heap.alloc("float32", 600 * 250), y = plain.alloc("float32", l.second.len), s = plain.alloc("float32", 1);
+      fill(x, "f32", 3);
+      fill(y, "f32", 4);
+      fill(s, "f32", 7);
+      const operands = [{ data: x, strides: [250, 1] }, { data: y, strides: l.second.strides }, ...(l.scalar ? [{ data: s, strides: [0, 0] }] : [])];
+      const one = heap.alloc("float32", 600 * 250);
+      for (let r = 0; r <= IN_PLACE_AFTER; r++) cpuBackend.elementwise(l.expr, operands, shape, one);
+      const jobs = pool().stats.jobs - pool().stats.inlineJobs;
+      const out = heap.alloc("float32", 600 * 250);
+      backend().elementwise(l.expr, operands, shape, out);
+      expect(pool().stats.jobs - pool().stats.inlineJobs, "the op ran on the pool").toBeGreaterThan(jobs);
+      expect(firstDifference(out, one)).toBe(-1);
+    });
+  }
 });

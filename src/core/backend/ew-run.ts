@@ -562,7 +562,7 @@ export function runStrided(k: WasmKernel, ins: readonly TypedArray[], strides: I
   const end = r1 * inner;
   let start = r0 * inner;
   if (end - start >= IN_PLACE_MIN && staging.every((how) => how === Staging.Flat || how === Staging.Tile || how === Staging.Scalar || how === Staging.Row)) {
-    start = runTiledInPlace(k, ins, staging, period, out, start, end, inner);
+    start = runStridedInPlace(k, ins, staging, period, out, start, end, inner);
   }
   for (let e0 = start; e0 < end; e0 += BLOCK) {
     const n = Math.min(BLOCK, end - e0);
@@ -586,7 +586,7 @@ export function runStrided(k: WasmKernel, ins: readonly TypedArray[], strides: I
   }
 }
 
-/** This thread's heap claim for expanded tiles (runTiledInPlace), grown by claiming anew. */
+/** This thread's heap claim for expanded tiles (runStridedInPlace), grown by claiming anew. */
 let tilesAt = -1;
 let tilesBytes = 0;
 /** Tiles expanded for one in-place run take at most this many bytes (past it, the run is staged). */
@@ -602,7 +602,7 @@ const TILES_MAX_BYTES = 8 << 20;
  * the same bits). A row kernel's last step of a row runs into the next row, so the last row is
  * left to the staged run. Returns where the caller goes on.
  */
-function runTiledInPlace(k: WasmKernel, ins: readonly TypedArray[], staging: readonly Staging[], period: Int32Array, out: TypedArray, e0: number, e1: number, inner: number): number {
+function runStridedInPlace(k: WasmKernel, ins: readonly TypedArray[], staging: readonly Staging[], period: Int32Array, out: TypedArray, e0: number, e1: number, inner: number): number {
   if (heapAddress(out) < 0) return e0;
   for (let j = 0; j < ins.length; j++) if (staging[j] === Staging.Flat && heapAddress(ins[j]!) < 0) return e0;
   const h = inPlaceOf(k);
